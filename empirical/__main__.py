@@ -1,0 +1,5 @@
+import sys
+
+from empirical.cli import main
+
+sys.exit(main())

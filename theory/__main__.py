@@ -1,0 +1,5 @@
+import sys
+
+from theory.cli import main
+
+sys.exit(main())

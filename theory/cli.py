@@ -1,0 +1,105 @@
+"""Command-line entry: ``python -m theory COMMAND ...``.
+
+Each subcommand lives in its own module under :mod:`theory.commands` and exposes
+``NAME`` (the command word), ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``.
+Adding a command means adding a module; this file never changes.
+
+Errors: any ``ValueError`` (bad input) becomes a one-line ``error: ...`` on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import pkgutil
+import sys
+
+
+def _commands(package: str):
+    pkg = importlib.import_module(package)
+    mods = []
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue
+        mods.append(importlib.import_module(f"{package}.{info.name}"))
+    return mods
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line + exit 2 (no usage dump)."""
+
+    def error(self, message):  # noqa: D102
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser(prog: str, package: str, description: str) -> argparse.ArgumentParser:
+    parser = _Parser(prog=prog, description=description,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for mod in _commands(package):
+        p = sub.add_parser(mod.NAME, help=mod.HELP, description=(mod.__doc__ or mod.HELP),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main_for(prog: str, package: str, description: str, argv=None) -> int:
+    parser = build_parser(prog, package, description)
+    args = parser.parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except ValueError as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        print(f"{prog} {args.command}: error: {msg}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        print(f"{prog} {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{prog} {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def to_jsonable(obj):
+    """Convert numbers (incl. mpmath, numpy, inf/nan) to JSON-safe values; inf -> "inf"."""
+    import numpy as np
+
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    try:
+        import mpmath
+
+        if isinstance(obj, mpmath.mpf):
+            obj = float(obj)
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(obj, (float, np.floating)):
+        f = float(obj)
+        if math.isinf(f):
+            return "inf" if f > 0 else "-inf"
+        if math.isnan(f):
+            return "nan"
+        return f
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    return obj
+
+
+def print_json(obj) -> None:
+    print(json.dumps(to_jsonable(obj), indent=2, sort_keys=False))
+
+
+def main(argv=None) -> int:
+    return main_for("python -m theory", "theory.commands",
+                    "Theory-verification toolkit for randomized smoothing (divergences, mechanisms, "
+                    "certificates, claims, audit, scaling).", argv)
