@@ -1,0 +1,216 @@
+"""Throughput of the certification engine (issue 6), interleaved and repeated (medians and spread).
+
+Modes, all on the same model, input, batch and number of samples:
+
+* ``a_forward``  -- the fastest pure forward pass the engine runs (:class:`empirical.core.FastForward`:
+  inference mode, channels_last, ``torch.compile`` where it works) on *pre-generated* noisy batches,
+  with the argmax counted on the device;
+* ``b_certify``  -- the full CERTIFY loop of :class:`empirical.core.Smooth` (noise on the device, in place;
+  ``torch.bincount``; one host read), n0 + n samples;
+* ``c_naive``    -- a straightforward eager fp32 loop of the kind published implementations use (Cohen et
+  al.'s ``core.py``): eager model, ``torch.randn_like`` noise per batch, predictions copied to the host
+  every batch and counted in a Python loop, n0 + n samples;
+* on CUDA also ``a_forward_bf16`` / ``b_certify_bf16`` (bf16 autocast);
+* ``sampler``    -- the R14 sampler (Gamma radius + in-place uniform cube) against ``torch.randn`` of the
+  same size (ratio = time(randn) / time(R14), > 1 means R14 is faster).
+
+Ratios: b/a (overhead of the certify loop over the bare forward, target >= 0.9) and b/c (speed-up over
+the naive loop, target >= 2 on the CPU).  Timings are never asserted by tests.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+
+from empirical.core import FastForward, Smooth, resolve_device
+from empirical.data import dataset_info
+from empirical.models import build_model, load_checkpoint
+from empirical.noise import NoiseSampler, make_generator
+
+
+def _sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _naive_counts(model, x, num, batch, sigma, num_classes):
+    """Cohen et al.'s _sample_noise: eager, randn_like per batch, host copy + Python counting per batch."""
+    counts = np.zeros(num_classes, dtype=int)
+    remaining = num
+    with torch.no_grad():
+        while remaining > 0:
+            this = min(batch, remaining)
+            remaining -= this
+            b = x.repeat((this, 1, 1, 1))
+            noise = torch.randn_like(b) * sigma
+            predictions = model(b + noise).argmax(1)
+            for idx in predictions.cpu().numpy():
+                counts[idx] += 1
+    return counts
+
+
+def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, device="auto", batch: int = 400,
+              n: int = 4000, n0: int = 100, reps: int = 5, sigma: float = 0.25, mechanism: str = "gaussian",
+              compile: bool = True, seed: int = 0, progress: bool = True) -> dict:
+    """Run the benchmark; returns a dict of per-mode samples/s (median, min, max, all), ratios and notes."""
+    dev = resolve_device(device)
+    torch.manual_seed(seed)
+    if checkpoint is not None:
+        model, meta = load_checkpoint(checkpoint, "cpu")
+        info = dataset_info(meta["dataset"])
+        arch = meta["arch"]
+    else:
+        info = dataset_info(dataset)
+        model = build_model(arch, info)
+    model = model.eval()
+    k = info.num_classes
+    x = torch.rand(info.shape, generator=torch.Generator().manual_seed(seed)).to(dev)
+    naive_model = build_model(arch, info).to(dev).eval()
+    naive_model.load_state_dict(model.state_dict())
+    fwd = FastForward(model, dev, compile=compile)
+    modes = {}
+    # pre-generated noisy batches for (a)
+    g = make_generator(dev, seed)
+    sampler = NoiseSampler(mechanism, sigma, info.shape, dev)
+    sizes = [min(batch, n - s) for s in range(0, n, batch)]
+    pre = [sampler(b, g).add_(x) for b in sizes]
+
+    def mode_a(f):
+        def run():
+            counts = torch.zeros(k, dtype=torch.int64, device=dev)
+            with torch.inference_mode():
+                for b in pre:
+                    counts += torch.bincount(f(b).argmax(1), minlength=k)
+            counts.cpu()
+            return n
+        return run
+
+    def mode_b(smooth):
+        def run():
+            gg = make_generator(dev, seed + 1)
+            smooth.certify(x, n0, n, 0.001, batch, gg)
+            return n0 + n
+        return run
+
+    def mode_c():
+        _naive_counts(naive_model, x.unsqueeze(0), n0, batch, sigma, k)
+        _naive_counts(naive_model, x.unsqueeze(0), n, batch, sigma, k)
+        return n0 + n
+
+    smooth = Smooth(fwd.model, k, mechanism, sigma, dev, forward=fwd)
+    modes["a_forward"] = mode_a(fwd)
+    modes["b_certify"] = mode_b(smooth)
+    modes["c_naive"] = mode_c
+    fwd16 = None
+    if dev.type == "cuda":
+        fwd16 = FastForward(build_model(arch, info).eval(), dev, compile=compile, autocast_dtype=torch.bfloat16)
+        fwd16.model.load_state_dict(model.state_dict())
+        modes["a_forward_bf16"] = mode_a(fwd16)
+        modes["b_certify_bf16"] = mode_b(Smooth(fwd16.model, k, mechanism, sigma, dev, forward=fwd16))
+
+    # sampler: R14 in place vs torch.randn of the same size
+    d = info.dim
+    sbuf = torch.empty((batch, *info.shape), device=dev)
+    r14 = NoiseSampler("exponential-linf", sigma, info.shape, dev)
+    gs = make_generator(dev, seed + 2)
+    srep = max(1, n // batch)
+
+    def s_r14():
+        for _ in range(srep):
+            r14(batch, gs, out=sbuf)
+        return srep * batch
+
+    def s_randn():
+        for _ in range(srep):
+            torch.randn((batch, *info.shape), device=dev, generator=gs)
+        return srep * batch
+
+    def s_normal_inplace():
+        for _ in range(srep):
+            sbuf.normal_(0.0, sigma, generator=gs)
+        return srep * batch
+
+    samplers = {"sampler_r14_inplace": s_r14, "sampler_randn": s_randn, "sampler_normal_inplace": s_normal_inplace}
+    allm = dict(modes)
+    allm.update(samplers)
+    # warm-up (compilation happens here, not in the timings)
+    t0 = time.perf_counter()
+    smooth.warmup(x, (n0, n), batch)
+    if fwd16 is not None:
+        Smooth(fwd16.model, k, mechanism, sigma, dev, forward=fwd16).warmup(x, (n0, n), batch)
+    for f in allm.values():
+        f()
+    _sync(dev)
+    warm_s = time.perf_counter() - t0
+    rates = {m: [] for m in allm}
+    it = range(reps)
+    if progress:
+        from tqdm import tqdm
+
+        it = tqdm(it, desc="bench", unit="rep", file=sys.stderr, leave=False)
+    for _ in it:
+        for name, f in allm.items():  # interleaved: every mode once per repetition
+            _sync(dev)
+            t = time.perf_counter()
+            cnt = f()
+            _sync(dev)
+            rates[name].append(cnt / (time.perf_counter() - t))
+    med = {m: statistics.median(v) for m, v in rates.items()}
+    res = {
+        "device": str(dev),
+        "device_name": torch.cuda.get_device_name(dev) if dev.type == "cuda" else _cpu_name(),
+        "torch": str(torch.__version__),
+        "threads": torch.get_num_threads(),
+        "arch": arch, "dataset": info.name, "input_shape": list(info.shape), "batch": batch, "n": n, "n0": n0,
+        "reps": reps, "mechanism": mechanism, "sigma": sigma,
+        "forward": fwd.description, "warmup_seconds": round(warm_s, 2),
+        "samples_per_s": {m: {"median": med[m], "min": min(v), "max": max(v),
+                              "spread_pct": 100.0 * (max(v) - min(v)) / med[m], "all": v}
+                          for m, v in rates.items()},
+        "ratios": {
+            "b_over_a": med["b_certify"] / med["a_forward"],
+            "b_over_c": med["b_certify"] / med["c_naive"],
+            "sampler_r14_over_randn": med["sampler_r14_inplace"] / med["sampler_randn"],
+            "sampler_r14_over_normal_inplace": med["sampler_r14_inplace"] / med["sampler_normal_inplace"],
+        },
+        "targets": {"b_over_a": 0.9, "b_over_c": 2.0, "sampler_r14_over_randn": 1.0},
+    }
+    if fwd16 is not None:
+        res["forward_bf16"] = fwd16.description
+        res["ratios"]["a_bf16_over_a"] = med["a_forward_bf16"] / med["a_forward"]
+        res["ratios"]["b_bf16_over_b"] = med["b_certify_bf16"] / med["b_certify"]
+        res["ratios"]["b_bf16_over_c"] = med["b_certify_bf16"] / med["c_naive"]
+    return res
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or "cpu"
+
+
+def format_bench(res: dict) -> str:
+    lines = [f"device {res['device']} ({res['device_name']}), torch {res['torch']}, {res['threads']} threads; "
+             f"{res['arch']} on {res['dataset']} {tuple(res['input_shape'])}, batch {res['batch']}, n {res['n']}, "
+             f"n0 {res['n0']}, {res['reps']} interleaved repetitions",
+             f"forward: {res['forward']}" + (f"; bf16: {res['forward_bf16']}" if "forward_bf16" in res else ""),
+             f"{'mode':<26}{'median samples/s':>18}{'min':>12}{'max':>12}{'spread %':>10}"]
+    for m, v in res["samples_per_s"].items():
+        lines.append(f"{m:<26}{v['median']:>18.1f}{v['min']:>12.1f}{v['max']:>12.1f}{v['spread_pct']:>10.1f}")
+    for r, v in res["ratios"].items():
+        tgt = res["targets"].get(r)
+        lines.append(f"ratio {r:<34}{v:>8.3f}" + (f"   (target >= {tgt}: {'met' if v >= tgt else 'NOT met'})"
+                                                   if tgt is not None else ""))
+    return "\n".join(lines)

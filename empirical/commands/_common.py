@@ -1,0 +1,84 @@
+"""Arguments and checks shared by the empirical commands (not a command: the name starts with '_')."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from theory import _validate as V
+
+
+def add_device_seed(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                   help="auto = cuda if available, else cpu (default: auto)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+
+
+def add_data(p: argparse.ArgumentParser, *, default=None) -> None:
+    p.add_argument("--dataset", default=default,
+                   help="digits | mnist | cifar10 | imagenet | synthetic[:D[:K]]"
+                        + (f" (default: {default})" if default else " (default: the checkpoint's)"))
+    p.add_argument("--data-dir", default=None,
+                   help="directory of mnist / cifar10 / imagenet (default: $RS_DATA_DIR); "
+                        "npz layout of ../shared/data, MNIST idx files or the CIFAR-10 binary version")
+    p.add_argument("--split", default="test", help="data split (default: test)")
+
+
+def add_certify_stats(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--mechanism", choices=("gaussian", "exponential-linf"), default="gaussian",
+                   help="smoothing noise: gaussian or the eq.-6 l_inf-exponential mechanism (default: gaussian)")
+    p.add_argument("--sigma", type=float, required=True, help="noise parameter sigma > 0")
+    p.add_argument("--alpha", type=float, default=0.001, help="failure probability in (0, 1) (default: 0.001)")
+    p.add_argument("--batch", type=int, default=1000, help="noise draws per forward pass (default: 1000)")
+    p.add_argument("--skip", type=int, default=1, help="certify every skip-th example (default: 1)")
+    p.add_argument("--max", "--max-index", dest="max", type=int, default=-1,
+                   help="stop before this example index (default: all); spell it --max-index under torchrun")
+    p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=True,
+                   help="torch.compile the forward pass (falls back to eager, said on stderr; default: on)")
+    p.add_argument("--autocast", choices=("none", "bf16"), default="none",
+                   help="autocast dtype for the forward pass (CUDA only; default: none)")
+
+
+def check_stats(args) -> None:
+    """Fail fast on bad numbers (ValueError naming the option) before any work."""
+    V.positive("sigma", args.sigma)
+    V.in_open_interval("alpha", args.alpha, 0.0, 1.0)
+    V.count("batch", args.batch, minimum=1)
+    V.count("skip", args.skip, minimum=1)
+    V.count("seed", args.seed, minimum=0)
+    if hasattr(args, "n0"):
+        V.count("n0", args.n0, minimum=1)
+    V.count("n", args.n, minimum=1)
+
+
+def check_data(dataset: str, data_dir) -> None:
+    """Unknown data set or missing data directory -> ValueError before any work."""
+    from empirical.data import _require_dir, dataset_info
+
+    info = dataset_info(dataset)
+    if info.name.split(":")[0] in ("mnist", "cifar10", "imagenet"):
+        _require_dir(data_dir, info.name)
+
+
+def setup_threads() -> None:
+    """Respect OMP_NUM_THREADS for torch's intra-op pool (torchrun sets it to 1 per process)."""
+    import torch
+
+    n = os.environ.get("OMP_NUM_THREADS")
+    if n and n.isdigit() and int(n) > 0:
+        torch.set_num_threads(int(n))
+
+
+def say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def autocast_dtype(name: str, device):
+    import torch
+
+    if name == "none":
+        return None
+    if device.type != "cuda":
+        raise ValueError("autocast: bf16 autocast is offered on CUDA only (use --autocast none on the CPU)")
+    return torch.bfloat16

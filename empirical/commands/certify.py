@@ -1,0 +1,114 @@
+"""Cohen et al. (2019)'s CERTIFY on a data set, one TSV row per example.
+
+  python -m empirical certify --checkpoint ck.pt --mechanism gaussian --sigma 0.25 \\
+      --n0 100 --n 100000 --alpha 0.001 --batch 1000 [--skip 20 --max 500] --out results.tsv [--resume]
+
+Columns: idx label predict radius correct time (Cohen et al.'s) + cA n0A n0 nA n pA_lower + every radius
+of theory.certificates.certified_radii (see empirical.certify).  Rows are appended and flushed one by one;
+--resume continues after the last complete row (a partial last line is redone).  The noise of example idx
+comes from a generator seeded by (seed, idx): the same seed gives the same rows (bitwise on the CPU with
+--no-timing), whatever the resumption or sharding.
+
+Sharding: torchrun --standalone --nproc_per_node N -m empirical certify ... splits the examples across
+ranks (gloo on the CPU, nccl on GPUs); each rank writes OUT.rankR-of-N and rank 0 merges them into OUT.
+torchrun's own parser takes --n and --max for abbreviations of its options: spell them --N and --max-index.
+
+  torchrun --standalone --nproc_per_node 2 -m empirical certify --checkpoint ck.pt --sigma 0.25 \
+      --N 10000 --max-index 100 --out results.tsv
+"""
+
+from __future__ import annotations
+
+from empirical.commands import _common as K
+
+NAME = "certify"
+HELP = "Cohen et al.'s CERTIFY over a data set -> TSV (resumable, shardable with torchrun)"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--checkpoint", required=True, help="checkpoint written by `python -m empirical train`")
+    K.add_data(p)
+    K.add_certify_stats(p)
+    p.add_argument("--n0", type=int, default=100, help="selection draws (default: 100)")
+    p.add_argument("--n", "--N", dest="n", type=int, default=100000,
+                   help="estimation draws (default: 100000); spell it --N under torchrun")
+    p.add_argument("--out", required=True, help="output TSV")
+    p.add_argument("--resume", action="store_true", help="continue an existing OUT after its last complete row")
+    p.add_argument("--overwrite", action="store_true", help="start OUT again if it exists")
+    p.add_argument("--timing", action=argparse_bool(), default=True,
+                   help="write wall times in the time column (--no-timing writes 0:00:00: bitwise-reproducible files)")
+    p.add_argument("--json", action="store_true", help="print a JSON summary")
+    K.add_device_seed(p)
+
+
+def argparse_bool():
+    import argparse
+
+    return argparse.BooleanOptionalAction
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    K.check_stats(args)
+    if args.resume and args.overwrite:
+        raise ValueError("resume: --resume and --overwrite exclude each other")
+    if args.dataset is not None:
+        K.check_data(args.dataset, args.data_dir)
+    from empirical.certify import check_writable, dist_env, shard_path
+    from empirical.models import read_checkpoint
+
+    ck = read_checkpoint(args.checkpoint)
+    meta = ck["meta"]
+    dataset = args.dataset or meta["dataset"]
+    K.check_data(dataset, args.data_dir)
+    rank, world, _ = dist_env()
+    out = Path(args.out)
+    target = shard_path(out, rank, world) if world > 1 else out
+    check_writable(target)
+    if world > 1:
+        check_writable(out)
+    if target.exists() and target.stat().st_size > 0 and not (args.resume or args.overwrite):
+        raise ValueError(f"out: {str(target)!r} exists and is not empty; pass --resume to continue it or --overwrite")
+
+    from empirical.certify import certify_sharded, read_tsv, select_indices
+    from empirical.core import FastForward, resolve_device
+    from empirical.data import load_dataset
+    from empirical.models import load_checkpoint
+
+    K.setup_threads()
+    device = resolve_device(args.device)
+    ac = K.autocast_dtype(args.autocast, device)
+    split = load_dataset(dataset, args.split, args.data_dir)
+    want = tuple(meta.get("input_shape", split.info.shape))
+    if tuple(split.info.shape) != want:
+        raise ValueError(f"dataset: {dataset!r} has inputs of shape {split.info.shape}, the checkpoint expects {want}")
+    model, meta = load_checkpoint(args.checkpoint, "cpu")
+    fwd = FastForward(model, device, compile=args.compile, autocast_dtype=ac)
+    indices = select_indices(len(split), args.skip, None if args.max < 0 else args.max)
+    params = {"checkpoint": str(Path(args.checkpoint).resolve()), "dataset": split.info.name, "split": args.split,
+              "autocast": args.autocast}
+    if rank == 0:
+        K.say(f"certify: {len(indices)} examples of {split.info.name}/{args.split} on {device} "
+              f"({world} rank{'s' if world > 1 else ''}), forward: {fwd.description}")
+    rows = certify_sharded(fwd.model, split, args.mechanism, args.sigma, args.n0, args.n, args.alpha, args.batch,
+                           indices, out, device=device, resume=args.resume, overwrite=args.overwrite,
+                           seed=args.seed, timing=args.timing, forward=fwd, num_classes=int(meta["num_classes"]),
+                           run_params=params)
+    if rank != 0:
+        return 0
+    allrows = read_tsv(out)
+    n_ok = sum(r["correct"] == "1" for r in allrows)
+    n_abs = sum(r["predict"] == "-1" for r in allrows)
+    summary = {"out": str(out), "rows": len(allrows), "new_rows": len(rows), "world_size": world,
+               "certified_accuracy_r0": n_ok / max(len(allrows), 1), "abstain_rate": n_abs / max(len(allrows), 1),
+               "forward": fwd.description, "device": str(device)}
+    if args.json:
+        from theory.cli import print_json
+
+        print_json(summary)
+    else:
+        print(f"wrote {out}: {len(allrows)} rows ({len(rows)} new{' on rank 0' if world > 1 else ''}), "
+              f"accuracy at r=0 {summary['certified_accuracy_r0']:.4f}, abstain {summary['abstain_rate']:.4f}; "
+              f"forward: {fwd.description}")
+    return 0

@@ -1,0 +1,247 @@
+"""The smoothed classifier g(x) = argmax_c P[f(x + z) = c] of Cohen, Rosenfeld & Kolter (2019), in torch.
+
+:class:`Smooth` implements their Monte-Carlo algorithms (Cohen et al. 2019, Sec. 3.2, "Pseudocode for
+certification and prediction"):
+
+    CERTIFY(f, sigma, x, n0, n, alpha):
+        counts0 <- SAMPLEUNDERNOISE(f, x, n0, sigma)
+        cA      <- top index in counts0
+        counts  <- SAMPLEUNDERNOISE(f, x, n, sigma)
+        pA_lower <- LOWERCONFBOUND(counts[cA], n, 1 - alpha)
+        if pA_lower < 1/2: return ABSTAIN else return (cA, radius(pA_lower))
+
+    PREDICT(f, sigma, x, n, alpha):
+        counts <- SAMPLEUNDERNOISE(f, x, n, sigma)
+        cA, cB <- top two indices in counts
+        nA, nB <- counts[cA], counts[cB]
+        if BINOMPVALUE(nA, nA + nB, 0.5) <= alpha: return cA else return ABSTAIN
+
+The noise is Gaussian or the paper's eq.-6 l_inf-exponential mechanism (R14 sampler,
+:mod:`empirical.noise`).  The statistics (Clopper-Pearson, the binomial test) and every radius come from
+:mod:`theory.certificates`; nothing is re-derived here.
+
+Speed: noise is generated in place on the model's device, classes are counted there with
+``torch.bincount``, and the host reads the counts once per call (no per-batch synchronisation).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from empirical.noise import NoiseSampler, check_mechanism
+from theory import _validate as V
+from theory import certificates as C
+
+ABSTAIN = -1
+
+# The certificate giving the ``radius`` column for each mechanism (keys of theory.certificates.CERTIFICATES):
+# Gaussian -> Cohen et al.'s l2 radius sigma Phi^{-1}(pA_lower); eq. 6 -> the paper's T13 l_inf radius.
+PRIMARY_CERTIFICATE = {"gaussian": "cohen", "exponential-linf": "t13"}
+
+
+@dataclass
+class CertifyOutput:
+    """One CERTIFY call: ``prediction`` (cA or ABSTAIN), ``radius`` (primary certificate, 0.0 on
+    abstain), ``pA_lower``, the selected class ``cA`` with its selection count ``n0A``, ``nA`` of ``n``,
+    ``radii`` (every certificate of ``theory.certificates.certified_radii``, 0.0 on abstain) and the
+    full count vectors."""
+
+    prediction: int
+    radius: float
+    pA_lower: float
+    cA: int
+    n0A: int
+    n0: int
+    nA: int
+    n: int
+    radii: dict
+    counts0: np.ndarray
+    counts: np.ndarray
+
+
+@dataclass
+class PredictOutput:
+    """One PREDICT call: ``prediction`` (cA or ABSTAIN), ``p_value``, top-two classes and counts."""
+
+    prediction: int
+    p_value: float
+    cA: int
+    nA: int
+    cB: int
+    nB: int
+    n: int
+    counts: np.ndarray
+
+
+def resolve_device(device="auto") -> torch.device:
+    """'auto' -> cuda if available else cpu; 'cpu'; 'cuda' (ValueError when unavailable)."""
+    if isinstance(device, torch.device):
+        return device
+    V.choice("device", str(device).split(":")[0], {"auto", "cpu", "cuda"})
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if str(device).startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError("device: 'cuda' requested but torch.cuda.is_available() is False")
+    return torch.device(device)
+
+
+class FastForward:
+    """The fastest forward path available for ``model`` on ``device``: eval mode, channels_last,
+    ``torch.compile`` (inductor) and optional autocast.  When compilation fails (no compiler, an
+    unsupported op, ...) it falls back to eager once and says so in ``description`` (and on stderr).
+
+    ``FastForward(model, device)(x) -> logits``; call inside ``torch.inference_mode()``.
+    """
+
+    def __init__(self, model: nn.Module, device, *, compile: bool = True, channels_last: bool = True,
+                 autocast_dtype=None, verbose: bool = True):
+        self.device = torch.device(device)
+        self.channels_last = channels_last
+        self.autocast_dtype = autocast_dtype
+        self.verbose = verbose
+        model = model.to(self.device).eval()
+        if channels_last:
+            model = model.to(memory_format=torch.channels_last)
+        self.model = model
+        self._compiled = torch.compile(self._eager, dynamic=False) if compile else None
+        self.compile_error = None
+
+    def _eager(self, x):
+        if self.channels_last and x.dim() == 4:
+            x = x.contiguous(memory_format=torch.channels_last)
+        if self.autocast_dtype is not None:
+            with torch.autocast(device_type=self.device.type, dtype=self.autocast_dtype):
+                return self.model(x)
+        return self.model(x)
+
+    def __call__(self, x):
+        if self._compiled is not None:
+            try:
+                return self._compiled(x)
+            except Exception as exc:  # compilation unavailable here: say so, run eager from now on
+                self._compiled = None
+                first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+                self.compile_error = f"{exc.__class__.__name__}: {first}"
+                if self.verbose:
+                    warn(f"torch.compile unavailable, falling back to eager: {self.compile_error}")
+        return self._eager(x)
+
+    @property
+    def description(self) -> str:
+        parts = ["torch.compile(inductor)" if self._compiled is not None else
+                 ("eager (torch.compile failed: " + self.compile_error + ")" if self.compile_error else "eager")]
+        if self.channels_last:
+            parts.append("channels_last")
+        if self.autocast_dtype is not None:
+            parts.append(f"autocast({str(self.autocast_dtype).replace('torch.', '')})")
+        return ", ".join(parts)
+
+
+class Smooth:
+    """Smoothed classifier around ``base_classifier`` (a module mapping [B, C, H, W] pixels in [0, 1]
+    to logits over ``num_classes``) with noise ``mechanism`` ('gaussian' or 'exponential-linf') of
+    parameter ``sigma``, on ``device``.
+
+    ``forward`` may be a faster callable for the same model (see :class:`FastForward`); by default the
+    module itself runs in eval / inference mode.
+    """
+
+    def __init__(self, base_classifier: nn.Module, num_classes: int, mechanism: str, sigma: float,
+                 device="cpu", *, forward=None):
+        self.device = resolve_device(device)
+        self.base_classifier = base_classifier.to(self.device).eval()
+        self.num_classes = V.count("num_classes", num_classes, minimum=2)
+        self.mechanism = check_mechanism(mechanism)
+        self.sigma = V.positive("sigma", sigma)
+        self.forward = forward if forward is not None else self.base_classifier
+        self._sampler = None
+
+    # -- SAMPLEUNDERNOISE ---------------------------------------------------------------------------
+    def _sampler_for(self, x: torch.Tensor) -> NoiseSampler:
+        shape = tuple(x.shape)
+        if self._sampler is None or self._sampler.shape != shape:
+            self._sampler = NoiseSampler(self.mechanism, self.sigma, shape, self.device, x.dtype)
+        return self._sampler
+
+    def sample_counts(self, x: torch.Tensor, num: int, batch_size: int, generator=None) -> torch.Tensor:
+        """Class counts of f(x + z) over ``num`` noise draws, as an int64 tensor on the device
+        (no host synchronisation: the caller reads it once)."""
+        num = V.count("num", num, minimum=1)
+        batch_size = V.count("batch", batch_size, minimum=1)
+        x = x.to(self.device, non_blocking=True)
+        sampler = self._sampler_for(x)
+        counts = torch.zeros(self.num_classes, dtype=torch.int64, device=self.device)
+        buf = None
+        remaining = num
+        with torch.inference_mode():
+            while remaining > 0:
+                this = min(batch_size, remaining)
+                if buf is None or buf.shape[0] != this:
+                    buf = torch.empty((this, *x.shape), device=self.device, dtype=x.dtype)
+                noisy = sampler(this, generator, out=buf).add_(x)  # noise in pixel space, before normalisation
+                preds = self.forward(noisy).argmax(dim=1)
+                counts += torch.bincount(preds, minlength=self.num_classes)
+                remaining -= this
+        return counts
+
+    def warmup(self, x: torch.Tensor, sizes, batch_size: int) -> None:
+        """Run the forward pass once on every batch shape that drawing ``sizes`` samples in batches of
+        ``batch_size`` produces (compiles them now, so that no example's time includes compilation)."""
+        shapes = set()
+        for num in sizes:
+            if num >= batch_size:
+                shapes.add(batch_size)
+            if num % batch_size:
+                shapes.add(num % batch_size)
+        x = x.to(self.device)
+        with torch.inference_mode():
+            for b in sorted(shapes):
+                self.forward(x.unsqueeze(0).expand(b, *x.shape).contiguous()).argmax(dim=1)
+
+    # -- CERTIFY ------------------------------------------------------------------------------------
+    def certify(self, x: torch.Tensor, n0: int, n: int, alpha: float, batch_size: int,
+                generator=None) -> CertifyOutput:
+        """Cohen et al.'s CERTIFY; the radius under every certificate of ``theory.certificates``."""
+        n0 = V.count("n0", n0, minimum=1)
+        n = V.count("n", n, minimum=1)
+        alpha = V.in_open_interval("alpha", alpha, 0.0, 1.0)
+        counts0 = self.sample_counts(x, n0, batch_size, generator)
+        counts = self.sample_counts(x, n, batch_size, generator)
+        both = torch.stack([counts0, counts]).cpu().numpy()  # the one host read of this call
+        c0, c1 = both[0], both[1]
+        cA = int(np.argmax(c0))  # top index in counts0 (lowest index on ties)
+        nA = int(c1[cA])
+        d = int(np.prod(tuple(x.shape)))
+        res = C.certify_from_counts(nA, n, alpha, self.sigma, PRIMARY_CERTIFICATE[self.mechanism],
+                                    **_cert_params(PRIMARY_CERTIFICATE[self.mechanism], d))
+        radii = C.certified_radii(self.mechanism, res.pA_lower, self.sigma, d)
+        if res.abstain:
+            radii = {k: 0.0 for k in radii}
+        return CertifyOutput(ABSTAIN if res.abstain else cA, 0.0 if res.abstain else res.radius, res.pA_lower,
+                             cA, int(c0[cA]), n0, nA, n, dict(radii), c0, c1)
+
+    # -- PREDICT ------------------------------------------------------------------------------------
+    def predict(self, x: torch.Tensor, n: int, alpha: float, batch_size: int, generator=None) -> PredictOutput:
+        """Cohen et al.'s PREDICT (two-sided binomial test of the top two counts, ``scipy.stats.binomtest``)."""
+        n = V.count("n", n, minimum=1)
+        alpha = V.in_open_interval("alpha", alpha, 0.0, 1.0)
+        counts = self.sample_counts(x, n, batch_size, generator).cpu().numpy()
+        order = np.argsort(-counts, kind="stable")  # top two, lowest index on ties
+        cA, cB = int(order[0]), int(order[1])
+        nA, nB = int(counts[cA]), int(counts[cB])
+        res = C.predict_from_counts(nA, nB, alpha)
+        return PredictOutput(ABSTAIN if res.abstain else cA, res.p_value, cA, nA, cB, nB, n, counts)
+
+
+def _cert_params(name: str, d: int) -> dict:
+    """Parameters a certificate of ``theory.certificates`` needs besides pA and sigma (e.g. d)."""
+    return {"d": d} if "d" in C.get(name).params else {}
+
+
+def warn(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)

@@ -1,0 +1,207 @@
+"""certify_dataset / the certify TSV (issue 6): columns, reproducibility, resumption (partial last line,
+SIGKILL at random points), sharding with torchrun (2 CPU processes = 1 process), merging."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from empirical.certify import (BASE_COLUMNS, certify_dataset, merge_shards, read_tsv, select_indices,
+                               shard_path)
+from empirical.data import load_dataset
+from empirical.models import build_model, make_meta, save_checkpoint
+from theory import certificates as C
+
+D = 16
+DATASET = f"synthetic:{D}:2"
+KW = dict(mechanism="gaussian", sigma=0.5, n0=20, n=300, alpha=0.001, batch=128, device="cpu", seed=3,
+          timing=False, progress=False)
+
+
+@pytest.fixture(scope="module")
+def setup():
+    split = load_dataset(DATASET, "test")
+    model = build_model("bayes", split.info).eval()
+    return model, split
+
+
+def _run(setup, out, indices, **kw):
+    model, split = setup
+    args = dict(KW)
+    args.update(kw)
+    return certify_dataset(model, split, args.pop("mechanism"), args.pop("sigma"), args.pop("n0"), args.pop("n"),
+                           args.pop("alpha"), args.pop("batch"), indices, out, **args)
+
+
+def test_tsv_columns_and_values(setup, tmp_path):
+    out = tmp_path / "r.tsv"
+    rows = _run(setup, out, range(6))
+    lines = out.read_text().splitlines()
+    header = lines[0].split("\t")
+    assert header[:6] == ["idx", "label", "predict", "radius", "correct", "time"]  # Cohen et al.'s columns
+    assert header == BASE_COLUMNS + list(C.RADIUS_COLUMNS["gaussian"])
+    assert len(lines) == 7 and len(rows) == 6
+    for r, line in zip(read_tsv(out), rows):
+        assert float(r["pA_lower"]) == line["pA_lower"]  # repr precision: exact round trip
+        ref = C.certify_from_counts(int(r["nA"]), int(r["n"]), 0.001, 0.5, "cohen")
+        assert float(r["pA_lower"]) == ref.pA_lower
+        assert int(r["correct"]) == int(int(r["predict"]) == int(r["label"]))
+        assert r["time"] == "0:00:00"
+
+
+def test_same_seed_same_file_other_seed_differs(setup, tmp_path):
+    _run(setup, tmp_path / "a.tsv", range(8))
+    _run(setup, tmp_path / "b.tsv", range(8))
+    _run(setup, tmp_path / "c.tsv", range(8), seed=4)
+    a = (tmp_path / "a.tsv").read_bytes()
+    assert a == (tmp_path / "b.tsv").read_bytes()
+    assert a != (tmp_path / "c.tsv").read_bytes()
+
+
+def test_resume_partial_last_line(setup, tmp_path):
+    ref, out = tmp_path / "ref.tsv", tmp_path / "r.tsv"
+    _run(setup, ref, range(10))
+    data = ref.read_bytes()
+    lines = data.split(b"\n")
+    partial = b"\n".join(lines[:5]) + b"\n" + lines[5][:7]  # header + 4 rows + a cut row
+    out.write_bytes(partial)
+    shutil.copy(str(ref) + ".json", str(out) + ".json")
+    new = _run(setup, out, range(10), resume=True)
+    assert [r["idx"] for r in new] == list(range(4, 10))
+    assert out.read_bytes() == data
+
+
+def test_existing_file_refused_and_params_checked(setup, tmp_path):
+    out = tmp_path / "r.tsv"
+    _run(setup, out, range(2))
+    with pytest.raises(ValueError, match="resume"):
+        _run(setup, out, range(2))
+    with pytest.raises(ValueError, match="sigma"):
+        _run(setup, out, range(3), resume=True, sigma=0.25)
+    _run(setup, out, range(3), overwrite=True)
+    assert len(read_tsv(out)) == 3
+
+
+def test_unwritable_output_fails_before_work(setup, tmp_path):
+    with pytest.raises(ValueError, match="out"):
+        _run(setup, tmp_path, range(2))  # a directory
+    with pytest.raises(ValueError, match="out"):
+        _run(setup, "/proc/empirical-cannot-write/r.tsv", range(2))
+
+
+def test_select_indices_like_cohen():
+    assert select_indices(10, 3) == [0, 3, 6, 9]
+    assert select_indices(100, 20, 50) == [0, 20, 40]
+    with pytest.raises(ValueError, match="skip"):
+        select_indices(10, 0)
+
+
+def _child(setup, out, indices):
+    try:
+        torch.set_num_threads(1)
+        _run(setup, out, indices, resume=True)
+        os._exit(0)
+    except BaseException:  # noqa: BLE001
+        os._exit(1)
+
+
+def test_sigkill_at_random_points_then_resume(setup, tmp_path):
+    """A certify run killed with SIGKILL at random moments (>= 5 kills, fixed seed for the kill times) and
+    resumed each time ends with exactly the rows of an uninterrupted run: none lost, none duplicated."""
+    indices = list(range(0, 120, 2))
+    kw = dict(n=8000, batch=500)
+    ref = tmp_path / "ref.tsv"
+    t0 = time.perf_counter()
+    _run(setup, ref, indices, **kw)
+    full = time.perf_counter() - t0
+    out = tmp_path / "killed.tsv"
+    rng = np.random.default_rng(20190208)
+    kills, progress = 0, []
+    old = dict(KW)
+    KW.update(kw)
+    try:
+        for attempt in range(40):
+            pid = os.fork()
+            if pid == 0:  # child: resume the run
+                _child(setup, out, indices)
+            delay = rng.uniform(0.02, 0.12) * max(full, 0.3)  # 6 kills: ~40% of a full run
+            end = time.monotonic() + delay
+            finished = False
+            while time.monotonic() < end:
+                wpid, status = os.waitpid(pid, os.WNOHANG)
+                if wpid:
+                    finished = True
+                    assert os.WEXITSTATUS(status) == 0
+                    break
+                time.sleep(0.002)
+            if finished:
+                break
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            kills += 1
+            progress.append(len(read_tsv(out)) if out.exists() else 0)
+            if kills >= 6:
+                _run(setup, out, indices, resume=True)
+                break
+    finally:
+        KW.clear()
+        KW.update(old)
+    assert kills >= 5, f"only {kills} kills landed mid-run"
+    rows = [int(r["idx"]) for r in read_tsv(out)]
+    assert rows == indices  # none lost, none duplicated, in order
+    assert out.read_bytes() == ref.read_bytes()  # bitwise the uninterrupted run
+    assert progress == sorted(progress) and progress[-1] > 0
+
+
+def test_merge_shards(setup, tmp_path):
+    out = tmp_path / "m.tsv"
+    ref = tmp_path / "ref.tsv"
+    _run(setup, ref, range(7))
+    for r in range(3):
+        _run(setup, shard_path(out, r, 3), list(range(7))[r::3])
+    assert merge_shards(out) == 7
+    assert out.read_bytes() == ref.read_bytes()
+    # a conflicting duplicate is refused
+    bad = shard_path(out, 1, 3)
+    lines = bad.read_text().splitlines()
+    first = read_tsv(shard_path(out, 0, 3))[0]
+    fields = lines[1].split("\t")
+    fields[0] = first["idx"]
+    fields[2] = "1" if first["predict"] != "1" else "0"
+    bad.write_text("\n".join([lines[0], "\t".join(fields)] + lines[2:]) + "\n")
+    with pytest.raises(ValueError, match="conflicting"):
+        merge_shards(out)
+
+
+@pytest.mark.skipif(shutil.which("torchrun") is None, reason="torchrun not on PATH")
+def test_torchrun_two_cpu_processes_equal_one(setup, tmp_path):
+    model, split = setup
+    ck = tmp_path / "bayes.pt"
+    save_checkpoint(ck, model, make_meta(split.info, "bayes", "none", 1.0, 0))
+    out = tmp_path / "sharded.tsv"
+    args = ["--checkpoint", str(ck), "--sigma", "0.5", "--n0", "20", "--N", "300", "--batch", "128", "--max-index", "11",
+            "--no-compile", "--no-timing", "--device", "cpu", "--seed", "3", "--out", str(out)]
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
+    proc = subprocess.run([shutil.which("torchrun"), "--standalone", "--nproc_per_node", "2", "-m", "empirical",
+                           "certify", *args], capture_output=True, text=True, env=env, timeout=180,
+                          cwd=str(Path(__file__).resolve().parents[2]))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert shard_path(out, 0, 2).exists() and shard_path(out, 1, 2).exists()
+    # one process, same seed and settings (through the Python API)
+    from empirical.core import FastForward
+
+    ref = tmp_path / "one.tsv"
+    ff = FastForward(model, "cpu", compile=False)
+    certify_dataset(ff.model, split, "gaussian", 0.5, 20, 300, 0.001, 128, range(11), ref, device="cpu", seed=3,
+                    timing=False, forward=ff, progress=False)
+    assert out.read_bytes() == ref.read_bytes()
+    assert [int(r["idx"]) for r in read_tsv(out)] == list(range(11))

@@ -1,0 +1,105 @@
+"""Noise samplers on the device (issue 6) against the laws of `theory` (R14, T15; Gaussian).
+
+Reference laws (independent of the torch code):
+* eq. 6 / R14: ||z||_inf ~ Gamma(shape d, scale sigma) (T15's proof; `theory.mechanisms.ExponentialLinf`'s
+  `linf_norm_quantile` uses the same law); one coordinate z_1 = R U, R ~ Gamma(d+1, sigma), U ~ U(-1, 1):
+  P(|z_1| <= t) = G_{d+1}(t) + t/(d sigma) (1 - G_d(t))  (G_k the Gamma(k, sigma) CDF;
+  E[1/R; R > t] = (1/(d sigma)) P(Gamma(d, sigma) > t)); also a two-sample KS against the numpy
+  sampler of `theory.mechanisms.ExponentialLinf`.
+* Gaussian: z_1 ~ N(0, sigma^2); ||z||_inf CDF (2 Phi(t/sigma) - 1)^d.
+KS p-value threshold 1e-6 with fixed seeds; each check is shown able to fail (a wrong law is rejected).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from scipy import stats
+
+from empirical.noise import NoiseSampler, example_seed, make_generator, sample_noise
+from theory.mechanisms import ExponentialLinf
+
+P_MIN = 1e-6
+N = 20000
+
+
+def _abs_marginal_cdf_exp(t, d, sigma):
+    t = np.asarray(t, dtype=float)
+    return stats.gamma.cdf(t, d + 1, scale=sigma) + t / (d * sigma) * stats.gamma.sf(t, d, scale=sigma)
+
+
+def _signed_cdf(abs_cdf):
+    return lambda z: 0.5 + np.sign(z) * abs_cdf(np.abs(z)) / 2
+
+
+@pytest.mark.parametrize("d,sigma,shape", [(1, 0.5, (1,)), (8, 1.0, (2, 2, 2)), (64, 0.25, (1, 8, 8))])
+def test_r14_linf_norm_and_marginal(d, sigma, shape):
+    g = make_generator("cpu", 1234 + d)
+    z = sample_noise("exponential-linf", sigma, N, shape, "cpu", g).reshape(N, d).double().numpy()
+    linf = np.abs(z).max(axis=1)
+    p_norm = stats.kstest(linf, stats.gamma(d, scale=sigma).cdf).pvalue
+    p_marg = stats.kstest(z[:, 0], _signed_cdf(lambda t: _abs_marginal_cdf_exp(t, d, sigma))).pvalue
+    ref = ExponentialLinf(sigma, d).sample(np.random.default_rng(99 + d), N)
+    p_two = stats.ks_2samp(z[:, -1], ref[:, 0]).pvalue
+    assert min(p_norm, p_marg, p_two) > P_MIN, (p_norm, p_marg, p_two)
+    # the same check rejects the law one would get with the radius Gamma(d, sigma) instead of Gamma(d+1, sigma)
+    wrong = stats.gamma(d, scale=sigma).rvs(size=N, random_state=np.random.default_rng(5)) * \
+        np.random.default_rng(6).uniform(0, 1, size=(N, d)).max(axis=1)
+    assert stats.kstest(wrong, stats.gamma(d, scale=sigma).cdf).pvalue < P_MIN
+
+
+def test_r14_high_dimension_cifar_shape():
+    """d = 3072 (CIFAR-10): ||z||_inf ~ Gamma(3072, sigma), E||z||_inf = d sigma (T15)."""
+    d, sigma, n = 3072, 0.5, 3000
+    g = make_generator("cpu", 7)
+    z = sample_noise("exponential-linf", sigma, n, (3, 32, 32), "cpu", g)
+    linf = z.abs().flatten(1).amax(1).double().numpy()
+    assert stats.kstest(linf, stats.gamma(d, scale=sigma).cdf).pvalue > P_MIN
+    # T15 mean within 6 standard errors (sd of Gamma(d) is sqrt(d) sigma)
+    assert abs(linf.mean() - d * sigma) < 6 * np.sqrt(d) * sigma / np.sqrt(n)
+
+
+@pytest.mark.parametrize("d,sigma", [(1, 0.25), (16, 1.0)])
+def test_gaussian_marginal_and_linf(d, sigma):
+    g = make_generator("cpu", 77 + d)
+    z = sample_noise("gaussian", sigma, N, (d,), "cpu", g).double().numpy()
+    assert stats.kstest(z[:, 0], stats.norm(0, sigma).cdf).pvalue > P_MIN
+    linf = np.abs(z).max(axis=1)
+    assert stats.kstest(linf, lambda t: (2 * stats.norm.cdf(t / sigma) - 1) ** d).pvalue > P_MIN
+    assert stats.kstest(z[:, 0], stats.norm(0, 1.1 * sigma).cdf).pvalue < P_MIN  # able to fail
+
+
+def test_seeded_reproducible_and_in_place():
+    s = NoiseSampler("exponential-linf", 0.3, (3, 4, 4))
+    a = s(50, make_generator("cpu", 3))
+    buf = torch.empty(50, 3, 4, 4)
+    b = s(50, make_generator("cpu", 3), out=buf)
+    assert b.data_ptr() == buf.data_ptr() and torch.equal(a, b)
+    assert not torch.equal(a, s(50, make_generator("cpu", 4)))
+    assert a.dtype == torch.float32 and a.device.type == "cpu"
+
+
+def test_example_seed_independent_of_order():
+    assert example_seed(0, 5) == example_seed(0, 5)
+    seeds = {example_seed(s, i) for s in range(3) for i in range(200)}
+    assert len(seeds) == 600 and all(0 <= x < 2 ** 63 for x in seeds)
+
+
+@pytest.mark.parametrize("bad", [dict(sigma=0.0), dict(sigma=-1.0), dict(sigma=float("nan")),
+                                 dict(mechanism="laplace")])
+def test_bad_arguments(bad):
+    kw = dict(mechanism="gaussian", sigma=1.0, shape=(3,))
+    kw.update(bad)
+    with pytest.raises(ValueError, match="sigma|mechanism"):
+        NoiseSampler(**kw)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_r14_on_cuda():
+    d, sigma = 64, 0.5
+    z = sample_noise("exponential-linf", sigma, N, (1, 8, 8), "cuda", make_generator("cuda", 11))
+    assert z.device.type == "cuda"
+    linf = z.abs().flatten(1).amax(1).double().cpu().numpy()
+    assert stats.kstest(linf, stats.gamma(d, scale=sigma).cdf).pvalue > P_MIN

@@ -1,0 +1,223 @@
+"""Replay of Cohen et al. (2019)-format certification logs (empirical.replay, `python -m empirical replay`).
+
+Reference values come from independent routes: Python's own ``'{:.3}'`` formatting (the printed
+precision), scipy.stats.beta / norm for the synthetic logs' pA_lower and radii, and mpmath closed forms
+of C11 (sqrt(eps) = log(pA/(1-pA)) / (2(1+c)), r = sqrt(2 eps) sigma) computed at 30 digits from the
+printed radius.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from empirical import replay as R
+from empirical.cli import main as cli_main
+
+CIFAR_LOGS = "cohen2019-certify/cifar10"
+
+
+def _write_log(path, rows, time_fmt="float"):
+    """rows: (idx, label, predict, radius_float_or_None, correct)."""
+    lines = ["idx\tlabel\tpredict\tradius\tcorrect\ttime"]
+    for i, (idx, label, pred, rad, corr) in enumerate(rows):
+        t = "0:00:01.500000" if time_fmt == "timedelta" else "1.5"
+        lines.append(f"{idx}\t{label}\t{pred}\t{'0.0' if rad is None else format(rad, '.3')}\t{corr}\t{t}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _synthetic_rows(sigma, n, alpha, counts, seed=0):
+    """A log as CERTIFY would print it for the given estimation counts nA (scipy reference)."""
+    rng = np.random.default_rng(seed)
+    rows, truth = [], []
+    for i, k in enumerate(counts):
+        p = 0.0 if k == 0 else float(stats.beta.ppf(alpha, k, n - k + 1))
+        label = int(rng.integers(0, 10))
+        if p < 0.5:
+            rows.append((i, label, -1, None, 0))
+            truth.append(None)
+        else:
+            corr = int(rng.random() < 0.8)
+            pred = label if corr else (label + 1) % 10
+            rows.append((i, label, pred, sigma * float(stats.norm.ppf(p)), corr))
+            truth.append(p)
+    return rows, truth
+
+
+# ---------------------------------------------------------------------------------------------
+# printed precision: Python's formatter is the reference
+# ---------------------------------------------------------------------------------------------
+@given(st.floats(min_value=1e-7, max_value=1e3, allow_nan=False, allow_infinity=False))
+def test_printed_interval_contains_every_value_that_prints_the_same(x):
+    s = format(x, ".3")
+    lo, hi = R.printed_interval(s)
+    # endpoints are decimal ties computed in Decimal then rounded to float: 1 ulp of slack
+    assert lo * (1 - 1e-15) <= x <= hi * (1 + 1e-15)
+    # and the interval is not wider than needed: just outside, the value prints differently
+    w = hi - lo
+    assert format(hi + 1e-6 * w, ".3") != s
+    assert format(lo - 1e-6 * w, ".3") != s
+
+
+def test_printed_interval_examples_and_power_of_ten_edge():
+    assert R.printed_interval("0.486") == pytest.approx((0.4855, 0.4865), abs=1e-15)
+    assert R.printed_interval("1.0") == pytest.approx((0.9995, 1.005), abs=1e-15)  # 0.9996 prints as 1.0
+    assert format(0.9996, ".3") == "1.0"
+    assert R.printed_interval("1.1e-05") == pytest.approx((1.095e-05, 1.105e-05), rel=1e-12)
+    assert R.printed_interval("0.0") == (0.0, 0.0)
+    for bad in ("-1", "nan", "abc", "inf"):
+        with pytest.raises(ValueError, match="value"):
+            R.printed_interval(bad)
+
+
+def test_recover_pA_is_phi_of_radius_over_sigma_with_exact_tail():
+    rec = R.recover_pA_lower([0.0, 0.5, 10.0], 0.25)
+    ref = [mpmath.ncdf(x / 0.25) for x in (0.0, 0.5, 10.0)]
+    assert rec["pA"][:2] == pytest.approx([float(v) for v in ref[:2]], rel=1e-14)
+    # 1 - pA at R/S = 40: 3.7e-350 underflows; log form stays exact
+    assert rec["log_one_minus_pA"][2] == pytest.approx(float(mpmath.log(mpmath.ncdf(-40))), rel=1e-12)
+    with pytest.raises(ValueError, match="sigma"):
+        R.recover_pA_lower([0.1], 0.0)
+    with pytest.raises(ValueError, match="radius"):
+        R.recover_pA_lower([-0.1], 1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# a generated log with known pA_lower
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture
+def synthetic_log(tmp_path):
+    sigma, n, alpha = 0.5, 1000, 0.001
+    counts = [0, 400, 520, 600, 700, 800, 900, 950, 990, 999, 1000, 1000, 750, 850, 930]
+    rows, truth = _synthetic_rows(sigma, n, alpha, counts)
+    path = _write_log(tmp_path / "noise_0.50_sigma_0.50.tsv", rows, time_fmt="timedelta")
+    return path, sigma, n, alpha, truth
+
+
+def _c11_closed_form(p, sigma, c):
+    p = mpmath.mpf(p)
+    return float(mpmath.sqrt(2) * sigma * mpmath.log(p / (1 - p)) / (2 * (1 + c)))
+
+
+def test_replay_recovers_pA_and_every_radius_interval_contains_the_truth(synthetic_log):
+    path, sigma, n, alpha, truth = synthetic_log
+    log = R.read_cohen_log(path)
+    assert (log.train_sigma, log.cert_sigma) == (0.5, 0.5)
+    assert log.time[0] == pytest.approx(1.5)  # timedelta time column
+    res = R.replay_log(log)
+    for i, p in enumerate(truth):
+        if p is None:
+            assert log.predict[i] == -1 and np.isnan(res.pA[i])
+            assert all(res.radii[c][i] == 0.0 for c in res.columns)
+            continue
+        assert res.pA_lo[i] <= p <= res.pA_hi[i]
+        for c, col in ((1.0, "radius_c11_c1"), (3.0, "radius_c11_c3")):
+            r = _c11_closed_form(p, sigma, c)
+            assert res.radii_lo[col][i] * (1 - 1e-12) <= r <= res.radii_hi[col][i] * (1 + 1e-12)
+        r = sigma * float(stats.norm.ppf(p))
+        assert res.radii_lo["radius_cohen"][i] * (1 - 1e-12) <= r <= res.radii_hi["radius_cohen"][i] * (1 + 1e-12)
+        rl = r / math.sqrt(3072)
+        assert res.radii_lo["radius_cohen_linf"][i] * (1 - 1e-12) <= rl <= res.radii_hi["radius_cohen_linf"][i] * (1 + 1e-12)
+
+
+def test_certified_accuracy_counts_abstentions_and_errors_as_failures(synthetic_log):
+    path, *_ = synthetic_log
+    log = R.read_cohen_log(path)
+    res = R.replay_log(log)
+    # Cohen's radius recomputed at the printed value is the printed value: accuracy = direct count on the file
+    act = log.predict != -1
+    assert res.radii["radius_cohen"][act] == pytest.approx(log.radius[act], rel=1e-12)
+    assert np.all(res.radii["radius_cohen"][~act] == 0.0)
+    for r in (0.0, 0.25, 0.5, 1.0):
+        direct = float(np.mean((log.correct == 1) & (log.radius >= r) & act))
+        lo, hi = (res.certified_accuracy("radius_cohen", r, w)[0] for w in ("lo", "hi"))
+        assert lo <= direct <= hi
+
+
+def test_log_consistency_detects_rows_beyond_the_stated_level(tmp_path):
+    sigma, n = 0.25, 1000
+    rows, _ = _synthetic_rows(sigma, n, 0.01, [1000, 1000, 999, 600], seed=1)  # certified at alpha = 0.01
+    path = _write_log(tmp_path / "x.tsv", rows)
+    log = R.read_cohen_log(path)
+    ok = R.log_consistency(log, sigma, n=n, alpha=0.01)
+    assert ok["rows_above_max"] == 0
+    bad = R.log_consistency(log, sigma, n=n, alpha=0.001)  # claimed alpha = 0.001: the n/n rows are impossible
+    assert bad["rows_above_max"] >= 2
+    assert bad["first_row_above_max"]["idx"] == 0
+    lo, hi = bad["implied_alpha_if_all_n"]
+    assert lo <= 0.01 <= hi
+
+
+def test_read_rejects_bad_logs_with_a_message(tmp_path):
+    p = tmp_path / "bad.tsv"
+    p.write_text("idx\tlabel\tradius\n0\t1\t0.5\n")
+    with pytest.raises(ValueError, match="missing column"):
+        R.read_cohen_log(p)
+    p.write_text("idx\tlabel\tpredict\tradius\tcorrect\ttime\n0\t1\t1\tabc\t1\t1.0\n")
+    with pytest.raises(ValueError, match="unparsable"):
+        R.read_cohen_log(p)
+    p.write_text("idx\tlabel\tpredict\tradius\tcorrect\ttime\n")
+    with pytest.raises(ValueError, match="no data rows"):
+        R.read_cohen_log(p)
+    with pytest.raises(ValueError, match="sigma"):
+        R.replay_log(R.read_cohen_log(_write_log(tmp_path / "plain.tsv", [(0, 1, 1, 0.3, 1)])))
+
+
+def test_cli_writes_report_and_fails_cleanly(synthetic_log, tmp_path, capsys):
+    path, *_ = synthetic_log
+    out = tmp_path / "rep"
+    assert cli_main(["replay", "--log", str(path), "--out", str(out), "--name", "replay_t", "--n", "1000",
+                     "--no-progress"]) == 0
+    md = (out / "replay_t.md").read_text()
+    assert "python -m empirical replay --log" in md and "## Closing note" in md
+    assert (out / "replay_t_fig1_l2.png").stat().st_size > 1000
+    assert cli_main(["replay", "--log", str(path), "--sigma", "0.25", "--no-progress"]) == 2
+    assert cli_main(["replay", "--log", str(tmp_path / "missing.tsv")]) == 2
+    assert cli_main(["replay", "--log", str(path), "--alpha", "1.5"]) == 2
+    err = capsys.readouterr().err
+    assert "error: sigma" in err and "error: alpha" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# the real published logs (skipped when ../shared/data is absent)
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.data
+def test_real_log_c11_accuracy_matches_mpmath_closed_form(data_dir):
+    path = data_dir / CIFAR_LOGS / "noise_0.50_sigma_0.50.tsv"
+    log = R.read_cohen_log(path)
+    assert log.n_rows == 500
+    res = R.replay_log(log)
+    mpmath.mp.dps = 30
+    act = (log.predict != -1)
+    for c, col in ((1.0, "radius_c11_c1"), (3.0, "radius_c11_c3")):
+        rc = np.array([_c11_closed_form(mpmath.ncdf(mpmath.mpf(t) / mpmath.mpf("0.5")), 0.5, c) if a else 0.0
+                       for t, a in zip(log.radius_text, act)])
+        for r in R.L2_RADII:
+            direct = float(np.mean((log.correct == 1) & act & (rc >= r)))
+            lo, hi = res.certified_accuracy(col, r, "lo")[0], res.certified_accuracy(col, r, "hi")[0]
+            assert lo <= direct <= hi
+    # Cohen's radius recomputed from the recovered pA reprints as the logged text
+    reprinted = [format(x, ".3") for x in res.radii["radius_cohen"][act]]
+    texts = [t for t, a in zip(log.radius_text, act) if a]
+    assert sum(a != b for a, b in zip(reprinted, texts)) == 0
+
+
+@pytest.mark.data
+def test_real_logs_exceed_the_stated_n_alpha_cap(data_dir):
+    """Finding (see reports/empirical/replay_cifar10.md): with n = 100,000 and alpha = 0.001 the largest
+    radius is S * Phi^{-1}(alpha^(1/n)) (scipy reference here); noise_0.50_sigma_0.50 prints 1.96 > 1.9057."""
+    cap = 0.5 * float(stats.norm.ppf(0.001 ** (1 / 100_000)))
+    log = R.read_cohen_log(data_dir / CIFAR_LOGS / "noise_0.50_sigma_0.50.tsv")
+    assert np.sum(log.radius - 0.005 > cap) > 0
+    ck = R.log_consistency(log, 0.5)
+    assert ck["radius_max"] == pytest.approx(cap, rel=1e-9)
+    assert ck["rows_above_max"] == int(np.sum(log.radius - 0.005 > cap))
+    good = R.read_cohen_log(data_dir / CIFAR_LOGS / "noise_1.00_sigma_0.50.tsv")
+    assert R.log_consistency(good, 0.5)["rows_above_max"] == 0

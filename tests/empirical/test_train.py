@@ -1,0 +1,67 @@
+"""Noise-augmented training (Cohen et al. 2019) on the bundled digits: a few seconds on the CPU, then
+certify a handful of points with small n.  The accuracy bar is an independent statistical one: the
+clean test accuracy of 450 digits must beat chance (1/10) by far more than 6 binomial standard errors."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from empirical.certify import certify_dataset, read_tsv
+from empirical.data import load_dataset
+from empirical.models import load_checkpoint, save_checkpoint
+from empirical.train import evaluate, train_model
+
+
+@pytest.fixture(scope="module")
+def trained():
+    torch.set_num_threads(1)
+    return train_model("digits", "cnn", "gaussian", 0.25, epochs=3, seed=0, device="cpu", progress=False)
+
+
+def test_training_learns(trained):
+    model, meta = trained
+    n = 450
+    chance_plus_6se = 0.1 + 6 * math.sqrt(0.1 * 0.9 / n)  # ~0.185
+    assert meta["test_acc_clean"] > max(chance_plus_6se, 0.5)
+    assert meta["test_acc_noisy"] > chance_plus_6se
+    assert meta["epochs"] == 3 and meta["noise"] == "gaussian" and meta["sigma"] == 0.25
+    assert meta["test_acc_clean"] == evaluate(model, load_dataset("digits", "test"), "cpu")
+
+
+def test_training_deterministic_on_cpu(trained):
+    m2, meta2 = train_model("digits", "cnn", "gaussian", 0.25, epochs=3, seed=0, device="cpu", progress=False)
+    sd1, sd2 = trained[0].state_dict(), m2.state_dict()
+    assert all(torch.equal(sd1[k], sd2[k]) for k in sd1)
+
+
+def test_train_then_certify(trained, tmp_path):
+    model, meta = trained
+    save_checkpoint(tmp_path / "ck.pt", model, meta)
+    m, meta2 = load_checkpoint(tmp_path / "ck.pt")
+    split = load_dataset(meta2["dataset"], "test")
+    rows = certify_dataset(m, split, "gaussian", 0.25, 50, 500, 0.01, 250, range(0, 40, 8), tmp_path / "c.tsv",
+                           device="cpu", seed=0, progress=False)
+    assert len(rows) == len(read_tsv(tmp_path / "c.tsv")) == 5
+    # most digits are predicted correctly by the smoothed classifier (abstentions aside)
+    assert sum(r["correct"] for r in rows) >= 3
+
+
+@pytest.mark.parametrize("kw,match", [(dict(sigma=0.0), "sigma"), (dict(epochs=0), "epochs"),
+                                      (dict(arch="vgg"), "arch"), (dict(noise="uniform"), "noise"),
+                                      (dict(dataset="svhn"), "dataset")])
+def test_train_bad_arguments(kw, match):
+    args = dict(dataset="digits", arch="cnn", noise="gaussian", sigma=0.25, epochs=1)
+    args.update(kw)
+    with pytest.raises(ValueError, match=match):
+        train_model(args["dataset"], args["arch"], args["noise"], args["sigma"], args["epochs"], device="cpu",
+                    progress=False)
+
+
+def test_exponential_noise_training_runs():
+    m, meta = train_model("synthetic:16:2", "mlp", "exponential-linf", 0.01, epochs=1, seed=1, device="cpu",
+                          progress=False, max_examples=512)
+    assert meta["noise"] == "exponential-linf" and meta["train_examples"] == 512
+    assert 0.0 <= meta["test_acc_noisy"] <= 1.0

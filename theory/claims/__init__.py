@@ -1,0 +1,62 @@
+"""The claims registry: every numbered statement of the paper as a checkable object.
+
+One entry per ID of ``../shared/paper/CLAIMS.md`` (D4, D5, T8, T9, T10, C11, T12, T13, R14, T15, T16,
+T17, T18, L21, L22, T24, L25, L26, L27, the remark after T9 ``R-T9``, the cells of Table 1
+``TABLE1-<mechanism>-<norm>-<divergence>`` and the conclusion ``CONCL-linf-sqrt-d``).  Each entry is a
+:class:`Claim` (see :mod:`theory.claims._core`): statement as printed, formalisation (hypotheses,
+conditions, a conclusion returning both sides with their tolerance), kind, methods, checks and the verdict.
+
+Groups:
+  * :mod:`theory.claims.divergence_claims` -- D4, D5, T8, R-T9, T9, L21, L22, L25;
+  * :mod:`theory.claims.l2_claims`         -- T10, C11, T12, T24, L26;
+  * :mod:`theory.claims.linf_claims`       -- T13, R14, T15, T16, T17, T18, L27;
+  * :mod:`theory.claims.table_claims`      -- Table 1 cells and the O(1/√d) conclusion.
+
+Usage::
+
+    from theory.claims import CLAIMS, get
+    ev = get("T8").run_checks()
+"""
+
+from __future__ import annotations
+
+from theory.claims._core import (  # noqa: F401
+    ANALYSIS, ASYMPTOTIC, CITED, CONDITION, CONDITIONAL, DEFINITION, EXACT, FINDINGS, HOLDS, IDENTITY, INEQUALITY,
+    KINDS, METHODS, MONTE_CARLO, NOT_DECIDABLE, REFUTED, REFUTES, SEARCH, SUPPORTS, SYMBOLIC, UNDECIDABLE,
+    VERDICTS, Check, Claim, Evidence, Param, Predicate, Sides, derive_verdict,
+)
+
+__all__ = ["CLAIMS", "get", "ids", "Claim", "Check", "Evidence", "Param", "Predicate", "Sides",
+           "derive_verdict", "VERDICTS", "KINDS", "METHODS", "REQUIRED_IDS"]
+
+#: the IDs the registry must hold (issue 3); Table 1 cells and the conclusion are added below.
+REQUIRED_IDS = ("D4", "D5", "T8", "T9", "T10", "C11", "T12", "T13", "R14", "T15", "T16", "T17", "T18",
+                "L21", "L22", "T24", "L25", "L26", "L27", "R-T9")
+
+
+def _build() -> dict:
+    from theory.claims import divergence_claims, l2_claims, linf_claims, table_claims
+
+    reg: dict = {}
+    for group in (divergence_claims, l2_claims, linf_claims, table_claims):
+        for c in group.CLAIMS:
+            if c.id in reg:
+                raise RuntimeError(f"duplicate claim id {c.id}")
+            reg[c.id] = c
+    return reg
+
+
+CLAIMS: dict = _build()
+
+
+def ids() -> list:
+    return list(CLAIMS)
+
+
+def get(claim_id: str) -> Claim:
+    """The claim with this ID (case-insensitive); ValueError naming the known IDs otherwise."""
+    key = str(claim_id).strip()
+    for k, c in CLAIMS.items():
+        if k.lower() == key.lower():
+            return c
+    raise ValueError(f"claim_id must be one of {list(CLAIMS)}, got {claim_id!r}")

@@ -1,0 +1,260 @@
+"""Data model of the claims registry: a claim, its formalisation, its checks and their evidence.
+
+A :class:`Claim` is one numbered statement of the paper (ID as in ``../shared/paper/CLAIMS.md``):
+
+* ``statement`` -- the statement as the paper prints it (reconstructed where the PDF text is garbled);
+* ``hypotheses`` -- predicates over a parameter dictionary (the theorem's "if" part);
+* ``conditions`` -- extra predicates under which the claim was found to hold (empty when it holds as
+  printed); the property tests sample parameters, keep those meeting hypotheses AND conditions, and assert
+  the conclusion;
+* ``conclusion(params) -> Sides`` -- both sides of the (in)equality and the tolerance that applies;
+* ``checks`` -- functions ``check(thorough: bool) -> Evidence`` (symbolic, exact numeric, Monte Carlo,
+  search) whose findings decide the verdict.
+
+Verdicts (issue 4): ``holds`` / ``holds under stated conditions`` / ``refuted`` (with a witness) /
+``not numerically decidable`` (with the reason).  The verdict of a claim is *derived* from the findings of
+its checks (:func:`derive_verdict`); the registry also records the verdict the project reached
+(``Claim.verdict``) and the test-suite asserts that the two agree, so a change in the numbers that would
+change a verdict fails a test instead of silently rewriting the report.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+# ----------------------------------------------------------------------------------------------------
+# vocabulary
+# ----------------------------------------------------------------------------------------------------
+
+HOLDS = "holds"
+CONDITIONAL = "holds under stated conditions"
+REFUTED = "refuted"
+UNDECIDABLE = "not numerically decidable"
+VERDICTS = (HOLDS, CONDITIONAL, REFUTED, UNDECIDABLE)
+
+# findings of a single check
+SUPPORTS = "supports"        # the check found the claim true on everything it tried
+CONDITION = "condition"      # the check found the claim true only in a stated range / reading
+REFUTES = "refutes"          # the check reproduced a counterexample (a witness is in the evidence)
+NOT_DECIDABLE = "undecidable"  # the check established what can't be decided numerically, and why
+FINDINGS = (SUPPORTS, CONDITION, REFUTES, NOT_DECIDABLE)
+
+DEFINITION = "definition"
+IDENTITY = "exact identity"
+INEQUALITY = "inequality"
+ASYMPTOTIC = "asymptotic bound with hidden constants"
+CITED = "lemma cited from another paper"
+KINDS = (DEFINITION, IDENTITY, INEQUALITY, ASYMPTOTIC, CITED)
+
+SYMBOLIC = "symbolic"
+EXACT = "exact numeric"
+MONTE_CARLO = "Monte Carlo"
+SEARCH = "search"
+ANALYSIS = "analysis"   # a conclusion drawn from other registry entries' results (no new computation)
+METHODS = (SYMBOLIC, EXACT, MONTE_CARLO, SEARCH, ANALYSIS)
+
+
+# ----------------------------------------------------------------------------------------------------
+# formalisation
+# ----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a claim and the range the property tests draw it from.
+
+    ``scale``: ``"log"`` (log-uniform real), ``"linear"`` (uniform real), ``"int"`` (uniform integer),
+    ``"logint"`` (log-uniform integer).
+    """
+
+    name: str
+    lo: float
+    hi: float
+    scale: str = "linear"
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """A named predicate over the parameter dictionary (a hypothesis or a condition)."""
+
+    name: str
+    text: str
+    test: Callable[[dict], bool]
+
+    def __call__(self, params: dict) -> bool:
+        return bool(self.test(params))
+
+
+@dataclass(frozen=True)
+class Sides:
+    """Both sides of a claimed (in)equality ``lhs REL rhs`` and the tolerance that applies.
+
+    ``relation`` is one of ``"<="``, ``">="``, ``"=="``; ``tol`` is absolute on the difference
+    (``lhs <= rhs + tol``; ``|lhs - rhs| <= tol`` for ``==``), chosen and justified (``tol_reason``) by the
+    claim's conclusion function.
+    """
+
+    lhs: float
+    rhs: float
+    relation: str
+    tol: float
+    tol_reason: str = ""
+
+    def holds(self) -> bool:
+        if self.relation == "<=":
+            return self.lhs <= self.rhs + self.tol
+        if self.relation == ">=":
+            return self.lhs + self.tol >= self.rhs
+        if self.relation == "==":
+            if math.isinf(self.lhs) or math.isinf(self.rhs):
+                return self.lhs == self.rhs
+            return abs(self.lhs - self.rhs) <= self.tol
+        raise ValueError(f"relation must be one of '<=', '>=', '==', got {self.relation!r}")
+
+    def as_dict(self) -> dict:
+        return {"lhs": self.lhs, "relation": self.relation, "rhs": self.rhs, "tol": self.tol,
+                "tol_reason": self.tol_reason, "holds": self.holds()}
+
+
+@dataclass
+class Evidence:
+    """What one check found.
+
+    ``ok`` -- the check's own assertions passed (numbers agree within the stated tolerance, the
+    counterexample reproduces, ...): a test fails when it is False.  ``finding`` -- what the check says
+    about the claim (one of :data:`FINDINGS`).  ``data`` -- numbers, tolerances, sample sizes,
+    confidence levels, witnesses (JSON-able).  ``summary`` -- one or two sentences for the report.
+    """
+
+    check: str
+    method: str
+    finding: str
+    ok: bool
+    summary: str
+    data: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {"check": self.check, "method": self.method, "finding": self.finding, "ok": self.ok,
+                "summary": self.summary, "data": self.data, "seconds": round(self.seconds, 4)}
+
+
+@dataclass(frozen=True)
+class Check:
+    """A named check of a claim: ``func(thorough: bool) -> Evidence`` (without timing)."""
+
+    name: str
+    method: str
+    func: Callable[[bool], Evidence]
+
+    def run(self, thorough: bool = False) -> Evidence:
+        t0 = time.perf_counter()
+        try:
+            ev = self.func(thorough)
+        except Exception as exc:  # a crashing check is reported, never hidden
+            ev = Evidence(self.name, self.method, NOT_DECIDABLE, False,
+                          f"check raised {exc.__class__.__name__}: {exc}", {"error": repr(exc)})
+        ev.seconds = time.perf_counter() - t0
+        ev.check = self.name
+        ev.method = self.method
+        return ev
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One numbered statement of the paper, formalised (see module docstring)."""
+
+    id: str
+    title: str
+    where: str
+    statement: str
+    kind: str
+    methods: tuple
+    formalisation: str
+    verdict: str
+    holds_when: str = ""
+    reason: str = ""
+    hypotheses: tuple = ()
+    conditions: tuple = ()
+    params: tuple = ()
+    conclusion: Callable[[dict], Sides] | None = None
+    checks: tuple = ()
+    depends_on: tuple = ()
+    notes: str = ""
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r} ({self.id})")
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r} ({self.id})")
+        for m in self.methods:
+            if m not in METHODS:
+                raise ValueError(f"method must be one of {METHODS}, got {m!r} ({self.id})")
+
+    # -- formalisation helpers --------------------------------------------------------------------
+    def applies(self, params: dict) -> bool:
+        """True when the printed hypotheses hold at ``params``."""
+        return all(h(params) for h in self.hypotheses)
+
+    def in_domain(self, params: dict) -> bool:
+        """True when hypotheses AND the conditions found necessary hold at ``params``."""
+        return self.applies(params) and all(c(params) for c in self.conditions)
+
+    def evaluate(self, params: dict) -> Sides:
+        if self.conclusion is None:
+            raise ValueError(f"claim {self.id} has no numeric conclusion function")
+        return self.conclusion(params)
+
+    def run_checks(self, thorough: bool = False, progress: Callable[[str], None] | None = None) -> list:
+        out = []
+        for chk in self.checks:
+            if progress is not None:
+                progress(f"{self.id}:{chk.name}")
+            out.append(chk.run(thorough))
+        return out
+
+    def listing(self) -> dict:
+        """The JSON object of ``python -m theory claims --json``."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "where": self.where,
+            "kind": self.kind,
+            "statement": self.statement,
+            "formalisation": self.formalisation,
+            "hypotheses": [{"name": h.name, "text": h.text} for h in self.hypotheses],
+            "conditions": [{"name": c.name, "text": c.text} for c in self.conditions],
+            "params": [{"name": p.name, "lo": p.lo, "hi": p.hi, "scale": p.scale, "text": p.text}
+                       for p in self.params],
+            "methods": list(self.methods),
+            "checks": [{"name": c.name, "method": c.method} for c in self.checks],
+            "verdict": self.verdict,
+            "holds_when": self.holds_when,
+            "reason": self.reason,
+            "depends_on": list(self.depends_on),
+        }
+
+
+_PRIORITY = {REFUTES: 3, CONDITION: 2, NOT_DECIDABLE: 1, SUPPORTS: 0}
+_TO_VERDICT = {REFUTES: REFUTED, CONDITION: CONDITIONAL, NOT_DECIDABLE: UNDECIDABLE, SUPPORTS: HOLDS}
+
+
+def derive_verdict(evidence: list) -> str:
+    """Verdict from the findings of the checks: refutes > condition > undecidable > supports.
+
+    A check that crashed (``ok`` False with an ``error``) makes the verdict undecidable; an empty list too.
+    """
+    if not evidence:
+        return UNDECIDABLE
+    worst = max(evidence, key=lambda e: _PRIORITY[e.finding])
+    return _TO_VERDICT[worst.finding]
+
+
+def evidence(finding: str, ok: bool, summary: str, **data) -> Evidence:
+    """Shorthand used by check functions (``check``/``method`` are filled in by :class:`Check`)."""
+    if finding not in FINDINGS:
+        raise ValueError(f"finding must be one of {FINDINGS}, got {finding!r}")
+    return Evidence("", "", finding, bool(ok), summary, data)

@@ -1,0 +1,614 @@
+"""Claims about divergences: D4, D5 (Section 3), T8 (Bun & Steinke 2016), T9 + L21 (post-processing,
+Appendix B), L22 (Gaussian Rényi divergence), L25 (zCDP -> (eps, delta)-DP) and the remark after T9.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath as mp
+import numpy as np
+from scipy import optimize
+
+from theory.claims import _oracles as O
+from theory.claims._core import (
+    CITED, CONDITION, CONDITIONAL, DEFINITION, EXACT, HOLDS, IDENTITY, INEQUALITY, MONTE_CARLO,
+    NOT_DECIDABLE, REFUTED, REFUTES, SEARCH, SUPPORTS, SYMBOLIC, Check, Claim, Param, Predicate, Sides,
+    evidence,
+)
+
+INF = math.inf
+
+
+def _div():
+    from theory import divergences
+
+    return divergences
+
+
+# ----------------------------------------------------------------------------------------------------
+# random pairs (seeded: a parameter dictionary determines the pair, so a property example reproduces)
+# ----------------------------------------------------------------------------------------------------
+
+def dp_pair(k: int, eps: float, seed: int, extreme: bool = False):
+    """A random pair (P, Q) on k points with |log P/Q| <= eps everywhere.
+
+    Q ~ Dirichlet(1); P ∝ Q e^u with u_i in [0, eps] (uniform, or in {0, eps} when ``extreme``): then
+    log P_i/Q_i = u_i - log E_Q e^u lies in [-eps, eps]."""
+    rng = np.random.default_rng(seed)
+    q = rng.dirichlet(np.ones(k))
+    u = eps * (rng.integers(0, 2, size=k) if extreme else rng.random(k))
+    lw = np.log(q) + u
+    p = np.exp(lw - np.logaddexp.reduce(lw))
+    p /= p.sum()
+    return p, q
+
+
+def random_pair(k: int, seed: int):
+    rng = np.random.default_rng(seed)
+    return rng.dirichlet(np.full(k, 0.7)), rng.dirichlet(np.full(k, 0.7))
+
+
+def random_processing(k: int, m: int, seed: int, kernel: bool):
+    """A k x m row-stochastic matrix: a random Markov kernel, or a random deterministic map (0/1 rows)."""
+    rng = np.random.default_rng(seed + 7919)
+    if kernel:
+        return rng.dirichlet(np.full(m, 0.5), size=k)
+    K = np.zeros((k, m))
+    K[np.arange(k), rng.integers(0, m, size=k)] = 1.0
+    return K
+
+
+def _push(p, K):
+    out = p @ K
+    return out / out.sum()
+
+
+# ----------------------------------------------------------------------------------------------------
+# D4
+# ----------------------------------------------------------------------------------------------------
+
+def _d4_literal(p, q):
+    """D4 read literally: sup over y in supp(Q) of log P(y)/Q(y) (ignores mass of P outside supp Q)."""
+    m = q > 0
+    with np.errstate(divide="ignore"):
+        return float(np.max(np.log(p[m]) - np.log(q[m])))
+
+
+def _check_d4_limit(thorough):
+    D = _div()
+    n = 400 if thorough else 60
+    worst = 0.0
+    for s in range(n):
+        p, q = random_pair(6, s)
+        dinf = D.dinf_discrete(p, q)
+        lit = _d4_literal(p, q)
+        d_big = D.renyi_discrete(p, q, 1e6)
+        worst = max(worst, abs(dinf - lit), abs(d_big - dinf) / max(1.0, dinf))
+    ok = worst < 1e-4
+    return evidence(SUPPORTS, ok,
+                    f"On {n} random full-support pairs (k=6), dinf_discrete equals the literal sup of "
+                    f"log P/Q and D_alpha at alpha=1e6 (worst relative gap {worst:.2e} <= 1e-4; the gap "
+                    "D_inf - D_alpha is O(log(1/P_max)/alpha)).", pairs=n, worst_gap=worst, tol=1e-4)
+
+
+def _check_d4_support(thorough):
+    D = _div()
+    p, q = np.array([0.5, 0.5]), np.array([1.0, 0.0])
+    lit = _d4_literal(p, q)
+    std = D.dinf_discrete(p, q)
+    limit = D.renyi_discrete(p, q, 50.0)
+    ok = lit < 0 and math.isinf(std) and math.isinf(limit)
+    return evidence(CONDITION, ok,
+                    "Read literally (sup over supp(Q) only), D4 gives D_inf(P||Q) = log(1/2) < 0 for "
+                    "P = (1/2, 1/2), Q = (1, 0), where every D_alpha (alpha > 1) and the standard D_inf "
+                    "(Dwork et al. 2006) are +inf. D4 is the standard D_inf only when supp(P) ⊆ supp(Q).",
+                    P=p, Q=q, literal=lit, standard=std, renyi_alpha_50=limit)
+
+
+D4 = Claim(
+    id="D4",
+    title="∞-divergence",
+    where="Section 3, Definition 4",
+    statement="D∞(P‖Q) = sup_{x ∈ supp(Q)} log P(x)/Q(x).",
+    kind=DEFINITION,
+    methods=(EXACT, SEARCH),
+    formalisation="For discrete P, Q: literal(P,Q) = max_{Q(y)>0} log P(y)/Q(y); compared with the standard "
+                  "D∞ (= +∞ if P(y) > 0 = Q(y) for some y) and with lim_{α→∞} D_α(P‖Q).",
+    verdict=CONDITIONAL,
+    holds_when="supp(P) ⊆ supp(Q) (P ≪ Q); otherwise the standard value +∞ must be used (as theory.divergences does).",
+    checks=(Check("agrees-with-alpha-limit", EXACT, _check_d4_limit),
+            Check("support-convention", SEARCH, _check_d4_support)),
+)
+
+
+# ----------------------------------------------------------------------------------------------------
+# D5
+# ----------------------------------------------------------------------------------------------------
+
+def _renyi_by_definition(p, q, alpha):
+    with mp.workdps(40):
+        s = mp.fsum(mp.mpf(qi) * (mp.mpf(pi) / mp.mpf(qi)) ** alpha for pi, qi in zip(p, q))
+        return float(mp.log(s) / (alpha - 1))
+
+
+def _check_d5_definition(thorough):
+    D = _div()
+    n = 200 if thorough else 30
+    worst = 0.0
+    for s in range(n):
+        p, q = random_pair(5, 1000 + s)
+        for a in (1.5, 2.0, 7.0, 40.0):
+            ref = _renyi_by_definition(p, q, a)
+            worst = max(worst, abs(D.renyi_discrete(p, q, a) - ref) / max(ref, 1e-300))
+    ok = worst < 1e-10
+    return evidence(SUPPORTS, ok,
+                    f"renyi_discrete matches 1/(α-1)·log E_Q[(P/Q)^α] (mpmath, 40 digits) on {n} random pairs "
+                    f"× α ∈ {{1.5, 2, 7, 40}}: worst relative error {worst:.1e} (tol 1e-10).",
+                    pairs=n, worst_rel_err=worst, tol=1e-10)
+
+
+def _check_d5_max_vs_sup(thorough):
+    D = _div()
+    eps = 1.0
+    p = np.array([math.exp(eps), 1.0]) / (1 + math.exp(eps))
+    q = p[::-1].copy()
+    res = D.dmr_discrete(p, q)
+    grid = [1 + 10.0 ** k for k in range(-6, 4)]
+    ratios = [D.renyi_discrete(p, q, a) / a for a in grid]
+    decreasing = all(x > y for x, y in zip(ratios, ratios[1:]))
+    kl = O.rr_renyi(eps, 1.0)
+    ok = decreasing and abs(res.value - kl) < 1e-9 and res.limit == "alpha->1+"
+    return evidence(CONDITION, ok,
+                    "For randomized response (ε = 1), D_α/α is strictly decreasing on (1, ∞): the 'max' of D5 "
+                    f"is not attained; the supremum is the limit α → 1+ (= KL = ε·tanh(ε/2) = {kl:.6f}; "
+                    f"dmr_discrete: {res.value:.6f}, limit {res.limit}). D5 is well defined when read as sup.",
+                    alphas=grid, ratios=ratios, kl=kl, dmr=res.as_dict())
+
+
+D5 = Claim(
+    id="D5",
+    title="Rényi divergence and maximal relative Rényi divergence",
+    where="Section 3, Definition 5",
+    statement="D_α(P‖Q) = 1/(α−1) · log E_{x∼Q}[(P(x)/Q(x))^α];  DMR(P‖Q) = max_{α∈(1,∞)} D_α(P‖Q)/α.",
+    kind=DEFINITION,
+    methods=(EXACT, SEARCH),
+    formalisation="renyi_discrete(p,q,α) vs the defining sum at 40 digits; DMR = sup_{α>1} D_α/α with the "
+                  "place where the sup is attained (an α, or the limit α→1+ / α→∞).",
+    verdict=CONDITIONAL,
+    holds_when="'max' read as 'sup': the maximum over the open interval (1, ∞) need not be attained "
+               "(randomized response: sup at α → 1+, equal to KL).",
+    checks=(Check("renyi-by-definition", EXACT, _check_d5_definition),
+            Check("max-is-a-sup", SEARCH, _check_d5_max_vs_sup)),
+)
+
+
+# ----------------------------------------------------------------------------------------------------
+# T8
+# ----------------------------------------------------------------------------------------------------
+
+def _t8_conclusion(pr):
+    D = _div()
+    p, q = dp_pair(int(pr["k"]), pr["eps"], int(pr["seed"]), extreme=bool(int(pr.get("extreme", 0))))
+    e = max(D.dinf_discrete(p, q), D.dinf_discrete(q, p))
+    dmr = D.dmr_discrete(p, q).value
+    return Sides(dmr, e * e / 2, "<=", 1e-12 + 1e-9 * e * e,
+                 "DMR by grid+refinement in log space: relative accuracy ~1e-9")
+
+
+def _check_t8_random(thorough):
+    D = _div()
+    rows, worst, ok = [], 0.0, True
+    n = 300 if thorough else 8
+    for s in range(n):
+        for eps in (0.01, 0.3, 1.0, 3.0):
+            for extreme in (False, True):
+                sides = _t8_conclusion({"k": 2 + s % 7, "eps": eps, "seed": s, "extreme": int(extreme)})
+                ok &= sides.holds()
+                if sides.rhs > 1e-20:
+                    worst = max(worst, sides.lhs / sides.rhs)
+    # shifted Laplace (1-d): D_inf = shift/b both ways; DMR by quadrature-based Renyi
+    from theory.mechanisms import ExponentialLinf, Laplace
+
+    lap = []
+    for mu in (0.1, 1.0, 3.0):
+        dmr = Laplace(1.0, 1).dmr(shift=mu).value
+        lap.append({"shift_over_b": mu, "dmr": dmr, "bound": mu * mu / 2, "ratio": dmr / (mu * mu / 2)})
+        ok &= dmr <= mu * mu / 2 * (1 + 1e-8)
+    # shifted eq.-6 noise in several dimensions (corner shift, the D_2-worst direction): D_inf = r/sigma
+    for d in ((2, 5, 50) if thorough else (2, 50)):
+        m = ExponentialLinf(1.0, d)
+        e = m.dinf(shift=0.8, norm="linf", direction=np.ones(d))
+        kl = m.kl(shift=0.8, norm="linf", direction=np.ones(d))
+        d2 = m.renyi(2.0, shift=0.8, norm="linf", direction=np.ones(d)) / 2
+        lap.append({"eq6_d": d, "dinf": e, "kl": kl, "D2/2": d2, "bound": e * e / 2})
+        ok &= max(kl, d2) <= e * e / 2 * (1 + 1e-8)
+    return evidence(SUPPORTS, ok,
+                    f"{n * 8} random discrete pairs with |log P/Q| ≤ ε (ε ∈ {{0.01, 0.3, 1, 3}}, k ∈ 2..8, "
+                    f"uniform and extreme log-ratios), shifted Laplace (b = 1, shift ∈ {{0.1, 1, 3}}) and shifted eq.-6 "
+                    f"noise (d ∈ {{2, 50}}, corner shift 0.8σ; KL and D_2/2, the sup candidates): "
+                    f"DMR ≤ ε²/2 in every case; largest DMR/(ε²/2) = {worst:.4f}.",
+                    pairs=n * 8, worst_ratio=worst, laplace=lap, tol="1e-12 + 1e-9·ε²")
+
+
+def _check_t8_tightness(thorough):
+    rows = []
+    ok = True
+    D = _div()
+    for eps in (1e-3, 0.01, 0.1, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0):
+        exact, arg = O.rr_dmr(eps)
+        p = np.array([math.exp(eps), 1.0]) / (1 + math.exp(eps))
+        mod = D.dmr_discrete(p, p[::-1].copy()).value
+        ok &= abs(mod - exact) <= 1e-8 * max(exact, 1e-300) and exact <= eps * eps / 2 * (1 + 1e-12)
+        rows.append({"eps": eps, "exact_dmr": exact, "argmax_alpha": arg, "bound": eps * eps / 2,
+                     "tightness_ratio": exact / (eps * eps / 2), "dmr_discrete": mod})
+    return evidence(SUPPORTS, ok,
+                    "Exact worst case of the pure-DP → DMR conversion: randomized response (every pair with "
+                    "D∞ ≤ ε both ways is its post-processing, Kairouz, Oh & Viswanath 2015; Bun & Steinke 2016 "
+                    "Prop. 3.3 gives ε²/2). DMR_exact = sup_α D_α(RR)/α = ε·tanh(ε/2) (α → 1+). Ratio "
+                    "DMR_exact/(ε²/2): " + ", ".join(f"ε={r['eps']}: {r['tightness_ratio']:.4f}" for r in rows)
+                    + " — tight as ε → 0, loose for large ε.", table=rows)
+
+
+def _check_t8_literal_d4(thorough):
+    D = _div()
+    p, q = np.array([0.5, 0.5]), np.array([1.0, 0.0])
+    lit_pq, lit_qp = _d4_literal(p, q), _d4_literal(q, p)
+    eps = max(lit_pq, lit_qp)
+    dmr = D.dmr_discrete(p, q).value
+    ok = math.isclose(eps, math.log(2)) and math.isinf(dmr)
+    return evidence(CONDITION, ok,
+                    "With D4 read literally (sup over supp(Q)), P = (1/2, 1/2), Q = (1, 0) satisfy "
+                    f"D∞(P‖Q) = {lit_pq:.4f} ≤ ε and D∞(Q‖P) = {lit_qp:.4f} = ε = log 2, yet DMR(P‖Q) = +∞ > ε²/2. "
+                    "T8 needs the standard D∞ (= +∞ when P is not ≪ Q), which makes the hypothesis imply "
+                    "mutual absolute continuity.", P=p, Q=q, eps=eps, dmr=dmr)
+
+
+T8 = Claim(
+    id="T8",
+    title="Pure DP implies zCDP (Bun & Steinke 2016, Prop. 3.3)",
+    where="Section 3, Theorem 8",
+    statement="If D∞(P‖Q) ≤ ε and D∞(Q‖P) ≤ ε then DMR(P‖Q) ≤ ε²/2.",
+    kind=CITED,
+    methods=(EXACT, SEARCH),
+    formalisation="Pairs (P, Q) with max(D∞(P‖Q), D∞(Q‖P)) = ε: lhs = DMR(P‖Q) (dmr_discrete / "
+                  "dmr_from_renyi), rhs = ε²/2; tightness against the exact conversion (randomized response).",
+    verdict=CONDITIONAL,
+    holds_when="D∞ in the standard sense (+∞ when P puts mass outside supp Q); with D4 read literally the "
+               "implication fails.",
+    hypotheses=(Predicate("bounded-log-ratio", "max(D∞(P‖Q), D∞(Q‖P)) ≤ ε (built in by dp_pair)",
+                          lambda pr: pr["eps"] > 0),),
+    params=(Param("k", 2, 12, "int", "support size"), Param("eps", 1e-3, 10.0, "log", "ε"),
+            Param("seed", 0, 10**6, "int", "seed of the pair"), Param("extreme", 0, 1, "int",
+                                                                         "log-ratios in {0, ε} (1) or uniform")),
+    conclusion=_t8_conclusion,
+    checks=(Check("random-pairs-and-laplace", SEARCH, _check_t8_random),
+            Check("tightness-vs-exact-conversion", EXACT, _check_t8_tightness),
+            Check("needs-standard-D4", SEARCH, _check_t8_literal_d4)),
+    depends_on=("D4", "D5"),
+)
+
+
+# ----------------------------------------------------------------------------------------------------
+# L21 and T9 (data processing / post-processing)
+# ----------------------------------------------------------------------------------------------------
+
+def _l21_conclusion(pr):
+    D = _div()
+    k, m, seed = int(pr["k"]), int(pr["m"]), int(pr["seed"])
+    p, q = random_pair(k, seed)
+    K = random_processing(k, m, seed, bool(int(pr["kernel"])))
+    a = pr["alpha"]
+    before = D.renyi_discrete(p, q, a)
+    after = D.renyi_discrete(_push(p, K), _push(q, K), a)
+    return Sides(after, before, "<=", 1e-10 * max(1.0, abs(before)), "log-space sums, ~1e-12 relative")
+
+
+def _check_processing(thorough, which):
+    D = _div()
+    n = 300 if thorough else (10 if which == "dmr" else 50)
+    viol = 0
+    cases = 0
+    for s in range(n):
+        for kernel in (False, True):
+            p, q = random_pair(3 + s % 8, 50_000 + s)
+            K = random_processing(len(p), 2 + s % 5, s, kernel)
+            P2, Q2 = _push(p, K), _push(q, K)
+            pairs = []
+            if which == "renyi":
+                for a in (1.0, 1.5, 3.0, 30.0, INF):
+                    pairs.append((D.renyi_discrete(P2, Q2, a), D.renyi_discrete(p, q, a)))
+            elif which == "dmr":
+                pairs.append((D.dmr_discrete(P2, Q2).value, D.dmr_discrete(p, q).value))
+            else:
+                pairs.append((D.dinf_discrete(P2, Q2), D.dinf_discrete(p, q)))
+            for aft, bef in pairs:
+                cases += 1
+                if not aft <= bef + 1e-9 * max(1.0, abs(bef)):
+                    viol += 1
+    label = {"renyi": "D_α (α ∈ {1, 1.5, 3, 30, ∞})", "dmr": "DMR", "dinf": "D∞"}[which]
+    return evidence(SUPPORTS, viol == 0,
+                    f"{label} never increases under {n} random deterministic maps and {n} random Markov kernels "
+                    f"({cases} comparisons, violations: {viol}; tol 1e-9 relative).",
+                    comparisons=cases, violations=viol)
+
+
+L21 = Claim(
+    id="L21",
+    title="Data processing for Rényi divergences (Bun & Steinke 2016)",
+    where="Appendix B, Lemma 21",
+    statement="For a deterministic f: D_α(f(P)‖f(Q)) ≤ D_α(P‖Q); also for α = ∞ (Dwork et al. 2006).",
+    kind=CITED,
+    methods=(EXACT, SEARCH),
+    formalisation="Random pairs on k points pushed through a random k×m row-stochastic matrix K "
+                  "(0/1 rows = deterministic map): lhs = D_α(PK‖QK), rhs = D_α(P‖Q).",
+    verdict=HOLDS,
+    holds_when="as printed; also for randomized maps (Markov kernels) and α ∈ [1, ∞].",
+    params=(Param("k", 2, 12, "int"), Param("m", 1, 8, "int"), Param("seed", 0, 10**6, "int"),
+            Param("kernel", 0, 1, "int", "1: Markov kernel, 0: deterministic map"),
+            Param("alpha", 1.0, 200.0, "log", "Rényi order")),
+    conclusion=_l21_conclusion,
+    checks=(Check("renyi-orders", SEARCH, lambda t: _check_processing(t, "renyi")),
+            Check("dinf", SEARCH, lambda t: _check_processing(t, "dinf"))),
+    depends_on=("D4", "D5"),
+)
+
+
+def _t9_conclusion(pr):
+    D = _div()
+    k, m, seed = int(pr["k"]), int(pr["m"]), int(pr["seed"])
+    p, q = random_pair(k, seed)
+    K = random_processing(k, m, seed, bool(int(pr["kernel"])))
+    P2, Q2 = _push(p, K), _push(q, K)
+    if int(pr["dinf"]):
+        before = max(D.dinf_discrete(p, q), D.dinf_discrete(q, p))
+        after = max(D.dinf_discrete(P2, Q2), D.dinf_discrete(Q2, P2))
+    else:
+        before = max(D.dmr_discrete(p, q).value, D.dmr_discrete(q, p).value)
+        after = max(D.dmr_discrete(P2, Q2).value, D.dmr_discrete(Q2, P2).value)
+    return Sides(after, before, "<=", 1e-8 * max(1.0, before), "DMR by grid+refinement, ~1e-9 relative")
+
+
+T9 = Claim(
+    id="T9",
+    title="Post-processing",
+    where="Section 3, Theorem 9 (proof: Appendix B via L21)",
+    statement="g(x) = f(A(x)) is (r, D, ‖·‖, ε)-robust if A(·) is, for any deterministic f and D ∈ {D∞, DMR}.",
+    kind=INEQUALITY,
+    methods=(EXACT, SEARCH),
+    formalisation="Robustness is a bound on max{D(A(x)‖A(x')), D(A(x')‖A(x))}; it suffices that this symmetric "
+                  "divergence does not increase under f: lhs = sym-D(f(P), f(Q)), rhs = sym-D(P, Q) for "
+                  "D ∈ {D∞, DMR} on random pairs and random maps/kernels.",
+    verdict=HOLDS,
+    holds_when="as printed (DMR inherits it from D_α pointwise in α); also for randomized f.",
+    params=(Param("k", 2, 12, "int"), Param("m", 1, 8, "int"), Param("seed", 0, 10**6, "int"),
+            Param("kernel", 0, 1, "int"), Param("dinf", 0, 1, "int", "1: D∞, 0: DMR")),
+    conclusion=_t9_conclusion,
+    checks=(Check("dmr", SEARCH, lambda t: _check_processing(t, "dmr")),
+            Check("dinf", SEARCH, lambda t: _check_processing(t, "dinf"))),
+    depends_on=("L21",),
+)
+
+
+# ----------------------------------------------------------------------------------------------------
+# L22
+# ----------------------------------------------------------------------------------------------------
+
+def _l22_numeric(alpha, mu):
+    """D_alpha(N(0,1) || N(mu,1)) by quadrature (theory.divergences.renyi_density).  For N(x, s^2 I_d) vs
+    N(x', s^2 I_d) the problem reduces exactly to this 1-d pair with mu = ||x - x'||/s (rotation invariance,
+    coordinates orthogonal to x - x' cancel)."""
+    D = _div()
+    c0 = 0.5 * math.log(2 * math.pi)
+    lp = lambda y: -0.5 * y * y - c0  # noqa: E731
+    lq = lambda y: -0.5 * (y - mu) ** 2 - c0  # noqa: E731
+    c = (1 - alpha) * mu  # mode of p^alpha q^(1-alpha)
+    return D.renyi_density(lp, lq, alpha, points=sorted({0.0, mu, c}))
+
+
+def _l22_conclusion(pr):
+    a, d, s = pr["alpha"], int(pr["d"]), pr["sigma"]
+    rng = np.random.default_rng(int(pr["seed"]))
+    delta = rng.standard_normal(d)
+    delta *= pr["shift"] / np.linalg.norm(delta)
+    mu = float(np.linalg.norm(delta)) / s
+    lhs = _l22_numeric(a, mu) if a * mu * mu < 400 else a * mu * mu / 2
+    rhs = a * float(np.dot(delta, delta)) / (2 * s * s)
+    return Sides(lhs, rhs, "==", 1e-8 * max(1.0, rhs), "quadrature (epsrel 1e-11) after the exact 1-d reduction")
+
+
+def _check_l22_mpmath(thorough):
+    rows, worst = [], 0.0
+    for a, mu in ((1.5, 0.01), (1.5, 2.0), (100.0, 0.01), (5.0, 1.0)):
+        if True:
+            with mp.workdps(35):
+                A, M = mp.mpf(a), mp.mpf(mu)
+                f = lambda y: mp.npdf(y) ** A * mp.npdf(y - M) ** (1 - A)  # noqa: E731
+                c = (1 - A) * M
+                val = mp.log(mp.quad(f, [-mp.inf, c - 10, c, c + 10, mp.inf])) / (A - 1)
+                ref = A * M * M / 2
+                err = float(abs(val - ref) / ref)
+            ref = float(ref)
+            worst = max(worst, err)
+            rows.append({"alpha": a, "mu": mu, "quad_mp35": float(val), "closed_form": ref, "rel_err": err})
+    return evidence(SUPPORTS, worst < 1e-20,
+                    f"mpmath quadrature at 35 digits of log ∫ p^α q^(1-α) /(α-1) equals α·μ²/2 on a grid of "
+                    f"(α, μ) ∈ {{(1.5, 0.01), (1.5, 2), (100, 0.01), (5, 1)}}: worst relative error {worst:.1e} (tol 1e-20).",
+                    table=rows, dps=35, tol=1e-20)
+
+
+def _check_l22_symbolic(thorough):
+    try:
+        from theory import symbolic
+    except ImportError as exc:
+        return evidence(NOT_DECIDABLE, False, f"theory.symbolic unavailable: {exc}")
+    import sympy as sp
+
+    expr = symbolic.derive_gaussian_renyi()          # in alpha, sigma, delta2 = ||x - x'||_2^2
+    syms = {str(x): x for x in expr.free_symbols}
+    target = syms["alpha"] * syms["delta2"] / (2 * syms["sigma"] ** 2)
+    ok = sp.simplify(expr - target) == 0
+    return evidence(SUPPORTS, bool(ok),
+                    f"sympy derivation by integrating the Gaussian densities (theory.symbolic.derive_gaussian_renyi): "
+                    f"D_α = {expr}, identical to α‖x−x'‖²/(2σ²).", derivation=str(expr))
+
+
+def _check_l22_dims(thorough):
+    worst = 0.0
+    n = 0
+    for d in (1, 2, 10, 100, 1000, 10_000):
+        for seed in range(3):
+            sides = _l22_conclusion({"alpha": 3.0, "d": d, "sigma": 0.7, "shift": 1.3, "seed": seed})
+            worst = max(worst, abs(sides.lhs - sides.rhs) / sides.rhs)
+            n += 1
+    return evidence(SUPPORTS, worst < 1e-8,
+                    f"d ∈ {{1, …, 10⁴}}, random shift directions (‖δ‖₂ = 1.3, σ = 0.7, α = 3): quadrature "
+                    f"equals α‖δ‖²/(2σ²) within {worst:.1e} relative (tol 1e-8); {n} cases.", worst=worst)
+
+
+L22 = Claim(
+    id="L22",
+    title="Rényi divergence between Gaussians (Bun & Steinke 2016)",
+    where="Appendix B, Lemma 22",
+    statement="D_α(N(x, σ²I_d) ‖ N(x', σ²I_d)) = α‖x − x'‖²₂/(2σ²),  α ∈ [1, ∞).",
+    kind=IDENTITY,
+    methods=(SYMBOLIC, EXACT),
+    formalisation="lhs = renyi_density of the exact 1-d reduction along x − x' (μ = ‖x−x'‖/σ), rhs = α‖x−x'‖²/(2σ²).",
+    verdict=HOLDS,
+    holds_when="as printed.",
+    params=(Param("alpha", 1.0, 100.0, "log"), Param("d", 1, 10_000, "logint"), Param("sigma", 0.05, 20.0, "log"),
+            Param("shift", 1e-3, 10.0, "log", "‖x − x'‖₂"), Param("seed", 0, 10**6, "int")),
+    conclusion=_l22_conclusion,
+    checks=(Check("mpmath-35-digits", EXACT, _check_l22_mpmath),
+            Check("dimensions-and-directions", EXACT, _check_l22_dims),
+            Check("sympy-derivation", SYMBOLIC, _check_l22_symbolic)),
+    depends_on=("D5",),
+)
+
+
+# ----------------------------------------------------------------------------------------------------
+# L25
+# ----------------------------------------------------------------------------------------------------
+
+def _l25_eps(rho, delta):
+    return rho + 2 * math.sqrt(rho * math.log(1 / delta))
+
+
+def _l25_conclusion(pr):
+    rho, delta = pr["rho"], pr["delta"]
+    lhs = O.gaussian_delta(_l25_eps(rho, delta), math.sqrt(2 * rho))
+    return Sides(lhs, delta, "<=", 1e-30, "mpmath 40 digits")
+
+
+def _check_l25_grid(thorough):
+    rows, ok = [], True
+    rhos = np.logspace(-4, 2, 25 if thorough else 9)
+    deltas = [1e-1, 1e-3, 1e-6, 1e-10, 1e-20, 1e-50]
+    slack = []
+    for rho in rhos:
+        for dl in deltas:
+            e = _l25_eps(rho, dl)
+            exact = O.gaussian_delta(e, math.sqrt(2 * rho))
+            ok &= exact <= dl
+            # tightness: smallest eps' with delta_exact(eps') <= dl (Balle & Wang's analytic calibration)
+            f = lambda x: math.log(max(O.gaussian_delta(x, math.sqrt(2 * rho)), 1e-320)) - math.log(dl)  # noqa: E731
+            e_star = optimize.brentq(f, 0.0, e) if f(0.0) > 0 else 0.0
+            slack.append(e / e_star if e_star > 0 else math.inf)
+            rows.append({"rho": float(rho), "delta": dl, "eps_L25": e, "delta_exact_at_eps_L25": exact,
+                         "eps_exact": e_star})
+    finite = [s for s in slack if math.isfinite(s)]
+    return evidence(SUPPORTS, ok,
+                    f"Gaussian mechanism with ρ = μ²/2 (the ρ-zCDP mechanism, exact curve of Balle & Wang 2018 "
+                    f"Thm 8 at 40 digits): δ_exact(ε + 2√(ε log 1/δ)) ≤ δ on {len(rows)} (ρ, δ) pairs, "
+                    f"ρ ∈ [1e-4, 100], δ ∈ [1e-50, 0.1]. L25's ε over the exact ε: "
+                    f"{min(finite):.3f} … {max(finite):.3f}.", table=rows)
+
+
+L25 = Claim(
+    id="L25",
+    title="zCDP implies approximate DP (Bun & Steinke 2016, Prop. 1.3)",
+    where="Appendix B, Lemma 25 (proof of T24)",
+    statement="If A is ε-zCDP then it is (ε + 2√(ε log(1/δ)), δ)-DP for every δ > 0.",
+    kind=CITED,
+    methods=(EXACT,),
+    formalisation="On the canonical ε-zCDP mechanism, the Gaussian with μ = √(2ε): lhs = δ_exact(ε_L25) "
+                  "(Balle & Wang 2018 Thm 8), rhs = δ.",
+    verdict=HOLDS,
+    holds_when="as printed (checked on the Gaussian mechanism, whose Rényi profile is exactly ε-zCDP).",
+    params=(Param("rho", 1e-4, 100.0, "log", "ε (zCDP)"), Param("delta", 1e-50, 0.5, "log")),
+    conclusion=_l25_conclusion,
+    checks=(Check("gaussian-exact-curve", EXACT, _check_l25_grid),),
+    depends_on=("D5",),
+)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Remark after T9
+# ----------------------------------------------------------------------------------------------------
+
+def _rt9_conclusion(pr):
+    eps, c = pr["eps"], pr["c"]
+    lhs = O.gaussian_delta((c + 1) * math.sqrt(eps), math.sqrt(2 * eps))
+    return Sides(lhs, math.exp(-c * c / 4), "<=", 1e-15, "mpmath 40 digits")
+
+
+def rt9_threshold(c: float) -> float:
+    """Smallest ε at which the Gaussian (ε-DMR) mechanism violates the remark's (ε', δ) = ((c+1)√ε, e^{-c²/4})."""
+    g = lambda le: _rt9_conclusion({"eps": math.exp(le), "c": c}).lhs - math.exp(-c * c / 4)  # noqa: E731
+    return math.exp(optimize.brentq(g, math.log(1.0), math.log(1e4), xtol=1e-12))
+
+
+def _check_rt9(thorough):
+    rows, ok = [], True
+    for c in (0.5, 1.0, 2.0, 3.0):
+        th = rt9_threshold(c)
+        below = _rt9_conclusion({"eps": 0.999 * th, "c": c})
+        above = _rt9_conclusion({"eps": 1.5 * th, "c": c})
+        ok &= th > 1.0 and below.holds() and not above.holds()
+        rows.append({"c": c, "eps_threshold": th, "delta_claimed": math.exp(-c * c / 4),
+                     "witness_eps": 1.5 * th, "witness_delta_exact": above.lhs})
+    return evidence(REFUTES, ok,
+                    "Witness: the Gaussian mechanism with DMR = ε (μ = √(2ε)) and the likelihood-ratio "
+                    "half-space as output test violates E[f(A(x))] ≤ e^{ε'}E[f(A(x'))] + δ with ε' = (c+1)√ε, "
+                    "δ = e^{−c²/4} once ε exceeds " + ", ".join(f"{r['eps_threshold']:.3f} (c={r['c']})" for r in rows)
+                    + ". It holds for ε ≤ 1 (then ε + c√ε ≤ (c+1)√ε, and L25 with δ = e^{−c²/4} gives it).",
+                    table=rows)
+
+
+def _check_rt9_dinf(thorough):
+    # D_inf robustness eps => for f in [0,1]: E f(P) <= e^eps E f(Q) (delta' = 0): exact on random pairs
+    D = _div()
+    worst = -INF
+    rng = np.random.default_rng(5)
+    for s in range(200 if thorough else 40):
+        p, q = dp_pair(6, 0.7, s)
+        e = max(D.dinf_discrete(p, q), D.dinf_discrete(q, p))
+        f = rng.random(6)
+        worst = max(worst, float(p @ f - math.exp(e) * (q @ f)))
+    return evidence(SUPPORTS, worst <= 1e-12,
+                    f"D∞ robustness ⇒ output stability with δ = 0: max of E_P f − e^ε E_Q f over random pairs and "
+                    f"random f ∈ [0,1]^k is {worst:.2e} ≤ 0.", worst=worst)
+
+
+RT9 = Claim(
+    id="R-T9",
+    title="Remark after T9: connection with Lecuyer et al.'s expected output stability",
+    where="Section 3, Remark after Theorem 8",
+    statement="D∞ robustness gives Lecuyer et al.'s expected-output-stability bound with δ = 0; DMR robustness "
+              "gives it with ε' = (c+1)√ε and δ = exp(−c²/4) (by Theorem 10).",
+    kind=INEQUALITY,
+    methods=(EXACT, SEARCH),
+    formalisation="Output stability (ε', δ): E f(A(x)) ≤ e^{ε'} E f(A(x')) + δ for all f: Ω → [0, 1], i.e. "
+                  "(ε', δ)-DP between A(x), A(x'). lhs = δ_exact((c+1)√ε) of the Gaussian with DMR ε "
+                  "(Balle & Wang 2018), rhs = exp(−c²/4).",
+    verdict=REFUTED,
+    holds_when="ε ≤ 1 (sufficient; the exact thresholds per c are in the evidence, all > 1). The D∞ part holds.",
+    params=(Param("eps", 1e-4, 1e3, "log"), Param("c", 0.1, 5.0, "linear")),
+    conditions=(Predicate("eps<=1", "ε ≤ 1", lambda pr: pr["eps"] <= 1.0),),
+    conclusion=_rt9_conclusion,
+    checks=(Check("dmr-part-threshold-search", SEARCH, _check_rt9),
+            Check("dinf-part", EXACT, _check_rt9_dinf)),
+    depends_on=("T10", "L25"),
+)
+
+CLAIMS = (D4, D5, T8, RT9, T9, L21, L22, L25)

@@ -1,0 +1,613 @@
+"""Claims of Section 3.1 (ℓ2): T10 (Gaussian mechanism, eq. 5), C11 (certification), T12 (lower bound),
+and the lemmas inside T12's proof: T24, L26 (Appendix B).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import optimize, special
+
+from theory.claims import _oracles as O
+from theory.claims._core import (
+    ANALYSIS, ASYMPTOTIC, CITED, CONDITION, EXACT, HOLDS, INEQUALITY, MONTE_CARLO, NOT_DECIDABLE, REFUTED, REFUTES,
+    SEARCH, SUPPORTS, SYMBOLIC, UNDECIDABLE, Check, Claim, Param, Predicate, Sides, evidence,
+)
+
+
+# ----------------------------------------------------------------------------------------------------
+# T10
+# ----------------------------------------------------------------------------------------------------
+
+def _log_tail(t, rho):
+    return float(special.log_ndtr(-(t - rho) / math.sqrt(2.0 * rho)))
+
+
+def t10_main_text(eps: float, lam: float) -> Sides:
+    """Privacy-loss reading, main-text form, in log space: log P_Y[L(Y) > λ + √ε] vs −λ²/(4ε), worst case
+    ‖x−x'‖ = r (L ~ N(ε, 2ε))."""
+    return Sides(_log_tail(lam + math.sqrt(eps), eps), -lam * lam / (4 * eps), "<=", 1e-9,
+                 "log_ndtr in double precision (absolute 1e-9 on log-probabilities)")
+
+
+def t10_appendix(eps: float, lam: float) -> Sides:
+    """Privacy-loss reading, appendix form (eq. 9), log space: log P_Y[L(Y) > λ + ε] = log Φ(−λ/√(2ε)) vs
+    −λ²/(4ε)."""
+    return Sides(_log_tail(lam + eps, eps), -lam * lam / (4 * eps), "<=", 1e-9,
+                 "log_ndtr in double precision (absolute 1e-9 on log-probabilities)")
+
+
+def _t10_conclusion(pr):
+    return t10_main_text(pr["eps"], pr["lam"])
+
+
+def _check_t10_part1(thorough):
+    from theory.mechanisms import Gaussian
+
+    rows, worst = [], 0.0
+    for d in (1, 10, 100, 1000, 10_000):
+        for r, s in ((0.5, 1.0), (1.0, 0.25), (3.0, 2.0)):
+            g = Gaussian(s, d)
+            res = g.dmr(shift=r, norm="l2")
+            ref = r * r / (2 * s * s)
+            # direction search: random directions of l2 size r (the Gaussian depends on ||delta||_2 only)
+            rng = np.random.default_rng(d)
+            dirs = rng.standard_normal((4, d))
+            vals = [g.dmr(shift=r, norm="l2", direction=u).value for u in dirs]
+            err = max(abs(v - ref) / ref for v in vals + [res.value])
+            worst = max(worst, err)
+            rows.append({"d": d, "r": r, "sigma": s, "dmr": res.value, "bound": ref})
+    return evidence(SUPPORTS, worst < 1e-12,
+                    f"DMR(N(x,σ²I)‖N(x',σ²I)) = ‖x−x'‖²/(2σ²) ≤ r²/(2σ²) for d ∈ {{1, …, 10⁴}}, random "
+                    f"directions (worst relative deviation from r²/(2σ²) at ‖δ‖ = r: {worst:.1e}); with L22 "
+                    "checked at 35 digits this is the first part of T10.", table=rows)
+
+
+def _check_t10_loss_law_mc(thorough):
+    from theory.certificates import clopper_pearson_interval
+    from theory.mechanisms import Gaussian
+
+    d, s, r = 5, 1.0, 1.2
+    rho = r * r / (2 * s * s)
+    g = Gaussian(s, d)
+    n = 400_000 if thorough else 100_000
+    rng = np.random.default_rng(20260101)
+    z = g.sample(rng, n)
+    delta = np.zeros(d)
+    delta[0] = r
+    L = g.logpdf(z) - g.logpdf(z - delta)      # y = x + z, x = 0, x' = delta
+    rows, ok = [], True
+    for t in (-1.0, 0.0, 0.72, 2.0, 4.0):
+        k = int(np.sum(L > t))
+        lo, hi = clopper_pearson_interval(k, n, 1e-6)
+        exact = O.gaussian_loss_tail(t, rho)
+        ok &= lo <= exact <= hi
+        rows.append({"t": t, "count": k, "n": n, "cp_lo": lo, "cp_hi": hi, "exact": exact})
+    return evidence(SUPPORTS, ok,
+                    f"What is random in eq. (5): Y ~ N(x, σ²I) and the privacy loss L(Y) = log p(Y)/q(Y) ~ "
+                    f"N(ε, 2ε). Monte Carlo (n = {n}, d = {d}, ε = {rho:.3f}, seed 20260101): P[L > t] lies inside "
+                    f"the two-sided Clopper–Pearson interval at 1e-6 for every t tried.",
+                    table=rows, n=n, confidence="1 - 1e-6 (Clopper–Pearson, two-sided)")
+
+
+def _check_t10_appendix_reading(thorough):
+    rows, ok = [], True
+    for eps in np.logspace(-4, 3, 15):
+        for lam in np.logspace(-3, 2, 11) * math.sqrt(eps):
+            sd = t10_appendix(float(eps), float(lam))
+            ok &= sd.holds()
+    # (eps, delta) reading: for every S, P(S) <= e^{lam+eps} Q(S) + exp(-lam^2/(4 eps)); sup_S attained by
+    # the likelihood-ratio set => delta_exact(lam + eps) (Balle & Wang 2018) <= exp(-lam^2/(4eps))
+    for eps in (0.01, 0.5, 2.0, 20.0):
+        for c in (0.5, 1.0, 3.0):
+            lam = c * math.sqrt(eps)
+            dl = O.gaussian_delta(lam + eps, math.sqrt(2 * eps))
+            bound = math.exp(-lam * lam / (4 * eps))
+            ok &= dl <= bound
+            rows.append({"eps": eps, "lambda": lam, "delta_exact(lambda+eps)": dl, "exp(-lambda^2/4eps)": bound})
+    return evidence(SUPPORTS, ok,
+                    "Reading (a), appendix form: P_Y[L(Y) > λ + ε] = Φ(−λ/√(2ε)) ≤ exp(−λ²/(4ε)) on a 15×11 "
+                    "grid ε ∈ [1e-4, 1e3], λ/√ε ∈ [1e-3, 100] (Gaussian Chernoff bound). Reading (c): for every "
+                    "set S, P(S) ≤ e^{λ+ε} Q(S) + exp(−λ²/(4ε)) (the sup over S is the exact δ(λ+ε) of Balle & "
+                    "Wang 2018) — holds on every case tried.", table=rows)
+
+
+def t10_fixed_set_witness(eps: float, lam: float, form: str = "appendix") -> dict:
+    """A half-space S with log P(S)/Q(S) > λ + ε (or λ + √ε): refutes the reading 'for every fixed S'.
+
+    P = N(x, σ²I), Q = N(x', σ²I), ‖x − x'‖/σ = μ = √(2ε); S = {y: <y − x, u>/σ ≥ t}, u = (x − x')/‖x − x'‖.
+    log P(S)/Q(S) = log Φ̄(t) − log Φ̄(t + μ) grows like μt (Mills ratio), so a t exists for every λ."""
+    mu = math.sqrt(2 * eps)
+    target = lam + (eps if form == "appendix" else math.sqrt(eps))
+    f = lambda t: O.log_halfspace_ratio(t, mu) - target  # noqa: E731
+    hi = 1.0
+    while f(hi) <= 0:
+        hi *= 2
+    t0 = optimize.brentq(f, -50.0 if f(-50.0) < 0 else hi / 2, hi)
+    t = t0 + 1.0
+    return {"eps": eps, "lambda": lam, "form": form, "mu": mu, "t_sigma_units": t,
+            "P(S)": float(special.ndtr(-t)), "Q(S)": float(special.ndtr(-(t + mu))),
+            "log_ratio": O.log_halfspace_ratio(t, mu), "bound": target}
+
+
+def _check_t10_fixed_set(thorough):
+    rows, ok = [], True
+    for eps in (0.01, 0.5, 4.5):
+        for c in (1.0, 3.0):
+            w = t10_fixed_set_witness(eps, c * math.sqrt(eps))
+            # re-check with mpmath (independent of scipy's log_ndtr)
+            import mpmath as mp
+            with mp.workdps(40):
+                lr = mp.log(mp.ncdf(-w["t_sigma_units"])) - mp.log(mp.ncdf(-(w["t_sigma_units"] + w["mu"])))
+            ok &= float(lr) > w["bound"] and abs(float(lr) - w["log_ratio"]) < 1e-9 * abs(float(lr))
+            rows.append(w)
+    return evidence(REFUTES, ok,
+                    "Reading (b) 'for a fixed measurable S, with probability ≥ 1 − exp(−λ²/(4ε)), log P(S)/Q(S) ≤ "
+                    "λ + ε': for a fixed S the inequality has no randomness, so it must hold for every S — and it "
+                    "fails: half-spaces S = {<y − x, u> ≥ tσ} far in the tail have log P(S)/Q(S) ≈ μt → ∞. "
+                    "Witnesses (checked with mpmath at 40 digits) for ε ∈ {0.01, 0.5, 4.5}, c ∈ {1, 3}.",
+                    witnesses=rows)
+
+
+def t10_main_text_threshold_lambda(eps: float) -> float | None:
+    """Smallest λ at which the main-text form (λ + √ε) fails for this ε (None when it never fails: ε ≤ 1)."""
+    if eps <= 1.0:
+        return None
+    g = lambda lam: t10_main_text(eps, lam).lhs - t10_main_text(eps, lam).rhs  # noqa: E731
+    lo, hi = 1e-9, 1.0
+    while g(hi) <= 0:
+        hi *= 2
+        if hi > 1e6:
+            return None
+    if g(lo) > 0:
+        return lo
+    return optimize.brentq(g, lo, hi, xtol=1e-12)
+
+
+def _check_t10_main_text(thorough):
+    rows, ok = [], True
+    for eps in (0.05, 0.5, 1.0):
+        for lam in np.logspace(-3, 3, 40) * math.sqrt(eps):
+            ok &= t10_main_text(eps, float(lam)).holds()
+    for eps in (1.5, 2.0, 4.0, 10.0, 100.0):
+        lam = t10_main_text_threshold_lambda(eps)
+        wl = max(2 * lam, lam + 1.0)
+        w = t10_main_text(eps, wl)
+        ok &= (lam is not None) and not w.holds()
+        rows.append({"eps": eps, "lambda_threshold": lam, "witness_lambda": wl,
+                     "log P[L > lambda + sqrt(eps)]": w.lhs, "log claimed_bound": w.rhs})
+    return evidence(REFUTES, ok,
+                    "Main-text form log P/Q ≤ λ + √ε (privacy-loss reading): holds for ε ≤ 1 (then √ε ≥ ε and it "
+                    "follows from the appendix form), fails for every ε > 1 at large enough λ: "
+                    + "; ".join(f"ε={r['eps']}: λ > {r['lambda_threshold']:.3g}" for r in rows)
+                    + ". The appendix 'λ + ε' is the form the sub-Gaussian tail bound (eq. 9) gives; the c-form "
+                    "(c+1)√ε needs the main-text form, hence ε ≤ 1.", table=rows)
+
+
+def c_form_threshold(c: float) -> float:
+    """Largest ε for which P[L ≤ (c+1)√ε] ≥ 1 − exp(−c²/4) (the c-form of T10) holds, L ~ N(ε, 2ε)."""
+    g = lambda le: (special.ndtr((c + 1) / math.sqrt(2) - math.sqrt(math.exp(le) / 2))  # noqa: E731
+                    - (1 - math.exp(-c * c / 4)))
+    return math.exp(optimize.brentq(g, math.log(1e-6), math.log(1e6), xtol=1e-13))
+
+
+def c_form_probability(c: float, eps: float) -> float:
+    """Actual P_Y[L(Y) ≤ (c+1)√ε] = Φ((c+1)/√2 − √(ε/2)) at ‖x − x'‖ = r."""
+    return float(special.ndtr((c + 1) / math.sqrt(2) - math.sqrt(eps / 2)))
+
+
+def _check_t10_c_form(thorough):
+    rows = []
+    ok = True
+    for c in (0.5, 1.0, 2.0, 3.0):
+        th = c_form_threshold(c)
+        ok &= th > 1.0
+        rows.append({"c": c, "claimed_probability": 1 - math.exp(-c * c / 4),
+                     "actual_probability_eps->0": c_form_probability(c, 0.0),
+                     "actual_probability_eps=1": c_form_probability(c, 1.0),
+                     "holds_for_eps_up_to": th})
+    txt = "; ".join(f"c={r['c']}: claimed {r['claimed_probability']:.4f}, actual "
+                    f"{r['actual_probability_eps->0']:.4f} (ε→0) / {r['actual_probability_eps=1']:.4f} (ε=1), "
+                    f"holds for ε ≤ {r['holds_for_eps_up_to']:.2f}" for r in rows)
+    return evidence(CONDITION, ok,
+                    "c-form 'log P/Q ≤ (c+1)√ε with probability 1 − exp(−c²/4)' (privacy-loss reading): " + txt
+                    + ". 'c = 3 is enough' means a claimed probability 0.8946 (the exact one is higher for "
+                    "small ε).", table=rows)
+
+
+T10 = Claim(
+    id="T10",
+    title="Gaussian mechanism is DMR-robust in ℓ2; tail bound (eq. 5)",
+    where="Section 3.1, Theorem 10 (proof: Appendix B, eq. 9)",
+    statement="Z ∼ N(0, σ²I_d): g is (r, DMR, ℓ2, r²/(2σ²))-robust. With ε = r²/(2σ²), for any λ > 0 and any "
+              "measurable S ≠ ∅, with probability at least 1 − exp(−λ²/(4ε)): log P(g(x) ∈ S)/P(g(x') ∈ S) ≤ λ + √ε "
+              "(main text; appendix: λ + ε). With λ = c√ε: ≤ (c+1)√ε with probability 1 − exp(−c²/4); c = 3 is "
+              "enough in practice.",
+    kind=INEQUALITY,
+    methods=(EXACT, MONTE_CARLO, SEARCH),
+    formalisation="Part 1: DMR(N(x,σ²I)‖N(x',σ²I)) ≤ r²/(2σ²) for ‖x−x'‖₂ ≤ r. Part 2, three readings: (a) the "
+                  "random object is Y ~ N(x,σ²I) and the privacy loss L(Y) = log p(Y)/q(Y) ~ N(ε,2ε): "
+                  "P[L > λ + ε] ≤ exp(−λ²/(4ε)); (b) for a fixed S (no randomness): log P(S)/Q(S) ≤ λ + ε; "
+                  "(c) for every S: P(S) ≤ e^{λ+ε}Q(S) + exp(−λ²/(4ε)). Conclusion function: reading (a) with "
+                  "the main-text λ + √ε, in log space: lhs = log P[L > λ + √ε] = log Φ(−(λ + √ε − ε)/√(2ε)), "
+                  "rhs = −λ²/(4ε).",
+    verdict=REFUTED,
+    holds_when="Part 1 holds exactly. Part 2 holds in readings (a) and (c) with the appendix's λ + ε; the main-text "
+               "λ + √ε and the c-form (c+1)√ε hold when ε ≤ 1; reading (b) (fixed S) is false for every λ.",
+    hypotheses=(Predicate("lambda>0", "λ > 0", lambda pr: pr["lam"] > 0),
+                Predicate("eps>0", "ε = r²/(2σ²) > 0", lambda pr: pr["eps"] > 0)),
+    conditions=(Predicate("eps<=1", "ε ≤ 1 (main-text form)", lambda pr: pr["eps"] <= 1.0),),
+    params=(Param("eps", 1e-4, 1e3, "log", "ε = r²/(2σ²)"), Param("lam", 1e-4, 1e3, "log", "λ")),
+    conclusion=_t10_conclusion,
+    checks=(Check("part1-dmr-l2", EXACT, _check_t10_part1),
+            Check("privacy-loss-law-mc", MONTE_CARLO, _check_t10_loss_law_mc),
+            Check("readings-a-and-c", EXACT, _check_t10_appendix_reading),
+            Check("reading-b-fixed-set", SEARCH, _check_t10_fixed_set),
+            Check("main-text-sqrt-eps", SEARCH, _check_t10_main_text),
+            Check("c-form-probability", EXACT, _check_t10_c_form)),
+    depends_on=("L22", "T9"),
+)
+
+
+# ----------------------------------------------------------------------------------------------------
+# C11
+# ----------------------------------------------------------------------------------------------------
+
+def _c11_conclusion(pr):
+    """Binary C11 vs the tight radius (Cohen et al. 2019): lhs = r_C11, rhs = σΦ⁻¹(pA)."""
+    from theory import certificates as C
+
+    e = pr["one_minus_pA"]
+    r11 = C.radius("c11", one_minus_pA=e, sigma=1.0, c=pr["c"])
+    tight = -float(special.ndtri(e))
+    return Sides(r11, tight, "<=", 1e-9 * tight, "radii to ~1e-13 relative; EXCEED_RTOL of certificates = 1e-9")
+
+
+def _check_c11_derivation(thorough):
+    import sympy as sp
+
+    from theory import certificates as C
+
+    pA, pB, c, s, e = sp.symbols("p_A p_B c sigma epsilon", positive=True)
+    k = (c + 1) * sp.sqrt(e)
+    # proof of C11: P(g(x')=cA) >= pA e^{-k}, P(g(x')=cB) <= pB e^{k}; certify when pA e^{-k} > pB e^{k}
+    sol = sp.solve(sp.Eq(sp.log(pA) - k, sp.log(pB) + k), e)
+    expected = (sp.log(pA) - sp.log(pB)) / (2 * (1 + c))
+    ok = len(sol) == 1 and sp.simplify(sp.expand_log(sol[0] - expected ** 2, force=True)) == 0
+    sqrt_eps = expected
+    rows = []
+    f = sp.lambdify((pA, pB, c, s), sp.sqrt(2) * s * expected)
+    for a, b, cc in ((0.9, 0.05, 1.0), (0.99, 0.01, 3.0), (0.7, 0.3, 0.5)):
+        mod = C.radius("c11", pA=a, pB=b, sigma=0.5, c=cc)
+        ref = float(f(a, b, cc, 0.5))
+        ok &= abs(mod - ref) <= 1e-12 * ref
+        rows.append({"pA": a, "pB": b, "c": cc, "sympy": ref, "certificates.c11": mod})
+    return evidence(SUPPORTS, bool(ok),
+                    f"sympy: solving log pA − (c+1)√ε = log pB + (c+1)√ε gives √ε = {expected}, r = √(2ε)σ; "
+                    "certificates.radius('c11') agrees to 1e-12. Hidden step: the proof applies eq. (5) to the "
+                    "fixed sets {cA}, {cB} — reading (b) of T10, which is false (see T10).",
+                    derivation=str(sqrt_eps), table=rows)
+
+
+def _soundness_rows(name, settings):
+    from theory import certificates as C
+
+    rows = []
+    for st in settings:
+        res = C.exceeds_tight(name, **st)
+        rows.append(res)
+    return rows
+
+
+def _check_c11_soundness(thorough):
+    rows = _soundness_rows("c11", [{"c": c} for c in (0.5, 1.0, 2.0, 3.0)])
+    ok = all(r["exceeds_tight"] or r["beyond_range"]["exceeds_tight"] for r in rows) and any(
+        r["exceeds_tight"] for r in rows)
+
+    def one(r):
+        if r["exceeds_tight"]:
+            return (f"c={r['params']['c']:g}: exceeds for 1−pA < {r['from_one_minus_pA']:.3g} "
+                    f"(max ratio {r['max_ratio']:.2f} in [1e-15, 1/2))")
+        b = r["beyond_range"]
+        return (f"c={r['params']['c']:g}: sound on [1e-15, 1/2) (max ratio {r['max_ratio']:.2f}) but exceeds for "
+                f"1−pA < {b['from_one_minus_pA']:.3g}")
+    txt = "; ".join(one(r) for r in rows)
+    return evidence(REFUTES, ok,
+                    "C11's radius √2σ·log(pA/(1−pA))/(2(1+c)) grows like σΦ⁻¹(pA)²/(2√2(1+c)) as pA → 1 and "
+                    "overtakes the tight (Neyman–Pearson) radius σΦ⁻¹(pA) of Cohen et al. 2019 for every c: "
+                    + txt + ". Beyond the tight radius a half-space classifier flips (witness check). This also "
+                    "refutes 'larger c yields a smaller r than Cohen et al.'.",
+                    soundness=[{k: r[k] for k in ("params", "exceeds_tight", "from_one_minus_pA", "max_ratio",
+                                                  "at_one_minus_pA", "witness_one_minus_pA", "multiclass")}
+                               for r in rows])
+
+
+def _check_c11_witness(thorough):
+    from theory import certificates as C
+    from theory import witness as W
+
+    import tempfile
+
+    out, ok = [], True
+    with tempfile.TemporaryDirectory() as tmp:
+        for c in (0.5, 1.0):
+            res = C.exceeds_tight("c11", c=c)
+            w = W.make_witness("c11", {"c": c}, res["at_one_minus_pA"], sigma=1.0)
+            path = W.save_witness(w, tmp)
+            chk = W.check_witness(path, samples=200_000 if thorough else 20_000, seed=1,
+                                  is_samples=200_000 if thorough else 20_000)
+            ok &= bool(chk["confirmed"])
+            out.append({"c": c, "one_minus_pA": res["at_one_minus_pA"], "confirmed": chk["confirmed"],
+                        "checks": chk["checks"], "exact": chk["exact"],
+                        "mc_samples": chk["monte_carlo"]["samples"]})
+    return evidence(REFUTES, ok,
+                    "Witnesses (half-space base classifier, point, perturbation inside the C11 radius but beyond "
+                    "the tight radius): the exact smoothed prediction (mpmath) flips, with certainty — the claimed "
+                    "'probability at least 1 − exp(−c²/4)' of being defended is 0 there. Confirmed by "
+                    "theory.witness.check_witness (exact + Monte Carlo with Clopper–Pearson).", witnesses=out)
+
+
+C11 = Claim(
+    id="C11",
+    title="Certification by the Gaussian mechanism",
+    where="Section 3.1, Corollary 11 (proof: Appendix B)",
+    statement="Adding Z ∼ N(0, σ²I_d) defends any x' ∈ B(x, r = √(2ε)σ) with DMR(g(x)‖g(x')) ≤ ε with probability "
+              "at least 1 − exp(−c²/4), where √ε = (log pA − log pB)/(2(1+c)), or log(pA/(1−pA))/(2(1+c)) (binary). "
+              "'A smaller c yields a larger r compared to Cohen et al. (2019), and vice versa.'",
+    kind=INEQUALITY,
+    methods=(SYMBOLIC, EXACT, SEARCH, MONTE_CARLO),
+    formalisation="Certificate r_C11(pA, pB; σ, c) = √2σ(log pA − log pB)/(2(1+c)). Sound iff r_C11 ≤ the tight "
+                  "radius r_NP = σ/2(Φ⁻¹(pA) − Φ⁻¹(pB)) (Cohen et al. 2019, Thm 1 and its tightness: beyond r_NP a "
+                  "half-space base classifier flips). Conclusion function (binary): lhs = r_C11, rhs = σΦ⁻¹(pA).",
+    verdict=REFUTED,
+    holds_when="1 − pA above the per-c threshold in the evidence (then r_C11 ≤ r_NP); the 'probability' is "
+               "meaningless for a deterministic smoothed prediction (it is 0 or 1).",
+    hypotheses=(Predicate("pA>1/2", "pA > 1/2 (binary form)", lambda pr: pr["one_minus_pA"] < 0.5),),
+    conditions=(Predicate("above-threshold", "1 − pA ≥ 0.002 (below every c-threshold of the evidence: "
+                                              "c = 3 exceeds only for 1 − pA < 1.1e-8)",
+                          lambda pr: pr["one_minus_pA"] >= 1e-2 or
+                          pr["one_minus_pA"] >= {0.5: 0.05, 1.0: 0.01, 2.0: 1e-4, 3.0: 1e-7}.get(pr["c"], 0.05)),),
+    params=(Param("one_minus_pA", 1e-15, 0.4999, "log", "1 − pA"), Param("c", 0.5, 3.0, "linear", "c")),
+    conclusion=_c11_conclusion,
+    checks=(Check("derivation-sympy", SYMBOLIC, _check_c11_derivation),
+            Check("soundness-vs-tight", SEARCH, _check_c11_soundness),
+            Check("witness-flip", MONTE_CARLO, _check_c11_witness)),
+    depends_on=("T10",),
+)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The lower bounds: shared checks (T12, T24, L26 here; T16, T17, L27 in linf_claims)
+# ----------------------------------------------------------------------------------------------------
+
+def constant_mechanism_family(bound, side, dims=(1, 10, 100, 10**3, 10**4, 10**5, 10**6), eps=1.0):
+    """The constant mechanism A(x) = (side/2)·1 maps the box [0, side]^d into itself, is robust for every
+    radius with divergence 0 (A(x) and A(x') are the same point mass), and has E‖A(x) − x‖∞ ≤ side/2.
+    Rows: d, alpha_const = side(d)/2, the claimed lower bound(d) with hidden constant 1, their ratio."""
+    rows = []
+    for d in dims:
+        a = side(d) / 2
+        b = bound(d, eps)
+        rows.append({"d": d, "eps": eps, "alpha_constant_mechanism": a, "claimed_lower_bound_C=1": b,
+                     "ratio": a / b})
+    return rows
+
+
+def refutes_by_constant(name, bound, side, rate_text):
+    def chk(thorough):
+        rows = constant_mechanism_family(bound, side)
+        r = [x["ratio"] for x in rows]
+        decreasing = all(x > y for x, y in zip(r, r[1:]))
+        slope = float(np.polyfit(np.log([x["d"] for x in rows[2:]]), np.log(r[2:]), 1)[0])
+        ok = decreasing and r[-1] < 1e-2 and slope < -0.4
+        return evidence(REFUTES, ok,
+                        f"Witness family for {name}: the constant mechanism A(x) = (side/2)·1 meets every printed "
+                        f"hypothesis (maps the box into itself; A(x) and A(x') are the same point mass, so every "
+                        f"divergence is 0 and it is robust / ε-DP / ε-zCDP for every ε > 0; E‖A(x) − x‖∞ = side/2 ≤ O(1)) yet alpha/(claimed bound {rate_text}) = {r[0]:.3g} … {r[-1]:.3g} for "
+                        f"d = 1 … 10⁶ (fitted log-log slope {slope:.3f}): it tends to 0, so no hidden constant C > 0 "
+                        "makes 'alpha ≥ C·bound' true. The cited one-way-marginal lower bounds need an accuracy "
+                        "condition (alpha ≤ 1/10 of the box side, L26) that the statement drops.",
+                        table=rows, fitted_slope=slope)
+    return chk
+
+
+def hypothesis_box_check(name, side_text):
+    def chk(thorough):
+        from theory.mechanisms import ExponentialLinf, Gaussian
+
+        rows = []
+        ok = True
+        for d in (1, 2, 10, 100):
+            # additive noise z independent of x: x + z in [0, a]^d for x = 0 needs z >= 0, for x = a·1 needs z <= 0
+            pg = float(np.exp(d * np.log(special.ndtr(1.0) - 0.5)))   # P(z in [0, a]^d), a = sigma
+            rows.append({"d": d, "P_gaussian(0 + z in box), a = sigma": pg, "upper_bound_2^-d": 2.0 ** -d})
+            ok &= pg < 2.0 ** -d
+        _ = (Gaussian, ExponentialLinf)
+        return evidence(CONDITION, ok,
+                        f"Can the paper's mechanisms meet the hypothesis A(x) = x + z : {side_text} → {side_text}? "
+                        "For z independent of x, x + z stays in the box for x = 0 only if z ≥ 0 and for x = a·1 only "
+                        "if z ≤ 0, so z = 0 a.s. — not robust. Gaussian and eq.-6 noise have unbounded support: "
+                        "P(0 + z ∈ box) ≤ 2^−d (table). Only a post-processed mechanism (e.g. clipping, allowed by T9) "
+                        "or a non-additive one can meet it; the theorem then says nothing directly about the "
+                        "Gaussian/exponential mechanisms it is applied to.", table=rows)
+    return chk
+
+
+def clipped_accuracy_check(name, sigma_of, side, err_fn, label):
+    """Do the paper's mechanisms, clipped into the box (T9 keeps them robust), meet the accuracy condition
+    alpha ≤ side/10 that the cited lemma needs?"""
+    def chk(thorough):
+        rows, ok = [], True
+        for d in (1, 10, 100, 1000):
+            for eps in (0.1, 1.0):
+                s = sigma_of(d, eps)
+                a = side(d)
+                e = err_fn(a, s, d)
+                rows.append({"d": d, "eps": eps, "sigma": s, "side": a, "clipped_error": e,
+                             "error/side": e / a, "accuracy_condition_side/10": a / 10})
+                ok &= e > a / 10
+        return evidence(CONDITION, ok,
+                        f"{label} calibrated as in the paper and clipped into the box has E‖A(x) − x‖∞ between "
+                        f"{min(r['error/side'] for r in rows):.2f} and {max(r['error/side'] for r in rows):.2f} of "
+                        "the box side at the corner x = 0 (quadrature), always above the side/10 that the cited "
+                        "lower bound needs: the corrected theorem does not apply to the mechanism it is meant to "
+                        "rate.", table=rows)
+    return chk
+
+
+def matching_rate_check(name, mech_alpha, bound, label, expect_log_factor):
+    def chk(thorough):
+        dims = [2, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576]
+        rows = []
+        for d in dims:
+            a = mech_alpha(d, 1.0)
+            b = bound(d, 1.0)
+            rows.append({"d": d, "mechanism_alpha": a, "bound_C=1": b, "ratio": a / b,
+                         "ratio/sqrt(log d)": a / b / math.sqrt(math.log(d))})
+        r = np.array([x["ratio"] for x in rows])
+        ll = np.log(np.log(np.array(dims[3:], float)))
+        slope_loglog = float(np.polyfit(ll, np.log(r[3:]), 1)[0])
+        slope_d = float(np.polyfit(np.log(np.array(dims[3:], float)), np.log(r[3:]), 1)[0])
+        if expect_log_factor:
+            ok = 0.3 < slope_loglog < 0.7 and abs(slope_d) < 0.1
+            txt = (f"ratio/√(log d) → {rows[-1]['ratio/sqrt(log d)']:.3f}; fitted slope of log ratio vs "
+                   f"log log d = {slope_loglog:.3f} (√log d ⇒ 0.5, tolerance ±0.2), vs log d = {slope_d:.4f}")
+        else:
+            ok = abs(slope_d) < 1e-6
+            txt = f"ratio constant = {r[0]:.4f} (fitted slope vs log d {slope_d:.1e})"
+        return evidence(SUPPORTS, ok,
+                        f"Rate achieved by {label} relative to the claimed lower bound (hidden constant 1, ε = 1, "
+                        f"r = 1): {txt}.", table=rows, slope_vs_loglog_d=slope_loglog, slope_vs_log_d=slope_d)
+    return chk
+
+
+def undecidable_check(reason):
+    def chk(thorough):
+        return evidence(NOT_DECIDABLE, True, reason)
+    return chk
+
+
+def gauss_linf_mean(d: int) -> float:
+    from theory.mechanisms import Gaussian
+
+    return Gaussian(1.0, d).expected_linf_norm()
+
+
+# T12 ------------------------------------------------------------------------------------------------
+
+def _t12_bound(d, eps, r=1.0):
+    return r / math.sqrt(eps)
+
+
+def _t12_gauss_alpha(d, eps, r=1.0):
+    # (2r, DMR, l2, eps/2)-robust Gaussian: (2r)^2/(2 sigma^2) = eps/2  =>  sigma = 2r/sqrt(eps)
+    return 2 * r / math.sqrt(eps) * gauss_linf_mean(d)
+
+
+T12 = Claim(
+    id="T12",
+    title="Lower bound on the noise for ℓ2 DMR robustness",
+    where="Section 3.1, Theorem 12 (proof: Appendix B via T24)",
+    statement="For any ε ≤ O(1), if a (2r, DMR, ℓ2, ε/2)-robust A(x) = x + z : [0, r/√d]^d → [0, r/√d]^d has "
+              "E‖z‖∞ ≤ α for all x and some α ≤ O(1), then α ≥ Ω(r/√ε). The Gaussian (E‖z‖∞ = O(r√log d/√ε)) is "
+              "'near optimal up to an O(√log d) factor'.",
+    kind=ASYMPTOTIC,
+    methods=(EXACT, SEARCH),
+    formalisation="Family over d: exhibit mechanisms meeting the hypotheses and compare α with r/√ε (hidden "
+                  "constant C): refuted if α/(r/√ε) → 0 along a family. Decidable parts: whether the Gaussian meets the "
+                  "hypotheses; the ratio Gaussian α / (r/√ε) vs d (the O(√log d) factor).",
+    verdict=REFUTED,
+    holds_when="with the accuracy condition α ≤ r/(10√d) of L26 (box side / 10) restored; but then for ε = O(1) "
+               "and large d no mechanism satisfies the hypotheses (α ≥ Cr/√ε > r/(10√d)), and neither the Gaussian "
+               "nor its clipped version ever meets them, so 'near optimal' is not established by T12.",
+    checks=(Check("constant-mechanism-family", SEARCH,
+                  refutes_by_constant("T12", _t12_bound, lambda d: 1.0 / math.sqrt(d), "r/√ε")),
+            Check("hypotheses-met-by-gaussian", EXACT, hypothesis_box_check("T12", "[0, r/√d]^d")),
+            Check("clipped-gaussian-accuracy", EXACT,
+                  clipped_accuracy_check("T12", lambda d, e: 2.0 / math.sqrt(e), lambda d: 1.0 / math.sqrt(d),
+                                         O.clipped_gaussian_linf_error, "The (2r, DMR, ℓ2, ε/2) Gaussian (σ = 2r/√ε)")),
+            Check("gaussian-rate-vs-bound", EXACT,
+                  matching_rate_check("T12", _t12_gauss_alpha, _t12_bound, "the Gaussian (σ = 2r/√ε)", True))),
+    depends_on=("T24", "L25", "L26"),
+)
+
+
+# T24 ------------------------------------------------------------------------------------------------
+
+def _check_t24_step(thorough):
+    """Last step of T24's proof: √(log 1/δ)/(ε + 2√(ε log 1/δ)) ≥ Ω(1/√ε) -- ratio to 1/√ε equals
+    1/(√(ε/ℓ) + 2), ℓ = log(1/δ): bounded below by 1/3 iff ε ≤ ℓ; → 0 when ε/ℓ → ∞."""
+    rows = []
+    for ell in (0.1, 0.7, 2.3, 23.0):
+        for eps in (1e-3, 0.1, 1.0, 10.0, 1e3):
+            v = math.sqrt(ell) / (eps + 2 * math.sqrt(eps * ell)) * math.sqrt(eps)
+            rows.append({"log(1/delta)": ell, "eps": eps, "ratio_to_1/sqrt(eps)": v, "eps<=log(1/delta)": eps <= ell})
+    ok = all((r["ratio_to_1/sqrt(eps)"] >= 1 / 3 - 1e-12) == r["eps<=log(1/delta)"] for r in rows)
+    return evidence(CONDITION, ok,
+                    "Hidden condition in T24's last step: √(log 1/δ)/(ε + 2√(ε log 1/δ)) = (1/√ε)·1/(√(ε/ℓ) + 2), "
+                    "ℓ = log(1/δ); it is ≥ (1/3)/√ε exactly when ε ≤ ℓ and → 0 as ε/ℓ → ∞. With n = 1, L26 allows "
+                    "only 2^−Ω(1) ≤ δ (a constant), so the step needs ε ≤ O(1) — stated in T12, not in T24.",
+                    table=rows)
+
+
+T24 = Claim(
+    id="T24",
+    title="Lower bound for ε-zCDP one-way marginals with n = 1 (inside the proof of T12)",
+    where="Appendix B, Theorem 24",
+    statement="If an ε-zCDP A : {0,1}^d → [0,1]^d has E‖A(x) − x‖∞ ≤ α for all x ∈ {0,1}^d, then 1 ≥ Ω(√d/(√ε·α)).",
+    kind=ASYMPTOTIC,
+    methods=(EXACT, SEARCH),
+    formalisation="Refuted if a family of ε-zCDP mechanisms has √d/(√ε α) → ∞. Constant mechanism A(x) = ½·1: "
+                  "0-zCDP (so ε-zCDP for all ε), α = 1/2.",
+    verdict=REFUTED,
+    holds_when="with the accuracy condition α ≤ 1/10 of L26 (Steinke & Ullman 2016), ε ≤ O(1) and ε ≤ log(1/δ) in "
+               "the final step.",
+    checks=(Check("constant-mechanism-family", SEARCH,
+                  refutes_by_constant("T24", lambda d, e: math.sqrt(d) / math.sqrt(e), lambda d: 1.0, "√d/√ε")),
+            Check("proof-last-step", EXACT, _check_t24_step)),
+    depends_on=("L25", "L26"),
+)
+
+
+# L26 ------------------------------------------------------------------------------------------------
+
+def _check_l26_consistency(thorough):
+    """The Gaussian mechanism for one-way marginals (n records, l2 sensitivity √d/n) reaches error α with
+    n ≈ √(2 d log(1.25/δ))·E max|g|/(εα) (Dwork & Roth 2014, Thm A.1 calibration, ε ≤ 1): above the lower bound
+    √(d log 1/δ)/(εα) by ~√(log d), never below it (a lower bound must not exceed an achievable n)."""
+    rows, ok = [], True
+    for d in (10, 100, 1000, 10**4, 10**5, 10**6):
+        for delta in (1e-3, 1e-9):
+            eps, alpha = 0.5, 0.05
+            n_gauss = math.sqrt(2 * d * math.log(1.25 / delta)) * gauss_linf_mean(d) / (eps * alpha)
+            lb = math.sqrt(d * math.log(1 / delta)) / (eps * alpha)
+            rows.append({"d": d, "delta": delta, "n_gaussian": n_gauss, "lower_bound_C=1": lb, "ratio": n_gauss / lb})
+            ok &= n_gauss / lb >= 1.0
+    return evidence(SUPPORTS, ok,
+                    "Consistency with an upper bound: the Gaussian mechanism's n over the bound (C = 1) grows like "
+                    "√log d (" + ", ".join(f"{r['ratio']:.2f}" for r in rows[::2]) + ") and never falls below 1.",
+                    table=rows)
+
+
+L26 = Claim(
+    id="L26",
+    title="Lower bound for (ε, δ)-DP one-way marginals (Steinke & Ullman 2016, Thm 1.1)",
+    where="Appendix B, Lemma 26",
+    statement="For every ε ≤ O(1), 2^−Ω(n) ≤ δ ≤ 1/n^{1+Ω(1)} and α ≤ 1/10: an (ε, δ)-DP A : ({0,1}^d)^n → [0,1]^d "
+              "with E‖A(D) − h(D)‖∞ ≤ α needs n ≥ Ω(√(d log(1/δ))/(εα)).",
+    kind=CITED,
+    methods=(EXACT, ANALYSIS),
+    formalisation="A lower bound over all mechanisms with hidden constants: only consistency with achievable "
+                  "upper bounds (the Gaussian mechanism) can be checked.",
+    verdict=UNDECIDABLE,
+    reason="a lower bound quantified over all (ε, δ)-DP mechanisms with unspecified constants; cited, not proved "
+           "here. With n = 1 (as used in T24) the admissible δ is bounded below by a constant 2^−Ω(1).",
+    holds_when="cited result; consistent with the Gaussian mechanism's achievable error on every d tried.",
+    checks=(Check("consistency-with-gaussian", EXACT, _check_l26_consistency),
+            Check("why-undecidable", ANALYSIS, undecidable_check(
+                "Quantifies over every (ε, δ)-DP mechanism with hidden constants: no finite computation decides it. "
+                "What is checked: consistency with the Gaussian mechanism (never below an achievable n)."))),
+)
+
+CLAIMS = (T10, C11, T12, T24, L26)

@@ -1,0 +1,50 @@
+"""List the paper's claims (the registry of theory.claims), optionally running their checks.
+
+Examples:
+  python -m theory claims                      # table: id, kind, verdict, methods
+  python -m theory claims --json               # JSON list: id, kind, statement, methods, verdict, ...
+  python -m theory claims --id T10 --check     # run T10's checks and print the evidence
+"""
+
+from __future__ import annotations
+
+from theory.cli import print_json
+
+NAME = "claims"
+HELP = "list the paper's claims (D4 ... L27, Table 1) with kind, statement, methods, verdict"
+
+
+def add_arguments(p):
+    p.add_argument("--json", action="store_true", help="print a JSON list of claim objects")
+    p.add_argument("--id", action="append", default=None, metavar="ID",
+                   help="only this claim (repeatable; case-insensitive)")
+    p.add_argument("--check", action="store_true", help="also run the selected claims' checks")
+    p.add_argument("--thorough", action="store_true", help="with --check: the long version of each check")
+
+
+def run(args) -> int:
+    from theory.claims import CLAIMS, derive_verdict, get
+
+    claims = [get(i) for i in args.id] if args.id else list(CLAIMS.values())
+    out = []
+    for c in claims:
+        rec = c.listing()
+        if args.check:
+            ev = c.run_checks(thorough=args.thorough)
+            rec["evidence"] = [e.as_dict() for e in ev]
+            rec["derived_verdict"] = derive_verdict(ev)
+        out.append(rec)
+    if args.json:
+        print_json(out)
+        return 0
+    w = max(len(c["id"]) for c in out)
+    for rec in out:
+        print(f"{rec['id']:<{w}}  {rec['kind']:<40}  {rec['verdict']:<30}  {', '.join(rec['methods'])}")
+        if args.check:
+            for e in rec["evidence"]:
+                print(f"{'':<{w}}    [{e['finding']}{'' if e['ok'] else ', CHECK FAILED'}] {e['check']} "
+                      f"({e['seconds']:.2f} s): {e['summary']}")
+    if args.check:
+        bad = [r["id"] for r in out if r["derived_verdict"] != r["verdict"] or not all(e["ok"] for e in r["evidence"])]
+        return 1 if bad else 0
+    return 0

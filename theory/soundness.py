@@ -1,0 +1,968 @@
+"""Soundness simulation: how often does each certificate certify more than the TRUE robust radius?
+
+A certificate maps a lower confidence bound on the top-class probability of the smoothed classifier
+``g(x) = argmax_c P(f(x + Z) = c)`` to a radius.  It is *sound at level alpha* when Cohen et al.'s CERTIFY
+(Cohen, Rosenfeld & Kolter 2019, Section 3.2, "CERTIFY") run with it returns a radius larger than the true
+robust radius of g at x (or a wrong class) with probability at most alpha over the noise draws.
+
+The simulation needs classifiers whose smoothed probabilities and true robust radius are known exactly
+(the ground truths below).  For each ground truth it draws the counts of CERTIFY from their exact law,
+
+    selection:   counts0 ~ Multinomial(n0, p)          cA = argmax counts0 (lowest index on ties)
+    estimation:  counts  ~ Multinomial(n,  p)          (independent of the selection draws)
+
+(vectorised over ``trials`` runs, fixed seed), runs CERTIFY with every certificate that applies to the
+ground truth's mechanism and norm (``theory.certificates``: one-sided Clopper-Pearson bound, abstain when
+it is below 1/2, radius in binary form pB = 1 - pA_lower), and counts the failures
+
+    failure  <=>  not abstained  and  (cA != true top class  or  radius > true_radius * (1 + 1e-12)).
+
+(The 1e-12 relative slack only absorbs floating-point ties at the boundary; it is far below any effect
+reported.)  A multi-class variant for the certificates' forms that use pB bounds pA at alpha/2 and every
+other class at alpha / (2 (K - 1)) (Bonferroni) and uses pB_upper = min(1 - pA_lower, max_c upper_c).
+
+For binary ground truths the failure probability is also computed EXACTLY, by an independent route: the
+radius of CERTIFY is non-decreasing in the estimation count k, so
+
+    P(fail) = P(sel = A) * P[Bin(n, pA) >= k_A*] + P(sel = B) * P[Bin(n, 1 - pA) >= k_B*]
+
+with k_A* the smallest count whose radius exceeds the true radius and k_B* the smallest count that
+certifies at all (found by bisection over k), and ``P(sel = A) = P[Bin(n0, pA) >= ceil(n0 / 2)]``.
+
+Ground truths (x is the clean input, f the base classifier; Phi the standard normal cdf):
+
+* ``halfspace-l2`` -- f(x) = 1[w.x + b >= 0], ||w||_2 = 1, Z ~ N(0, sigma^2 I_d): pA = Phi(m / sigma) with
+  m = w.x + b; the smoothed prediction flips exactly at l2 distance m, so
+  ``true_radius = sigma * Phi^{-1}(pA)`` (Cohen et al. 2019, Theorem 1 is tight for half-spaces).
+* ``halfspace-linf`` -- same half-space with w = (1, ..., 1) / sqrt(d): an l_inf perturbation of size r moves
+  w.x by at most r ||w||_1 = r sqrt(d), so ``true_radius = sigma Phi^{-1}(pA) / sqrt(d)``.  This is the
+  worst half-space for l_inf (largest ||w||_1 at ||w||_2 = 1), hence the tight Gaussian l_inf radius.
+* ``axis-exp`` -- f(x) = 1[x_1 >= t] under the eq.-6 noise p(z) ∝ exp(-||z||_inf / sigma).  By R14,
+  z = R U with R ~ Gamma(d + 1, sigma), U uniform on [-1, 1]^d, so for s >= 0
+
+      P(|z_1| > s) = E[(1 - s/R)_+] = Q(d + 1, s/sigma) - (s / (sigma d)) Q(d, s/sigma)
+
+  (Q the regularised upper incomplete gamma function; uses E[1/R; R > s] = Q(d, s/sigma) / (sigma d)).
+  pA = 1 - P(|z_1| > m) / 2 and the prediction flips at l_inf distance m: ``true_radius = m``, solved with
+  mpmath at 40 digits.  For d = 1 the law is Laplace and 1 - pA = exp(-m/sigma)/2.
+* ``slab-multiclass`` -- three classes along w (||w||_2 = 1), Gaussian noise: A = {u >= -sigma a},
+  B = {u <= sigma b}, C = between, with u = w.(z) + const, a = Phi^{-1}(pA), b = Phi^{-1}(pB).  Moving x by
+  -s w gives pA(s) = Phi(a - s/sigma), pB(s) = Phi(b + s/sigma), pC(s) = 1 - pA(s) - pB(s); only the
+  component along w matters, so ``true_radius`` = the first s > 0 with pA(s) = max(pB(s), pC(s))
+  (= sigma (a - b) / 2, Cohen et al.'s multi-class bound, when C never overtakes).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import mpmath
+import numpy as np
+from scipy import optimize, special, stats
+
+from theory import _validate as V
+
+__all__ = [
+    "GroundTruth",
+    "halfspace_l2",
+    "halfspace_linf",
+    "axis_exponential",
+    "slab_multiclass",
+    "exponential_axis_tail",
+    "CertSpec",
+    "cert_specs",
+    "simulate",
+    "exact_failure_probability",
+    "failure_threshold",
+    "SettingResult",
+    "default_grid",
+    "run_soundness",
+    "write_report",
+]
+
+TIE_RTOL = 1e-12  # relative slack at the true radius (floating-point ties only)
+
+
+# =====================================================================================================
+# Ground truths
+# =====================================================================================================
+
+@dataclass(frozen=True)
+class GroundTruth:
+    """A base classifier + noise whose smoothed class probabilities and true robust radius are exact.
+
+    ``probs`` are the true class probabilities at x, class 0 being the smoothed prediction (the top class);
+    ``one_minus_pA`` is 1 - probs[0] held exactly (probs[0] may round to 1.0).
+    """
+
+    kind: str
+    mechanism: str  # "gaussian" | "exponential-linf"
+    norm: str  # "l2" | "linf"
+    sigma: float
+    d: int
+    probs: tuple
+    one_minus_pA: float
+    true_radius: float
+    label: str
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.probs)
+
+    @property
+    def binary(self) -> bool:
+        return len(self.probs) == 2
+
+    def key(self) -> str:
+        return (f"{self.kind}|{self.mechanism}|{self.norm}|sigma={self.sigma!r}|d={self.d}|"
+                f"q={self.one_minus_pA!r}|p={','.join(repr(float(p)) for p in self.probs)}")
+
+
+def _phi_inv_upper(one_minus_p: float) -> float:
+    """Phi^{-1}(p) from 1 - p, exact in the upper tail: Phi^{-1}(p) = -Phi^{-1}(1 - p)."""
+    return -float(special.ndtri(one_minus_p)) if one_minus_p > 1e-300 else -float(
+        special.ndtri_exp(math.log(one_minus_p)))
+
+
+def halfspace_l2(one_minus_pA, sigma: float = 1.0) -> GroundTruth:
+    """Binary half-space under N(0, sigma^2 I): true l2 radius sigma * Phi^{-1}(pA) (see module doc)."""
+    q = V.in_open_interval("one_minus_pA", one_minus_pA, 0.0, 0.5)
+    sigma = V.positive("sigma", sigma)
+    r = sigma * _phi_inv_upper(q)
+    return GroundTruth("halfspace-l2", "gaussian", "l2", sigma, 1, (1.0 - q, q), q, r,
+                       "half-space, Gaussian noise, l2")
+
+
+def halfspace_linf(one_minus_pA, sigma: float = 1.0, d: int = 3072) -> GroundTruth:
+    """Binary half-space with normal (1,...,1)/sqrt(d) under N(0, sigma^2 I_d): true l_inf radius
+    sigma Phi^{-1}(pA) / sqrt(d) (the worst half-space for l_inf; see module doc)."""
+    q = V.in_open_interval("one_minus_pA", one_minus_pA, 0.0, 0.5)
+    sigma = V.positive("sigma", sigma)
+    d = V.dimension("d", d)
+    r = sigma * _phi_inv_upper(q) / math.sqrt(d)
+    return GroundTruth("halfspace-linf", "gaussian", "linf", sigma, d, (1.0 - q, q), q, r,
+                       f"half-space w=1/sqrt(d), Gaussian noise, l_inf, d={d}")
+
+
+def exponential_axis_tail(s, sigma: float, d: int, dps: int = 40):
+    """P(|z_1| > s) for eq.-6 noise p(z) ∝ exp(-||z||_inf / sigma) on R^d, as an mpmath number.
+
+    ``Q(d + 1, s/sigma) - (s / (sigma d)) Q(d, s/sigma)`` (module doc), evaluated at ``dps`` digits (the two
+    terms cancel for s >> d sigma; 40 digits leave > 20 correct for every case used here).
+    """
+    with mpmath.workdps(dps):
+        x = mpmath.mpf(s) / sigma
+        if x <= 0:
+            return mpmath.mpf(1)
+        if d == 1:
+            return mpmath.exp(-x)
+        return (mpmath.gammainc(d + 1, x, regularized=True)
+                - x / d * mpmath.gammainc(d, x, regularized=True))
+
+
+def axis_exponential(one_minus_pA, sigma: float = 1.0, d: int = 1) -> GroundTruth:
+    """Binary axis-aligned rule 1[x_1 >= t] under eq.-6 noise: true l_inf radius = the margin m solving
+    P(|z_1| > m) / 2 = 1 - pA (bisection in log space with mpmath, relative accuracy 1e-15)."""
+    q = V.in_open_interval("one_minus_pA", one_minus_pA, 0.0, 0.5)
+    sigma = V.positive("sigma", sigma)
+    d = V.dimension("d", d)
+    if d == 1:
+        m = sigma * (-math.log(2.0 * q))
+    else:
+        with mpmath.workdps(40):
+            target = mpmath.log(2 * mpmath.mpf(q))
+
+            def g(x):  # decreasing in x; x = m / sigma
+                return mpmath.log(exponential_axis_tail(x, 1.0, d)) - target
+
+            lo, hi = mpmath.mpf(0), mpmath.mpf(d + 1)
+            while g(hi) > 0:
+                lo, hi = hi, 2 * hi
+            for _ in range(200):
+                mid = (lo + hi) / 2
+                if g(mid) > 0:
+                    lo = mid
+                else:
+                    hi = mid
+                if hi - lo <= 1e-17 * hi:
+                    break
+            m = sigma * float((lo + hi) / 2)
+    return GroundTruth("axis-exp", "exponential-linf", "linf", sigma, d, (1.0 - q, q), q, m,
+                       f"axis rule x_1 >= t, eq.-6 noise, l_inf, d={d}")
+
+
+def slab_multiclass(pA, pB, sigma: float = 1.0) -> GroundTruth:
+    """Three parallel classes A | C | B under N(0, sigma^2 I): true l2 radius = first s with
+    pA(s) = max(pB(s), pC(s)) (module doc).  Requires pA > pB > 0, pA > 1 - pA - pB >= 0."""
+    pA = V.in_open_interval("pA", pA, 0.0, 1.0)
+    pB = V.in_open_interval("pB", pB, 0.0, 1.0)
+    sigma = V.positive("sigma", sigma)
+    pC = 1.0 - pA - pB
+    if pC < -1e-15 or not (pA > pB and pA > pC):
+        raise ValueError(f"pA must be the top class probability and pA + pB <= 1, got pA={pA}, pB={pB}")
+    pC = max(pC, 0.0)
+    a, b = float(special.ndtri(pA)), float(special.ndtri(pB))
+
+    def pa(s):
+        return special.ndtr(a - s)
+
+    def pb(s):
+        return special.ndtr(b + s)
+
+    def h(s):  # > 0 while A stays on top (s in units of sigma)
+        pas, pbs = pa(s), pb(s)
+        pcs = special.ndtr(-b - s) - pas  # P(sigma b + s < u < -sigma a + s) in units: 1 - pA(s) - pB(s)
+        return pas - max(pbs, pcs)
+
+    # Scan then refine: h is continuous, h(0) > 0, h(s) < 0 once s > (a - b) / 2.
+    s_hi = (a - b) / 2.0 + 1e-9
+    grid = np.linspace(0.0, s_hi, 2001)
+    vals = np.array([h(s) for s in grid])
+    idx = int(np.argmax(vals <= 0))
+    s_star = optimize.brentq(h, grid[idx - 1], grid[idx], xtol=1e-15, rtol=1e-15) if idx > 0 else 0.0
+    return GroundTruth("slab-multiclass", "gaussian", "l2", sigma, 1, (pA, pB, pC), 1.0 - pA,
+                       sigma * s_star, "three parallel classes A|C|B, Gaussian noise, l2")
+
+
+# =====================================================================================================
+# Certificates under test (adapters over theory.certificates; nothing is re-derived here)
+# =====================================================================================================
+
+@dataclass(frozen=True)
+class CertSpec:
+    """One certificate of :data:`theory.certificates.CERTIFICATES` with its parameters, as run here.
+
+    ``form`` is "binary" (Cohen's CERTIFY: pB = 1 - pA_lower) or "multiclass" (the certificate's pB form with
+    the Bonferroni bounds of the module doc).  ``failure_allowance`` is the failure probability the paper
+    itself admits for the certificate (C11 and T18: "with probability at least 1 - exp(-c^2/4)"), None for
+    certificates stated without one.
+    """
+
+    name: str
+    params: tuple = ()  # ((key, value), ...) -- hashable
+    form: str = "binary"
+    mechanism: str = "gaussian"
+    norm: str = "l2"
+    paper: bool = False
+    failure_allowance: float | None = None
+
+    @property
+    def label(self) -> str:
+        p = ", ".join(f"{k}={v:g}" for k, v in self.params)
+        s = self.name + (f" ({p})" if p else "")
+        return s + (" [pB form]" if self.form == "multiclass" else "")
+
+    def kwargs(self, gt: GroundTruth) -> dict:
+        kw = dict(self.params)
+        kw["d"] = gt.d  # accepted (validated) by every certificate; used by the l_inf ones
+        return kw
+
+
+#: values of C11 / T18's c searched ("each setting the paper uses or allows": c = 3 "is enough", figures use 1, 3)
+C_VALUES = (0.5, 1.0, 3.0)
+
+
+def cert_specs(multiclass: bool = True) -> list[CertSpec]:
+    """Every certificate of the registry, with C_VALUES for those taking c; pB forms when they exist."""
+    C = _certificates()
+    out = []
+    for name, cert in C.CERTIFICATES.items():
+        variants = [()] if "c" not in cert.params else [(("c", c),) for c in C_VALUES]
+        forms = ["binary"] + (["multiclass"] if multiclass and cert.multiclass and cert.norm == "l2" else [])
+        for form in forms:
+            for prm in variants:
+                allowance = math.exp(-dict(prm)["c"] ** 2 / 4.0) if "c" in dict(prm) else None
+                out.append(CertSpec(name, prm, form, cert.mechanism, cert.norm, bool(cert.paper), allowance))
+    return out
+
+
+def _certificates():
+    from theory import certificates  # lazily: the ground truths do not need it
+
+    return certificates
+
+
+# =====================================================================================================
+# CERTIFY outcomes as functions of the counts
+# =====================================================================================================
+
+class _Outcomes:
+    """CERTIFY outcomes for one ground truth, n and alpha, as functions of counts (cached).
+
+    Binary form: exactly :func:`theory.certificates.certify_from_counts` -- the same Clopper-Pearson bound
+    (``scipy.stats.beta.ppf(alpha, k, n - k + 1)``, vectorised over many counts at once by :meth:`prefetch`),
+    the same 1 - pA_lower (``beta.isf(alpha, n - k + 1, k)``; ``-expm1(log(alpha)/n)`` at k = n), the same
+    abstention rule (pA_lower < 1/2) and the registry's radius; :meth:`check_against_api` confirms bitwise
+    equality with ``certify_from_counts`` at sampled counts of every setting.
+    Multi-class form (module doc): pA_lower at alpha/2, pB_upper = min(1 - pA_lower, upper bound of the
+    largest other count at alpha/(2(K-1))), abstain when pA_lower <= pB_upper.
+    """
+
+    def __init__(self, gt: GroundTruth, n: int, alpha: float):
+        self.C = _certificates()
+        self.gt, self.n, self.alpha = gt, int(n), float(alpha)
+        self._low: dict = {}
+        self._up: dict = {}
+        self._res: dict = {}
+        self.evaluations = 0
+
+    # -- Clopper-Pearson, cached -----------------------------------------------------------------------
+    def prefetch(self, ks, level: float) -> None:
+        ks = np.unique(np.asarray(ks, dtype=np.int64))
+        ks = np.array([k for k in ks if (int(k), level) not in self._low], dtype=np.int64)
+        if ks.size == 0:
+            return
+        n = self.n
+        with np.errstate(all="ignore"):
+            lo = stats.beta.ppf(level, ks, n - ks + 1)
+            om = stats.beta.isf(level, n - ks + 1, ks)
+        for k, l_, o in zip(ks.tolist(), lo.tolist(), om.tolist()):
+            if k == 0:
+                l_, o = 0.0, 1.0
+            elif k == n:
+                o = -math.expm1(math.log(level) / n)
+            self._low[(k, level)] = (float(l_), float(o))
+
+    def prefetch_upper(self, ks, level: float) -> None:
+        """Vectorised ``clopper_pearson_upper`` (``beta.isf(level, k + 1, n - k)``; 1 at k = n) for many counts."""
+        ks = np.unique(np.asarray(ks, dtype=np.int64))
+        ks = np.array([k for k in ks if (int(k), level) not in self._up], dtype=np.int64)
+        if ks.size == 0:
+            return
+        with np.errstate(all="ignore"):
+            up = stats.beta.isf(level, ks + 1, self.n - ks)
+        for k, u in zip(ks.tolist(), up.tolist()):
+            self._up[(k, level)] = 1.0 if k == self.n else float(u)
+
+    def lower(self, k: int, level: float):
+        key = (int(k), level)
+        if key not in self._low:
+            pl = self.C.clopper_pearson_lower(int(k), self.n, level)
+            if k == 0:
+                om = 1.0
+            elif k == self.n:
+                om = -math.expm1(math.log(level) / self.n)
+            else:
+                om = float(stats.beta.isf(level, self.n - k + 1, k))
+            self._low[key] = (pl, om)
+        return self._low[key]
+
+    def upper(self, k: int, level: float) -> float:
+        key = (int(k), level)
+        if key not in self._up:
+            self._up[key] = self.C.clopper_pearson_upper(int(k), self.n, level)
+        return self._up[key]
+
+    # -- outcomes ---------------------------------------------------------------------------------------
+    def binary(self, spec: CertSpec, k: int):
+        """(abstain, radius) of CERTIFY in binary form with count k of the selected class."""
+        key = (spec, int(k))
+        if key not in self._res:
+            self.evaluations += 1
+            pl, om = self.lower(k, self.alpha)
+            if pl < 0.5:
+                self._res[key] = (True, 0.0)
+            else:
+                r = self.C.get(spec.name).radius(one_minus_pA=om, sigma=self.gt.sigma, **spec.kwargs(self.gt))
+                self._res[key] = (False, float(r))
+        return self._res[key]
+
+    def multiclass(self, spec: CertSpec, kA: int, kB: int):
+        """(abstain, radius) of the multi-class variant: count kA of the selected class, kB the largest
+        other count."""
+        key = (spec, int(kA), int(kB))
+        if key not in self._res:
+            self.evaluations += 1
+            K = self.gt.n_classes
+            pl, om = self.lower(kA, self.alpha / 2)
+            pu = min(om, self.upper(kB, self.alpha / (2 * (K - 1))))  # om = 1 - pA_lower, exact
+            if kA == 0 or pl <= pu or pu <= 0.0:
+                # pu = 0 only if every other class has count 0 and n is astronomically large: never here
+                self._res[key] = (True, 0.0) if (kA == 0 or pl <= pu) else (False, math.inf)
+            else:
+                r = self.C.get(spec.name).radius(one_minus_pA=om, pB=pu, sigma=self.gt.sigma,
+                                                 **spec.kwargs(self.gt))
+                self._res[key] = (False, float(r))
+        return self._res[key]
+
+    def abstain_threshold(self, observed=None) -> int:
+        """Smallest count with pA_lower >= 1/2 (CERTIFY certifies from there on), n + 1 if none; cached.
+        ``observed``: sorted distinct counts, searched first to bracket the bisection over 0..n."""
+        if not hasattr(self, "_abst_thr"):
+            f = lambda k: self.lower(k, self.alpha)[0] >= 0.5  # noqa: E731
+            lo, hi = -1, self.n + 1
+            if observed is not None and len(observed):
+                t = failure_threshold(f, observed)
+                lo = int(observed[t - 1]) if t > 0 else -1
+                hi = int(observed[t]) if t < len(observed) else self.n + 1
+            if hi == self.n + 1 and not f(self.n):
+                self._abst_thr = self.n + 1
+            else:
+                self._abst_thr = failure_threshold(f, _Range(self.n), lo, hi)
+        return self._abst_thr
+
+    def check_against_api(self, spec: CertSpec, ks) -> None:
+        """Bitwise agreement of :meth:`binary` with ``certify_from_counts`` at the counts ``ks``."""
+        for k in ks:
+            res = self.C.certify_from_counts(int(k), self.n, self.alpha, self.gt.sigma, spec.name,
+                                             **spec.kwargs(self.gt))
+            mine = self.binary(spec, int(k))
+            if (res.abstain, res.radius) != mine:
+                raise RuntimeError(f"soundness: CERTIFY re-evaluation disagrees with certify_from_counts for "
+                                   f"{spec.label} at k={k}, n={self.n}: {mine} vs {(res.abstain, res.radius)}")
+
+
+def _fails_binary(out: _Outcomes, spec: CertSpec, k: int, right_class: bool) -> bool:
+    a, r = out.binary(spec, k)
+    if a:
+        return False
+    return (not right_class) or r > out.gt.true_radius * (1.0 + TIE_RTOL)
+
+
+def _fails_multi(out: _Outcomes, spec: CertSpec, kA: int, kB: int, right_class: bool) -> bool:
+    a, r = out.multiclass(spec, kA, kB)
+    if a:
+        return False
+    return (not right_class) or r > out.gt.true_radius * (1.0 + TIE_RTOL)
+
+
+def failure_threshold(fails: Callable[[int], bool], values, lo: int = -1, hi: int | None = None) -> int:
+    """Index of the first element of the sorted ``values`` at which the non-decreasing predicate ``fails``
+    holds (bisection, log2(len) evaluations); ``len(values)`` when it never holds.
+
+    ``lo`` / ``hi``: a known bracket (``fails`` is False at index lo, or lo = -1; True at index hi, or
+    hi = len(values))."""
+    hi = len(values) if hi is None else hi
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if fails(int(values[mid])):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+class _Range:
+    """The integers 0..n as a lazy sorted sequence (for bisection over every possible count)."""
+
+    def __init__(self, n: int):
+        self.n = int(n)
+
+    def __len__(self):
+        return self.n + 1
+
+    def __getitem__(self, i):
+        return int(i)
+
+
+# =====================================================================================================
+# Simulation
+# =====================================================================================================
+
+def _rng(seed: int, key: str) -> np.random.Generator:
+    """The generator of one setting: depends only on the seed and the setting's key, so adding settings
+    changes no other setting's draws."""
+    return np.random.default_rng(np.random.SeedSequence([int(seed), zlib.crc32(key.encode())]))
+
+
+def draw_counts(gt: GroundTruth, n0: int, n: int, trials: int, rng: np.random.Generator):
+    """Selection winners and estimation counts of ``trials`` independent CERTIFY runs, from the exact law.
+
+    Returns ``(sel, counts)``: ``sel`` (trials,) the argmax of Multinomial(n0, probs) (lowest index on ties);
+    ``counts`` (trials, K) ~ Multinomial(n, probs), independent of the selection.  Binary: the count of
+    class B is drawn as Bin(n, 1 - pA) with 1 - pA given exactly (down to 1e-300).  K > 2: classes are drawn
+    smallest first and the top class takes the remainder, for the same reason.
+    """
+    K = gt.n_classes
+    if K == 2:
+        q = gt.one_minus_pA
+        selB = rng.binomial(n0, q, size=trials)
+        sel = (selB > n0 - selB).astype(np.int64)
+        kB = rng.binomial(n, q, size=trials)
+        return sel, np.stack([n - kB, kB], axis=1)
+    rev = np.array(gt.probs[::-1], dtype=float)
+    rev[-1] = max(0.0, 1.0 - rev[:-1].sum())  # numpy's multinomial gives the last class the remainder
+    sel = np.argmax(rng.multinomial(n0, rev, size=trials)[:, ::-1], axis=1)
+    counts = rng.multinomial(n, rev, size=trials)[:, ::-1]
+    return sel, counts
+
+
+def _classify_sorted(fails: Callable[[int], bool], uniq: np.ndarray, rng: np.random.Generator,
+                     spot: int) -> np.ndarray:
+    """Boolean failure verdict for each sorted distinct count: bisection for the boundary (the outcome is
+    non-decreasing in the count), then direct evaluation at ``spot`` random distinct counts, each of which
+    must agree (else RuntimeError: the certificate is not monotone and the shortcut would be invalid)."""
+    t = failure_threshold(fails, uniq)
+    verdict = np.arange(len(uniq)) >= t
+    if len(uniq):
+        for i in rng.choice(len(uniq), size=min(spot, len(uniq)), replace=False):
+            if fails(int(uniq[i])) != bool(verdict[i]):
+                raise RuntimeError(f"soundness: CERTIFY outcome not monotone in the count near k={uniq[i]}")
+    return verdict, t
+
+
+def _staircase(fails2: Callable[[int, int], bool], A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """thr[j] = first index i of sorted A with fails2(A[i], B[j]) (len(A) if none), for sorted B.
+
+    fails2 is non-decreasing in a and non-increasing in b, so thr is non-decreasing in j: a galloping search
+    from the previous threshold (saddleback search, O(len(A) + len(B) log) evaluations)."""
+    thr = np.empty(len(B), dtype=np.int64)
+    t = 0
+    for j, b in enumerate(B.tolist()):
+        if t < len(A) and fails2(int(A[t]), b):
+            thr[j] = t
+            continue
+        step, lo = 1, t  # fails2(A[lo], b) is False (or lo == len(A))
+        hi = lo + step
+        while hi < len(A) and not fails2(int(A[hi]), b):
+            lo, step = hi, step * 2
+            hi = lo + step
+        hi = min(hi, len(A))
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if fails2(int(A[mid]), b):
+                hi = mid
+            else:
+                lo = mid
+        t = hi if lo < len(A) else len(A)
+        thr[j] = t
+    return thr
+
+
+@dataclass
+class SettingResult:
+    """One row of the report: a certificate on a ground truth at (n0, n, alpha)."""
+
+    certificate: str
+    name: str
+    params: dict
+    form: str
+    paper: bool
+    failure_allowance: float | None
+    setting: str
+    ground_truth: str
+    mechanism: str
+    norm: str
+    sigma: float
+    d: int
+    probs: list
+    one_minus_pA: float
+    true_radius: float
+    n0: int
+    n: int
+    alpha: float
+    trials: int
+    failures: int
+    wrong_class: int
+    abstentions: int
+    rate: float
+    ci_low: float
+    ci_high: float
+    ci_level: float
+    exact: float | None
+    median_ratio: float | None
+    verdict: str
+
+
+def _verdict(failures: int, trials: int, alpha: float, ci_level: float, exact: float | None):
+    C = _certificates()
+    lo, hi = C.clopper_pearson_interval(failures, trials, 1.0 - ci_level)
+    if lo > alpha:
+        v = "UNSOUND"
+    elif exact is not None and exact > alpha * (1.0 + 1e-9):
+        v = "unsound (exact)"
+    else:
+        v = "sound"
+    return lo, hi, v
+
+
+def simulate_setting(gt: GroundTruth, specs, *, n: int, n0: int = 100, alpha: float = 0.001,
+                     trials: int = 10_000, seed: int = 0, exact: bool = True, spot: int = 4,
+                     ci_level: float = 1.0 - 1e-6) -> list[SettingResult]:
+    """Run CERTIFY ``trials`` times on ``gt`` with each certificate of ``specs`` (shared draws).
+
+    The draws are those of :func:`draw_counts` with a generator fixed by ``seed`` and the setting.  Each run's
+    outcome is CERTIFY's (see :class:`_Outcomes`).  Since the outcome is monotone in the count, the sorted
+    distinct counts are classified by bisection; ``spot`` further distinct counts per certificate are
+    evaluated directly and must agree, and ``check_against_api`` compares with ``certify_from_counts``.
+    ``exact``: also compute the exact failure probability (binary ground truth, binary form).
+    ``ci_level``: level of the two-sided Clopper-Pearson interval on the failure rate (default 1 - 1e-6).
+    """
+    n = V.count("n", n, minimum=1)
+    n0 = V.count("n0", n0, minimum=1)
+    trials = V.count("trials", trials, minimum=1)
+    alpha = V.in_open_interval("alpha", alpha, 0.0, 1.0)
+    key = f"{gt.key()}|n={n}|n0={n0}|trials={trials}"
+    rng = _rng(seed, key)
+    sel, counts = draw_counts(gt, n0, n, trials, rng)
+    check_rng = _rng(seed, key + "|checks")
+    idx = np.arange(trials)
+    kA = counts[idx, sel]
+    right = sel == 0
+    out = _Outcomes(gt, n, alpha)
+    k_abst = out.abstain_threshold(np.unique(kA))
+    K = gt.n_classes
+    results = []
+    for spec in specs:
+        if spec.mechanism != gt.mechanism or spec.norm != gt.norm or (spec.form == "multiclass" and gt.binary):
+            continue
+        if spec.form == "binary":
+            fail = np.zeros(trials, dtype=bool)
+            brackets = {}
+            for rc in (True, False):
+                mask = right if rc else ~right
+                if not mask.any():
+                    continue
+                uniq, inv = np.unique(kA[mask], return_inverse=True)
+                verdict, t = _classify_sorted(lambda k, rc=rc: _fails_binary(out, spec, k, rc), uniq, check_rng,
+                                              spot)
+                fail[mask] = verdict[inv.reshape(-1)]
+                # the simulation's boundary brackets the exact threshold over 0..n
+                brackets[rc] = (int(uniq[t - 1]) if t > 0 else -1, int(uniq[t]) if t < len(uniq) else n + 1)
+            out.check_against_api(spec, check_rng.choice(kA, size=2))
+            abst = kA < k_abst  # CERTIFY's abstention rule (pA_lower < 1/2), monotone in the count
+            abst_count = int(np.count_nonzero(abst))
+            ok = right & ~abst
+            med = (out.binary(spec, int(np.sort(kA[ok])[(ok.sum() - 1) // 2]))[1] / gt.true_radius
+                   if ok.any() else None)
+        else:
+            others = counts.copy()
+            others[idx, sel] = -1
+            kB = others.max(axis=1)
+            out.prefetch(kA, alpha / 2)
+            out.prefetch_upper(kB, alpha / (2 * (K - 1)))
+            fail = np.zeros(trials, dtype=bool)
+            for rc in (True, False):
+                mask = right if rc else ~right
+                if not mask.any():
+                    continue
+                A = np.unique(kA[mask])
+                B, invB = np.unique(kB[mask], return_inverse=True)
+                thr = _staircase(lambda a, b, rc=rc: _fails_multi(out, spec, a, b, rc), A, B)
+                posA = np.searchsorted(A, kA[mask])
+                fail[mask] = posA >= thr[invB.reshape(-1)]
+                for i in check_rng.choice(int(mask.sum()), size=min(spot, int(mask.sum())), replace=False):
+                    a_, b_ = int(kA[mask][i]), int(kB[mask][i])
+                    if _fails_multi(out, spec, a_, b_, rc) != bool(fail[mask][i]):
+                        raise RuntimeError(f"soundness: multi-class CERTIFY outcome not monotone at ({a_}, {b_})")
+            abst_count = -1  # not tracked in the pB form (would need every pair)
+            med = None
+        failures = int(np.count_nonzero(fail))
+        wrong = int(np.count_nonzero(fail & ~right))
+        ex = None
+        if exact and gt.binary and spec.form == "binary":
+            ex = exact_failure_probability(spec, gt, n=n, n0=n0, alpha=alpha, outcomes=out,
+                                           brackets=brackets if spec.form == "binary" else None)
+        lo, hi, v = _verdict(failures, trials, alpha, ci_level, ex)
+        results.append(SettingResult(
+            spec.label, spec.name, dict(spec.params), spec.form, spec.paper, spec.failure_allowance,
+            gt.label, gt.kind, gt.mechanism, gt.norm, gt.sigma, gt.d, [float(p) for p in gt.probs],
+            gt.one_minus_pA, gt.true_radius, n0, n, alpha, trials, failures, wrong, abst_count,
+            failures / trials, lo, hi, ci_level, ex, med, v))
+    return results
+
+
+def exact_failure_probability(spec: CertSpec, gt: GroundTruth, *, n: int, n0: int = 100,
+                              alpha: float = 0.001, outcomes: _Outcomes | None = None,
+                              brackets: dict | None = None) -> float:
+    """Exact P(CERTIFY fails) for a binary ground truth in binary form.
+
+    ``P(sel = A) P[Bin(n, pA) >= k_A*] + P(sel = B) P[Bin(n, 1 - pA) >= k_B*]`` (module doc): the thresholds
+    by bisection over every count 0..n of CERTIFY's outcome, the binomial tails by scipy.stats.binom with
+    1 - pA used directly.  ``brackets`` ({True: (lo, hi), False: (lo, hi)}, counts) narrow the bisections
+    (the simulation passes the boundary it found among the drawn counts); the bracket ends are re-checked.
+    """
+    if not gt.binary or spec.form != "binary":
+        raise ValueError("the exact failure probability needs a binary ground truth and the binary form")
+    out = outcomes if outcomes is not None else _Outcomes(gt, n, alpha)
+    q = gt.one_minus_pA
+    def thr(rc: bool) -> int:
+        f = lambda k: _fails_binary(out, spec, k, rc)  # noqa: E731
+        lo, hi = (brackets or {}).get(rc, (-1, n + 1))
+        if (lo >= 0 and f(lo)) or (hi <= n and not f(hi)):
+            lo, hi = -1, n + 1  # a bracket that does not hold is ignored
+        if hi == n + 1 and not f(n):
+            return n + 1  # never fails (monotone): one evaluation
+        return failure_threshold(f, _Range(n), lo, hi)
+
+    kA = thr(True)
+    kB = out.abstain_threshold()
+    p_selA = float(stats.binom.cdf(n0 // 2, n0, q))  # A wins iff its count >= n0 - its count
+    p_selB = float(stats.binom.sf(n0 // 2, n0, q))
+    pA_part = float(stats.binom.cdf(n - kA, n, q)) if kA <= n else 0.0  # P[Bin(n, pA) >= kA]
+    pB_part = float(stats.binom.sf(kB - 1, n, q)) if kB <= n else 0.0  # P[Bin(n, 1-pA) >= kB]
+    return p_selA * pA_part + p_selB * pB_part
+
+
+# =====================================================================================================
+# The grid, the run, the report
+# =====================================================================================================
+
+#: 1 - pA of the binary ground truths: from a weak top class to "pA near 1"
+DEFAULT_Q = (0.4, 0.1, 1e-2, 1e-4, 1e-6, 1e-9, 1e-12)
+#: number of estimation draws n (Cohen et al. use n = 100,000); 1e8 goes beyond, where C11 c = 1 breaks
+DEFAULT_N = (100, 10_000, 1_000_000, 100_000_000)
+#: (pA, pB) of the three-class ground truths (pC = 1 - pA - pB)
+DEFAULT_MULTI = ((0.45, 0.2), (0.5, 0.3), (0.9, 0.06), (0.99, 0.008), (1 - 1e-6, 5e-7))
+DEFAULT_SIGMA = 0.5  # the mechanism sigma of the paper's Figures 1-3
+LINF_DIMS = (3072,)  # CIFAR-10
+EXP_DIMS = (1, 10)
+
+
+def default_grid(qs=DEFAULT_Q, ns=DEFAULT_N, multi=DEFAULT_MULTI, sigma: float = DEFAULT_SIGMA):
+    """[(ground truth, n), ...] of the default run (module doc for each kind)."""
+    grid = []
+    for q in qs:
+        for n in ns:
+            grid.append((halfspace_l2(q, sigma), n))
+            for d in LINF_DIMS:
+                grid.append((halfspace_linf(q, sigma, d), n))
+            for d in EXP_DIMS:
+                grid.append((axis_exponential(q, sigma, d), n))
+    for pA, pB in multi:
+        for n in ns:
+            if n <= 1_000_000:
+                grid.append((slab_multiclass(pA, pB, sigma), n))
+    return grid
+
+
+def _progress(total: int, enabled: bool):
+    try:
+        from tqdm import tqdm
+
+        return tqdm(total=total, disable=not enabled, file=__import__("sys").stderr, leave=False)
+    except ImportError:  # pragma: no cover - tqdm is a declared dependency of the extras
+        class _Null:
+            def update(self, *_):
+                pass
+
+            def set_description(self, *_):
+                pass
+
+            def close(self):
+                pass
+
+        return _Null()
+
+
+def run_soundness(out_dir="reports", json_path=None, *, trials: int = 10_000, alpha: float = 0.001,
+                  n0: int = 100, seed: int = 0, grid=None, figures: bool = True, progress: bool = True,
+                  write: bool = True, command: str | None = None) -> dict:
+    """Run the simulation over ``grid`` (default :func:`default_grid`), write ``soundness.md``,
+    ``soundness.json`` (or ``json_path``) and ``soundness_rates.png`` into ``out_dir``; return the JSON
+    object.  ``trials`` CERTIFY runs per setting (>= 1; the report's claims need >= 10,000)."""
+    trials = V.count("trials", trials, minimum=1)
+    alpha = V.in_open_interval("alpha", alpha, 0.0, 1.0)
+    n0 = V.count("n0", n0, minimum=1)
+    seed = V.count("seed", seed)
+    t0 = time.perf_counter()
+    if write:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        json_file = Path(json_path) if json_path is not None else out / "soundness.json"
+        for f in (out / "soundness.md", json_file):  # fail before any work if an output cannot be written
+            _check_writable(f)
+    grid = default_grid() if grid is None else list(grid)
+    specs = cert_specs()
+    rows: list[SettingResult] = []
+    bar = _progress(len(grid), progress)
+    for gt, n in grid:
+        bar.set_description(f"{gt.kind} n={n:g}")
+        rows.extend(simulate_setting(gt, specs, n=n, n0=n0, alpha=alpha, trials=trials, seed=seed))
+        bar.update(1)
+    bar.close()
+    runtime = time.perf_counter() - t0
+    res = _summarise(rows, trials=trials, alpha=alpha, n0=n0, seed=seed, runtime=runtime, command=command)
+    if write:
+        res["figures"] = _figures(rows, out, alpha) if figures else []
+        json_file.write_text(json.dumps(_jsonable(res), indent=1) + "\n")
+        (out / "soundness.md").write_text(_markdown(res, rows))
+    return res
+
+
+def _check_writable(path: Path) -> None:
+    """PermissionError naming ``path`` unless it can be (over)written (checked before any work)."""
+    import os
+
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise IsADirectoryError(f"output {path} is a directory")
+    if (path.exists() and not os.access(path, os.W_OK)) or (not path.exists() and not os.access(parent, os.W_OK)):
+        raise PermissionError(f"output {path} cannot be written")
+    if not parent.is_dir():
+        raise FileNotFoundError(f"output folder {parent} does not exist")
+
+
+def _jsonable(obj):
+    from theory.cli import to_jsonable
+
+    return to_jsonable(obj)
+
+
+def _summarise(rows, *, trials, alpha, n0, seed, runtime, command) -> dict:
+    by_cert: dict = {}
+    for r in rows:
+        s = by_cert.setdefault(r.certificate, {"certificate": r.certificate, "settings": 0, "unsound_settings": 0,
+                                               "max_rate": 0.0, "worst": None, "paper": r.paper,
+                                               "failure_allowance": r.failure_allowance,
+                                               "max_exact": None})
+        s["settings"] += 1
+        if r.verdict != "sound":
+            s["unsound_settings"] += 1
+        if r.rate > s["max_rate"] or s["worst"] is None:
+            s["max_rate"] = max(s["max_rate"], r.rate)
+            s["worst"] = f"{r.ground_truth}, 1-pA={r.one_minus_pA:g}, n={r.n:g}"
+        if r.exact is not None:
+            s["max_exact"] = r.exact if s["max_exact"] is None else max(s["max_exact"], r.exact)
+    for s in by_cert.values():
+        s["verdict"] = "UNSOUND in some settings" if s["unsound_settings"] else "sound in every setting"
+        if s["unsound_settings"] and s["failure_allowance"] is not None:
+            s["exceeds_paper_allowance"] = s["max_rate"] > s["failure_allowance"] + alpha
+    return {
+        "command": command or "python -m theory soundness",
+        "trials_per_setting": trials,
+        "alpha": alpha,
+        "n0": n0,
+        "seed": seed,
+        "settings": len(rows),
+        "total_certify_runs": int(sum(r.trials for r in rows)),
+        "ci": "two-sided Clopper-Pearson interval at level 1 - 1e-6",
+        "runtime_s": runtime,
+        "summary": list(by_cert.values()),
+        "rows": [dataclasses.asdict(r) for r in rows],
+    }
+
+
+def _fmt(x, digits=3) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, float) and math.isinf(x):
+        return "inf"
+    if x == 0:
+        return "0"
+    return f"{x:.{digits}g}"
+
+
+def _setting_str(r: SettingResult) -> str:
+    if len(r.probs) == 2:
+        return f"1-pA={r.one_minus_pA:g}"
+    return f"pA={r.probs[0]:.7g}, pB={r.probs[1]:.3g}, pC={r.probs[2]:.3g}"
+
+
+def _markdown(res: dict, rows) -> str:
+    a = res["alpha"]
+    L = []
+    L.append("# Soundness of the certificates: CERTIFY simulated on ground-truth classifiers\n")
+    L.append(f"Generated by `{res['command']}` (seed {res['seed']}) in {res['runtime_s']:.1f} s; "
+             "do not edit by hand.  Method: `theory/soundness.py` (module docstring).\n")
+    L.append(f"**{res['settings']} settings, {res['trials_per_setting']:,} CERTIFY runs each "
+             f"({res['total_certify_runs']:,} in all), n0 = {res['n0']}, alpha = {a:g}.**\n")
+    L.append("A certificate *fails* in a run when CERTIFY (Cohen et al. 2019) does not abstain and returns a wrong "
+             "class or a radius larger than the TRUE robust radius of the smoothed classifier, known exactly for "
+             "the ground truth (half-spaces under Gaussian noise: sigma Phi^-1(pA) in l2 and sigma Phi^-1(pA)/sqrt(d) "
+             "in l_inf for w = 1/sqrt(d); the axis rule x_1 >= t under eq.-6 noise; three parallel classes under "
+             "Gaussian noise).  Counts are drawn from their exact binomial / multinomial law.  A sound certificate "
+             "fails with probability <= alpha.  *rate* = failures / trials with its two-sided Clopper-Pearson "
+             "interval at level 1 - 1e-6; *exact* = the failure probability computed exactly (binomial tail sums "
+             "over the count thresholds; binary settings).  Verdict: **UNSOUND** when the interval lies above "
+             "alpha; *unsound (exact)* when the simulation cannot resolve it but the exact probability exceeds "
+             "alpha; otherwise *sound*.  [pB form] = the certificate's multi-class form with Bonferroni bounds "
+             "(pA at alpha/2, each other class at alpha/(2(K-1))).  sigma = 0.5 throughout.\n")
+    L.append("## Verdict per certificate\n")
+    L.append("| certificate | paper's | settings | unsound settings | max failure rate | worst setting | "
+             "max exact P(fail) | paper's own failure allowance | verdict |")
+    L.append("|---|---|---|---|---|---|---|---|---|")
+    for s in res["summary"]:
+        allow = "–" if s["failure_allowance"] is None else f"exp(-c²/4) = {s['failure_allowance']:.3g}"
+        L.append(f"| {s['certificate']} | {'yes' if s['paper'] else 'no'} | {s['settings']} | "
+                 f"{s['unsound_settings']} | {_fmt(s['max_rate'])} | {s['worst']} | {_fmt(s['max_exact'])} | "
+                 f"{allow} | {s['verdict']} |")
+    L.append("")
+    bad = [r for r in rows if r.verdict != "sound"]
+    L.append("## Findings\n")
+    if not bad:
+        L.append(f"Every certificate failed at most at rate alpha = {a:g} within the interval in every setting.\n")
+    else:
+        certs = sorted({r.certificate for r in bad})
+        for c in certs:
+            rs = [r for r in bad if r.certificate == c]
+            where = "; ".join(f"{r.ground_truth} {_setting_str(r)}, n={r.n:g}: {r.failures}/{r.trials} "
+                              f"(exact {_fmt(r.exact)})" for r in rs)
+            L.append(f"* **{c}** exceeds the true radius with probability > alpha in {len(rs)} setting(s): {where}.")
+        allow = [s for s in res["summary"] if s.get("exceeds_paper_allowance")]
+        if allow:
+            L.append("* The paper allows C11 / T18 a failure probability of exp(-c²/4) (\"with probability at least "
+                     "1 - exp(-c²/4)\"); the observed rate exceeds even that allowance (plus alpha) for: " +
+                     ", ".join(s["certificate"] for s in allow) + ".")
+        sound = [s["certificate"] for s in res["summary"] if not s["unsound_settings"]]
+        L.append(f"* Sound in every setting (rate <= alpha within the interval): {', '.join(sound)}.")
+        L.append("")
+    if res.get("figures"):
+        L.append("## Figures\n")
+        for f in res["figures"]:
+            L.append(f"![{f}]({f})\n")
+    L.append("## All settings\n")
+    L.append("| certificate | ground truth | setting | n | true radius | trials | failures | rate | interval | "
+             "alpha | exact P(fail) | median r / true r | verdict |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        v = f"**{r.verdict}**" if r.verdict != "sound" else r.verdict
+        L.append(f"| {r.certificate} | {r.ground_truth} | {_setting_str(r)} | {r.n:g} | {_fmt(r.true_radius, 5)} | "
+                 f"{r.trials} | {r.failures} | {_fmt(r.rate)} | [{_fmt(r.ci_low)}, {_fmt(r.ci_high)}] | {r.alpha:g} | "
+                 f"{_fmt(r.exact)} | {_fmt(r.median_ratio)} | {v} |")
+    L.append("")
+    return "\n".join(L)
+
+
+def _figures(rows, out: Path, alpha: float) -> list[str]:
+    """soundness_rates.png: failure rate vs 1 - pA, one panel per (binary ground-truth kind, n) for the two
+    largest n (where the unsound cases appear); a zero rate is drawn at 1/(2 trials)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import LogLocator, NullLocator
+
+    panels = [("halfspace-l2", "half-space, Gaussian, l2"), ("halfspace-linf", "half-space, Gaussian, l_inf"),
+              ("axis-exp", "axis rule, eq.-6 noise, l_inf")]
+    ns = sorted({r.n for r in rows if len(r.probs) == 2})[-2:]
+    if not ns:
+        return []
+    tmax = max(r.trials for r in rows)
+    fig, axes = plt.subplots(len(ns), len(panels), figsize=(13, 3.4 * len(ns)), squeeze=False, sharey=True)
+    for i, n in enumerate(ns):
+        for j, (kind, title) in enumerate(panels):
+            ax = axes[i][j]
+            sub = [r for r in rows if r.ground_truth == kind and r.n == n]
+            lab = (lambda r: f"{r.certificate}, d={r.d}") if kind == "axis-exp" else (lambda r: r.certificate)
+            for cert in sorted({lab(r) for r in sub}):
+                pts = sorted((r.one_minus_pA, max(r.rate, 0.5 / tmax)) for r in sub if lab(r) == cert)
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, lw=1, label=cert)
+            ax.axhline(alpha, color="k", ls="--", lw=1)
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.xaxis.set_major_locator(LogLocator(base=10.0, numticks=5))
+            ax.yaxis.set_major_locator(LogLocator(base=10.0, numticks=6))
+            ax.xaxis.set_minor_locator(NullLocator())
+            ax.yaxis.set_minor_locator(NullLocator())
+            ax.set_ylim(0.2 / tmax, 2.0)
+            ax.set_title(f"{title}, n = {n:g}", fontsize=9)
+            ax.set_xlabel("1 - pA", fontsize=8)
+            if j == 0:
+                ax.set_ylabel("failure rate", fontsize=8)
+            ax.tick_params(labelsize=7)
+            ax.legend(fontsize=6, loc="upper right")
+    fig.suptitle(f"Simulated CERTIFY failure rate ({tmax:,} runs per point; dashed: alpha = {alpha:g})",
+                 fontsize=10)
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.08, top=0.9, wspace=0.08, hspace=0.35)
+    name = "soundness_rates.png"
+    fig.savefig(out / name, dpi=100)
+    plt.close(fig)
+    return [name]
