@@ -11,8 +11,11 @@ Modes, all on the same model, input, batch and number of samples:
   al.'s ``core.py``): eager model, ``torch.randn_like`` noise per batch, predictions copied to the host
   every batch and counted in a Python loop, n0 + n samples;
 * on CUDA also ``a_forward_bf16`` / ``b_certify_bf16`` (bf16 autocast);
-* ``sampler``    -- the R14 sampler (Gamma radius + in-place uniform cube) against ``torch.randn`` of the
-  same size (ratio = time(randn) / time(R14), > 1 means R14 is faster).
+* ``sampler_*``  -- the R14 sampler (Gamma radius + in-place uniform cube, two passes over z) against
+  ``torch.randn`` of the same size and in-place ``normal_`` (ratio = time(randn) / time(R14), > 1 means
+  R14 is faster);
+* ``noisy_batch_*`` -- x + z as the certify loop makes it (:meth:`empirical.noise.NoiseSampler.add_noise`):
+  R14 (uniform draw, then a fused scale-and-add) against Gaussian (normal draw, then add): two passes each.
 
 Ratios: b/a (overhead of the certify loop over the bare forward, target >= 0.9) and b/c (speed-up over
 the naive loop, target >= 2 on the CPU).  Timings are never asserted by tests.
@@ -135,7 +138,20 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
             sbuf.normal_(0.0, sigma, generator=gs)
         return srep * batch
 
-    samplers = {"sampler_r14_inplace": s_r14, "sampler_randn": s_randn, "sampler_normal_inplace": s_normal_inplace}
+    gauss = NoiseSampler("gaussian", sigma, info.shape, dev)
+
+    def s_r14_add():
+        for _ in range(srep):
+            r14.add_noise(x, batch, gs, out=sbuf)
+        return srep * batch
+
+    def s_gauss_add():
+        for _ in range(srep):
+            gauss.add_noise(x, batch, gs, out=sbuf)
+        return srep * batch
+
+    samplers = {"sampler_r14_inplace": s_r14, "sampler_randn": s_randn, "sampler_normal_inplace": s_normal_inplace,
+                "noisy_batch_r14": s_r14_add, "noisy_batch_gaussian": s_gauss_add}
     allm = dict(modes)
     allm.update(samplers)
     # warm-up (compilation happens here, not in the timings)
@@ -177,6 +193,7 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
             "b_over_c": med["b_certify"] / med["c_naive"],
             "sampler_r14_over_randn": med["sampler_r14_inplace"] / med["sampler_randn"],
             "sampler_r14_over_normal_inplace": med["sampler_r14_inplace"] / med["sampler_normal_inplace"],
+            "noisy_batch_r14_over_gaussian": med["noisy_batch_r14"] / med["noisy_batch_gaussian"],
         },
         "targets": {"b_over_a": 0.9, "b_over_c": 2.0, "sampler_r14_over_randn": 1.0},
     }

@@ -108,6 +108,14 @@ class FastForward:
         if channels_last:
             model = model.to(memory_format=torch.channels_last)
         self.model = model
+        if compile:
+            # Every FastForward compiles the same code object (``_eager``): a run with several models, autocast
+            # settings and batch shapes needs more than dynamo's default 8 cache entries, past which it would
+            # silently run eager.
+            cfg = torch._dynamo.config
+            for name in ("recompile_limit", "cache_size_limit"):
+                if hasattr(cfg, name):
+                    setattr(cfg, name, max(int(getattr(cfg, name)), 256))
         self._compiled = torch.compile(self._eager, dynamic=False) if compile else None
         self.compile_error = None
 
@@ -183,7 +191,7 @@ class Smooth:
                 this = min(batch_size, remaining)
                 if buf is None or buf.shape[0] != this:
                     buf = torch.empty((this, *x.shape), device=self.device, dtype=x.dtype)
-                noisy = sampler(this, generator, out=buf).add_(x)  # noise in pixel space, before normalisation
+                noisy = sampler.add_noise(x, this, generator, out=buf)  # pixel space, before normalisation
                 preds = self.forward(noisy).argmax(dim=1)
                 counts += torch.bincount(preds, minlength=self.num_classes)
                 remaining -= this

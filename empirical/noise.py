@@ -43,15 +43,21 @@ class NoiseSampler:
     def _concentration(self, batch: int):
         c = self._conc.get(batch)
         if c is None:
-            # Gamma shape d + 1 in float64: exact for d < 2**53 and a more accurate sampler for large shapes.
-            c = torch.full((batch,), float(self.d + 1), dtype=torch.float64, device=self.device)
+            # Gamma shape d + 1 (exact in float32 for d < 2**24)
+            c = torch.full((batch,), float(self.d + 1), dtype=self.dtype, device=self.device)
             self._conc = {batch: c}
         return c
 
+    def standard_radii(self, batch: int, generator=None) -> torch.Tensor:
+        """R14's R / sigma ~ Gamma(d + 1, scale 1), one per sample, on the device ([batch])."""
+        return torch._standard_gamma(self._concentration(batch), generator=generator)
+
     def radii(self, batch: int, generator=None) -> torch.Tensor:
-        """R14's R ~ Gamma(d + 1, scale sigma), one per sample, on the device ([batch], dtype)."""
-        r = torch._standard_gamma(self._concentration(batch), generator=generator)
-        return r.mul_(self.sigma).to(self.dtype)
+        """R14's R ~ Gamma(d + 1, scale sigma), one per sample, on the device ([batch])."""
+        return self.standard_radii(batch, generator).mul_(self.sigma)
+
+    def _rshape(self, batch):
+        return (batch,) + (1,) * len(self.shape)
 
     def __call__(self, batch: int, generator=None, out=None) -> torch.Tensor:
         batch = V.count("batch", batch, minimum=1)
@@ -59,9 +65,21 @@ class NoiseSampler:
             out = torch.empty((batch, *self.shape), device=self.device, dtype=self.dtype)
         if self.mechanism == "gaussian":
             return out.normal_(0.0, self.sigma, generator=generator)
-        r = self.radii(batch, generator)
-        out.uniform_(-1.0, 1.0, generator=generator)
-        return out.mul_(r.view(batch, *([1] * len(self.shape))))
+        # z = (R / sigma) * U[-sigma, sigma]^d: sigma folded into the uniform draw (two passes over z)
+        r = self.standard_radii(batch, generator)
+        out.uniform_(-self.sigma, self.sigma, generator=generator)
+        return out.mul_(r.view(self._rshape(batch)))
+
+    def add_noise(self, x: torch.Tensor, batch: int, generator=None, out=None) -> torch.Tensor:
+        """``x + z`` for ``batch`` noise draws z (x broadcast over the batch), written into ``out``
+        in two passes (draw, then a fused scale-and-add for R14)."""
+        if out is None:
+            out = torch.empty((batch, *self.shape), device=self.device, dtype=self.dtype)
+        if self.mechanism == "gaussian":
+            return out.normal_(0.0, self.sigma, generator=generator).add_(x)
+        r = self.standard_radii(batch, generator)
+        out.uniform_(-self.sigma, self.sigma, generator=generator)
+        return torch.addcmul(x, out, r.view(self._rshape(batch)), out=out)
 
 
 def sample_noise(mechanism: str, sigma: float, n: int, shape, device="cpu", generator=None,

@@ -429,6 +429,8 @@ COLUMN_LABELS = {
     "radius_cohen_linf": "Cohen ℓ2→ℓ∞",
     "radius_pixeldp": "PixelDP",
     "radius_li_renyi": "Li et al. (Rényi)",
+    "radius_t13_linf": "T13 ℓ∞ (D∞, eq. 6)",
+    "radius_yang_linf": "Yang et al. ℓ∞ (tight, eq. 6)",
 }
 L2_COLS = ("radius_cohen", "radius_c11_c1", "radius_c11_c3")
 LINF_COLS = ("radius_cohen_linf", "radius_t18_linf_c1", "radius_t18_linf_c3")

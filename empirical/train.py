@@ -57,14 +57,14 @@ def evaluate(model: nn.Module, split: Split, device, *, noise: str = "none", sig
 
 def train_model(dataset: str, arch: str, noise: str, sigma: float, epochs: int = 10, seed: int = 0,
                 device="auto", *, data_dir=None, batch_size: int = 128, lr=None, max_examples=None,
-                max_seconds=None, progress: bool = True, log=None):
+                max_seconds=None, progress: bool = True, log=None, eval_split="test"):
     """Train ``arch`` on ``dataset`` ('train' split) with ``noise`` ('gaussian', 'exponential-linf' or
     'none') of parameter ``sigma`` added to every training input; returns ``(model (eval mode), meta)``.
 
     ``meta`` (the checkpoint metadata) records dataset, arch, noise, sigma, seed, versions, input shape,
     number of classes, normalisation, epochs, the final training loss and the clean / noisy test
-    accuracy.  ``max_examples`` trains on a prefix of the training set; ``max_seconds`` stops early
-    (recorded in meta).  Runs deterministically on the CPU for a fixed seed.
+    accuracy on ``eval_split`` (None: no evaluation).  ``max_examples`` trains on a prefix of the training
+    set; ``max_seconds`` stops early (recorded in meta).  Runs deterministically on the CPU for a fixed seed.
     """
     V.choice("arch", arch, set(ARCHS))
     V.choice("noise", noise, set(NOISES))
@@ -77,12 +77,14 @@ def train_model(dataset: str, arch: str, noise: str, sigma: float, epochs: int =
     seed = V.count("seed", seed, minimum=0)
     device = resolve_device(device)
     train = load_dataset(dataset, "train", data_dir)
-    test = load_dataset(dataset, "test", data_dir)
+    test = load_dataset(dataset, eval_split, data_dir) if eval_split is not None else None
     info = train.info
     torch.manual_seed(seed)
     model = build_model(arch, info).to(device)
     if arch == "bayes":
-        meta = make_meta(info, arch, noise, sigma, seed, epochs=0, note="exact Bayes classifier, not trained")
+        acc = evaluate(model, test, device, seed=seed) if test is not None else float("nan")
+        meta = make_meta(info, arch, noise, sigma, seed, epochs=0, note="exact Bayes classifier, not trained",
+                         eval_split=eval_split, test_acc_clean=acc, test_acc_noisy=acc)
         return model.eval(), meta
     resnet = arch.startswith("resnet")
     if resnet:
@@ -135,10 +137,12 @@ def train_model(dataset: str, arch: str, noise: str, sigma: float, epochs: int =
     if bar is not None:
         bar.close()
     model.eval()
-    acc_clean = evaluate(model, test, device, seed=seed)
-    acc_noisy = acc_clean if noise == "none" else evaluate(model, test, device, noise=noise, sigma=sigma, seed=seed)
+    nan = float("nan")
+    acc_clean = evaluate(model, test, device, seed=seed) if test is not None else nan
+    acc_noisy = (acc_clean if noise == "none" or test is None else
+                 evaluate(model, test, device, noise=noise, sigma=sigma, seed=seed))
     meta = make_meta(info, arch, noise, sigma, seed, epochs=done_epochs, epochs_requested=epochs,
                      stopped_early=bool(stopped_early), train_examples=n, batch_size=batch_size, lr=float(lr),
-                     train_loss=last_loss, test_acc_clean=acc_clean, test_acc_noisy=acc_noisy,
+                     train_loss=last_loss, eval_split=eval_split, test_acc_clean=acc_clean, test_acc_noisy=acc_noisy,
                      train_seconds=round(time.perf_counter() - t0, 3), device=str(device))
     return model, meta

@@ -115,14 +115,14 @@ def _figures(out: Path) -> dict:
 
     figs = {}
     # 1. C11 / tight radius vs 1 - pA
-    es = np.geomspace(1e-300, 0.49, 400)
+    es = np.geomspace(1e-40, 0.49, 400)
     fig, ax = plt.subplots(figsize=(6.4, 4.0))
     for c in (0.5, 1.0, 2.0, 3.0):
         ratio = [C.radius("c11", one_minus_pA=e, sigma=1.0, c=c) / C.radius("cohen", one_minus_pA=e, sigma=1.0)
                  for e in es]
         ax.plot(es, ratio, label=f"C11, c = {c:g}")
     ax.axhline(1.0, color="k", lw=0.8, ls="--", label="tight (Cohen et al. 2019)")
-    ax.axvline(1e-15, color="grey", lw=0.6, ls=":")
+    ax.axvline(1e-15, color="grey", lw=0.6, ls=":", label="1 − pA = 1e-15 (end of the searched range)")
     ax.set_xscale("log")
     ax.set_xlabel("1 − pA (binary)")
     ax.set_ylabel("C11 radius / tight radius")
@@ -164,7 +164,7 @@ def _figures(out: Path) -> dict:
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("d")
-    ax.set_ylabel("α / claimed lower bound (hidden constant 1, ε = r = 1)")
+    ax.set_ylabel("α / claimed bound (C = 1, ε = r = 1)")
     ax.set_title("Lower bounds: matching mechanisms vs the constant mechanism")
     ax.legend(fontsize=7)
     fig.tight_layout()
@@ -265,6 +265,11 @@ def _fmt(x, digits=4):
     return str(x)
 
 
+def _cell(x) -> str:
+    """A markdown table cell: '|' escaped, newlines flattened."""
+    return str(x).replace("|", "\\|").replace("\n", " ")
+
+
 def _table(rows: list, max_rows: int = 14) -> list:
     """A markdown table of a list of flat dicts (nested values shown compactly)."""
     if not rows or not isinstance(rows[0], dict):
@@ -274,9 +279,9 @@ def _table(rows: list, max_rows: int = 14) -> list:
         for k in r:
             if k not in keys and not isinstance(r[k], (dict, list)):
                 keys.append(k)
-    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    lines = ["| " + " | ".join(_cell(k) for k in keys) + " |", "|" + "---|" * len(keys)]
     for r in rows[:max_rows]:
-        lines.append("| " + " | ".join(_fmt(r.get(k)) for k in keys) + " |")
+        lines.append("| " + " | ".join(_cell(_fmt(r.get(k))) for k in keys) + " |")
     if len(rows) > max_rows:
         lines.append(f"| … {len(rows) - max_rows} more rows in audit.json |" + " |" * (len(keys) - 1))
     return lines
@@ -390,7 +395,7 @@ def render_markdown(doc: dict) -> str:
         L.append("| claim | check | finding | what was found |")
         L.append("|---|---|---|---|")
         for h in doc["hidden_conditions"]:
-            L.append(f"| {h['id']} | {h['check']} | {h['finding']} | {h['summary']} |")
+            L.append(f"| {h['id']} | {h['check']} | {h['finding']} | {_cell(h['summary'])} |")
         L.append("")
         if "figures" in doc:
             L.append(f"![lower bounds]({doc['figures']['lower_bounds']})")

@@ -17,14 +17,17 @@ import pkgutil
 import sys
 
 
-def _commands(package: str):
+def _command_names(package: str) -> list[str]:
     pkg = importlib.import_module(package)
-    mods = []
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-        if info.name.startswith("_"):
-            continue
-        mods.append(importlib.import_module(f"{package}.{info.name}"))
-    return mods
+    return sorted(i.name for i in pkgutil.iter_modules(pkg.__path__) if not i.name.startswith("_"))
+
+
+def _commands(package: str, only: str | None = None):
+    """Import the command modules (just ``only`` when it names one: start-up stays fast)."""
+    names = _command_names(package)
+    if only is not None and only in names:
+        names = [only]
+    return [importlib.import_module(f"{package}.{name}") for name in names]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,12 +37,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser(prog: str, package: str, description: str) -> argparse.ArgumentParser:
+def build_parser(prog: str, package: str, description: str, only: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(prog=prog, description=description,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for mod in _commands(package):
+    for mod in _commands(package, only):
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=(mod.__doc__ or mod.HELP),
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         mod.add_arguments(p)
@@ -48,7 +51,9 @@ def build_parser(prog: str, package: str, description: str) -> argparse.Argument
 
 
 def main_for(prog: str, package: str, description: str, argv=None) -> int:
-    parser = build_parser(prog, package, description)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    first = argv[0] if argv and not argv[0].startswith("-") else None
+    parser = build_parser(prog, package, description, only=first)
     args = parser.parse_args(argv)
     try:
         return int(args._run(args) or 0)

@@ -269,7 +269,13 @@ def renyi_density(logp: Callable, logq: Callable, alpha, lo: float = -math.inf, 
     if lam < 0.5:
         def fsmall(x):
             l, lp = L(x)
-            return 0.0 if l is None else math.exp(lp) * math.expm1(lam * l)
+            if l is None:
+                return 0.0
+            t = lam * l
+            if t < 50.0:  # p * expm1(t): no cancellation near alpha -> 1
+                return math.exp(lp) * math.expm1(t)
+            # far tails: p * (e^t - 1) = e^(lp + t) - e^lp, kept in log space (no overflow of e^t)
+            return math.exp(lp + t) - math.exp(lp) if lp + t < 709.0 else math.inf
         return max(0.0, math.log1p(quad(fsmall)) / lam)
     # scale by the maximum of the log-integrand on a grid to avoid overflow at large alpha
     grid = [x for x0, x1 in zip(segs[:-1], segs[1:]) for x in _probe(x0, x1)]

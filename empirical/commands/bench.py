@@ -8,6 +8,8 @@ CERTIFY loop, (c) a naive eager loop as in published implementations, interleave
 
 from __future__ import annotations
 
+import argparse
+
 from empirical.commands import _common as K
 
 NAME = "bench"
@@ -26,7 +28,7 @@ def add_arguments(p) -> None:
     p.add_argument("--reps", type=int, default=5, help="interleaved repetitions (default: 5)")
     p.add_argument("--sigma", type=float, default=0.25, help="noise sigma (default: 0.25)")
     p.add_argument("--mechanism", choices=("gaussian", "exponential-linf"), default="gaussian")
-    p.add_argument("--compile", action=__import__("argparse").BooleanOptionalAction, default=True,
+    p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=True,
                    help="torch.compile in (a)/(b) (falls back to eager, said in the output; default: on)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     K.add_device_seed(p)

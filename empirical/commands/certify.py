@@ -19,6 +19,8 @@ torchrun's own parser takes --n and --max for abbreviations of its options: spel
 
 from __future__ import annotations
 
+import argparse
+
 from empirical.commands import _common as K
 
 NAME = "certify"
@@ -35,16 +37,10 @@ def add_arguments(p) -> None:
     p.add_argument("--out", required=True, help="output TSV")
     p.add_argument("--resume", action="store_true", help="continue an existing OUT after its last complete row")
     p.add_argument("--overwrite", action="store_true", help="start OUT again if it exists")
-    p.add_argument("--timing", action=argparse_bool(), default=True,
+    p.add_argument("--timing", action=argparse.BooleanOptionalAction, default=True,
                    help="write wall times in the time column (--no-timing writes 0:00:00: bitwise-reproducible files)")
     p.add_argument("--json", action="store_true", help="print a JSON summary")
     K.add_device_seed(p)
-
-
-def argparse_bool():
-    import argparse
-
-    return argparse.BooleanOptionalAction
 
 
 def run(args) -> int:

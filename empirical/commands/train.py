@@ -8,7 +8,6 @@ shape, classes, normalisation, test accuracy); it loads with torch.load(weights_
 
 from __future__ import annotations
 
-import json
 
 from empirical.commands import _common as K
 from theory import _validate as V
@@ -45,8 +44,6 @@ def run(args) -> int:
     from empirical.certify import check_writable
 
     out = check_writable(args.out, sidecar=False)
-    import torch  # noqa: F401  (after the checks: fail fast)
-
     from empirical.models import save_checkpoint
     from empirical.train import train_model
 

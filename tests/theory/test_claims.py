@@ -155,3 +155,68 @@ def test_property(cid):
         assert sides.holds(), f"{cid} at {params}: {sides}"
 
     prop()
+
+
+# ----------------------------------------------------------------------------------------------------
+# thresholds reported by the audit, recomputed by an independent route
+# ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("c", [0.5, 1.0, 2.0, 3.0])
+def test_t10_c_form_threshold_closed_form(c):
+    """Φ((c+1)/√2 − √(ε/2)) = 1 − e^{−c²/4}  ⇔  ε* = 2((c+1)/√2 − Φ⁻¹(1 − e^{−c²/4}))² (mpmath, 30 digits)."""
+    import mpmath as mp
+
+    from theory.claims.l2_claims import c_form_threshold
+
+    with mp.workdps(30):
+        q = 1 - mp.exp(-mp.mpf(c) ** 2 / 4)
+        ref = 2 * ((c + 1) / mp.sqrt(2) - mp.sqrt(2) * mp.erfinv(2 * q - 1)) ** 2
+    assert math.isclose(c_form_threshold(c), float(ref), rel_tol=1e-9)
+
+
+@pytest.mark.parametrize("c", [0.5, 1.0, 2.0])
+def test_c11_threshold_independent(c):
+    """The 1 − pA below which C11 exceeds Cohen's radius, found by mpmath root-finding on
+    √2·log((1−e)/e)/(2(1+c)) = Φ⁻¹(1−e), agrees with certificates.exceeds_tight (used by the audit)."""
+    import mpmath as mp
+
+    from theory import certificates as C
+
+    with mp.workdps(40):
+        f = lambda y: (mp.sqrt(2) * mp.log((1 - mp.exp(y)) / mp.exp(y)) / (2 * (1 + c))  # noqa: E731
+                       - mp.sqrt(2) * mp.erfinv(1 - 2 * mp.exp(y)))
+        y = mp.findroot(f, (mp.log(1e-16), mp.log(0.2)), solver="anderson")
+        ref = float(mp.exp(y))
+    got = C.exceeds_tight("c11", c=c, multiclass=False)["from_one_minus_pA"]
+    assert math.isclose(got, ref, rel_tol=1e-6), (got, ref)
+
+
+def test_remark_t9_threshold_mpmath():
+    """R-T9 fails once δ_exact((c+1)√ε) > e^{−c²/4} (Balle & Wang 2018): the threshold at c = 1 solved by mpmath."""
+    import mpmath as mp
+
+    from theory.claims.divergence_claims import rt9_threshold
+
+    with mp.workdps(30):
+        def g(e):
+            mu = mp.sqrt(2 * e)
+            ep = 2 * mp.sqrt(e)
+            return mp.ncdf(-ep / mu + mu / 2) - mp.exp(ep) * mp.ncdf(-ep / mu - mu / 2) - mp.exp(-mp.mpf(1) / 4)
+        ref = float(mp.findroot(g, (5, 20), solver="anderson"))
+    assert math.isclose(rt9_threshold(1.0), ref, rel_tol=1e-8)
+
+
+@given(st.floats(-2.0, 1.0), st.floats(-5.0, 5.0), st.floats(-1.0, 1.0))
+def test_fit_slope_recovers_exponents(k, logc, j):
+    """The slopes reported for Table 1 come from least squares on data: y = C d^k (log d)^j fitted against
+    log d on the audit's grid recovers k up to the bend of the log factor, and exactly when j = 0."""
+    import numpy as np
+
+    from theory.claims.table_claims import DIMS, fit_slope
+
+    ds = np.array([d for d in DIMS if d >= 100], float)
+    ys = math.exp(logc) * ds ** k
+    assert abs(fit_slope(ds, ys) - k) < 1e-9
+    ys_log = ys * np.log(ds) ** j
+    assert abs(fit_slope(ds, ys_log) - k) <= abs(j) * 0.12 + 1e-9     # d log log d / d log d <= 1/log(100)
+    assert abs(fit_slope(ds, ys_log / ds ** k, lambda x: np.log(np.log(x))) - j) < 1e-9

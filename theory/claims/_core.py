@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 # ----------------------------------------------------------------------------------------------------
 # vocabulary
@@ -206,6 +206,14 @@ class Claim:
     def evaluate(self, params: dict) -> Sides:
         if self.conclusion is None:
             raise ValueError(f"claim {self.id} has no numeric conclusion function")
+        missing = [p.name for p in self.params if not isinstance(params, dict) or p.name not in params]
+        if missing:
+            raise ValueError(f"params of claim {self.id} must be a dict with keys "
+                             f"{[p.name for p in self.params]}; missing {missing}")
+        from theory import _validate as V
+
+        for p in self.params:  # NaN / non-numbers would give NaN sides: refuse them, naming the parameter
+            V.real(f"params[{p.name!r}] of claim {self.id}", params[p.name], allow_inf=True)
         return self.conclusion(params)
 
     def run_checks(self, thorough: bool = False, progress: Callable[[str], None] | None = None) -> list:

@@ -4,6 +4,7 @@ and the lemmas inside T12's proof: T24, L26 (Appendix B).
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -11,7 +12,7 @@ from scipy import optimize, special
 
 from theory.claims import _oracles as O
 from theory.claims._core import (
-    ANALYSIS, ASYMPTOTIC, CITED, CONDITION, EXACT, HOLDS, INEQUALITY, MONTE_CARLO, NOT_DECIDABLE, REFUTED, REFUTES,
+    ANALYSIS, ASYMPTOTIC, CITED, CONDITION, EXACT, INEQUALITY, MONTE_CARLO, NOT_DECIDABLE, REFUTED, REFUTES,
     SEARCH, SUPPORTS, SYMBOLIC, UNDECIDABLE, Check, Claim, Param, Predicate, Sides, evidence,
 )
 
@@ -181,8 +182,10 @@ def _check_t10_main_text(thorough):
                     "Main-text form log P/Q ≤ λ + √ε (privacy-loss reading): holds for ε ≤ 1 (then √ε ≥ ε and it "
                     "follows from the appendix form), fails for every ε > 1 at large enough λ: "
                     + "; ".join(f"ε={r['eps']}: λ > {r['lambda_threshold']:.3g}" for r in rows)
-                    + ". The appendix 'λ + ε' is the form the sub-Gaussian tail bound (eq. 9) gives; the c-form "
-                    "(c+1)√ε needs the main-text form, hence ε ≤ 1.", table=rows)
+                    + ". Both forms are sums of dimensionless numbers (nats), so neither is excluded by type; the appendix "
+                    "'λ + ε' is the one the sub-Gaussian tail bound (eq. 9: L − ε sub-Gaussian with variance proxy 2ε) "
+                    "gives and is true for every ε; the c-form (c+1)√ε needs the main-text form, hence ε ≤ 1.",
+                    table=rows)
 
 
 def c_form_threshold(c: float) -> float:
@@ -254,6 +257,21 @@ T10 = Claim(
 # C11
 # ----------------------------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=64)
+def c11_threshold(c: float) -> float:
+    """1 − pA below which the binary C11 radius exceeds σΦ⁻¹(pA): root in y = log(1 − pA) ∈ [−690, log 0.49] of
+    log(√2·log((1−e)/e)/(2(1+c))) − log(−Φ⁻¹(e)) (closed forms, scipy; independent of theory.certificates).
+    0.0 when there is no crossing above 1e-300."""
+    def g(y):
+        e = math.exp(y)
+        return (math.log(math.sqrt(2) * (math.log1p(-e) - y) / (2 * (1 + c)))
+                - math.log(-float(special.ndtri_exp(y))))
+    lo, hi = math.log(1e-300), math.log(0.49)
+    if g(lo) <= 0:
+        return 0.0
+    return math.exp(optimize.brentq(g, lo, hi, xtol=1e-14))
+
+
 def _c11_conclusion(pr):
     """Binary C11 vs the tight radius (Cohen et al. 2019): lhs = r_C11, rhs = σΦ⁻¹(pA)."""
     from theory import certificates as C
@@ -306,12 +324,15 @@ def _check_c11_soundness(thorough):
         r["exceeds_tight"] for r in rows)
 
     def one(r):
+        mc = r.get("multiclass") or {}
+        mtxt = (f"; multi-class form exceeds (max ratio {mc['max_ratio']:.2f} at 1−pA = {mc['at_one_minus_pA']:.2g}, "
+                f"pB = {mc['at_pB']:.2g})" if mc.get("exceeds_tight") else "")
         if r["exceeds_tight"]:
-            return (f"c={r['params']['c']:g}: exceeds for 1−pA < {r['from_one_minus_pA']:.3g} "
-                    f"(max ratio {r['max_ratio']:.2f} in [1e-15, 1/2))")
+            return (f"c={r['params']['c']:g}: binary form exceeds for 1−pA < {r['from_one_minus_pA']:.3g} "
+                    f"(max ratio {r['max_ratio']:.2f} in [1e-15, 1/2)){mtxt}")
         b = r["beyond_range"]
-        return (f"c={r['params']['c']:g}: sound on [1e-15, 1/2) (max ratio {r['max_ratio']:.2f}) but exceeds for "
-                f"1−pA < {b['from_one_minus_pA']:.3g}")
+        return (f"c={r['params']['c']:g}: binary form sound on [1e-15, 1/2) (max ratio {r['max_ratio']:.2f}) but "
+                f"exceeds for 1−pA < {b['from_one_minus_pA']:.3g}{mtxt}")
     txt = "; ".join(one(r) for r in rows)
     return evidence(REFUTES, ok,
                     "C11's radius √2σ·log(pA/(1−pA))/(2(1+c)) grows like σΦ⁻¹(pA)²/(2√2(1+c)) as pA → 1 and "
@@ -345,7 +366,7 @@ def _check_c11_witness(thorough):
                     "Witnesses (half-space base classifier, point, perturbation inside the C11 radius but beyond "
                     "the tight radius): the exact smoothed prediction (mpmath) flips, with certainty — the claimed "
                     "'probability at least 1 − exp(−c²/4)' of being defended is 0 there. Confirmed by "
-                    "theory.witness.check_witness (exact + Monte Carlo with Clopper–Pearson).", witnesses=out)
+                    "theory.witness.check_witness (exact + Monte Carlo with Clopper–Pearson).", table=out)
 
 
 C11 = Claim(
@@ -361,13 +382,12 @@ C11 = Claim(
                   "radius r_NP = σ/2(Φ⁻¹(pA) − Φ⁻¹(pB)) (Cohen et al. 2019, Thm 1 and its tightness: beyond r_NP a "
                   "half-space base classifier flips). Conclusion function (binary): lhs = r_C11, rhs = σΦ⁻¹(pA).",
     verdict=REFUTED,
-    holds_when="1 − pA above the per-c threshold in the evidence (then r_C11 ≤ r_NP); the 'probability' is "
-               "meaningless for a deterministic smoothed prediction (it is 0 or 1).",
+    holds_when="binary form: 1 − pA above the per-c threshold of the evidence (2.8e-3 at c = 0.5, 2.4e-6 at c = 1, "
+               "6.1e-15 at c = 2, 5.2e-27 at c = 3), where r_C11 ≤ r_NP; the multi-class form exceeds for every c when "
+               "pB ≪ 1 − pA. The 'probability' is meaningless for a deterministic smoothed prediction (it is 0 or 1).",
     hypotheses=(Predicate("pA>1/2", "pA > 1/2 (binary form)", lambda pr: pr["one_minus_pA"] < 0.5),),
-    conditions=(Predicate("above-threshold", "1 − pA ≥ 0.002 (below every c-threshold of the evidence: "
-                                              "c = 3 exceeds only for 1 − pA < 1.1e-8)",
-                          lambda pr: pr["one_minus_pA"] >= 1e-2 or
-                          pr["one_minus_pA"] >= {0.5: 0.05, 1.0: 0.01, 2.0: 1e-4, 3.0: 1e-7}.get(pr["c"], 0.05)),),
+    conditions=(Predicate("above-threshold", "1 − pA ≥ c11_threshold(c) (binary; the root of r_C11 = σΦ⁻¹(pA))",
+                          lambda pr: pr["one_minus_pA"] >= c11_threshold(pr["c"]) * (1 + 1e-6)),),
     params=(Param("one_minus_pA", 1e-15, 0.4999, "log", "1 − pA"), Param("c", 0.5, 3.0, "linear", "c")),
     conclusion=_c11_conclusion,
     checks=(Check("derivation-sympy", SYMBOLIC, _check_c11_derivation),

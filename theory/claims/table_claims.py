@@ -17,7 +17,7 @@ import numpy as np
 
 from theory.claims import _oracles as O
 from theory.claims._core import (
-    ANALYSIS, ASYMPTOTIC, CONDITION, CONDITIONAL, EXACT, HOLDS, MONTE_CARLO, NOT_DECIDABLE, SEARCH, SUPPORTS, UNDECIDABLE,
+    ANALYSIS, ASYMPTOTIC, CONDITION, CONDITIONAL, EXACT, HOLDS, NOT_DECIDABLE, SUPPORTS, UNDECIDABLE,
     METHODS, Check, Claim, evidence,
 )
 from theory.claims.l2_claims import gauss_linf_mean, t10_fixed_set_witness

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from theory import _validate as V
 from theory.cli import print_json
-from theory.commands._mechargs import add_mechanism_args, build, params
+from theory.commands.divergence import add_mechanism_args, build, params
 
 NAME = "noise"
 HELP = "expected l_inf / l_2 norm of a mechanism's noise (T15, T12) and norm quantiles"

@@ -1,0 +1,960 @@
+"""The paper's experiments on our own models, and the dimension sweep (issue 7, part 2).
+
+``python -m empirical experiment NAME [--out DIR] [--device D] [--scale S] [--data-dir DIR]`` with NAME in
+
+* ``replay``  -- :mod:`empirical.replay` on Cohen et al.'s published CIFAR-10 logs (``replay_cifar10.md``);
+* ``digits`` (d = 64), ``mnist`` (d = 784), ``cifar10`` (d = 3072, the JPEG-75 copy: lossy) --
+  noise-trained base classifiers certified with Cohen et al.'s CERTIFY (:class:`empirical.core.Smooth`
+  via :func:`empirical.certify.certify_dataset`), every radius from :mod:`theory.certificates`:
+
+  - paper Figure 1: Gaussian training sigma in {0.25, 0.5, 1.0}, mechanism sigma = 0.5, C11 c = 1, 3
+    next to Cohen's tight radius;
+  - paper Figure 2: training sigma = 0.5, mechanism sigma in {0.25, 0.5, 1.0};
+  - paper Figure 3: l_inf -- the eq.-6 exponential mechanism (T13, D_inf; Yang et al.'s tight radius for
+    reference) against the Gaussian mechanism (T18 and the l2 -> l_inf conversion) at matched noise
+    magnitude E||z||_inf (exponential sigma_e = E||z_Gauss||_inf / E||z_exp(1)||_inf, both from
+    :mod:`theory.mechanisms`; T15 gives E||z_exp(1)||_inf = d), on the Gaussian-trained model as in
+    the paper, plus one model trained with the matched exponential noise;
+
+* ``sweep`` -- the dimension sweep: CIFAR-10 resampled to 8x8, 16x16, 24x24, 32x32 (area averaging)
+  plus digits and MNIST; one model per d trained with Gaussian sigma = 0.25, certified with the Gaussian
+  mechanism (sigma = 0.25) and the exponential mechanism at matched E||z||_inf; median certified l_inf
+  radius and certified accuracy at fixed l_inf radii vs d, drawn over the theoretical radii (same
+  certificates at fixed pA) and with log-log slopes fitted by :func:`theory.scaling.fit_power_law`.
+
+Scales: ``cpu`` (this 2-core machine: MLP base classifiers, n = 2000, 100 test points, a few epochs),
+``gpu`` (CUDA, fits about 10 minutes: CNN / ResNet-20, n = 10,000) and ``paper`` (Cohen et al.'s settings:
+ResNet-110, n = 100,000, n0 = 100, alpha = 0.001, 500 test points -- hours; documented, not run here).
+Every report states the exact command, seed, n0, n, alpha, number of test points, library versions,
+device and run time.  Models are cached in ``--work`` (default ``runs/experiments``, git-ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shlex
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from theory import _validate as V
+
+EXPERIMENTS = ("replay", "digits", "mnist", "cifar10", "sweep")
+SCALES = ("cpu", "gpu", "paper")
+TRAIN_SIGMAS = (0.25, 0.5, 1.0)
+MECH_SIGMAS = (0.25, 0.5, 1.0)
+FIG1_MECH_SIGMA = 0.5
+FIG2_TRAIN_SIGMA = 0.5
+SWEEP_SIGMA = 0.25
+SWEEP_CIFAR_SIZES = (8, 16, 24, 32)
+L2_RADII = (0.0, 0.25, 0.5, 0.75, 1.0)
+LINF_RADII_255 = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
+DATA_NOTES = {
+    "digits": "scikit-learn's bundled 8×8 digits (1,797 images; test = every 4th image), pixels /16",
+    "mnist": "MNIST (byte-exact copy of the official idx files), 60,000 train / 10,000 test",
+    "cifar10": "CIFAR-10 re-encoded as JPEG quality 75 by a third party — LOSSY (mean abs. pixel error ≈ 6/255; "
+               "classifiers trained on the original lose ≈ 10 points on it); 50,000 train / 10,000 test",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Sizes of one experiment at one scale (every field is printed in the report)."""
+
+    arch: str
+    epochs: int
+    points: int            # number of test points certified (evenly spaced over the test set)
+    n0: int
+    n: int
+    alpha: float
+    batch: int             # noise draws per forward pass in CERTIFY
+    train_examples: int | None = None   # random (seeded) subset of the training set; None = all
+    train_batch: int = 128
+
+
+_S = Settings
+SETTINGS: dict[str, dict[str, Settings]] = {
+    "cpu": {
+        "digits": _S("mlp", 40, 100, 100, 2000, 0.001, 2100),
+        "mnist": _S("mlp", 4, 100, 100, 2000, 0.001, 2100),
+        "cifar10": _S("mlp", 5, 100, 100, 2000, 0.001, 2100),
+        "sweep": _S("mlp", 5, 100, 100, 2000, 0.001, 2100),  # epochs: each data set's own (see run_sweep)
+    },
+    "gpu": {
+        "digits": _S("cnn", 40, 450, 100, 100_000, 0.001, 10_000),
+        "mnist": _S("cnn", 6, 500, 100, 20_000, 0.001, 10_000),
+        "cifar10": _S("resnet20", 12, 100, 100, 10_000, 0.001, 2_500, train_batch=256),
+        "sweep": _S("cnn", 6, 200, 100, 10_000, 0.001, 5_000, train_batch=256),
+    },
+    "paper": {
+        "digits": _S("cnn", 90, 450, 100, 100_000, 0.001, 1000),
+        "mnist": _S("cnn", 90, 500, 100, 100_000, 0.001, 1000),
+        "cifar10": _S("resnet110", 90, 500, 100, 100_000, 0.001, 1000, train_batch=256),
+        "sweep": _S("resnet110", 90, 500, 100, 100_000, 0.001, 1000, train_batch=256),
+    },
+}
+
+
+# =============================================================================================
+# data
+# =============================================================================================
+def resampled_info(size: int):
+    """DatasetInfo of CIFAR-10 resampled to size x size (3 channels; CIFAR-10's normalisation)."""
+    from empirical.data import dataset_info
+    from empirical.data import DatasetInfo
+
+    base = dataset_info("cifar10")
+    size = V.dimension("size", size)
+    return DatasetInfo(f"cifar10@{size}x{size}", (3, size, size), base.num_classes, base.mean, base.std)
+
+
+def resample_split(split, size: int):
+    """CIFAR-10 split resampled to size x size by area averaging (torch adaptive average pooling
+    semantics; exact block means when 32 is a multiple of size), pixels stay in [0, 1]."""
+    import torch
+    import torch.nn.functional as F
+
+    from empirical.data import Split
+
+    if size == split.x.shape[-1]:
+        return split  # CIFAR-10 itself (same name: shares the model cache with `experiment cifar10`)
+    info = resampled_info(size)
+    xs = []
+    for s in range(0, split.x.shape[0], 2048):
+        xs.append(F.interpolate(split.x[s:s + 2048], size=(size, size), mode="area").clamp_(0.0, 1.0))
+    return Split(info, split.split, torch.cat(xs), split.y, split.source + f" (area-resampled to {size}x{size})")
+
+
+def load_splits(dataset: str, data_dir=None, size: int | None = None):
+    """(train, test) splits of ``dataset`` ('digits' | 'mnist' | 'cifar10'), optionally CIFAR-10 resampled."""
+    from empirical.data import load_dataset
+
+    train = load_dataset(dataset, "train", data_dir)
+    test = load_dataset(dataset, "test", data_dir)
+    if size is not None:
+        if dataset != "cifar10":
+            raise ValueError(f"size: resampling is defined for cifar10 only, got dataset {dataset!r}")
+        train, test = resample_split(train, size), resample_split(test, size)
+    return train, test
+
+
+def write_cifar_subset(src, dst, train_per_class: int = 1800, test_every: int = 10) -> dict:
+    """Write a class-balanced subset of the JPEG-75 CIFAR-10 copy (``src/cifar10-jpeg75``) to
+    ``dst/cifar10-jpeg75/{train,test}.npz`` (compressed): the first ``train_per_class`` training images of
+    every class and every ``test_every``-th test image. For moving the data where only a few tens of MiB
+    travel (the GPU machine: 64 MiB); the report then states the reduced sizes.
+    """
+    src = Path(src) / "cifar10-jpeg75"
+    dst = Path(dst) / "cifar10-jpeg75"
+    train_per_class = V.count("train_per_class", train_per_class, minimum=1)
+    test_every = V.count("test_every", test_every, minimum=1)
+    dst.mkdir(parents=True, exist_ok=True)
+    out = {}
+    with np.load(src / "train.npz", allow_pickle=False) as z:
+        x, y = z["x"], z["y"]
+        keep = np.concatenate([np.flatnonzero(y == c)[:train_per_class] for c in np.unique(y)])
+        np.savez_compressed(dst / "train.npz", x=x[keep], y=y[keep])
+        out["train"] = int(keep.size)
+    with np.load(src / "test.npz", allow_pickle=False) as z:
+        x, y = z["x"], z["y"]
+        np.savez_compressed(dst / "test.npz", x=x[::test_every], y=y[::test_every])
+        out["test"] = int(y[::test_every].size)
+    return out
+
+
+def point_indices(num: int, points: int) -> list[int]:
+    """``points`` indices evenly spaced over [0, num) (the whole set when points >= num).
+
+    Evenly spaced, like Cohen et al.'s every-20th image; the JPEG CIFAR-10 copy is class-major, so this
+    also balances the classes."""
+    num = V.count("num", num, minimum=1)
+    points = V.count("points", points, minimum=1)
+    if points >= num:
+        return list(range(num))
+    return [int(i) for i in np.floor(np.arange(points) * (num / points)).astype(int)]
+
+
+# =============================================================================================
+# models (engine pieces: build_model, NoiseSampler, evaluate, checkpoints)
+# =============================================================================================
+def train_on_split(info, train, test, arch: str, noise: str, sigma: float, epochs: int, seed: int, device,
+                   *, batch_size: int = 128, train_examples: int | None = None, progress: bool = True):
+    """Noise-augmented training (Cohen et al. 2019, Sec. 4: f is trained on x + z, z from the smoothing
+    distribution, added in pixel space before the model's normalisation layer) on an in-memory split.
+
+    Same optimisers as :func:`empirical.train.train_model` (Adam 1e-3 for cnn/mlp; SGD 0.1, momentum 0.9,
+    wd 1e-4, /10 at 1/3 and 2/3 of the epochs for ResNets); unlike it, ``train_examples`` draws a seeded
+    *random* subset (the JPEG CIFAR-10 copy is class-major: a prefix would hold two classes) and ``info``
+    may describe a resampled data set. Returns (model in eval mode, meta).
+    """
+    import torch
+    from torch import nn
+
+    from empirical.core import resolve_device
+    from empirical.models import build_model, make_meta
+    from empirical.noise import NoiseSampler, make_generator
+    from empirical.train import evaluate
+
+    dev = resolve_device(device)
+    torch.manual_seed(seed)
+    model = build_model(arch, info).to(dev)
+    n_all = len(train)
+    g_sub = torch.Generator().manual_seed(seed + 3)
+    if train_examples is not None and train_examples < n_all:
+        sub = torch.randperm(n_all, generator=g_sub)[:train_examples]
+    else:
+        sub = torch.arange(n_all)
+    x_all = train.x[sub].to(dev)
+    y_all = train.y[sub].to(dev)
+    n = int(sub.numel())
+    resnet = arch.startswith("resnet")
+    if resnet:
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
+        sched = torch.optim.lr_scheduler.MultiStepLR(opt, [max(1, epochs // 3), max(2, 2 * epochs // 3)], 0.1)
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        sched = None
+    sampler = NoiseSampler(noise, sigma, info.shape, dev)
+    g_noise = make_generator(dev, seed + 1)
+    g_shuffle = torch.Generator().manual_seed(seed + 2)
+    loss_fn = nn.CrossEntropyLoss()
+    t0 = time.perf_counter()
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=epochs * ((n + batch_size - 1) // batch_size), desc=f"train {arch}/{info.name} "
+                   f"{noise} σ={sigma:g}", unit="batch", leave=False, file=sys.stderr)
+    last = float("nan")
+    for _ in range(epochs):
+        model.train()
+        perm = torch.randperm(n, generator=g_shuffle).to(dev)
+        tot = torch.zeros((), device=dev)
+        for s in range(0, n, batch_size):
+            sel = perm[s:s + batch_size]
+            xb = x_all[sel]
+            xb = xb + sampler(xb.shape[0], g_noise)
+            loss = loss_fn(model(xb), y_all[sel])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            tot += loss.detach() * xb.shape[0]
+            if bar is not None:
+                bar.update(1)
+        if sched is not None:
+            sched.step()
+        last = float(tot.item()) / n
+    if bar is not None:
+        bar.close()
+    model.eval()
+    secs = time.perf_counter() - t0
+    m = min(len(test), 2000)
+    acc_clean = evaluate(model, test, dev, seed=seed, max_examples=m)
+    acc_noisy = evaluate(model, test, dev, noise=noise, sigma=sigma, seed=seed, max_examples=m)
+    meta = make_meta(info, arch, noise, sigma, seed, epochs=epochs, train_examples=n, batch_size=batch_size,
+                     train_loss=last, test_acc_clean=acc_clean, test_acc_noisy=acc_noisy, eval_examples=m,
+                     train_seconds=round(secs, 2), device=str(dev))
+    return model, meta
+
+
+def get_model(work: Path, info, train, test, arch, noise, sigma, st: Settings, seed, device, progress=True):
+    """Train (or load from the cache in ``work``) a base classifier; returns (model, meta, checkpoint name)."""
+    from empirical.models import load_checkpoint, save_checkpoint
+
+    ex = "all" if st.train_examples is None else str(st.train_examples)
+    name = (f"{info.name.replace('@', '_')}_n{len(train)}_{arch}_{noise}_{sigma:.6g}_e{st.epochs}_n{ex}"
+            f"_b{st.train_batch}_s{seed}")
+    path = Path(work) / "models" / f"{name}.pt"
+    if path.is_file():
+        try:
+            model, meta = load_checkpoint(path, device="cpu")
+            return model, meta, name
+        except ValueError:
+            pass
+    model, meta = train_on_split(info, train, test, arch, noise, sigma, st.epochs, seed, device,
+                                 batch_size=st.train_batch, train_examples=st.train_examples, progress=progress)
+    save_checkpoint(path, model, meta)
+    return model, meta, name
+
+
+# =============================================================================================
+# certification runs
+# =============================================================================================
+@dataclass
+class Run:
+    """One CERTIFY pass over the test points: configuration + per-point results (arrays)."""
+
+    key: str
+    model_key: str
+    mechanism: str
+    sigma: float
+    train_noise: str
+    train_sigma: float
+    d: int
+    idx: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    correct: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    predict: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    pA_lower: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    radii: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    tsv: str = ""
+
+    def certified_accuracy(self, col: str, radius) -> np.ndarray:
+        from empirical.replay import certified_accuracy
+
+        return certified_accuracy(self.radii[col], self.correct, self.predict, radius)
+
+    def median(self, col: str) -> float:
+        from empirical.replay import median_certified_radius
+
+        return median_certified_radius(self.radii[col], self.correct, self.predict)
+
+    @property
+    def accuracy(self) -> float:
+        return float(np.mean((self.correct == 1) & (self.predict != -1))) if self.correct.size else 0.0
+
+
+def certify_run(key, model, model_key, meta, test, mechanism, sigma, st: Settings, indices, device, seed, work,
+                progress=True) -> Run:
+    """CERTIFY (Cohen et al. 2019) on ``indices`` via :func:`empirical.certify.certify_dataset`; the TSV
+    (Cohen's columns + counts + every radius of theory.certificates) is kept in ``work/tsv``."""
+    from empirical.certify import certify_dataset
+    from empirical.core import resolve_device
+
+    dev = resolve_device(device)
+    forward = None
+    if dev.type == "cuda":
+        from empirical.core import FastForward
+
+        forward = FastForward(model, dev, compile=False, channels_last=True, verbose=False)
+    from empirical.certify import read_tsv
+    from empirical.replay import _parse_time
+
+    tsv = Path(work) / "tsv" / f"{key}.tsv"
+    tsv.parent.mkdir(parents=True, exist_ok=True)
+    kw = dict(device=dev, seed=seed, forward=forward, progress=progress,
+              run_params={"model": model_key, "test_size": len(test)})
+    try:  # reuse the rows of an earlier run with identical parameters (certify_dataset refuses otherwise)
+        certify_dataset(model, test, mechanism, sigma, st.n0, st.n, st.alpha, st.batch, indices, tsv, resume=True, **kw)
+    except ValueError:
+        certify_dataset(model, test, mechanism, sigma, st.n0, st.n, st.alpha, st.batch, indices, tsv, overwrite=True,
+                        **kw)
+    want = set(int(i) for i in indices)
+    rows = sorted((r for r in read_tsv(tsv) if int(r["idx"]) in want), key=lambda r: int(r["idx"]))
+    if len(rows) != len(want):
+        raise ValueError(f"out: {str(tsv)!r} holds {len(rows)} of the {len(want)} requested points")
+    from theory.certificates import RADIUS_COLUMNS
+
+    cols = RADIUS_COLUMNS[mechanism]
+    d = int(np.prod(test.info.shape))
+    secs = float(sum(_parse_time(r["time"]) for r in rows))
+    return Run(key, model_key, mechanism, float(sigma), meta.get("noise", "?"), float(meta.get("sigma", float("nan"))),
+               d, np.array([int(r["idx"]) for r in rows]), np.array([int(r["correct"]) for r in rows]),
+               np.array([int(r["predict"]) for r in rows]), np.array([float(r["pA_lower"]) for r in rows]),
+               {c: np.array([float(r[c]) for r in rows]) for c in cols}, secs, str(tsv))
+
+
+def matched_exponential_sigma(gauss_sigma: float, d: int) -> float:
+    """sigma of eq.-6 noise with the same E||z||_inf as N(0, gauss_sigma^2 I_d) (theory.mechanisms:
+    Gaussian by quadrature, eq. 6 by T15 -- linear in sigma, so sigma_e = E_G / E_exp(sigma=1))."""
+    from theory.mechanisms import ExponentialLinf, Gaussian
+
+    return float(Gaussian(gauss_sigma, d).expected_linf_norm()) / float(ExponentialLinf(1.0, d).expected_linf_norm())
+
+
+# =============================================================================================
+# context: command, versions, timing
+# =============================================================================================
+@dataclass
+class Context:
+    name: str
+    scale: str
+    device: str
+    device_name: str
+    seed: int
+    data_dir: str | None
+    out: Path
+    work: Path
+    command: str
+    progress: bool = True
+    settings: Settings | None = None
+    epochs_override: bool = False
+    t0: float = field(default_factory=time.perf_counter)
+
+    def versions(self) -> dict:
+        from empirical.replay import library_versions
+
+        import torch
+
+        v = library_versions()
+        v["torch"] = torch.__version__
+        return v
+
+
+def device_name(device) -> str:
+    import platform
+
+    import torch
+
+    from empirical.core import resolve_device
+
+    dev = resolve_device(device)
+    if dev.type == "cuda":
+        return f"cuda: {torch.cuda.get_device_name(dev)}"
+    return f"cpu: {platform.processor() or platform.machine()}, torch threads {torch.get_num_threads()}"
+
+
+def _fmt_pct(x: float) -> str:
+    return f"{100 * x:.1f}"
+
+
+def _table(rows, header) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return out
+
+
+def _header(ctx: Context, title: str, st: Settings, extra: list[str]) -> list[str]:
+    v = ctx.versions()
+    from empirical.replay import git_commit
+
+    return [f"# {title}", "", "Generated by a command, not by hand. Regenerate with:", "", "```", ctx.command, "```", "",
+            f"* date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; commit {git_commit()}",
+            f"* device: {ctx.device_name}; scale `{ctx.scale}`; seed {ctx.seed}",
+            f"* CERTIFY (Cohen et al. 2019): n0 = {st.n0}, n = {st.n:,}, α = {st.alpha}, {st.points} test points "
+            f"(evenly spaced over the test set), noise batch {st.batch}",
+            f"* base classifier: `{st.arch}`, {st.epochs} epochs, batch {st.train_batch}, training examples: "
+            f"{'all' if st.train_examples is None else st.train_examples}",
+            "* versions: " + ", ".join(f"{k} {x}" for k, x in v.items()),
+            *extra, ""]
+
+
+def _settings_note(ctx: Context, st: Settings, dataset: str) -> list[str]:
+    paper = SETTINGS["paper"][dataset]
+    base = f"python -m empirical experiment {dataset}" + (f" --data-dir {ctx.data_dir}" if ctx.data_dir else "")
+    L = []
+    if ctx.scale != "paper":
+        pmax = (st.alpha ** (1.0 / st.n))
+        L += [f"**Scale.** This run uses reduced sizes (scale `{ctx.scale}`): n = {st.n:,} noise draws cap p̲A at "
+              f"α^(1/n) = {pmax:.5f}, so no radius can exceed Cohen's σ·Φ⁻¹({pmax:.5f}) or C11's "
+              f"σ·√2·logit({pmax:.5f})/(2(1+c)), whatever the model. The paper-scale run (Cohen et al.'s settings: "
+              f"`{paper.arch}`, {paper.epochs} epochs, n0 = {paper.n0}, n = {paper.n:,}, α = {paper.alpha}, "
+              f"{paper.points} test points) is", "", "```",
+              f"{base} --scale paper --device cuda --out reports/empirical", "```", "",
+              "(hours on one GPU; not run here).", ""]
+    return L
+
+
+# =============================================================================================
+# the per-dataset experiment (paper Figures 1-3 on our models)
+# =============================================================================================
+def run_dataset(ctx: Context, dataset: str) -> dict:
+    """Train the base classifiers and run every CERTIFY pass of the Figure 1-3 settings on ``dataset``."""
+    st = ctx.settings or SETTINGS[ctx.scale][dataset]
+    ctx.settings = st
+    train, test = load_splits(dataset, ctx.data_dir)
+    info = train.info
+    d = int(np.prod(info.shape))
+    idx = point_indices(len(test), st.points)
+    models, metas, names = {}, {}, {}
+    for ts in TRAIN_SIGMAS:
+        k = f"gaussian-{ts:g}"
+        models[k], metas[k], names[k] = get_model(ctx.work, info, train, test, st.arch, "gaussian", ts, st,
+                                                  ctx.seed, ctx.device, ctx.progress)
+    se_train = matched_exponential_sigma(FIG2_TRAIN_SIGMA, d)
+    k = f"exponential-{se_train:.4g}"
+    models[k], metas[k], names[k] = get_model(ctx.work, info, train, test, st.arch, "exponential-linf", se_train,
+                                              st, ctx.seed, ctx.device, ctx.progress)
+    exp_model = k
+    plan = []  # (run key, model key, mechanism, sigma)
+    for ts in TRAIN_SIGMAS:
+        plan.append((f"{dataset}_train{ts:g}_gauss{FIG1_MECH_SIGMA:g}", f"gaussian-{ts:g}", "gaussian", FIG1_MECH_SIGMA))
+    for ms in MECH_SIGMAS:
+        if ms != FIG1_MECH_SIGMA:
+            plan.append((f"{dataset}_train{FIG2_TRAIN_SIGMA:g}_gauss{ms:g}", f"gaussian-{FIG2_TRAIN_SIGMA:g}",
+                         "gaussian", ms))
+    for ms in MECH_SIGMAS:
+        se = matched_exponential_sigma(ms, d)
+        plan.append((f"{dataset}_train{FIG2_TRAIN_SIGMA:g}_exp{se:.4g}", f"gaussian-{FIG2_TRAIN_SIGMA:g}",
+                     "exponential-linf", se))
+    plan.append((f"{dataset}_trainexp{se_train:.4g}_exp{se_train:.4g}", exp_model, "exponential-linf", se_train))
+    runs: dict[str, Run] = {}
+    for key, mk, mech, s in plan:
+        runs[key] = certify_run(key, models[mk], names[mk], metas[mk], test, mech, s, st, idx, ctx.device,
+                                ctx.seed, ctx.work, ctx.progress)
+    return {"dataset": dataset, "d": d, "info": info, "runs": runs, "metas": metas, "indices": idx,
+            "exp_model": exp_model, "se_train": se_train, "test_size": len(test), "train_size": len(train)}
+
+
+def _run_label(r: Run) -> str:
+    tn = "Gaussian" if r.train_noise == "gaussian" else "eq.-6"
+    mech = "Gaussian" if r.mechanism == "gaussian" else "eq.-6"
+    return f"train {tn} σ={r.train_sigma:.4g}, {mech} σ={r.sigma:.4g}"
+
+
+def _plot(runs, cols, grid, path, title, xlabel, *, scale=1.0, ref=None, logx=False):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(cols), figsize=(4.6 * len(cols), 3.6), sharey=True, squeeze=False)
+    for ax, col in zip(axes[0], cols):
+        g = grid
+        if g is None:  # per-panel range: up to the largest radius of this certificate
+            cc = [col] + ([ref[col]] if ref and col in ref else [])
+            top = max([float(np.max(r.radii[c])) for r in runs for c in cc if c in r.radii and r.radii[c].size]
+                      + [1e-9])
+            g = np.linspace(0.0, 1.05 * top, 600)
+        for k, r in enumerate(runs):
+            if col not in r.radii:
+                continue
+            ax.plot(g * scale, r.certified_accuracy(col, g), color=f"C{k}", label=_run_label(r))
+            if ref and ref.get(col) in r.radii:
+                ax.plot(g * scale, r.certified_accuracy(ref[col], g), color=f"C{k}", ls=":", lw=1)
+        from empirical.replay import COLUMN_LABELS
+
+        lab = COLUMN_LABELS.get(col, col.replace("radius_", ""))
+        if ref and col in ref:
+            lab += f"  (dotted: {COLUMN_LABELS.get(ref[col], ref[col].replace('radius_', ''))})"
+        ax.set_title(lab, fontsize=9)
+        ax.set_xlabel(xlabel)
+        ax.grid(alpha=0.3)
+        if logx:
+            ax.set_xscale("symlog", linthresh=0.01)
+        if ax.lines:
+            ax.legend(fontsize=6)
+    axes[0][0].set_ylabel("certified accuracy")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _l2_rows(runs, cols=("radius_cohen", "radius_c11_c1", "radius_c11_c3")):
+    from empirical.replay import COLUMN_LABELS
+
+    rows = []
+    for r in runs:
+        for c in cols:
+            rows.append([_run_label(r), COLUMN_LABELS[c]] + [_fmt_pct(r.certified_accuracy(c, x)[0]) for x in L2_RADII]
+                        + [f"{r.median(c):.3f}"])
+    return rows
+
+
+def write_dataset_report(ctx: Context, res: dict) -> dict:
+    from empirical.replay import COLUMN_LABELS
+
+    dataset, d, runs = res["dataset"], res["d"], res["runs"]
+    st = ctx.settings
+    out = ctx.out
+    out.mkdir(parents=True, exist_ok=True)
+    name = ctx.name
+    fig1 = [r for r in runs.values() if r.mechanism == "gaussian" and r.sigma == FIG1_MECH_SIGMA
+            and r.train_noise == "gaussian"]
+    fig1.sort(key=lambda r: r.train_sigma)
+    fig2 = [r for r in runs.values() if r.mechanism == "gaussian" and r.train_sigma == FIG2_TRAIN_SIGMA]
+    fig2.sort(key=lambda r: r.sigma)
+    fig3e = [r for r in runs.values() if r.mechanism == "exponential-linf"]
+    fig3e.sort(key=lambda r: (r.train_noise != "gaussian", r.sigma))
+    figs = {}
+    grid = np.linspace(0, 2.5, 501)
+    figs["fig1"] = f"{name}_fig1_l2.png"
+    _plot(fig1, ("radius_c11_c1", "radius_c11_c3"), None, out / figs["fig1"],
+          f"{dataset} (d = {d}): paper Fig. 1 setting — mechanism σ = 0.5, vary training σ", "ℓ2 radius",
+          ref={"radius_c11_c1": "radius_cohen", "radius_c11_c3": "radius_cohen"})
+    figs["fig2"] = f"{name}_fig2_l2.png"
+    _plot(fig2, ("radius_c11_c1", "radius_c11_c3"), None, out / figs["fig2"],
+          f"{dataset} (d = {d}): paper Fig. 2 setting — training σ = 0.5, vary mechanism σ", "ℓ2 radius",
+          ref={"radius_c11_c1": "radius_cohen", "radius_c11_c3": "radius_cohen"})
+    # Figure 3: l_inf, exponential (T13) and Gaussian (T18) on a common x axis in units of 1/255
+    gl = [r for r in fig2]
+    figs["fig3"] = f"{name}_fig3_linf.png"
+    _plot(fig3e + gl, ("radius_t13_linf", "radius_yang_linf", "radius_t18_linf_c1", "radius_cohen_linf"), None,
+          out / figs["fig3"],
+          f"{dataset} (d = {d}): paper Fig. 3 — ℓ∞: eq.-6 mechanism (T13) vs Gaussian (T18, ℓ2→ℓ∞) at matched "
+          f"E‖z‖∞", "ℓ∞ radius × 255", scale=255.0)
+    # numbers
+    ratio_rows, ratios = [], {}
+    for g in gl:
+        se = matched_exponential_sigma(g.sigma, d)
+        e = next((r for r in fig3e if r.train_noise == "gaussian" and abs(r.sigma - se) < 1e-12), None)
+        if e is None:
+            continue
+        mg = g.median("radius_t18_linf_c1")
+        mc = g.median("radius_cohen_linf")
+        me = e.median("radius_t13_linf")
+        my = e.median("radius_yang_linf")
+        both = (g.correct == 1) & (g.predict != -1) & (e.correct == 1) & (e.predict != -1)
+        pp = (np.median(g.radii["radius_t18_linf_c1"][both] / e.radii["radius_t13_linf"][both])
+              if both.any() else float("nan"))
+        ratios[f"{g.sigma:g}"] = {"median_t18_c1": mg, "median_cohen_linf": mc, "median_t13": me, "median_yang": my,
+                                 "ratio_medians_t18_over_t13": mg / me if me > 0 else float("inf"),
+                                 "per_point_median_ratio_t18_over_t13": float(pp), "points_both": int(both.sum()),
+                                 "sigma_exp": se, "acc_gauss": g.accuracy, "acc_exp": e.accuracy}
+        ratio_rows.append([f"{g.sigma:g}", f"{se:.3g}", _fmt_pct(g.accuracy), _fmt_pct(e.accuracy),
+                           f"{255 * mg:.3f}", f"{255 * mc:.3f}", f"{255 * me:.4f}", f"{255 * my:.4f}",
+                           f"{mg / me:.1f}" if me > 0 else "∞", f"{pp:.1f}" if both.any() else "—", int(both.sum())])
+    from theory.scaling import ratio_statement  # the theory's ratio at fixed pA (scaling report)
+
+    rs = ratio_statement([0.9, 0.99, st.alpha ** (1.0 / st.n)], d=d)
+    theo = [r for r in rs["rows"] if r["gaussian"] == "gaussian-linf-T18-c1" and r["exponential"] == "exponential-linf-T13"]
+    total = time.perf_counter() - ctx.t0
+    L = _header(ctx, f"Own models on {dataset} (d = {d}): the paper's Figures 1–3", st,
+                [f"* data: {DATA_NOTES[dataset]}; --data-dir {ctx.data_dir or '(not needed)'}; as loaded: "
+                 f"{res['train_size']:,} training / {res['test_size']:,} test images",
+                 f"* run time: this invocation {total:.0f} s; compute behind the numbers "
+                 f"{sum(float(m.get('train_seconds', 0)) for m in res['metas'].values()) + sum(r.seconds for r in runs.values()):.0f} s "
+                 "(training, table 'Base classifiers', + certification, table 'Run times'; models and TSVs are "
+                 "cached in --work and reused when their parameters match)"])
+    L += _settings_note(ctx, st, dataset)
+    L += ["## Base classifiers", ""]
+    rows = []
+    for mk, m in res["metas"].items():
+        rows.append([mk, m["arch"], m["noise"], f"{m['sigma']:.4g}", m.get("train_examples"), m.get("epochs"),
+                     _fmt_pct(m.get("test_acc_clean", float("nan"))), _fmt_pct(m.get("test_acc_noisy", float("nan"))),
+                     f"{m.get('train_seconds', float('nan')):.0f}"])
+    L += _table(rows, ["model", "arch", "training noise", "σ", "train examples", "epochs", "clean acc. %",
+                       "acc. under its noise %", "train s"])
+    L += ["", f"(accuracies on the first {res['metas'][next(iter(res['metas']))].get('eval_examples')} test images, "
+          "one noise draw each; models cached in the work directory)", ""]
+    L += ["## Paper Figure 1 setting: mechanism σ = 0.5, vary the training σ", "",
+          "Certified accuracy (%) at ℓ2 radius R (fraction of all certified test points that are correct, not "
+          "abstained, and certified at radius ≥ R) and median certified radius over certified-correct points:", ""]
+    L += _table(_l2_rows(fig1), ["run", "certificate"] + [f"R = {x:g}" for x in L2_RADII] + ["median R"])
+    L += ["", f"![fig1]({figs['fig1']})", ""]
+    L += ["## Paper Figure 2 setting: training σ = 0.5, vary the mechanism σ", ""]
+    L += _table(_l2_rows(fig2), ["run", "certificate"] + [f"R = {x:g}" for x in L2_RADII] + ["median R"])
+    L += ["", f"![fig2]({figs['fig2']})", ""]
+    c1 = {(_run_label(r)): r.certified_accuracy("radius_c11_c1", 1.0)[0] for r in fig1 + fig2}
+    c3 = {(_run_label(r)): r.certified_accuracy("radius_c11_c3", 1.0)[0] for r in fig1 + fig2}
+    above = {(_run_label(r), c): int(np.sum(r.radii[c] > r.radii["radius_cohen"] * (1 + 1e-12)))
+             for r in fig1 + fig2 for c in ("radius_c11_c1", "radius_c11_c3")}
+    L += [f"Certified accuracy at ℓ2 = 1.0 (the paper: 'approximately 20%' on CIFAR-10): best C11 c = 1: "
+          f"{_fmt_pct(max(c1.values()))}% ({max(c1, key=c1.get)}); best c = 3: {_fmt_pct(max(c3.values()))}% "
+          f"({max(c3, key=c3.get)}). Points where C11 exceeds Cohen's tight radius: {sum(above.values())}.", ""]
+    L += ["## Paper Figure 3: ℓ∞ — eq.-6 exponential mechanism (T13, D∞) vs Gaussian (T18, ℓ2→ℓ∞)", "",
+          "Each exponential σ_e is matched to a Gaussian σ by E‖z‖∞ (σ_e = E‖z_G‖∞ / d, T15; E‖z_G‖∞ by "
+          "quadrature in `theory.mechanisms`). As in the paper, the exponential mechanism is applied to the "
+          f"Gaussian-trained (σ = {FIG2_TRAIN_SIGMA}) model; the last row adds a model trained with the matched "
+          "eq.-6 noise itself. Certified accuracy (%) at ℓ∞ radii (units of 1/255) and median certified ℓ∞ radius "
+          "(×255) over certified-correct points:", ""]
+    rows = []
+    for r in fig3e + gl:
+        for c in (("radius_t13_linf", "radius_yang_linf") if r.mechanism != "gaussian" else
+                  ("radius_t18_linf_c1", "radius_t18_linf_c3", "radius_cohen_linf")):
+            rows.append([_run_label(r), COLUMN_LABELS.get(c, c)]
+                        + [_fmt_pct(r.certified_accuracy(c, x / 255)[0]) for x in LINF_RADII_255]
+                        + [f"{255 * r.median(c):.4f}"])
+    L += _table(rows, ["run", "certificate"] + [f"{x:g}/255" for x in LINF_RADII_255] + ["median ×255"])
+    L += ["", f"![fig3]({figs['fig3']})", ""]
+    L += ["Gaussian / exponential ratio of certified ℓ∞ radii at matched E‖z‖∞ (the paper: 'about 10∼20 times' "
+          f"at d = 3072; here d = {d}):", ""]
+    L += _table(ratio_rows, ["Gaussian σ", "matched σ_e", "Gauss. cert. acc. %", "exp. cert. acc. %",
+                             "median T18 c=1 ×255", "median Cohen ℓ2→ℓ∞ ×255", "median T13 ×255",
+                             "median Yang (tight) ×255", "ratio of medians T18/T13", "per-point median ratio",
+                             "points certified by both"])
+    L += ["", "Theory at the same d and matched E‖z‖∞, same pA for both mechanisms (`theory.scaling.ratio_statement`): "
+          "T18 c=1 / T13 = " + ", ".join(f"{r['ratio_matched_linf']:.1f} at pA = {r['pA']:.5g}" for r in theo)
+          + f"; √(d/ln d) = {rs['sqrt_d_over_log_d']:.1f}.", ""]
+    L += ["## Run times", "", "Certification time per run = the sum of the engine's per-point wall times (TSV `time` "
+          "column; a run reused from the work directory keeps its original times):", ""]
+    L += _table([[k, int(r.idx.size), f"{r.seconds:.1f}", Path(r.tsv).name] for k, r in runs.items()],
+                ["run", "points", "certification s", "TSV (in --work/tsv)"])
+    L += [""]
+    # closing
+    L += ["## Closing note", ""]
+    r55 = next((r for r in fig1 if r.train_sigma == 0.5), None)
+    if r55 is not None:
+        L.append(f"* Fig. 1/2 on our {dataset} models: at ℓ2 = 1.0 C11 certifies {_fmt_pct(r55.certified_accuracy('radius_c11_c1', 1.0)[0])}% "
+                 f"(c = 1) and {_fmt_pct(r55.certified_accuracy('radius_c11_c3', 1.0)[0])}% (c = 3) with training σ = "
+                 f"mechanism σ = 0.5; Cohen's tight radius {_fmt_pct(r55.certified_accuracy('radius_cohen', 1.0)[0])}%. "
+                 f"C11 exceeded the tight radius on {sum(above.values())} points (c ∈ {{1, 3}}).")
+    best_t = max(fig1, key=lambda r: r.certified_accuracy("radius_c11_c1", 0.5)[0]) if fig1 else None
+    if best_t is not None:
+        L.append(f"* Best training σ at ℓ2 = 0.5 (C11 c = 1, mechanism σ = 0.5): {best_t.train_sigma:g} "
+                 "(the paper: σ = 0.5 is 'a good setting').")
+    for s, v in ratios.items():
+        L.append(f"* ℓ∞ at Gaussian σ = {s} vs matched eq.-6 σ_e = {v['sigma_exp']:.3g}: median certified radius "
+                 f"T18 c=1 {255 * v['median_t18_c1']:.3f}/255 vs T13 {255 * v['median_t13']:.4f}/255 — ratio "
+                 f"{v['ratio_medians_t18_over_t13']:.1f}; certified accuracy {_fmt_pct(v['acc_gauss'])}% vs "
+                 f"{_fmt_pct(v['acc_exp'])}%.")
+    L.append(f"* Scale caveat: n = {st.n:,}, {st.points} points, `{st.arch}` — see the scale note above.")
+    md = "\n".join(L) + "\n"
+    (out / f"{name}.md").write_text(md)
+    summary = {"experiment": dataset, "command": ctx.command, "scale": ctx.scale, "device": ctx.device_name,
+               "seed": ctx.seed, "settings": st.__dict__, "d": d, "seconds": total,
+               "models": res["metas"], "ratios_linf": ratios,
+               "runs": {k: {"mechanism": r.mechanism, "sigma": r.sigma, "train_noise": r.train_noise,
+                            "train_sigma": r.train_sigma, "points": int(r.idx.size), "seconds": r.seconds,
+                            "certified_accuracy_l2": {c: dict(zip(map(str, L2_RADII), r.certified_accuracy(c, L2_RADII)))
+                                                      for c in r.radii if "linf" not in c},
+                            "certified_accuracy_linf_255": {c: dict(zip(map(str, LINF_RADII_255),
+                                                                        r.certified_accuracy(c, np.array(LINF_RADII_255) / 255)))
+                                                            for c in r.radii if "linf" in c},
+                            "median_radius": {c: r.median(c) for c in r.radii}, "tsv": r.tsv}
+                        for k, r in runs.items()}}
+    from theory.cli import to_jsonable
+
+    (out / f"{name}.json").write_text(json.dumps(to_jsonable(summary), indent=1))
+    summary["report"] = str(out / f"{name}.md")
+    return summary
+
+
+# =============================================================================================
+# the dimension sweep
+# =============================================================================================
+def sweep_configs(data_dir) -> list[tuple[str, str, int | None]]:
+    """(label, dataset, cifar size or None), sorted by d."""
+    cfg = [("digits", "digits", None), ("cifar10@8x8", "cifar10", 8), ("mnist", "mnist", None),
+           ("cifar10@16x16", "cifar10", 16), ("cifar10@24x24", "cifar10", 24), ("cifar10@32x32", "cifar10", 32)]
+    return cfg
+
+
+def run_sweep(ctx: Context) -> dict:
+    st = ctx.settings or SETTINGS[ctx.scale]["sweep"]
+    ctx.settings = st
+    epochs_given = ctx.epochs_override
+    rows = []
+    cache_cifar = None
+    for label, ds, size in sweep_configs(ctx.data_dir):
+        if ds == "cifar10":
+            if cache_cifar is None:
+                cache_cifar = load_splits("cifar10", ctx.data_dir)
+            train, test = (resample_split(cache_cifar[0], size), resample_split(cache_cifar[1], size))
+        else:
+            train, test = load_splits(ds, ctx.data_dir)
+        info = train.info
+        d = int(np.prod(info.shape))
+        # epochs as in the data set's own experiment (its sigma = 0.25 model is then reused from the cache)
+        st_d = st if epochs_given else replace(st, epochs=SETTINGS[ctx.scale][ds].epochs)
+        model, meta, mname = get_model(ctx.work, info, train, test, st.arch, "gaussian", SWEEP_SIGMA, st_d, ctx.seed,
+                                       ctx.device, ctx.progress)
+        idx = point_indices(len(test), st.points)
+        key = label.replace("@", "_")
+        g = certify_run(f"sweep_{key}_gauss{SWEEP_SIGMA:g}", model, mname, meta, test, "gaussian", SWEEP_SIGMA, st,
+                        idx, ctx.device, ctx.seed, ctx.work, ctx.progress)
+        se = matched_exponential_sigma(SWEEP_SIGMA, d)
+        e = certify_run(f"sweep_{key}_exp{se:.4g}", model, mname, meta, test, "exponential-linf", se, st, idx,
+                        ctx.device, ctx.seed, ctx.work, ctx.progress)
+        rows.append({"label": label, "dataset": ds, "d": d, "meta": meta, "gauss": g, "exp": e, "sigma_exp": se})
+    return {"rows": rows}
+
+
+SWEEP_COLS = (("gauss", "radius_t18_linf_c1", "Gaussian T18 c=1"), ("gauss", "radius_cohen_linf", "Gaussian ℓ2→ℓ∞"),
+              ("exp", "radius_t13_linf", "eq.-6 T13 (D∞)"), ("exp", "radius_yang_linf", "eq.-6 Yang (tight)"))
+
+
+def _theory_curve(col: str, d: np.ndarray, pA: float) -> np.ndarray:
+    """The certificate ``col`` at fixed pA for the sweep's noise: Gaussian σ = SWEEP_SIGMA, eq. 6 at matched
+    E||z||_inf (theory.certificates / theory.mechanisms)."""
+    from theory.certificates import radius
+
+    out = []
+    for dd in d:
+        dd = int(dd)
+        if col == "radius_t18_linf_c1":
+            out.append(radius("t18", pA=pA, sigma=SWEEP_SIGMA, c=1.0, d=dd))
+        elif col == "radius_cohen_linf":
+            out.append(radius("cohen-linf", pA=pA, sigma=SWEEP_SIGMA, d=dd))
+        elif col == "radius_t13_linf":
+            out.append(radius("t13", pA=pA, sigma=matched_exponential_sigma(SWEEP_SIGMA, dd)))
+        else:
+            out.append(radius("yang-linf", pA=pA, sigma=matched_exponential_sigma(SWEEP_SIGMA, dd)))
+    return np.array(out)
+
+
+def write_sweep_report(ctx: Context, res: dict) -> dict:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from theory.scaling import fit_power_law
+
+    st = ctx.settings
+    out = ctx.out
+    out.mkdir(parents=True, exist_ok=True)
+    name = ctx.name
+    rows = res["rows"]
+    d = np.array([r["d"] for r in rows], dtype=float)
+    pmax = st.alpha ** (1.0 / st.n)
+    dd = np.unique(np.round(np.logspace(np.log10(50), np.log10(5000), 40)).astype(int))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    fits = {}
+    for k, (which, col, lab) in enumerate(SWEEP_COLS):
+        med = np.array([r[which].median(col) for r in rows])
+        ax = axes[0] if which == "gauss" else axes[1]
+        ax.loglog(d, 255 * np.where(med > 0, med, np.nan), "o-", color=f"C{k}", label=f"{lab}: measured median")
+        for pA, ls in ((0.99, "--"), (pmax, ":")):
+            ax.loglog(dd, 255 * _theory_curve(col, dd, pA), ls, color=f"C{k}", lw=1,
+                      label=f"{lab}: theory at pA = {pA:.4g}")
+        ok = med > 0
+        cif = np.array([r["dataset"] == "cifar10" for r in rows]) & ok
+        fits[col] = {}
+        for tag, m in (("all", ok), ("cifar10_only", cif)):
+            try:
+                f = fit_power_law(d[m], med[m], level=0.95)
+                fits[col][tag] = {"exponent": f.exponent, "ci": [f.ci_low, f.ci_high], "n": f.n}
+            except ValueError as exc:
+                fits[col][tag] = {"error": str(exc)}
+        fits[col]["theory_exponent_pA_0.99"] = float(fit_power_law(dd, _theory_curve(col, dd, 0.99)).exponent)
+    for ax, t in zip(axes, (f"Gaussian σ = {SWEEP_SIGMA}", "eq.-6 at matched E‖z‖∞")):
+        ax.set_xlabel("input dimension d")
+        ax.set_ylabel("median certified ℓ∞ radius × 255")
+        ax.set_title(t, fontsize=9)
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=6)
+    fig.suptitle("Dimension sweep: median certified ℓ∞ radius (certified-correct points) vs d, over the theory", fontsize=10)
+    fig.tight_layout()
+    fig_path = f"{name}_linf_vs_d.png"
+    fig.savefig(out / fig_path, dpi=110)
+    plt.close(fig)
+    # certified accuracy at fixed l_inf radii vs d
+    fixed = (0.5, 1.0, 2.0)
+    fig, axes = plt.subplots(1, len(fixed), figsize=(12, 3.6), sharey=True)
+    for ax, x in zip(axes, fixed):
+        for k, (which, col, lab) in enumerate(SWEEP_COLS):
+            acc = [r[which].certified_accuracy(col, x / 255)[0] for r in rows]
+            ax.semilogx(d, acc, "o-", color=f"C{k}", label=lab)
+        ax.set_title(f"ℓ∞ radius {x:g}/255", fontsize=9)
+        ax.set_xlabel("d")
+        ax.grid(alpha=0.3, which="both")
+    axes[0].set_ylabel("certified accuracy")
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    fig2_path = f"{name}_acc_vs_d.png"
+    fig.savefig(out / fig2_path, dpi=110)
+    plt.close(fig)
+    total = time.perf_counter() - ctx.t0
+    L = _header(ctx, "Dimension sweep: certified ℓ∞ radius vs input dimension", st,
+                [f"* data: digits (d = 64), MNIST (784), CIFAR-10 JPEG-75 (lossy) resampled by area averaging to "
+                 f"8×8 (192), 16×16 (768), 24×24 (1728) and 32×32 (3072); --data-dir {ctx.data_dir}",
+                 "* epochs per data set as in its own experiment (the σ = 0.25 models of `experiment digits / mnist / "
+                 "cifar10` are reused from the cache); table column 'epochs'",
+                 f"* one model per d, trained with Gaussian noise σ = {SWEEP_SIGMA}; certified with the Gaussian "
+                 f"mechanism σ = {SWEEP_SIGMA} and with eq.-6 noise at matched E‖z‖∞ (on the same Gaussian-trained "
+                 "model, as the paper's Figure 3)",
+                 f"* run time: {total:.0f} s in total"])
+    L += _settings_note(ctx, st, "sweep")
+    hdr = ["data", "d", "epochs", "clean acc. %", "Gauss. cert. acc. %", "σ_e (matched)", "exp. cert. acc. %"] + \
+          [f"median {lab} ×255" for _, _, lab in SWEEP_COLS]
+    tab = []
+    for r in rows:
+        tab.append([r["label"], r["d"], r["meta"].get("epochs"), _fmt_pct(r["meta"].get("test_acc_clean", float("nan"))),
+                    _fmt_pct(r["gauss"].accuracy), f"{r['sigma_exp']:.3g}", _fmt_pct(r["exp"].accuracy)]
+                   + [f"{255 * r[w].median(c):.4f}" for w, c, _ in SWEEP_COLS])
+    L += ["## Median certified ℓ∞ radius (over certified-correct points) vs d", ""] + _table(tab, hdr)
+    L += ["", f"![median vs d]({fig_path})", "",
+          f"Dashed / dotted: the same certificate at fixed pA = 0.99 / pA = {pmax:.5f} (the largest p̲A that n = "
+          f"{st.n:,}, α = {st.alpha} can give), computed by `theory.certificates` for the same noise (Gaussian "
+          f"σ = {SWEEP_SIGMA}; eq. 6 at matched E‖z‖∞): at fixed σ, T18 and ℓ2→ℓ∞ fall as d^(-1/2) "
+          "(`theory.scaling`: 'T18: σ² = d r²/(2ε)'), and T13 at matched E‖z‖∞ as E‖z_G‖∞/d ∝ √(log d)/d.", ""]
+    frows = []
+    for _, col, lab in SWEEP_COLS:
+        f = fits[col]
+        def fmt(x):
+            return f"{x['exponent']:.2f} [{x['ci'][0]:.2f}, {x['ci'][1]:.2f}] (n={x['n']})" if "exponent" in x else "—"
+        frows.append([lab, fmt(f["all"]), fmt(f["cifar10_only"]), f"{f['theory_exponent_pA_0.99']:.2f}"])
+    L += ["Fitted log-log slopes of the measured medians (`theory.scaling.fit_power_law`, 95% interval; the data "
+          "sets differ in difficulty, so the CIFAR-10-only fit is the cleaner one) against the slope of the theory "
+          "curve over d ∈ [50, 5000] at pA = 0.99:", ""]
+    L += _table(frows, ["certificate", "slope, all 6 data sets", "slope, CIFAR-10 sizes only", "theory slope"])
+    L += ["", "## Certified accuracy at fixed ℓ∞ radii vs d", ""]
+    tab = []
+    for r in rows:
+        tab.append([r["label"], r["d"]] + [_fmt_pct(r[w].certified_accuracy(c, x / 255)[0])
+                                           for w, c, _ in SWEEP_COLS for x in fixed])
+    L += _table(tab, ["data", "d"] + [f"{lab} @ {x:g}/255" for _, _, lab in SWEEP_COLS for x in fixed])
+    L += ["", f"![accuracy vs d]({fig2_path})", ""]
+    L += ["## Closing note", ""]
+    fg, fe = fits["radius_t18_linf_c1"], fits["radius_t13_linf"]
+    for lab, f in (("Gaussian T18 c=1", fg), ("eq.-6 T13", fe)):
+        c = f.get("cifar10_only", {})
+        if "exponent" in c:
+            L.append(f"* {lab}: measured slope on the CIFAR-10 sizes {c['exponent']:.2f} "
+                     f"[{c['ci'][0]:.2f}, {c['ci'][1]:.2f}] vs theory {f['theory_exponent_pA_0.99']:.2f} at fixed pA.")
+    big = rows[-1]
+    mg, me = big["gauss"].median("radius_t18_linf_c1"), big["exp"].median("radius_t13_linf")
+    L.append(f"* At d = {big['d']}: median certified ℓ∞ radius {255 * mg:.3f}/255 (Gaussian T18 c=1) vs "
+             f"{255 * me:.4f}/255 (eq.-6 T13), ratio {mg / me if me > 0 else float('inf'):.1f}.")
+    md = "\n".join(L) + "\n"
+    (out / f"{name}.md").write_text(md)
+    summary = {"experiment": "sweep", "command": ctx.command, "scale": ctx.scale, "device": ctx.device_name,
+               "seed": ctx.seed, "settings": st.__dict__, "seconds": total, "fits": fits,
+               "rows": [{"label": r["label"], "d": r["d"], "sigma_exp": r["sigma_exp"],
+                         "test_acc_clean": r["meta"].get("test_acc_clean"),
+                         "median": {c: r[w].median(c) for w, c, _ in SWEEP_COLS},
+                         "certified_accuracy_linf_255": {c: {str(x): r[w].certified_accuracy(c, x / 255)[0] for x in fixed}
+                                                         for w, c, _ in SWEEP_COLS},
+                         "accuracy": {"gauss": r["gauss"].accuracy, "exp": r["exp"].accuracy}} for r in rows]}
+    from theory.cli import to_jsonable
+
+    (out / f"{name}.json").write_text(json.dumps(to_jsonable(summary), indent=1))
+    summary["report"] = str(out / f"{name}.md")
+    return summary
+
+
+# =============================================================================================
+# entry point
+# =============================================================================================
+def report_name(experiment: str, device: str, scale: str) -> str:
+    """cpu runs at the cpu scale write ``<experiment>.md``; CUDA runs ``<experiment>_cuda.md``; another
+    scale adds ``_<scale>``."""
+    dev = "cuda" if str(device).startswith("cuda") else "cpu"
+    default = "cpu" if dev == "cpu" else "gpu"
+    name = experiment + ("" if dev == "cpu" else "_cuda")
+    if scale != default:
+        name += f"_{scale}"
+    return name
+
+
+def run_experiment(experiment: str, *, out="reports/empirical", device="cpu", scale=None, data_dir=None, seed=0,
+                   work="runs/experiments", command=None, progress=True, overrides: dict | None = None) -> dict:
+    """Run one experiment end to end and write its report; returns the JSON summary."""
+    V.choice("experiment", experiment, EXPERIMENTS)
+    seed = V.count("seed", seed, minimum=0)
+    from empirical.core import resolve_device
+
+    dev = resolve_device(device)
+    if scale is None:
+        scale = "gpu" if dev.type == "cuda" else "cpu"
+    V.choice("scale", scale, SCALES)
+    if command is None:
+        command = f"python -m empirical experiment {experiment} --scale {scale} --device {dev.type}"
+    if experiment == "replay":
+        from empirical.replay import run_replay
+
+        if data_dir is None:
+            raise ValueError("data_dir: the replay needs --data-dir holding cohen2019-certify/cifar10/ "
+                             "(e.g. ../shared/data)")
+        logs = Path(data_dir) / "cohen2019-certify" / "cifar10"
+        return run_replay([logs], out=out, command=command, progress=progress)
+    if experiment in ("mnist", "cifar10", "sweep") and data_dir is None:
+        from empirical.data import default_data_dir
+
+        data_dir = default_data_dir()
+        if data_dir is None:
+            raise ValueError(f"data_dir: experiment {experiment} needs --data-dir (or $RS_DATA_DIR) with "
+                             f"{'mnist/ and cifar10-jpeg75/' if experiment == 'sweep' else experiment}")
+    st = SETTINGS[scale][experiment]
+    if overrides:
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        for k in ("epochs", "points", "n0", "n", "batch"):
+            if k in clean:
+                clean[k] = V.count(k, clean[k], minimum=1)
+        if "alpha" in clean:
+            clean["alpha"] = V.in_open_interval("alpha", clean["alpha"], 0.0, 1.0)
+        if "train_examples" in clean:
+            clean["train_examples"] = V.count("train_examples", clean["train_examples"], minimum=1)
+        st = replace(st, **clean)
+    ctx = Context(report_name(experiment, dev.type, scale), scale, dev.type, device_name(dev), seed,
+                  None if data_dir is None else str(data_dir), Path(out), Path(work), command, progress, st,
+                  bool(overrides and overrides.get("epochs") is not None))
+    if experiment == "sweep":
+        return write_sweep_report(ctx, run_sweep(ctx))
+    return write_dataset_report(ctx, run_dataset(ctx, experiment))

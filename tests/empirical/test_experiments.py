@@ -1,0 +1,148 @@
+"""The experiment driver (empirical.experiments, `python -m empirical experiment NAME`) at tiny scale.
+
+Independent references: numpy block means for the area resampling, a Monte Carlo estimate of
+E||z||_inf with the engine's samplers (6-sigma bound) for the matched noise magnitude, and numpy counts
+on the TSVs for the certified accuracies.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from empirical import experiments as X
+from empirical.cli import main as cli_main
+
+TINY = {"epochs": 1, "points": 4, "n0": 10, "n": 60, "batch": 70}
+
+
+def test_test_indices_are_evenly_spaced_and_balance_a_class_major_set():
+    idx = X.point_indices(10_000, 100)
+    assert len(idx) == 100 and idx[0] == 0 and np.all(np.diff(idx) == 100)
+    labels = np.repeat(np.arange(10), 1000)  # class-major, like the JPEG CIFAR-10 copy
+    assert np.all(np.bincount(labels[idx], minlength=10) == 10)
+    assert X.point_indices(5, 100) == list(range(5))
+    with pytest.raises(ValueError, match="points"):
+        X.point_indices(10, 0)
+
+
+def test_area_resampling_is_the_block_mean():
+    from empirical.data import Split, dataset_info
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(3, 3, 32, 32, generator=g)
+    sp = Split(dataset_info("cifar10"), "test", x, torch.tensor([0, 1, 2]), "t")
+    r = X.resample_split(sp, 8)
+    ref = x.numpy().reshape(3, 3, 8, 4, 8, 4).mean(axis=(3, 5))
+    assert r.x.shape == (3, 3, 8, 8) and r.info.shape == (3, 8, 8) and r.info.dim == 192
+    assert np.allclose(r.x.numpy(), ref, atol=1e-6)
+    assert X.resample_split(sp, 32).x is x
+
+
+def test_matched_exponential_sigma_matches_monte_carlo_linf_norm():
+    """E||z||_inf of eq.-6 noise at the matched sigma equals the Gaussian's (engine samplers, 6 sigma)."""
+    from empirical.noise import make_generator, sample_noise
+
+    d, sg, m = 64, 0.5, 20_000
+    se = X.matched_exponential_sigma(sg, d)
+    g = make_generator("cpu", 1)
+    zg = sample_noise("gaussian", sg, m, (d,), generator=g).abs().amax(1).double().numpy()
+    ze = sample_noise("exponential-linf", se, m, (d,), generator=g).abs().amax(1).double().numpy()
+    diff = ze.mean() - zg.mean()
+    se_diff = np.sqrt(ze.var() / m + zg.var() / m)
+    assert abs(diff) < 6 * se_diff
+    with pytest.raises(ValueError, match="d"):
+        X.matched_exponential_sigma(0.5, 0)
+
+
+def test_report_name_per_device_and_scale():
+    assert X.report_name("cifar10", "cpu", "cpu") == "cifar10"
+    assert X.report_name("cifar10", "cuda", "gpu") == "cifar10_cuda"
+    assert X.report_name("cifar10", "cuda", "paper") == "cifar10_cuda_paper"
+    assert X.report_name("sweep", "cpu", "gpu") == "sweep_gpu"
+
+
+def test_digits_experiment_smoke(tmp_path):
+    out, work = tmp_path / "out", tmp_path / "work"
+    s = X.run_experiment("digits", out=out, device="cpu", work=work, command="test-command", progress=False,
+                         overrides=dict(TINY, arch="mlp"))
+    md = (out / "digits.md").read_text()
+    for section in ("Paper Figure 1", "Paper Figure 2", "Paper Figure 3", "Closing note", "test-command",
+                    "n0 = 10, n = 60", "4 test points", "--scale paper"):
+        assert section in md
+    for fig in ("digits_fig1_l2.png", "digits_fig2_l2.png", "digits_fig3_linf.png"):
+        assert (out / fig).stat().st_size > 1000
+    js = json.loads((out / "digits.json").read_text())
+    assert len(js["runs"]) == 9 and js["settings"]["n"] == 60
+    # certified accuracy in the summary = a direct count on the TSV the engine wrote
+    run = js["runs"]["digits_train0.5_gauss0.5"]
+    from empirical.certify import read_tsv
+
+    rows = read_tsv(run["tsv"])
+    assert len(rows) == 4
+    for r in (0.0, 0.25):
+        direct = np.mean([(int(x["correct"]) == 1) and int(x["predict"]) != -1 and float(x["radius_c11_c1"]) >= r
+                          for x in rows])
+        assert run["certified_accuracy_l2"]["radius_c11_c1"][str(r)] == pytest.approx(direct)
+    # the models are cached: a second run trains nothing
+    t = X.time.perf_counter()
+    X.run_experiment("digits", out=out, device="cpu", work=work, command="again", progress=False,
+                     overrides=dict(TINY, arch="mlp"))
+    assert len(list((work / "models").glob("*.pt"))) == 4
+    assert X.time.perf_counter() - t < 60
+
+
+def test_sweep_smoke_on_a_small_fake_cifar(tmp_path, monkeypatch):
+    from empirical.data import Split, dataset_info
+
+    real = X.load_splits
+
+    def fake(dataset, data_dir=None, size=None):
+        if dataset != "cifar10":
+            return real(dataset, data_dir, size)
+        g = torch.Generator().manual_seed(0)
+        info = dataset_info("cifar10")
+        tr = Split(info, "train", torch.rand(64, 3, 32, 32, generator=g), torch.arange(64) % 10, "fake")
+        te = Split(info, "test", torch.rand(20, 3, 32, 32, generator=g), torch.arange(20) % 10, "fake")
+        return tr, te
+
+    monkeypatch.setattr(X, "load_splits", fake)
+    monkeypatch.setattr(X, "sweep_configs", lambda data_dir: [("digits", "digits", None),
+                                                              ("cifar10@8x8", "cifar10", 8),
+                                                              ("cifar10@16x16", "cifar10", 16)])
+    s = X.run_experiment("sweep", out=tmp_path / "o", device="cpu", data_dir=tmp_path, work=tmp_path / "w",
+                         command="sweep-test", progress=False, overrides=dict(TINY, points=3))
+    md = (tmp_path / "o" / "sweep.md").read_text()
+    assert "Median certified ℓ∞ radius" in md and "Fitted log-log slopes" in md
+    assert [r["d"] for r in s["rows"]] == [64, 192, 768]
+    # the theory slope of T18 at fixed sigma is -1/2 (r = sigma sqrt(2 eps / d)), of the tight l2->l_inf too
+    assert s["fits"]["radius_t18_linf_c1"]["theory_exponent_pA_0.99"] == pytest.approx(-0.5, abs=1e-9)
+    assert s["fits"]["radius_cohen_linf"]["theory_exponent_pA_0.99"] == pytest.approx(-0.5, abs=1e-9)
+
+
+def test_cli_rejects_bad_input(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("RS_DATA_DIR", raising=False)
+    assert cli_main(["experiment", "nosuch"]) == 2
+    assert cli_main(["experiment", "digits", "--points", "0", "--out", str(tmp_path), "--no-progress"]) == 2
+    assert cli_main(["experiment", "mnist", "--out", str(tmp_path), "--no-progress"]) == 2
+    assert cli_main(["experiment", "replay", "--out", str(tmp_path)]) == 2
+    assert cli_main(["experiment", "digits", "--alpha", "2", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "points" in err and "data_dir" in err and "alpha" in err
+
+
+@pytest.mark.data
+def test_replay_experiment_reads_the_cohen_layout(data_dir, tmp_path):
+    import shutil
+
+    src = data_dir / "cohen2019-certify" / "cifar10" / "noise_1.00_sigma_0.50.tsv"
+    dst = tmp_path / "data" / "cohen2019-certify" / "cifar10"
+    dst.mkdir(parents=True)
+    shutil.copy(src, dst / src.name)
+    s = X.run_experiment("replay", out=tmp_path / "o", data_dir=tmp_path / "data", command="replay-test",
+                         progress=False)
+    assert [e["file"] for e in s["logs"]] == [src.name]
+    assert (tmp_path / "o" / "replay_cifar10.md").is_file()

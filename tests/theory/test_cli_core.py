@@ -1,0 +1,84 @@
+"""CLI of the core commands: divergence, noise, table (JSON fields, values, exit code 2 on bad input)."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+from theory.cli import main
+from theory.mechanisms import laplace_renyi_1d
+
+
+def run_json(capsys, *argv):
+    rc = main(list(argv) + ["--json"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    return json.loads(out)
+
+
+def test_divergence_values(capsys):
+    out = run_json(capsys, "divergence", "--mechanism", "laplace", "--alpha", "2")
+    assert out["value"] == pytest.approx(0.6191236299985929, rel=1e-15)  # published (Mironov 2017)
+    out = run_json(capsys, "divergence", "--mechanism", "gaussian", "--alpha", "3", "--sigma", "0.5",
+                   "--shift", "0.2", "--dim", "4", "--norm", "linf")
+    assert out["value"] == pytest.approx(3 * 4 * 0.04 / (2 * 0.25), rel=1e-14)
+    out = run_json(capsys, "divergence", "--mechanism", "gaussian", "--alpha", "inf")
+    assert out["value"] == "inf" and out["quantity"] == "D_inf"
+    out = run_json(capsys, "divergence", "--mechanism", "exponential-linf", "--alpha", "1", "--sigma", "2")
+    assert out["quantity"] == "KL" and out["value"] == pytest.approx(laplace_renyi_1d(1.0, 0.5), rel=1e-12)
+    out = run_json(capsys, "divergence", "--mechanism", "randomized-response", "--alpha", "inf", "--eps", "0.7")
+    assert out["value"] == pytest.approx(0.7, rel=1e-15)
+
+
+def test_divergence_dmr_fields(capsys):
+    out = run_json(capsys, "divergence", "--mechanism", "gaussian", "--alpha", "dmr", "--sigma", "2")
+    assert out["value"] == pytest.approx(1 / 8, rel=1e-15) and out["attained_everywhere"] is True
+    out = run_json(capsys, "divergence", "--mechanism", "laplace", "--alpha", "dmr")
+    assert out["limit"] == "alpha->1+" and out["alpha"] is None
+    assert out["value"] == pytest.approx(math.exp(-1), rel=1e-12)  # KL = x + e^{-x} - 1 at x = 1
+
+
+def test_noise_fields(capsys):
+    out = run_json(capsys, "noise", "--mechanism", "exponential-linf", "--sigma", "0.5", "--dim", "3072")
+    assert out["expected_linf_norm"] == pytest.approx(1536.0, rel=1e-15)  # T15
+    assert out["expected_l2_norm"] > out["expected_linf_norm"]
+    out = run_json(capsys, "noise", "--mechanism", "gaussian", "--sigma", "1", "--dim", "1e9")
+    assert 6.0 < out["expected_linf_norm"] < 6.5 and set(out["linf_norm_quantiles"]) == {"0.05", "0.5", "0.95"}
+
+
+def test_table_json(capsys):
+    out = run_json(capsys, "table")
+    names = {r["mechanism"] for r in out["rows"]}
+    assert names == {"gaussian", "exponential-linf", "laplace", "randomized-response"}
+    for r in out["rows"]:
+        assert {"D_1.5", "D_2", "D_10", "KL", "DMR", "D_inf"} <= set(r)
+
+
+@pytest.mark.parametrize("argv,word", [
+    (["divergence", "--mechanism", "gaussian", "--alpha", "0.5"], "alpha"),
+    (["divergence", "--mechanism", "gaussian", "--alpha", "abc"], "alpha"),
+    (["divergence", "--mechanism", "gaussian", "--alpha", "2", "--sigma", "0"], "sigma"),
+    (["divergence", "--mechanism", "gaussian", "--alpha", "2", "--dim", "2.5"], "dim"),
+    (["divergence", "--mechanism", "gaussian", "--alpha", "2", "--dim", "0"], "dim"),
+    (["divergence", "--mechanism", "laplace", "--alpha", "2", "--eps", "1"], "eps"),
+    (["divergence", "--mechanism", "gaussian", "--alpha", "2", "--shift", "-1"], "shift"),
+    (["noise", "--mechanism", "gaussian", "--sigma", "-1"], "sigma"),
+    (["noise", "--mechanism", "gaussian", "--quantiles", "1.5"], "quantiles"),
+])
+def test_bad_input_exit_2_one_line(capsys, argv, word):
+    rc = main(argv)
+    err = capsys.readouterr().err
+    assert rc == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "error" in lines[0] and word in lines[0]
+
+
+def test_entry_point_subprocess():
+    p = subprocess.run([sys.executable, "-m", "theory", "divergence", "--mechanism", "laplace", "--alpha", "10",
+                        "--json"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["value"] == pytest.approx(0.9286829020966803, rel=1e-15)
