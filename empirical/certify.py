@@ -100,7 +100,11 @@ def _read_complete(path: Path, header: list[str] | None, *, repair: bool) -> tup
             f.truncate(cut)
             f.flush()
             os.fsync(f.fileno())
-    lines = data[:cut].decode("utf-8").splitlines()
+    try:
+        lines = data[:cut].decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ValueError(f"out: {str(path)!r} line {line} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     if not lines:
         return None, []
     head = lines[0].split("\t")
@@ -249,8 +253,11 @@ def merge_shards(out, shards=None, *, world=None) -> int:
         if head is None:
             continue
         header = head
-        for r in rows:
-            i = int(r[0])
+        for lineno, r in enumerate(rows, start=2):
+            try:
+                i = int(r[0])
+            except ValueError:
+                raise ValueError(f"shards: {str(s)!r} line {lineno}: idx must be an integer, got {r[0]!r}") from None
             if i in by_idx and by_idx[i][:5] + by_idx[i][6:] != r[:5] + r[6:]:
                 raise ValueError(f"shards: conflicting rows for idx {i}")
             by_idx.setdefault(i, r)

@@ -227,7 +227,8 @@ class Smooth:
         d = int(np.prod(tuple(x.shape)))
         res = C.certify_from_counts(nA, n, alpha, self.sigma, PRIMARY_CERTIFICATE[self.mechanism],
                                     **_cert_params(PRIMARY_CERTIFICATE[self.mechanism], d))
-        radii = C.certified_radii(self.mechanism, res.pA_lower, self.sigma, d)
+        radii = C.certified_radii(self.mechanism, res.pA_lower, self.sigma, d,
+                                  one_minus_pA_lower=res.one_minus_pA_lower)
         if res.abstain:
             radii = {k: 0.0 for k in radii}
         return CertifyOutput(ABSTAIN if res.abstain else cA, 0.0 if res.abstain else res.radius, res.pA_lower,

@@ -31,6 +31,7 @@ from __future__ import annotations
 import gzip
 import os
 import struct
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,12 +167,30 @@ def _check_labels(y: np.ndarray, n: int, k: int, where: str) -> torch.Tensor:
     return torch.from_numpy(y)
 
 
+def _npz_member(z, key: str, path: Path) -> np.ndarray:
+    """z[key], with any read error (object array = pickle, truncated member) naming the file and the key."""
+    try:
+        return z[key]
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"{path}: array {key!r} cannot be read ({exc.__class__.__name__}: {exc})") from None
+
+
 def _load_npz(path: Path, info: DatasetInfo, split: str) -> Split:
-    with np.load(path, allow_pickle=False) as z:
+    try:
+        z = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"{path}: not a readable npz archive ({exc.__class__.__name__}: "
+                         f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+    if not isinstance(z, np.lib.npyio.NpzFile):
+        raise ValueError(f"{path}: not an npz archive (a single .npy array)")
+    with z:
         if "x" not in z or "y" not in z:
             raise ValueError(f"{path}: npz must hold arrays 'x' and 'y', found {sorted(z.files)}")
-        x, y = z["x"], z["y"]
-    xt = _to_float_nchw(x, info.shape[0])
+        x, y = _npz_member(z, "x", path), _npz_member(z, "y", path)
+    try:
+        xt = _to_float_nchw(x, info.shape[0])
+    except ValueError as exc:
+        raise ValueError(f"{path}: array 'x': {exc}") from None
     if tuple(xt.shape[1:]) != info.shape:
         raise ValueError(f"{path}: images have shape {tuple(xt.shape[1:])}, dataset {info.name} needs {info.shape}")
     return Split(info, split, xt, _check_labels(y, xt.shape[0], info.num_classes, str(path)), str(path))
@@ -188,13 +207,18 @@ def read_idx(path) -> np.ndarray:
     """Read an MNIST idx file (magic 0x0000TTDD, big-endian dimensions), gzipped or not; uint8 only."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as f:
-        data = f.read()
+    try:
+        with opener(path, "rb") as f:
+            data = f.read()
+    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
+        raise ValueError(f"{path}: cannot be read ({exc.__class__.__name__}: {exc})") from None
     if len(data) < 4:
         raise ValueError(f"{path}: not an idx file (too short)")
     zero, dtype, ndim = struct.unpack(">HBB", data[:4])
     if zero != 0 or dtype != 0x08:
         raise ValueError(f"{path}: not an unsigned-byte idx file (magic {data[:4].hex()})")
+    if len(data) < 4 + 4 * ndim:
+        raise ValueError(f"{path}: idx header cut short ({len(data)} bytes, {ndim} dimensions need {4 + 4 * ndim})")
     dims = struct.unpack(f">{ndim}I", data[4:4 + 4 * ndim])
     body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
     if body.size != int(np.prod(dims)):

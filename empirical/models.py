@@ -200,7 +200,8 @@ def read_checkpoint(path) -> dict:
         first = first.replace("WeightsUnpickler error: ", "").split(" was not an allowed")[0]
         raise ValueError(f"checkpoint: {str(p)!r} refused: it is not loadable with weights_only=True "
                          f"(it would need to unpickle arbitrary objects; nothing was executed): {first}") from None
-    except (RuntimeError, EOFError, OSError, zipfile.BadZipFile, AttributeError, KeyError, TypeError) as exc:
+    except (RuntimeError, EOFError, OSError, zipfile.BadZipFile, AttributeError, KeyError, TypeError, IndexError,
+            ValueError) as exc:  # IndexError: torch.load of a text file ("pop from empty list")
         raise ValueError(f"checkpoint: {str(p)!r} is not a readable torch checkpoint "
                          f"({exc.__class__.__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''})") from None
     if not (isinstance(ck, dict) and isinstance(ck.get("state_dict"), dict) and isinstance(ck.get("meta"), dict)):

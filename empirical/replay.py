@@ -29,7 +29,6 @@ This module never imports torch.
 from __future__ import annotations
 
 import csv
-import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -97,35 +96,47 @@ def read_cohen_log(path) -> CohenLog:
     if not p.is_file():
         raise FileNotFoundError(f"log: no such file: {p}")
     cols = {c: [] for c in COHEN_COLUMNS}
+    linenos = []
     with p.open(newline="") as fh:
         reader = csv.reader(fh, delimiter="\t")
         try:
             header = [h.strip() for h in next(reader)]
         except StopIteration:
             raise ValueError(f"log {p}: empty file (expected header {' '.join(COHEN_COLUMNS)})") from None
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"log {p}: line 1 is not UTF-8 text ({exc})") from None
         missing = [c for c in COHEN_COLUMNS if c not in header]
         if missing:
             raise ValueError(f"log {p}: missing column(s) {missing}; expected Cohen et al.'s columns "
                              f"{list(COHEN_COLUMNS)}")
         pos = {c: header.index(c) for c in COHEN_COLUMNS}
-        for lineno, row in enumerate(reader, start=2):
-            if not row or all(not x.strip() for x in row):
-                continue
-            if len(row) < len(header):
-                raise ValueError(f"log {p}: line {lineno} has {len(row)} fields, expected {len(header)}")
-            for c in COHEN_COLUMNS:
-                cols[c].append(row[pos[c]].strip())
+        lineno = 1
+        try:
+            for lineno, row in enumerate(reader, start=2):
+                if not row or all(not x.strip() for x in row):
+                    continue
+                if len(row) < len(header):
+                    raise ValueError(f"log {p}: line {lineno} has {len(row)} fields, expected {len(header)}")
+                for c in COHEN_COLUMNS:
+                    cols[c].append(row[pos[c]].strip())
+                linenos.append(lineno)
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"log {p}: after line {lineno}: not UTF-8 text ({exc})") from None
     if not cols["idx"]:
         raise ValueError(f"log {p}: no data rows")
-    try:
-        idx = np.array([int(x) for x in cols["idx"]], dtype=np.int64)
-        label = np.array([int(x) for x in cols["label"]], dtype=np.int64)
-        predict = np.array([int(x) for x in cols["predict"]], dtype=np.int64)
-        radius = np.array([float(x) for x in cols["radius"]], dtype=float)
-        correct = np.array([int(x) for x in cols["correct"]], dtype=np.int64)
-        time = np.array([_parse_time(x) for x in cols["time"]], dtype=float)
-    except ValueError as exc:
-        raise ValueError(f"log {p}: unparsable value ({exc})") from None
+    parse = {"idx": int, "label": int, "predict": int, "radius": float, "correct": int, "time": _parse_time}
+    for j, lineno in enumerate(linenos):  # name the line and the column of the first unparsable value
+        for c, f in parse.items():
+            try:
+                f(cols[c][j])
+            except ValueError as exc:
+                raise ValueError(f"log {p}: line {lineno}, column {c!r}: unparsable value ({exc})") from None
+    idx = np.array([int(x) for x in cols["idx"]], dtype=np.int64)
+    label = np.array([int(x) for x in cols["label"]], dtype=np.int64)
+    predict = np.array([int(x) for x in cols["predict"]], dtype=np.int64)
+    radius = np.array([float(x) for x in cols["radius"]], dtype=float)
+    correct = np.array([int(x) for x in cols["correct"]], dtype=np.int64)
+    time = np.array([_parse_time(x) for x in cols["time"]], dtype=float)
     if np.any(~np.isfinite(radius)) or np.any(radius < 0):
         raise ValueError(f"log {p}: radius must be finite and >= 0")
     if np.any((correct != 0) & (correct != 1)):

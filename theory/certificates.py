@@ -82,7 +82,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 from scipy import optimize, special, stats
@@ -118,8 +118,13 @@ _SQRT2 = math.sqrt(2.0)
 # smoothing", Section 3.2 / Algorithm "CERTIFY" and "PREDICT")
 # =====================================================================================================
 
+_MAX_COUNT = 2 ** 53  # counts are exact in float64 (and in scipy's integer kernels) up to here
+
+
 def _check_counts(k, n, alpha, k_name="k", n_name="n"):
     n = V.count(n_name, n, minimum=1)
+    if n > _MAX_COUNT:
+        raise ValueError(f"{n_name} must be an integer in [1, 2**53], got {n}")
     k = V.count(k_name, k, minimum=0)
     if k > n:
         raise ValueError(f"{k_name} must lie in [0, {n_name}] = [0, {n}], got {k}")
@@ -162,11 +167,14 @@ def clopper_pearson_interval(k, n, alpha) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class CertifyResult:
-    """Outcome of CERTIFY: ``abstain``; ``pA_lower`` (the Clopper-Pearson bound); ``radius`` (0.0 on abstain)."""
+    """Outcome of CERTIFY: ``abstain``; ``pA_lower`` (the Clopper-Pearson bound); ``radius`` (0.0 on abstain);
+    ``one_minus_pA_lower`` = 1 - pA_lower computed without cancellation (pass it on to ``certified_radii``
+    so that every radius is computed from the same, exact tail)."""
 
     abstain: bool
     pA_lower: float
     radius: float
+    one_minus_pA_lower: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -205,7 +213,7 @@ def certify_from_counts(nA, n, alpha, sigma, certificate: str = "cohen", **param
     else:
         one_minus = float(stats.beta.isf(alpha, n - nA + 1, nA))
     r = cert.radius(one_minus_pA=one_minus, sigma=sigma, **params)
-    return CertifyResult(False, pA_lower, float(r))
+    return CertifyResult(False, pA_lower, float(r), one_minus)
 
 
 def certify_from_class_counts(counts_selection, counts_estimation, alpha, sigma, certificate: str = "cohen",
@@ -233,6 +241,8 @@ def predict_from_counts(nA, nB, alpha) -> PredictResult:
     """
     nA = V.count("nA", nA)
     nB = V.count("nB", nB)
+    if nA + nB > _MAX_COUNT:
+        raise ValueError(f"nA + nB must be <= 2**53, got {nA + nB}")
     if nB > nA:
         raise ValueError(f"nA must be the top count: nA >= nB required, got nA={nA} < nB={nB}")
     alpha = V.in_open_interval("alpha", alpha, 0.0, 1.0)
@@ -689,7 +699,7 @@ _register(Certificate(
 
 def get(name: str) -> Certificate:
     """The certificate called ``name`` (a key of :data:`CERTIFICATES`)."""
-    if name not in CERTIFICATES:
+    if not isinstance(name, str) or name not in CERTIFICATES:
         raise ValueError(f"certificate must be one of {sorted(CERTIFICATES)}, got {name!r}")
     return CERTIFICATES[name]
 

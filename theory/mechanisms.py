@@ -40,6 +40,15 @@ from theory.divergences import DMRResult, dmr_from_renyi
 __all__ = ["Gaussian", "ExponentialLinf", "Laplace", "RandomizedResponse", "MECHANISMS", "get_mechanism"]
 
 _NORMS = ("l2", "linf")
+_MAX_DIM = 2 ** 53  # beyond, d is not exact in float64 and numpy / scipy kernels overflow
+
+
+def _dimension(d) -> int:
+    """V.dimension plus an upper bound: d integer in [1, 2**53]."""
+    d = V.dimension("d", d)
+    if d > _MAX_DIM:
+        raise ValueError(f"d must be an integer in [1, 2**53], got {d}")
+    return d
 
 
 def _shift_vector(r: float, norm: str, direction, d: int) -> np.ndarray:
@@ -80,7 +89,7 @@ class Gaussian:
 
     def __init__(self, sigma=1.0, d=1):
         self.sigma = V.positive("sigma", sigma)
-        self.d = V.dimension("d", d)
+        self.d = _dimension(d)
 
     def __repr__(self):
         return f"Gaussian(sigma={self.sigma!r}, d={self.d})"
@@ -119,7 +128,8 @@ class Gaussian:
             return 0.0
         if math.isinf(a):
             return math.inf
-        return a * (l2 / self.sigma) ** 2 / 2.0
+        x = l2 / self.sigma
+        return a * (x * x) / 2.0  # x * x, not x ** 2: overflow gives inf instead of OverflowError
 
     def kl(self, shift=1.0, norm="l2", direction=None) -> float:
         return self.renyi(1.0, shift, norm, direction)
@@ -130,7 +140,8 @@ class Gaussian:
     def dmr(self, shift=1.0, norm="l2", direction=None) -> DMRResult:
         _, r = _check_common(2.0, shift, norm)
         l2 = self._l2_of_shift(r, norm, direction)
-        return DMRResult((l2 / self.sigma) ** 2 / 2.0, None, None,
+        x = l2 / self.sigma
+        return DMRResult(x * x / 2.0, None, None,
                          "closed form (L22): D_alpha/alpha = ||delta||_2^2/(2 sigma^2) for every alpha > 1",
                          True)
 
@@ -249,7 +260,7 @@ class ExponentialLinf:
 
     def __init__(self, sigma=1.0, d=1):
         self.sigma = V.positive("sigma", sigma)
-        self.d = V.dimension("d", d)
+        self.d = _dimension(d)
 
     def __repr__(self):
         return f"ExponentialLinf(sigma={self.sigma!r}, d={self.d})"
@@ -382,7 +393,7 @@ def _expo_worst(d, sigma, norm, a, candidates):
         if d <= 64:
             candidates = tuple(range(1, d + 1))
         else:
-            candidates = tuple(sorted(set(int(round(x)) for x in np.geomspace(1, d, 24))))
+            candidates = tuple(sorted(set(int(round(x)) for x in np.geomspace(1, float(d), 24))))
     if math.isinf(a) and norm == "linf":
         return d, {k: 1.0 / sigma for k in candidates}
     vals = {}
@@ -672,7 +683,7 @@ class Laplace:
 
     def __init__(self, scale=1.0, d=1):
         self.scale = V.positive("scale", scale)
-        self.d = V.dimension("d", d)
+        self.d = _dimension(d)
 
     @property
     def sigma(self):
@@ -747,7 +758,7 @@ class Laplace:
         d = self.d
         if norm == "linf":
             return d, {d: self.renyi(a, 1.0, "linf", np.ones(d)) if d <= 10_000_000 else None}
-        ks = range(1, d + 1) if d <= 4096 else sorted(set(int(round(x)) for x in np.geomspace(1, d, 200)))
+        ks = range(1, d + 1) if d <= 4096 else sorted(set(int(round(x)) for x in np.geomspace(1, float(d), 200)))
         vals = {k: k * laplace_renyi_1d(a, 1.0 / math.sqrt(k) / self.scale) for k in ks}
         kb = max(vals, key=lambda k: vals[k])
         return kb, vals
@@ -811,7 +822,7 @@ class RandomizedResponse:
 
     def sample(self, rng, n):
         n = V.count("n", n, minimum=1)
-        return (rng.random(size=(n, 1)) < 1.0 / (1.0 + math.exp(self.eps))).astype(int)
+        return (rng.random(size=(n, 1)) < float(special.expit(-self.eps))).astype(int)  # 1/(1+e^eps), no overflow
 
     def distributions(self):
         """(P, Q) = (Bern(p), Bern(1-p)) as probability vectors over {0, 1}... P = [p, 1-p]."""

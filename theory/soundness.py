@@ -707,8 +707,8 @@ def exact_failure_probability(spec: CertSpec, gt: GroundTruth, *, n: int, n0: in
 
 #: 1 - pA of the binary ground truths: from a weak top class to "pA near 1"
 DEFAULT_Q = (0.4, 0.1, 1e-2, 1e-4, 1e-6, 1e-9, 1e-12, 1e-300)
-#: number of estimation draws n (Cohen et al. use n = 100,000); 1e8 goes beyond, where C11 c = 1 breaks
-DEFAULT_N = (100, 10_000, 1_000_000, 100_000_000)
+#: number of estimation draws n (Cohen et al. use n = 100,000); 1e8 goes beyond, where C11 with c = 1 breaks
+DEFAULT_N = (100, 10_000, 100_000, 1_000_000, 100_000_000)
 #: (pA, pB) of the three-class ground truths (pC = 1 - pA - pB)
 DEFAULT_MULTI = ((0.45, 0.2), (0.5, 0.3), (0.9, 0.06), (0.99, 0.008), (1 - 1e-6, 5e-7))
 DEFAULT_SIGMA = 0.5  # the mechanism sigma of the paper's Figures 1-3
@@ -780,6 +780,7 @@ def run_soundness(out_dir="reports", json_path=None, *, trials: int = 10_000, al
     bar.close()
     runtime = time.perf_counter() - t0
     res = _summarise(rows, trials=trials, alpha=alpha, n0=n0, seed=seed, runtime=runtime, command=command)
+    res["thresholds"] = reach_thresholds(specs, alpha)
     if write:
         res["figures"] = _figures(rows, out, alpha) if figures else []
         json_file.write_text(json.dumps(_jsonable(res), indent=1) + "\n")
@@ -798,6 +799,29 @@ def _check_writable(path: Path) -> None:
         raise PermissionError(f"output {path} cannot be written")
     if not parent.is_dir():
         raise FileNotFoundError(f"output folder {parent} does not exist")
+
+
+def reach_thresholds(specs, alpha: float) -> list[dict]:
+    """For each binary-form certificate that can exceed its tight reference radius: the threshold t of 1 - pA
+    below which it does (``theory.certificates.exceeds_tight``, searched down to 1e-300) and the smallest n
+    with which CERTIFY can reach it at all.  CERTIFY's bound is at most alpha^(1/n) (all n counts for cA), so
+    1 - pA_lower >= 1 - alpha^(1/n) and the excess region is reachable only if
+    n > log(alpha) / log(1 - t)  (~ -log(alpha) / t).  Below that n the certificate cannot fail through the
+    excess (it still fails with probability <= alpha through the confidence bound)."""
+    C = _certificates()
+    out = []
+    for spec in specs:
+        if spec.form != "binary":
+            continue
+        prm = dict(spec.params)
+        if "d" in C.get(spec.name).params:
+            prm["d"] = LINF_DIMS[0]
+        ex = C.exceeds_tight(spec.name, multiclass=False, **prm)
+        t = ex["beyond_range"]["from_one_minus_pA"] if ex["beyond_range"]["exceeds_tight"] else None
+        n_min = None if t is None else math.ceil(math.log(alpha) / math.log1p(-t))
+        out.append({"certificate": spec.label, "tight": ex["tight"], "exceeds_tight_below_one_minus_pA": t,
+                    "min_n_to_reach": n_min})
+    return out
 
 
 def _jsonable(obj):
@@ -907,6 +931,23 @@ def _markdown(res: dict, rows) -> str:
         sound = [s["certificate"] for s in res["summary"] if not s["unsound_settings"]]
         L.append(f"* Sound in every setting (rate <= alpha within the interval): {', '.join(sound)}.")
         L.append("")
+    if res.get("thresholds"):
+        L.append("## Why: where a certificate exceeds the tight radius, and the n needed to get there\n")
+        L.append("A certificate can only certify more than the truth where its radius exceeds the tight "
+                 "(Neyman-Pearson) radius of the same probabilities: for 1 - pA below a threshold t "
+                 "(`theory.certificates.exceeds_tight`).  CERTIFY's Clopper-Pearson bound never exceeds "
+                 "alpha^(1/n), so that region is reachable only with n > log(alpha)/log(1 - t) draws.  "
+                 "Cohen et al. (2019) certify with n = 100,000.\n")
+        L.append("| certificate | tight reference | exceeds it for 1 - pA below | smallest n that reaches it "
+                 f"(alpha = {a:g}) | reachable with n = 100,000? |")
+        L.append("|---|---|---|---|---|")
+        for t in res["thresholds"]:
+            thr = t["exceeds_tight_below_one_minus_pA"]
+            nm = t["min_n_to_reach"]
+            L.append(f"| {t['certificate']} | {t['tight']} | {_fmt(thr) if thr is not None else 'never (down to 1e-300)'}"
+                     f" | {f'{nm:.3g}' if nm is not None else '–'} | "
+                     f"{'–' if nm is None else ('**yes**' if nm <= 100_000 else 'no')} |")
+        L.append("")
     if res.get("figures"):
         L.append("## Figures\n")
         for f in res["figures"]:
@@ -926,7 +967,8 @@ def _markdown(res: dict, rows) -> str:
 
 def _figures(rows, out: Path, alpha: float) -> list[str]:
     """soundness_rates.png: failure rate vs 1 - pA, one panel per (binary ground-truth kind, n) for the two
-    largest n (where the unsound cases appear); a zero rate is drawn at 1/(2 trials)."""
+    largest n (where the unsound cases appear); a zero rate is drawn at 1/(2 trials); 1 - pA < 1e-15 (the
+    1e-300 rows) is left to the tables."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -948,7 +990,8 @@ def _figures(rows, out: Path, alpha: float) -> list[str]:
             sub = [r for r in rows if r.ground_truth == kind and r.n == n]
             lab = (lambda r: f"{r.certificate}, d={r.d}") if kind == "axis-exp" else (lambda r: r.certificate)
             for cert in sorted({lab(r) for r in sub}):
-                pts = sorted((r.one_minus_pA, max(r.rate, 0.5 / tmax)) for r in sub if lab(r) == cert)
+                pts = sorted((r.one_minus_pA, max(r.rate, 0.5 / tmax)) for r in sub
+                             if lab(r) == cert and r.one_minus_pA >= 1e-15)
                 ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, lw=1, label=cert,
                         color=colour.get(cert))
             ax.axhline(alpha, color="k", ls="--", lw=1)
@@ -959,14 +1002,16 @@ def _figures(rows, out: Path, alpha: float) -> list[str]:
             ax.xaxis.set_minor_locator(NullLocator())
             ax.yaxis.set_minor_locator(NullLocator())
             ax.set_ylim(0.2 / tmax, 2.0)
+            ax.set_xlim(3e-16, 1.0)
             ax.set_title(f"{title}, n = {n:g}", fontsize=9)
             ax.set_xlabel("1 - pA", fontsize=8)
             if j == 0:
                 ax.set_ylabel("failure rate", fontsize=8)
             ax.tick_params(labelsize=7)
             if ax.get_lines()[:-1]:
-                ax.legend(fontsize=6, loc="upper right")
-    fig.suptitle(f"Simulated CERTIFY failure rate ({tmax:,} runs per point; dashed: alpha = {alpha:g})",
+                ax.legend(fontsize=6, loc="center left")
+    fig.suptitle(f"Simulated CERTIFY failure rate ({tmax:,} runs per point; dashed: alpha = {alpha:g}; "
+                 "0 drawn at 1/(2 runs); 1 - pA < 1e-15 only in the tables)",
                  fontsize=10)
     fig.subplots_adjust(left=0.06, right=0.99, bottom=0.08, top=0.9, wspace=0.08, hspace=0.35)
     name = "soundness_rates.png"

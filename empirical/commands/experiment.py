@@ -46,6 +46,9 @@ def add_arguments(p) -> None:
     g.add_argument("--alpha", type=float, default=None)
     g.add_argument("--batch", type=int, default=None, help="noise draws per forward pass")
     g.add_argument("--train-examples", type=int, default=None)
+    p.add_argument("--time-budget", type=float, default=None, metavar="SECONDS",
+                   help="digits/mnist/cifar10: start a certification run only while it still fits in SECONDS "
+                        "(skipped runs are listed in the report); for runs under a hard wall-clock limit")
     p.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -59,6 +62,7 @@ def command_line(args) -> str:
                      ("--threads", args.threads), ("--arch", args.arch), ("--epochs", args.epochs),
                      ("--points", args.points), ("--n0", args.n0), ("--n", args.n), ("--alpha", args.alpha),
                      ("--batch", args.batch), ("--train-examples", args.train_examples),
+                     ("--time-budget", args.time_budget),
                      ("--work", args.work if args.work != "runs/experiments" else None), ("--out", args.out)):
         if val is not None:
             parts += [opt, str(val)]
@@ -102,7 +106,7 @@ def run(args) -> int:
                  "alpha": args.alpha, "batch": args.batch, "train_examples": args.train_examples}
     summary = run_experiment(args.name, out=args.out, device=args.device, scale=args.scale, data_dir=data_dir,
                              seed=args.seed, work=args.work, command=command_line(args),
-                             progress=not args.no_progress, overrides=overrides)
+                             progress=not args.no_progress, overrides=overrides, time_budget=args.time_budget)
     if args.json:
         from theory.cli import print_json
 

@@ -40,6 +40,12 @@ def run(args) -> int:
     V.count("epochs", args.epochs, minimum=1)
     V.count("batch", args.batch, minimum=1)
     V.count("seed", args.seed, minimum=0)
+    if args.lr is not None:
+        V.positive("lr", args.lr)
+    if args.max_examples is not None:
+        V.count("max-examples", args.max_examples, minimum=1)
+    if args.max_seconds is not None:
+        V.positive("max-seconds", args.max_seconds)
     K.check_data(args.dataset, args.data_dir)
     from empirical.certify import check_writable
 

@@ -24,7 +24,7 @@ import warnings
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import given, note
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from theory import certificates as C
@@ -154,6 +154,39 @@ TARGETS = {
     "slab_multiclass": (S.slab_multiclass, {"pA": 0.6, "pB": 0.3, "sigma": 0.5}),
 }
 SLOTS = [(t, k) for t, (_, kw) in TARGETS.items() for k in kw]
+#: arguments left out of the hostile fuzz: a huge sample count is a legitimate (memory-bound) request, not a
+#: validation matter; invalid counts are in INVALID below
+NOT_FUZZED = {("RandomizedResponse.sample", "n"), ("Gaussian.sample", "n"), ("ExponentialLinf.sample", "n")}
+#: bugs found by this suite in modules owned by others, reported to the lead.  Their inputs are kept out of
+#: the hostile fuzz (so that the fuzz stays deterministic) and pinned by the strict-xfail witness tests at the
+#: end of this file (an XPASS fails: remove the entry and the marker once the module is fixed).
+BUG_EXPO = ("theory.mechanisms: eq.-6 D_alpha (ExponentialLinf.renyi) raises 'math domain error' once "
+            "(alpha - 1) * shift / sigma exceeds ~1e17 (log1p(-total) with total >= 1), e.g. alpha >= 1e18, or "
+            "sigma = 1e-12 with alpha = 1e6; and returns 0.0 instead of ~2e-24 for a shift of 1e-12")
+BUG_CHOICE = ("theory._validate.choice: `value not in allowed` raises TypeError (not ValueError) for an "
+              "unhashable value such as a list when `allowed` is a dict (fix proposed to the lead)")
+
+
+def _unhashable(v) -> bool:
+    try:
+        hash(v)
+    except TypeError:
+        return True
+    return False
+
+
+def _huge(v) -> bool:
+    try:
+        return float(v) >= 1e17
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+KNOWN_BUG_INPUTS = {
+    ("ExponentialLinf.renyi", "alpha"): _huge,
+    ("certified_radii", "mechanism"): _unhashable,
+    ("get_mechanism", "name"): _unhashable,
+}
 
 
 @pytest.mark.parametrize("target", sorted(TARGETS))
@@ -193,8 +226,9 @@ def memory_cap():
 @given(data=st.data())
 def test_hostile_argument_gives_value_error_or_result(target, data):
     fn, kw = TARGETS[target]
-    key = data.draw(st.sampled_from(sorted(kw)), label="argument")
+    key = data.draw(st.sampled_from(sorted(k for k in kw if (target, k) not in NOT_FUZZED)), label="argument")
     value = data.draw(hostile, label="value")
+    assume(not KNOWN_BUG_INPUTS.get((target, key), lambda v: False)(value))
     kw = dict(kw)
     kw[key] = value
     with memory_cap():
@@ -229,6 +263,11 @@ INVALID = [
     (lambda: M.ExponentialLinf(0.0, 2), "sigma"), (lambda: M.ExponentialLinf(1.0, 0), "d"),
     (lambda: M.ExponentialLinf(1.0, 2).linf_norm_quantile(1.0), "q"),
     (lambda: M.Laplace(0.0), "scale"), (lambda: M.RandomizedResponse(0.0), "eps"),
+    (lambda: M.Gaussian(1.0, 2).sample(np.random.default_rng(0), 0), "n"),
+    (lambda: M.Gaussian(1.0, 2).sample(np.random.default_rng(0), float("nan")), "n"),
+    (lambda: M.ExponentialLinf(1.0, 2).sample(np.random.default_rng(0), -3), "n"),
+    (lambda: M.ExponentialLinf(1.0, 2).sample(np.random.default_rng(0), 2.5), "n"),
+    (lambda: M.RandomizedResponse(1.0).sample(np.random.default_rng(0), "3"), "n"),
     (lambda: M.get_mechanism("uniform"), "mechanism"),
     (lambda: D.renyi_discrete([0.5, 0.6], [0.5, 0.5], 2), "p"),
     (lambda: D.renyi_discrete([0.5, 0.5], [-0.5, 1.5], 2), "q"),
@@ -405,16 +444,32 @@ def test_exponential_and_laplace_extremes():
     assert rel(e.expected_linf_norm(), mpmath.mpf(10) ** 21) < 1e-15  # T15: d sigma
     assert rel(M.ExponentialLinf(1e-12, 10 ** 9).dinf(1.0), mpmath.mpf(10) ** 12) < 1e-15  # T13
     # d = 1 eq. 6 is Laplace(sigma); Mironov 2017 at alpha = 1e6 vs mpmath
-    for b, x in ((1.0, 1.0), (1e-12, 1e-12), (1e12, 3e12)):
-        with mpmath.workdps(60):
-            a = mpmath.mpf(10) ** 6
-            t = mpmath.mpf(x) / b
-            ref = mpmath.log(a / (2 * a - 1) * mpmath.exp((a - 1) * t) + (a - 1) / (2 * a - 1) * mpmath.exp(-a * t)) / (a - 1)
+    for b, x in ((1.0, 1.0), (1e-12, 1e-12), (1e12, 3e12), (1e-12, 1.0)):
+        ref = _laplace_renyi_mp(1e6, x, b)
         assert rel(M.Laplace(b, 1).renyi(1e6, x), ref) < 1e-12
-        assert rel(M.ExponentialLinf(b, 1).renyi(1e6, x), ref) < 1e-9
+    for b, x in ((1.0, 1.0), (1e12, 3e12)):
+        assert rel(M.ExponentialLinf(b, 1).renyi(1e6, x), _laplace_renyi_mp(1e6, x, b)) < 1e-9
     rr = M.RandomizedResponse(1e3)
     assert rr.dinf() == pytest.approx(1e3, rel=1e-15)
     assert math.isfinite(rr.renyi(1e6))
+
+
+def _laplace_renyi_mp(alpha, x, b):
+    """Mironov 2017, Prop. 6 (Laplace(b), shift x) at 60 digits; eq. 6 with d = 1 is Laplace(sigma)."""
+    with mpmath.workdps(60):
+        a = mpmath.mpf(alpha)
+        t = mpmath.mpf(x) / b
+        return mpmath.log(a / (2 * a - 1) * mpmath.exp((a - 1) * t)
+                          + (a - 1) / (2 * a - 1) * mpmath.exp(-a * t)) / (a - 1)
+
+
+@pytest.mark.xfail(strict=True, reason=BUG_EXPO)
+@pytest.mark.parametrize("alpha,x,b", [(1e6, 1e-12, 1e-12), (1e6, 1.0, 1e-12), (2.0, 1e-12, 1.0), (1e18, 0.5, 0.7)])
+def test_exponential_renyi_extremes_known_bug(alpha, x, b):
+    """Witnesses for the bug reported to the lead: eq.-6 D_alpha at d = 1 must equal Laplace(sigma)'s
+    closed form; sigma = 1e-12 raises 'math domain error', a shift of 1e-12 returns 0.0 instead of 2e-24."""
+    got = M.ExponentialLinf(b, 1).renyi(alpha, x)
+    assert rel(got, _laplace_renyi_mp(alpha, x, b)) < 1e-9
 
 
 def test_discrete_divergences_extremes():
@@ -441,3 +496,11 @@ def test_cohen_radius_accuracy_over_the_range(y, log_sigma):
     with mpmath.workdps(50):
         ref = sigma * phi_inv_upper(mpmath.exp(mpmath.mpf(y)))
     assert rel(r, ref) < 1e-11
+
+
+@pytest.mark.xfail(strict=True, reason=BUG_CHOICE)
+@pytest.mark.parametrize("call", [lambda: C.certified_radii(["gaussian"], 0.9, 1.0, 2),
+                                  lambda: M.get_mechanism(["gaussian"])], ids=["certified_radii", "get_mechanism"])
+def test_unhashable_choice_known_bug(call):
+    with pytest.raises(ValueError):
+        call()
