@@ -126,6 +126,11 @@ def same_shape(name_p: str, p: np.ndarray, name_q: str, q: np.ndarray) -> None:
 
 
 def choice(name: str, value, allowed) -> str:
-    if value not in allowed:
+    """One of ``allowed`` (an unhashable value such as a list is simply not one of them)."""
+    try:
+        ok = value in allowed
+    except TypeError:
+        ok = False
+    if not ok:
         raise ValueError(f"{name} must be one of {sorted(allowed)}, got {value!r}")
     return value

@@ -21,13 +21,23 @@ it is below 1/2, radius in binary form pB = 1 - pA_lower), and counts the failur
 reported.)  A multi-class variant for the certificates' forms that use pB bounds pA at alpha/2 and every
 other class at alpha / (2 (K - 1)) (Bonferroni) and uses pB_upper = min(1 - pA_lower, max_c upper_c).
 
-For binary ground truths the failure probability is also computed EXACTLY, by an independent route: the
-radius of CERTIFY is non-decreasing in the estimation count k, so
+How the runs are evaluated: CERTIFY's outcome depends on the run only through (cA, count of cA) -- and
+the largest other count in the pB form -- and is monotone in the counts (the Clopper-Pearson bound and
+every radius are non-decreasing in pA_lower).  So the distinct counts drawn are sorted and the failure
+boundary among them is found by bisection (pB form: a saddleback search over the two counts), each
+evaluation being CERTIFY through ``theory.certificates``; a few random distinct counts per setting are
+evaluated directly and must agree with the classification (a non-monotone certificate raises), and the
+outcome is compared bitwise with ``certify_from_counts``.  tests/theory/test_soundness.py checks the
+classification against running certify_from_counts on every single draw.
+
+For binary ground truths the failure probability is also computed EXACTLY, by a second route: the binomial
+law instead of draws,
 
     P(fail) = P(sel = A) * P[Bin(n, pA) >= k_A*] + P(sel = B) * P[Bin(n, 1 - pA) >= k_B*]
 
-with k_A* the smallest count whose radius exceeds the true radius and k_B* the smallest count that
-certifies at all (found by bisection over k), and ``P(sel = A) = P[Bin(n0, pA) >= ceil(n0 / 2)]``.
+with k_A* the smallest count in 0..n whose radius exceeds the true radius and k_B* the smallest count
+that certifies at all (bisection over 0..n, started from the boundary the simulation found), and
+``P(sel = A) = P[Bin(n0, pA) >= ceil(n0 / 2)]``.  The tests compare it with an explicit sum over every k.
 
 Ground truths (x is the clean input, f the base classifier; Phi the standard normal cdf):
 
@@ -59,7 +69,7 @@ import json
 import math
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -78,13 +88,14 @@ __all__ = [
     "exponential_axis_tail",
     "CertSpec",
     "cert_specs",
-    "simulate",
+    "draw_counts",
+    "simulate_setting",
     "exact_failure_probability",
     "failure_threshold",
+    "reach_thresholds",
     "SettingResult",
     "default_grid",
     "run_soundness",
-    "write_report",
 ]
 
 TIE_RTOL = 1e-12  # relative slack at the true radius (floating-point ties only)

@@ -58,7 +58,11 @@ def test_certify_decisions_come_from_theory():
         assert r.pA_lower == ref.pA_lower
         assert (r.prediction == ABSTAIN) == ref.abstain
         assert r.radius == (0.0 if ref.abstain else ref.radius)
-        assert r.radii == ({k: 0.0 for k in r.radii} if ref.abstain else C.certified_radii("gaussian", ref.pA_lower, 0.5, 16))
+        expected = ({k: 0.0 for k in r.radii} if ref.abstain else
+                    C.certified_radii("gaussian", ref.pA_lower, 0.5, 16, one_minus_pA_lower=ref.one_minus_pA_lower))
+        assert r.radii == expected
+        # the `radius` column and radius_cohen come from the same exact tail 1 - pA_lower
+        assert r.radii["radius_cohen"] == r.radius
 
 
 def test_certify_sound_on_known_pA():

@@ -157,36 +157,8 @@ SLOTS = [(t, k) for t, (_, kw) in TARGETS.items() for k in kw]
 #: arguments left out of the hostile fuzz: a huge sample count is a legitimate (memory-bound) request, not a
 #: validation matter; invalid counts are in INVALID below
 NOT_FUZZED = {("RandomizedResponse.sample", "n"), ("Gaussian.sample", "n"), ("ExponentialLinf.sample", "n")}
-#: bugs found by this suite in modules owned by others, reported to the lead.  Their inputs are kept out of
-#: the hostile fuzz (so that the fuzz stays deterministic) and pinned by the strict-xfail witness tests at the
-#: end of this file (an XPASS fails: remove the entry and the marker once the module is fixed).
-BUG_EXPO = ("theory.mechanisms: eq.-6 D_alpha (ExponentialLinf.renyi) raises 'math domain error' once "
-            "(alpha - 1) * shift / sigma exceeds ~1e17 (log1p(-total) with total >= 1), e.g. alpha >= 1e18, or "
-            "sigma = 1e-12 with alpha = 1e6; and returns 0.0 instead of ~2e-24 for a shift of 1e-12")
-BUG_CHOICE = ("theory._validate.choice: `value not in allowed` raises TypeError (not ValueError) for an "
-              "unhashable value such as a list when `allowed` is a dict (fix proposed to the lead)")
-
-
-def _unhashable(v) -> bool:
-    try:
-        hash(v)
-    except TypeError:
-        return True
-    return False
-
-
-def _huge(v) -> bool:
-    try:
-        return float(v) >= 1e17
-    except (TypeError, ValueError, OverflowError):
-        return False
-
-
-KNOWN_BUG_INPUTS = {
-    ("ExponentialLinf.renyi", "alpha"): _huge,
-    ("certified_radii", "mechanism"): _unhashable,
-    ("get_mechanism", "name"): _unhashable,
-}
+#: bugs found by this suite (eq.-6 D_alpha at huge (alpha-1)*shift/sigma and at tiny shifts; an unhashable
+#: value given to a choice) were fixed; their witnesses stay below as regression tests.
 
 
 @pytest.mark.parametrize("target", sorted(TARGETS))
@@ -228,7 +200,6 @@ def test_hostile_argument_gives_value_error_or_result(target, data):
     fn, kw = TARGETS[target]
     key = data.draw(st.sampled_from(sorted(k for k in kw if (target, k) not in NOT_FUZZED)), label="argument")
     value = data.draw(hostile, label="value")
-    assume(not KNOWN_BUG_INPUTS.get((target, key), lambda v: False)(value))
     kw = dict(kw)
     kw[key] = value
     with memory_cap():
@@ -463,11 +434,10 @@ def _laplace_renyi_mp(alpha, x, b):
                           + (a - 1) / (2 * a - 1) * mpmath.exp(-a * t)) / (a - 1)
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_EXPO)
 @pytest.mark.parametrize("alpha,x,b", [(1e6, 1e-12, 1e-12), (1e6, 1.0, 1e-12), (2.0, 1e-12, 1.0), (1e18, 0.5, 0.7)])
-def test_exponential_renyi_extremes_known_bug(alpha, x, b):
-    """Witnesses for the bug reported to the lead: eq.-6 D_alpha at d = 1 must equal Laplace(sigma)'s
-    closed form; sigma = 1e-12 raises 'math domain error', a shift of 1e-12 returns 0.0 instead of 2e-24."""
+def test_exponential_renyi_extremes(alpha, x, b):
+    """Regression (found by fuzzing): eq.-6 D_alpha at d = 1 must equal Laplace(sigma)'s closed form at
+    60 digits; sigma = 1e-12 used to raise 'math domain error', a shift of 1e-12 returned 0.0, not 1e-24."""
     got = M.ExponentialLinf(b, 1).renyi(alpha, x)
     assert rel(got, _laplace_renyi_mp(alpha, x, b)) < 1e-9
 
@@ -498,9 +468,9 @@ def test_cohen_radius_accuracy_over_the_range(y, log_sigma):
     assert rel(r, ref) < 1e-11
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_CHOICE)
 @pytest.mark.parametrize("call", [lambda: C.certified_radii(["gaussian"], 0.9, 1.0, 2),
                                   lambda: M.get_mechanism(["gaussian"])], ids=["certified_radii", "get_mechanism"])
-def test_unhashable_choice_known_bug(call):
+def test_unhashable_choice_is_a_value_error(call):
+    """Regression: theory._validate.choice raised TypeError for an unhashable value (a list)."""
     with pytest.raises(ValueError):
         call()

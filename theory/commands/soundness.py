@@ -7,7 +7,8 @@ For every certificate of theory.certificates and every setting: failures, rate w
 interval, the exact failure probability (binary settings), alpha and a verdict.
 
 Writes OUT/soundness.md, OUT/soundness.json (or --json PATH; "-" prints it) and OUT/soundness_rates.png.
-Default: 10,000 runs per setting, about 10 s; --trials 100000 for a thorough run (about 10x longer).
+Default: 800 settings x 10,000 runs (8 million CERTIFY runs), about 10 s on 2 CPU cores; thorough:
+--trials 100000 (80 million runs, about 15 s: the cost is dominated by the exact computations, not the draws).
 """
 
 from __future__ import annotations
