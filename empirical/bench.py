@@ -117,7 +117,6 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
         modes["b_certify_bf16"] = mode_b(Smooth(fwd16.model, k, mechanism, sigma, dev, forward=fwd16))
 
     # sampler: R14 in place vs torch.randn of the same size
-    d = info.dim
     sbuf = torch.empty((batch, *info.shape), device=dev)
     r14 = NoiseSampler("exponential-linf", sigma, info.shape, dev)
     gs = make_generator(dev, seed + 2)

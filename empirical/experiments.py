@@ -573,7 +573,6 @@ def write_dataset_report(ctx: Context, res: dict) -> dict:
     fig3e = [r for r in runs.values() if r.mechanism == "exponential-linf"]
     fig3e.sort(key=lambda r: (r.train_noise != "gaussian", r.sigma))
     figs = {}
-    grid = np.linspace(0, 2.5, 501)
     figs["fig1"] = f"{name}_fig1_l2.png"
     _plot(fig1, ("radius_c11_c1", "radius_c11_c3"), None, out / figs["fig1"],
           f"{dataset} (d = {d}): paper Fig. 1 setting — mechanism σ = 0.5, vary training σ", "ℓ2 radius",

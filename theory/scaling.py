@@ -668,7 +668,7 @@ def figure_radius(path, dims, table: dict, pAs, normalisation: str) -> None:
         ax.set_xlabel("dimension d")
         ax.grid(True, which="major", alpha=0.3)
         ax.minorticks_off()  # log-axis minor ticks cost most of the drawing time
-    what = f"σ = 1" if normalisation == "sigma" else "E‖z‖∞ = 1 (σ chosen per mechanism and d)"
+    what = "σ = 1" if normalisation == "sigma" else "E‖z‖∞ = 1 (σ chosen per mechanism and d)"
     axes[0][0].set_ylabel("certified radius")
     fig.legend(list(handles.values()), list(handles.keys()), loc="lower center", ncol=3, fontsize=7.5,
                frameon=False)

@@ -165,7 +165,6 @@ def make_witness(name: str, params: dict | None, one_minus_pA, *, pB=None, sigma
         v = [mp.mpf(1)] + [mp.mpf(0)] * (d - 1) if cert.norm == "l2" else [mp.mpf(1)] * d
         w = list(v)
         wn = mp.sqrt(mp.fsum(wi * wi for wi in w))
-        s = mp.mpf(sigma) * wn
         # thresholds: decimal strings with 17 significant digits define the classifier exactly
         a = mp.mpf(repr(float(-sigma * math.sqrt(float(wn ** 2)) * ndtri(e))))
         if binary:

@@ -67,7 +67,7 @@ def test_report_name_per_device_and_scale():
 
 def test_digits_experiment_smoke(tmp_path):
     out, work = tmp_path / "out", tmp_path / "work"
-    s = X.run_experiment("digits", out=out, device="cpu", work=work, command="test-command", progress=False,
+    X.run_experiment("digits", out=out, device="cpu", work=work, command="test-command", progress=False,
                          overrides=dict(TINY, arch="mlp"))
     md = (out / "digits.md").read_text()
     for section in ("Paper Figure 1", "Paper Figure 2", "Paper Figure 3", "Closing note", "test-command",

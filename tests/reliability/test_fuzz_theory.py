@@ -24,7 +24,7 @@ import warnings
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from theory import certificates as C

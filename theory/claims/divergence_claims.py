@@ -197,8 +197,7 @@ def _t8_conclusion(pr):
 
 
 def _check_t8_random(thorough):
-    D = _div()
-    rows, worst, ok = [], 0.0, True
+    worst, ok = 0.0, True
     n = 300 if thorough else 8
     for s in range(n):
         for eps in (0.01, 0.3, 1.0, 3.0):

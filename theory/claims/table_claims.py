@@ -193,7 +193,7 @@ def _exp_vs_gauss_dmr(norm):
         ratios = [x["ratio"] for x in rows]
         ok &= all(x < y for x, y in zip(ratios, ratios[1:]))
         return evidence(SUPPORTS, ok,
-                        f"At equal noise magnitude E‖z‖∞, eq. 6 has DMR ≥ KL = "
+                        "At equal noise magnitude E‖z‖∞, eq. 6 has DMR ≥ KL = "
                         + ", ".join(f"{x['ratio']:.1f}×" for x in rows)
                         + f" the Gaussian's (d = {', '.join(str(x['d']) for x in rows)}; shift of {norm} size r in the "
                         "Gaussian's worst direction); the gap grows with d, so eq. 6 is not optimal for DMR in "
