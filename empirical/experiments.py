@@ -177,86 +177,9 @@ def point_indices(num: int, points: int) -> list[int]:
 
 
 # =============================================================================================
-# models (engine pieces: build_model, NoiseSampler, evaluate, checkpoints)
+# models (engine pieces: empirical.train.fit, checkpoints)
 # =============================================================================================
-def train_on_split(info, train, test, arch: str, noise: str, sigma: float, epochs: int, seed: int, device,
-                   *, batch_size: int = 128, train_examples: int | None = None, progress: bool = True):
-    """Noise-augmented training (Cohen et al. 2019, Sec. 4: f is trained on x + z, z from the smoothing
-    distribution, added in pixel space before the model's normalisation layer) on an in-memory split.
-
-    Same optimisers as :func:`empirical.train.train_model` (Adam 1e-3 for cnn/mlp; SGD 0.1, momentum 0.9,
-    wd 1e-4, /10 at 1/3 and 2/3 of the epochs for ResNets); unlike it, ``train_examples`` draws a seeded
-    *random* subset (the JPEG CIFAR-10 copy is class-major: a prefix would hold two classes) and ``info``
-    may describe a resampled data set. Returns (model in eval mode, meta).
-    """
-    import torch
-    from torch import nn
-
-    from empirical.core import resolve_device
-    from empirical.models import build_model, make_meta
-    from empirical.noise import NoiseSampler, make_generator
-    from empirical.train import evaluate
-
-    dev = resolve_device(device)
-    torch.manual_seed(seed)
-    model = build_model(arch, info).to(dev)
-    n_all = len(train)
-    g_sub = torch.Generator().manual_seed(seed + 3)
-    if train_examples is not None and train_examples < n_all:
-        sub = torch.randperm(n_all, generator=g_sub)[:train_examples]
-    else:
-        sub = torch.arange(n_all)
-    x_all = train.x[sub].to(dev)
-    y_all = train.y[sub].to(dev)
-    n = int(sub.numel())
-    resnet = arch.startswith("resnet")
-    if resnet:
-        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
-        sched = torch.optim.lr_scheduler.MultiStepLR(opt, [max(1, epochs // 3), max(2, 2 * epochs // 3)], 0.1)
-    else:
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-        sched = None
-    sampler = NoiseSampler(noise, sigma, info.shape, dev)
-    g_noise = make_generator(dev, seed + 1)
-    g_shuffle = torch.Generator().manual_seed(seed + 2)
-    loss_fn = nn.CrossEntropyLoss()
-    t0 = time.perf_counter()
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=epochs * ((n + batch_size - 1) // batch_size), desc=f"train {arch}/{info.name} "
-                   f"{noise} σ={sigma:g}", unit="batch", leave=False, file=sys.stderr)
-    last = float("nan")
-    for _ in range(epochs):
-        model.train()
-        perm = torch.randperm(n, generator=g_shuffle).to(dev)
-        tot = torch.zeros((), device=dev)
-        for s in range(0, n, batch_size):
-            sel = perm[s:s + batch_size]
-            xb = x_all[sel]
-            xb = xb + sampler(xb.shape[0], g_noise)
-            loss = loss_fn(model(xb), y_all[sel])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            tot += loss.detach() * xb.shape[0]
-            if bar is not None:
-                bar.update(1)
-        if sched is not None:
-            sched.step()
-        last = float(tot.item()) / n
-    if bar is not None:
-        bar.close()
-    model.eval()
-    secs = time.perf_counter() - t0
-    m = min(len(test), 2000)
-    acc_clean = evaluate(model, test, dev, seed=seed, max_examples=m)
-    acc_noisy = evaluate(model, test, dev, noise=noise, sigma=sigma, seed=seed, max_examples=m)
-    meta = make_meta(info, arch, noise, sigma, seed, epochs=epochs, train_examples=n, batch_size=batch_size,
-                     train_loss=last, test_acc_clean=acc_clean, test_acc_noisy=acc_noisy, eval_examples=m,
-                     train_seconds=round(secs, 2), device=str(dev))
-    return model, meta
+EVAL_EXAMPLES = 2000  # clean / noisy test accuracy of each trained model: on the first 2000 test images
 
 
 def get_model(work: Path, info, train, test, arch, noise, sigma, st: Settings, seed, device, progress=True):
@@ -273,8 +196,10 @@ def get_model(work: Path, info, train, test, arch, noise, sigma, st: Settings, s
             return model, meta, name
         except ValueError:
             pass
-    model, meta = train_on_split(info, train, test, arch, noise, sigma, st.epochs, seed, device,
-                                 batch_size=st.train_batch, train_examples=st.train_examples, progress=progress)
+    from empirical.train import fit
+
+    model, meta = fit(arch, info, train, test, noise, sigma, st.epochs, seed, device, batch_size=st.train_batch,
+                      train_examples=st.train_examples, eval_examples=EVAL_EXAMPLES, progress=progress)
     save_checkpoint(path, model, meta)
     print(f"[experiment] trained {name}: {meta['train_seconds']:.1f} s, clean acc. {meta['test_acc_clean']:.3f}",
           file=sys.stderr, flush=True)

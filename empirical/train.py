@@ -5,6 +5,8 @@ Python API::
 
     model, meta = train_model("digits", "cnn", "gaussian", 0.25, epochs=5, seed=0, device="cpu")
     save_checkpoint("ck.pt", model, meta)
+    # or on splits already in memory (e.g. a resampled data set with its own DatasetInfo):
+    model, meta = fit("cnn", info, train, test, "gaussian", 0.25, epochs=5, seed=0, device="cpu")
 
 Optimiser: SGD (momentum 0.9, weight decay 1e-4, lr 0.1, divided by 10 at 1/3 and 2/3 of the epochs --
 Cohen et al.'s schedule compressed) for the ResNets; Adam (lr 1e-3) for ``cnn`` and ``mlp``.
@@ -12,6 +14,7 @@ Cohen et al.'s schedule compressed) for the ResNets; Adam (lr 1e-3) for ``cnn`` 
 
 from __future__ import annotations
 
+import sys
 import time
 
 import torch
@@ -55,39 +58,71 @@ def evaluate(model: nn.Module, split: Split, device, *, noise: str = "none", sig
     return float(correct.item()) / max(n, 1)
 
 
-def train_model(dataset: str, arch: str, noise: str, sigma: float, epochs: int = 10, seed: int = 0,
-                device="auto", *, data_dir=None, batch_size: int = 128, lr=None, max_examples=None,
-                max_seconds=None, progress: bool = True, log=None, eval_split="test"):
-    """Train ``arch`` on ``dataset`` ('train' split) with ``noise`` ('gaussian', 'exponential-linf' or
-    'none') of parameter ``sigma`` added to every training input; returns ``(model (eval mode), meta)``.
-
-    ``meta`` (the checkpoint metadata) records dataset, arch, noise, sigma, seed, versions, input shape,
-    number of classes, normalisation, epochs, the final training loss and the clean / noisy test
-    accuracy on ``eval_split`` (None: no evaluation).  ``max_examples`` trains on a prefix of the training
-    set; ``max_seconds`` stops early (recorded in meta).  Runs deterministically on the CPU for a fixed seed.
-    """
+def _check_args(arch: str, noise: str, sigma, epochs, batch_size, seed):
+    """Validated (arch, noise, sigma, epochs, batch_size, seed); sigma is 0.0 for noise 'none'."""
     V.choice("arch", arch, set(ARCHS))
     V.choice("noise", noise, set(NOISES))
-    if noise != "none":
-        sigma = V.positive("sigma", sigma)
-    else:
-        sigma = 0.0
-    epochs = V.count("epochs", epochs, minimum=1)
-    batch_size = V.count("batch_size", batch_size, minimum=1)
-    seed = V.count("seed", seed, minimum=0)
+    sigma = V.positive("sigma", sigma) if noise != "none" else 0.0
+    return (arch, noise, sigma, V.count("epochs", epochs, minimum=1), V.count("batch_size", batch_size, minimum=1),
+            V.count("seed", seed, minimum=0))
+
+
+def _train_subset(n_all: int, k, seed: int) -> torch.Tensor:
+    """Indices of the training examples used: all of them in order when ``k`` is None or >= n_all, else a
+    seeded random subset of size ``k`` (its own generator, seed + 3), never a prefix: class-major data
+    (the JPEG CIFAR-10 copy) would leave a prefix with one or two classes."""
+    if k is None or k >= n_all:
+        return torch.arange(n_all)
+    return torch.randperm(n_all, generator=torch.Generator().manual_seed(seed + 3))[:k]
+
+
+def _fits_on_device(nbytes: int, device: torch.device) -> bool:
+    """Whether ``nbytes`` of training data may be kept on ``device`` (CPU: always; CUDA: a quarter of the free
+    memory at most, leaving the rest to the model and activations)."""
+    if device.type != "cuda":
+        return True
+    free, _ = torch.cuda.mem_get_info(device)
+    return nbytes <= free // 4
+
+
+def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: float, epochs: int = 10,
+        seed: int = 0, device="auto", *, batch_size: int = 128, lr=None, train_examples=None, eval_examples=None,
+        max_seconds=None, progress: bool = True, log=None):
+    """Noise-augmented training of ``arch`` (built for ``info``) on the split ``train``, evaluated on ``test``
+    (None: no evaluation, accuracies NaN); returns ``(model (eval mode), meta)``.
+
+    Every training input gets ``noise`` ('gaussian', 'exponential-linf' or 'none') of parameter ``sigma``.
+    ``info`` may describe a derived data set (e.g. CIFAR-10 resampled).  ``train_examples`` trains on a
+    seeded random subset (:func:`_train_subset`); ``eval_examples`` evaluates on the first that many test
+    images (None: all); ``max_seconds`` stops after the epoch that passes it (recorded in meta); ``log``
+    receives one line per epoch; ``progress`` shows a tqdm bar on stderr.  In-memory training data is kept
+    on ``device`` when it fits (:func:`_fits_on_device`; faster on a GPU), else moved batch by batch.
+
+    ``meta`` (the checkpoint metadata) records dataset, arch, noise, sigma, seed, versions, input shape,
+    number of classes, normalisation, epochs (run / requested), train_examples, batch size, lr, the final
+    training loss, the eval split and size and the clean / noisy test accuracy.  Runs deterministically on
+    the CPU for a fixed seed.
+    """
+    arch, noise, sigma, epochs, batch_size, seed = _check_args(arch, noise, sigma, epochs, batch_size, seed)
+    if train_examples is not None:
+        train_examples = V.count("train_examples", train_examples, minimum=1)
     device = resolve_device(device)
-    train = load_dataset(dataset, "train", data_dir)
-    test = load_dataset(dataset, eval_split, data_dir) if eval_split is not None else None
-    info = train.info
+    nan = float("nan")
+    eval_split = None if test is None else test.split
+    m = None if test is None else (len(test) if eval_examples is None else
+                                   min(len(test), V.count("eval_examples", eval_examples, minimum=1)))
+
+    def accuracy(model, **kw):
+        return evaluate(model, test, device, seed=seed, max_examples=m, **kw) if test is not None else nan
+
     torch.manual_seed(seed)
     model = build_model(arch, info).to(device)
     if arch == "bayes":
-        acc = evaluate(model, test, device, seed=seed) if test is not None else float("nan")
+        acc = accuracy(model)
         meta = make_meta(info, arch, noise, sigma, seed, epochs=0, note="exact Bayes classifier, not trained",
-                         eval_split=eval_split, test_acc_clean=acc, test_acc_noisy=acc)
+                         eval_split=eval_split, eval_examples=m, test_acc_clean=acc, test_acc_noisy=acc)
         return model.eval(), meta
-    resnet = arch.startswith("resnet")
-    if resnet:
+    if arch.startswith("resnet"):
         lr = 0.1 if lr is None else V.positive("lr", lr)
         opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=1e-4)
         sched = torch.optim.lr_scheduler.MultiStepLR(opt, [max(1, epochs // 3), max(2, 2 * epochs // 3)], 0.1)
@@ -95,26 +130,37 @@ def train_model(dataset: str, arch: str, noise: str, sigma: float, epochs: int =
         lr = 1e-3 if lr is None else V.positive("lr", lr)
         opt = torch.optim.Adam(model.parameters(), lr=lr)
         sched = None
-    n = len(train) if max_examples is None else min(len(train), V.count("max_examples", max_examples, minimum=1))
+    sub = _train_subset(len(train), train_examples, seed)
+    n = int(sub.numel())
+    resident = train.in_memory and _fits_on_device(
+        n * (train.x.shape[1:].numel() * train.x.element_size() + train.y.element_size()), device)
+    if resident:  # the (subset of the) data on the device; batches index it with a device permutation
+        whole = n == len(train)
+        src = Split(info, train.split, (train.x if whole else train.x[sub]).to(device),
+                    (train.y if whole else train.y[sub]).to(device), train.source)
+    else:
+        src = train
     sampler = None if noise == "none" else NoiseSampler(noise, sigma, info.shape, device)
     g_noise = make_generator(device, seed + 1)
     g_shuffle = torch.Generator().manual_seed(seed + 2)
     loss_fn = nn.CrossEntropyLoss()
     t0 = time.perf_counter()
     stopped_early = False
-    last_loss = float("nan")
+    last_loss = nan
     bar = None
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=epochs * ((n + batch_size - 1) // batch_size), desc=f"train {arch}/{info.name}",
-                   unit="batch", leave=False)
+        label = f"train {arch}/{info.name} {noise}" + ("" if noise == "none" else f" σ={sigma:g}")
+        bar = tqdm(total=epochs * ((n + batch_size - 1) // batch_size), desc=label, unit="batch", leave=False,
+                   file=sys.stderr)
     done_epochs = 0
     for ep in range(epochs):
         model.train()
         perm = torch.randperm(n, generator=g_shuffle)
+        idx = perm.to(device) if resident else sub[perm]
         tot = torch.zeros((), device=device)
-        for xb, yb in _batches(train, perm, batch_size):
+        for xb, yb in _batches(src, idx, batch_size):
             xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
             if sampler is not None:
                 xb = xb + sampler(xb.shape[0], g_noise)
@@ -136,13 +182,34 @@ def train_model(dataset: str, arch: str, noise: str, sigma: float, epochs: int =
             break
     if bar is not None:
         bar.close()
+    del src
     model.eval()
-    nan = float("nan")
-    acc_clean = evaluate(model, test, device, seed=seed) if test is not None else nan
-    acc_noisy = (acc_clean if noise == "none" or test is None else
-                 evaluate(model, test, device, noise=noise, sigma=sigma, seed=seed))
+    secs = time.perf_counter() - t0
+    acc_clean = accuracy(model)
+    acc_noisy = acc_clean if noise == "none" else accuracy(model, noise=noise, sigma=sigma)
     meta = make_meta(info, arch, noise, sigma, seed, epochs=done_epochs, epochs_requested=epochs,
                      stopped_early=bool(stopped_early), train_examples=n, batch_size=batch_size, lr=float(lr),
-                     train_loss=last_loss, eval_split=eval_split, test_acc_clean=acc_clean, test_acc_noisy=acc_noisy,
-                     train_seconds=round(time.perf_counter() - t0, 3), device=str(device))
+                     train_loss=last_loss, eval_split=eval_split, eval_examples=m, test_acc_clean=acc_clean,
+                     test_acc_noisy=acc_noisy, train_seconds=round(secs, 3), device=str(device))
     return model, meta
+
+
+def train_model(dataset: str, arch: str, noise: str, sigma: float, epochs: int = 10, seed: int = 0,
+                device="auto", *, data_dir=None, batch_size: int = 128, lr=None, max_examples=None,
+                max_seconds=None, progress: bool = True, log=None, eval_split="test"):
+    """Train ``arch`` on ``dataset`` ('train' split) with ``noise`` ('gaussian', 'exponential-linf' or
+    'none') of parameter ``sigma`` added to every training input; returns ``(model (eval mode), meta)``.
+
+    Loads the splits and calls :func:`fit` (which documents ``meta``), evaluating on all of ``eval_split``
+    (None: no evaluation).  ``max_examples`` trains on a seeded random subset of the training set of that
+    size (not a prefix: class-major data such as the JPEG CIFAR-10 copy would give a prefix one or two
+    classes); ``max_seconds`` stops early (recorded in meta).  Runs deterministically on the CPU for a
+    fixed seed.
+    """
+    _check_args(arch, noise, sigma, epochs, batch_size, seed)  # before loading any data
+    if max_examples is not None:
+        max_examples = V.count("max_examples", max_examples, minimum=1)
+    train = load_dataset(dataset, "train", data_dir)
+    test = load_dataset(dataset, eval_split, data_dir) if eval_split is not None else None
+    return fit(arch, train.info, train, test, noise, sigma, epochs, seed, device, batch_size=batch_size, lr=lr,
+               train_examples=max_examples, max_seconds=max_seconds, progress=progress, log=log)

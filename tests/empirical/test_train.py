@@ -12,7 +12,7 @@ import torch
 from empirical.certify import certify_dataset, read_tsv
 from empirical.data import load_dataset
 from empirical.models import load_checkpoint, save_checkpoint
-from empirical.train import evaluate, train_model
+from empirical.train import _train_subset, evaluate, fit, train_model
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +65,32 @@ def test_exponential_noise_training_runs():
                           progress=False, max_examples=512)
     assert meta["noise"] == "exponential-linf" and meta["train_examples"] == 512
     assert 0.0 <= meta["test_acc_noisy"] <= 1.0
+
+
+def test_train_subset_is_seeded_random_not_a_prefix():
+    labels = torch.arange(10).repeat_interleave(100)  # class-major, like the JPEG CIFAR-10 copy
+    sub = _train_subset(1000, 100, seed=0)
+    assert sub.numel() == 100 and torch.unique(sub).numel() == 100 and int(sub.max()) < 1000
+    assert torch.unique(labels[sub]).numel() == 10  # a prefix of 100 would hold class 0 only
+    assert torch.equal(sub, _train_subset(1000, 100, seed=0))
+    assert not torch.equal(sub, _train_subset(1000, 100, seed=1))
+    assert torch.equal(_train_subset(50, None, seed=0), torch.arange(50))
+    assert torch.equal(_train_subset(50, 80, seed=0), torch.arange(50))
+
+
+def test_fit_on_splits_matches_train_model_and_the_lazy_path():
+    """train_model = load + fit; a lazy (not in-memory) split trains to the same model as the in-memory one."""
+    from empirical.data import Split
+
+    torch.set_num_threads(1)
+    kw = dict(epochs=1, seed=2, device="cpu", progress=False)
+    m1, meta1 = train_model("digits", "mlp", "gaussian", 0.25, max_examples=300, **kw)
+    train, test = load_dataset("digits", "train"), load_dataset("digits", "test")
+    m2, meta2 = fit("mlp", train.info, train, test, "gaussian", 0.25, train_examples=300, **kw)
+    lazy = Split(train.info, "train", source="lazy", _lazy=[(train.x[i], train.y[i]) for i in range(len(train))])
+    m3, meta3 = fit("mlp", train.info, lazy, test, "gaussian", 0.25, train_examples=300, eval_examples=100, **kw)
+    sd1, sd2, sd3 = m1.state_dict(), m2.state_dict(), m3.state_dict()
+    assert all(torch.equal(sd1[k], sd2[k]) and torch.equal(sd1[k], sd3[k]) for k in sd1)
+    assert meta1["train_examples"] == meta2["train_examples"] == meta3["train_examples"] == 300
+    assert meta1["test_acc_clean"] == meta2["test_acc_clean"] == evaluate(m1, test, "cpu")
+    assert meta3["eval_examples"] == 100 and meta3["test_acc_clean"] == evaluate(m1, test, "cpu", max_examples=100)
