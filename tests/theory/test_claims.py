@@ -220,3 +220,33 @@ def test_fit_slope_recovers_exponents(k, logc, j):
     ys_log = ys * np.log(ds) ** j
     assert abs(fit_slope(ds, ys_log) - k) <= abs(j) * 0.12 + 1e-9     # d log log d / d log d <= 1/log(100)
     assert abs(fit_slope(ds, ys_log / ds ** k, lambda x: np.log(np.log(x))) - j) < 1e-9
+
+
+def test_undecidable_part_outranks_condition():
+    """A compound claim with one conditional and one undecidable part is not 'holds under stated conditions'."""
+    from theory.claims._core import CONDITION, NOT_DECIDABLE, SUPPORTS, evidence
+
+    evs = [evidence(CONDITION, True, "rate"), evidence(NOT_DECIDABLE, True, "optimality"), evidence(SUPPORTS, True, "x")]
+    assert derive_verdict(evs) == UNDECIDABLE
+    assert derive_verdict(evs + [evidence(REFUTES, True, "w")]) == REFUTED
+    assert derive_verdict([evidence(CONDITION, True, "a"), evidence(SUPPORTS, True, "b")]) == CONDITIONAL
+
+
+@pytest.mark.parametrize("k,c", [(10, 3.0), (1000, 3.0), (10, 1.0)])
+def test_c11_multiclass_ratio_mpmath(k, c):
+    """C11 over the tight radius with the smallest runner-up pB = (1 − pA)/(K − 1) K classes allow, at
+    1 − pA = 1e-15 (where the maximum over [1e-15, 1/2) sits): mpmath at 30 digits."""
+    import mpmath as mp
+
+    from theory.claims.l2_claims import c11_multiclass_max_ratio
+
+    with mp.workdps(30):
+        q = mp.mpf("1e-15")
+        pa, pb = 1 - q, q / (k - 1)
+        r11 = mp.sqrt(2) * (mp.log(pa) - mp.log(pb)) / (2 * (1 + c))
+        phi_inv = lambda p: mp.sqrt(2) * mp.erfinv(2 * p - 1)  # noqa: E731
+        rnp = (phi_inv(pa) - phi_inv(pb)) / 2
+        ref = float(r11 / rnp)
+    got, at = c11_multiclass_max_ratio(c, k)
+    assert math.isclose(at, 1e-15, rel_tol=1e-9)
+    assert math.isclose(got, ref, rel_tol=1e-7), (got, ref)

@@ -246,12 +246,14 @@ class Claim:
         }
 
 
-_PRIORITY = {REFUTES: 3, CONDITION: 2, NOT_DECIDABLE: 1, SUPPORTS: 0}
+# A compound claim is no better than its weakest part: a part that cannot be decided numerically keeps the
+# whole claim from "holding" (under conditions or not), as it already does for supports + undecidable.
+_PRIORITY = {REFUTES: 3, NOT_DECIDABLE: 2, CONDITION: 1, SUPPORTS: 0}
 _TO_VERDICT = {REFUTES: REFUTED, CONDITION: CONDITIONAL, NOT_DECIDABLE: UNDECIDABLE, SUPPORTS: HOLDS}
 
 
 def derive_verdict(evidence: list) -> str:
-    """Verdict from the findings of the checks: refutes > condition > undecidable > supports.
+    """Verdict from the findings of the checks: refutes > undecidable > condition > supports.
 
     A check that crashed (``ok`` False with an ``error``) makes the verdict undecidable; an empty list too.
     """

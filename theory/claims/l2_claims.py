@@ -326,7 +326,8 @@ def _check_c11_soundness(thorough):
     def one(r):
         mc = r.get("multiclass") or {}
         mtxt = (f"; multi-class form exceeds (max ratio {mc['max_ratio']:.2f} at 1−pA = {mc['at_one_minus_pA']:.2g}, "
-                f"pB = {mc['at_pB']:.2g})" if mc.get("exceeds_tight") else "")
+                f"pB = {mc['at_pB']:.2g}, i.e. ≥ {1 + mc['at_one_minus_pA'] / mc['at_pB']:.1e} classes)"
+                if mc.get("exceeds_tight") else "")
         if r["exceeds_tight"]:
             return (f"c={r['params']['c']:g}: binary form exceeds for 1−pA < {r['from_one_minus_pA']:.3g} "
                     f"(max ratio {r['max_ratio']:.2f} in [1e-15, 1/2)){mtxt}")
@@ -342,6 +343,61 @@ def _check_c11_soundness(thorough):
                     soundness=[{k: r[k] for k in ("params", "exceeds_tight", "from_one_minus_pA", "max_ratio",
                                                   "at_one_minus_pA", "witness_one_minus_pA", "multiclass")}
                                for r in rows])
+
+
+def c11_multiclass_max_ratio(c: float, k: int, lo: float = 1e-15) -> tuple[float, float]:
+    """Largest r_C11 / r_NP over 1 − pA ∈ [lo, 1/2) for a K-class problem in which cB is the runner-up: the
+    smallest runner-up probability K classes allow is pB = (1 − pA)/(K − 1) (the rest spread evenly), and both
+    radii grow as pB falls.  Closed forms with scipy (independent of theory.certificates).  Returns (ratio, 1 − pA)."""
+    best = (0.0, float("nan"))
+    for y in np.linspace(math.log(lo), math.log(0.4999), 4001):
+        q = math.exp(y)
+        lpa, lpb = math.log1p(-q), y - math.log(k - 1)
+        r11 = math.sqrt(2) * (lpa - lpb) / (2 * (1 + c))
+        rnp = 0.5 * (-float(special.ndtri(q)) - float(special.ndtri(math.exp(lpb))))
+        if r11 / rnp > best[0]:
+            best = (r11 / rnp, q)
+    return best
+
+
+def _check_c11_multiclass_classes(thorough):
+    rows = []
+    for k in (10, 1000):
+        for c in (0.5, 1.0, 2.0, 3.0):
+            ratio, at = c11_multiclass_max_ratio(c, k)
+            rows.append({"classes": k, "c": c, "max_ratio_C11/NP": ratio, "at_one_minus_pA": at})
+    by = {(r["classes"], r["c"]): r["max_ratio_C11/NP"] for r in rows}
+    # the ratio rises with the number of classes; with K <= 1000, c = 3 stays sound on [1e-15, 1/2)
+    ok = all(by[(1000, c)] >= by[(10, c)] for c in (0.5, 1.0, 2.0, 3.0)) and by[(1000, 3.0)] < 1.0 < by[(10, 0.5)]
+    txt = "; ".join(f"K={r['classes']}, c={r['c']:g}: {r['max_ratio_C11/NP']:.3f}" for r in rows)
+    return evidence(CONDITION, ok,
+                    "pB is the runner-up probability, so K classes force pB ≥ (1 − pA)/(K − 1): the multi-class "
+                    "excess 'at 1 − pA = 0.5, pB = 1e-15' needs ≥ 5·10¹⁴ classes. Max r_C11/r_NP over "
+                    "1 − pA ∈ [1e-15, 1/2) with the smallest admissible pB: " + txt + ". With ≤ 1000 classes "
+                    "the multi-class form at c = 3 never exceeds the tight radius on that range; at c ≤ 2 it "
+                    "does (for small enough 1 − pA).", table=rows)
+
+
+def _check_c11_attainable(thorough):
+    """Where the binary thresholds sit relative to what a Monte-Carlo certificate can reach: with n samples all
+    in class A, the one-sided Clopper–Pearson lower bound at level α is pA_lower = α^{1/n}, so 1 − pA_lower ≥
+    1 − α^{1/n} (Cohen et al. 2019 use n = 10⁵, α = 0.001)."""
+    rows = []
+    for n, a in ((10**5, 1e-3), (10**6, 1e-3)):
+        floor = -math.expm1(math.log(a) / n)
+        for c in (0.5, 1.0, 3.0):
+            th = c11_threshold(c)
+            rows.append({"n": n, "alpha": a, "min_one_minus_pA_lower": floor, "c": c, "c11_threshold": th,
+                         "exceeds_at_attainable_pA": th > floor})
+    by = {(r["n"], r["c"]): r["exceeds_at_attainable_pA"] for r in rows}
+    ok = by[(10**5, 0.5)] and not by[(10**5, 1.0)] and not by[(10**5, 3.0)]
+    floor5 = rows[0]["min_one_minus_pA_lower"]
+    return evidence(CONDITION, ok,
+                    f"With n = 10⁵ samples at α = 0.001 (Cohen et al.'s setting) 1 − pA_lower ≥ {floor5:.2g}: the "
+                    f"binary C11 radius exceeds the tight one there at c = 0.5 (threshold {c11_threshold(0.5):.2g}) "
+                    f"but not at the paper's c = 1 ({c11_threshold(1.0):.2g}) or c = 3 ({c11_threshold(3.0):.2g}); "
+                    "the binary counterexamples at c ≥ 1 need pA closer to 1 than such a certificate can show.",
+                    table=rows)
 
 
 def _check_c11_witness(thorough):
@@ -384,7 +440,9 @@ C11 = Claim(
     verdict=REFUTED,
     holds_when="binary form: 1 − pA above the per-c threshold of the evidence (2.8e-3 at c = 0.5, 2.4e-6 at c = 1, "
                "6.1e-15 at c = 2, 5.2e-27 at c = 3), where r_C11 ≤ r_NP; the multi-class form exceeds for every c when "
-               "pB ≪ 1 − pA. The 'probability' is meaningless for a deterministic smoothed prediction (it is 0 or 1).",
+               "pB ≪ 1 − pA, which (pB being the runner-up) needs ≥ 1 + (1 − pA)/pB classes; with ≤ 1000 classes it "
+               "stays sound at c = 3 for 1 − pA ≥ 1e-15. At the paper's c ∈ {1, 3} the binary form is sound "
+               "for every pA a Clopper–Pearson bound from n = 10⁵ samples at α = 0.001 can certify. The 'probability' is meaningless for a deterministic smoothed prediction (it is 0 or 1).",
     hypotheses=(Predicate("pA>1/2", "pA > 1/2 (binary form)", lambda pr: pr["one_minus_pA"] < 0.5),),
     conditions=(Predicate("above-threshold", "1 − pA ≥ c11_threshold(c) (binary; the root of r_C11 = σΦ⁻¹(pA))",
                           lambda pr: pr["one_minus_pA"] >= c11_threshold(pr["c"]) * (1 + 1e-6)),),
@@ -392,7 +450,9 @@ C11 = Claim(
     conclusion=_c11_conclusion,
     checks=(Check("derivation-sympy", SYMBOLIC, _check_c11_derivation),
             Check("soundness-vs-tight", SEARCH, _check_c11_soundness),
-            Check("witness-flip", MONTE_CARLO, _check_c11_witness)),
+            Check("witness-flip", MONTE_CARLO, _check_c11_witness),
+            Check("multiclass-runner-up", EXACT, _check_c11_multiclass_classes),
+            Check("attainable-pA", EXACT, _check_c11_attainable)),
     depends_on=("T10",),
 )
 

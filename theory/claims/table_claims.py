@@ -17,7 +17,7 @@ import numpy as np
 
 from theory.claims import _oracles as O
 from theory.claims._core import (
-    ANALYSIS, ASYMPTOTIC, CONDITION, CONDITIONAL, EXACT, HOLDS, NOT_DECIDABLE, SUPPORTS, UNDECIDABLE,
+    ANALYSIS, ASYMPTOTIC, CONDITION, EXACT, HOLDS, NOT_DECIDABLE, SUPPORTS, UNDECIDABLE,
     METHODS, Check, Claim, evidence,
 )
 from theory.claims.l2_claims import gauss_linf_mean, t10_fixed_set_witness
@@ -241,28 +241,36 @@ TABLE = (
     _cell("gaussian", "l2", "dinf", "unable to certify", HOLDS,
           "as printed (the mechanism's D∞ is +∞ at every shift).",
           [Check("dinf-infinite", EXACT, _check_unable_dinf("l2"))]),
-    _cell("gaussian", "l2", "dmr", "near optimal, r scales in O(1)", CONDITIONAL,
-          "r = O(1) at fixed σ; at fixed E‖z‖∞ (the paper's comparison convention) r = Θ(1/√log d). 'Near optimal' "
-          "is not established (T12 refuted as printed / vacuous).",
+    _cell("gaussian", "l2", "dmr", "near optimal, r scales in O(1)", UNDECIDABLE,
+          "the rate part: r = Θ(1) at fixed σ; at fixed E‖z‖∞ (the paper's comparison convention) r = Θ(1/√log d), "
+          "which is still O(1) read as an upper bound but not Θ(1). 'Near optimal' is not established (T12 refuted "
+          "as printed / vacuous).",
           [Check("rate", EXACT, rate_check("c11", "gaussian", "O(1)", lambda d: 1.0, "sigma")),
-           Check("optimality", ANALYSIS, _rests_on(["T12", "T24"], "near optimal"))]),
+           Check("optimality", ANALYSIS, _rests_on(["T12", "T24"], "near optimal"))],
+          reason="'near optimal' quantifies over all mechanisms with hidden constants; the lower bound it rests on "
+                 "(T12) is refuted as printed and vacuous once corrected."),
     _cell("gaussian", "linf", "dinf", "unable to certify", HOLDS, "as printed.",
           [Check("dinf-infinite", EXACT, _check_unable_dinf("linf"))]),
-    _cell("gaussian", "linf", "dmr", "near optimal, r scales in O(1/√(d log d))", CONDITIONAL,
-          "at fixed E‖z‖∞; at fixed σ the T18 radius is Θ(1/√d). 'Near optimal' rests on T17 (refuted as printed).",
+    _cell("gaussian", "linf", "dmr", "near optimal, r scales in O(1/√(d log d))", UNDECIDABLE,
+          "the rate part at fixed E‖z‖∞; at fixed σ the T18 radius is Θ(1/√d). 'Near optimal' rests on T17 (refuted "
+          "as printed).",
           [Check("rate", EXACT, rate_check("t18", "gaussian", "O(1/√(d log d))", lambda d: 1 / math.sqrt(d * math.log(d)), "noise")),
-           Check("optimality", ANALYSIS, _rests_on(["T17", "T24"], "near optimal"))]),
+           Check("optimality", ANALYSIS, _rests_on(["T17", "T24"], "near optimal"))],
+          reason="'near optimal' quantifies over all mechanisms with hidden constants; the lower bound it rests on "
+                 "(T17) is refuted as printed and vacuous once corrected."),
     _cell("exponential", "l2", "dinf", "not optimal", HOLDS,
           "as printed: the ℓ2-Laplace mechanism certifies the same D∞ robustness with √(d/log d) times less noise.",
           [Check("competitor-l2-laplace", EXACT, _check_exp_l2_dinf)]),
     _cell("exponential", "l2", "dmr", "not optimal", HOLDS,
           "as printed: at equal E‖z‖∞ the Gaussian has a smaller DMR, by a factor growing with d.",
           [Check("competitor-gaussian", EXACT, _exp_vs_gauss_dmr("l2"))]),
-    _cell("exponential", "linf", "dinf", "optimal, r scales in O(1/d)", CONDITIONAL,
-          "r = Θ(1/d) at fixed E‖z‖∞ (exactly: slope −1); at fixed σ the T13 radius is O(1). 'Optimal' rests on T16 "
-          "(refuted as printed); eq. 6 does match T16's rate exactly (ratio 4).",
+    _cell("exponential", "linf", "dinf", "optimal, r scales in O(1/d)", UNDECIDABLE,
+          "the rate part: r = Θ(1/d) at fixed E‖z‖∞ (exactly: slope −1); at fixed σ the T13 radius is O(1). "
+          "'Optimal' rests on T16 (refuted as printed); eq. 6 does match T16's rate exactly (ratio 4).",
           [Check("rate", EXACT, rate_check("t13", "exponential", "O(1/d)", lambda d: 1.0 / d, "noise")),
-           Check("optimality", ANALYSIS, _rests_on(["T16", "L27"], "optimal"))]),
+           Check("optimality", ANALYSIS, _rests_on(["T16", "L27"], "optimal"))],
+          reason="'optimal' quantifies over all mechanisms with hidden constants; the lower bound it rests on (T16, "
+                 "via L27) is refuted as printed and vacuous once corrected."),
     _cell("exponential", "linf", "dmr", "not optimal", HOLDS,
           "as printed: at equal E‖z‖∞ the T18 Gaussian has a smaller DMR at the corner, by a factor growing with d.",
           [Check("competitor-gaussian", EXACT, _exp_vs_gauss_dmr("linf"))]),
