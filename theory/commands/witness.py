@@ -4,6 +4,10 @@ probabilities below 1e-4).  Exit code 0 if confirmed, 1 if not, 2 for a bad file
 
   python -m theory witness reports/witnesses/c11_c1_binary.json [--json] [--samples N] [--seed S]
   python -m theory witness --generate [--out reports/witnesses]      (soundness search + one file per case)
+
+A witness of a refuted claim (reports/witnesses/claim_*.json, kind "claim-counterexample", written by
+`python -m theory audit` and by --generate) is re-checked by re-running the claims-registry check that
+reproduces the counterexample and comparing every recorded number (theory.claim_witness).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import sys
 from theory.cli import print_json
 
 NAME = "witness"
-HELP = "re-check a witness of an over-certified radius (exact + Monte Carlo), or --generate them"
+HELP = "re-check a witness (over-certified radius: exact + Monte Carlo; refuted claim: re-run), or --generate"
 
 
 def add_arguments(p):
@@ -29,12 +33,15 @@ def add_arguments(p):
 def run(args) -> int:
     from theory import witness as W
 
+    from theory import claim_witness as CW
+
     if args.generate:
         if args.file:
             raise ValueError("give either FILE or --generate")
         recs = W.generate_witnesses(args.out, progress=not args.json)
+        claim_paths = CW.generate_claim_witnesses(args.out)
         if args.json:
-            print_json({"out": args.out, "records": recs})
+            print_json({"out": args.out, "records": recs, "claim_witnesses": claim_paths})
         else:
             for r in recs:
                 s = r["search"]
@@ -44,9 +51,27 @@ def run(args) -> int:
                       f"multiclass: {(s['multiclass'] or {}).get('exceeds_tight', 'n/a')}")
                 for p in r["witnesses"]:
                     print(f"    -> {p}")
+            print(f"refuted claims: {len(claim_paths)} counterexample witnesses")
+            for p in claim_paths:
+                print(f"    -> {p}")
         return 0
     if not args.file:
         raise ValueError("a witness FILE (or --generate) is required")
+    if CW.is_claim_witness(args.file):
+        res = CW.check_claim_witness(args.file)
+        if args.json:
+            print_json(res)
+        else:
+            print(f"{res['path']}: {res['claim']} refuted by check '{res['check']}'")
+            print(f"  {res['summary']}")
+            for k, v in res["checks"].items():
+                print(f"  {'ok ' if v else 'FAIL'} {k}")
+            for m in res["mismatches"]:
+                print(f"    {m}")
+            print(f"  {'CONFIRMED' if res['confirmed'] else 'NOT CONFIRMED'} ({res['seconds']:.1f} s)")
+        if not res["confirmed"]:
+            print("witness not confirmed", file=sys.stderr)
+        return 0 if res["confirmed"] else 1
     res = W.check_witness(args.file, samples=args.samples, seed=args.seed)
     if args.json:
         print_json(res)

@@ -1,0 +1,88 @@
+"""Witnesses of refuted claims (theory.claim_witness): every refuted claim has one, each re-check
+confirms it, and a tampered or malformed witness is not confirmed / is rejected with a clear error."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from theory import claim_witness as W
+from theory import claims as K
+
+
+@pytest.fixture(scope="module")
+def witnesses(tmp_path_factory):
+    out = tmp_path_factory.mktemp("claim_witnesses")
+    return W.generate_claim_witnesses(out)
+
+
+def test_every_refuted_claim_has_a_witness(witnesses):
+    refuted = {c.id for c in K.CLAIMS.values() if c.verdict == K.REFUTED}
+    assert refuted, "the registry records refuted claims"
+    covered = {json.loads(open(p).read())["claim"] for p in witnesses}
+    assert covered == refuted
+
+
+def test_each_witness_is_confirmed(witnesses):
+    for p in witnesses:
+        res = W.check_claim_witness(p)
+        assert res["confirmed"], (p, res["checks"], res["mismatches"])
+
+
+def _first_number(obj, path=()):
+    """Path to the first float in a nested JSON object (for tampering)."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            r = _first_number(v, path + (k,))
+            if r is not None:
+                return r
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            r = _first_number(v, path + (i,))
+            if r is not None:
+                return r
+    elif isinstance(obj, float):
+        return path
+    return None
+
+
+def test_tampered_number_is_not_confirmed(witnesses, tmp_path):
+    src = next(p for p in witnesses if "T10" in p)
+    rec = json.loads(open(src).read())
+    path = _first_number(rec["data"])
+    assert path is not None
+    node = rec["data"]
+    for k in path[:-1]:
+        node = node[k]
+    node[path[-1]] = node[path[-1]] * (1 + 1e-6) + 1e-12
+    bad = tmp_path / "tampered.json"
+    bad.write_text(json.dumps(rec))
+    res = W.check_claim_witness(bad)
+    assert not res["confirmed"] and not res["checks"]["recorded_numbers_reproduced"]
+    assert res["mismatches"]
+
+
+def test_a_check_that_does_not_refute_is_not_confirmed(tmp_path):
+    # L22 holds: its check supports the claim, so a "witness" pointing at it cannot be confirmed
+    claim = K.get("L22")
+    name = claim.checks[0].name
+    bad = tmp_path / "l22.json"
+    bad.write_text(json.dumps({"kind": W.KIND, "claim": "L22", "check": name, "data": {}}))
+    res = W.check_claim_witness(bad)
+    assert not res["confirmed"] and not res["checks"]["still_refutes"]
+
+
+@pytest.mark.parametrize("content,msg", [
+    ("not json", "not JSON"),
+    ('{"kind": "other"}', "not a claim witness"),
+    ('{"kind": "claim-counterexample", "claim": "T10"}', "'check'"),
+    ('{"kind": "claim-counterexample", "claim": "T99", "check": "x", "data": {}}', "unknown claim"),
+    ('{"kind": "claim-counterexample", "claim": "T10", "check": "nope", "data": {}}', "has no check"),
+])
+def test_malformed_witness_is_a_value_error_naming_the_file(tmp_path, content, msg):
+    f = tmp_path / "w.json"
+    f.write_text(content)
+    with pytest.raises(ValueError, match=msg) as e:
+        W.check_claim_witness(f)
+    assert str(f) in str(e.value)
