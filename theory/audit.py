@@ -73,6 +73,7 @@ def _soundness(out: Path, thorough: bool, progress: bool) -> dict:
                                   is_samples=200_000 if thorough else 50_000)
             checks.append({"path": str(Path(p).relative_to(out)) if Path(p).is_relative_to(out) else p,
                            "confirmed": res["confirmed"], "form": res["form"],
+                           "num_classes": res["num_classes"],
                            "claimed_radius": res["exact"]["claimed_radius"],
                            "tight_radius": res["exact"]["tight_radius"],
                            "perturbation_norm": res["exact"]["perturbation_norm"],
@@ -83,6 +84,7 @@ def _soundness(out: Path, thorough: bool, progress: bool) -> dict:
             bar.update(1)
         cert = C.get(r["certificate"])
         mc = s.get("multiclass") or None
+        by_k = [v for _, v in sorted(r.get("multiclass_by_K", {}).items()) if v is not None]
         rows.append({
             "certificate": r["certificate"], "paper": cert.paper, "reference": cert.reference,
             "tight": s["tight"], "setting": r["setting"],
@@ -91,11 +93,12 @@ def _soundness(out: Path, thorough: bool, progress: bool) -> dict:
             "range_one_minus_pA": s["range_one_minus_pA"],
             "beyond_range": s["beyond_range"],
             "multiclass": mc,
+            "multiclass_by_K": by_k,
             "witnesses": checks,
         })
     bar.close()
     return {"rows": rows, "seconds": time.perf_counter() - t0, "witness_dir": str(wdir),
-            "rtol": C.EXCEED_RTOL}
+            "rtol": C.EXCEED_RTOL, "num_classes": list(C.SOUNDNESS_NUM_CLASSES)}
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -195,6 +198,7 @@ def run_audit(out="reports", json_path=None, thorough: bool = False, progress: b
     results = []
     n_checks = sum(len(c.checks) for c in claims)
     bar = _progress(n_checks, "audit: claim checks", progress)
+    evidence_by_claim = {}
     for c in claims:
         t0 = time.perf_counter()
         evs = []
@@ -203,6 +207,7 @@ def run_audit(out="reports", json_path=None, thorough: bool = False, progress: b
             evs.append(chk.run(thorough))
             bar.update(1)
         verdict = derive_verdict(evs)
+        evidence_by_claim[c.id] = evs
         rec = c.listing()
         rec.update({
             "derived_verdict": verdict,
@@ -224,6 +229,7 @@ def run_audit(out="reports", json_path=None, thorough: bool = False, progress: b
     }
     if soundness:
         doc["soundness"] = _soundness(out, thorough, progress)
+    doc["claim_witnesses"] = _claim_witnesses(out, claims, evidence_by_claim)
     # hidden conditions: every check whose finding is 'condition' or 'refutes' -> the range where it holds
     hidden = []
     for r in results:
@@ -242,6 +248,22 @@ def run_audit(out="reports", json_path=None, thorough: bool = False, progress: b
     jp.write_text(json.dumps(to_jsonable(doc), indent=1, ensure_ascii=False) + "\n")
     (out / "audit.md").write_text(render_markdown(doc))
     return doc
+
+
+def _claim_witnesses(out: Path, claims, evidence_by_claim: dict) -> list:
+    """One witness per refuting check of every refuted claim (theory.claim_witness), written to
+    OUT/witnesses/claim_*.json and re-checked here (the check is re-run and every number compared)."""
+    from theory import claim_witness as CW
+    from theory.claims import REFUTED
+
+    if not any(c.verdict == REFUTED for c in claims):
+        return []
+    paths = CW.generate_claim_witnesses(out / "witnesses", evidence_by_claim, ids=[c.id for c in claims])
+    rows = []
+    for p in paths:
+        res = CW.check_claim_witness(p)
+        rows.append({"claim": res["claim"], "check": res["check"], "path": p, "confirmed": res["confirmed"]})
+    return rows
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -318,42 +340,69 @@ def render_markdown(doc: dict) -> str:
     else:
         L.append("Every check ran and passed its own assertions; every derived verdict agrees with the registry.")
     L.append("")
+    cw = doc.get("claim_witnesses") or []
+    if cw:
+        L.append("### Witnesses of the refuted claims")
+        L.append("")
+        L.append("Each refuting check's counterexample is saved as JSON; `python -m theory witness FILE` re-runs the "
+                 "check (fixed parameters and seeds) and confirms that it still refutes the claim and reproduces every "
+                 "recorded number. The over-certified radii of C11 / T18 also have geometric witnesses (next section).")
+        L.append("")
+        L.append("| claim | refuting check | witness file | re-checked |")
+        L.append("|---|---|---|---|")
+        for w in cw:
+            L.append(f"| [{w['claim']}](#{_anchor(w['claim'])}) | {w['check']} | `{w['path']}` | "
+                     f"{'confirmed' if w['confirmed'] else '**NOT confirmed**'} |")
+        L.append("")
 
     if "soundness" in doc:
         s = doc["soundness"]
         L.append("## Soundness of every certificate against the tight radius")
         L.append("")
-        L.append("Search over 1 − pA ∈ [1e-15, 1/2) (log grid + root refinement; multi-class: pB ∈ [1e-15, 1 − pA]) "
+        ks = s.get("num_classes") or [10, 1000]
+        L.append("Search over 1 − pA ∈ [1e-15, 1/2) (log grid + root refinement; multi-class form with K classes: "
+                 "pB ∈ [(1 − pA)/(K − 1), 1 − pA], since pB is the runner-up's probability and the other K − 2 "
+                 "classes hold 1 − pA − pB, each ≤ pB; K = " + " and ".join(str(k) for k in ks) + ") "
                  f"for pA where a certificate's radius exceeds the Neyman–Pearson-tight radius of the same mechanism "
                  f"and norm by more than a relative {s['rtol']:g} (theory.certificates.exceeds_tight). Every exceeding "
                  "case has a witness (half-space base classifier, point, perturbation inside the claimed radius, exact "
-                 "smoothed prediction at 50 digits showing the flip) in `"
+                 "smoothed prediction at 50 digits showing the flip; multi-class: the band between A and B cut into "
+                 "m slabs of equal probability ≤ pB, so B is the runner-up and the witness has K = m + 2 classes, "
+                 "built for the smallest K above that exceeds and so valid for every larger K) in `"
                  + s["witness_dir"] + "`, re-checked here exactly and by Monte Carlo (Clopper–Pearson at 1e-6); "
                  "re-check any of them with `python -m theory witness FILE`. "
                  f"Section time: {s['seconds']:.1f} s.")
         L.append("")
         L.append("| certificate | setting | tight reference | exceeds tight (binary) | from 1 − pA below | max ratio | "
-                 "exceeds below 1e-15 | multi-class exceeds | witnesses confirmed |")
-        L.append("|---|---|---|---|---|---|---|---|---|")
+                 "exceeds below 1e-15 | "
+                 + " | ".join(f"multi-class exceeds, K = {k} (max ratio)" for k in ks) + " | witnesses confirmed |")
+        L.append("|---|---|---|---|---|---|---|" + "---|" * len(ks) + "---|")
+
+        def mc_cell(r, k):
+            m = next((v for v in r.get("multiclass_by_K") or [] if v.get("num_classes") == k), None)
+            if m is None and (r["multiclass"] or {}).get("num_classes") == k:
+                m = r["multiclass"]
+            return f"{_fmt(m['exceeds_tight'])} ({m['max_ratio']:.3f})" if m else "n/a"
+
         for r in s["rows"]:
-            mc = r["multiclass"]
             w = r["witnesses"]
             L.append(f"| {r['certificate']}{' (paper)' if r['paper'] else ''} | "
                      f"{', '.join(f'{k}={v:g}' for k, v in r['setting'].items()) or '—'} | {r['tight']} | "
                      f"{_fmt(r['exceeds_tight'])} | {_fmt(r['from_one_minus_pA'])} | {_fmt(r['max_ratio'])} | "
                      f"{_fmt(r['beyond_range']['exceeds_tight'])} "
                      f"{'(from ' + _fmt(r['beyond_range']['from_one_minus_pA']) + ')' if r['beyond_range']['exceeds_tight'] and not r['exceeds_tight'] else ''} | "
-                     f"{_fmt(mc['exceeds_tight']) if mc else 'n/a'} | "
+                     + " | ".join(mc_cell(r, k) for k in ks) + " | "
                      f"{(str(sum(x['confirmed'] for x in w)) + '/' + str(len(w))) if w else '—'} |")
         L.append("")
         wl = [x for r in s["rows"] for x in r["witnesses"]]
         if wl:
             L.append("Witnesses (exact values; Monte Carlo draws per point in the last column):")
             L.append("")
-            L.append("| file | form | 1 − pA at x | claimed radius | tight radius | ‖x' − x‖ | g(x) | g(x') | confirmed | MC n |")
-            L.append("|---|---|---|---|---|---|---|---|---|---|")
+            L.append("| file | form | K | 1 − pA at x | claimed radius | tight radius | ‖x' − x‖ | g(x) | g(x') | confirmed "
+                     "| MC n |")
+            L.append("|---|---|---|---|---|---|---|---|---|---|---|")
             for x in wl:
-                L.append(f"| `{x['path']}` | {x['form']} | {x['one_minus_pA']} | {_fmt(x['claimed_radius'])} | "
+                L.append(f"| `{x['path']}` | {x['form']} | {x.get('num_classes', '—')} | {x['one_minus_pA']} | {_fmt(x['claimed_radius'])} | "
                          f"{_fmt(x['tight_radius'])} | {_fmt(x['perturbation_norm'])} | {x['prediction_x']} | "
                          f"{x['prediction_x_prime']} | {_fmt(x['confirmed'])} | {x['mc_samples']} |")
             L.append("")
@@ -417,7 +466,7 @@ def render_markdown(doc: dict) -> str:
         if r["hypotheses"]:
             L.append("Hypotheses: " + "; ".join(h["text"] for h in r["hypotheses"]) + ".")
         if r["conditions"]:
-            L.append("Conditions found necessary: " + "; ".join(h["text"] for h in r["conditions"]) + ".")
+            L.append("Conditions assumed by the property tests: " + "; ".join(h["text"] for h in r["conditions"]) + ".")
         L.append("")
         L.append("**Evidence.**")
         L.append("")

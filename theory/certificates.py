@@ -808,8 +808,77 @@ def _log_ratio_to_tight(cert: Certificate, tight: Certificate, y: float, sigma: 
     return math.log(r / t)
 
 
+#: Number of classes K of the multi-class search: CIFAR-10 (the default) and ImageNet (also reported by the audit).
+DEFAULT_NUM_CLASSES = 10
+SOUNDNESS_NUM_CLASSES = (10, 1000)
+
+
+def min_runner_up(one_minus_pA: float, num_classes: int) -> float:
+    """Smallest runner-up probability pB a ``num_classes``-class problem allows at 1 - pA: the other K - 2 classes
+    hold 1 - pA - pB, each at most pB (pB is the runner-up), so 1 - pA - pB <= (K - 2) pB, i.e.
+    pB >= (1 - pA)/(K - 1) (equality: the rest spread evenly over K - 2 classes of probability pB)."""
+    return one_minus_pA / (num_classes - 1)
+
+
+def multiclass_exceeds_tight(name: str, *, num_classes: int = DEFAULT_NUM_CLASSES, sigma: float = 1.0,
+                             min_one_minus_pA: float = 1e-15, grid: int = 240, pB_grid: int = 24,
+                             **params) -> dict | None:
+    """Multi-class form of :func:`exceeds_tight` for a problem with ``num_classes`` = K classes (None when the
+    certificate or its tight reference has no pB form).
+
+    Admissible pairs: pB is the probability of the *runner-up* class, so a pair (pA, pB) is realisable by K
+    classes iff pB <= pA, pA + pB <= 1 and the rest 1 - pA - pB splits into at most K - 2 classes each <= pB,
+    i.e. pB >= (1 - pA)/(K - 1) (:func:`min_runner_up`).  Without the last bound the search would reach pB far
+    below 1 - pA, which needs ceil((1 - pA - pB)/pB) other classes (~1e15 at pB = 1e-15): not a K-class problem.
+    Searched: 1 - pA on a log grid of max(grid/8, 8) points in [min_one_minus_pA, 1/2) (there pB <= 1 - pA < pA,
+    so the first two conditions reduce to pB <= 1 - pA) x ``pB_grid`` log-spaced pB in [(1 - pA)/(K - 1), 1 - pA].
+
+    Returns ``exceeds_tight``, ``max_ratio`` (radius / tight radius), ``at_one_minus_pA``, ``at_pB``,
+    ``classes_at_max`` (the fewest classes realising that pair: 2 + ceil((1 - pA - pB)/pB)),
+    ``largest_one_minus_pA_exceeding``, ``num_classes`` and ``range_pB``.
+    """
+    cert = get(name)
+    tight = get(cert.tight)
+    if not (cert.multiclass and tight.multiclass):
+        return None
+    num_classes = V.count("num_classes", num_classes, minimum=2)
+    sigma = V.positive("sigma", sigma)
+    lo_e = V.in_open_interval("min_one_minus_pA", min_one_minus_pA, 0.0, 0.5)
+    grid = V.count("grid", grid, minimum=8)
+    pB_grid = V.count("pB_grid", pB_grid, minimum=2)
+    params = cert._params(params)
+    thr = math.log1p(EXCEED_RTOL)
+    es = np.exp(np.linspace(math.log(lo_e), math.log(0.5 - 1e-9), max(grid // 8, 8)))
+    worst = None
+    from_e = None
+    for e in es:
+        e = float(e)
+        # the smallest admissible pB, exactly (not through exp(log(.))), then log-spaced up to 1 - pA
+        pbs = [min_runner_up(e, num_classes)] + [
+            math.exp(v) for v in np.linspace(math.log(min_runner_up(e, num_classes)), math.log(e), pB_grid)[1:]]
+        for pb in pbs:
+            pb = min(max(pb, min_runner_up(e, num_classes)), e)
+            v = _log_ratio_to_tight(cert, tight, math.log(e), sigma, params, log_pB=math.log(pb))
+            if worst is None or v > worst[0]:
+                worst = (v, e, pb)
+            if v > thr and (from_e is None or e > from_e):
+                from_e = e
+    v, e, pb = worst
+    return {
+        "exceeds_tight": bool(v > thr),
+        "max_ratio": math.exp(v),
+        "at_one_minus_pA": e,
+        "at_pB": pb,
+        "classes_at_max": 2 + max(0, math.ceil((e - pb) / pb * (1 - 1e-12))),
+        "largest_one_minus_pA_exceeding": from_e,
+        "num_classes": num_classes,
+        "range_pB": ["(1 - pA)/(K - 1)", "1 - pA"],
+    }
+
+
 def exceeds_tight(name: str, *, sigma: float = 1.0, min_one_minus_pA: float = 1e-15, grid: int = 240,
-                  multiclass: bool = True, pB_grid: int = 24, min_pB: float = 1e-15, **params) -> dict:
+                  multiclass: bool = True, pB_grid: int = 24, num_classes: int = DEFAULT_NUM_CLASSES,
+                  **params) -> dict:
     """Search 1 - pA in [min_one_minus_pA, 1/2) for pA where certificate ``name`` exceeds the tight radius.
 
     The tight reference is ``get(name).tight`` (same mechanism and norm): Cohen et al. 2019 for the Gaussian
@@ -820,14 +889,16 @@ def exceeds_tight(name: str, *, sigma: float = 1.0, min_one_minus_pA: float = 1e
 
     Method: log(radius / tight) on a log-spaced grid of ``grid`` values of 1 - pA (the upper end 1/2 is
     approached as 1/2 - 1e-9), sign changes of log(ratio) - log(1 + EXCEED_RTOL) refined with brentq.
-    Multi-class form (when both certificates have it): a ``grid/8`` x ``pB_grid`` grid over 1 - pA and
-    pB = (1 - pA) u with u log-spaced in [min_pB/(1-pA), 1].
+    Multi-class form (when both certificates have it, ``multiclass`` True): :func:`multiclass_exceeds_tight`
+    for ``num_classes`` = K classes (default 10, CIFAR-10): pB is the runner-up probability, so only pairs with
+    (1 - pA)/(K - 1) <= pB <= 1 - pA are searched (the other K - 2 classes hold 1 - pA - pB, each <= pB).
 
     Returns a dict: ``exceeds_tight`` (bool, binary form), ``from_one_minus_pA`` (the threshold below which
     it exceeds, or None; if the exceeding set is not an interval (0, t) see ``intervals``), ``intervals``
     (list of [lo, hi] in 1 - pA), ``max_ratio`` and ``at_one_minus_pA``, ``witness_one_minus_pA``
     (the 1 - pA of the largest excess, for :func:`theory.witness.make_witness`), the searched range,
-    ``beyond_range`` (the same search down to 1 - pA = 1e-300, for information), and ``multiclass``.
+    ``beyond_range`` (the same search down to 1 - pA = 1e-300, for information), ``multiclass`` (its dict, which
+    records ``num_classes``, or None) and ``num_classes``.
     """
     cert = get(name)
     tight = get(cert.tight)
@@ -835,6 +906,7 @@ def exceeds_tight(name: str, *, sigma: float = 1.0, min_one_minus_pA: float = 1e
     lo_e = V.in_open_interval("min_one_minus_pA", min_one_minus_pA, 0.0, 0.5)
     grid = V.count("grid", grid, minimum=8)
     params = cert._params(params)
+    num_classes = V.count("num_classes", num_classes, minimum=2)
     thr = math.log1p(EXCEED_RTOL)
 
     def scan(lo_y: float) -> dict:
@@ -868,7 +940,7 @@ def exceeds_tight(name: str, *, sigma: float = 1.0, min_one_minus_pA: float = 1e
         return res
 
     out = {"certificate": name, "tight": tight.name, "params": dict(params), "sigma": sigma,
-           "range_one_minus_pA": [lo_e, 0.5], "grid": grid, "rtol": EXCEED_RTOL}
+           "range_one_minus_pA": [lo_e, 0.5], "grid": grid, "rtol": EXCEED_RTOL, "num_classes": num_classes}
     main = scan(math.log(lo_e))
     out.update(main)
     # the clearest excess in range (largest ratio) is where theory.witness builds the binary witness
@@ -876,33 +948,14 @@ def exceeds_tight(name: str, *, sigma: float = 1.0, min_one_minus_pA: float = 1e
     beyond = scan(math.log(1e-300))
     out["beyond_range"] = {"range_one_minus_pA": [1e-300, 0.5], **{k: beyond[k] for k in
                            ("exceeds_tight", "from_one_minus_pA", "intervals", "max_ratio", "at_one_minus_pA")}}
-    if multiclass and cert.multiclass and tight.multiclass:
-        es = np.exp(np.linspace(math.log(lo_e), math.log(0.5 - 1e-9), max(grid // 8, 8)))
-        worst = None
-        from_e = None
-        for e in es:
-            lpbs = np.linspace(math.log(min_pB), math.log(e), pB_grid)
-            for lpb in lpbs:
-                v = _log_ratio_to_tight(cert, tight, math.log(e), sigma, params, log_pB=float(lpb))
-                if worst is None or v > worst[0]:
-                    worst = (v, float(e), float(math.exp(lpb)))
-                if v > thr and (from_e is None or e > from_e):
-                    from_e = float(e)
-        out["multiclass"] = {
-            "exceeds_tight": bool(worst[0] > thr),
-            "max_ratio": math.exp(worst[0]),
-            "at_one_minus_pA": worst[1],
-            "at_pB": worst[2],
-            "largest_one_minus_pA_exceeding": from_e,
-            "range_pB": [min_pB, "1 - pA"],
-        }
-    else:
-        out["multiclass"] = None
+    out["multiclass"] = (multiclass_exceeds_tight(name, num_classes=num_classes, sigma=sigma, min_one_minus_pA=lo_e,
+                                                  grid=grid, pB_grid=pB_grid, **params) if multiclass else None)
     return out
 
 
 def soundness_table(**kw) -> list[dict]:
-    """:func:`exceeds_tight` for every certificate and setting of :data:`SOUNDNESS_SETTINGS`."""
+    """:func:`exceeds_tight` for every certificate and setting of :data:`SOUNDNESS_SETTINGS` (keyword arguments,
+    e.g. ``num_classes`` for the multi-class search, are passed on)."""
     return [exceeds_tight(name, **s, **kw) for name, settings in SOUNDNESS_SETTINGS.items() for s in settings]
 
 

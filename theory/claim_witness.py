@@ -65,19 +65,22 @@ def make_claim_witness(claim_id: str, evidence) -> dict:
     }
 
 
-def generate_claim_witnesses(out_dir, evidence_by_claim: dict | None = None) -> list[str]:
-    """Write one witness per refuting check of every claim whose verdict is ``refuted``.
+def generate_claim_witnesses(out_dir, evidence_by_claim: dict | None = None, ids=None) -> list[str]:
+    """Write one witness per refuting check of every claim whose verdict is ``refuted`` (of ``ids`` only,
+    when given; stale ``claim_*.json`` files of those claims are removed first).
 
     ``evidence_by_claim`` (claim id -> list of Evidence) reuses checks already run (the audit passes its
     own); otherwise the refuted claims' checks are run here.  Returns the written paths."""
     K = _claims()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    wanted = None if ids is None else {K.get(i).id for i in ids}
     for old in out.glob("claim_*.json"):
-        old.unlink()
+        if wanted is None or any(old.name.startswith(f"claim_{_slug(i)}_") for i in wanted):
+            old.unlink()
     paths = []
     for claim in K.CLAIMS.values():
-        if claim.verdict != K.REFUTED:
+        if claim.verdict != K.REFUTED or (wanted is not None and claim.id not in wanted):
             continue
         evs = (evidence_by_claim or {}).get(claim.id)
         if evs is None:

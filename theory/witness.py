@@ -3,19 +3,26 @@
 A witness (JSON) is a fully explicit instance of randomized smoothing with Gaussian noise N(0, sigma^2 I_d):
 
 * a base classifier ``f`` that depends on ``w . z`` only: ``f(z) = label`` of the interval of the real line
-  containing ``w . z`` (binary: ``A`` on ``(-inf, b]``, ``B`` on ``(b, inf)``; multi-class: ``A | C | B``);
+  containing ``w . z`` (binary: ``A`` on ``(-inf, b]``, ``B`` on ``(b, inf)``; multi-class:
+  ``A | C<m> | ... | C1 | B``: the middle band, of probability 1 - pA - pB at x, is cut into
+  m = ceil((1 - pA - pB)/pB) parallel slabs of equal probability at x, each <= pB, so that B is the runner-up
+  class at x as the certificates' pB requires; K = m + 2 classes, recorded as ``num_classes``);
 * a point ``x`` and a point ``x_prime``;
 * the certificate (name, parameters) and its claimed radius at the exact probabilities of ``g`` at ``x``.
 
 The smoothed probabilities are exact: ``P(w.(x+Z) in (lo, hi]) = Phi((hi - w.x)/s) - Phi((lo - w.x)/s)``
 with ``s = sigma ||w||_2`` (``w.Z ~ N(0, s^2)``), computed with mpmath at 50 digits.  A witness holds when
-``g(x) = A``, ``||x_prime - x|| <= claimed radius`` (in the certificate's norm), and ``g(x_prime) != A``.
+``g(x) = A`` (A strictly above every other class), B is the runner-up at x (P(B) >= P(every class but A); the
+certificates' pB is the runner-up's probability, so a multi-class radius computed with a smaller class's
+probability would not be the certificate's), ``||x_prime - x|| <= claimed radius`` (in the certificate's norm),
+and at ``x_prime`` some class is strictly more probable than A (the flip).
 
 :func:`check_witness` recomputes all of this from the classifier, ``x`` and ``x_prime`` in the file (nothing
 stored is trusted) and confirms it by Monte Carlo: ``n`` draws of Z (fixed seed), a two-sided Clopper-Pearson
 interval at level 1 - 1e-6 per class and point; the prediction is confirmed when the intervals separate.
 Probabilities below 1e-4 are also estimated by importance sampling (proposal shifted along w to the
-interval's nearest end; CLT interval at 1e-6, z = 4.89) and compared with the exact value.
+interval's nearest end; CLT interval at 1e-6, z = 4.89) and compared with the exact value (for A, B and at
+most ``IS_MAX_OTHER`` other classes per point: the most probable ones).
 
 Why the paper's "with probability at least 1 - exp(-c^2/4)" does not rescue C11 / T18 here: given the base
 classifier, pA and pB are numbers, not random variables; the witness exhibits x' inside the claimed ball
@@ -46,6 +53,9 @@ MC_LEVEL = 1e-6            # two-sided Clopper-Pearson level of the Monte Carlo 
 IS_SAMPLES = 200_000
 IS_Z = 4.891638475698      # two-sided normal quantile at 1e-6 (Phi^{-1}(1 - 5e-7))
 IS_BELOW = 1e-4            # probabilities below this are also checked by importance sampling
+IS_MAX_OTHER = 8           # ... for A, B and at most this many other classes per point (the most probable)
+#: Largest number of classes of a multi-class witness (ImageNet's 1000).
+MAX_WITNESS_CLASSES = 1000
 
 #: Certificates a witness can be built for (Gaussian mechanism, radius with an exact mpmath formula).
 WITNESS_CERTIFICATES = {"c11": "C11", "t18": "T18", "cohen": None, "cohen-linf": None}
@@ -126,12 +136,16 @@ def _s(x, digits=40) -> str:
 # ----------------------------------------------------------------------------------------------------
 
 def make_witness(name: str, params: dict | None, one_minus_pA, *, pB=None, sigma=1.0, d=None,
-                 shrink: float = 2.0 ** -20) -> dict:
+                 shrink: float = 2.0 ** -20, max_classes: int = MAX_WITNESS_CLASSES) -> dict:
     """A witness that certificate ``name`` (with ``params``) over-certifies at 1 - pA = ``one_minus_pA``.
 
     Binary (pB None): ``f(z) = A`` iff ``w.z <= b`` with ``b = sigma ||w|| Phi^{-1}(pA)`` (rounded to a decimal
-    that defines the classifier; pA is then recomputed from it).  Multi-class (pB given): ``A`` iff
-    ``w.z <= a``, ``B`` iff ``w.z > b2``, ``C`` between, with P(A) = pA, P(B) = pB at x.
+    that defines the classifier; pA is then recomputed from it).  Multi-class (pB given, pB < 1 - pA): ``A`` iff
+    ``w.z <= a``, ``B`` iff ``w.z > b_0``, and the band (a, b_0] (probability 1 - pA - pB at x) cut into
+    m = ceil((1 - pA - pB)/pB) slabs ``C1`` (next to B) ... ``Cm`` (next to A) of equal probability at x, each
+    <= pB, so that B is the runner-up (checked exactly; m is raised by one if rounding the thresholds made a
+    slab exceed pB).  The witness has K = m + 2 classes (``num_classes``); more than ``max_classes`` raises
+    ValueError (pB too small for a K-class problem: K classes need pB >= (1 - pA)/(K - 1)).
     ``x = 0``; ``x_prime = (1 - shrink) * r_claimed * v`` where v is the unit vector e_1 (l2) or the
     all-ones corner (l_inf, ||v||_inf = 1) and w = v: the worst direction for a half-space classifier.
     ``d``: dimension (default 2 for l2, the certificate's d or 4 for l_inf; for T18 it must equal params d).
@@ -153,12 +167,18 @@ def make_witness(name: str, params: dict | None, one_minus_pA, *, pB=None, sigma
     e = V.in_open_interval("one_minus_pA", one_minus_pA, 0.0, 0.5)
     shrink = V.in_open_interval("shrink", shrink, 0.0, 1.0)
     binary = pB is None
+    max_classes = V.count("max_classes", max_classes, minimum=3)
+    m = 0
     if not binary:
         pB = V.in_open_interval("pB", pB, 0.0, 1.0)
-        if pB > e:
-            raise ValueError(f"pB must lie in (0, 1 - pA] = (0, {e}], got {pB}")
-        if pB >= 0.5 or (1 - e) <= max(pB, e - pB):
-            raise ValueError("class A must be the strict argmax at x: need pA > pB and pA > 1 - pA - pB")
+        if pB >= e:
+            raise ValueError(f"pB must lie in (0, 1 - pA) = (0, {e}) for the multi-class form (pB = 1 - pA is the "
+                             f"binary form), got {pB}")
+        # fewest slabs of probability <= pB (the 1e-12 absorbs float noise in an exact ratio; checked below)
+        m = max(1, math.ceil((e - pB) / pB * (1 - 1e-12)))
+        if m + 2 > max_classes:
+            raise ValueError(f"pB = {pB!r} at 1 - pA = {e!r} needs K = {m + 2} classes (B the runner-up, the rest "
+                             f"{e - pB:.3g} in classes <= pB) > max_classes = {max_classes}")
     from scipy.special import ndtri
 
     with mp.workdps(WORK_DPS):
@@ -166,15 +186,32 @@ def make_witness(name: str, params: dict | None, one_minus_pA, *, pB=None, sigma
         w = list(v)
         wn = mp.sqrt(mp.fsum(wi * wi for wi in w))
         # thresholds: decimal strings with 17 significant digits define the classifier exactly
-        a = mp.mpf(repr(float(-sigma * math.sqrt(float(wn ** 2)) * ndtri(e))))
+        sw = sigma * math.sqrt(float(wn ** 2))
+        a = mp.mpf(repr(float(-sw * ndtri(e))))
+        x = [mp.mpf(0)] * d
         if binary:
             intervals = [["A", mp.ninf, a], ["B", a, mp.inf]]
+            cls = {"type": "intervals of w.z", "w": w, "intervals": intervals}
+            px = _exact_probs(cls, x, sigma)
         else:
-            b2 = mp.mpf(repr(float(-sigma * math.sqrt(float(wn ** 2)) * ndtri(pB))))
-            intervals = [["A", mp.ninf, a], ["C", a, b2], ["B", b2, mp.inf]]
-        cls = {"type": "intervals of w.z", "w": w, "intervals": intervals}
-        x = [mp.mpf(0)] * d
-        px = _exact_probs(cls, x, sigma)
+            while True:
+                # upper-tail quantiles: P(w.Z > t_j) = pB + j (1 - pA - pB)/m, j = 0..m (t_m = a)
+                q = (e - pB) / m
+                ts = [mp.mpf(repr(float(-sw * ndtri(pB + j * q)))) for j in range(m)] + [a]
+                if any(ts[j + 1] >= ts[j] for j in range(m)):
+                    raise ValueError(f"slab thresholds not distinct at 1 - pA = {e!r}, pB = {pB!r}, m = {m}")
+                intervals = [["A", mp.ninf, a]] + [[f"C{j}", ts[j], ts[j - 1]] for j in range(m, 0, -1)] + [
+                    ["B", ts[0], mp.inf]]
+                cls = {"type": "intervals of w.z", "w": w, "intervals": intervals}
+                px = _exact_probs(cls, x, sigma)
+                if all(px["B"] >= v for k, v in px.items() if k != "A"):
+                    break
+                m += 1
+                if m + 2 > max_classes:
+                    raise ValueError(f"pB = {pB!r} at 1 - pA = {e!r} needs more than max_classes = {max_classes} "
+                                     "classes")
+            if not px["A"] > px["B"]:
+                raise ValueError("class A must be the strict argmax at x: need pA > pB")
         pA_x, pB_x = px["A"], px["B"]
         r_claim = _mp_radius(name, params, sigma, pA_x, pB_x, binary)
         tight = C.get(cert.tight)
@@ -183,19 +220,20 @@ def make_witness(name: str, params: dict | None, one_minus_pA, *, pB=None, sigma
         xp = [step * vi for vi in v]
         pxp = _exact_probs(cls, xp, sigma)
         pred_x, pred_xp = _argmax(px), _argmax(pxp)
-        if not (pred_x == "A" and pred_xp != "A"):
+        if not (pred_x == "A" and any(v > pxp["A"] for k, v in pxp.items() if k != "A")):
             raise ValueError(f"not a counterexample: certificate {name} {params} at 1 - pA = {e!r}"
                              f"{'' if binary else f', pB = {pB!r}'} (claimed radius {mp.nstr(r_claim, 8)}, "
                              f"tight {mp.nstr(r_tight, 8)}); the prediction at x' is {pred_xp}")
         out = {
             "kind": "certified-radius witness",
-            "version": 1,
+            "version": 2,
             "claim": WITNESS_CERTIFICATES[name],
             "certificate": name,
             "certificate_reference": cert.reference,
             "certificate_formula": cert.formula,
             "params": params,
             "form": "binary" if binary else "multiclass",
+            "num_classes": len(intervals),
             "mechanism": "gaussian",
             "norm": cert.norm,
             "sigma": sigma,
@@ -221,10 +259,13 @@ def make_witness(name: str, params: dict | None, one_minus_pA, *, pB=None, sigma
                 "prediction_x": pred_x,
                 "prediction_x_prime": pred_xp,
             },
-            "requested": {"one_minus_pA": e, "pB": None if binary else pB, "shrink": shrink},
+            "requested": {"one_minus_pA": e, "pB": None if binary else pB, "shrink": shrink,
+                          "max_classes": max_classes},
             "note": ("x_prime lies inside the claimed ball (norm <= claimed radius) and the smoothed "
                      "prediction there is not A. The probabilities are exact functions of the classifier, so "
-                     "no probability-of-failure reading of the certificate applies."),
+                     "no probability-of-failure reading of the certificate applies."
+                     + ("" if binary else f" Multi-class: B is the runner-up at x (the {m} middle classes C1..C{m} "
+                        "have equal probability <= P(B) there), as the certificates' pB requires.")),
         }
     return out
 
@@ -285,6 +326,8 @@ def _parse(data: dict):
         raise ValueError("malformed witness: the classifier's intervals must partition the real line")
     if data["form"] not in ("binary", "multiclass") or (data["form"] == "binary") != (len(intervals) == 2):
         raise ValueError("malformed witness: form must be 'binary' (2 classes) or 'multiclass'")
+    if data["form"] == "multiclass" and "num_classes" not in data:
+        raise ValueError("malformed witness: a multi-class witness must record 'num_classes'")
     return name, cert, params, sigma, d, {"w": w, "intervals": intervals}, x, xp
 
 
@@ -293,17 +336,18 @@ def _monte_carlo(cls: dict, x, sigma: float, d: int, n: int, rng: np.random.Gene
     w = np.array([float(t) for t in cls["w"]])
     xf = np.array([float(t) for t in x])
     edges = sorted((float(lo), float(hi), lab) for lab, lo, hi in cls["intervals"])
-    counts = {lab: 0 for _, _, lab in edges}
+    labels = [lab for _, _, lab in edges]
+    inner = np.array([hi for _, hi, _ in edges[:-1]])   # interval i = (inner[i-1], inner[i]]
+    tot = np.zeros(len(edges), dtype=np.int64)
     left = n
     chunk = max(1, min(n, 4_000_000 // max(d, 1)))
     while left > 0:
         m = min(chunk, left)
         z = rng.standard_normal((m, d)) * sigma
         proj = (xf + z) @ w
-        for lo, hi, lab in edges:
-            counts[lab] += int(np.count_nonzero((proj > lo) & (proj <= hi)))
+        tot += np.bincount(np.searchsorted(inner, proj, side="left"), minlength=len(edges))
         left -= m
-    return counts
+    return {lab: int(k) for lab, k in zip(labels, tot)}
 
 
 def _importance(cls: dict, x, sigma: float, d: int, label: str, n: int, rng: np.random.Generator) -> dict:
@@ -357,9 +401,13 @@ def check_witness(path, *, samples: int = MC_SAMPLES, seed: int = 0, is_samples:
         tight = C.get(cert.tight)
         r_tight = _mp_radius(tight.name, {k: params[k] for k in tight.params}, sigma, px["A"], px["B"], binary)
         dist = _norm([a - b for a, b in zip(xp, x)], cert.norm)
-        checks["prediction_x_is_A"] = _argmax(px) == "A"
+        others = [k for k in px if k != "A"]
+        checks["prediction_x_is_A"] = all(px["A"] > px[k] for k in others)
+        # the certificates' pB is the runner-up's probability: B must be >= every class other than A at x
+        checks["runner_up_x_is_B"] = all(px["B"] >= px[k] for k in others)
+        checks["num_classes_recorded"] = data.get("num_classes", len(px)) == len(px)
         checks["x_prime_inside_claimed_radius"] = bool(dist <= r_claim)
-        checks["prediction_x_prime_not_A"] = _argmax(pxp) != "A"
+        checks["prediction_x_prime_not_A"] = any(pxp[k] > pxp["A"] for k in others)
         checks["x_prime_outside_tight_radius"] = bool(dist > r_tight)
         # float path of theory.certificates agrees with the mpmath radius
         kw = {"log_one_minus_pA": float(mp.log(1 - px["A"]))}
@@ -400,15 +448,17 @@ def check_witness(path, *, samples: int = MC_SAMPLES, seed: int = 0, is_samples:
     checks["mc_consistent_with_exact"] = all(all(v["exact_inside_ci"].values()) for v in mc.values())
     imp = []
     for tag, pt, exact_p in (("x", x, exact["at_x"]), ("x_prime", xp, exact["at_x_prime"])):
+        rest = sorted((lab for lab in exact_p if lab not in ("A", "B")), key=lambda k: -exact_p[k])
+        chosen = {"A", "B", *rest[:IS_MAX_OTHER]}
         for lab, p in exact_p.items():
-            if 1e-300 < p < IS_BELOW:  # (smaller ones are not representable as floats: exact check only)
+            if lab in chosen and 1e-300 < p < IS_BELOW:  # (smaller ones are not representable as floats: exact check only)
                 r = _importance(cls, pt, sigma, d, lab, is_samples, rng)
                 r.update({"point": tag, "exact": p, "exact_inside_ci": bool(r["ci"][0] <= p <= r["ci"][1])})
                 imp.append(r)
     if imp:
         checks["importance_sampling_consistent"] = all(r["exact_inside_ci"] for r in imp)
     return {"path": str(path), "certificate": name, "claim": data.get("claim"), "params": params,
-            "form": data["form"], "confirmed": bool(all(checks.values())), "checks": checks, "exact": exact,
+            "form": data["form"], "num_classes": len(exact["at_x"]), "confirmed": bool(all(checks.values())), "checks": checks, "exact": exact,
             "monte_carlo": {"samples": samples, "seed": seed, "level": MC_LEVEL, **mc},
             "importance_sampling": imp, "seconds": time.time() - t0}
 
@@ -420,15 +470,24 @@ def check_witness(path, *, samples: int = MC_SAMPLES, seed: int = 0, is_samples:
 #: l_inf witnesses use this dimension (the ratio radius / tight radius of T18 does not depend on d;
 #: a small d keeps the Monte Carlo check fast).
 WITNESS_LINF_D = 16
-#: Multi-class witnesses: 1 - pA = 0.4 (A the clear argmax at x) and pB at the bottom of the searched range.
-MULTICLASS_POINT = (0.4, 1e-15)
+#: Multi-class witnesses: pB is raised by this relative margin above the search's smallest admissible pB, so that
+#: rounding the slab thresholds cannot make a middle class exceed pB (which would need one more class).
+MULTICLASS_PB_MARGIN = 1e-6
 
 
-def generate_witnesses(out_dir="reports/witnesses", *, sigma: float = 1.0, progress: bool = True) -> list[dict]:
+def generate_witnesses(out_dir="reports/witnesses", *, sigma: float = 1.0, progress: bool = True,
+                       num_classes=None) -> list[dict]:
     """Run :func:`theory.certificates.exceeds_tight` over ``SOUNDNESS_SETTINGS`` and save one witness per
-    exceeding (certificate, setting, form).  Returns one record per setting: the search result and the
-    witness paths (binary form at the 1 - pA of the largest excess in [1e-15, 1/2); multi-class at
-    ``MULTICLASS_POINT``)."""
+    exceeding (certificate, setting, form).  Returns one record per setting: the search result (``search``, its
+    multi-class part for K = 10), ``multiclass_by_K`` (:func:`theory.certificates.multiclass_exceeds_tight` for
+    each K of ``num_classes``, default ``SOUNDNESS_NUM_CLASSES`` = (10, 1000)) and the witness paths.
+
+    Binary form: at the 1 - pA of the largest excess in [1e-15, 1/2) (or, when it exceeds only below 1e-15, one
+    below the range, labelled ``beyond-range``).  Multi-class form: for the smallest K at which the K-bounded
+    search exceeds, at its largest excess (pB raised by ``MULTICLASS_PB_MARGIN``), with at most K classes
+    (file suffix ``K<K>``; a witness with K classes is also one for every larger K).  No multi-class witness
+    when no K of ``num_classes`` exceeds."""
+    ks = sorted(C.SOUNDNESS_NUM_CLASSES if num_classes is None else num_classes)
     records = []
     items = [(n, s) for n, ss in C.SOUNDNESS_SETTINGS.items() for s in ss]
     try:
@@ -437,8 +496,10 @@ def generate_witnesses(out_dir="reports/witnesses", *, sigma: float = 1.0, progr
     except ImportError:  # pragma: no cover
         it = items
     for name, setting in it:
-        res = C.exceeds_tight(name, sigma=sigma, **setting)
-        rec = {"certificate": name, "setting": setting, "search": res, "witnesses": []}
+        res = C.exceeds_tight(name, sigma=sigma, num_classes=ks[0], **setting)
+        by_k = {k: (res["multiclass"] if k == ks[0] else
+                    C.multiclass_exceeds_tight(name, num_classes=k, sigma=sigma, **setting)) for k in ks}
+        rec = {"certificate": name, "setting": setting, "search": res, "multiclass_by_K": by_k, "witnesses": []}
         if name in WITNESS_CERTIFICATES:
             params = dict(setting)
             if "d" in params:
@@ -454,10 +515,13 @@ def generate_witnesses(out_dir="reports/witnesses", *, sigma: float = 1.0, progr
                 wit["note_range"] = (f"1 - pA = {e:.3g} lies below the searched range [1e-15, 1/2): the binary form "
                                      f"exceeds the tight radius only for 1 - pA < {hi:.4g}")
                 rec["witnesses"].append(str(save_witness(wit, out_dir, "beyond-range")))
-            mc_res = res.get("multiclass") or {}
-            if mc_res.get("exceeds_tight"):
-                e, pb = MULTICLASS_POINT
-                wit = make_witness(name, params, e, pB=pb, sigma=sigma)
-                rec["witnesses"].append(str(save_witness(wit, out_dir)))
+            k = next((k for k in ks if (by_k[k] or {}).get("exceeds_tight")), None)
+            if k is not None:
+                mc = by_k[k]
+                e = mc["at_one_minus_pA"]
+                pb = min(max(mc["at_pB"], C.min_runner_up(e, k)) * (1 + MULTICLASS_PB_MARGIN), e * (1 - 1e-9))
+                wit = make_witness(name, params, e, pB=pb, sigma=sigma, max_classes=k)
+                wit["search_num_classes"] = k
+                rec["witnesses"].append(str(save_witness(wit, out_dir, f"K{k}")))
         records.append(rec)
     return records

@@ -400,24 +400,76 @@ def test_c11_exceeds_tight_threshold_is_a_crossing(c):
     assert oracle("c11", t, 1.0, c=c) == pytest.approx(oracle("cohen", t, 1.0), rel=1e-8)
     assert oracle("c11", t / 2, 1.0, c=c) > oracle("cohen", t / 2, 1.0)
     assert oracle("c11", min(2 * t, 0.49), 1.0, c=c) < oracle("cohen", min(2 * t, 0.49), 1.0)
-    assert res["multiclass"]["exceeds_tight"]
+    # multi-class form with K = 10 classes (default): exceeds for c <= 2, at an admissible pair
+    mc = res["multiclass"]
+    assert mc["exceeds_tight"] and mc["num_classes"] == res["num_classes"] == 10
+    assert C.min_runner_up(mc["at_one_minus_pA"], 10) <= mc["at_pB"] <= mc["at_one_minus_pA"]
+    assert mc["classes_at_max"] <= 10
     t18 = C.exceeds_tight("t18", c=c, d=3072, multiclass=False)
     assert t18["from_one_minus_pA"] == pytest.approx(t, rel=1e-9)
 
 
 def test_c11_c3_binary_sound_in_range_but_not_beyond():
     """c = 3 (the paper's 'in practice'): binary form below the tight radius on [1e-15, 1/2); it exceeds only
-    for 1 - pA below ~5e-27.  The multi-class form exceeds inside the range (pB small)."""
+    for 1 - pA below ~5e-27.  The multi-class form does not exceed with K = 10 or K = 1000 classes (pB, the
+    runner-up, is >= (1 - pA)/(K - 1)); it would with ~1e15 classes (pB down to 1e-15 / 1e15)."""
     res = C.exceeds_tight("c11", c=3.0)
     assert not res["exceeds_tight"]
     assert oracle("c11", 1e-15, 1.0, c=3) < oracle("cohen", 1e-15, 1.0)
     b = res["beyond_range"]["from_one_minus_pA"]
     assert 1e-28 < b < 1e-26
     assert oracle("c11", b, 1.0, c=3) == pytest.approx(oracle("cohen", b, 1.0), rel=1e-8)
-    mc = res["multiclass"]
-    assert mc["exceeds_tight"]
-    assert oracle("c11", mc["at_one_minus_pA"], 1.0, pB=mc["at_pB"], c=3) > oracle(
-        "cohen", mc["at_one_minus_pA"], 1.0, pB=mc["at_pB"])
+    for k in (10, 1000):
+        mc = C.exceeds_tight("c11", c=3.0, num_classes=k)["multiclass"]
+        assert not mc["exceeds_tight"] and mc["num_classes"] == k and mc["max_ratio"] < 0.9
+        # the largest ratio sits at the smallest admissible pB (mpmath oracle agrees)
+        assert mc["at_pB"] == pytest.approx(mc["at_one_minus_pA"] / (k - 1), rel=1e-12)
+        ratio = oracle("c11", mc["at_one_minus_pA"], 1.0, pB=mc["at_pB"], c=3) / oracle(
+            "cohen", mc["at_one_minus_pA"], 1.0, pB=mc["at_pB"])
+        assert float(ratio) == pytest.approx(mc["max_ratio"], rel=1e-9)
+    huge = C.exceeds_tight("c11", c=3.0, num_classes=10**15, multiclass=True)["multiclass"]
+    assert huge["exceeds_tight"] and huge["classes_at_max"] > 10**14
+
+
+def _admissible_brute(pa, pb, k):
+    """Independent route: build the class vector greedily (A, B, then classes of probability pB while mass is
+    left, the remainder last) and check it is a probability vector with B the runner-up and at most k classes."""
+    rest = 1 - pa - pb
+    if pb > pa or rest < -mp.mpf(10) ** (-40):
+        return False
+    probs = [pa, pb]
+    while rest > mp.mpf(10) ** (-40) * pb:
+        take = min(pb, rest)
+        probs.append(take)
+        rest -= take
+    return len(probs) <= k and all(p <= pb for p in probs[2:])
+
+
+@pytest.mark.parametrize("c,k", [(2.0, 4), (3.0, 10)])
+def test_multiclass_admissibility_against_brute_force_grid(c, k):
+    """exceeds_tight's K-bounded multi-class search against a brute-force mpmath grid: every pair (1 - pA, pB)
+    on a log grid is kept iff the greedy class vector is valid (_admissible_brute), and the ratio C11 / tight is
+    evaluated by the mpmath oracles.  The search's maximum is admissible, equals the brute-force maximum (both
+    grids contain the corner 1 - pA = 1e-15, pB = (1 - pA)/(K - 1)), and pairs the bound excludes reach higher."""
+    res = C.exceeds_tight("c11", c=c, num_classes=k, grid=64)["multiclass"]
+    es = [1e-15, 1e-12, 1e-9, 1e-6, 1e-3, 0.1, 0.4]
+    best, best_excluded = 0.0, 0.0
+    with mp.workdps(DPS):
+        for e in es:
+            e_ = mp.mpf(e)
+            for j in range(0, 41):
+                pb = e_ * mp.mpf(10) ** (-mp.mpf(j) / 8)          # pB from 1 - pA down to (1 - pA)/1e5
+                if j == 40:
+                    pb = e_ / (k - 1)                              # the corner, exactly
+                ratio = float(oracle("c11", e, 1.0, pB=float(pb), c=c) / oracle("cohen", e, 1.0, pB=float(pb)))
+                if _admissible_brute(1 - e_, pb, k):
+                    best = max(best, ratio)
+                else:
+                    best_excluded = max(best_excluded, ratio)
+        assert _admissible_brute(1 - mp.mpf(res["at_one_minus_pA"]), mp.mpf(res["at_pB"]) * (1 + mp.mpf(10) ** -12), k)
+    assert res["max_ratio"] == pytest.approx(best, rel=1e-6)
+    assert res["exceeds_tight"] == (best > 1 + C.EXCEED_RTOL)
+    assert best_excluded > best           # the bound matters: smaller pB (more classes) gives larger ratios
 
 
 @pytest.mark.parametrize("name", ["t13", "li-renyi", "pixeldp"])

@@ -86,3 +86,14 @@ def test_malformed_witness_is_a_value_error_naming_the_file(tmp_path, content, m
     with pytest.raises(ValueError, match=msg) as e:
         W.check_claim_witness(f)
     assert str(f) in str(e.value)
+
+
+def test_every_committed_claim_witness_confirms():
+    """The claim witnesses committed in reports/witnesses/ (written by `python -m theory audit`) re-check."""
+    from pathlib import Path
+
+    files = sorted((Path(__file__).resolve().parents[2] / "reports" / "witnesses").glob("claim_*.json"))
+    assert files, "python -m theory audit writes reports/witnesses/claim_*.json"
+    for f in files:
+        res = W.check_claim_witness(f)
+        assert res["confirmed"], (f.name, res["checks"], res["mismatches"])

@@ -43,12 +43,76 @@ def test_binary_witness_flips_exactly_and_by_monte_carlo(c11_binary):
     assert float(w["tight_radius"]) == pytest.approx(b, rel=1e-12)   # Cohen: sigma Phi^{-1}(pA) = b
 
 
-def test_multiclass_witness_c3(tmp_path):
-    """c = 3 (the paper's recommended value): the multi-class form over-certifies when pB is small."""
-    w = W.make_witness("c11", {"c": 3.0}, 0.4, pB=1e-15)
-    res = W.check_witness(W.save_witness(w, tmp_path), samples=300_000)
+def _k_witness(c, k, e=1e-15):
+    """Multi-class witness at 1 - pA = e with the smallest runner-up probability K classes allow (plus 1e-6)."""
+    return W.make_witness("c11", {"c": c}, e, pB=C.min_runner_up(e, k) * (1 + 1e-6), max_classes=k)
+
+
+@pytest.fixture(scope="module")
+def c11_multiclass(tmp_path_factory):
+    w = _k_witness(2.0, 10)
+    return W.save_witness(w, tmp_path_factory.mktemp("witmc"), "K10"), w
+
+
+def test_multiclass_witness_b_is_runner_up_and_flips(c11_multiclass):
+    """c = 2, K = 10 classes: B is the runner-up at x (8 middle slabs of equal probability <= pB), and at x'
+    inside the C11 radius some class beats A.  Independent scipy recomputation of every class at x."""
+    path, w = c11_multiclass
+    assert w["num_classes"] == 10 and len(w["classifier"]["intervals"]) == 10
+    res = W.check_witness(path, samples=200_000)
     assert res["confirmed"], res["checks"]
-    assert res["exact"]["prediction_x_prime"] != "A"
+    assert res["checks"]["runner_up_x_is_B"] and res["num_classes"] == 10
+    px, pxp = res["exact"]["at_x"], res["exact"]["at_x_prime"]
+    assert max(v for k, v in px.items() if k not in ("A", "B")) <= px["B"] < px["A"]
+    assert max(v for k, v in pxp.items() if k != "A") > pxp["A"]
+    for lab, lo, hi in w["classifier"]["intervals"]:     # upper-tail form: P(lo < Z <= hi) = Phi(-lo) - Phi(-hi)
+        lo, hi = float(lo), float(hi)
+        ref = special.ndtr(-lo) - special.ndtr(-hi) if lab != "A" else special.ndtr(hi)
+        assert float(ref) == pytest.approx(px[lab], rel=1e-9), lab
+    # the C11 radius uses the runner-up's probability and exceeds the tight multi-class radius
+    e, pb = 1 - px["A"], px["B"]
+    assert res["exact"]["claimed_radius"] == pytest.approx(C.radius("c11", one_minus_pA=e, pB=pb, sigma=1, c=2),
+                                                           rel=1e-9)
+    assert res["exact"]["claimed_radius"] > res["exact"]["tight_radius"]
+
+
+def test_no_multiclass_witness_at_c3_with_at_most_1000_classes():
+    """c = 3 (the paper's recommended value): with K <= 1000 classes the multi-class form does not exceed the
+    tight radius; the old 'witness' (1 - pA = 0.4, pB = 1e-15) needs ~4e14 classes and is refused."""
+    for k in (10, 1000):
+        with pytest.raises(ValueError, match="not a counterexample"):
+            _k_witness(3.0, k)
+    with pytest.raises(ValueError, match="classes"):
+        W.make_witness("c11", {"c": 3.0}, 0.4, pB=1e-15)
+    with pytest.raises(ValueError, match="binary form"):
+        W.make_witness("c11", {"c": 1.0}, 1e-6, pB=1e-6)
+
+
+def test_witness_whose_b_is_not_the_runner_up_is_rejected(c11_multiclass, tmp_path, capsys):
+    """The old construction A | C | B with P(C) > P(B) at x: C11's pB form evaluated at P(B) is not the
+    certificate's radius (pB is the runner-up), so the file must not confirm."""
+    path, _ = c11_multiclass
+
+    def merge(data):          # one middle class C over the whole band: P(C) = 1 - pA - pB > pB
+        iv = data["classifier"]["intervals"]
+        a, b0 = iv[0][2], iv[-1][1]
+        data["classifier"]["intervals"] = [iv[0], ["C", a, b0], iv[-1]]
+        data["num_classes"] = 3
+        del data["exact"]
+
+    def swap(data):           # relabel: B is now a middle slab, the old B is called C1
+        iv = data["classifier"]["intervals"]
+        iv[-1][0], iv[-2][0] = "C1", "B"
+        del data["exact"]
+
+    for edit in (merge, swap):
+        p = _tampered(path, tmp_path, edit)
+        res = W.check_witness(p, samples=20_000, is_samples=5_000)
+        assert not res["confirmed"] and not res["checks"]["runner_up_x_is_B"], edit.__name__
+        assert main(["witness", str(p), "--samples", "20000"]) == 1
+    p = _tampered(path, tmp_path, lambda data: data.__setitem__("num_classes", 3))
+    assert not W.check_witness(p, samples=20_000, is_samples=5_000)["checks"]["num_classes_recorded"]
+    capsys.readouterr()
 
 
 def test_t18_linf_witness(tmp_path):
@@ -133,13 +197,22 @@ def test_committed_witnesses_present_and_one_confirms():
         pytest.skip("reports/witnesses/ not generated (python -m theory witness --generate)")
     names = {f.name for f in files}
     assert "c11_c1_binary.json" in names
+    # multi-class witnesses: at most 1000 classes (recorded), B the runner-up, none at c = 3
+    for f in files:
+        data = json.loads(f.read_text())
+        if data.get("form") == "multiclass":
+            assert data["num_classes"] == len(data["classifier"]["intervals"]) <= W.MAX_WITNESS_CLASSES, f.name
+            assert data["params"]["c"] != 3.0, f.name
+            px = {k: float(v) for k, v in data["exact"]["at_x"].items()}
+            assert all(px["B"] >= v for k, v in px.items() if k != "A"), f.name
     res = W.check_witness(REPORTS / "c11_c1_binary.json", samples=200_000)
     assert res["confirmed"], res["checks"]
 
 
 @pytest.mark.slow
 def test_every_committed_witness_confirms():
-    files = sorted(REPORTS.glob("*.json"))
+    # claim_*.json are claim-counterexample records (theory.claim_witness), not radius witnesses
+    files = sorted(f for f in REPORTS.glob("*.json") if not f.name.startswith("claim_"))
     assert files
     for f in files:
         res = W.check_witness(f)
@@ -152,5 +225,7 @@ def test_generate_matches_search(tmp_path):
     for r in recs:
         if r["certificate"] in ("c11", "t18"):
             assert r["witnesses"], r
+            exceeds = any((m or {}).get("exceeds_tight") for m in r["multiclass_by_K"].values())
+            assert exceeds == any("multiclass" in p for p in r["witnesses"]), r
         for p in r["witnesses"]:
             assert W.check_witness(p, samples=200_000)["confirmed"]

@@ -325,9 +325,12 @@ def _check_c11_soundness(thorough):
 
     def one(r):
         mc = r.get("multiclass") or {}
-        mtxt = (f"; multi-class form exceeds (max ratio {mc['max_ratio']:.2f} at 1−pA = {mc['at_one_minus_pA']:.2g}, "
-                f"pB = {mc['at_pB']:.2g}, i.e. ≥ {1 + mc['at_one_minus_pA'] / mc['at_pB']:.1e} classes)"
-                if mc.get("exceeds_tight") else "")
+        k = mc.get("num_classes")
+        mtxt = (f"; with K = {k} classes (pB ≥ (1−pA)/(K−1), pB the runner-up) the multi-class form exceeds (max "
+                f"ratio {mc['max_ratio']:.2f} at 1−pA = {mc['at_one_minus_pA']:.2g}, pB = {mc['at_pB']:.2g})"
+                if mc.get("exceeds_tight") else
+                f"; with K = {k} classes the multi-class form does not exceed (max ratio {mc['max_ratio']:.2f})"
+                if mc else "")
         if r["exceeds_tight"]:
             return (f"c={r['params']['c']:g}: binary form exceeds for 1−pA < {r['from_one_minus_pA']:.3g} "
                     f"(max ratio {r['max_ratio']:.2f} in [1e-15, 1/2)){mtxt}")
