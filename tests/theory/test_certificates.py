@@ -439,6 +439,8 @@ def _admissible_brute(pa, pb, k):
         return False
     probs = [pa, pb]
     while rest > mp.mpf(10) ** (-40) * pb:
+        if len(probs) >= k:     # one more class would exceed k: inadmissible (stop building the vector)
+            return False
         take = min(pb, rest)
         probs.append(take)
         rest -= take
