@@ -738,9 +738,8 @@ def default_grid(qs=DEFAULT_Q, ns=DEFAULT_N, multi=DEFAULT_MULTI, sigma: float =
             for d in EXP_DIMS:
                 grid.append((axis_exponential(q, sigma, d), n))
     for pA, pB in multi:
-        for n in ns:
-            if n <= 1_000_000:
-                grid.append((slab_multiclass(pA, pB, sigma), n))
+        for n in ns:  # every n, 1e8 included: that is where the pB forms of C11 with c = 1 break
+            grid.append((slab_multiclass(pA, pB, sigma), n))
     return grid
 
 

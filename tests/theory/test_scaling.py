@@ -129,6 +129,9 @@ def test_order_statistic_sampler_matches_coordinates(mechanism, d):
     else:
         r = rng.gamma(d + 1.0, sigma, size=(n, 1))
         b = np.abs(r * rng.uniform(-1.0, 1.0, size=(n, d))).max(axis=1)
+        # independent of R14: under p(z) ∝ exp(−‖z‖∞/σ) the ℓ∞ sphere of radius t has area ∝ t^(d−1), so
+        # ‖z‖∞ ~ Gamma(shape d, scale σ) exactly (one-sample KS against that law)
+        assert stats.kstest(a, stats.gamma(d, scale=sigma).cdf).pvalue > 1e-6
     assert stats.ks_2samp(a, b).pvalue > 1e-6
 
 
@@ -239,6 +242,16 @@ def test_run_scaling_writes_report(tmp_path):
     fit = js["radii"]["linf"]["curves"]["gaussian-linf-T18-c1"]["by_pA"]["0.99"]["fit"]
     assert set(fit["interval"]) and fit["interval"][0] <= fit["exponent"] <= fit["interval"][1]
     assert {v["id"] for v in res["verdicts"]} >= {"T15", "Section 4 footnote", "Section 4 (Figure 3)"}
+    # T15's exact values are its own formula dσ: the verdict must rest on the Monte Carlo intervals, so an
+    # exact value outside one of them turns it into "disagrees" (the fit alone could never disagree)
+    t15 = next(v for v in res["verdicts"] if v["id"] == "T15")
+    assert t15["verdict"] == "agrees" and "Monte Carlo" in t15["measured"]
+    import copy
+
+    bad = copy.deepcopy(res)
+    row = next(r for r in bad["noise"]["exponential-linf"] if "monte_carlo" in r)
+    row["monte_carlo"]["linf_direct"]["exact_inside"] = False
+    assert next(v for v in S._verdicts(bad) if v["id"] == "T15")["verdict"] == "disagrees"
     md = (tmp_path / "scaling.md").read_text()
     assert "## Verdicts" in md and "scaling_radius_fixed_linf.png" in md
 

@@ -83,6 +83,12 @@ def test_axis_exponential_by_monte_carlo_with_R14_sampler():
     k = int(np.count_nonzero(z[:, 0] < -gt.true_radius))
     lo, hi = C.clopper_pearson_interval(k, z.shape[0], 1e-6)
     assert lo <= q <= hi
+    # a construction that does not use R14 (the quadrature route above does): ||z||_inf ~ Gamma(d, sigma),
+    # a uniformly chosen face (coordinate, sign), the other coordinates uniform on [-R, R]
+    z2 = C._eq6_samples(400_000, d, SIG, np.random.default_rng(54321))
+    k2 = int(np.count_nonzero(z2[:, 0] < -gt.true_radius))
+    lo2, hi2 = C.clopper_pearson_interval(k2, z2.shape[0], 1e-6)
+    assert lo2 <= q <= hi2
 
 
 def test_slab_multiclass_flip_point_mpmath():
@@ -279,6 +285,21 @@ def test_c11_unsound_witness():
         r_c11 = mpmath.sqrt(2) * SIG * mpmath.log(pl / (1 - pl)) / (2 * 1.5)
         true_r = SIG * phi_inv_upper_mp(q)
         assert r_c11 > true_r * 1.1
+
+
+def test_c11_c1_pB_form_unsound_at_large_n():
+    """The multi-class (pB) form of C11 with c = 1 also fails, once n reaches 1e8 (in the default grid since the
+    slabs run at every n): three parallel classes pA = 1 - 1e-6, pB = pC = 5e-7.  Independent check at the
+    typical counts (kA = n - 100, runner-up 50): the C11 pB-form radius written out exceeds the true radius."""
+    gt = S.slab_multiclass(1 - 1e-6, 5e-7, SIG)
+    assert any(g.kind == "slab-multiclass" and n == 10**8 for g, n in S.default_grid())
+    (row,) = S.simulate_setting(gt, [spec("c11", "multiclass", c=1.0)], n=10**8, trials=2000, seed=0)
+    assert row.verdict == "UNSOUND" and row.failures == 2000
+    n = 10**8
+    pl = stats.beta.ppf(ALPHA / 2, n - 100, 101)
+    pu = stats.beta.isf(ALPHA / 4, 51, n - 50)
+    r = math.sqrt(2) * SIG * math.log(pl / pu) / 4
+    assert r > gt.true_radius * 1.01
 
 
 def test_default_run_findings(tmp_path):

@@ -7,8 +7,8 @@ For every certificate of theory.certificates and every setting: failures, rate w
 interval, the exact failure probability (binary settings), alpha and a verdict.
 
 Writes OUT/soundness.md, OUT/soundness.json (or --json PATH; "-" prints it) and OUT/soundness_rates.png.
-Default: 800 settings x 10,000 runs (8 million CERTIFY runs), about 10 s on 2 CPU cores; thorough:
---trials 100000 (80 million runs, about 15 s: the cost is dominated by the exact computations, not the draws).
+Default: 860 settings x 10,000 runs (8.6 million CERTIFY runs), about 10 s on 2 CPU cores; thorough:
+--trials 100000 (86 million runs, about 15 s: the cost is dominated by the exact computations, not the draws).
 """
 
 from __future__ import annotations
