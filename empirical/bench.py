@@ -6,7 +6,7 @@ Modes, all on the same model, input, batch and number of samples:
   inference mode, channels_last, ``torch.compile`` where it works) on *pre-generated* noisy batches,
   with the argmax counted on the device;
 * ``b_certify``  -- the full CERTIFY loop of :class:`empirical.core.Smooth` (noise on the device, in place;
-  ``torch.bincount``; one host read), n0 + n samples;
+  counted with ``index_add_``, no per-batch sync; one host read), n0 + n samples;
 * ``c_naive``    -- a straightforward eager fp32 loop of the kind published implementations use (Cohen et
   al.'s ``core.py``): eager model, ``torch.randn_like`` noise per batch, predictions copied to the host
   every batch and counted in a Python loop, n0 + n samples;
@@ -88,7 +88,7 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
             counts = torch.zeros(k, dtype=torch.int64, device=dev)
             with torch.inference_mode():
                 for b in pre:
-                    counts += torch.bincount(f(b).argmax(1), minlength=k)
+                    counts.index_add_(0, f(b).argmax(1), torch.ones(b.shape[0], dtype=torch.int64, device=dev))
             counts.cpu()
             return n
         return run

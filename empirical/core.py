@@ -21,7 +21,9 @@ The noise is Gaussian or the paper's eq.-6 l_inf-exponential mechanism (R14 samp
 :mod:`theory.certificates`; nothing is re-derived here.
 
 Speed: noise is generated in place on the model's device, classes are counted there with
-``torch.bincount``, and the host reads the counts once per call (no per-batch synchronisation).
+``index_add_`` (not ``torch.bincount``, whose CUDA kernel reads the min and max of its input back to the
+host: two synchronisations per batch), and the host reads the counts once per call (no per-batch
+synchronisation).
 """
 
 from __future__ import annotations
@@ -184,7 +186,7 @@ class Smooth:
         x = x.to(self.device, non_blocking=True)
         sampler = self._sampler_for(x)
         counts = torch.zeros(self.num_classes, dtype=torch.int64, device=self.device)
-        buf = None
+        buf = ones = None
         remaining = num
         with torch.inference_mode():
             while remaining > 0:
@@ -193,7 +195,9 @@ class Smooth:
                     buf = torch.empty((this, *x.shape), device=self.device, dtype=x.dtype)
                 noisy = sampler.add_noise(x, this, generator, out=buf)  # pixel space, before normalisation
                 preds = self.forward(noisy).argmax(dim=1)
-                counts += torch.bincount(preds, minlength=self.num_classes)
+                if ones is None or ones.shape[0] != this:
+                    ones = torch.ones(this, dtype=torch.int64, device=self.device)
+                counts.index_add_(0, preds, ones)  # no host sync (torch.bincount syncs twice on CUDA)
                 remaining -= this
         return counts
 

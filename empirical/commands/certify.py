@@ -58,7 +58,7 @@ def run(args) -> int:
     meta = ck["meta"]
     dataset = args.dataset or meta["dataset"]
     K.check_data(dataset, args.data_dir)
-    rank, world, _ = dist_env()
+    rank, world, local = dist_env()
     out = Path(args.out)
     target = shard_path(out, rank, world) if world > 1 else out
     check_writable(target)
@@ -74,6 +74,11 @@ def run(args) -> int:
 
     K.setup_threads()
     device = resolve_device(args.device)
+    if world > 1 and device.type == "cuda":  # each rank on its own GPU from the start (not all on cuda:0)
+        import torch
+
+        device = torch.device("cuda", local)
+        torch.cuda.set_device(device)
     ac = K.autocast_dtype(args.autocast, device)
     split = load_dataset(dataset, args.split, args.data_dir)
     want = tuple(meta.get("input_shape", split.info.shape))

@@ -25,7 +25,7 @@ def test_bench_small_cpu():
 
 
 def test_naive_reference_counts_like_the_engine():
-    """The naive loop (Python counting on the host) and the engine (bincount on the device) agree exactly."""
+    """The naive loop (Python counting on the host) and the engine (index_add_ on the device) agree exactly."""
     k = 3
     naive = _naive_counts(_ByPosition(k), torch.zeros(1, 1, 2, 2), 1001, 64, 0.5, k)
     engine = Smooth(_ByPosition(k), k, "gaussian", 0.5, "cpu").sample_counts(torch.zeros(1, 2, 2), 1001, 64)

@@ -113,15 +113,28 @@ def _child(setup, out, indices):
         os._exit(1)
 
 
+def _data_rows(path) -> int:
+    """Complete data lines in a TSV being written (header and a partial last line not counted)."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        return 0
+    return max(data.count(b"\n") - 1, 0)
+
+
 def test_sigkill_at_random_points_then_resume(setup, tmp_path):
-    """A certify run killed with SIGKILL at random moments (>= 5 kills, fixed seed for the kill times) and
-    resumed each time ends with exactly the rows of an uninterrupted run: none lost, none duplicated."""
+    """A certify run killed with SIGKILL at random moments (6 kills, fixed seed for the kill points) and
+    resumed each time ends with exactly the rows of an uninterrupted run: none lost, none duplicated.
+
+    Each kill lands after the child has written a random number (1-4) of new rows plus a random fraction of
+    one example's time, so the number of kills that land mid-run does not depend on the machine's load
+    (the kill points are timed on the child's own progress, not on a reference run's wall time)."""
     indices = list(range(0, 120, 2))
     kw = dict(n=8000, batch=500)
     ref = tmp_path / "ref.tsv"
     t0 = time.perf_counter()
     _run(setup, ref, indices, **kw)
-    full = time.perf_counter() - t0
+    per_row = (time.perf_counter() - t0) / len(indices)
     out = tmp_path / "killed.tsv"
     rng = np.random.default_rng(20190208)
     kills, progress = 0, []
@@ -129,17 +142,24 @@ def test_sigkill_at_random_points_then_resume(setup, tmp_path):
     KW.update(kw)
     try:
         for attempt in range(40):
+            base = _data_rows(out)
+            target = base + int(rng.integers(1, 5))
+            jitter = rng.uniform(0.0, 1.0) * per_row
             pid = os.fork()
             if pid == 0:  # child: resume the run
                 _child(setup, out, indices)
-            delay = rng.uniform(0.02, 0.12) * max(full, 0.3)  # 6 kills: ~40% of a full run
-            end = time.monotonic() + delay
-            finished = False
-            while time.monotonic() < end:
+            finished, kill_at = False, None
+            guard = time.monotonic() + 120.0
+            while time.monotonic() < guard:
                 wpid, status = os.waitpid(pid, os.WNOHANG)
                 if wpid:
                     finished = True
                     assert os.WEXITSTATUS(status) == 0
+                    break
+                now = time.monotonic()
+                if kill_at is None and _data_rows(out) >= target:
+                    kill_at = now + jitter
+                if kill_at is not None and now >= kill_at:
                     break
                 time.sleep(0.002)
             if finished:
@@ -154,7 +174,7 @@ def test_sigkill_at_random_points_then_resume(setup, tmp_path):
     finally:
         KW.clear()
         KW.update(old)
-    assert kills >= 5, f"only {kills} kills landed mid-run"
+    assert kills == 6, f"only {kills} kills landed mid-run"
     rows = [int(r["idx"]) for r in read_tsv(out)]
     assert rows == indices  # none lost, none duplicated, in order
     assert out.read_bytes() == ref.read_bytes()  # bitwise the uninterrupted run

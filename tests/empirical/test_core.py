@@ -160,3 +160,32 @@ def test_fast_forward_falls_back_to_eager(monkeypatch):
         ref = m(x)
     assert torch.allclose(out, ref, atol=1e-5)
     assert ff.description.startswith("eager (torch.compile failed: RuntimeError: no C++ compiler")
+
+
+class _Recorder(nn.Module):
+    """Class 0 always; keeps every noisy input it sees."""
+
+    def __init__(self, k):
+        super().__init__()
+        self.k, self.seen = k, []
+
+    def forward(self, x):
+        self.seen.append(x.detach().clone())
+        return nn.functional.one_hot(torch.zeros(x.shape[0], dtype=torch.int64), self.k).float()
+
+
+@pytest.mark.parametrize("mechanism", ["gaussian", "exponential-linf"])
+def test_certify_selection_and_estimation_use_separate_fresh_draws(mechanism):
+    """CERTIFY draws n0 selection samples, then n NEW estimation samples (none reused), each x + z in pixel
+    space (z not rescaled by the model's normalisation, which comes later)."""
+    rec = _Recorder(3)
+    s = Smooth(rec, 3, mechanism, 0.3, "cpu")
+    x = torch.rand(1, 3, 3, generator=torch.Generator().manual_seed(1))
+    r = s.certify(x, 5, 7, 0.01, 4, make_generator("cpu", 2))
+    assert (r.n0A, r.nA) == (5, 7)
+    allx = torch.cat(rec.seen)
+    assert [t.shape[0] for t in rec.seen] == [4, 1, 4, 3] and allx.shape == (12, 1, 3, 3)
+    sel, est = allx[:5].flatten(1), allx[5:].flatten(1)
+    assert torch.cdist(sel, est).min() > 1e-3 and torch.pdist(allx.flatten(1)).min() > 1e-3
+    z = (allx - x).flatten(1)
+    assert float(z.abs().mean()) > 0.05  # noise was added to x

@@ -103,3 +103,22 @@ def test_r14_on_cuda():
     assert z.device.type == "cuda"
     linf = z.abs().flatten(1).amax(1).double().cpu().numpy()
     assert stats.kstest(linf, stats.gamma(d, scale=sigma).cdf).pvalue > P_MIN
+
+
+@pytest.mark.parametrize("mechanism", ["gaussian", "exponential-linf"])
+def test_add_noise_is_x_plus_the_sampled_law(mechanism):
+    """``add_noise`` (the path CERTIFY uses) is x + z with z exactly the draw ``__call__`` makes from the same
+    generator state (so the law checks above apply to it), x broadcast over the batch, written into ``out``."""
+    shape, batch = (3, 4, 5), 64
+    s = NoiseSampler(mechanism, 0.4, shape)
+    x = torch.rand(shape, generator=torch.Generator().manual_seed(0))
+    z = s(batch, make_generator("cpu", 9))
+    buf = torch.empty(batch, *shape)
+    y = s.add_noise(x, batch, make_generator("cpu", 9), out=buf)
+    assert y.data_ptr() == buf.data_ptr() and y.shape == (batch, *shape)
+    assert torch.allclose(y - x, z, rtol=1e-5, atol=1e-5)
+    assert not torch.allclose(y[0], y[1])  # a fresh draw per sample, not one draw broadcast
+    # the per-sample radius scales the whole sample: ||y_i - x||_inf differs across samples (eq. 6)
+    if mechanism == "exponential-linf":
+        linf = (y - x).abs().flatten(1).amax(1)
+        assert linf.unique().numel() == batch
