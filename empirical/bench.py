@@ -8,8 +8,9 @@ Modes, all on the same model, input, batch and number of samples:
 * ``b_certify``  -- the full CERTIFY loop of :class:`empirical.core.Smooth` (noise on the device, in place;
   counted with ``index_add_``, no per-batch sync; one host read), n0 + n samples;
 * ``c_naive``    -- a straightforward eager fp32 loop of the kind published implementations use (Cohen et
-  al.'s ``core.py``): eager model, ``torch.randn_like`` noise per batch, predictions copied to the host
-  every batch and counted in a Python loop, n0 + n samples;
+  al.'s ``core.py``): eager model, fresh noise of the chosen mechanism per batch (``torch.randn_like``, or
+  for ``exponential-linf`` R14 written eagerly: a ``torch.distributions.Gamma`` radius, then ``rand_like``
+  on the cube), predictions copied to the host every batch and counted in a Python loop, n0 + n samples;
 * on CUDA also ``a_forward_bf16`` / ``b_certify_bf16`` (bf16 autocast);
 * ``sampler_*``  -- the R14 sampler (Gamma radius + in-place uniform cube, two passes over z) against
   ``torch.randn`` of the same size and in-place ``normal_`` (ratio = time(randn) / time(R14), > 1 means
@@ -33,7 +34,7 @@ import torch
 from empirical.core import FastForward, Smooth, resolve_device
 from empirical.data import dataset_info
 from empirical.models import build_model, load_checkpoint
-from empirical.noise import NoiseSampler, make_generator
+from empirical.noise import NoiseSampler, check_mechanism, make_generator
 
 
 def _sync(device):
@@ -41,8 +42,22 @@ def _sync(device):
         torch.cuda.synchronize(device)
 
 
-def _naive_counts(model, x, num, batch, sigma, num_classes):
-    """Cohen et al.'s _sample_noise: eager, randn_like per batch, host copy + Python counting per batch."""
+def _naive_noise(b, sigma, mechanism="gaussian"):
+    """Noise like ``b`` drawn the straightforward eager way (global RNG, fresh tensors every batch):
+    Gaussian ``randn_like * sigma``, or eq.-6 noise by R14 -- R ~ Gamma(d + 1, scale sigma) per sample
+    (``torch.distributions.Gamma``), then uniform on the cube [-R, R]^d."""
+    if check_mechanism(mechanism) == "gaussian":
+        return torch.randn_like(b) * sigma
+    d = b[0].numel()
+    gamma = torch.distributions.Gamma(torch.tensor(float(d + 1), device=b.device),
+                                      torch.tensor(1.0 / sigma, device=b.device))
+    radius = gamma.sample((b.shape[0],)).to(b.dtype).view((-1,) + (1,) * (b.dim() - 1))
+    return (torch.rand_like(b) * 2 - 1) * radius
+
+
+def _naive_counts(model, x, num, batch, sigma, num_classes, mechanism="gaussian"):
+    """Cohen et al.'s _sample_noise: eager, fresh noise per batch (:func:`_naive_noise`, the chosen
+    mechanism), host copy + Python counting per batch."""
     counts = np.zeros(num_classes, dtype=int)
     remaining = num
     with torch.no_grad():
@@ -50,7 +65,7 @@ def _naive_counts(model, x, num, batch, sigma, num_classes):
             this = min(batch, remaining)
             remaining -= this
             b = x.repeat((this, 1, 1, 1))
-            noise = torch.randn_like(b) * sigma
+            noise = _naive_noise(b, sigma, mechanism)
             predictions = model(b + noise).argmax(1)
             for idx in predictions.cpu().numpy():
                 counts[idx] += 1
@@ -101,8 +116,8 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
         return run
 
     def mode_c():
-        _naive_counts(naive_model, x.unsqueeze(0), n0, batch, sigma, k)
-        _naive_counts(naive_model, x.unsqueeze(0), n, batch, sigma, k)
+        _naive_counts(naive_model, x.unsqueeze(0), n0, batch, sigma, k, mechanism)
+        _naive_counts(naive_model, x.unsqueeze(0), n, batch, sigma, k, mechanism)
         return n0 + n
 
     smooth = Smooth(fwd.model, k, mechanism, sigma, dev, forward=fwd)

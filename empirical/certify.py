@@ -43,6 +43,12 @@ from empirical.noise import check_mechanism, example_seed, make_generator
 from theory import _validate as V
 from theory import certificates as C
 
+class ResumeMismatch(ValueError):
+    """Resuming refused because the existing output cannot be shown to come from this run's parameters
+    (OUT.json missing, unreadable or different; another TSV header).  Callers that keep a cache of TSVs
+    catch this (and only this) to recompute; malformed rows stay plain ValueErrors."""
+
+
 BASE_COLUMNS = ["idx", "label", "predict", "radius", "correct", "time", "cA", "n0A", "n0", "nA", "n", "pA_lower"]
 
 
@@ -109,7 +115,7 @@ def _read_complete(path: Path, header: list[str] | None, *, repair: bool) -> tup
         return None, []
     head = lines[0].split("\t")
     if header is not None and head != header:
-        raise ValueError(f"out: {str(path)!r} has header {head}, this run writes {header}; refusing to mix")
+        raise ResumeMismatch(f"out: {str(path)!r} has header {head}, this run writes {header}; refusing to mix")
     rows = []
     for i, line in enumerate(lines[1:], start=2):
         fields = line.split("\t")
@@ -130,17 +136,29 @@ def _params_file(path: Path) -> Path:
 
 
 def _check_params(path: Path, params: dict, resume: bool) -> None:
+    """With ``resume`` and a non-empty ``path``, refuse (ValueError) unless ``path.json`` exists, is a JSON
+    object and agrees with ``params``.  Reads only: :func:`_write_params` writes the file afterwards."""
+    if not (resume and path.exists() and path.stat().st_size > 0):
+        return
     pf = _params_file(path)
-    if resume and pf.exists() and pf.stat().st_size > 0:
-        try:
-            old = json.loads(pf.read_text())
-        except json.JSONDecodeError:
-            old = None
-        if isinstance(old, dict):
-            diff = {k: (old.get(k), v) for k, v in params.items() if old.get(k) != v}
-            if diff:
-                raise ValueError(f"resume: {str(path)!r} was written with other parameters "
-                                 f"({', '.join(f'{k}: {a!r} -> {b!r}' for k, (a, b) in diff.items())})")
+    if not pf.is_file():
+        raise ResumeMismatch(f"resume: cannot verify the parameters of {str(path)!r}: {str(pf)!r} is missing; "
+                         f"use --overwrite to start again")
+    try:
+        old = json.loads(pf.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        old = None
+    if not isinstance(old, dict):
+        raise ResumeMismatch(f"resume: cannot verify the parameters of {str(path)!r}: {str(pf)!r} is not a JSON object; "
+                         f"use --overwrite to start again")
+    diff = {k: (old.get(k), v) for k, v in params.items() if old.get(k) != v}
+    if diff:
+        raise ResumeMismatch(f"resume: {str(path)!r} was written with other parameters "
+                         f"({', '.join(f'{k}: {a!r} -> {b!r}' for k, (a, b) in diff.items())})")
+
+
+def _write_params(path: Path, params: dict) -> None:
+    pf = _params_file(path)
     tmp = pf.with_name(pf.name + ".tmp")
     tmp.write_text(json.dumps(params, indent=1, sort_keys=True))
     os.replace(tmp, pf)
@@ -184,6 +202,7 @@ def certify_dataset(model, split, mechanism: str, sigma: float, n0: int, n: int,
         out.write_bytes(b"")
     _check_params(out, params, resume)
     head, old_rows = _read_complete(out, cols, repair=True)
+    _write_params(out, params)  # only once the parameters and the header have been validated
     done = {int(r[0]) for r in old_rows}
     todo = [i for i in indices if i not in done]
     smooth = Smooth(model, k, mechanism, sigma, dev, forward=forward)

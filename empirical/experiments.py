@@ -243,13 +243,30 @@ class Run:
         return float(np.mean((self.correct == 1) & (self.predict != -1))) if self.correct.size else 0.0
 
 
+def state_dict_sha256(model) -> str:
+    """sha256 of a model's weights: every state-dict entry's name, dtype, shape and values (C order, on
+    the CPU), so the same weights give the same hash whatever the device or memory format."""
+    import hashlib
+
+    import torch
+
+    h = hashlib.sha256()
+    for name, t in model.state_dict().items():
+        h.update(f"{name}\t{t.dtype}\t{tuple(t.shape)}\n".encode())
+        flat = t.detach().to("cpu").contiguous().reshape(-1)
+        if flat.numel():
+            h.update(flat.view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+
 def certify_run(key, model, model_key, meta, test, mechanism, sigma, st: Settings, indices, device, seed, work,
                 progress=True) -> Run:
     """CERTIFY (Cohen et al. 2019) on ``indices`` via :func:`empirical.certify.certify_dataset`; the TSV
     (Cohen's columns + counts + every radius of theory.certificates) is kept in ``work/tsv``."""
-    from empirical.certify import certify_dataset
+    from empirical.certify import ResumeMismatch, certify_dataset
     from empirical.core import resolve_device
 
+    model_sha256 = state_dict_sha256(model)  # before FastForward touches the model (device, memory format)
     dev = resolve_device(device)
     forward = None
     if dev.type == "cuda":
@@ -262,10 +279,11 @@ def certify_run(key, model, model_key, meta, test, mechanism, sigma, st: Setting
     tsv = Path(work) / "tsv" / f"{key}.tsv"
     tsv.parent.mkdir(parents=True, exist_ok=True)
     kw = dict(device=dev, seed=seed, forward=forward, progress=progress,
-              run_params={"model": model_key, "test_size": len(test)})
+              run_params={"model": model_key, "model_sha256": model_sha256, "test_size": len(test)})
     try:  # reuse the rows of an earlier run with identical parameters (certify_dataset refuses otherwise)
         certify_dataset(model, test, mechanism, sigma, st.n0, st.n, st.alpha, st.batch, indices, tsv, resume=True, **kw)
-    except ValueError:
+    except ResumeMismatch as exc:  # e.g. a retrained model (other weights under the same name): start again
+        print(f"[experiment] {key}: recomputing {tsv} ({exc})", file=sys.stderr, flush=True)
         certify_dataset(model, test, mechanism, sigma, st.n0, st.n, st.alpha, st.batch, indices, tsv, overwrite=True,
                         **kw)
     want = set(int(i) for i in indices)

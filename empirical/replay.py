@@ -29,6 +29,7 @@ This module never imports torch.
 from __future__ import annotations
 
 import csv
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -402,11 +403,17 @@ def log_consistency(log: CohenLog, sigma: float, n: int = 100_000, alpha: float 
         a_lo = float(np.exp(n * log_ndtr(lo[top] / sigma)))
         a_hi = float(np.exp(n * log_ndtr(hi[top] / sigma)))
         out["implied_alpha_if_all_n"] = (a_lo, a_hi)
+        # draws needed at the stated alpha for the largest printed radius (its lower end): alpha^(1/n') >= Phi(R_lo/S)
+        lp = float(log_ndtr(lo[top] / sigma))
+        out["n_needed_at_alpha"] = int(math.ceil(math.log(alpha) / lp)) if lp < 0 else None
     return out
 
 
-def precision_summary(res: ReplayResult, cols=("radius_cohen", "radius_c11_c1", "radius_c11_c3")) -> dict:
-    """How much the 3-significant-digit radius blurs pA_lower and every recomputed radius."""
+def precision_summary(res: ReplayResult, cols=None) -> dict:
+    """How much the 3-significant-digit radius blurs pA_lower and every recomputed radius (``cols``: default
+    every column of ``res.radii``).  ``rel_halfwidth_max`` / ``rel_halfwidth_max_column``: the largest
+    relative half-width over all measured columns and where it occurs."""
+    cols = list(res.radii) if cols is None else list(cols)
     act = ~res.log.abstain
     out = {"rows": int(act.sum())}
     if not act.any():
@@ -417,6 +424,8 @@ def precision_summary(res: ReplayResult, cols=("radius_cohen", "radius_c11_c1", 
     # relative half-width of 1 - pA (what the certificates depend on near pA -> 1)
     om_lo, om_hi = 1 - res.pA_hi[act], 1 - res.pA_lo[act]
     out["one_minus_pA_rel_halfwidth_max"] = float(np.max((om_hi - om_lo) / (om_hi + om_lo)))
+    out["columns"] = cols
+    worst, worst_col = -1.0, None
     for col in cols:
         r, a, b = res.radii[col][act], res.radii_lo[col][act], res.radii_hi[col][act]
         pos = r > 0
@@ -424,6 +433,10 @@ def precision_summary(res: ReplayResult, cols=("radius_cohen", "radius_c11_c1", 
         out[f"{col}_abs_halfwidth_max"] = float(np.max(b - a) / 2)
         out[f"{col}_rel_halfwidth_max"] = float(np.max(rel))
         out[f"{col}_rel_halfwidth_median"] = float(np.median(rel))
+        if not out[f"{col}_rel_halfwidth_max"] <= worst:  # NaN / inf count as the worst
+            worst, worst_col = out[f"{col}_rel_halfwidth_max"], col
+    out["rel_halfwidth_max"] = float(worst)
+    out["rel_halfwidth_max_column"] = worst_col
     return out
 
 
@@ -683,6 +696,33 @@ def _write_figures(results, outdir: Path, name: str) -> dict:
     return figs
 
 
+def _implied_text(bad, n: int, alpha: float) -> str:
+    """The implied level and the draws needed, computed from the consistency checks of the logs ``bad``."""
+    ia = [e["consistency"]["implied_alpha_if_all_n"] for e in bad if e["consistency"]["implied_alpha_if_all_n"]]
+    nn = [e["consistency"].get("n_needed_at_alpha") for e in bad if e["consistency"].get("n_needed_at_alpha")]
+    parts = []
+    if ia:
+        lo, hi = min(a for a, _ in ia), max(b for _, b in ia)
+        parts.append(f"the implied level α' if all n = {n:,} draws agreed is {lo:.2g}–{hi:.2g}")
+    if nn:
+        parts.append(f"at α = {alpha} the largest printed radius needs n ≥ {max(nn):,} draws")
+    return "; ".join(parts) or "the implied level cannot be computed"
+
+
+def _precision_text(summary) -> str:
+    """The precision sentence, from the measured relative half-widths of every recomputed radius column."""
+    worst = [(e["precision"]["rel_halfwidth_max"], e["precision"]["rel_halfwidth_max_column"], e["file"],
+              len(e["precision"]["columns"])) for e in summary["logs"] if e["precision"].get("rows", 0)]
+    if not worst:
+        return "No certified rows: nothing to measure."
+    w, col, f, k = max(worst, key=lambda t: (not np.isfinite(t[0]), t[0]))
+    bound = next((b for b in (0.001, 0.01, 0.1) if w < b), None)
+    head = (f"The relative error of every recomputed radius ({k} columns, all logs) is below {100 * bound:g}%"
+            if bound is not None else f"The relative error of the recomputed radii reaches {100 * w:.3g}%")
+    return (head + f" (largest: {100 * w:.3f}%, {COLUMN_LABELS.get(col, col)} in `{f}`; every radius is a smooth function of "
+            "p̲A = Φ(R/S), so it inherits the relative precision of the printed R).")
+
+
 def _markdown(summary, results, checks, precision, figs, name) -> str:
     L: list[str] = []
     d = summary["d"]
@@ -731,9 +771,10 @@ def _markdown(summary, results, checks, precision, figs, name) -> str:
             f"`{e['file']}` has {e['consistency']['rows_above_max']} rows above R_max "
             f"(largest printed {e['consistency']['largest_printed']} vs {e['consistency']['radius_max_printed']})"
             for e in bad) +
-            ". These rows are not reachable with n = 100,000 and α = 0.001; the implied level α' (if all n draws "
-            "agreed) is about 0.01 — i.e. these files look certified with α ≈ 0.01 (or with n ≈ 150,000), not "
-            "with the stated parameters. The recovered p̲A = Φ(R/S) is still the number CERTIFY used, so every "
+            f". These rows are not reachable with n = {summary['n_claimed']:,} and α = {summary['alpha_claimed']} "
+            f"({_implied_text(bad, summary['n_claimed'], summary['alpha_claimed'])}): these files look certified "
+            "with a larger α or more draws than stated. "
+            "The recovered p̲A = Φ(R/S) is still the number CERTIFY used, so every "
             "certificate below is recomputed from it unchanged; only its confidence level differs.", ""]
     else:
         L += ["All logs are consistent with the stated (n, α).", ""]
@@ -752,8 +793,14 @@ def _markdown(summary, results, checks, precision, figs, name) -> str:
     L += _table(rows, ["file", "max ½-width p̲A", "median ½-width p̲A", "max rel. ½-width 1−p̲A",
                        "max rel. ½-width C11", "median rel. ½-width C11", "max abs ½-width C11 c=1",
                        "max abs ½-width Cohen"])
-    L += ["", "The relative error of every recomputed radius is below 1% (C11 inherits the relative precision "
-          "of R because log(p̲A/(1−p̲A)) is smooth in R); it can only change a certified accuracy when a row's "
+    L += ["", "Maximum relative ½-width (relative error from the rounding) of every recomputed radius, over the "
+          "certified rows of each log:", ""]
+    pcols = [c for c in (results[0].columns if results else []) if any(f"{c}_rel_halfwidth_max" in e["precision"]
+                                                                        for e in summary["logs"])]
+    L += _table([[e["file"]] + [f"{100 * e['precision'][f'{c}_rel_halfwidth_max']:.3f}%" for c in pcols]
+                 for e in summary["logs"] if e["precision"].get("rows", 0)],
+                ["file"] + [COLUMN_LABELS.get(c, c) for c in pcols])
+    L += ["", _precision_text(summary) + " It can only change a certified accuracy when a row's "
           "radius interval straddles a table radius, shown as [lo–hi] below.", ""]
     # 3. Figure 1
     fig1 = [r for r in _select(results, sigma=0.5) if r.log.train_sigma in (0.25, 0.5, 1.0)]
@@ -900,7 +947,8 @@ def _closing(summary, results) -> list[str]:
     bad = [e for e in summary["logs"] if e["consistency"]["rows_above_max"] > 0]
     if bad:
         out.append("* **Log anomaly**: " + ", ".join(f"`{e['file']}`" for e in bad) +
-                   " contain radii larger than n = 100,000, α = 0.001 allow (implied α ≈ 0.01).")
+                   f" contain radii larger than n = {summary['n_claimed']:,}, α = {summary['alpha_claimed']} allow "
+                   f"({_implied_text(bad, summary['n_claimed'], summary['alpha_claimed'])}).")
     out.append("* **ℓ∞**: the T18 and ℓ2→ℓ∞ radii are the ℓ2 radii divided by √3072 ≈ 55.4; see Section 7 for the "
                "certified accuracy at 1/255, 2/255, 4/255.")
     return out

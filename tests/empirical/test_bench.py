@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
+from torch import nn
 
 from empirical.bench import _naive_counts, format_bench, run_bench
 from empirical.core import Smooth
@@ -24,9 +26,60 @@ def test_bench_small_cpu():
     assert "ratio b_over_c" in text and "target >= 2.0" in text
 
 
-def test_naive_reference_counts_like_the_engine():
+@pytest.mark.parametrize("mechanism", ["gaussian", "exponential-linf"])
+def test_naive_reference_counts_like_the_engine(mechanism):
     """The naive loop (Python counting on the host) and the engine (index_add_ on the device) agree exactly."""
     k = 3
-    naive = _naive_counts(_ByPosition(k), torch.zeros(1, 1, 2, 2), 1001, 64, 0.5, k)
-    engine = Smooth(_ByPosition(k), k, "gaussian", 0.5, "cpu").sample_counts(torch.zeros(1, 2, 2), 1001, 64)
+    naive = _naive_counts(_ByPosition(k), torch.zeros(1, 1, 2, 2), 1001, 64, 0.5, k, mechanism)
+    engine = Smooth(_ByPosition(k), k, mechanism, 0.5, "cpu").sample_counts(torch.zeros(1, 2, 2), 1001, 64)
     assert naive.tolist() == engine.tolist()
+
+
+class _Recorder(nn.Module):
+    """Records the noisy inputs it sees (x = 0, so they are the noise) and predicts class 0."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def forward(self, x):
+        self.seen.append(x.detach().clone())
+        return torch.zeros(x.shape[0], 2)
+
+
+@pytest.mark.parametrize("mechanism", ["gaussian", "exponential-linf"])
+def test_naive_loop_draws_the_chosen_mechanism(mechanism):
+    """The naive mode's noise is the chosen mechanism's: for eq. 6, ||z||_inf ~ Gamma(d, scale sigma) (T15:
+    mean d sigma, sd sqrt(d) sigma; 6-sigma bound), which the Gaussian's ||z||_inf is far from."""
+    torch.manual_seed(0)
+    d, sigma, m = 4, 0.5, 4000
+    rec = _Recorder()
+    counts = _naive_counts(rec, torch.zeros(1, 1, 2, 2), m, 512, sigma, 2, mechanism)
+    assert counts.tolist() == [m, 0]
+    z = torch.cat(rec.seen).reshape(m, d).double()
+    assert z.shape == (m, d) and all(b.shape[0] <= 512 for b in rec.seen)
+    linf = z.abs().amax(1)
+    mean_exp, se_exp = d * sigma, math.sqrt(d) * sigma / math.sqrt(m)
+    if mechanism == "exponential-linf":
+        assert abs(float(linf.mean()) - mean_exp) < 6 * se_exp
+        # given R, z is uniform on the cube: the coordinates are symmetric with equal spread
+        assert abs(float(z.mean())) < 6 * float(z.std()) / math.sqrt(z.numel())
+    else:
+        assert abs(float(z.std()) - sigma) < 0.02
+        assert float(linf.mean()) < mean_exp - 20 * se_exp
+    with pytest.raises(ValueError, match="mechanism"):
+        _naive_counts(rec, torch.zeros(1, 1, 2, 2), 1, 1, sigma, 2, "laplace")
+
+
+def test_bench_naive_mode_uses_the_mechanism(monkeypatch):
+    """run_bench passes --mechanism to the naive mode (c) as well."""
+    import empirical.bench as B
+
+    seen = []
+    real = B._naive_noise
+    monkeypatch.setattr(B, "_naive_noise", lambda b, sigma, mechanism="gaussian": (seen.append(mechanism),
+                                                                                   real(b, sigma, mechanism))[1])
+    torch.set_num_threads(1)
+    run_bench("cnn", "digits", device="cpu", batch=64, n=128, n0=16, reps=1, compile=False, progress=False,
+              mechanism="exponential-linf")
+    assert seen and set(seen) == {"exponential-linf"}

@@ -90,6 +90,47 @@ def test_existing_file_refused_and_params_checked(setup, tmp_path):
     assert len(read_tsv(out)) == 3
 
 
+def test_resume_refused_without_params_file(setup, tmp_path):
+    """A non-empty TSV whose OUT.json is missing (or not a JSON object) cannot be resumed: its rows could
+    come from any parameters.  The file is left as it was; --overwrite starts again."""
+    out = tmp_path / "r.tsv"
+    pf = Path(str(out) + ".json")
+    _run(setup, out, range(2))
+    data = out.read_bytes()
+    pf.unlink()
+    with pytest.raises(ValueError, match=r"cannot verify the parameters of .*r\.tsv.*r\.tsv\.json' is missing; "
+                                         r"use --overwrite to start again"):
+        _run(setup, out, range(3), resume=True)
+    assert out.read_bytes() == data and not pf.exists()  # nothing written
+    pf.write_text("not json")
+    with pytest.raises(ValueError, match="cannot verify the parameters"):
+        _run(setup, out, range(3), resume=True)
+    assert pf.read_text() == "not json"
+    _run(setup, out, range(3), overwrite=True)
+    assert len(read_tsv(out)) == 3 and pf.is_file()
+    out.write_bytes(b"")  # an empty TSV holds no rows to verify: resume starts it
+    pf.unlink()
+    _run(setup, out, range(1), resume=True)
+    assert len(read_tsv(out)) == 1 and pf.is_file()
+
+
+def test_params_file_written_only_after_header_check(setup, tmp_path):
+    """A resume refused because of the TSV header leaves OUT.json untouched (it used to be rewritten with
+    the new run's parameters before the header was read)."""
+    out = tmp_path / "r.tsv"
+    pf = Path(str(out) + ".json")
+    _run(setup, out, range(2), run_params={"extra": 1})
+    lines = out.read_text().splitlines(keepends=True)
+    out.write_text(lines[0].replace("pA_lower", "pA_low") + "".join(lines[1:]))
+    before = pf.read_bytes()
+    with pytest.raises(ValueError, match="header"):
+        _run(setup, out, range(3), resume=True)  # parameters agree ('extra' is not compared), header does not
+    assert pf.read_bytes() == before
+    with pytest.raises(ValueError, match="extra"):
+        _run(setup, out, range(3), resume=True, run_params={"extra": 2})
+    assert pf.read_bytes() == before
+
+
 def test_unwritable_output_fails_before_work(setup, tmp_path):
     with pytest.raises(ValueError, match="out"):
         _run(setup, tmp_path, range(2))  # a directory

@@ -154,3 +154,44 @@ def test_time_budget_skips_runs_but_still_writes_the_report(tmp_path):
     assert "Time budget" in md and "digits_train0.5_gauss0.5" in md
     with pytest.raises(ValueError, match="time_budget"):
         X.run_experiment("digits", out=tmp_path / "o", time_budget=0)
+
+
+def test_certification_cache_is_keyed_on_the_weights(tmp_path, capsys):
+    """The TSV cache in --work: the same weights reuse the rows; other weights under the same model name (a
+    retrained model) are recomputed, with a log line; malformed cached rows are an error, not overwritten."""
+    from empirical.certify import read_tsv
+    from empirical.data import load_dataset
+    from empirical.models import build_model
+
+    test = load_dataset("synthetic:16:2", "test")
+    st = X.Settings("mlp", 1, 3, 10, 60, 0.001, 70)
+    torch.manual_seed(0)
+    a = build_model("mlp", test.info).eval()
+    torch.manual_seed(1)
+    b = build_model("mlp", test.info).eval()
+    assert X.state_dict_sha256(a) != X.state_dict_sha256(b)
+    b2 = build_model("mlp", test.info).eval()
+    b2.load_state_dict(b.state_dict())
+    assert X.state_dict_sha256(b2) == X.state_dict_sha256(b)
+    args = ("same-name", {"noise": "gaussian", "sigma": 0.5}, test, "gaussian", 0.5, st, [0, 5, 9], "cpu", 0,
+            tmp_path)
+
+    def run(model):
+        return X.certify_run("k", model, *args, progress=False)
+
+    tsv = tmp_path / "tsv" / "k.tsv"
+    params = tsv.with_name("k.tsv.json")
+    run(a)
+    assert json.loads(params.read_text())["model_sha256"] == X.state_dict_sha256(a)
+    first = tsv.read_bytes()
+    capsys.readouterr()
+    run(a)  # same weights: the cached rows are kept (the time column would differ if recomputed)
+    assert tsv.read_bytes() == first and "recomputing" not in capsys.readouterr().err
+    run(b)  # same name, other weights: recomputed
+    err = capsys.readouterr().err
+    assert "recomputing" in err and "model_sha256" in err
+    assert json.loads(params.read_text())["model_sha256"] == X.state_dict_sha256(b)
+    assert len(read_tsv(tsv)) == 3
+    tsv.write_text(tsv.read_text() + "1\t2\n")  # a malformed row is not a parameter mismatch
+    with pytest.raises(ValueError, match="fields"):
+        run(b)

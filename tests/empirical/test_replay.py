@@ -155,6 +155,35 @@ def test_log_consistency_detects_rows_beyond_the_stated_level(tmp_path):
     assert lo <= 0.01 <= hi
 
 
+def test_report_sentences_use_the_stated_n_alpha_and_measure_every_radius(tmp_path):
+    """The consistency finding and the precision sentence are computed: the report names the --n/--alpha
+    it was given (not 100,000 / 0.001), the needed n solves alpha^(1/n) = Phi(R_lo/S) (scipy reference), and
+    the precision summary measures every recomputed radius column."""
+    sigma, n = 0.25, 1000
+    rows, _ = _synthetic_rows(sigma, n, 0.01, [1000, 1000, 999, 600], seed=1)
+    path = _write_log(tmp_path / "noise_0.25_sigma_0.25.tsv", rows)
+    s = R.run_replay([path], out=tmp_path / "o", n=n, alpha=0.001, name="t", progress=False)
+    md = (tmp_path / "o" / "t.md").read_text()
+    assert "not reachable with n = 1,000 and α = 0.001" in md
+    assert "100,000" not in md and "150,000" not in md and "α ≈ 0.01" not in md
+    ck = s["logs"][0]["consistency"]
+    top = max(r[3] for r in rows if r[3] is not None)
+    lo = R.printed_interval(format(top, ".3"))[0]
+    want = math.ceil(math.log(0.001) / math.log(stats.norm.cdf(lo / sigma)))
+    assert abs(ck["n_needed_at_alpha"] - want) <= 1 and f"n ≥ {ck['n_needed_at_alpha']:,} draws" in md
+    a_lo, a_hi = ck["implied_alpha_if_all_n"]
+    assert f"{a_lo:.2g}–{a_hi:.2g}" in md
+    pr = s["logs"][0]["precision"]
+    res = R.replay_log(R.read_cohen_log(path))
+    assert pr["columns"] == res.columns and len(res.columns) > 3
+    assert pr["rel_halfwidth_max"] == max(pr[f"{c}_rel_halfwidth_max"] for c in res.columns)
+    assert f"({len(res.columns)} columns, all logs)" in md
+    s2 = R.run_replay([path], out=tmp_path / "o", n=n, alpha=0.01, name="t2", progress=False)
+    md2 = (tmp_path / "o" / "t2.md").read_text()
+    assert s2["logs"][0]["consistency"]["rows_above_max"] == 0
+    assert "All logs are consistent" in md2 and "not reachable" not in md2 and "Log anomaly" not in md2
+
+
 def test_read_rejects_bad_logs_with_a_message(tmp_path):
     p = tmp_path / "bad.tsv"
     p.write_text("idx\tlabel\tradius\n0\t1\t0.5\n")
