@@ -55,6 +55,26 @@ Ground truths (x is the clean input, f the base classifier; Phi the standard nor
   (Q the regularised upper incomplete gamma function; uses E[1/R; R > s] = Q(d, s/sigma) / (sigma d)).
   pA = 1 - P(|z_1| > m) / 2 and the prediction flips at l_inf distance m: ``true_radius = m``, solved with
   mpmath at 40 digits.  For d = 1 the law is Laplace and 1 - pA = exp(-m/sigma)/2.
+  For d > 1 this rule is NOT the worst case for eq.-6 noise in l_inf: its true radius exceeds Yang et al.'s
+  tight radius sigma log(1/(2(1 - pA))) (by a factor 3.6 at d = 10, 1 - pA = 1e-2; 1.3 at d = 2), so a certificate
+  can over-certify by that much before it fails here.  The next ground truth closes the gap.
+* ``corner-exp`` -- the Neyman-Pearson worst case of eq.-6 noise in l_inf, any d: with M(y) = max_i y_i +
+  min_i y_i, f(y) = B iff M(y - x) >= 2b (b > 0), A otherwise.  For the corner shift delta = t (1, ..., 1) the
+  log-likelihood ratio (||z||_inf - ||z - delta||_inf)/sigma takes its maximum t/sigma exactly on
+  {z : ||z - delta||_inf = ||z||_inf - t} = {z : M(z) >= 2t} (every z_i in [2t - R, R] with R = max_i z_i =
+  ||z||_inf), and the B region is that set at t = b.  Its probability, with z = R (face, sign, uniform rest)
+  and R = ||z||_inf ~ Gamma(d, sigma) (the other coordinates uniform on [-R, R], the face sign +):
+
+      P(M(z) >= 2b) = (1/2) E[(1 - b/R)_+^{d-1}] = (1/2) int_b^inf (r - b)^{d-1} e^{-r/sigma} dr / (Gamma(d) sigma^d)
+                    = e^{-b/sigma} / 2,
+
+  so 1 - pA = e^{-b/sigma}/2 and b = sigma log(1/(2(1 - pA))) in every d.  Moving x by t (1, ..., 1) shifts M
+  by 2t: pB(t) = P(M(z) >= 2(b - t)) = e^{-(b-t)/sigma}/2 for t <= b and, M(z) being symmetric and
+  continuous, 1 - e^{-(t-b)/sigma}/2 > 1/2 for t > b: the prediction flips at l_inf distance b.  No shift
+  with ||delta||_inf < b flips it: the likelihood ratio is at most e^{||delta||_inf/sigma} (triangle
+  inequality), so pB(delta) <= e^{||delta||_inf/sigma} (1 - pA) < 1/2.  Hence ``true_radius = b``, equal to
+  Yang et al.'s radius at the true pA: a certificate fails here as soon as it certifies more than the tight
+  radius.  (d = 1: the Laplace half-line, the same as axis-exp at d = 1.)
 * ``slab-multiclass`` -- three classes along w (||w||_2 = 1), Gaussian noise: A = {u >= -sigma a},
   B = {u <= sigma b}, C = between, with u = w.(z) + const, a = Phi^{-1}(pA), b = Phi^{-1}(pB).  Moving x by
   -s w gives pA(s) = Phi(a - s/sigma), pB(s) = Phi(b + s/sigma), pC(s) = 1 - pA(s) - pB(s); only the
@@ -84,8 +104,10 @@ __all__ = [
     "halfspace_l2",
     "halfspace_linf",
     "axis_exponential",
+    "corner_exponential",
     "slab_multiclass",
     "exponential_axis_tail",
+    "corner_exponential_pB",
     "CertSpec",
     "cert_specs",
     "draw_counts",
@@ -207,6 +229,25 @@ def axis_exponential(one_minus_pA, sigma: float = 1.0, d: int = 1) -> GroundTrut
             m = sigma * float((lo + hi) / 2)
     return GroundTruth("axis-exp", "exponential-linf", "linf", sigma, d, (1.0 - q, q), q, m,
                        f"axis rule x_1 >= t, eq.-6 noise, l_inf, d={d}")
+
+
+def corner_exponential(one_minus_pA, sigma: float = 1.0, d: int = 2) -> GroundTruth:
+    """Binary rule f(y) = B iff max_i (y - x)_i + min_i (y - x)_i >= 2b under eq.-6 noise: the Neyman-Pearson
+    worst case for the corner shift (module doc).  1 - pA = e^{-b/sigma}/2 in every d, so the true l_inf
+    radius is b = sigma log(1/(2(1 - pA))) (= Yang et al.'s tight radius at the true pA)."""
+    q = V.in_open_interval("one_minus_pA", one_minus_pA, 0.0, 0.5)
+    sigma = V.positive("sigma", sigma)
+    d = V.dimension("d", d)
+    b = sigma * -math.log(2.0 * q)
+    return GroundTruth("corner-exp", "exponential-linf", "linf", sigma, d, (1.0 - q, q), q, b,
+                       f"max+min rule (NP worst case for the corner shift), eq.-6 noise, l_inf, d={d}")
+
+
+def corner_exponential_pB(t, b, sigma: float) -> float:
+    """pB at x + t (1, ..., 1) for :func:`corner_exponential` with margin b: P(M(z) >= 2(b - t)) =
+    e^{-(b-t)/sigma}/2 for t <= b, 1 - e^{-(t-b)/sigma}/2 for t > b (module doc; independent of d)."""
+    u = (b - t) / sigma
+    return 0.5 * math.exp(-u) if u >= 0 else 1.0 - 0.5 * math.exp(u)
 
 
 def slab_multiclass(pA, pB, sigma: float = 1.0) -> GroundTruth:
@@ -725,6 +766,7 @@ DEFAULT_MULTI = ((0.45, 0.2), (0.5, 0.3), (0.9, 0.06), (0.99, 0.008), (1 - 1e-6,
 DEFAULT_SIGMA = 0.5  # the mechanism sigma of the paper's Figures 1-3
 LINF_DIMS = (3072,)  # CIFAR-10
 EXP_DIMS = (1, 10)
+CORNER_DIMS = (2, 10)  # corner-exp: d = 1 would repeat axis-exp at d = 1 (both are the Laplace half-line)
 
 
 def default_grid(qs=DEFAULT_Q, ns=DEFAULT_N, multi=DEFAULT_MULTI, sigma: float = DEFAULT_SIGMA):
@@ -737,6 +779,8 @@ def default_grid(qs=DEFAULT_Q, ns=DEFAULT_N, multi=DEFAULT_MULTI, sigma: float =
                 grid.append((halfspace_linf(q, sigma, d), n))
             for d in EXP_DIMS:
                 grid.append((axis_exponential(q, sigma, d), n))
+            for d in CORNER_DIMS:
+                grid.append((corner_exponential(q, sigma, d), n))
     for pA, pB in multi:
         for n in ns:  # every n, 1e8 included: that is where the pB forms of C11 with c = 1 break
             grid.append((slab_multiclass(pA, pB, sigma), n))
@@ -829,8 +873,9 @@ def reach_thresholds(specs, alpha: float) -> list[dict]:
         ex = C.exceeds_tight(spec.name, multiclass=False, **prm)
         t = ex["beyond_range"]["from_one_minus_pA"] if ex["beyond_range"]["exceeds_tight"] else None
         n_min = None if t is None else math.ceil(math.log(alpha) / math.log1p(-t))
+        # a tight certificate compared with itself: "never" holds by construction, it is no finding
         out.append({"certificate": spec.label, "tight": ex["tight"], "exceeds_tight_below_one_minus_pA": t,
-                    "min_n_to_reach": n_min})
+                    "min_n_to_reach": n_min, "reference": spec.name == ex["tight"]})
     return out
 
 
@@ -852,7 +897,7 @@ def _summarise(rows, *, trials, alpha, n0, seed, runtime, command) -> dict:
             s["unsound_settings"] += 1
         if r.rate > s["max_rate"]:
             s["max_rate"] = r.rate
-            s["worst"] = f"{r.ground_truth}, {_setting_str(r)}, n={r.n:g}"
+            s["worst"] = f"{_gt_str(r)}, {_setting_str(r)}, n={r.n:g}"
         if r.failure_allowance is not None and r.ci_low > r.failure_allowance + alpha:
             s["exceeds_paper_allowance"] = True
         if r.exact is not None:
@@ -886,6 +931,11 @@ def _fmt(x, digits=3) -> str:
     return f"{x:.{digits}g}"
 
 
+def _gt_str(r: SettingResult) -> str:
+    """The ground truth's kind, with its dimension when d > 1."""
+    return r.ground_truth + (f" (d={r.d})" if r.d > 1 else "")
+
+
 def _setting_str(r: SettingResult) -> str:
     if len(r.probs) == 2:
         return f"1-pA={r.one_minus_pA:g}"
@@ -903,7 +953,9 @@ def _markdown(res: dict, rows) -> str:
     L.append("A certificate *fails* in a run when CERTIFY (Cohen et al. 2019) does not abstain and returns a wrong "
              "class or a radius larger than the TRUE robust radius of the smoothed classifier, known exactly for "
              "the ground truth (half-spaces under Gaussian noise: sigma Phi^-1(pA) in l2 and sigma Phi^-1(pA)/sqrt(d) "
-             "in l_inf for w = 1/sqrt(d); the axis rule x_1 >= t under eq.-6 noise; three parallel classes under "
+             "in l_inf for w = 1/sqrt(d); the axis rule x_1 >= t under eq.-6 noise; the max+min rule under eq.-6 "
+             "noise, the Neyman-Pearson worst case for the corner shift, whose true l_inf radius equals Yang et "
+             "al.'s tight radius sigma log(1/(2(1 - pA))) in every d; three parallel classes under "
              "Gaussian noise).  Counts are drawn from their exact binomial / multinomial law.  A sound certificate "
              "fails with probability <= alpha.  *rate* = failures / trials with its two-sided Clopper-Pearson "
              "interval at level 1 - 1e-6; *exact* = the failure probability computed exactly (binomial tail sums "
@@ -929,7 +981,7 @@ def _markdown(res: dict, rows) -> str:
         certs = sorted({r.certificate for r in bad})
         for c in certs:
             rs = [r for r in bad if r.certificate == c]
-            where = "; ".join(f"{r.ground_truth} {_setting_str(r)}, n={r.n:g}: {r.failures}/{r.trials} "
+            where = "; ".join(f"{_gt_str(r)} {_setting_str(r)}, n={r.n:g}: {r.failures}/{r.trials} "
                               f"(exact {_fmt(r.exact)})" for r in rs)
             L.append(f"* **{c}** exceeds the true radius with probability > alpha in {len(rs)} setting(s): {where}.")
         allow = [s for s in res["summary"] if s.get("exceeds_paper_allowance")]
@@ -941,6 +993,7 @@ def _markdown(res: dict, rows) -> str:
         sound = [s["certificate"] for s in res["summary"] if not s["unsound_settings"]]
         L.append(f"* Sound in every setting (rate <= alpha within the interval): {', '.join(sound)}.")
         L.append("")
+    L += _eq6_section(rows, a)
     if res.get("thresholds"):
         L.append("## Why: where a certificate exceeds the tight radius, and the n needed to get there\n")
         L.append("A certificate can only certify more than the truth where its radius exceeds the tight "
@@ -954,10 +1007,14 @@ def _markdown(res: dict, rows) -> str:
         for t in res["thresholds"]:
             thr = t["exceeds_tight_below_one_minus_pA"]
             nm = t["min_n_to_reach"]
+            if t.get("reference"):
+                L.append(f"| {t['certificate']} | {t['tight']} (itself) | reference (tight by construction) | – | – |")
+                continue
             L.append(f"| {t['certificate']} | {t['tight']} | {_fmt(thr) if thr is not None else 'never (down to 1e-300)'}"
                      f" | {f'{nm:.3g}' if nm is not None else '–'} | "
                      f"{'–' if nm is None else ('**yes**' if nm <= 100_000 else 'no')} |")
         L.append("")
+        L.append("Rows marked *reference* compare a tight certificate with itself; they are no evidence of anything.\n")
     if res.get("figures"):
         L.append("## Figures\n")
         for f in res["figures"]:
@@ -968,11 +1025,45 @@ def _markdown(res: dict, rows) -> str:
     L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         v = f"**{r.verdict}**" if r.verdict != "sound" else r.verdict
-        L.append(f"| {r.certificate} | {r.ground_truth} | {_setting_str(r)} | {r.n:g} | {_fmt(r.true_radius, 5)} | "
+        L.append(f"| {r.certificate} | {_gt_str(r)} | {_setting_str(r)} | {r.n:g} | {_fmt(r.true_radius, 5)} | "
                  f"{r.trials} | {r.failures} | {_fmt(r.rate)} | [{_fmt(r.ci_low)}, {_fmt(r.ci_high)}] | {r.alpha:g} | "
                  f"{_fmt(r.exact)} | {_fmt(r.median_ratio)} | {v} |")
     L.append("")
     return "\n".join(L)
+
+
+def _eq6_section(rows, alpha: float) -> list[str]:
+    """Eq.-6 noise: the axis rule vs the worst-case corner-exp ground truth (true radius / Yang, P(fail))."""
+    L = []
+    exp_rows = [r for r in rows if r.mechanism == "exponential-linf" and r.ground_truth in ("axis-exp", "corner-exp")]
+    if not exp_rows:
+        return L
+    C = _certificates()
+    L.append("## Eq.-6 noise: the axis rule is not the worst case in d > 1; the max+min rule is\n")
+    L.append("The axis rule's true radius exceeds the tight (Yang et al.) radius at the same pA when d > 1, so a "
+             "certificate can over-certify by that factor there and still never fail.  The max+min rule "
+             "(`corner-exp`, module doc) has true radius = Yang's radius exactly in every d, so any certificate "
+             "above the tight radius fails on it.  Per ground truth and d: true radius / Yang's radius at the "
+             "true pA (range over 1 - pA), and the largest exact failure probability of each eq.-6 certificate "
+             f"over its settings (alpha = {alpha:g}).\n")
+    L.append("| ground truth | d | true radius / Yang radius | certificate | settings | max exact P(fail) | "
+             "max failure rate | verdict |")
+    L.append("|---|---|---|---|---|---|---|---|")
+    for kind in ("axis-exp", "corner-exp"):
+        for d in sorted({r.d for r in exp_rows if r.ground_truth == kind}):
+            sub = [r for r in exp_rows if r.ground_truth == kind and r.d == d]
+            ratios = [r.true_radius / C.radius("yang-linf", one_minus_pA=r.one_minus_pA, sigma=r.sigma)
+                      for r in sub]
+            rr = f"{min(ratios):.4g}" if max(ratios) - min(ratios) < 1e-9 else f"{min(ratios):.3g}–{max(ratios):.3g}"
+            for cert in sorted({r.certificate for r in sub}):
+                cs = [r for r in sub if r.certificate == cert]
+                ex = [r.exact for r in cs if r.exact is not None]
+                bad = sum(r.verdict != "sound" for r in cs)
+                L.append(f"| {kind} | {d} | {rr} | {cert} | {len(cs)} | {_fmt(max(ex)) if ex else '–'} | "
+                         f"{_fmt(max(r.rate for r in cs))} | "
+                         f"{'sound' if not bad else f'**unsound in {bad}**'} |")
+    L.append("")
+    return L
 
 
 def _figures(rows, out: Path, alpha: float) -> list[str]:
@@ -986,19 +1077,20 @@ def _figures(rows, out: Path, alpha: float) -> list[str]:
     from matplotlib.ticker import LogLocator, NullLocator
 
     panels = [("halfspace-l2", "half-space, Gaussian, l2"), ("halfspace-linf", "half-space, Gaussian, l_inf"),
-              ("axis-exp", "axis rule, eq.-6 noise, l_inf")]
+              ("axis-exp", "axis rule, eq.-6 noise, l_inf"), ("corner-exp", "max+min rule, eq.-6 noise, l_inf")]
     ns = sorted({r.n for r in rows if len(r.probs) == 2})[-2:]
     if not ns:
         return []
     tmax = max(r.trials for r in rows)
-    labels = sorted({r.certificate + (f", d={r.d}" if r.ground_truth == "axis-exp" else "") for r in rows})
+    per_d = ("axis-exp", "corner-exp")
+    labels = sorted({r.certificate + (f", d={r.d}" if r.ground_truth in per_d else "") for r in rows})
     colour = {lab: plt.get_cmap("tab20")(i % 20) for i, lab in enumerate(labels)}
-    fig, axes = plt.subplots(len(ns), len(panels), figsize=(13, 3.4 * len(ns)), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(len(ns), len(panels), figsize=(17, 3.4 * len(ns)), squeeze=False, sharey=True)
     for i, n in enumerate(ns):
         for j, (kind, title) in enumerate(panels):
             ax = axes[i][j]
             sub = [r for r in rows if r.ground_truth == kind and r.n == n]
-            lab = (lambda r: f"{r.certificate}, d={r.d}") if kind == "axis-exp" else (lambda r: r.certificate)
+            lab = (lambda r: f"{r.certificate}, d={r.d}") if kind in per_d else (lambda r: r.certificate)
             for cert in sorted({lab(r) for r in sub}):
                 pts = sorted((r.one_minus_pA, max(r.rate, 0.5 / tmax)) for r in sub
                              if lab(r) == cert and r.one_minus_pA >= 1e-15)

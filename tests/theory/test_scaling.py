@@ -216,6 +216,34 @@ def test_ratio_statement_matches_closed_form():
     assert st_["sqrt_d_over_log_d"] == pytest.approx(math.sqrt(3072 / math.log(3072)), rel=1e-12)
 
 
+def test_ratio_at_equal_l2_norm_independent_route():
+    """Context row for "about 10∼20 times": T18 / T13 at equal E‖z‖₂ is √2 L₂ᴱ / ((1 + c) √d L₂ᴳ) with L₂ the
+    E‖z‖₂ at σ = 1 (same closed form as above with σ_G = 1/L₂ᴳ, σ_E = 1/L₂ᴱ).  L₂ᴳ: the χ_d mean
+    √2 Γ((d+1)/2)/Γ(d/2) by mpmath; L₂ᴱ: Monte Carlo (fixed seed) of ‖z‖₂ = R ‖V‖₂ with R ~ Gamma(d, 1)
+    independent of V = (±1 on a random face, the rest uniform on [-1, 1]), so E‖z‖₂ = d E√(1 + Σ_{d−1} U²)
+    -- a different representation from R14's (d + 1) E‖U‖₂ used by theory.mechanisms."""
+    import mpmath
+
+    d = 3072
+    st_ = S.ratio_statement([0.9, 0.999], d=d)
+    with mpmath.workdps(30):
+        chi = float(mpmath.sqrt(2) * mpmath.gamma(mpmath.mpf(d + 1) / 2) / mpmath.gamma(mpmath.mpf(d) / 2))
+    assert st_["gaussian_expected_l2_norm_sigma1"] == pytest.approx(chi, rel=1e-12)
+    rng = np.random.default_rng(2024)
+    sq = np.sqrt(1.0 + (rng.uniform(-1.0, 1.0, size=(4000, d - 1)) ** 2).sum(axis=1))
+    mc, se = d * sq.mean(), d * sq.std(ddof=1) / math.sqrt(sq.size)
+    assert abs(st_["exponential_expected_l2_norm_sigma1"] - mc) < 6 * se
+    l2_e = st_["exponential_expected_l2_norm_sigma1"]
+    for row in st_["rows"]:
+        if row["exponential"] == "exponential-linf-T13" and row["gaussian"].startswith("gaussian-linf-T18"):
+            c = 1.0 if row["gaussian"].endswith("c1") else 3.0
+            ref = math.sqrt(2) * l2_e / ((1 + c) * math.sqrt(d) * chi)
+            assert row["ratio_matched_l2"] == pytest.approx(ref, rel=1e-10)
+            assert abs(row["ratio_matched_l2"] / ref * mc / l2_e - 1) < 6 * se / mc  # MC route, same ratio
+            assert row["in_10_20_matched_l2"] == (10 <= ref <= 20)
+    assert "equal E‖z‖∞" in st_["assumption"]
+
+
 def test_imagenet_threshold_matches_closed_form():
     """T18 (c = 1) reaches 1/255 when √2 σ L/(4√d) = 1/255, L = log(pA/(1−pA)), i.e.
     1 − pA = 1/(1 + e^L) with L = 4√d/(255 √2 σ)."""
@@ -254,6 +282,10 @@ def test_run_scaling_writes_report(tmp_path):
     assert next(v for v in S._verdicts(bad) if v["id"] == "T15")["verdict"] == "disagrees"
     md = (tmp_path / "scaling.md").read_text()
     assert "## Verdicts" in md and "scaling_radius_fixed_linf.png" in md
+    # the "10∼20 times" comparison: equal E‖z‖∞ stated as an assumption, equal E‖z‖₂ given for context
+    assert "**Assumption.**" in md and "ratio at equal E‖z‖₂ (context)" in md
+    fig3 = next(v for v in res["verdicts"] if v["id"] == "Section 4 (Figure 3)")
+    assert "ASSUMING" in fig3["measured"] and "equal E‖z‖₂" in fig3["measured"]
 
 
 def test_cli_scaling_and_bad_input(tmp_path, capsys):

@@ -2,8 +2,10 @@
 
 Every reference comes from a route independent of the code under test:
 * true radii: mpmath at 50 digits (inverse normal via erfcinv; the eq.-6 tail by mpmath quadrature of
-  E[(1 - s/R)_+] rather than the incomplete-gamma identity) and Monte Carlo with theory.mechanisms'
-  R14 sampler (Clopper-Pearson interval at level 1 - 1e-6);
+  E[(1 - s/R)_+] rather than the incomplete-gamma identity; the corner-exp mass by quadrature of
+  E[(1 - b/R)_+^(d-1)] / 2 rather than its closed form) and Monte Carlo with theory.mechanisms'
+  R14 sampler and a second sampler (Clopper-Pearson interval at level 1 - 1e-6), which also checks the
+  corner-exp flip point along the corner and pB < 1/2 in other directions inside the radius;
 * failure probabilities: explicit enumeration of every count k = 0..n with scipy.stats.binom.pmf, the
   Clopper-Pearson bound from scipy.stats.beta directly and the radius formulas written out here
   (Cohen et al. 2019 Thm 1; C11 of the paper), not the module's bisection;
@@ -91,6 +93,60 @@ def test_axis_exponential_by_monte_carlo_with_R14_sampler():
     assert lo2 <= q <= hi2
 
 
+# corner-exp: the Neyman-Pearson worst case of eq.-6 noise in l_inf (max+min rule)
+
+def _corner_mass_by_quadrature(b, sigma, d):
+    """(1/2) E[(1 - b/R)_+^(d-1)], R = ||z||_inf ~ Gamma(d, sigma): mpmath quadrature, not the closed form."""
+    with mpmath.workdps(30):
+        dens = lambda r: mpmath.exp((d - 1) * mpmath.log(r) - r / sigma - mpmath.loggamma(d) - d * mpmath.log(sigma))  # noqa: E731
+        return mpmath.quad(lambda r: (1 - b / r) ** (d - 1) * dens(r) / 2,
+                           [b, b + d * sigma, b + 10 * d * sigma + 200 * sigma, mpmath.inf])
+
+
+def _maxmin(y):
+    return y.max(axis=1) + y.min(axis=1)
+
+
+@pytest.mark.parametrize("d,q", [(2, 0.4), (2, 1e-6), (10, 0.01), (10, 1e-12)])
+def test_corner_exponential_probability_by_quadrature(d, q):
+    """P(max z + min z >= 2b) = 1 - pA at b = true radius, by quadrature over R (no closed form used);
+    the true radius equals Yang et al.'s radius at the true pA, and the axis rule's exceeds it (d > 1)."""
+    gt = S.corner_exponential(q, SIG, d)
+    assert float(_corner_mass_by_quadrature(gt.true_radius, SIG, d)) == pytest.approx(q, rel=1e-9)
+    assert gt.true_radius == pytest.approx(C.radius("yang-linf", one_minus_pA=q, sigma=SIG), rel=1e-12)
+    assert S.axis_exponential(q, SIG, d).true_radius > 1.05 * gt.true_radius
+
+
+def test_corner_exponential_by_monte_carlo():
+    """Monte Carlo (two samplers, Clopper-Pearson at level 1 - 1e-6): P(B) = 1 - pA at x; along the corner
+    delta = t (1, ..., 1) pB(t) follows e^{-(b-t)/sigma}/2 (t <= b), 1 - e^{-(t-b)/sigma}/2 (t > b), written out
+    here, so the prediction flips between 0.97 b and 1.03 b; other directions with ||delta||_inf = 0.97 b
+    (an axis, a random sign vector, a random point of the l_inf sphere) keep pB < 1/2."""
+    from theory.mechanisms import ExponentialLinf
+
+    q, n = 0.05, 200_000
+    for d, seed in ((2, 101), (10, 202)):
+        b = S.corner_exponential(q, SIG, d).true_radius
+        rng = np.random.default_rng(seed)
+        for z in (ExponentialLinf(SIG, d).sample(rng, n), C._eq6_samples(n, d, SIG, rng)):
+            lo, hi = C.clopper_pearson_interval(int(np.count_nonzero(_maxmin(z) >= 2 * b)), n, 1e-6)
+            assert lo <= q <= hi, (d, lo, hi)
+            for f in (0.5, 0.97, 1.03, 1.5):
+                t = f * b
+                ref = 0.5 * math.exp(-(b - t) / SIG) if t <= b else 1 - 0.5 * math.exp(-(t - b) / SIG)
+                assert S.corner_exponential_pB(t, b, SIG) == pytest.approx(ref, rel=1e-12)
+                k = int(np.count_nonzero(_maxmin(z + t) >= 2 * b))
+                lo, hi = C.clopper_pearson_interval(k, n, 1e-6)
+                assert lo <= ref <= hi, (d, f, lo, ref, hi)
+                assert (hi < 0.5) if f < 1 else (lo > 0.5)
+            u_sign = rng.choice([-1.0, 1.0], size=d)
+            u_rand = rng.uniform(-1, 1, size=d)
+            u_rand[rng.integers(d)] = 1.0
+            for u in (np.eye(d)[0], -np.ones(d), u_sign, u_rand):
+                k = int(np.count_nonzero(_maxmin(z + 0.97 * b * u) >= 2 * b))
+                assert C.clopper_pearson_interval(k, n, 1e-6)[1] < 0.5, (d, u)
+
+
 def test_slab_multiclass_flip_point_mpmath():
     for pA, pB in [(0.5, 0.3), (0.45, 0.2), (0.9, 0.06), (1 - 1e-6, 5e-7)]:
         gt = S.slab_multiclass(pA, pB, SIG)
@@ -160,6 +216,22 @@ def test_exact_failure_c11_by_enumeration(c):
     assert got == pytest.approx(ref, rel=1e-9, abs=1e-300)
 
 
+@pytest.mark.parametrize("q,n", [(0.1, 2000), (1e-2, 5000)])
+def test_exact_failure_yang_on_corner_by_enumeration(q, n):
+    """Yang et al.'s radius sigma log(1/(2(1 - pA_lower))), written out, on its worst case (d = 2, 10): the
+    failure probability is <= alpha and of order alpha (the ground truth is tight); on the axis rule at
+    d = 10 the same certificate essentially never fails (that ground truth is not the worst case)."""
+    yang = lambda p: SIG * math.log(1 / (2 * (1 - p)))  # noqa: E731
+    for d in (2, 10):
+        gt = S.corner_exponential(q, SIG, d)
+        ref = _enumerated_failure(yang, q, gt.true_radius, n, 100, ALPHA)
+        got = S.exact_failure_probability(spec("yang-linf"), gt, n=n, alpha=ALPHA)
+        assert got == pytest.approx(ref, rel=1e-9, abs=1e-300)
+        assert 0.5 * ALPHA < got <= ALPHA
+    ax = S.axis_exponential(q, SIG, 10)
+    assert _enumerated_failure(yang, q, ax.true_radius, n, 100, ALPHA) < 1e-6
+
+
 # ------------------------------------------------------------------------------------------------------
 # simulation vs exact (fixed seeds)
 # ------------------------------------------------------------------------------------------------------
@@ -172,7 +244,7 @@ def _in_binomial_region(failures, trials, p):
 SIM_CASES = [
     ("halfspace-l2", 0.4, 100), ("halfspace-l2", 0.1, 10_000), ("halfspace-l2", 1e-2, 1_000_000),
     ("halfspace-l2", 1e-6, 100_000_000), ("halfspace-linf", 1e-4, 1_000_000), ("axis-exp-1", 0.1, 10_000),
-    ("axis-exp-10", 1e-6, 1_000_000),
+    ("axis-exp-10", 1e-6, 1_000_000), ("corner-exp-2", 0.1, 10_000), ("corner-exp-10", 1e-4, 1_000_000),
 ]
 
 
@@ -181,6 +253,8 @@ def _gt(kind, q):
         return S.halfspace_l2(q, SIG)
     if kind == "halfspace-linf":
         return S.halfspace_linf(q, SIG, 3072)
+    if kind.startswith("corner-exp"):
+        return S.corner_exponential(q, SIG, int(kind.split("-")[-1]))
     return S.axis_exponential(q, SIG, int(kind.split("-")[-1]))
 
 
@@ -306,6 +380,7 @@ def test_default_run_findings(tmp_path):
     """The report's verdicts on a reduced grid (two settings per kind)."""
     grid = [(S.halfspace_l2(q, SIG), n) for q in (0.1, 1e-6) for n in (10_000, 10**8)]
     grid += [(S.axis_exponential(0.1, SIG, 1), 10_000), (S.slab_multiclass(0.9, 0.06, SIG), 10_000)]
+    grid += [(S.corner_exponential(0.1, SIG, 10), 10**6)]
     res = S.run_soundness(tmp_path, trials=10_000, grid=grid, progress=False, figures=True)
     md = (tmp_path / "soundness.md").read_text()
     js = json.loads((tmp_path / "soundness.json").read_text())
@@ -317,6 +392,21 @@ def test_default_run_findings(tmp_path):
     assert summ["c11 (c=1)"]["unsound_settings"] >= 1  # 1 - pA = 1e-6, n = 1e8
     assert summ["c11 (c=0.5)"]["unsound_settings"] >= 1
     assert js["trials_per_setting"] == 10_000 and js["settings"] == len(res["rows"])
+    # the worst-case eq.-6 ground truth: tight certificates fail at rate ~alpha there, within the interval
+    corner = [r for r in js["rows"] if r["ground_truth"] == "corner-exp"]
+    assert {r["name"] for r in corner} == {"t13", "yang-linf"}
+    assert all(r["verdict"] == "sound" and r["exact"] <= ALPHA for r in corner)
+    assert "| corner-exp | 10 | 1 | yang-linf |" in md
+    # threshold rows of a tight certificate against itself are references, not findings
+    refs = {t["certificate"] for t in js["thresholds"] if t["reference"]}
+    assert refs == {"cohen", "cohen-linf", "yang-linf"}
+    assert md.count("reference (tight by construction)") == 3
+    assert "| yang-linf | yang-linf | never" not in md
+
+
+def test_default_grid_has_the_eq6_worst_case():
+    kinds = {(g.kind, g.d) for g, _ in S.default_grid(qs=(0.1,), ns=(100,), multi=())}
+    assert ("corner-exp", 2) in kinds and ("corner-exp", 10) in kinds
 
 
 def test_same_seed_same_result_other_seed_other_draws():

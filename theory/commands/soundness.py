@@ -1,14 +1,14 @@
 """python -m theory soundness: how often does each certificate certify more than the TRUE robust radius?
 
 Cohen et al.'s CERTIFY is simulated on ground-truth classifiers whose smoothed probabilities and true robust
-radius are exact (half-spaces under Gaussian noise in l2 and l_inf, the axis rule under eq.-6 noise, three
-parallel classes), drawing the counts from their exact binomial / multinomial law (fixed seed, vectorised).
+radius are exact (half-spaces under Gaussian noise in l2 and l_inf, the axis rule under eq.-6 noise, the
+max+min rule under eq.-6 noise -- the worst case, true radius = Yang et al.'s -- and three parallel classes), drawing the counts from their exact binomial / multinomial law (fixed seed, vectorised).
 For every certificate of theory.certificates and every setting: failures, rate with its Clopper-Pearson
 interval, the exact failure probability (binary settings), alpha and a verdict.
 
 Writes OUT/soundness.md, OUT/soundness.json (or --json PATH; "-" prints it) and OUT/soundness_rates.png.
-Default: 860 settings x 10,000 runs (8.6 million CERTIFY runs), about 10 s on 2 CPU cores; thorough:
---trials 100000 (86 million runs, about 15 s: the cost is dominated by the exact computations, not the draws).
+Default: 1020 settings x 10,000 runs (10.2 million CERTIFY runs), about 10 s on 2 CPU cores; thorough:
+--trials 100000 (102 million runs, about 20 s: the cost is dominated by the exact computations, not the draws).
 """
 
 from __future__ import annotations
