@@ -25,31 +25,14 @@ from __future__ import annotations
 import json
 import math
 import platform
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+from theory._progress import progress_bar
+
 __all__ = ["run_audit", "render_markdown"]
-
-
-def _progress(total, desc, enabled):
-    try:
-        from tqdm import tqdm
-
-        return tqdm(total=total, desc=desc, disable=not enabled, file=sys.stderr, leave=False)
-    except ImportError:  # pragma: no cover
-        class _N:
-            def update(self, *a):
-                pass
-
-            def set_postfix_str(self, *a):
-                pass
-
-            def close(self):
-                pass
-        return _N()
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -64,7 +47,7 @@ def _soundness(out: Path, thorough: bool, progress: bool) -> dict:
     wdir = out / "witnesses"
     recs = W.generate_witnesses(str(wdir), progress=progress)
     rows = []
-    bar = _progress(sum(len(r["witnesses"]) for r in recs), "witness checks", progress)
+    bar = progress_bar(total=sum(len(r["witnesses"]) for r in recs), desc="witness checks", enabled=progress)
     for r in recs:
         s = r["search"]
         checks = []
@@ -197,7 +180,7 @@ def run_audit(out="reports", json_path=None, thorough: bool = False, progress: b
     claims = [get(i) for i in only] if only else list(CLAIMS.values())
     results = []
     n_checks = sum(len(c.checks) for c in claims)
-    bar = _progress(n_checks, "audit: claim checks", progress)
+    bar = progress_bar(total=n_checks, desc="audit: claim checks", enabled=progress)
     evidence_by_claim = {}
     for c in claims:
         t0 = time.perf_counter()

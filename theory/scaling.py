@@ -33,6 +33,7 @@ import numpy as np
 from scipy import special, stats
 
 from theory import _validate as V
+from theory._progress import progress_bar
 
 #: Dimensions of the paper's data sets (Section 4): MNIST 28·28, CIFAR-10 32·32·3, ImageNet 224·224·3.
 PAPER_DIMS = {"MNIST": 784, "CIFAR-10": 3072, "ImageNet": 150528}
@@ -758,26 +759,6 @@ def figure_ratio(path, dims, ratios: dict, pA: float, d_mark: int = PAPER_DIMS["
 # --------------------------------------------------------------------------------------------------
 # The report
 # --------------------------------------------------------------------------------------------------
-def _progress(total: int, enabled: bool):
-    try:
-        from tqdm import tqdm
-    except ImportError:  # pragma: no cover - tqdm is optional for theory
-        class _Null:
-            def update(self, n=1):
-                pass
-
-            def set_description(self, s):
-                pass
-
-            def close(self):
-                pass
-
-        return _Null()
-    import sys
-
-    return tqdm(total=total, disable=not enabled, file=sys.stderr, desc="scaling", leave=False)
-
-
 def _try(fn, *a, **k):
     try:
         return fn(*a, **k)
@@ -843,7 +824,7 @@ def run_scaling(out_dir="reports", dims=None, json_path=None, *, pAs=DEFAULT_PA,
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     json_file = Path(json_path) if json_path is not None else out / "scaling.json"
-    bar = _progress(10, progress)
+    bar = progress_bar(total=10, desc="scaling", enabled=progress)
 
     bar.set_description("noise magnitudes")
     exact, noise = _noise_section(dims, sigma, mc_max_d, seed, mc_level, bar)

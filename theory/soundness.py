@@ -98,6 +98,8 @@ import numpy as np
 from scipy import optimize, special, stats
 
 from theory import _validate as V
+from theory._progress import progress_bar
+from theory.cli import to_jsonable
 
 __all__ = [
     "GroundTruth",
@@ -787,25 +789,6 @@ def default_grid(qs=DEFAULT_Q, ns=DEFAULT_N, multi=DEFAULT_MULTI, sigma: float =
     return grid
 
 
-def _progress(total: int, enabled: bool):
-    try:
-        from tqdm import tqdm
-
-        return tqdm(total=total, disable=not enabled, file=__import__("sys").stderr, leave=False)
-    except ImportError:  # pragma: no cover - tqdm is a declared dependency of the extras
-        class _Null:
-            def update(self, *_):
-                pass
-
-            def set_description(self, *_):
-                pass
-
-            def close(self):
-                pass
-
-        return _Null()
-
-
 def run_soundness(out_dir="reports", json_path=None, *, trials: int = 10_000, alpha: float = 0.001,
                   n0: int = 100, seed: int = 0, grid=None, figures: bool = True, progress: bool = True,
                   write: bool = True, command: str | None = None) -> dict:
@@ -826,7 +809,7 @@ def run_soundness(out_dir="reports", json_path=None, *, trials: int = 10_000, al
     grid = default_grid() if grid is None else list(grid)
     specs = cert_specs()
     rows: list[SettingResult] = []
-    bar = _progress(len(grid), progress)
+    bar = progress_bar(total=len(grid), enabled=progress)
     for gt, n in grid:
         bar.set_description(f"{gt.kind} n={n:g}")
         rows.extend(simulate_setting(gt, specs, n=n, n0=n0, alpha=alpha, trials=trials, seed=seed))
@@ -837,7 +820,7 @@ def run_soundness(out_dir="reports", json_path=None, *, trials: int = 10_000, al
     res["thresholds"] = reach_thresholds(specs, alpha)
     if write:
         res["figures"] = _figures(rows, out, alpha) if figures else []
-        json_file.write_text(json.dumps(_jsonable(res), indent=1) + "\n")
+        json_file.write_text(json.dumps(to_jsonable(res), indent=1) + "\n")
         (out / "soundness.md").write_text(_markdown(res, rows))
     return res
 
@@ -877,12 +860,6 @@ def reach_thresholds(specs, alpha: float) -> list[dict]:
         out.append({"certificate": spec.label, "tight": ex["tight"], "exceeds_tight_below_one_minus_pA": t,
                     "min_n_to_reach": n_min, "reference": spec.name == ex["tight"]})
     return out
-
-
-def _jsonable(obj):
-    from theory.cli import to_jsonable
-
-    return to_jsonable(obj)
 
 
 def _summarise(rows, *, trials, alpha, n0, seed, runtime, command) -> dict:

@@ -40,6 +40,7 @@ import mpmath as mp
 import numpy as np
 
 from theory import _validate as V
+from theory._progress import progress_bar
 from theory import certificates as C
 
 __all__ = ["make_witness", "save_witness", "check_witness", "generate_witnesses", "WITNESS_CERTIFICATES"]
@@ -490,12 +491,7 @@ def generate_witnesses(out_dir="reports/witnesses", *, sigma: float = 1.0, progr
     ks = sorted(C.SOUNDNESS_NUM_CLASSES if num_classes is None else num_classes)
     records = []
     items = [(n, s) for n, ss in C.SOUNDNESS_SETTINGS.items() for s in ss]
-    try:
-        from tqdm import tqdm
-        it = tqdm(items, desc="soundness search", disable=not progress, file=__import__("sys").stderr)
-    except ImportError:  # pragma: no cover
-        it = items
-    for name, setting in it:
+    for name, setting in progress_bar(items, desc="soundness search", enabled=progress):
         res = C.exceeds_tight(name, sigma=sigma, num_classes=ks[0], **setting)
         by_k = {k: (res["multiclass"] if k == ks[0] else
                     C.multiclass_exceeds_tight(name, num_classes=k, sigma=sigma, **setting)) for k in ks}

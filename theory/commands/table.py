@@ -11,8 +11,8 @@ used for every column of the row (column "direction": how many coordinates are s
 from __future__ import annotations
 
 import math
-import sys
 
+from theory._progress import progress_bar
 from theory.cli import print_json
 from theory.mechanisms import get_mechanism
 
@@ -27,18 +27,13 @@ def add_arguments(p):
 
 
 def rows():
-    try:  # progress bar on stderr when tqdm is installed (optional: theory does not depend on it)
-        from tqdm import tqdm
-    except ImportError:  # pragma: no cover
-        def tqdm(it, **_):
-            return it
     specs = []
     for name in ("gaussian", "exponential-linf", "laplace", "randomized-response"):
         for d in ((1,) if name == "randomized-response" else (1, 10)):
             for norm in (("l2",) if d == 1 else ("l2", "linf")):
                 specs.append((name, d, norm))
     out = []
-    for name, d, norm in tqdm(specs, desc="table", file=sys.stderr, leave=False):
+    for name, d, norm in progress_bar(specs, desc="table"):
         m = get_mechanism(name, d=d)
         u = m.worst_case_direction(norm)  # searched at alpha = 2 where not known in closed form
         k = int((u != 0).sum())
