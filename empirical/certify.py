@@ -34,6 +34,7 @@ import os
 import re
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -302,9 +303,85 @@ def dist_env() -> tuple[int, int, int]:
             int(os.environ.get("LOCAL_RANK", 0)))
 
 
+@dataclass(frozen=True)
+class ShardedOutput:
+    """What a sharded run does with what is already at ``OUT``, decided once by rank 0 before any rank writes
+    (:func:`decide_sharded_output`).  ``remove``: stale files deleted first (``overwrite``); ``done``: indices
+    whose rows ``OUT`` already holds (``resume``: not certified again); ``merge_out``: ``OUT``'s own rows go into
+    the final merge (``resume`` of a non-empty ``OUT``)."""
+
+    out: str
+    world: int
+    remove: tuple = ()
+    done: frozenset = frozenset()
+    merge_out: bool = False
+
+    def apply(self) -> None:
+        for f in self.remove:
+            Path(f).unlink(missing_ok=True)
+
+
+def _shard_files(out: Path) -> list[Path]:
+    """Every ``OUT.rank{r}-of-{w}`` next to ``OUT`` (any world size)."""
+    pat = re.compile(re.escape(out.name) + r"\.rank(\d+)-of-(\d+)$")
+    return sorted(c for c in out.parent.glob(out.name + ".rank*-of-*") if pat.match(c.name))
+
+
+def _nonempty(p: Path) -> bool:
+    return p.is_file() and p.stat().st_size > 0
+
+
+def decide_sharded_output(out, world: int, *, resume: bool = False, overwrite: bool = False, cols=None,
+                          params: dict | None = None) -> ShardedOutput:
+    """The rule of :func:`certify_dataset` for a sharded run, over ``OUT`` and its shards together: anything
+    non-empty there is refused (ValueError naming ``out``) unless ``resume`` (``OUT``'s complete rows are kept
+    and merged, each shard continues) or ``overwrite`` (``OUT``, its shards and their parameter files are
+    removed).  Reads only; :meth:`ShardedOutput.apply` does the removal.  ``cols`` / ``params`` (optional)
+    check a resumed ``OUT``'s header and ``OUT.json`` up front, as :func:`certify_dataset` does."""
+    out = Path(out)
+    world = V.count("world", world, minimum=2)
+    if resume and overwrite:
+        raise ValueError("resume: --resume and --overwrite exclude each other")
+    shards = _shard_files(out)
+    present = [p for p in [out, *shards] if _nonempty(p)]
+    if present and not (resume or overwrite):
+        names = ", ".join(repr(str(p)) for p in present)
+        raise ValueError(f"out: {names} exists and is not empty; pass --resume to continue it or --overwrite "
+                         f"to start again")
+    if overwrite:
+        stale = [out, *shards]
+        return ShardedOutput(str(out), world, remove=tuple(str(q) for p in stale for q in (p, _params_file(p))))
+    foreign = [p.name for p in shards if _nonempty(p) and not p.name.endswith(f"-of-{world}")]
+    if foreign:
+        raise ValueError(f"out: shards of a run with another number of processes exist ({foreign}); merge them "
+                         f"first (python -m empirical merge --out OUT SHARDS...) or pass --overwrite")
+    if not _nonempty(out):
+        return ShardedOutput(str(out), world)
+    if params is not None:
+        _check_params(out, params, True)
+    _, rows = _read_complete(out, cols, repair=False)
+    return ShardedOutput(str(out), world, done=frozenset(int(r[0]) for r in rows), merge_out=True)
+
+
+def rank_indices(indices, rank: int, world: int, plan: ShardedOutput | None = None) -> list[int]:
+    """Rank ``rank``'s share ``indices[rank::world]`` (stable, so each shard resumes its own rows), less the
+    rows ``OUT`` already holds."""
+    done = plan.done if plan is not None else frozenset()
+    return [i for i in list(indices)[rank::world] if i not in done]
+
+
+def finish_sharded(out, world: int, plan: ShardedOutput) -> int:
+    """Rank 0's last step: merge the shards (and, when resuming, ``OUT``'s earlier rows) into ``OUT``."""
+    out = Path(out)
+    shards = [shard_path(out, r, world) for r in range(world)]
+    return merge_shards(out, shards + ([out] if plan.merge_out else []))
+
+
 def certify_sharded(model, split, mechanism, sigma, n0, n, alpha, batch, indices, out_path, *, device="auto",
                     **kw) -> list[dict]:
-    """:func:`certify_dataset` under torchrun: this rank's share into its shard, barrier, rank 0 merges.
+    """:func:`certify_dataset` under torchrun: rank 0 decides what happens to an existing ``OUT``
+    (:func:`decide_sharded_output`, the single-process rule) and tells every rank before any writes; each rank
+    certifies its share into its shard; barrier; rank 0 merges.
     Without torchrun (WORLD_SIZE = 1) it is :func:`certify_dataset` on ``out_path``."""
     rank, world, local = dist_env()
     if world <= 1:
@@ -320,20 +397,45 @@ def certify_sharded(model, split, mechanism, sigma, n0, n, alpha, batch, indices
     own = not dist.is_initialized()
     if own:
         dist.init_process_group(backend, timeout=datetime.timedelta(hours=48))
+
+    def barrier():
+        dist.barrier() if backend == "gloo" else dist.barrier(device_ids=[dev.index])
+
     try:
-        mine = list(indices)[rank::world]
+        indices = list(indices)
         kw = dict(kw)
+        resume, overwrite = kw.get("resume", False), kw.pop("overwrite", False)
+        decision = [None, None, False]
+        if rank == 0:
+            try:
+                cols = params = None
+                if indices:
+                    cols = columns(check_mechanism(mechanism), float(sigma), int(split[indices[0]][0].numel()))
+                    params = dict(kw.get("run_params") or {})
+                    params.update(mechanism=check_mechanism(mechanism), sigma=V.positive("sigma", sigma),
+                                  n0=V.count("n0", n0, minimum=1), n=V.count("n", n, minimum=1),
+                                  alpha=V.in_open_interval("alpha", alpha, 0.0, 1.0),
+                                  batch=V.count("batch", batch, minimum=1),
+                                  seed=V.count("seed", kw.get("seed", 0), minimum=0))
+                plan = decide_sharded_output(out_path, world, resume=resume, overwrite=overwrite, cols=cols,
+                                             params=params)
+                plan.apply()
+                decision = [plan, None, False]
+            except ValueError as exc:
+                decision = [None, str(exc), isinstance(exc, ResumeMismatch)]
+        dist.broadcast_object_list(decision, src=0)  # the one decision, before any rank writes
+        plan, err, mismatch = decision
+        if err is not None:
+            raise (ResumeMismatch if mismatch else ValueError)(err)
         if rank != 0:
             kw["progress"] = False
-        rows = certify_dataset(model, split, mechanism, sigma, n0, n, alpha, batch, mine,
-                               shard_path(out_path, rank, world), device=dev, **kw)
-        if backend == "nccl":
-            dist.barrier(device_ids=[dev.index])
-        else:
-            dist.barrier()
+        rows = certify_dataset(model, split, mechanism, sigma, n0, n, alpha, batch,
+                               rank_indices(indices, rank, world, plan), shard_path(out_path, rank, world),
+                               device=dev, overwrite=False, **kw)
+        barrier()
         if rank == 0:
-            merge_shards(out_path, world=world)
-        dist.barrier() if backend == "gloo" else dist.barrier(device_ids=[dev.index])
+            finish_sharded(out_path, world, plan)
+        barrier()
     finally:
         if own:
             dist.destroy_process_group()

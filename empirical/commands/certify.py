@@ -51,7 +51,7 @@ def run(args) -> int:
         raise ValueError("resume: --resume and --overwrite exclude each other")
     if args.dataset is not None:
         K.check_data(args.dataset, args.data_dir)
-    from empirical.certify import check_writable, dist_env, shard_path
+    from empirical.certify import check_writable, decide_sharded_output, dist_env, shard_path
     from empirical.models import read_checkpoint
 
     ck = read_checkpoint(args.checkpoint)
@@ -64,7 +64,9 @@ def run(args) -> int:
     check_writable(target)
     if world > 1:
         check_writable(out)
-    if target.exists() and target.stat().st_size > 0 and not (args.resume or args.overwrite):
+        # fail fast (read only); rank 0 takes the binding decision again before any rank writes
+        decide_sharded_output(out, world, resume=args.resume, overwrite=args.overwrite)
+    elif target.exists() and target.stat().st_size > 0 and not (args.resume or args.overwrite):
         raise ValueError(f"out: {str(target)!r} exists and is not empty; pass --resume to continue it or --overwrite")
 
     from empirical.certify import certify_sharded, read_tsv, select_indices

@@ -242,6 +242,53 @@ def test_merge_shards(setup, tmp_path):
         merge_shards(out)
 
 
+def _simulate_sharded(setup, out, indices, world, **kw):
+    """A torchrun run without processes: rank 0's decision, then every rank's share, then rank 0's merge --
+    the same three functions :func:`certify_sharded` calls between its collectives."""
+    from empirical.certify import decide_sharded_output, finish_sharded, rank_indices
+
+    model, split = setup
+    args = dict(KW)
+    args.update(kw)
+    resume, overwrite = args.pop("resume", False), args.pop("overwrite", False)
+    plan = decide_sharded_output(out, world, resume=resume, overwrite=overwrite)
+    plan.apply()
+    for r in range(world):
+        a = dict(args)
+        certify_dataset(model, split, a.pop("mechanism"), a.pop("sigma"), a.pop("n0"), a.pop("n"), a.pop("alpha"),
+                        a.pop("batch"), rank_indices(indices, r, world, plan), shard_path(out, r, world),
+                        resume=resume, overwrite=False, **a)
+    return finish_sharded(out, world, plan)
+
+
+def test_sharded_refuses_nonempty_out_like_single_process(setup, tmp_path):
+    """Issue 15.1: a sharded run over a non-empty OUT used to replace it silently (45 rows -> the shards' rows,
+    the earlier ones gone).  Now: refused (OUT untouched) unless --resume (earlier rows kept, not recomputed)
+    or --overwrite."""
+    from empirical.certify import decide_sharded_output
+
+    out, ref = tmp_path / "r.tsv", tmp_path / "ref.tsv"
+    _run(setup, ref, range(9))
+    _run(setup, out, range(5))
+    before = out.read_bytes()
+    with pytest.raises(ValueError, match=r"exists and is not empty; pass --resume .* or --overwrite"):
+        decide_sharded_output(out, 2, resume=False, overwrite=False)
+    assert out.read_bytes() == before
+    # stale shards alone (a run stopped before its merge) are refused too
+    shard = shard_path(tmp_path / "s.tsv", 1, 2)
+    shard.write_text("idx\n")
+    with pytest.raises(ValueError, match="not empty"):
+        decide_sharded_output(tmp_path / "s.tsv", 2, resume=False, overwrite=False)
+    # --resume keeps OUT's rows and certifies only the rest
+    _simulate_sharded(setup, out, range(9), 2, resume=True)
+    assert out.read_bytes() == ref.read_bytes()
+    assert read_tsv(shard_path(out, 0, 2)) + read_tsv(shard_path(out, 1, 2)) != []
+    assert {int(r["idx"]) for f in (0, 1) for r in read_tsv(shard_path(out, f, 2))} == set(range(5, 9))
+    # --overwrite starts again, stale shards included
+    _simulate_sharded(setup, out, range(3), 2, overwrite=True)
+    assert [int(r["idx"]) for r in read_tsv(out)] == [0, 1, 2]
+
+
 @pytest.mark.skipif(shutil.which("torchrun") is None, reason="torchrun not on PATH")
 def test_torchrun_two_cpu_processes_equal_one(setup, tmp_path):
     model, split = setup
@@ -265,3 +312,35 @@ def test_torchrun_two_cpu_processes_equal_one(setup, tmp_path):
                     timing=False, forward=ff, progress=False)
     assert out.read_bytes() == ref.read_bytes()
     assert [int(r["idx"]) for r in read_tsv(out)] == list(range(11))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("torchrun") is None, reason="torchrun not on PATH")
+def test_torchrun_over_single_process_output_refused_then_resumed(setup, tmp_path):
+    """Issue 15.1 end to end (the README's certify line, then its torchrun line, same --out): refused with the
+    file untouched; with --resume the earlier rows are kept and the result equals one uninterrupted run."""
+    from empirical.cli import main
+
+    model, split = setup
+    ck = tmp_path / "bayes.pt"
+    save_checkpoint(ck, model, make_meta(split.info, "bayes", "none", 1.0, 0))
+    out = tmp_path / "sharded.tsv"
+    args = ["--checkpoint", str(ck), "--sigma", "0.5", "--n0", "20", "--N", "300", "--batch", "128",
+            "--no-compile", "--no-timing", "--device", "cpu", "--seed", "3", "--out", str(out)]
+    assert main(["certify", *args, "--max-index", "4"]) == 0
+    first = out.read_bytes()
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
+
+    def torchrun(*extra):
+        return subprocess.run([shutil.which("torchrun"), "--standalone", "--nproc_per_node", "2", "-m", "empirical",
+                               "certify", *args, "--max-index", "11", *extra], capture_output=True, text=True,
+                              env=env, timeout=180, cwd=str(Path(__file__).resolve().parents[2]))
+
+    proc = torchrun()
+    assert proc.returncode != 0 and "pass --resume" in proc.stderr, proc.stderr[-3000:]  # torchrun itself exits 1
+    assert out.read_bytes() == first
+    proc = torchrun("--resume")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    ref = tmp_path / "one.tsv"
+    assert main(["certify", *args[:-1], str(ref), "--max-index", "11"]) == 0
+    assert out.read_bytes() == ref.read_bytes()
