@@ -35,7 +35,24 @@ from hypothesis import strategies as st
 from theory.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
-CLIS = {"theory": ("theory.commands", "theory.cli"), "empirical": ("empirical.commands", "empirical.cli")}
+
+
+def _have_torch() -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("torch") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+HAVE_TORCH = _have_torch()
+NO_TORCH = pytest.mark.skipif(not HAVE_TORCH, reason="torch is not installed: the empirical CLI is not fuzzed "
+                                                     "(tests/reliability/test_without_torch.py covers it)")
+# without torch the empirical parsers cannot be built (some import empirical.models): theory only
+CLIS = {"theory": ("theory.commands", "theory.cli")}
+if HAVE_TORCH:
+    CLIS["empirical"] = ("empirical.commands", "empirical.cli")
 ALARM_S = 30
 
 
@@ -237,17 +254,17 @@ def test_never_valid_values_fail_fast(tmp_path, prog, cmd, opt, value, has_base)
         f"{argv}: wrote output before failing"
 
 
-FILE_OPTIONS = [
-    ("theory", ["witness", "{f}"]),
+FILE_OPTIONS = [("theory", ["witness", "{f}"])] + [pytest.param(*a, marks=NO_TORCH) for a in [
     ("empirical", ["certify", "--checkpoint", "{f}", "--sigma", "0.25", "--out", "c.tsv", "--device", "cpu"]),
     ("empirical", ["predict", "--checkpoint", "{f}", "--sigma", "0.25", "--device", "cpu"]),
     ("empirical", ["replay", "--log", "{f}", "--out", "out"]),
     ("empirical", ["merge", "--out", "m.tsv", "{f}"]),
-]
+]]
 
 
 @pytest.mark.parametrize("which", ["missing", "directory", "empty"])
-@pytest.mark.parametrize("prog,argv", FILE_OPTIONS, ids=[f"{p}-{a[0]}" for p, a in FILE_OPTIONS])
+@pytest.mark.parametrize("prog,argv", FILE_OPTIONS,
+                         ids=[f"{p}-{a[0]}" for p, a in (getattr(o, "values", o) for o in FILE_OPTIONS)])
 def test_bad_files_fail_with_one_line(tmp_path, prog, argv, which):
     f = tmp_path / "thing.bin"
     if which == "directory":
@@ -265,7 +282,8 @@ def test_bad_files_fail_with_one_line(tmp_path, prog, argv, which):
 
 @pytest.mark.parametrize("argv", [
     [sys.executable, "-m", "theory", "radius", "--certificate", "cohen", "--pA", "nan", "--sigma", "1"],
-    [sys.executable, "-m", "empirical", "certify", "--checkpoint", "missing.pt", "--sigma", "nan", "--out", "x.tsv"],
+    pytest.param([sys.executable, "-m", "empirical", "certify", "--checkpoint", "missing.pt", "--sigma", "nan",
+                  "--out", "x.tsv"], marks=NO_TORCH),
 ], ids=["theory", "empirical"])
 def test_subprocess_one_line_exit_2(tmp_path, argv):
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
