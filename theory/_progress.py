@@ -1,40 +1,129 @@
-"""One progress bar for every long computation of :mod:`theory` (tqdm on stderr when it is installed).
+"""One progress display for every long computation of :mod:`theory`; needs no optional dependency.
 
-theory does not depend on tqdm; without it the bar is a silent stand-in with the same methods.
+On a terminal (stderr is a TTY) it is one line rewritten in place (``\\r``), at most every 0.2 s, and cleared
+at the end; otherwise (a log file, a pipe, CI) it writes a plain line at most every 10 s, so a long run is
+never silent and a short one writes nothing; with ``enabled=False`` it writes nothing at all.
+
+    >>> bar = progress_bar(total=2, desc="demo", enabled=False)
+    >>> bar.update(2); bar.close()
 """
 
 from __future__ import annotations
 
 import sys
+import time
+
+#: seconds between redraws on a terminal / between lines elsewhere
+TTY_INTERVAL_S = 0.2
+LOG_INTERVAL_S = 10.0
 
 
-class _Silent:
-    """What the reports use of a tqdm bar, doing nothing (tqdm missing)."""
+def _now() -> float:
+    return time.monotonic()
 
-    def __init__(self, iterable=None):
+
+def _hms(s: float) -> str:
+    s = int(round(s))
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+class Progress:
+    """A progress display with the part of tqdm's interface theory uses: iteration, ``update``,
+    ``set_description``, ``set_postfix_str``, ``close``."""
+
+    def __init__(self, iterable=None, *, total=None, desc=None, enabled: bool = True, stream=None):
         self._it = iterable
+        if total is None and iterable is not None:
+            try:
+                total = len(iterable)
+            except TypeError:
+                total = None
+        self.total, self.n, self.desc, self.postfix = total, 0, desc or "", ""
+        self.enabled = bool(enabled)
+        self._stream = stream
+        self._tty = False
+        if self.enabled:
+            s = self._out()
+            isatty = getattr(s, "isatty", None)
+            self._tty = bool(isatty()) if callable(isatty) else False
+        self._t0 = _now()
+        self._last = self._t0
+        self._width = 0
+        self._closed = False
+
+    def _out(self):
+        return self._stream if self._stream is not None else sys.stderr
 
     def __iter__(self):
-        return iter(self._it if self._it is not None else ())
+        for x in (self._it if self._it is not None else ()):
+            yield x
+            self.update(1)
+        self.close()
 
-    def update(self, n=1):
-        pass
+    def __enter__(self):
+        return self
 
-    def set_description(self, desc=None):
-        pass
+    def __exit__(self, *exc):
+        self.close()
 
-    def set_postfix_str(self, s=""):
-        pass
+    def line(self, now: float | None = None) -> str:
+        """The status text: ``desc: n/total (pct%) elapsed, ETA ... [postfix]``."""
+        now = _now() if now is None else now
+        el = now - self._t0
+        head = f"{self.desc}: " if self.desc else ""
+        if self.total:
+            s = f"{head}{self.n}/{self.total} ({100 * self.n / self.total:.0f}%) {_hms(el)}"
+            if 0 < self.n < self.total:
+                s += f", ETA {_hms(el / self.n * (self.total - self.n))}"
+        else:
+            s = f"{head}{self.n} {_hms(el)}"
+        return s + (f" [{self.postfix}]" if self.postfix else "")
 
-    def close(self):
-        pass
+    def _show(self, force: bool = False) -> None:
+        if not self.enabled or self._closed:
+            return
+        now = _now()
+        if not force and now - self._last < (TTY_INTERVAL_S if self._tty else LOG_INTERVAL_S):
+            return
+        self._last = now
+        text = self.line(now)
+        out = self._out()
+        if self._tty:
+            pad = max(self._width - len(text), 0)
+            out.write("\r" + text + " " * pad)
+            self._width = len(text)
+        else:
+            out.write(text + "\n")
+        out.flush()
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        self._show(force=self._tty and self.total is not None and self.n >= self.total)
+
+    def set_description(self, desc=None) -> None:
+        self.desc = desc or ""
+        self._show()
+
+    def set_postfix_str(self, s: str = "") -> None:
+        self.postfix = s or ""
+        self._show()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        if self.enabled and not self._tty and self._last != self._t0:  # a log got lines: say it ended
+            self._last = self._t0 - LOG_INTERVAL_S
+            self._show(force=True)
+        if self.enabled and self._tty and self._width:
+            out = self._out()
+            out.write("\r" + " " * self._width + "\r")
+            out.flush()
+        self._closed = True
 
 
-def progress_bar(iterable=None, *, total=None, desc=None, enabled: bool = True):
-    """A tqdm bar on stderr (``leave=False``), disabled when ``enabled`` is False; a silent stand-in
-    when tqdm is not installed.  Iterate over it when ``iterable`` is given, else call ``update``."""
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return _Silent(iterable)
-    return tqdm(iterable, total=total, desc=desc, disable=not enabled, file=sys.stderr, leave=False)
+def progress_bar(iterable=None, *, total=None, desc=None, enabled: bool = True) -> Progress:
+    """A :class:`Progress` on stderr (cleared when done, like tqdm's ``leave=False``), silent when ``enabled``
+    is False.  Iterate over it when ``iterable`` is given, else call ``update``."""
+    return Progress(iterable, total=total, desc=desc, enabled=enabled)

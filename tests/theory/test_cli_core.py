@@ -82,3 +82,74 @@ def test_entry_point_subprocess():
                         "--json"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["value"] == pytest.approx(0.9286829020966803, rel=1e-15)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# issue 15.5: theory's own progress display (no tqdm needed)
+# ---------------------------------------------------------------------------------------------------------
+
+class _Stream:
+    """A stderr stand-in that says whether it is a terminal."""
+
+    def __init__(self, tty):
+        self.tty, self.parts = tty, []
+
+    def isatty(self):
+        return self.tty
+
+    def write(self, s):
+        self.parts.append(s)
+
+    def flush(self):
+        pass
+
+    @property
+    def text(self):
+        return "".join(self.parts)
+
+
+@pytest.fixture
+def no_tqdm(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # `from tqdm import tqdm` raises ImportError
+
+
+def test_progress_on_a_terminal_without_tqdm(no_tqdm, monkeypatch):
+    from theory._progress import progress_bar
+
+    err = _Stream(tty=True)
+    monkeypatch.setattr(sys, "stderr", err)
+    bar = progress_bar(total=4, desc="audit: claim checks")
+    for _ in range(4):
+        bar.update(1)
+    bar.set_postfix_str("T10:check")
+    bar.close()
+    text = err.text
+    assert "audit: claim checks" in text and "4/4" in text and "\r" in text
+    assert text.endswith("\r")  # the line is cleared at the end (nothing left over the next output)
+
+
+def test_progress_periodic_lines_when_not_a_terminal(no_tqdm, monkeypatch):
+    from theory import _progress as P
+
+    err = _Stream(tty=False)
+    monkeypatch.setattr(sys, "stderr", err)
+    clock = iter(range(0, 1000, 4))  # 4 s per tick
+    monkeypatch.setattr(P, "_now", lambda: next(clock))
+    bar = P.progress_bar(range(10), desc="witness checks")
+    assert list(bar) == list(range(10))
+    lines = err.text.splitlines()
+    assert "\r" not in err.text and 2 <= len(lines) <= 5  # one line every ~10 s, not one per item
+    assert all(ln.startswith("witness checks: ") for ln in lines) and "10/10" in lines[-1]
+
+
+def test_progress_silent_when_disabled(no_tqdm, monkeypatch):
+    from theory._progress import progress_bar
+
+    for tty in (True, False):
+        err = _Stream(tty=tty)
+        monkeypatch.setattr(sys, "stderr", err)
+        bar = progress_bar(range(3), total=3, desc="x", enabled=False)
+        assert list(bar) == [0, 1, 2]
+        bar.update(1)
+        bar.close()
+        assert err.text == ""
