@@ -43,6 +43,7 @@ from empirical.core import Smooth, resolve_device
 from empirical.noise import check_mechanism, example_seed, make_generator
 from theory import _validate as V
 from theory import certificates as C
+from theory._progress import _hms, progress_bar
 
 class ResumeMismatch(ValueError):
     """Resuming refused because the existing output cannot be shown to come from this run's parameters
@@ -95,9 +96,10 @@ def check_writable(path, *, sidecar: bool = True) -> Path:
     return p
 
 
-def _read_complete(path: Path, header: list[str] | None, *, repair: bool) -> tuple[list[str] | None, list[list[str]]]:
+def _read_complete(path: Path, header: list[str] | None, *, repair: bool,
+                   label: str = "out") -> tuple[list[str] | None, list[list[str]]]:
     """(header, complete rows) of a TSV; a partial last line (no trailing newline) is dropped and,
-    with ``repair``, cut off the file."""
+    with ``repair``, cut off the file.  Errors name the option ``label`` (``out``, or ``shards`` when merging)."""
     if not path.exists():
         return None, []
     data = path.read_bytes()
@@ -111,17 +113,17 @@ def _read_complete(path: Path, header: list[str] | None, *, repair: bool) -> tup
         lines = data[:cut].decode("utf-8").splitlines()
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise ValueError(f"out: {str(path)!r} line {line} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise ValueError(f"{label}: {str(path)!r} line {line} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     if not lines:
         return None, []
     head = lines[0].split("\t")
     if header is not None and head != header:
-        raise ResumeMismatch(f"out: {str(path)!r} has header {head}, this run writes {header}; refusing to mix")
+        raise ResumeMismatch(f"{label}: {str(path)!r} has header {head}, this run writes {header}; refusing to mix")
     rows = []
     for i, line in enumerate(lines[1:], start=2):
         fields = line.split("\t")
         if len(fields) != len(head):
-            raise ValueError(f"out: {str(path)!r} line {i} has {len(fields)} fields, expected {len(head)}")
+            raise ValueError(f"{label}: {str(path)!r} line {i} has {len(fields)} fields, expected {len(head)}")
         rows.append(fields)
     return head, rows
 
@@ -163,6 +165,41 @@ def _write_params(path: Path, params: dict) -> None:
     tmp = pf.with_name(pf.name + ".tmp")
     tmp.write_text(json.dumps(params, indent=1, sort_keys=True))
     os.replace(tmp, pf)
+
+
+@dataclass(frozen=True)
+class CertifyPlan:
+    """What a certify run will cost, measured before its first example: ``warmup_s`` (compilation and the
+    first forward passes of every batch shape, excluded from the rows' times and from the progress rate) and
+    ``seconds_per_example`` estimated from timed batches after it."""
+
+    n0: int
+    n: int
+    batch: int
+    warmup_s: float
+    seconds_per_example: float
+
+    def line(self, todo: int, total: int) -> str:
+        draws = todo * (self.n0 + self.n)
+        done = total - todo
+        return (f"certify plan: {todo} examples{f' ({done} of {total} already done)' if done else ''} x "
+                f"(n0 {self.n0} + n {self.n}) = {draws:.3g} noisy forward passes in batches of {self.batch}; "
+                f"warm-up {self.warmup_s:.1f} s; about {self.seconds_per_example:.3g} s per example -> "
+                f"estimated {_hms(todo * self.seconds_per_example)} (h:mm:ss)")
+
+
+def warmup_and_estimate(smooth: Smooth, x, n0: int, n: int, batch: int, generator, *,
+                        timed_batches: int = 2) -> CertifyPlan:
+    """Compile/warm up ``smooth`` on every batch shape of ``(n0, n)`` (timed), then time ``timed_batches``
+    batches of noisy forward passes (each example reseeds ``generator``, so the rows do not change) and
+    extrapolate to one example's ``n0 + n`` draws."""
+    t0 = time.perf_counter()
+    smooth.warmup(x, (n0, n), batch)
+    t1 = time.perf_counter()
+    num = min(n0 + n, timed_batches * batch)
+    smooth.sample_counts(x, num, batch, generator).cpu()
+    per_draw = (time.perf_counter() - t1) / num
+    return CertifyPlan(n0, n, batch, t1 - t0, per_draw * (n0 + n))
 
 
 def certify_dataset(model, split, mechanism: str, sigma: float, n0: int, n: int, alpha: float, batch: int,
@@ -210,15 +247,15 @@ def certify_dataset(model, split, mechanism: str, sigma: float, n0: int, n: int,
     g = make_generator(dev, 0)
     written = []
     bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(indices), initial=len(indices) - len(todo), desc="certify", unit="ex", file=sys.stderr,
-                   leave=False)
     if todo:
-        smooth.warmup(split[todo[0]][0], (n0, n), batch)
+        plan = warmup_and_estimate(smooth, split[todo[0]][0], n0, n, batch, g)  # compiles here, not in a row
+        if progress:
+            print(plan.line(len(todo), len(indices)), file=sys.stderr, flush=True)
+            bar = progress_bar(total=len(indices), initial=len(indices) - len(todo), desc="certify",
+                               seconds_per_item=plan.seconds_per_example)
+            bar.refresh()
     with open(out, "a", encoding="utf-8") as f:
-        if head is None:
+        if head is None and todo:  # nothing to do: no header-only file (a later run would refuse it)
             f.write("\t".join(cols) + "\n")
             f.flush()
         for i in todo:
@@ -269,7 +306,7 @@ def merge_shards(out, shards=None, *, world=None) -> int:
         raise ValueError(f"shards: missing shard files {missing}")
     header, by_idx = None, {}
     for s in shards:
-        head, rows = _read_complete(s, header, repair=False)
+        head, rows = _read_complete(s, header, repair=False, label="shards")
         if head is None:
             continue
         header = head

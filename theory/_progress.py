@@ -33,14 +33,17 @@ class Progress:
     """A progress display with the part of tqdm's interface theory uses: iteration, ``update``,
     ``set_description``, ``set_postfix_str``, ``close``."""
 
-    def __init__(self, iterable=None, *, total=None, desc=None, enabled: bool = True, stream=None):
+    def __init__(self, iterable=None, *, total=None, desc=None, enabled: bool = True, stream=None, initial: int = 0,
+                 seconds_per_item: float | None = None):
         self._it = iterable
         if total is None and iterable is not None:
             try:
                 total = len(iterable)
             except TypeError:
                 total = None
-        self.total, self.n, self.desc, self.postfix = total, 0, desc or "", ""
+        self.total, self.n, self.desc, self.postfix = total, int(initial), desc or "", ""
+        self.initial = int(initial)  # items done before (a resumed run): not part of this run's rate
+        self.seconds_per_item = seconds_per_item  # an estimate for the ETA until the first item is done
         self.enabled = bool(enabled)
         self._stream = stream
         self._tty = False
@@ -75,11 +78,18 @@ class Progress:
         head = f"{self.desc}: " if self.desc else ""
         if self.total:
             s = f"{head}{self.n}/{self.total} ({100 * self.n / self.total:.0f}%) {_hms(el)}"
-            if 0 < self.n < self.total:
-                s += f", ETA {_hms(el / self.n * (self.total - self.n))}"
+            done = self.n - self.initial
+            if done > 0 and self.n < self.total:
+                s += f", ETA {_hms(el / done * (self.total - self.n))}"
+            elif self.seconds_per_item is not None and self.n < self.total:
+                s += f", ETA ~{_hms(self.seconds_per_item * (self.total - self.n))} (estimate)"
         else:
             s = f"{head}{self.n} {_hms(el)}"
         return s + (f" [{self.postfix}]" if self.postfix else "")
+
+    def refresh(self) -> None:
+        """Draw now (e.g. the estimated ETA before the first item)."""
+        self._show(force=True)
 
     def _show(self, force: bool = False) -> None:
         if not self.enabled or self._closed:
@@ -123,7 +133,11 @@ class Progress:
         self._closed = True
 
 
-def progress_bar(iterable=None, *, total=None, desc=None, enabled: bool = True) -> Progress:
+def progress_bar(iterable=None, *, total=None, desc=None, enabled: bool = True, initial: int = 0,
+                 seconds_per_item: float | None = None) -> Progress:
     """A :class:`Progress` on stderr (cleared when done, like tqdm's ``leave=False``), silent when ``enabled``
-    is False.  Iterate over it when ``iterable`` is given, else call ``update``."""
-    return Progress(iterable, total=total, desc=desc, enabled=enabled)
+    is False.  Iterate over it when ``iterable`` is given, else call ``update``.  ``initial``: items done
+    before (not counted in the rate); ``seconds_per_item``: an estimate shown as the ETA until the first
+    item of this run is done."""
+    return Progress(iterable, total=total, desc=desc, enabled=enabled, initial=initial,
+                    seconds_per_item=seconds_per_item)

@@ -15,14 +15,17 @@ def add_device_seed(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
 
 
-def add_data(p: argparse.ArgumentParser, *, default=None) -> None:
+def add_data(p: argparse.ArgumentParser, *, default=None, split: bool = True) -> None:
+    """--dataset, --data-dir and (with ``split``) --split, the split to evaluate on (train always trains on
+    the 'train' split, so it has no --split)."""
     p.add_argument("--dataset", default=default,
                    help="digits | mnist | cifar10 | imagenet | synthetic[:D[:K]]"
                         + (f" (default: {default})" if default else " (default: the checkpoint's)"))
     p.add_argument("--data-dir", default=None,
                    help="directory of mnist / cifar10 / imagenet (default: $RS_DATA_DIR); "
                         "npz layout of ../shared/data, MNIST idx files or the CIFAR-10 binary version")
-    p.add_argument("--split", default="test", help="data split (default: test)")
+    if split:
+        p.add_argument("--split", default="test", help="data split to certify / predict on (default: test)")
 
 
 def add_certify_stats(p: argparse.ArgumentParser) -> None:

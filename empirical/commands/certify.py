@@ -89,17 +89,36 @@ def run(args) -> int:
     model, meta = load_checkpoint(args.checkpoint, "cpu")
     fwd = FastForward(model, device, compile=args.compile, autocast_dtype=ac)
     indices = select_indices(len(split), args.skip, None if args.max < 0 else args.max)
+    if not indices:
+        raise ValueError(f"max: --max {args.max} selects no examples (of {len(split)}, every --skip {args.skip}-th "
+                         f"below --max); nothing to certify")
     params = {"checkpoint": str(Path(args.checkpoint).resolve()), "dataset": split.info.name, "split": args.split,
               "autocast": args.autocast}
     if rank == 0:
         K.say(f"certify: {len(indices)} examples of {split.info.name}/{args.split} on {device} "
               f"({world} rank{'s' if world > 1 else ''}), forward: {fwd.description}")
-    rows = certify_sharded(fwd.model, split, args.mechanism, args.sigma, args.n0, args.n, args.alpha, args.batch,
+    try:
+        rows = _certify(certify_sharded, fwd, split, args, indices, out, device, meta, params)
+    except KeyboardInterrupt:
+        done = len(read_tsv(target)) if target.exists() else 0
+        K.say(f"certify: interrupted; {done} complete rows are in {str(target)!r}"
+              f"{' (this rank)' if world > 1 else ''}; to continue, run the same command with --resume")
+        return 130
+    if rank != 0:
+        return 0
+    return _summary(args, out, rows, world, fwd, device)
+
+
+def _certify(certify_sharded, fwd, split, args, indices, out, device, meta, params):
+    return certify_sharded(fwd.model, split, args.mechanism, args.sigma, args.n0, args.n, args.alpha, args.batch,
                            indices, out, device=device, resume=args.resume, overwrite=args.overwrite,
                            seed=args.seed, timing=args.timing, forward=fwd, num_classes=int(meta["num_classes"]),
                            run_params=params)
-    if rank != 0:
-        return 0
+
+
+def _summary(args, out, rows, world, fwd, device) -> int:
+    from empirical.certify import read_tsv
+
     allrows = read_tsv(out)
     n_ok = sum(r["correct"] == "1" for r in allrows)
     n_abs = sum(r["predict"] == "-1" for r in allrows)

@@ -344,3 +344,30 @@ def test_torchrun_over_single_process_output_refused_then_resumed(setup, tmp_pat
     ref = tmp_path / "one.tsv"
     assert main(["certify", *args[:-1], str(ref), "--max-index", "11"]) == 0
     assert out.read_bytes() == ref.read_bytes()
+
+
+def test_plan_printed_and_rate_measured_after_the_warmup(setup, tmp_path, capsys, monkeypatch):
+    """Issue 15.9: before the first example, one line with the plan (examples x (n0 + n) draws) and an estimate
+    from a short timed warm-up; the progress bar (its rate, its ETA) starts after compilation/warm-up."""
+    import empirical.certify as EC
+    from empirical.core import Smooth
+
+    events = []
+    orig_warmup, orig_bar = Smooth.warmup, EC.progress_bar
+
+    def warmup(self, *a, **k):
+        events.append("warmup")
+        return orig_warmup(self, *a, **k)
+
+    def bar(*a, **k):
+        events.append("bar")
+        return orig_bar(*a, **k)
+
+    monkeypatch.setattr(Smooth, "warmup", warmup)
+    monkeypatch.setattr(EC, "progress_bar", bar)
+    _run(setup, tmp_path / "r.tsv", range(3), progress=True)
+    err = capsys.readouterr().err
+    plan = [ln for ln in err.splitlines() if ln.startswith("certify plan:")]
+    assert len(plan) == 1, err
+    assert "3 examples" in plan[0] and "(n0 20 + n 300)" in plan[0] and "estimated" in plan[0], plan[0]
+    assert events == ["warmup", "bar"]

@@ -118,3 +118,76 @@ def test_cli_train_certify_predict_roundtrip(tmp_path, capsys):
                  "--device", "cpu"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[-4].startswith("idx\tlabel\tpredict") and len(lines[-3].split("\t")) == 11
+
+
+# ---------------------------------------------------------------------------------------------------------
+# issue 15.8 / 15.9
+# ---------------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def bayes_ck(tmp_path):
+    ckp = tmp_path / "bayes.pt"
+    save_checkpoint(ckp, build_model("bayes", "synthetic:8:2"), make_meta("synthetic:8:2", "bayes", "none", 1.0, 0))
+    return ckp
+
+
+def _certify(ckp, out, *extra):
+    return main(["certify", "--checkpoint", str(ckp), "--sigma", "0.5", "--n0", "10", "--n", "100", "--batch", "50",
+                 "--no-compile", "--device", "cpu", "--out", str(out), *extra])
+
+
+def test_certify_max_0_leaves_nothing_that_blocks_the_next_run(bayes_ck, tmp_path, capsys):
+    out = tmp_path / "r.tsv"
+    assert _certify(bayes_ck, out, "--max", "0") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "max" in err and "no examples" in err
+    assert not out.exists() or out.stat().st_size == 0
+    assert _certify(bayes_ck, out, "--max", "2") == 0  # not blocked
+
+
+def test_certify_dataset_with_nothing_to_do_writes_no_header(bayes_ck, tmp_path):
+    """The library path: no examples -> no header-only file (which a later run without --resume refuses)."""
+    from empirical.certify import certify_dataset, read_tsv
+    from empirical.data import load_dataset
+
+    split = load_dataset("synthetic:8:2", "test")
+    model = build_model("bayes", split.info).eval()
+    out = tmp_path / "r.tsv"
+    certify_dataset(model, split, "gaussian", 0.5, 10, 100, 0.001, 50, [], out, device="cpu", progress=False)
+    assert not out.exists() or out.stat().st_size == 0
+    certify_dataset(model, split, "gaussian", 0.5, 10, 100, 0.001, 50, [0, 1], out, device="cpu", progress=False)
+    assert len(read_tsv(out)) == 2
+
+
+def test_certify_ctrl_c_says_how_to_resume(bayes_ck, tmp_path, capsys, monkeypatch):
+    import empirical.certify as EC
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(EC, "certify_sharded", interrupted)
+    out = tmp_path / "r.tsv"
+    assert _certify(bayes_ck, out, "--max", "4") == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "--resume" in err and str(out) in err
+
+
+def test_train_has_no_ignored_split_option(tmp_path, capsys, no_work):
+    """`train --split` was accepted and ignored (training always uses the train split) and its help offered
+    'test': now it is not an option."""
+    with pytest.raises(SystemExit) as e:
+        main(["train", "--help"])
+    assert e.value.code == 0
+    assert "--split" not in capsys.readouterr().out
+    with pytest.raises(SystemExit) as e:
+        main(["train", "--split", "test", "--out", str(tmp_path / "ck.pt")])
+    assert e.value.code == 2 and "--split" in capsys.readouterr().err
+
+
+def test_merge_names_the_bad_shard_not_out(tmp_path, capsys):
+    good, bad = tmp_path / "a.tsv", tmp_path / "b.tsv"
+    good.write_text("idx\tlabel\n0\t1\n")
+    bad.write_text("idx\tlabel\n1\t1\t7\n")
+    assert main(["merge", "--out", str(tmp_path / "m.tsv"), str(good), str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "error: shards:" in err and "out:" not in err and "b.tsv" in err

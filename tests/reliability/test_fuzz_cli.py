@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -124,7 +125,8 @@ def assert_clean_error(prog, argv, rc, err):
     assert lines, f"{cmd}: exit 2 without a message"
     assert "Traceback" not in err, f"{cmd}: traceback on stderr:\n{err}"
     assert "error" in lines[-1].lower(), f"{cmd}: last stderr line is not an error line: {lines[-1]!r}"
-    non_progress = [ln for ln in lines if "%|" not in ln and "it/s" not in ln]
+    non_progress = [ln for ln in lines if "%|" not in ln and "it/s" not in ln
+                    and not re.search(r"\d+/\d+ \(\d+%\)", ln)]  # tqdm's bar or theory._progress's line
     assert len(non_progress) == 1, f"{cmd}: error message is not one line:\n{err}"
 
 

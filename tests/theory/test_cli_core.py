@@ -153,3 +153,17 @@ def test_progress_silent_when_disabled(no_tqdm, monkeypatch):
         bar.update(1)
         bar.close()
         assert err.text == ""
+
+
+def test_progress_eta_counts_only_this_runs_items(monkeypatch):
+    """A resumed run (initial=90 of 100) that took 10 s for 2 new items has 8 left: ETA 40 s, not the
+    10/92*8 s a rate over all 92 items would give; before the first item the given estimate is shown."""
+    from theory import _progress as P
+
+    t = [0.0]
+    monkeypatch.setattr(P, "_now", lambda: t[0])
+    bar = P.Progress(total=100, desc="certify", enabled=False, initial=90, seconds_per_item=3.0)
+    assert "ETA ~0:30 (estimate)" in bar.line()
+    t[0] = 10.0
+    bar.update(2)
+    assert "92/100" in bar.line() and "ETA 0:40" in bar.line()
