@@ -75,7 +75,7 @@ def test_cli_lists_every_claim_as_json(capsys):
     from theory.cli import main
 
     assert main(["claims", "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    data = json.loads(capsys.readouterr().out)["claims"]  # one JSON object (issue 15.8)
     assert [d["id"] for d in data] == list(CLAIMS)
     for d in data:
         assert {"id", "kind", "statement", "methods", "verdict"} <= set(d)

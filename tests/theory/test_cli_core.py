@@ -70,7 +70,10 @@ def test_table_json(capsys):
     (["noise", "--mechanism", "gaussian", "--quantiles", "1.5"], "quantiles"),
 ])
 def test_bad_input_exit_2_one_line(capsys, argv, word):
-    rc = main(argv)
+    try:
+        rc = main(argv)
+    except SystemExit as exc:  # --dim is now checked by the parser (issue 15.8): same one line, exit 2
+        rc = exc.code
     err = capsys.readouterr().err
     assert rc == 2
     lines = err.strip().splitlines()
@@ -167,3 +170,86 @@ def test_progress_eta_counts_only_this_runs_items(monkeypatch):
     t[0] = 10.0
     bar.update(2)
     assert "92/100" in bar.line() and "ETA 0:40" in bar.line()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# issue 15.8: CLI papercuts of theory
+# ---------------------------------------------------------------------------------------------------------
+
+def _run(capsys, *argv):
+    try:
+        rc = main(list(argv))
+    except SystemExit as exc:  # argparse's usage errors
+        rc = exc.code
+    cap = capsys.readouterr()
+    return rc, cap.out, cap.err
+
+
+def test_radius_at_one_half_abstains_and_is_not_minus_zero(capsys):
+    rc, out, err = _run(capsys, "radius", "--certificate", "cohen", "--pA", "0.5", "--sigma", "0.5")
+    assert rc == 0 and "-0" not in out and "radius = 0" in out and "abstains" in out
+    out = run_json(capsys, "radius", "--certificate", "cohen", "--pA", "0.5", "--sigma", "0.5")
+    assert out["radius"] == 0.0 and math.copysign(1.0, out["radius"]) == 1.0 and out["abstains"] is True
+    out = run_json(capsys, "radius", "--certificate", "cohen", "--pA", "0.9", "--sigma", "0.5")
+    assert out["radius"] > 0 and out["abstains"] is False
+
+
+def test_negative_log_one_minus_pA_is_a_value_not_an_option(capsys):
+    """--log-one-minus-pA takes negative values; -1e6 was read as an option ('expected one argument')."""
+    out = run_json(capsys, "radius", "--certificate", "cohen", "--log-one-minus-pA", "-1e6", "--sigma", "0.5")
+    # Cohen: sigma * Phi^-1(pA) with log(1 - pA) = -1e6; mpmath oracle at 50 digits
+    import mpmath
+
+    mpmath.mp.dps = 50
+    lo = mpmath.mpf(-1e6)
+    x = mpmath.findroot(lambda t: mpmath.log(mpmath.ncdf(-t)) - lo, 1414.0)
+    assert out["radius"] == pytest.approx(float(0.5 * x), rel=1e-9)
+
+
+@pytest.mark.parametrize("argv", [
+    ["radius", "--certificate", "t18", "--pA", "0.999", "--sigma", "0.5", "--dim", "1e12", "--c", "3"],
+    ["noise", "--mechanism", "gaussian", "--sigma", "1", "--dim", "1e12"],
+])
+def test_integer_options_accept_numbers_in_e_notation(argv, capsys):
+    rc, out, err = _run(capsys, *argv)
+    assert rc == 0, err
+
+
+def test_witness_samples_accepts_e_notation():
+    from theory.cli import build_parser
+
+    p = build_parser("python -m theory", "theory.commands", "", only="witness")
+    assert p.parse_args(["witness", "f.json", "--samples", "1e12"]).samples == 10 ** 12
+
+
+@pytest.mark.parametrize("argv,opt", [
+    (["noise", "--mechanism", "gaussian", "--sigma", "1", "--dim", "1e300"], "--dim"),
+    (["radius", "--certificate", "t18", "--pA", "0.9", "--sigma", "1", "--c", "1", "--dim", "2.5"], "--dim"),
+    (["radius", "--certificate", "t18", "--pA", "0.9", "--sigma", "1", "--c", "1", "--dim", "0"], "--dim"),
+])
+def test_integer_options_out_of_range_are_readable(argv, opt, capsys):
+    rc, out, err = _run(capsys, *argv)
+    assert rc == 2 and err.count("\n") == 1 and opt in err and len(err) < 200, err
+
+
+def test_noise_overflow_is_a_clean_error(capsys):
+    """sigma = 1e308: the norms overflow a float; it printed a RuntimeWarning with a source line and inf, exit 0."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning escaping the command fails the test
+        rc, out, err = _run(capsys, "noise", "--mechanism", "gaussian", "--sigma", "1e308", "--dim", "10")
+    assert rc == 2 and err.count("\n") == 1 and "sigma" in err and "overflow" in err, err
+    assert "inf" not in out
+
+
+def test_claims_table_has_header_and_statement_and_json_is_an_object(capsys):
+    from theory.claims import CLAIMS
+
+    rc, out, err = _run(capsys, "claims")
+    lines = out.splitlines()
+    assert rc == 0 and lines[0].split()[:2] == ["ID", "KIND"] and "STATEMENT" in lines[0]
+    d4 = next(ln for ln in lines if ln.startswith("D4 "))
+    assert CLAIMS["D4"].statement[:30] in d4
+    data = run_json(capsys, "claims")
+    assert isinstance(data, dict) and [c["id"] for c in data["claims"]] == list(CLAIMS)

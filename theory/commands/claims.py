@@ -1,8 +1,8 @@
 """List the paper's claims (the registry of theory.claims), optionally running their checks.
 
 Examples:
-  python -m theory claims                      # table: id, kind, verdict, methods
-  python -m theory claims --json               # JSON list: id, kind, statement, methods, verdict, ...
+  python -m theory claims                      # table: id, kind, verdict, methods, statement
+  python -m theory claims --json               # JSON object {"claims": [{id, kind, statement, methods, verdict, ...}]}
   python -m theory claims --id T10 --check     # run T10's checks and print the evidence
 """
 
@@ -15,7 +15,7 @@ HELP = "list the paper's claims (D4 ... L27, Table 1) with kind, statement, meth
 
 
 def add_arguments(p):
-    p.add_argument("--json", action="store_true", help="print a JSON list of claim objects")
+    p.add_argument("--json", action="store_true", help='print one JSON object {"claims": [...]} (id, kind, statement, methods, verdict, ...)')
     p.add_argument("--id", action="append", default=None, metavar="ID",
                    help="only this claim (repeatable; case-insensitive)")
     p.add_argument("--check", action="store_true", help="also run the selected claims' checks")
@@ -35,15 +35,20 @@ def run(args) -> int:
             rec["derived_verdict"] = derive_verdict(ev)
         out.append(rec)
     if args.json:
-        print_json(out)
+        print_json({"claims": out})
         return 0
-    w = max(len(c["id"]) for c in out)
-    for rec in out:
-        print(f"{rec['id']:<{w}}  {rec['kind']:<40}  {rec['verdict']:<30}  {', '.join(rec['methods'])}")
+    heads = ("ID", "KIND", "VERDICT", "METHODS", "STATEMENT")
+    table = [(r["id"], r["kind"], r["verdict"], ", ".join(r["methods"]), " ".join(str(r["statement"]).split()))
+             for r in out]
+    w = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(heads[:-1])]
+    print("  ".join(f"{h:<{w[i]}}" for i, h in enumerate(heads[:-1])) + "  " + heads[-1])
+    for rec, row in zip(out, table):
+        print("  ".join(f"{c:<{w[i]}}" for i, c in enumerate(row[:-1])) + "  " + row[-1])
         if args.check:
             for e in rec["evidence"]:
-                print(f"{'':<{w}}    [{e['finding']}{'' if e['ok'] else ', CHECK FAILED'}] {e['check']} "
+                print(f"{'':<{w[0]}}    [{e['finding']}{'' if e['ok'] else ', CHECK FAILED'}] {e['check']} "
                       f"({e['seconds']:.2f} s): {e['summary']}")
+    print("Full statements, formalisations and conditions: python -m theory claims --json (or --id ID --json).")
     if args.check:
         bad = [r["id"] for r in out if r["derived_verdict"] != r["verdict"] or not all(e["ok"] for e in r["evidence"])]
         return 1 if bad else 0

@@ -10,13 +10,60 @@ worst case for that norm (searched where it is not known in closed form).
 
 from __future__ import annotations
 
+import argparse
 import math
+import re
 
 from theory import _validate as V
 from theory.cli import print_json
 from theory.mechanisms import MECHANISMS, get_mechanism
 
 # ---- helpers shared with the noise and table commands ------------------------------------
+#: largest integer every float represents exactly; integer options read as numbers stay below it
+MAX_EXACT_INT = 2 ** 53
+
+
+def integer_option(minimum: int = 1, maximum: int = MAX_EXACT_INT):
+    """An argparse ``type`` for integer options that accepts any integral number notation (``3072``,
+    ``1e9``, ``3072.0``) in ``[minimum, maximum]``; the error quotes the text given, never a 300-digit int.
+
+    >>> integer_option()("1e9")
+    1000000000
+    """
+    def parse(text: str) -> int:
+        t = str(text).strip()
+        rng = f"an integer in [{minimum}, {'2**53' if maximum == MAX_EXACT_INT else maximum}]"
+        try:
+            v = int(t)
+        except ValueError:
+            try:
+                f = float(t)
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"expected {rng}, got {text!r}") from None
+            if not math.isfinite(f) or not f.is_integer():
+                raise argparse.ArgumentTypeError(f"expected {rng}, got {text!r}") from None
+            if not minimum <= f <= maximum:
+                raise argparse.ArgumentTypeError(f"expected {rng}, got {text!r}") from None
+            v = int(f)
+        if not minimum <= v <= maximum:
+            shown = text if len(t) <= 20 else f"{float(v):.3g}"
+            raise argparse.ArgumentTypeError(f"expected {rng}, got {shown!r}")
+        return v
+
+    parse.__name__ = "integer"
+    return parse
+
+
+#: what argparse should read as a negative number (it knows only -12 and -1.5, so '-1e6' looked like an option)
+_NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-inf(inity)?$", re.IGNORECASE)
+
+
+def accept_negative_numbers(parser) -> None:
+    """Let option values such as ``-1e6`` or ``-inf`` through as values (argparse's own pattern misses the
+    exponent form).  The parser has no options that look like negative numbers, so nothing is shadowed."""
+    parser._negative_number_matcher = _NEGATIVE_NUMBER
+
+
 def add_mechanism_args(parser, *, dim_default=1):
     parser.add_argument("--mechanism", required=True, choices=sorted(MECHANISMS),
                         help="smoothing mechanism")
@@ -25,7 +72,9 @@ def add_mechanism_args(parser, *, dim_default=1):
                    help="noise scale sigma (gaussian, exponential-linf; alias of --scale for laplace); default 1")
     g.add_argument("--scale", type=float, default=None, help="Laplace scale b (default 1)")
     g.add_argument("--eps", type=float, default=None, help="randomized-response epsilon (default 1)")
-    parser.add_argument("--dim", type=float, default=dim_default, help=f"dimension d (default {dim_default})")
+    parser.add_argument("--dim", type=integer_option(), default=dim_default,
+                        help=f"dimension d, an integer in [1, 2**53] (e-notation such as 1e9 is fine; default {dim_default})")
+    accept_negative_numbers(parser)
 
 
 def build(args):

@@ -6,6 +6,11 @@
 
 from __future__ import annotations
 
+import math
+import warnings
+
+import numpy as np
+
 from theory import _validate as V
 from theory.cli import print_json
 from theory.commands.divergence import add_mechanism_args, build, params
@@ -35,13 +40,31 @@ def compute(mech, quantiles) -> dict:
     return out
 
 
+def _finite(out: dict, mech) -> dict:
+    """Refuse (ValueError naming the scale) parameters at which a norm overflows a float, instead of printing
+    inf (the norms of these mechanisms are finite for every finite sigma and d)."""
+    vals = [out["expected_linf_norm"], out["expected_l2_norm"], *out["linf_norm_quantiles"].values(),
+            *(out["l2_norm_quantiles"] or {}).values()]
+    if not all(math.isfinite(float(v)) for v in vals):
+        key = {"laplace": "scale", "randomized-response": "eps"}.get(mech.name, "sigma")
+        raise ValueError(f"{key}: the noise norms overflow a float (max ~1.8e308) at {key} = "
+                         f"{getattr(mech, key):g}, d = {mech.d:g}; use a smaller {key}")
+    return out
+
+
+def _g(v) -> str:
+    return f"{v:.6g}" if isinstance(v, (int, float)) else str(v)
+
+
 def run(args) -> int:
     mech = build(args)
-    out = compute(mech, args.quantiles)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):  # overflow is reported below, once
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out = _finite(compute(mech, args.quantiles), mech)
     if args.json:
         print_json(out)
         return 0
-    print(f"{mech!r}")
+    print(f"{mech.name}({', '.join(f'{k}={_g(v)}' for k, v in params(mech).items() if k != 'mechanism')})")
     print(f"  E||z||_inf = {out['expected_linf_norm']:.12g}")
     print(f"  E||z||_2   = {out['expected_l2_norm']:.12g}")
     for q, v in out["linf_norm_quantiles"].items():

@@ -19,6 +19,7 @@ import math
 
 from theory import certificates as C
 from theory.cli import print_json
+from theory.commands.divergence import accept_negative_numbers, integer_option
 
 NAME = "radius"
 HELP = "certified radius of a certificate (C11, T13, T18, Cohen, PixelDP, Li, Yang), its inverse, or --compare"
@@ -50,9 +51,12 @@ def add_arguments(p):
     p.add_argument("--pB", type=float, help="runner-up probability (multi-class form), 0 < pB <= 1 - pA")
     p.add_argument("--radius", type=float, help="inverse: print the 1 - pA at which the radius equals this")
     p.add_argument("--sigma", type=float, help="noise scale sigma > 0 (default 1 with --compare)")
-    p.add_argument("--dim", type=int, help="dimension d (l_inf certificates; default 3072 with --compare)")
+    p.add_argument("--dim", type=integer_option(),
+                   help="dimension d in [1, 2**53] (l_inf certificates; e-notation such as 1e12 is fine; "
+                        "default 3072 with --compare)")
     p.add_argument("--c", type=float, help="the parameter c > 0 of C11 / T18")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    accept_negative_numbers(p)  # --log-one-minus-pA -1e6
 
 
 def _params(cert, args) -> dict:
@@ -126,13 +130,20 @@ def run(args) -> int:
         return 0
     r = cert.radius(sigma=args.sigma, pA=args.pA, one_minus_pA=args.one_minus_pA,
                     log_one_minus_pA=args.log_one_minus_pA, pB=args.pB, **kw)
+    r = r + 0.0  # -0.0 (e.g. sigma * Phi^-1(1/2)) prints as 0
     p = C.probabilities(args.pA, args.one_minus_pA, args.log_one_minus_pA, args.pB)
-    out = {"certificate": cert.name, "radius": r, "norm": cert.norm, "mechanism": cert.mechanism,
+    abstains = bool(p.log_pA <= p.log_pB)  # pA <= pB: no class to certify
+    out = {"certificate": cert.name, "radius": r, "abstains": abstains, "norm": cert.norm, "mechanism": cert.mechanism,
            "sigma": args.sigma, "params": kw, "form": "binary" if p.binary else "multiclass",
            "one_minus_pA": p.one_minus_pA, "log_one_minus_pA": p.log_one_minus_pA,
            "pB": p.pB, "reference": cert.reference}
     if args.json:
         print_json(out)
     else:
-        print(f"{cert.name} ({cert.mechanism}, {cert.norm}): radius = {r:.12g}")
+        note = ""
+        if abstains:
+            note = " (pA <= pB: no certified radius; Cohen et al.'s CERTIFY abstains here)"
+        elif r == 0:
+            note = " (pA > pB but the radius is 0 at double precision)"
+        print(f"{cert.name} ({cert.mechanism}, {cert.norm}): radius = {r:.12g}{note}")
     return 0

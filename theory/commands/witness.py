@@ -15,6 +15,7 @@ from __future__ import annotations
 import sys
 
 from theory.cli import print_json
+from theory.commands.divergence import integer_option
 
 NAME = "witness"
 HELP = "re-check a witness (over-certified radius: exact + Monte Carlo; refuted claim: re-run), or --generate"
@@ -23,7 +24,8 @@ HELP = "re-check a witness (over-certified radius: exact + Monte Carlo; refuted 
 def add_arguments(p):
     p.add_argument("file", nargs="?", help="witness JSON file")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--samples", type=int, default=1_000_000, help="Monte Carlo draws per point (default 1e6)")
+    p.add_argument("--samples", type=integer_option(), default=1_000_000,
+                   help="Monte Carlo draws per point, an integer >= 1 (e-notation such as 1e7 is fine; default 1e6)")
     p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default 0)")
     p.add_argument("--generate", action="store_true",
                    help="run the soundness search and write one witness per exceeding case")
