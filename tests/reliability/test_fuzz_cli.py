@@ -79,7 +79,7 @@ def _options(prog, cmd):
             out.append((opt, "choice"))
         elif a.type is float:
             out.append((opt, "float"))
-        elif a.type is int:
+        elif a.type is int or getattr(a.type, "__name__", "") == "integer":  # theory's integer_option too
             out.append((opt, "int"))
     return out
 
