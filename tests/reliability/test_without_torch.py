@@ -1,7 +1,8 @@
 """Issue 15.2/15.3: an install without torch (``pip install -e ".[test]"``, no ``empirical`` extra).
 
-torch is made unimportable in a subprocess by a ``sitecustomize`` on ``PYTHONPATH`` that puts a finder first
-on ``sys.meta_path`` raising ModuleNotFoundError for ``torch`` (what a missing package raises), so these run (and can fail) on a machine that has torch.
+torch is made unimportable in a subprocess by a ``sitecustomize`` on ``PYTHONPATH`` that puts a finder
+first on ``sys.meta_path`` raising ModuleNotFoundError for ``torch`` (what a missing package raises), so
+these run (and can fail) on a machine that has torch.
 """
 
 from __future__ import annotations
@@ -53,8 +54,8 @@ def test_empirical_cli_without_torch_is_one_line_exit_2(no_torch_env):
 
 def test_pytest_without_torch_runs_theory_and_skips_empirical(no_torch_env):
     """The README's promise: without torch the empirical tests skip with a reason, the theory tests run."""
-    p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
-                        "tests/empirical/test_noise.py", "tests/empirical/test_cli.py", "tests/theory/test_cli_core.py"],
+    files = ["tests/empirical/test_noise.py", "tests/empirical/test_cli.py", "tests/theory/test_cli_core.py"]
+    p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *files],
                        env=no_torch_env, capture_output=True, text=True, timeout=300, cwd=ROOT)
     out = p.stdout + p.stderr
     assert p.returncode == 0, out[-3000:]

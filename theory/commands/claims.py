@@ -2,7 +2,7 @@
 
 Examples:
   python -m theory claims                      # table: id, kind, verdict, methods, statement
-  python -m theory claims --json               # JSON object {"claims": [{id, kind, statement, methods, verdict, ...}]}
+  python -m theory claims --json               # one JSON object {"claims": [{id, kind, statement, ...}]}
   python -m theory claims --id T10 --check     # run T10's checks and print the evidence
 """
 
@@ -15,7 +15,8 @@ HELP = "list the paper's claims (D4 ... L27, Table 1) with kind, statement, meth
 
 
 def add_arguments(p):
-    p.add_argument("--json", action="store_true", help='print one JSON object {"claims": [...]} (id, kind, statement, methods, verdict, ...)')
+    p.add_argument("--json", action="store_true", help='print one JSON object {"claims": [...]} '
+                                                        "(id, kind, statement, methods, verdict, ...)")
     p.add_argument("--id", action="append", default=None, metavar="ID",
                    help="only this claim (repeatable; case-insensitive)")
     p.add_argument("--check", action="store_true", help="also run the selected claims' checks")
