@@ -151,7 +151,7 @@ def _probs(pA, one_minus_pA, log_one_minus_pA, pB):
     from theory.certificates import probabilities
 
     p = probabilities(pA, one_minus_pA, log_one_minus_pA, pB)
-    if not p.log_one_minus_pA < -_LOG2 or (not p.binary and not p.log_pB < p.log_pA):
+    if (p.binary and not p.log_one_minus_pA < -_LOG2) or (not p.binary and not p.log_pB < p.log_pA):
         # pA <= 1/2 (binary) or pA <= pB: nothing is certified
         return p, True
     return p, False
