@@ -1051,6 +1051,8 @@ def _laplace_l1(p: Probabilities, sigma: float) -> float:
     """Teng, Lee & Yuan 2020 (l1, product Laplace noise of scale sigma), binary form:
     r = -sigma log(2 (1 - pA)) for pA > 1/2.  Tight in every d: the likelihood ratio is <= e^{||delta||_1/sigma}, and the
     axis shift attains it on {z_1 >= r}, of mass e^{-r/sigma}/2 = 1 - pA (theory.neyman_pearson, half-line)."""
+    if p.log_one_minus_pA > -1.0:   # near pA = 1/2: log(2(1 - pA)) = log1p(2(1 - pA) - 1) without cancellation
+        return max(-sigma * math.log1p(2.0 * math.exp(p.log_one_minus_pA) - 1.0), 0.0)
     return max(-sigma * (_LOG2 + p.log_one_minus_pA), 0.0)
 
 

@@ -168,6 +168,8 @@ def _upper_quantile(law: str, sigma: float, log_q: float) -> float:
     if law == "laplace":
         # S(b) = e^{-b/sigma}/2 for b >= 0, 1 - e^{b/sigma}/2 for b < 0
         if log_q <= -_LOG2:
+            if log_q > -1.0:   # near q = 1/2: log(2q) = log1p(2q - 1), 2q - 1 exact (no cancellation)
+                return -sigma * math.log1p(2.0 * math.exp(log_q) - 1.0)
             return -sigma * (log_q + _LOG2)
         return sigma * (_LOG2 + math.log(-math.expm1(log_q)))
     raise ValueError(f"law must be gaussian or laplace, got {law!r}")
@@ -326,21 +328,25 @@ def _radial(p, sigma, d):
 # brackets
 # ----------------------------------------------------------------------------------------------------
 
+def _laplace_sum_log_sf(b: float, sigma: float, d: int) -> float:
+    """log P(sum_i Z_i >= b), Z_i iid Laplace(sigma), b >= 0:  sum_{k<d} w_k Q(d - k, b/sigma) with
+    w_k = C(d - 1 + k, k) / 2^{d + k} (the density of the sum is e^{-|s|} times a polynomial; every term >= 0)."""
+    k = np.arange(d, dtype=float)
+    logw = special.gammaln(d + k) - special.gammaln(k + 1) - special.gammaln(d) - (d + k) * _LOG2
+    with np.errstate(divide="ignore"):
+        logq = np.log(special.gammaincc(d - k, b / sigma))
+    return float(special.logsumexp(logw + logq))
+
+
 def _laplace_sum_isf(log_q: float, sigma: float, d: int) -> float:
-    """b with P(sum_i Z_i >= b) = q, Z_i iid Laplace(sigma): sum = G1 - G2, G ~ Gamma(d, sigma); 1-d quadrature."""
+    """b >= 0 with P(sum_i Z_i >= b) = q <= 1/2, Z_i iid Laplace(sigma) (closed-form tail, brentq)."""
     if d == 1:
         return _upper_quantile("laplace", sigma, log_q)
-
-    def log_sf(b):
-        f = lambda g: stats.gamma.pdf(g, d, scale=sigma) * special.gammaincc(d, (b + g) / sigma)  # noqa: E731
-        hi = stats.gamma.isf(1e-18, d, scale=sigma)
-        v, _ = integrate.quad(f, 0.0, hi, limit=400, epsabs=0.0, epsrel=1e-11)
-        return math.log(max(v, 1e-320))
-
-    lo, hi = 0.0, sigma * (2 * d + 10)
-    while log_sf(hi) > log_q:
+    hi = sigma * (2.0 * d + 10.0)
+    while _laplace_sum_log_sf(hi, sigma, d) > log_q:
         hi *= 2
-    return float(optimize.brentq(lambda b: log_sf(b) - log_q, lo, hi, xtol=1e-13 * hi, rtol=1e-12))
+    return float(optimize.brentq(lambda b: _laplace_sum_log_sf(b, sigma, d) - log_q, 0.0, hi, xtol=1e-14 * hi,
+                                 rtol=1e-13))
 
 
 def _laplace_bracket(p, sigma, norm, d):
