@@ -417,6 +417,7 @@ def audit_registered_certificate(name: str, *, d: int | None = None, sigma: floa
     if d is None:
         d = 3072 if cert.norm == "linf" else 1
     label = kw.pop("label", None) or name + "".join(f" {k}={v:g}" for k, v in (kw.get("params") or {}).items())
+    kw["multiclass"] = kw.get("multiclass", True) and cert.multiclass   # binary-only certificates: binary search
     return audit_certificate(registered_radius_function(name), mechanism=_MECH[cert.mechanism], norm=cert.norm,
                              d=d, sigma=sigma, label=label, registered=name, **kw)
 
