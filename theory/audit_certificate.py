@@ -358,9 +358,20 @@ def audit_certificate(fn: Callable, *, mechanism: str, norm: str, d: int = 1, si
         exceeds, verdict = False, "never exceeds the tight radius on the grid (sound there)"
     sim = ()
     if simulate and probe.exact:
-        qs = sorted({0.1, 1e-2, 1e-4} | ({s["at_one_minus_pA"]} if s["exceeds"] and s["at_one_minus_pA"] >= 1e-6
-                                          else set()), reverse=True)
-        sim = tuple(_simulate(fn, label, mechanism, norm, sigma, d, params, qs, ns, trials, seed, alpha))
+        qs = {0.1, 1e-2, 1e-4}
+        ns = tuple(ns)
+        if s["intervals"]:
+            # inside the exceeding region, with enough draws for CERTIFY to reach it (n > log(alpha)/log(1 - t))
+            t_ex = s["intervals"][0][1]
+            q_in = min(t_ex / 2.0, 0.25)
+            n_reach = 10 * math.ceil(math.log(alpha) / math.log1p(-t_ex))
+            if q_in >= 1e-9 and n_reach <= 10 ** 8:
+                qs.add(q_in)
+                ns = tuple(sorted(set(ns) | {max(n_reach, 1000)}))
+                notes.append(f"simulation includes 1 - pA = {q_in:.3g} (inside the exceeding region) and "
+                             f"n = {max(n_reach, 1000):.3g} (10x the draws CERTIFY needs to reach it)")
+        sim = tuple(_simulate(fn, label, mechanism, norm, sigma, d, params, sorted(qs, reverse=True), ns, trials,
+                              seed, alpha))
     elif simulate:
         notes.append("CERTIFY simulation skipped: the engine gives only a bracket here (no classifier whose true "
                      "radius is the tight one)")
