@@ -219,3 +219,34 @@ def test_noise_variance_matches_sampling():
     d = 4
     z = rng.gamma(d + 1, 1.0, size=(n, 1)) * rng.uniform(-1, 1, size=(n, d))   # eq. 6 (R14)
     assert rel(NP.noise_variance("exponential-linf", 1.0, d), np.mean(z[:, 0] ** 2)) < 0.02
+
+
+def _beta_grid_2d(delta, ms, h=0.04, L=18.0):
+    """NP curve beta(m) of product Laplace(1) in d = 2 for the shift delta, by a grid over z (cells sorted by
+    likelihood ratio, cumulative P0 / P_delta masses, linear interpolation = randomisation inside a cell)."""
+    z = np.arange(-L + h / 2, L, h)
+    Z1, Z2 = np.meshgrid(z, z, indexing="ij")
+    logp0 = -np.abs(Z1) - np.abs(Z2)
+    logp1 = -np.abs(Z1 - delta[0]) - np.abs(Z2 - delta[1])
+    lr = (logp1 - logp0).ravel()
+    w0 = np.exp(logp0).ravel() * h * h / 4
+    w1 = np.exp(logp1).ravel() * h * h / 4
+    order = np.argsort(-lr, kind="stable")
+    c0, c1 = np.cumsum(w0[order]), np.cumsum(w1[order])
+    return np.interp(ms, c0, c1)
+
+
+def test_laplace_l1_axis_is_the_worst_direction_in_d2_for_every_mass():
+    """The multi-class (runner-up) form uses the axis shift for every mass m, not only at the binary threshold:
+    in d = 2 the NP curve of a split shift (t/2, t/2) and (3t/4, t/4) stays below the axis curve S(S^{-1}(m) - t)
+    (grid NP, accuracy ~1e-3 from the cell size)."""
+    ms = np.array([0.02, 0.1, 0.3, 0.6, 0.9])
+    for t in (0.5, 2.0):
+        axis = _beta_grid_2d((t, 0.0), ms)
+        b = np.array([-math.log(2 * m) if m <= 0.5 else math.log(2 * (1 - m)) for m in ms])   # S^{-1}(m)
+        u = b - t
+        exact_axis = np.where(u >= 0, 0.5 * np.exp(-u), 1 - 0.5 * np.exp(u))
+        assert np.max(np.abs(axis - exact_axis)) < 2e-3            # the grid reproduces the 1-d formula
+        for split in (0.5, 0.75):
+            other = _beta_grid_2d((split * t, (1 - split) * t), ms)
+            assert np.all(other <= exact_axis + 2e-3), (t, split, other - exact_axis)
