@@ -36,20 +36,27 @@ import importlib
 import importlib.util
 import json
 import math
-import sys
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from theory import _validate as V
 from theory import neyman_pearson as NP
 
-__all__ = ["AuditCertificateResult", "audit_certificate", "audit_registered_certificate", "load_radius_function",
-           "write_audit_certificate_report", "make_audit_witness", "check_audit_witness", "WITNESS_KIND",
-           "SCHEMA_VERSION"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "WITNESS_KIND",
+    "AuditCertificateResult",
+    "audit_certificate",
+    "audit_registered_certificate",
+    "check_audit_witness",
+    "load_radius_function",
+    "make_audit_witness",
+    "write_audit_certificate_report",
+]
 
 SCHEMA_VERSION = 1
 WITNESS_KIND = "audit-certificate witness"
@@ -151,7 +158,7 @@ class AuditCertificateResult:
         return to_jsonable(asdict(self))
 
     @classmethod
-    def from_json(cls, path) -> "AuditCertificateResult":
+    def from_json(cls, path) -> AuditCertificateResult:
         data = json.loads(Path(path).read_text())
         if data.get("schema_version") != SCHEMA_VERSION:
             raise ValueError(f"schema_version must be {SCHEMA_VERSION}, got {data.get('schema_version')!r}")

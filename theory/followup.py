@@ -21,10 +21,9 @@ E[Z_i²]^{1/2} ≈ dσ/√3, so both conventions put σ ∝ 1/d.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-__all__ = ["Comparison", "ROWS", "RELATIONS", "followup_numbers", "followup_markdown"]
+__all__ = ["RELATIONS", "ROWS", "Comparison", "followup_markdown", "followup_numbers"]
 
 AGREE = "agree"
 DISAGREE = "disagree"
@@ -112,7 +111,12 @@ ROWS = (
 
 def followup_numbers() -> dict:
     """The numbers quoted in :data:`ROWS` (engine, pA = 0.99): computed, never typed in (~0.1 s)."""
-    from theory.claims.followup_claims import DIMS, _slope, linf_radius_upper, unit_variance_sigma
+    from theory.claims.followup_claims import (
+        DIMS,
+        _slope,
+        linf_radius_upper,
+        unit_variance_sigma,
+    )
     from theory.neyman_pearson import tight_radius
 
     g = [linf_radius_upper("gaussian", d) for d in DIMS]

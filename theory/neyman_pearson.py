@@ -71,11 +71,11 @@ import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import integrate, optimize, special, stats
+from scipy import integrate, optimize, special
 
 from theory import _validate as V
 
-__all__ = ["NOISES", "NORMS", "TightRadius", "tight_radius", "noise_variance", "flip_margin", "supports_multiclass"]
+__all__ = ["NOISES", "NORMS", "TightRadius", "flip_margin", "noise_variance", "supports_multiclass", "tight_radius"]
 
 #: validated range of the radial (l2-exponential) quadrature: its deep tails lose accuracy (tests: mpmath agreement
 #: to 1e-8 relative at 1 - pA = 1e-6, d <= 40; 1e-5 at 1e-12)
@@ -283,7 +283,7 @@ def _radial_cdf(c: float, t: float, sigma: float, d: int) -> float:
 def _radial_quantile(q: float, t: float, sigma: float, d: int, upper: bool) -> float:
     """c with P0(V <= c) = q (upper=False) or P0(V >= c) = q (upper=True)."""
     lq = math.log(q)
-    f = lambda c: math.log(max(_radial_tail(c, t, sigma, d, upper), 1e-320)) - lq  # noqa: E731
+    f = lambda c: math.log(max(_radial_tail(c, t, sigma, d, upper), 1e-320)) - lq
     lo, hi = -t * (1 - 1e-14), t * (1 - 1e-14)
     flo, fhi = f(lo), f(hi)
     if flo * fhi > 0:
@@ -304,7 +304,7 @@ def _radial_gap(t: float, p, sigma: float, d: int) -> float:
 
 
 def _radial(p, sigma, d):
-    f = lambda t: _radial_gap(t, p, sigma, d)  # noqa: E731
+    f = lambda t: _radial_gap(t, p, sigma, d)
     # scan: the radius is below the Laplace-like bound sigma log(pA/pB) * 2 (D_inf bound gives >= sigma log(pA/pB)/2)
     lo_bound = 0.5 * sigma * (p.log_pA - p.log_pB)        # D_inf: ratio <= e^{t/sigma} => sound below this
     t_hi = max(4 * lo_bound, sigma * 4.0)

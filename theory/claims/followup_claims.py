@@ -23,7 +23,13 @@ import math
 import numpy as np
 
 from theory.claims._core import (
-    ASYMPTOTIC, CONDITION, CONDITIONAL, EXACT, Check, Claim, evidence,
+    ASYMPTOTIC,
+    CONDITION,
+    CONDITIONAL,
+    EXACT,
+    Check,
+    Claim,
+    evidence,
 )
 
 PA = 0.99

@@ -57,8 +57,8 @@ def run(args) -> int:
 
     params = _params(args.param)
     command = "python -m theory " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else ""
-    kw = dict(sigma=args.sigma, params=params, multiclass=not args.binary_only, simulate=not args.no_simulate,
-              trials=args.trials, grid=args.grid, command=command)
+    kw = {"sigma": args.sigma, "params": params, "multiclass": not args.binary_only, "simulate": not args.no_simulate,
+          "trials": args.trials, "grid": args.grid, "command": command}
     if args.registered:
         res = A.audit_registered_certificate(args.registered, d=args.dim, **kw)
     else:
