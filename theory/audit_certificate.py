@@ -344,7 +344,7 @@ def audit_certificate(fn: Callable, *, mechanism: str, norm: str, d: int = 1, si
     label = label or getattr(fn, "__name__", "radius")
     notes = []
     if mechanism == "exponential-l2" and d > 1 and lo_e < NP.RADIAL_MIN_ONE_MINUS_PA:
-        lo_e = NP.RADIAL_MIN_ONE_MINUS_PA
+        lo_e = NP.RADIAL_MIN_ONE_MINUS_PA * 1.001   # (1 - float(1 - e) may round below the limit)
         grid = min(grid, 16)
         notes.append(f"exponential-l2: 1 - pA searched down to {lo_e:g} only (the radial quadrature's validated "
                      "range), on a grid of 16 points")
