@@ -341,6 +341,8 @@ def audit_certificate(fn: Callable, *, mechanism: str, norm: str, d: int = 1, si
     lo_e = V.in_open_interval("min_one_minus_pA", min_one_minus_pA, 0.0, 0.5)
     grid = V.count("grid", grid, minimum=8)
     num_classes = V.count("num_classes", num_classes, minimum=3)
+    trials = V.count("trials", trials, minimum=1)
+    alpha = V.in_open_interval("alpha", alpha, 0.0, 1.0)
     label = label or getattr(fn, "__name__", "radius")
     notes = []
     if mechanism == "exponential-l2" and d > 1 and lo_e < NP.RADIAL_MIN_ONE_MINUS_PA:
