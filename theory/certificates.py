@@ -1038,3 +1038,74 @@ def yang_linf_check_mc(one_minus_pA, t, direction, *, sigma: float = 1.0, d: int
     return {"one_minus_pA": e, "t": t, "direction": u.tolist(), "d": d, "sigma": sigma, "n": n, "seed": seed,
             "beta": beta, "se": se, "max_ratio_count": count, "max_ratio_mass_corner_theory": math.exp(-t / sigma) / 2,
             "yang": radius("yang-linf", one_minus_pA=e, sigma=sigma)}
+
+
+# =====================================================================================================
+# Certificates of the follow-up literature for other noises (issue 14).  Self-contained block: the radii, their
+# inverses and their registry entries.  Each is checked against the Neyman-Pearson engine (theory.neyman_pearson)
+# in tests/theory/test_neyman_pearson.py.  ``sigma`` is the noise's scale parameter (Laplace: the scale b;
+# uniform: the half-width lambda of the cube [-lambda, lambda]^d).
+# =====================================================================================================
+
+def _laplace_l1(p: Probabilities, sigma: float) -> float:
+    """Teng, Lee & Yuan 2020 (l1, product Laplace noise of scale sigma), binary form:
+    r = -sigma log(2 (1 - pA)) for pA > 1/2.  Tight in every d: the likelihood ratio is <= e^{||delta||_1/sigma}, and the
+    axis shift attains it on {z_1 >= r}, of mass e^{-r/sigma}/2 = 1 - pA (theory.neyman_pearson, half-line)."""
+    if p.log_one_minus_pA > -1.0:   # near pA = 1/2: log(2(1 - pA)) = log1p(2(1 - pA) - 1) without cancellation
+        return max(-sigma * math.log1p(2.0 * math.exp(p.log_one_minus_pA) - 1.0), 0.0)
+    return max(-sigma * (_LOG2 + p.log_one_minus_pA), 0.0)
+
+
+def _uniform_l1(p: Probabilities, sigma: float) -> float:
+    """Yang et al. 2020 (Table 1, uniform noise on [-lambda, lambda]^d, l1) / Levine & Feizi 2021: binary form
+    r = 2 lambda (pA - 1/2) = lambda (1 - 2 (1 - pA)).  Tight in every d: the likelihood ratio takes the values 0, 1,
+    inf; the prediction flips iff the overlap prod_i (1 - |delta_i|/(2 lambda)) <= 3/2 - pA, and over the l1 ball the
+    overlap is smallest on an axis (theory.neyman_pearson, overlap)."""
+    return max(sigma * (1.0 - 2.0 * math.exp(p.log_one_minus_pA)), 0.0)
+
+
+def _uniform_linf(p: Probabilities, sigma: float, d: int) -> float:
+    """Uniform noise on [-lambda, lambda]^d, l_inf, binary form: the corner minimises the overlap (1 - r/(2 lambda))^d,
+    so r = 2 lambda (1 - (3/2 - pA)^{1/d})  (the Neyman-Pearson radius; O(1/d) at fixed lambda, as Kumar et al. 2020
+    state for uniform noise in the l_inf ball)."""
+    e = math.exp(p.log_one_minus_pA)
+    if e >= 0.5:
+        return 0.0
+    return 2.0 * sigma * -math.expm1(math.log(0.5 + e) / d)   # (3/2 - pA) = 1/2 + (1 - pA)
+
+
+def _inv_uniform_l1(r: float, sigma: float) -> float:
+    if r >= sigma:
+        raise ValueError(f"radius must be < {sigma!r} for certificate uniform-l1 (the largest radius it certifies, "
+                         f"2 lambda (1 - 1/2)), got {r!r}")
+    return math.log(0.5 * (1.0 - r / sigma))
+
+
+def _inv_uniform_linf(r: float, sigma: float, d: int) -> float:
+    if r >= 2.0 * sigma * -math.expm1(math.log(0.5) / d):
+        raise ValueError(f"radius must be < 2 sigma (1 - 2^(-1/d)) for certificate uniform-linf, got {r!r}")
+    # (1 - r/(2 sigma))^d = 3/2 - pA = 1/2 + (1 - pA)
+    return math.log(math.exp(d * math.log1p(-r / (2.0 * sigma))) - 0.5)
+
+
+_register(Certificate(
+    "laplace-l1", "laplace", "l1", "Neyman-Pearson (tight in binary form, every d)",
+    "Teng, Lee & Yuan 2020, 'l1 adversarial robustness certificates: a randomized smoothing approach'",
+    (), False, "laplace-l1",
+    "-sigma log(2 (1 - pA))   (sigma = the Laplace scale)",
+    lambda p, s: _laplace_l1(p, s),
+    lambda r, s, lpb: -r / s - _LOG2))
+_register(Certificate(
+    "uniform-l1", "uniform", "l1", "Neyman-Pearson (tight in binary form, every d)",
+    "Yang et al. 2020, 'Randomized smoothing of all shapes and sizes' (uniform noise, l1); Levine & Feizi 2021",
+    (), False, "uniform-l1",
+    "2 sigma (pA - 1/2)   (sigma = the half-width lambda of the cube)",
+    lambda p, s: _uniform_l1(p, s),
+    lambda r, s, lpb: _inv_uniform_l1(r, s)))
+_register(Certificate(
+    "uniform-linf", "uniform", "linf", "Neyman-Pearson (tight in binary form: the corner)",
+    "this project's engine (theory.neyman_pearson); rate O(1/d) as in Kumar et al. 2020 for uniform noise",
+    ("d",), False, "uniform-linf",
+    "2 sigma (1 - (3/2 - pA)^(1/d))",
+    lambda p, s, d: _uniform_linf(p, s, d),
+    lambda r, s, lpb, d: _inv_uniform_linf(r, s, d)))

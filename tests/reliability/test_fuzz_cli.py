@@ -204,6 +204,8 @@ def test_fast_bases_are_valid(tmp_path, key):
 # rejected before any work.  Paths point into the temporary directory.
 HEAVY_BASES = {
     ("theory", "audit"): ["audit", "--out", "out", "--quiet"],
+    ("theory", "audit-certificate"): ["audit-certificate", "--registered", "cohen", "--no-simulate", "--grid", "8",
+                                      "--out", "out"],
     ("theory", "claims"): ["claims"],
     ("theory", "scaling"): ["scaling", "--out", "out", "--quiet", "--no-figures", "--dims", "1", "2"],
     ("theory", "soundness"): ["soundness", "--out", "out", "--quiet", "--no-figures"],

@@ -35,10 +35,10 @@ REQUIRED_IDS = ("D4", "D5", "T8", "T9", "T10", "C11", "T12", "T13", "R14", "T15"
 
 
 def _build() -> dict:
-    from theory.claims import divergence_claims, l2_claims, linf_claims, table_claims
+    from theory.claims import divergence_claims, followup_claims, l2_claims, linf_claims, table_claims
 
     reg: dict = {}
-    for group in (divergence_claims, l2_claims, linf_claims, table_claims):
+    for group in (divergence_claims, l2_claims, linf_claims, table_claims, followup_claims):
         for c in group.CLAIMS:
             if c.id in reg:
                 raise RuntimeError(f"duplicate claim id {c.id}")

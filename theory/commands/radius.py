@@ -36,6 +36,9 @@ COMPARE_COLUMNS = (
     ("t18 c=3", "t18", {"c": 3.0, "d": None}),
     ("t13 (eq.6)", "t13", {}),
     ("yang-linf (eq.6)", "yang-linf", {}),
+    ("laplace-l1 (Teng)", "laplace-l1", {}),
+    ("uniform-l1", "uniform-l1", {}),
+    ("uniform-linf", "uniform-linf", {"d": None}),
 )
 COMPARE_ONE_MINUS_PA = (0.4, 0.25, 0.1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-9, 1e-12, 1e-15, 1e-30, 1e-100, 1e-300)
 
@@ -89,7 +92,8 @@ def _compare(args) -> int:
         return 0
     print(f"Certified radii, binary form (pB = 1 - pA), sigma = {sigma:g}, d = {d} (l_inf columns).")
     print("l2, Gaussian: cohen (tight), c11, pixeldp, li-renyi | l_inf, Gaussian: cohen-linf (tight), t18 | "
-          "l_inf, eq.-6 noise: t13, yang-linf (tight)")
+          "l_inf, eq.-6 noise: t13, yang-linf (tight) | l1: laplace-l1, uniform-l1 (tight) | l_inf, uniform: "
+          "uniform-linf (tight)")
     labels = [lab for lab, _, _ in COMPARE_COLUMNS]
     w = 11
     print(f"{'1 - pA':>8} " + " ".join(f"{lab:>{max(w, len(lab))}}" for lab in labels))

@@ -1,0 +1,748 @@
+"""Audit any certified radius against the Neyman-Pearson tight radius (issue 14): the plug-in entry point.
+
+A user's certificate is a function ``radius(pA, pB, sigma, d, **params) -> float`` (binary form: pB = 1 - pA) for
+additive noise ``mechanism`` (a noise of :mod:`theory.neyman_pearson`) against the norm ``norm``.  The audit
+
+1. **search** -- compares it with the engine's tight radius (:func:`theory.neyman_pearson.tight_radius`) on a
+   log-spaced grid of 1 - pA in [1e-15, 1/2) (pA handed to the function as a float; 1 - pA = 1 - float(pA) is
+   exact, so both sides see the same probabilities), the boundaries of the exceeding set refined by bisection; and
+   in the runner-up form on (pA, pB) pairs of a K-class problem ((1 - pA)/(K - 1) <= pB <= 1 - pA) when the engine has
+   it.  A certificate *exceeds the tight radius* where radius > upper * (1 + 1e-9) (``upper`` = the tight radius in
+   exact cells, an upper bound on it otherwise); it is *sound on the grid* where radius <= lower * (1 + 1e-9);
+   in between (bracket cells only) the audit says *undecided*.
+2. **CERTIFY simulation** -- :func:`theory.soundness.simulate_setting` (Cohen et al.'s CERTIFY on counts drawn from
+   their exact law, exact failure probability by binomial tails) on the engine's worst-case classifier, whose true
+   radius is the tight one (exact cells only).  The user's function is registered in
+   :data:`theory.certificates.CERTIFICATES` for the duration of the run under a name ``audit:<label>`` and removed.
+3. **witness** -- where it exceeds in an exact cell with an explicit worst-case classifier (a half-space for
+   Gaussian / Laplace-l1 / uniform-l1, the max+min rule for eq.-6 noise in l_inf): x = 0 and x' inside the claimed
+   ball, in the worst direction, at which the smoothed prediction is not A.  :func:`check_audit_witness` recomputes
+   it (mpmath) and confirms it by Monte Carlo; ``python -m theory witness FILE`` dispatches here.
+
+Compute / render split: :func:`audit_certificate` returns an :class:`AuditCertificateResult` (frozen, writes
+nothing); :func:`write_audit_certificate_report` writes Markdown + JSON + the witness.  The paper's own
+certificates go through the same path: :func:`audit_registered_certificate`.
+
+>>> from theory.certificates import radius as R
+>>> res = audit_certificate(lambda pA, pB, sigma, d: 1.05 * R("cohen", pA=pA, sigma=sigma), mechanism="gaussian",
+...                         norm="l2", simulate=False, grid=24, multiclass=False)
+>>> res.exceeds_tight, round(res.max_ratio, 6)
+(True, 1.05)
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from theory import _validate as V
+from theory import neyman_pearson as NP
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "WITNESS_KIND",
+    "AuditCertificateResult",
+    "audit_certificate",
+    "audit_registered_certificate",
+    "check_audit_witness",
+    "load_radius_function",
+    "make_audit_witness",
+    "write_audit_certificate_report",
+]
+
+SCHEMA_VERSION = 1
+WITNESS_KIND = "audit-certificate witness"
+EXCEED_RTOL = 1e-9          # as theory.certificates.EXCEED_RTOL: radii are accurate to ~1e-13 in exact cells
+DEFAULT_NUM_CLASSES = 10
+MC_SAMPLES = 1_000_000
+MC_LEVEL = 1e-6
+WITNESS_DPS = 50
+
+
+# ----------------------------------------------------------------------------------------------------
+# loading the user's function
+# ----------------------------------------------------------------------------------------------------
+
+def load_radius_function(spec: str) -> Callable:
+    """``MODULE:FUNCTION`` (module importable from sys.path) or ``PATH.py:FUNCTION`` (that file only)."""
+    if not isinstance(spec, str) or ":" not in spec:
+        raise ValueError(f"radius must be MODULE:FUNCTION or PATH.py:FUNCTION, got {spec!r}")
+    mod_part, _, fn_name = spec.rpartition(":")
+    if not mod_part or not fn_name:
+        raise ValueError(f"radius must be MODULE:FUNCTION or PATH.py:FUNCTION, got {spec!r}")
+    if mod_part.endswith(".py") or Path(mod_part).is_file():
+        path = Path(mod_part)
+        if not path.is_file():
+            raise FileNotFoundError(f"radius module file {mod_part} does not exist")
+        name = f"_audit_user_{abs(hash(str(path.resolve())))}"
+        mspec = importlib.util.spec_from_file_location(name, path)
+        if mspec is None or mspec.loader is None:
+            raise ValueError(f"radius module file {mod_part} cannot be imported")
+        mod = importlib.util.module_from_spec(mspec)
+        mspec.loader.exec_module(mod)
+    else:
+        try:
+            mod = importlib.import_module(mod_part)
+        except ImportError as exc:
+            raise ValueError(f"radius module {mod_part!r} cannot be imported: {exc}") from None
+    fn = getattr(mod, fn_name, None)
+    if not callable(fn):
+        raise ValueError(f"radius function {fn_name!r} not found (or not callable) in {mod_part}")
+    return fn
+
+
+def _call(fn, pA: float, pB: float, sigma: float, d: int, params: dict) -> float:
+    r = fn(pA, pB, sigma, d, **params)
+    try:
+        r = float(r)
+    except (TypeError, ValueError):
+        raise ValueError(f"the radius function returned {r!r} (not a number) at pA={pA!r}, pB={pB!r}") from None
+    if math.isnan(r) or r < 0:
+        raise ValueError(f"the radius function returned {r!r} at pA={pA!r}, pB={pB!r}: radii must be >= 0, not NaN")
+    return r
+
+
+# ----------------------------------------------------------------------------------------------------
+# result
+# ----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AuditCertificateResult:
+    """Outcome of :func:`audit_certificate` (JSON: :meth:`to_json`, :meth:`from_json`).
+
+    ``exceeds_tight``: True (exceeds the tight radius somewhere on the grid), False (never: radius <= the tight radius,
+    or its lower bound, everywhere), None (undecided: between the bounds of a bracket cell).  ``from_one_minus_pA``:
+    the upper end of the first exceeding interval in 1 - pA ("exceeds for 1 - pA below this").  ``max_ratio``: the
+    largest radius / tight (upper bound) ratio and ``at_one_minus_pA`` where.  ``multiclass``: the pB search (dict) or
+    None.  ``simulation``: rows of the CERTIFY simulation.  ``witness``: the witness dict or None.
+    """
+
+    certificate: str
+    radius_spec: str | None
+    registered: str | None
+    mechanism: str
+    norm: str
+    d: int
+    sigma: float
+    params: dict
+    engine_exact: bool
+    engine_method: str
+    range_one_minus_pA: tuple
+    grid: int
+    exceeds_tight: bool | None
+    verdict: str
+    from_one_minus_pA: float | None
+    intervals: tuple
+    max_ratio: float
+    at_one_minus_pA: float
+    max_ratio_to_lower: float
+    multiclass: dict | None
+    simulation: tuple
+    witness: dict | None
+    seconds: float
+    command: str = ""
+    notes: tuple = ()
+    schema_version: int = SCHEMA_VERSION
+
+    def to_json(self) -> dict:
+        from theory.cli import to_jsonable
+
+        return to_jsonable(asdict(self))
+
+    @classmethod
+    def from_json(cls, path) -> AuditCertificateResult:
+        data = json.loads(Path(path).read_text())
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(f"schema_version must be {SCHEMA_VERSION}, got {data.get('schema_version')!r}")
+        for k in ("range_one_minus_pA", "intervals", "simulation", "notes"):
+            data[k] = tuple(data[k])
+        return cls(**data)
+
+
+# ----------------------------------------------------------------------------------------------------
+# the search
+# ----------------------------------------------------------------------------------------------------
+
+def _tight(mechanism, norm, sigma, d, e, pB=None):
+    kw = {"one_minus_pA": e}
+    if pB is not None:
+        kw["pB"] = pB
+    return NP.tight_radius(mechanism, norm, sigma=sigma, d=d, **kw)
+
+
+def _grid_pA(lo_e: float, n: int) -> list:
+    """Floats pA = 1 - e on a log grid of e in [lo_e, 1/2 - 1e-9]; returned with e = 1 - pA exact."""
+    out = []
+    for e in np.exp(np.linspace(math.log(lo_e), math.log(0.5 - 1e-9), n)):
+        pA = 1.0 - float(e)
+        out.append((pA, 1.0 - pA))
+    return out
+
+
+def _binary_point(fn, mechanism, norm, sigma, d, params, pA, e):
+    r = _call(fn, pA, e, sigma, d, params)
+    t = _tight(mechanism, norm, sigma, d, e)
+    return r, t
+
+
+def _log_excess(r, bound):
+    if bound <= 0:
+        return math.inf if r > 0 else 0.0
+    if r <= 0:
+        return -math.inf
+    return math.log(r / bound)
+
+
+def _search_binary(fn, mechanism, norm, sigma, d, params, lo_e, grid):
+    thr = math.log1p(EXCEED_RTOL)
+    pts = _grid_pA(lo_e, grid)
+    rows = []
+    for pA, e in pts:
+        r, t = _binary_point(fn, mechanism, norm, sigma, d, params, pA, e)
+        rows.append((pA, e, r, t))
+    g_hi = [_log_excess(r, t.upper) - thr for _, _, r, t in rows]   # > 0: definitely exceeds
+    g_lo = [_log_excess(r, t.lower) - thr for _, _, r, t in rows]   # <= 0: definitely sound
+
+    def g_at(e_log):
+        pA = 1.0 - math.exp(e_log)
+        e = 1.0 - pA
+        r, t = _binary_point(fn, mechanism, norm, sigma, d, params, pA, e)
+        return _log_excess(r, t.upper) - thr
+
+    intervals = []
+    i = 0
+    n = len(rows)
+    while i < n:
+        if g_hi[i] > 0:
+            j = i
+            while j + 1 < n and g_hi[j + 1] > 0:
+                j += 1
+            a = rows[i][1] if i == 0 else math.exp(_bisect(g_at, math.log(rows[i - 1][1]), math.log(rows[i][1])))
+            b = rows[j][1] if j == n - 1 else math.exp(_bisect(g_at, math.log(rows[j + 1][1]), math.log(rows[j][1])))
+            intervals.append([a, b])
+            i = j + 1
+        else:
+            i += 1
+    k = int(np.argmax(g_hi))
+    exceeds = bool(intervals)
+    undecided = (not exceeds) and any(v > 0 for v in g_lo)
+    return {
+        "rows": rows, "intervals": intervals, "exceeds": exceeds, "undecided": undecided,
+        "max_ratio": math.exp(g_hi[k] + thr), "at_one_minus_pA": rows[k][1],
+        "max_ratio_to_lower": math.exp(max(g_lo) + thr),
+    }
+
+
+def _bisect(g, x_false, x_true, iters=60):
+    """Boundary between x_false (g <= 0) and x_true (g > 0), in log(1 - pA)."""
+    a, b = x_false, x_true
+    for _ in range(iters):
+        m = 0.5 * (a + b)
+        if g(m) > 0:
+            b = m
+        else:
+            a = m
+        if abs(b - a) < 1e-12 * max(1.0, abs(b)):
+            break
+    return b
+
+
+def _search_multiclass(fn, mechanism, norm, sigma, d, params, lo_e, grid, num_classes, pB_grid=12):
+    thr = math.log1p(EXCEED_RTOL)
+    worst = None
+    from_e = None
+    for pA, e in _grid_pA(lo_e, max(grid // 8, 8)):
+        lo_pb = e / (num_classes - 1)
+        for pb in [lo_pb] + [math.exp(v) for v in np.linspace(math.log(lo_pb), math.log(e), pB_grid)[1:-1]]:
+            r = _call(fn, pA, pb, sigma, d, params)
+            t = _tight(mechanism, norm, sigma, d, e, pb)
+            v = _log_excess(r, t.upper)
+            if worst is None or v > worst[0]:
+                worst = (v, e, pb)
+            if v > thr and (from_e is None or e > from_e):
+                from_e = e
+    v, e, pb = worst
+    return {"exceeds_tight": bool(v > thr), "max_ratio": math.exp(v), "at_one_minus_pA": e, "at_pB": pb,
+            "largest_one_minus_pA_exceeding": from_e, "num_classes": num_classes,
+            "range_pB": ["(1 - pA)/(K - 1)", "1 - pA (exclusive)"]}
+
+
+# ----------------------------------------------------------------------------------------------------
+# CERTIFY simulation (theory.soundness) on the worst-case classifier
+# ----------------------------------------------------------------------------------------------------
+
+def _simulate(fn, label, mechanism, norm, sigma, d, params, qs, ns, trials, seed, alpha):
+    from theory import certificates as C
+    from theory import soundness as S
+
+    name = f"audit:{label}"
+
+    def rad(p, s):
+        pA = -math.expm1(p.log_one_minus_pA)
+        return _call(fn, pA, 1.0 - pA, s, d, params)
+
+    def no_inverse(*a, **k):
+        raise ValueError("the audited certificate has no inverse")
+
+    cert = C.Certificate(name, mechanism, norm, "audited", label, (), False, name, label, rad, no_inverse)
+    if name in C.CERTIFICATES:
+        raise RuntimeError(f"certificate name {name} already registered")
+    C.CERTIFICATES[name] = cert
+    rows = []
+    try:
+        spec = S.CertSpec(name, (), "binary", mechanism, norm, False, None)
+        for q in qs:
+            t = _tight(mechanism, norm, sigma, d, q)
+            gt = S.GroundTruth("np-worst-case", mechanism, norm, sigma, d, (1.0 - q, q), q, t.value,
+                               f"Neyman-Pearson worst case ({t.method}, {t.direction}), {mechanism}, {norm}, d={d}")
+            for n in ns:
+                for r in S.simulate_setting(gt, [spec], n=n, alpha=alpha, trials=trials, seed=seed):
+                    rows.append({"one_minus_pA": q, "n": n, "true_radius": r.true_radius, "trials": r.trials,
+                                 "failures": r.failures, "rate": r.rate, "ci": [r.ci_low, r.ci_high],
+                                 "exact_failure_probability": r.exact, "alpha": alpha,
+                                 "median_ratio": r.median_ratio, "verdict": r.verdict})
+    finally:
+        C.CERTIFICATES.pop(name, None)
+    return rows
+
+
+# ----------------------------------------------------------------------------------------------------
+# public entry
+# ----------------------------------------------------------------------------------------------------
+
+def audit_certificate(fn: Callable, *, mechanism: str, norm: str, d: int = 1, sigma: float = 1.0,
+                      params: dict | None = None, label: str | None = None, radius_spec: str | None = None,
+                      registered: str | None = None, min_one_minus_pA: float = 1e-15, grid: int = 120,
+                      multiclass: bool = True, num_classes: int = DEFAULT_NUM_CLASSES, simulate: bool = True,
+                      trials: int = 2000, ns=(10_000, 1_000_000), alpha: float = 0.001, seed: int = 0,
+                      witness: bool = True, command: str = "") -> AuditCertificateResult:
+    """Audit ``fn(pA, pB, sigma, d, **params)`` for ``mechanism`` (noise of :mod:`theory.neyman_pearson`) in ``norm``.
+
+    See the module docstring.  ``multiclass``: also search the runner-up form (only where the engine has it).
+    ``simulate``: run the CERTIFY simulation (exact cells).  Nothing is written (see
+    :func:`write_audit_certificate_report`).
+    """
+    t0 = time.perf_counter()
+    if not callable(fn):
+        raise ValueError("fn must be callable: radius(pA, pB, sigma, d, **params) -> float")
+    V.choice("mechanism", mechanism, NP.NOISES)
+    V.choice("norm", norm, NP.NORMS)
+    d = V.dimension("d", d)
+    sigma = V.positive("sigma", sigma)
+    params = dict(params or {})
+    lo_e = V.in_open_interval("min_one_minus_pA", min_one_minus_pA, 0.0, 0.5)
+    grid = V.count("grid", grid, minimum=8)
+    num_classes = V.count("num_classes", num_classes, minimum=3)
+    trials = V.count("trials", trials, minimum=1)
+    alpha = V.in_open_interval("alpha", alpha, 0.0, 1.0)
+    label = label or getattr(fn, "__name__", "radius")
+    notes = []
+    if mechanism == "exponential-l2" and d > 1 and lo_e < NP.RADIAL_MIN_ONE_MINUS_PA:
+        lo_e = NP.RADIAL_MIN_ONE_MINUS_PA * 1.001   # (1 - float(1 - e) may round below the limit)
+        grid = min(grid, 16)
+        notes.append(f"exponential-l2: 1 - pA searched down to {lo_e:g} only (the radial quadrature's validated "
+                     "range), on a grid of 16 points")
+    probe = _tight(mechanism, norm, sigma, d, 0.01)
+    s = _search_binary(fn, mechanism, norm, sigma, d, params, lo_e, grid)
+    mc = None
+    if multiclass and NP.supports_multiclass(mechanism, norm):
+        mc = _search_multiclass(fn, mechanism, norm, sigma, d, params, lo_e, grid, num_classes)
+    elif multiclass:
+        notes.append(f"no runner-up (pB) form of the tight radius for {mechanism} in {norm}: binary form only")
+    if s["exceeds"] or (mc or {}).get("exceeds_tight"):
+        exceeds, verdict = True, "EXCEEDS the tight radius (unsound)"
+        if not s["exceeds"]:
+            verdict += " in the runner-up form only"
+    elif s["undecided"]:
+        exceeds, verdict = None, "undecided: between the engine's lower and upper bounds somewhere"
+    else:
+        exceeds, verdict = False, "never exceeds the tight radius on the grid (sound there)"
+    sim = ()
+    if simulate and probe.exact:
+        qs = {0.1, 1e-2, 1e-4}
+        ns = tuple(ns)
+        if s["intervals"]:
+            # inside the exceeding region, with enough draws for CERTIFY to reach it (n > log(alpha)/log(1 - t))
+            t_ex = s["intervals"][0][1]
+            q_in = min(t_ex / 2.0, 0.25)
+            n_reach = 10 * math.ceil(math.log(alpha) / math.log1p(-t_ex))
+            if q_in >= 1e-9 and n_reach <= 10 ** 8:
+                qs.add(q_in)
+                ns = tuple(sorted(set(ns) | {max(n_reach, 1000)}))
+                notes.append(f"simulation includes 1 - pA = {q_in:.3g} (inside the exceeding region) and "
+                             f"n = {max(n_reach, 1000):.3g} (10x the draws CERTIFY needs to reach it)")
+        sim = tuple(_simulate(fn, label, mechanism, norm, sigma, d, params, sorted(qs, reverse=True), ns, trials,
+                              seed, alpha))
+    elif simulate:
+        notes.append("CERTIFY simulation skipped: the engine gives only a bracket here (no classifier whose true "
+                     "radius is the tight one)")
+    wit = None
+    if witness and s["exceeds"]:
+        try:
+            wit = make_audit_witness(fn, s, mechanism=mechanism, norm=norm, sigma=sigma, d=d, params=params,
+                                     label=label, radius_spec=radius_spec, registered=registered)
+        except ValueError as exc:
+            notes.append(f"no witness: {exc}")
+    return AuditCertificateResult(
+        certificate=label, radius_spec=radius_spec, registered=registered, mechanism=mechanism, norm=norm, d=d,
+        sigma=sigma, params=params, engine_exact=bool(probe.exact), engine_method=probe.method,
+        range_one_minus_pA=(lo_e, 0.5), grid=grid, exceeds_tight=exceeds, verdict=verdict,
+        from_one_minus_pA=s["intervals"][0][1] if s["intervals"] else None,
+        intervals=tuple(tuple(iv) for iv in s["intervals"]), max_ratio=s["max_ratio"],
+        at_one_minus_pA=s["at_one_minus_pA"], max_ratio_to_lower=s["max_ratio_to_lower"], multiclass=mc,
+        simulation=sim, witness=wit, seconds=time.perf_counter() - t0, command=command, notes=tuple(notes))
+
+
+#: registry mechanism -> engine noise
+_MECH = {"gaussian": "gaussian", "exponential-linf": "exponential-linf", "laplace": "laplace", "uniform": "uniform"}
+
+
+def registered_radius_function(name: str) -> Callable:
+    """The registry certificate ``name`` as ``radius(pA, pB, sigma, d, **params)`` (binary iff pB == 1 - pA)."""
+    from theory import certificates as C
+
+    cert = C.get(name)
+
+    def radius(pA, pB, sigma, d, **params):
+        e = 1.0 - pA
+        kw = dict(params)
+        if "d" in cert.params:
+            kw["d"] = d
+        if pB == e or not cert.multiclass:
+            return cert.radius(one_minus_pA=e, sigma=sigma, **kw)
+        return cert.radius(one_minus_pA=e, pB=pB, sigma=sigma, **kw)
+
+    radius.__name__ = name
+    return radius
+
+
+def audit_registered_certificate(name: str, *, d: int | None = None, sigma: float = 1.0, **kw) -> AuditCertificateResult:
+    """:func:`audit_certificate` for a certificate of :data:`theory.certificates.CERTIFICATES` (C11, T13, T18, ...).
+
+    Parameters of the certificate (``c``) go in ``params``; ``d`` defaults to 1 (l2/l1) or 3072 (l_inf).
+    """
+    from theory import certificates as C
+
+    cert = C.get(name)
+    if cert.mechanism not in _MECH:
+        raise ValueError(f"certificate {name} has mechanism {cert.mechanism}, which the engine does not model")
+    if d is None:
+        d = 3072 if cert.norm == "linf" else 1
+    label = kw.pop("label", None) or name + "".join(f" {k}={v:g}" for k, v in (kw.get("params") or {}).items())
+    kw["multiclass"] = kw.get("multiclass", True) and cert.multiclass   # binary-only certificates: binary search
+    return audit_certificate(registered_radius_function(name), mechanism=_MECH[cert.mechanism], norm=cert.norm,
+                             d=d, sigma=sigma, label=label, registered=name, **kw)
+
+
+# ----------------------------------------------------------------------------------------------------
+# witnesses
+# ----------------------------------------------------------------------------------------------------
+
+def _direction(mechanism, norm, d):
+    if norm == "linf" and mechanism in ("gaussian", "exponential-linf"):
+        return "corner"
+    return "axis"
+
+
+def make_audit_witness(fn, search: dict, *, mechanism, norm, sigma, d, params, label, radius_spec=None,
+                       registered=None, shrink: float = 2.0 ** -20) -> dict:
+    """Witness at the exceeding grid point with the largest flip margin pB(x') - 1/2 (so that Monte Carlo resolves
+    the flip).  x = 0, x' = (1 - shrink) r_claimed v (v: the axis e_1 or the corner (1, ..., 1)); the classifier is the
+    engine's worst case: B iff w.z > b (half-space) or max_i z_i + min_i z_i >= 2b (eq.-6 noise, l_inf)."""
+    if mechanism == "exponential-linf" and norm != "linf" and d > 1:
+        raise ValueError("no exact worst-case classifier for eq.-6 noise outside l_inf")
+    if mechanism == "laplace" and norm != "l1" and d > 1:
+        raise ValueError("no exact worst-case classifier for Laplace noise outside l1")
+    if mechanism == "uniform" and norm != "l1" and d > 1:
+        raise ValueError("witnesses for uniform noise are built for l1 only")
+    if mechanism == "exponential-l2" and d > 1:
+        raise ValueError("no witness classifier for the l2-exponential noise")
+    thr = math.log1p(EXCEED_RTOL)
+    best = None
+    for pA, e, r, t in search["rows"]:
+        if _log_excess(r, t.upper) <= thr:
+            continue
+        m = NP.flip_margin(mechanism, norm, r * (1 - shrink), sigma=sigma, d=d, one_minus_pA=e)
+        if best is None or m > best[0]:
+            best = (m, pA, e, r, t.value)
+    if best is None or best[0] <= 0:
+        raise ValueError("no exceeding grid point gives a flip")
+    _, pA, e, r, tight = best
+    import mpmath as mp
+
+    with mp.workdps(WITNESS_DPS):
+        direction = _direction(mechanism, norm, d)
+        if mechanism == "exponential-linf" and d > 1:
+            cls = {"type": "max+min", "description": "f(z) = B iff max_i z_i + min_i z_i >= 2 b, A otherwise",
+                   "b": mp.nstr(-mp.mpf(sigma) * mp.log(2 * mp.mpf(e)), 40)}
+        else:
+            if mechanism == "gaussian":
+                b = -mp.mpf(sigma) * _mp_ndtri(mp.mpf(e))
+            elif mechanism in ("laplace", "exponential-linf", "exponential-l2"):
+                b = -mp.mpf(sigma) * mp.log(2 * mp.mpf(e))
+            else:
+                b = mp.mpf(sigma) * (1 - 2 * mp.mpf(e))
+            if direction == "corner":
+                w = [mp.nstr(1 / mp.sqrt(d), 40)] * d
+            else:
+                w = ["1"] + ["0"] * (d - 1)
+            cls = {"type": "half-space", "description": "f(z) = B iff w.z > b, A otherwise", "w": w,
+                   "b": mp.nstr(b, 40)}
+        v = [1] * d if direction == "corner" else [1] + [0] * (d - 1)
+        step = mp.mpf(r) * (1 - mp.mpf(shrink))
+        xp = [mp.nstr(step * vi, 40) for vi in v]
+    wit = {"kind": WITNESS_KIND, "version": 1, "certificate": label, "radius_spec": radius_spec,
+           "registered": registered, "params": params, "form": "binary", "mechanism": mechanism, "norm": norm,
+           "sigma": sigma, "d": d, "pA": repr(pA), "one_minus_pA": repr(e), "classifier": cls,
+           "x": ["0"] * d, "x_prime": xp, "direction": direction, "claimed_radius": repr(r),
+           "tight_radius": repr(tight),
+           "note": "x' lies inside the claimed ball; the smoothed prediction there is B (exact probabilities of the "
+                   "classifier under the noise); the classifier has P(B) = 1 - pA at x."}
+    exact = _witness_exact(wit)
+    if not (exact["pB_x"] < 0.5 < exact["pB_x_prime"]):
+        raise ValueError("witness construction failed: no flip at x'")
+    wit["exact"] = {k: (mp.nstr(v, 30) if not isinstance(v, str) else v) for k, v in exact.items()}
+    return wit
+
+
+def _mp_ndtri(q):
+    """Phi^{-1}(q) at the working precision (Newton from the float value)."""
+    import mpmath as mp
+    from scipy.special import ndtri_exp
+
+    x0 = float(ndtri_exp(float(mp.log(q))))
+    return mp.findroot(lambda x: mp.log(mp.ncdf(x)) - mp.log(q), x0)
+
+
+def _pB_exact(cls, mechanism, sigma, d, x):
+    """P(f(x + Z) = B) exactly (mpmath) for the witness classifiers."""
+    import mpmath as mp
+
+    s = mp.mpf(sigma)
+    b = mp.mpf(cls["b"])
+    if cls["type"] == "max+min":
+        if any(mp.mpf(xi) != mp.mpf(x[0]) for xi in x):
+            raise ValueError("max+min witnesses need x and x' on the diagonal")
+        t = mp.mpf(x[0])
+        u = (b - t) / s
+        return mp.exp(-u) / 2 if u >= 0 else 1 - mp.exp(u) / 2
+    w = [mp.mpf(wi) for wi in cls["w"]]
+    if abs(mp.fsum(wi * wi for wi in w) - 1) > mp.mpf(10) ** -30:
+        raise ValueError("malformed witness: w must be a unit vector")
+    u = b - mp.fsum(wi * mp.mpf(xi) for wi, xi in zip(w, x))     # B iff w.Z > u
+    if mechanism == "gaussian":
+        return mp.ncdf(-u / s)
+    if sum(1 for wi in w if wi != 0) != 1:
+        raise ValueError("malformed witness: non-Gaussian half-space witnesses must be axis-aligned")
+    if mechanism in ("laplace", "exponential-linf", "exponential-l2"):   # (the last two: d = 1, Laplace)
+        return mp.exp(-u / s) / 2 if u >= 0 else 1 - mp.exp(u / s) / 2
+    if mechanism == "uniform":
+        return min(mp.mpf(1), max(mp.mpf(0), (s - u) / (2 * s)))
+    raise ValueError(f"unknown mechanism {mechanism!r}")
+
+
+def _witness_exact(w: dict) -> dict:
+    import mpmath as mp
+
+    with mp.workdps(WITNESS_DPS):
+        pbx = _pB_exact(w["classifier"], w["mechanism"], w["sigma"], w["d"], w["x"])
+        pbxp = _pB_exact(w["classifier"], w["mechanism"], w["sigma"], w["d"], w["x_prime"])
+        diff = [mp.mpf(a) - mp.mpf(b) for a, b in zip(w["x_prime"], w["x"])]
+        if w["norm"] == "l1":
+            dist = mp.fsum(abs(v) for v in diff)
+        elif w["norm"] == "l2":
+            dist = mp.sqrt(mp.fsum(v * v for v in diff))
+        else:
+            dist = max(abs(v) for v in diff)
+        return {"pB_x": pbx, "pB_x_prime": pbxp, "one_minus_pA_x": pbx, "perturbation_norm": dist}
+
+
+def _sample(mechanism, sigma, d, n, rng):
+    if mechanism == "gaussian":
+        return rng.standard_normal((n, d)) * sigma
+    if mechanism == "laplace" or (mechanism in ("exponential-linf", "exponential-l2") and d == 1):
+        return rng.laplace(0.0, sigma, size=(n, d))
+    if mechanism == "uniform":
+        return rng.uniform(-sigma, sigma, size=(n, d))
+    if mechanism == "exponential-linf":
+        # R14: Z = R U, R ~ Gamma(d + 1, sigma), U uniform on [-1, 1]^d
+        return rng.gamma(d + 1, sigma, size=(n, 1)) * rng.uniform(-1.0, 1.0, size=(n, d))
+    raise ValueError(f"no sampler for {mechanism!r}")
+
+
+def _classify(cls, z):
+    if cls["type"] == "max+min":
+        return z.max(axis=1) + z.min(axis=1) >= 2 * float(cls["b"])
+    w = np.array([float(v) for v in cls["w"]])
+    return z @ w > float(cls["b"])
+
+
+def check_audit_witness(path, *, samples: int = MC_SAMPLES, seed: int = 0) -> dict:
+    """Recompute an audit witness exactly (mpmath) and confirm it by Monte Carlo (``samples`` draws per point,
+    two-sided Clopper-Pearson intervals at level 1 - 1e-6).  The claimed radius is recomputed from the registry
+    (``registered``) or the user's function (``radius_spec``, when importable); otherwise the stored value is used and
+    the check ``claimed_radius_recomputed`` is absent.  Returns the dict shape of :func:`theory.witness.check_witness`."""
+    import mpmath as mp
+
+    from theory.certificates import clopper_pearson_interval
+
+    t0 = time.time()
+    samples = V.count("samples", samples, minimum=1000)
+    try:
+        w = json.loads(Path(path).read_text())
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"witness file {str(path)!r} is not valid JSON: {exc}") from None
+    if not isinstance(w, dict) or w.get("kind") != WITNESS_KIND:
+        raise ValueError(f"witness file {str(path)!r} is not an {WITNESS_KIND}")
+    for k in ("mechanism", "norm", "sigma", "d", "pA", "classifier", "x", "x_prime", "claimed_radius"):
+        if k not in w:
+            raise ValueError(f"witness file {str(path)!r} lacks the field {k!r}")
+    V.choice("mechanism", w["mechanism"], NP.NOISES)
+    V.choice("norm", w["norm"], NP.NORMS)
+    d = V.dimension("d", w["d"])
+    sigma = V.positive("sigma", w["sigma"])
+    if not (len(w["x"]) == len(w["x_prime"]) == d):
+        raise ValueError(f"malformed witness: x and x_prime must have length d = {d}")
+    checks = {}
+    ex = _witness_exact(w)
+    e = float(ex["pB_x"])
+    pA = float(w["pA"])
+    checks["classifier_pA_matches"] = abs(e - (1.0 - pA)) <= 1e-12 * max(e, 1e-300) + 1e-16
+    claimed = float(w["claimed_radius"])
+    fn = None
+    if w.get("registered"):
+        fn = registered_radius_function(w["registered"])
+    elif w.get("radius_spec"):
+        try:
+            fn = load_radius_function(w["radius_spec"])
+        except (ValueError, FileNotFoundError, ImportError):
+            fn = None
+    if fn is not None:
+        r = _call(fn, pA, 1.0 - pA, sigma, d, dict(w.get("params") or {}))
+        checks["claimed_radius_recomputed"] = abs(r - claimed) <= 1e-12 * claimed
+    tight = NP.tight_radius(w["mechanism"], w["norm"], sigma=sigma, d=d, one_minus_pA=1.0 - pA)
+    with mp.workdps(WITNESS_DPS):
+        checks["prediction_x_is_A"] = bool(ex["pB_x"] < mp.mpf(1) / 2)
+        checks["x_prime_inside_claimed_radius"] = bool(ex["perturbation_norm"] <= mp.mpf(w["claimed_radius"]))
+        checks["prediction_x_prime_not_A"] = bool(ex["pB_x_prime"] > mp.mpf(1) / 2)
+        checks["x_prime_outside_tight_radius"] = bool(float(ex["perturbation_norm"]) > tight.upper)
+    rng = np.random.default_rng(seed)
+    mc = {}
+    for tag, pt in (("x", w["x"]), ("x_prime", w["x_prime"])):
+        xf = np.array([float(v) for v in pt])
+        k = 0
+        left = samples
+        while left > 0:
+            m = min(left, max(1, 2_000_000 // d))
+            z = _sample(w["mechanism"], sigma, d, m, rng) + xf
+            k += int(np.count_nonzero(_classify(w["classifier"], z)))
+            left -= m
+        ci = clopper_pearson_interval(k, samples, MC_LEVEL)
+        exact_p = float(ex["pB_x"] if tag == "x" else ex["pB_x_prime"])
+        mc[tag] = {"counts": {"A": samples - k, "B": k}, "ci_B": list(ci), "exact_B": exact_p,
+                   "exact_inside_ci": bool(ci[0] <= exact_p <= ci[1])}
+    checks["mc_prediction_x_is_A"] = mc["x"]["ci_B"][1] < 0.5
+    checks["mc_prediction_x_prime_not_A"] = mc["x_prime"]["ci_B"][0] > 0.5
+    checks["mc_consistent_with_exact"] = mc["x"]["exact_inside_ci"] and mc["x_prime"]["exact_inside_ci"]
+    exact = {"at_x": {"A": 1 - float(ex["pB_x"]), "B": float(ex["pB_x"])},
+             "at_x_prime": {"A": 1 - float(ex["pB_x_prime"]), "B": float(ex["pB_x_prime"])},
+             "claimed_radius": claimed, "tight_radius": tight.upper, "perturbation_norm": float(ex["perturbation_norm"]),
+             "prediction_x": "A" if checks["prediction_x_is_A"] else "B",
+             "prediction_x_prime": "B" if checks["prediction_x_prime_not_A"] else "A"}
+    return {"path": str(path), "certificate": w.get("certificate"), "claim": None, "params": w.get("params") or {},
+            "form": "binary", "num_classes": 2, "confirmed": bool(all(checks.values())), "checks": checks,
+            "exact": exact, "monte_carlo": {"samples": samples, "seed": seed, "level": MC_LEVEL, **mc},
+            "importance_sampling": [], "seconds": time.time() - t0}
+
+
+# ----------------------------------------------------------------------------------------------------
+# report
+# ----------------------------------------------------------------------------------------------------
+
+def _f(x, digits=4):
+    if x is None:
+        return "–"
+    if isinstance(x, float) and math.isinf(x):
+        return "inf"
+    if isinstance(x, bool):
+        return str(x)
+    if isinstance(x, (int, float)):
+        return f"{x:.{digits}g}"
+    return str(x).replace("|", "\\|")
+
+
+def _slug(s: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in s)[:80]
+
+
+def write_audit_certificate_report(result: AuditCertificateResult, out_dir, *, json_path=None) -> dict:
+    """Write ``audit_certificate_<label>.md`` / ``.json`` and, when there is one, ``witness_<label>.json`` into
+    ``out_dir``; returns their paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    slug = _slug(result.certificate)
+    md = out / f"audit_certificate_{slug}.md"
+    js = Path(json_path) if json_path is not None else out / f"audit_certificate_{slug}.json"
+    paths = {"markdown": str(md), "json": str(js)}
+    if result.witness is not None:
+        wp = out / f"witness_{slug}.json"
+        wp.write_text(json.dumps(result.witness, indent=2) + "\n")
+        paths["witness"] = str(wp)
+    js.write_text(json.dumps(result.to_json(), indent=1) + "\n")
+    r = result
+    L = [f"# Certificate audit: {r.certificate}\n",
+         f"Generated by `{r.command or 'theory.audit_certificate.audit_certificate'}`; do not edit by hand.  "
+         "Method: `theory/audit_certificate.py` (module docstring), tight radius by `theory/neyman_pearson.py`.\n",
+         f"**Verdict: {r.verdict}.**\n",
+         "| field | value |", "|---|---|",
+         f"| certificate | {_f(r.certificate)} ({_f(r.radius_spec or r.registered or 'python function')}) |",
+         f"| noise, norm, d, sigma | {r.mechanism}, {r.norm}, {r.d}, {_f(r.sigma)} |",
+         f"| params | {_f(json.dumps(r.params))} |",
+         f"| tight radius | {'exact' if r.engine_exact else 'bracket [lower, upper]'} ({r.engine_method}) |",
+         f"| searched 1 - pA | [{_f(r.range_one_minus_pA[0])}, 1/2), {r.grid} log-spaced points |",
+         f"| exceeds_tight | {r.exceeds_tight} |",
+         f"| from_one_minus_pA (exceeds below) | {_f(r.from_one_minus_pA, 8)} |",
+         f"| exceeding intervals of 1 - pA | {'; '.join(f'[{_f(a, 6)}, {_f(b, 6)}]' for a, b in r.intervals) or '–'} |",
+         f"| largest ratio radius / tight{'' if r.engine_exact else ' (upper bound)'} | {_f(r.max_ratio, 8)} "
+         f"at 1 - pA = {_f(r.at_one_minus_pA)} |"]
+    if not r.engine_exact:
+        L.append(f"| largest ratio radius / lower bound | {_f(r.max_ratio_to_lower, 8)} |")
+    if r.multiclass:
+        m = r.multiclass
+        L.append(f"| runner-up form (K = {m['num_classes']}) | exceeds: {m['exceeds_tight']}, largest ratio "
+                 f"{_f(m['max_ratio'], 8)} at 1 - pA = {_f(m['at_one_minus_pA'])}, pB = {_f(m['at_pB'])} |")
+    if r.witness:
+        L.append(f"| witness | `{Path(paths['witness']).name}` at 1 - pA = {_f(float(r.witness['one_minus_pA']))} "
+                 f"(re-check: `python -m theory witness {paths['witness']}`) |")
+    L.append("")
+    if r.simulation:
+        L.append("## CERTIFY simulation on the worst-case classifier (true radius = tight radius)\n")
+        L.append("`theory.soundness.simulate_setting`: counts from their exact law, failure = certified radius > true "
+                 "radius; *exact* = failure probability by binomial tails.\n")
+        L.append("| 1 - pA | n | true radius | trials | failures | rate | interval (1 - 1e-6) | exact P(fail) | alpha "
+                 "| verdict |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|")
+        for s in r.simulation:
+            L.append(f"| {_f(s['one_minus_pA'])} | {s['n']:g} | {_f(s['true_radius'], 6)} | {s['trials']} | "
+                     f"{s['failures']} | {_f(s['rate'])} | [{_f(s['ci'][0])}, {_f(s['ci'][1])}] | "
+                     f"{_f(s['exact_failure_probability'])} | {s['alpha']:g} | {s['verdict']} |")
+        L.append("")
+        if r.from_one_minus_pA is not None:
+            n_min = math.ceil(math.log(0.001) / math.log1p(-r.from_one_minus_pA))
+            L.append(f"CERTIFY's bound never exceeds alpha^(1/n), so the exceeding region (1 - pA < "
+                     f"{_f(r.from_one_minus_pA)}) is reachable only with n > {n_min:.3g} draws at alpha = 0.001.\n")
+    if r.notes:
+        L.append("## Notes\n")
+        L += [f"* {n}" for n in r.notes]
+        L.append("")
+    L.append(f"Runtime {r.seconds:.1f} s.\n")
+    md.write_text("\n".join(L))
+    return paths
