@@ -262,7 +262,8 @@ def parse_log_name(path) -> NameInfo:
 
 def _looks_like_log(p: Path) -> bool:
     """A file whose first line holds Cohen et al.'s six column names (tab-separated)."""
-    if p.name.startswith(".") or p.suffix.lower() not in LOG_SUFFIXES:
+    # "sigma_0.50" has the "suffix" .50: a numeric suffix is part of the name, not an extension
+    if p.name.startswith(".") or (p.suffix.lower() not in LOG_SUFFIXES and not re.fullmatch(r"\.\d+", p.suffix)):
         return False
     try:
         with p.open("rb") as fh:
