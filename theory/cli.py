@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import math
 import pkgutil
 import sys
+
+from theory.jsonio import to_jsonable  # noqa: F401  (re-exported: older callers import it from here)
 
 
 def _command_names(package: str) -> list[str]:
@@ -40,6 +41,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser(prog: str, package: str, description: str, only: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(prog=prog, description=description,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}",
+                        help="print the rs-verify version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for mod in _commands(package, only):
@@ -50,8 +53,17 @@ def build_parser(prog: str, package: str, description: str, only: str | None = N
     return parser
 
 
+def _version() -> str:
+    from theory.report.provenance import package_version
+
+    return package_version()
+
+
 def main_for(prog: str, package: str, description: str, argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--version"]:  # answered before any command module is imported (start-up stays fast)
+        print(f"{prog} {_version()}")
+        return 0
     first = argv[0] if argv and not argv[0].startswith("-") else None
     parser = build_parser(prog, package, description, only=first)
     args = parser.parse_args(argv)
@@ -67,37 +79,6 @@ def main_for(prog: str, package: str, description: str, argv=None) -> int:
     except KeyboardInterrupt:
         print(f"{prog} {args.command}: interrupted", file=sys.stderr)
         return 130
-
-
-def to_jsonable(obj):
-    """Convert numbers (incl. mpmath, numpy, inf/nan) to JSON-safe values; inf -> "inf"."""
-    import numpy as np
-
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    try:
-        import mpmath
-
-        if isinstance(obj, mpmath.mpf):
-            obj = float(obj)
-    except ImportError:  # pragma: no cover
-        pass
-    if isinstance(obj, (float, np.floating)):
-        f = float(obj)
-        if math.isinf(f):
-            return "inf" if f > 0 else "-inf"
-        if math.isnan(f):
-            return "nan"
-        return f
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    return obj
 
 
 def print_json(obj) -> None:
