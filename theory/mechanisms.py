@@ -175,11 +175,11 @@ class Gaussian:
         # F(u) = (1 - 2 Phi(-u))^d = q  =>  Phi(-u) = -expm1(log(q)/d)/2
         lq = math.log(q)
         x = -math.expm1(lq / self.d) / 2.0
-        return -special.ndtri_exp(math.log(x))
+        return -float(special.ndtri_exp(math.log(x)))
 
     def linf_norm_quantile(self, q) -> float:
         q = V.in_open_interval("q", q, 0.0, 1.0)
-        return self.sigma * self._std_linf_quantile(q)
+        return self.sigma * self._std_linf_quantile(q)  # Python floats: a huge sigma gives inf, no warning
 
     def l2_norm_quantile(self, q) -> float:
         q = V.in_open_interval("q", q, 0.0, 1.0)
