@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 from scipy.special import log_ndtr, ndtr
 
-from theory import _validate as V
+from theory import validate as V
 
 #: Cohen et al.'s column names, in order.
 COHEN_COLUMNS = ("idx", "label", "predict", "radius", "correct", "time")
@@ -504,7 +504,7 @@ def printed_interval(value, digits: int = COHEN_DIGITS) -> tuple[float, float]:
 
 
 def printed_intervals(texts, digits: int = COHEN_DIGITS) -> tuple[np.ndarray, np.ndarray]:
-    lo, hi = zip(*(printed_interval(t, digits) for t in texts)) if len(texts) else ((), ())
+    lo, hi = zip(*(printed_interval(t, digits) for t in texts), strict=True) if len(texts) else ((), ())
     return np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
 
 
@@ -707,7 +707,7 @@ def log_consistency(log: CohenLog, sigma: float, n: int = 100_000, alpha: float 
     return out
 
 
-def precision_summary(res: ReplayResult, cols=None) -> dict:
+def precision_summary(res: LogReplay, cols=None) -> dict:
     """How much the 3-significant-digit radius blurs pA_lower and every recomputed radius (``cols``: default
     every column of ``res.radii``).  ``rel_halfwidth_max`` / ``rel_halfwidth_max_column``: the largest
     relative half-width over all measured columns and where it occurs."""

@@ -13,51 +13,16 @@ from pathlib import Path
 import numpy as np
 
 from empirical.replay import COLUMN_LABELS
-
-try:  # the shared report toolkit (theory.report, issue 12)
-    from theory.report import Provenance, md_table, new_figure, save_figure
-except ImportError:  # pragma: no cover - until the toolkit is merged: same API, minimal stand-ins
-    Provenance = None
-
-    def md_table(headers, rows, *, digits: int = 4) -> str:
-        def cell(x):
-            return str(x).replace("|", "\\|").replace("\n", " ")
-
-        lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
-        lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
-        return "\n".join(lines)
-
-    def new_figure(nrows=1, ncols=1, figsize=(6, 4), **kw):
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=figsize)
-        return fig, fig.subplots(nrows, ncols, **kw)
-
-    def save_figure(fig, path, *, dpi: int = 110):
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=dpi, format="png", metadata={"Software": None})
-        return path
+from theory.report import Provenance, md_table, new_figure, save_figure
 
 
 def provenance_dict(command: str) -> dict:
-    """The provenance block's fields (:class:`theory.report.Provenance` when available)."""
-    if Provenance is not None:
-        return dataclasses.asdict(Provenance.collect(command))
-    from empirical.replay import git_commit, library_versions
-
-    return {"command": command, "seed": None, "version": library_versions().get("rs-verify", ""),
-            "commit": git_commit(), "dirty": False, "versions": library_versions()}
+    """The provenance block's fields (:class:`theory.report.Provenance`, as a JSON-able dict)."""
+    return dataclasses.asdict(Provenance.collect(command))
 
 
 def _provenance_md(d: dict) -> str:
-    if Provenance is not None:
-        return Provenance.from_dict(d).markdown()
-    parts = [f"Provenance: `{d['command']}`"]
-    if d.get("commit"):
-        parts.append(f"commit `{d['commit']}`")
-    parts += [f"{k} {v}" for k, v in d.get("versions", {}).items()]
-    return " · ".join(parts) + "."
+    return Provenance.from_dict(d).markdown()
 
 
 def _pct(a: float) -> str:

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from empirical import replay as R
-from theory import _validate as V
+from theory import validate as V
 
 #: Version of the JSON layout of :class:`ReplayResult`.
 SCHEMA_VERSION = 1
@@ -193,7 +193,7 @@ class ReplayResult:
     # ---------------- JSON ----------------
     def to_dict(self) -> dict:
         """``dataclasses.asdict`` made JSON-safe (inf/nan as strings, tuples as lists)."""
-        from theory.cli import to_jsonable
+        from theory.jsonio import to_jsonable
 
         return to_jsonable(dataclasses.asdict(self))
 
@@ -212,7 +212,8 @@ class ReplayResult:
             seconds=_f(d["seconds"]), provenance=d["provenance"], n_checked=int(d["n_checked"]),
             alpha_checked=_f(d["alpha_checked"]), l2_radii=_tf(d["l2_radii"]),
             linf_radii_255=_tf(d["linf_radii_255"]), logs=tuple(_log_from(e) for e in d["logs"]),
-            fig1=_spec(d["fig1"]), fig2=_spec(d["fig2"]), small_c=_spec(d["small_c"]), by_sigma=_spec(d["by_sigma"]), other=_spec(d["other"]),
+            fig1=_spec(d["fig1"]), fig2=_spec(d["fig2"]), small_c=_spec(d["small_c"]),
+            by_sigma=_spec(d["by_sigma"]), other=_spec(d["other"]),
             linf=_spec(d["linf"]), text=dict(d["text"]),
             figures=tuple(FigureData(f["key"], f["file"], f["title"], f["xlabel"], _f(f["scale"]),
                                      tuple(f["columns"]), f["dotted"], _tf(f["grid"]),
@@ -544,7 +545,8 @@ def compute_replay(paths=(), *, manifest=None, sigma: float | None = None, d: in
         logs=entries_t,
         fig1=TableSpec(tuple(fig1), ncols(fig1, L2_COLS)), fig2=TableSpec(tuple(fig2), ncols(fig2, L2_COLS)),
         small_c=TableSpec(tuple(order), max(1, sum(1 for x in l2_radii if x <= small_max + 1e-12))),
-        by_sigma=TableSpec(tuple(order), ncols(order, L2_COLS)), other=TableSpec(tuple(order), ncols(order, OTHER_L2_COLS)),
+        by_sigma=TableSpec(tuple(order), ncols(order, L2_COLS)),
+        other=TableSpec(tuple(order), ncols(order, OTHER_L2_COLS)),
         linf=TableSpec(tuple(order), len(linf_radii)), text=text, figures=tuple(figures))
 
 

@@ -73,7 +73,7 @@ def command_line(args) -> str:
 
 def run(args) -> int:
     from empirical.replay_result import compute_replay
-    from theory import _validate as V
+    from theory import validate as V
 
     if args.sigma is not None:
         V.positive("sigma", args.sigma)

@@ -28,7 +28,7 @@ CIFAR_LOGS = "cohen2019-certify/cifar10"
 def _write_log(path, rows, time_fmt="float"):
     """rows: (idx, label, predict, radius_float_or_None, correct)."""
     lines = ["idx\tlabel\tpredict\tradius\tcorrect\ttime"]
-    for i, (idx, label, pred, rad, corr) in enumerate(rows):
+    for idx, label, pred, rad, corr in rows:
         t = "0:00:01.500000" if time_fmt == "timedelta" else "1.5"
         lines.append(f"{idx}\t{label}\t{pred}\t{'0.0' if rad is None else format(rad, '.3')}\t{corr}\t{t}")
     path.write_text("\n".join(lines) + "\n")
@@ -126,7 +126,8 @@ def test_replay_recovers_pA_and_every_radius_interval_contains_the_truth(synthet
         r = sigma * float(stats.norm.ppf(p))
         assert res.radii_lo["radius_cohen"][i] * (1 - 1e-12) <= r <= res.radii_hi["radius_cohen"][i] * (1 + 1e-12)
         rl = r / math.sqrt(3072)
-        assert res.radii_lo["radius_cohen_linf"][i] * (1 - 1e-12) <= rl <= res.radii_hi["radius_cohen_linf"][i] * (1 + 1e-12)
+        lo_l, hi_l = res.radii_lo["radius_cohen_linf"][i], res.radii_hi["radius_cohen_linf"][i]
+        assert lo_l * (1 - 1e-12) <= rl <= hi_l * (1 + 1e-12)
 
 
 def test_certified_accuracy_counts_abstentions_and_errors_as_failures(synthetic_log):
@@ -235,15 +236,15 @@ def test_real_log_c11_accuracy_matches_mpmath_closed_form(data_dir):
     act = (log.predict != -1)
     for c, col in ((1.0, "radius_c11_c1"), (3.0, "radius_c11_c3")):
         rc = np.array([_c11_closed_form(mpmath.ncdf(mpmath.mpf(t) / mpmath.mpf("0.5")), 0.5, c) if a else 0.0
-                       for t, a in zip(log.radius_text, act)])
+                       for t, a in zip(log.radius_text, act, strict=True)])
         for r in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5):
             direct = float(np.mean((log.correct == 1) & act & (rc >= r)))
             lo, hi = res.certified_accuracy(col, r, "lo")[0], res.certified_accuracy(col, r, "hi")[0]
             assert lo <= direct <= hi
     # Cohen's radius recomputed from the recovered pA reprints as the logged text
     reprinted = [format(x, ".3") for x in res.radii["radius_cohen"][act]]
-    texts = [t for t, a in zip(log.radius_text, act) if a]
-    assert sum(a != b for a, b in zip(reprinted, texts)) == 0
+    texts = [t for t, a in zip(log.radius_text, act, strict=True) if a]
+    assert sum(a != b for a, b in zip(reprinted, texts, strict=True)) == 0
 
 
 @pytest.mark.data
