@@ -840,7 +840,7 @@ def identify_n_alpha(log: CohenLog, sigma: float, *, n_grid=N_GRID, alpha_grid=A
 # table radii chosen from the data
 # --------------------------------------------------------------------------------------------
 #: Step candidates for the l2 radius grid of the tables.
-GRID_STEPS = (0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
+GRID_STEPS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
 
 
 def l2_grid(max_radius: float, *, max_columns: int = 16) -> tuple[float, ...]:

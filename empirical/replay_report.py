@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from empirical.replay import COLUMN_LABELS
+from empirical.replay import COLUMN_LABELS, IDENT_LEVELS
 from theory.report import Provenance, md_table, new_figure, save_figure
 
 
@@ -96,10 +96,12 @@ def render_markdown(res) -> str:
             "certificate below is recomputed from it unchanged; only its confidence level differs.", ""]
     else:
         L += ["All logs are consistent with the checked (n, α).", ""]
+    k = IDENT_LEVELS
+    levels = ", ".join(["n"] + [f"n − {m}" for m in range(1, k)])
     L += ["**Which (n, α) printed the top radii.** With n_A of n draws agreeing, CERTIFY prints "
           "S·Φ⁻¹(p̲A(n_A, n, α)) (Clopper–Pearson, `theory.certificates.certify_from_counts`); the largest printed "
-          "radius must be the n_A = n value, and every radius above the n_A = n − 4 value one of the n_A = n, "
-          "n − 1, n − 2, n − 3 values.", ""]
+          f"radius must be the n_A = n value, and every radius above the n_A = n − {k} value one of the n_A = "
+          f"{levels} values.", ""]
     rows = []
     for e in E:
         i = e.identification
@@ -108,7 +110,7 @@ def render_markdown(res) -> str:
                          " / ".join(map(str, m.rows_at_level)), "yes" if i.identified is not None else "ambiguous"])
         if not i.matches:
             rows.append([e.file, i.top_printed or "—", "—", "—", "—", "—", "no match"])
-    L += _table(["file", "largest R printed", "n", "α", "printed R at n_A = n, n−1, n−2, n−3", "rows at each",
+    L += _table(["file", "largest R printed", "n", "α", f"printed R at n_A = {levels}", "rows at each",
                  "identified"], rows)
     L += ["", T["identification"], ""]
     # 2. precision

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 import time as _time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -198,7 +199,8 @@ class ReplayResult:
         return to_jsonable(dataclasses.asdict(self))
 
     def to_json(self, path=None) -> str:
-        text = json.dumps(self.to_dict(), indent=1, ensure_ascii=False)
+        """The JSON text (lists of numbers on one line each); written to ``path`` when given."""
+        text = _compact_lists(json.dumps(self.to_dict(), indent=1, ensure_ascii=False))
         if path is not None:
             Path(path).write_text(text + "\n")
         return text
@@ -225,6 +227,15 @@ class ReplayResult:
     def from_json(cls, path) -> ReplayResult:
         """Read a result written by :meth:`to_json` (the report's ``.json``)."""
         return cls.from_dict(json.loads(Path(path).read_text()))
+
+
+_SCALAR = r'(?:-?[0-9.eE+-]+|null|true|false|"(?:nan|inf|-inf)")'
+_SCALAR_LIST = re.compile(rf"\[\n\s*({_SCALAR}(?:,\n\s*{_SCALAR})*)\n\s*\]")
+
+
+def _compact_lists(text: str) -> str:
+    """Put every list of plain numbers on one line (the figure curves would otherwise take a line per value)."""
+    return _SCALAR_LIST.sub(lambda m: "[" + re.sub(r",\n\s*", ", ", m.group(1)) + "]", text)
 
 
 def _f(x) -> float:
@@ -624,6 +635,12 @@ def _identification_text(entries) -> str:
     return out
 
 
+def _ordinal(k: int) -> str:
+    """20 -> '20th', 2 -> '2nd', 11 -> '11th'."""
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
 def _header_text(entries, specs) -> str:
     """The '* logs:' line: what the input is, computed from the logs and their names."""
     k = len(entries)
@@ -634,7 +651,7 @@ def _header_text(entries, specs) -> str:
     for first, last, step, rows in idx:
         if step:
             itxt.append(f"idx {first}–{last} in steps of {step}"
-                        + (f" (every {step}th example)" if step > 1 else " (consecutive examples)"))
+                        + (f" (every {_ordinal(step)} example)" if step > 1 else " (consecutive examples)"))
         else:
             itxt.append(f"idx {first}–{last}, irregular ({rows} rows)")
     src = sorted({e.sigma_source for e in entries})

@@ -417,3 +417,15 @@ def test_grids_from_the_data():
     assert R.l2_grid(0.3) == tuple(round(0.05 * k, 10) for k in range(7))
     assert R.linf_grid_255(16.4 / 255) == (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
     assert R.linf_grid_255(0.1 / 255) == (0.0, 0.0625)
+
+
+def test_experiment_replay_accepts_any_log_folder_and_the_cli_reads_the_repository_layout(tmp_path, capsys):
+    from empirical import experiments as X
+
+    folder = tmp_path / "mnist"
+    _counts_log(folder / "noise_0.50" / "test" / "sigma_0.50", 0.5, 1000, 0.001, TOP)
+    s = X.run_experiment("replay", out=tmp_path / "o", data_dir=folder, command="t", progress=False)
+    assert s["logs"][0]["d"] == 784 and (tmp_path / "o" / "replay_mnist.md").is_file()
+    assert cli_main(["replay", "--log", str(folder), "--n", "1000", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "top radii identify n = 1000, alpha = 0.001" in out
