@@ -48,7 +48,7 @@ L2_COLS = R.L2_COLS
 OTHER_L2_COLS = ("radius_pixeldp", "radius_li_renyi")
 LINF_COLS = R.LINF_COLS
 #: Points of every figure's radius grid.
-FIGURE_POINTS = 401
+FIGURE_POINTS = 201
 
 
 # --------------------------------------------------------------------------------------------

@@ -429,3 +429,14 @@ def test_experiment_replay_accepts_any_log_folder_and_the_cli_reads_the_reposito
     assert cli_main(["replay", "--log", str(folder), "--n", "1000", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "top radii identify n = 1000, alpha = 0.001" in out
+
+
+def test_committed_report_rerenders_from_its_json():
+    """reports/empirical/replay_cifar10.md is a pure function of its JSON (no number computed in the renderer)."""
+    from pathlib import Path
+
+    rep = Path(__file__).resolve().parents[2] / "reports" / "empirical"
+    if not (rep / "replay_cifar10.json").is_file():
+        pytest.skip("report not generated")
+    res = ReplayResult.from_json(rep / "replay_cifar10.json")
+    assert render_markdown(res) == (rep / "replay_cifar10.md").read_text()
