@@ -342,8 +342,10 @@ def read_manifest(path) -> tuple[ManifestEntry, ...]:
             raise ValueError(f"manifest {p}: not valid JSON ({exc})") from None
         rows = data.get("logs") if isinstance(data, dict) else data
     elif suffix == ".toml":
-        import tomllib
-
+        try:
+            import tomllib
+        except ImportError:  # pragma: no cover - Python 3.10: tomllib arrived in 3.11
+            raise ValueError(f"manifest {p}: TOML needs Python >= 3.11; use JSON or CSV") from None
         try:
             rows = tomllib.loads(p.read_text()).get("logs")
         except tomllib.TOMLDecodeError as exc:

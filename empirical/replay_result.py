@@ -304,12 +304,23 @@ def _pct(a: float) -> str:
     return f"{100 * a:.1f}"
 
 
-def _label(spec: R.LogSpec, several_datasets: bool) -> str:
+def _label(spec: R.LogSpec, several_datasets: bool, several_splits: bool = False, file: str | None = None) -> str:
     base = (f"train σ={spec.train_sigma:g}, mech. σ={spec.sigma:g}" if spec.train_sigma is not None
-            else f"{Path(spec.path).name} (σ={spec.sigma:g})")
-    if spec.split and spec.pattern == "noise_T/SPLIT/sigma_S":
+            else f"{file or Path(spec.path).name} (σ={spec.sigma:g})")
+    if spec.split and several_splits:
         base += f", {spec.split}"
     return (f"{spec.dataset or 'd=' + str(spec.d)}: " + base) if several_datasets else base
+
+
+def _display_names(paths) -> list[str]:
+    """File names, or paths relative to the logs' common folder when names repeat (``noise_T/test/sigma_S``)."""
+    names = [Path(p).name for p in paths]
+    if len(set(names)) == len(names):
+        return names
+    import os
+
+    root = os.path.commonpath([str(Path(p).resolve().parent) for p in paths])
+    return [os.path.relpath(Path(p).resolve(), root) for p in paths]
 
 
 def _near(a: float | None, b: float) -> bool:
@@ -352,7 +363,9 @@ def compute_replay(paths=(), *, manifest=None, sigma: float | None = None, d: in
             specs[0].pattern == "noise_T/SPLIT/sigma_S" else None
         name = "replay_" + (folder or specs[0].dataset or first.parent.name or "logs")
     several = len({(s.dataset, s.d) for s in specs}) > 1
-    labels = [_label(s, several) for s in specs]
+    files = _display_names([s.path for s in specs])
+    several_splits = len({s.split for s in specs}) > 1
+    labels = [_label(s, several, several_splits, f) for s, f in zip(specs, files, strict=True)]
     for i, lab in enumerate(labels):  # unique labels
         if labels.count(lab) > 1:
             labels[i] = f"{lab} [{specs[i].path}]"
@@ -370,7 +383,7 @@ def compute_replay(paths=(), *, manifest=None, sigma: float | None = None, d: in
     small_max = max((float(np.max(R.small_c_radii(rp, c))) for rp in reps for c in R.SMALL_C), default=0.0)
 
     entries = []
-    for s, lg, rp, lab in zip(specs, logs, reps, labels, strict=True):
+    for s, lg, rp, lab, file in zip(specs, logs, reps, labels, files, strict=True):
         ck = R.log_consistency(lg, s.sigma, n, alpha)
         ck.setdefault("n_needed_at_alpha", None)
         act = (~lg.abstain) & (rp.radii["radius_cohen"] > 0)
@@ -378,7 +391,7 @@ def compute_replay(paths=(), *, manifest=None, sigma: float | None = None, d: in
         small = R._small_c(rp, l2_radii)
         om = rp.one_minus_pA[np.isfinite(rp.one_minus_pA)]
         entries.append(LogEntry(
-            file=lg.name, path=str(lg.path), sha256=R.sha256_file(lg.path), label=lab, dataset=s.dataset, d=s.d,
+            file=file, path=str(lg.path), sha256=R.sha256_file(lg.path), label=lab, dataset=s.dataset, d=s.d,
             d_source=s.d_source, split=s.split, train_sigma=s.train_sigma, sigma=s.sigma,
             sigma_source=s.sigma_source, pattern=s.pattern, rows=lg.n_rows, certified_rows=int(act.sum()),
             idx_first=int(lg.idx[0]), idx_last=int(lg.idx[-1]), idx_step=_idx_step(lg.idx),
