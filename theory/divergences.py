@@ -24,9 +24,10 @@ Numerical branches (and why):
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 import numpy as np
 from scipy import integrate, optimize
@@ -62,8 +63,8 @@ class DMRResult:
     """
 
     value: float
-    alpha: Optional[float]
-    limit: Optional[str]
+    alpha: float | None
+    limit: str | None
     method: str
     attained_everywhere: bool = False
 
@@ -173,8 +174,8 @@ def dmr_discrete(p, q, **kwargs) -> DMRResult:
 # DMR search (generic)
 # ----------------------------------------------------------------------------------------------
 
-def dmr_from_renyi(renyi_fn: Callable[[float], float], *, kl: Optional[float] = None,
-                   dinf: Optional[float] = None, log10_lam_min: float = -8.0,
+def dmr_from_renyi(renyi_fn: Callable[[float], float], *, kl: float | None = None,
+                   dinf: float | None = None, log10_lam_min: float = -8.0,
                    log10_lam_max: float = 8.0, n_grid: int = 161, xtol: float = 1e-9) -> DMRResult:
     """DMR = sup_{alpha>1} D_alpha/alpha (D5) for any alpha -> D_alpha function.
 
@@ -224,7 +225,7 @@ def _split_points(lo, hi, points):
 
 
 def renyi_density(logp: Callable, logq: Callable, alpha, lo: float = -math.inf, hi: float = math.inf,
-                  dps: Optional[int] = None, points=None, epsrel: float = 1e-11):
+                  dps: int | None = None, points=None, epsrel: float = 1e-11):
     """D_alpha(P||Q) (D5) for univariate densities given as log-density callables.
 
     D_alpha = 1/(alpha-1) log integral exp(alpha logp + (1-alpha) logq) dx  (alpha in (1, inf));
@@ -246,7 +247,7 @@ def renyi_density(logp: Callable, logq: Callable, alpha, lo: float = -math.inf, 
 
     def quad(fun):
         tot = 0.0
-        for x0, x1 in zip(segs[:-1], segs[1:]):
+        for x0, x1 in itertools.pairwise(segs):
             v, _ = integrate.quad(fun, x0, x1, epsabs=0.0, epsrel=epsrel, limit=500)
             tot += v
         return tot
@@ -262,23 +263,23 @@ def renyi_density(logp: Callable, logq: Callable, alpha, lo: float = -math.inf, 
 
     if a == 1.0:
         def fkl(x):
-            l, lp = L(x)
-            return 0.0 if l is None else math.exp(lp) * l
+            llr, lp = L(x)
+            return 0.0 if llr is None else math.exp(lp) * llr
         return max(0.0, quad(fkl))
     lam = a - 1.0
     if lam < 0.5:
         def fsmall(x):
-            l, lp = L(x)
-            if l is None:
+            llr, lp = L(x)
+            if llr is None:
                 return 0.0
-            t = lam * l
+            t = lam * llr
             if t < 50.0:  # p * expm1(t): no cancellation near alpha -> 1
                 return math.exp(lp) * math.expm1(t)
             # far tails: p * (e^t - 1) = e^(lp + t) - e^lp, kept in log space (no overflow of e^t)
             return math.exp(lp + t) - math.exp(lp) if lp + t < 709.0 else math.inf
         return max(0.0, math.log1p(quad(fsmall)) / lam)
     # scale by the maximum of the log-integrand on a grid to avoid overflow at large alpha
-    grid = [x for x0, x1 in zip(segs[:-1], segs[1:]) for x in _probe(x0, x1)]
+    grid = [x for x0, x1 in itertools.pairwise(segs) for x in _probe(x0, x1)]
     c = max(a * logp(x) + (1 - a) * logq(x) if logp(x) > -math.inf else -math.inf for x in grid)
     if not math.isfinite(c):
         c = 0.0
@@ -288,8 +289,8 @@ def renyi_density(logp: Callable, logq: Callable, alpha, lo: float = -math.inf, 
         if lp == -math.inf:
             return 0.0
         return math.exp(a * lp + (1 - a) * logq(x) - c)
-    I = quad(fgen)
-    return max(0.0, (math.log(I) + c) / lam)
+    integral = quad(fgen)
+    return max(0.0, (math.log(integral) + c) / lam)
 
 
 def _probe(x0, x1, n=201):
@@ -304,7 +305,7 @@ def _probe(x0, x1, n=201):
 
 def _dinf_density(logp, logq, segs):
     best = -math.inf
-    for x0, x1 in zip(segs[:-1], segs[1:]):
+    for x0, x1 in itertools.pairwise(segs):
         xs = _probe(x0, x1)
         vals = [logp(x) - logq(x) if logq(x) > -math.inf else -math.inf for x in xs]
         j = int(np.argmax(vals))

@@ -27,6 +27,7 @@ vector) fixes delta = r * direction / ||direction||_norm; without it the worst-c
 
 from __future__ import annotations
 
+import itertools
 import math
 from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
@@ -244,7 +245,7 @@ class Gaussian:
             return -math.expm1(self._log_cdf_max_abs(u)) if u > 0 else 1.0
         pts = [0.0] + [self._std_linf_quantile(q) for q in (1e-12, 0.5, 1 - 1e-12)]
         tot = 0.0
-        for a, b in zip(pts[:-1], pts[1:]):
+        for a, b in itertools.pairwise(pts):
             tot += integrate.quad(surv, a, b, epsabs=0, epsrel=1e-13, limit=200)[0]
         tot += integrate.quad(surv, pts[-1], math.inf, epsabs=0, epsrel=1e-13, limit=200)[0]
         return self.sigma * tot
@@ -266,7 +267,7 @@ def _expected_sqrt(log_mgf_neg, scale_t: float) -> float:
 
     pts = [c - 60, c - 10, c - 2, c, c + 2, c + 10, c + 80]
     tot = 0.0
-    for a, b in zip(pts[:-1], pts[1:]):
+    for a, b in itertools.pairwise(pts):
         tot += integrate.quad(f, a, b, epsabs=0, epsrel=1e-12, limit=200)[0]
     return tot / (2.0 * math.sqrt(math.pi))
 
@@ -369,7 +370,7 @@ class ExponentialLinf:
             return ((0.0, self.d - k), (v, k)) if k < self.d else ((v, self.d),)
         delta = _shift_vector(r, norm, direction, self.d)
         vals, counts = np.unique(np.abs(delta), return_counts=True)
-        return tuple((float(v), int(c)) for v, c in zip(vals, counts))
+        return tuple((float(v), int(c)) for v, c in zip(vals, counts, strict=True))
 
     def renyi(self, alpha, shift=1.0, norm="linf", direction=None, *, method="gl", epsrel=1e-10) -> float:
         """D_alpha(P||Q) for eq. 6 at shift delta, numerically (any d, any delta).
@@ -535,7 +536,7 @@ class Laplace:
             return ((r / math.sqrt(k), k),)
         delta = _shift_vector(r, norm, direction, self.d)
         vals, counts = np.unique(np.abs(delta), return_counts=True)
-        return tuple((float(v), int(c)) for v, c in zip(vals, counts))
+        return tuple((float(v), int(c)) for v, c in zip(vals, counts, strict=True))
 
     def renyi(self, alpha, shift=1.0, norm="l2", direction=None) -> float:
         a, r = _check_common(alpha, shift, norm)
