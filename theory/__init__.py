@@ -24,7 +24,7 @@ from typing import Any
 
 __all__ = [
     # submodules
-    "audit", "certificates", "claim_witness", "claims", "divergences", "jsonio", "mechanisms", "quadrature",
+    "audit", "certificates", "claim_witness", "claims", "divergences", "jsonio", "mechanisms", "eq6_quadrature",
     "report", "scaling", "soundness", "symbolic", "validate", "witness",
     # certificates from counts and from probabilities
     "radius", "inverse", "certify_from_counts", "certify_from_class_counts", "predict_from_counts",
@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 _SUBMODULES = {"audit", "certificates", "claim_witness", "claims", "divergences", "jsonio", "mechanisms",
-               "quadrature", "report", "scaling", "soundness", "symbolic", "validate", "witness"}
+               "eq6_quadrature", "report", "scaling", "soundness", "symbolic", "validate", "witness"}
 
 #: public name -> (module, attribute)
 _NAMES = {

@@ -88,9 +88,9 @@ import dataclasses
 import math
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import mpmath
 import numpy as np
@@ -377,7 +377,7 @@ class _Outcomes:
         with np.errstate(all="ignore"):
             lo = stats.beta.ppf(level, ks, n - ks + 1)
             om = stats.beta.isf(level, n - ks + 1, ks)
-        for k, l_, o in zip(ks.tolist(), lo.tolist(), om.tolist()):
+        for k, l_, o in zip(ks.tolist(), lo.tolist(), om.tolist(), strict=True):
             if k == 0:
                 l_, o = 0.0, 1.0
             elif k == n:
@@ -392,7 +392,7 @@ class _Outcomes:
             return
         with np.errstate(all="ignore"):
             up = stats.beta.isf(level, ks + 1, self.n - ks)
-        for k, u in zip(ks.tolist(), up.tolist()):
+        for k, u in zip(ks.tolist(), up.tolist(), strict=True):
             self._up[(k, level)] = 1.0 if k == self.n else float(u)
 
     def lower(self, k: int, level: float):
@@ -675,8 +675,8 @@ def simulate_setting(gt: GroundTruth, specs, *, n: int, n0: int = 100, alpha: fl
                 if not mask.any():
                     continue
                 uniq, inv = np.unique(kA[mask], return_inverse=True)
-                verdict, t = _classify_sorted(lambda k, rc=rc: _fails_binary(out, spec, k, rc), uniq, check_rng,
-                                              spot)
+                verdict, t = _classify_sorted(lambda k, rc=rc, spec=spec: _fails_binary(out, spec, k, rc), uniq,
+                                              check_rng, spot)
                 fail[mask] = verdict[inv.reshape(-1)]
                 # the simulation's boundary brackets the exact threshold over 0..n
                 brackets[rc] = (int(uniq[t - 1]) if t > 0 else -1, int(uniq[t]) if t < len(uniq) else n + 1)
@@ -699,7 +699,7 @@ def simulate_setting(gt: GroundTruth, specs, *, n: int, n0: int = 100, alpha: fl
                     continue
                 A = np.unique(kA[mask])
                 B, invB = np.unique(kB[mask], return_inverse=True)
-                thr = _staircase(lambda a, b, rc=rc: _fails_multi(out, spec, a, b, rc), A, B)
+                thr = _staircase(lambda a, b, rc=rc, spec=spec: _fails_multi(out, spec, a, b, rc), A, B)
                 posA = np.searchsorted(A, kA[mask])
                 fail[mask] = posA >= thr[invB.reshape(-1)]
                 for i in check_rng.choice(int(mask.sum()), size=min(spot, int(mask.sum())), replace=False):
@@ -1096,7 +1096,8 @@ def render_markdown(result: SoundnessResult) -> str:
     for s in result.summary:
         allow = "–" if s["failure_allowance"] is None else f"exp(-c²/4) = {s['failure_allowance']:.3g}"
         L.append(f"| {s['certificate']} | {'yes' if s['paper'] else 'no'} | {s['settings']} | "
-                 f"{s['unsound_settings']} | {_fmt(s['max_rate'])} | {s['worst'] or '– (no failure)'} | {_fmt(s['max_exact'])} | "
+                 f"{s['unsound_settings']} | {_fmt(s['max_rate'])} | {s['worst'] or '– (no failure)'} | "
+                 f"{_fmt(s['max_exact'])} | "
                  f"{allow} | {s['verdict']} |")
     L.append("")
     bad = [r for r in rows if r.verdict != "sound"]
@@ -1136,7 +1137,8 @@ def render_markdown(result: SoundnessResult) -> str:
             if t.get("reference"):
                 L.append(f"| {t['certificate']} | {t['tight']} (itself) | reference (tight by construction) | – | – |")
                 continue
-            L.append(f"| {t['certificate']} | {t['tight']} | {_fmt(thr) if thr is not None else 'never (down to 1e-300)'}"
+            never = "never (down to 1e-300)"
+            L.append(f"| {t['certificate']} | {t['tight']} | {_fmt(thr) if thr is not None else never}"
                      f" | {f'{nm:.3g}' if nm is not None else '–'} | "
                      f"{'–' if nm is None else ('**yes**' if t['reachable_with_cohen_n'] else 'no')} |")
         L.append("")

@@ -19,7 +19,17 @@ def _is_real(x) -> bool:
 
 
 def real(name: str, x, *, allow_inf: bool = False) -> float:
-    """A real number (not NaN; infinite only when ``allow_inf``)."""
+    """A real number (not NaN; infinite only when ``allow_inf``).
+
+    Examples
+    --------
+    >>> real("x", 2)
+    2.0
+    >>> real("x", float("nan"))
+    Traceback (most recent call last):
+        ...
+    ValueError: x must be a real number, got NaN
+    """
     if not _is_real(x):
         try:
             import mpmath
@@ -39,7 +49,17 @@ def real(name: str, x, *, allow_inf: bool = False) -> float:
 
 
 def positive(name: str, x, *, allow_inf: bool = False) -> float:
-    """A real number in (0, inf)."""
+    """A real number in (0, inf).
+
+    Examples
+    --------
+    >>> positive("sigma", 0.5)
+    0.5
+    >>> positive("sigma", -1.0)
+    Traceback (most recent call last):
+        ...
+    ValueError: sigma must be > 0 (allowed range (0, inf)), got -1.0
+    """
     x = real(name, x, allow_inf=allow_inf)
     if not x > 0:
         raise ValueError(f"{name} must be > 0 (allowed range (0, inf)), got {x}")
@@ -47,7 +67,17 @@ def positive(name: str, x, *, allow_inf: bool = False) -> float:
 
 
 def nonnegative(name: str, x, *, allow_inf: bool = False) -> float:
-    """A real number in [0, inf)."""
+    """A real number in [0, inf).
+
+    Examples
+    --------
+    >>> nonnegative("shift", 0)
+    0.0
+    >>> nonnegative("shift", -0.5)
+    Traceback (most recent call last):
+        ...
+    ValueError: shift must be >= 0 (allowed range [0, inf)), got -0.5
+    """
     x = real(name, x, allow_inf=allow_inf)
     if not x >= 0:
         raise ValueError(f"{name} must be >= 0 (allowed range [0, inf)), got {x}")
@@ -55,7 +85,17 @@ def nonnegative(name: str, x, *, allow_inf: bool = False) -> float:
 
 
 def in_open_interval(name: str, x, lo: float, hi: float) -> float:
-    """A real number in (lo, hi)."""
+    """A real number in (lo, hi).
+
+    Examples
+    --------
+    >>> in_open_interval("pA", 0.99, 0.5, 1.0)
+    0.99
+    >>> in_open_interval("pA", 1.0, 0.5, 1.0)
+    Traceback (most recent call last):
+        ...
+    ValueError: pA must lie in (0.5, 1.0), got 1.0
+    """
     x = real(name, x, allow_inf=False)
     if not lo < x < hi:
         raise ValueError(f"{name} must lie in ({lo}, {hi}), got {x}")
@@ -63,7 +103,17 @@ def in_open_interval(name: str, x, lo: float, hi: float) -> float:
 
 
 def in_closed_interval(name: str, x, lo: float, hi: float) -> float:
-    """A real number in [lo, hi]."""
+    """A real number in [lo, hi].
+
+    Examples
+    --------
+    >>> in_closed_interval("q", 1, 0, 1)
+    1.0
+    >>> in_closed_interval("q", 2, 0, 1)
+    Traceback (most recent call last):
+        ...
+    ValueError: q must lie in [0, 1], got 2.0
+    """
     x = real(name, x, allow_inf=False)
     if not lo <= x <= hi:
         raise ValueError(f"{name} must lie in [{lo}, {hi}], got {x}")
@@ -71,7 +121,17 @@ def in_closed_interval(name: str, x, lo: float, hi: float) -> float:
 
 
 def dimension(name: str, d) -> int:
-    """A positive integer (an int, or an integral float such as 1e9)."""
+    """A positive integer (an int, or an integral float such as 1e9).
+
+    Examples
+    --------
+    >>> dimension("d", 3072.0)
+    3072
+    >>> dimension("d", 0)
+    Traceback (most recent call last):
+        ...
+    ValueError: d must be an integer >= 1, got 0
+    """
     if isinstance(d, bool):
         raise ValueError(f"{name} must be an integer >= 1, got {d!r}")
     if isinstance(d, numbers.Integral):
@@ -86,7 +146,17 @@ def dimension(name: str, d) -> int:
 
 
 def count(name: str, n, *, minimum: int = 0) -> int:
-    """An integer >= minimum."""
+    """An integer >= minimum.
+
+    Examples
+    --------
+    >>> count("n", 10)
+    10
+    >>> count("n", 2.5)
+    Traceback (most recent call last):
+        ...
+    ValueError: n must be an integer >= 0, got 2.5
+    """
     if isinstance(n, bool) or not (
         isinstance(n, numbers.Integral) or (_is_real(n) and math.isfinite(float(n)) and float(n).is_integer())
     ):
@@ -98,7 +168,17 @@ def count(name: str, n, *, minimum: int = 0) -> int:
 
 
 def alpha_order(name: str, alpha, *, minimum: float = 1.0, allow_inf: bool = True) -> float:
-    """A Rényi order alpha in [minimum, inf] (alpha = 1 means KL, alpha = inf means D_inf)."""
+    """A Rényi order alpha in [minimum, inf] (alpha = 1 means KL, alpha = inf means D_inf).
+
+    Examples
+    --------
+    >>> alpha_order("alpha", float("inf"))
+    inf
+    >>> alpha_order("alpha", 0.5)
+    Traceback (most recent call last):
+        ...
+    ValueError: alpha must be >= 1.0 (allowed range [1.0, inf]), got 0.5
+    """
     a = real(name, alpha, allow_inf=allow_inf)
     if not a >= minimum:
         raise ValueError(f"{name} must be >= {minimum} (allowed range [{minimum}, inf]), got {a}")
@@ -106,7 +186,17 @@ def alpha_order(name: str, alpha, *, minimum: float = 1.0, allow_inf: bool = Tru
 
 
 def distribution(name: str, p, *, atol: float = 1e-9) -> np.ndarray:
-    """A probability vector: finite, non-negative, summing to 1 within ``atol``."""
+    """A probability vector: finite, non-negative, summing to 1 within ``atol``.
+
+    Examples
+    --------
+    >>> distribution("p", [0.25, 0.75])
+    array([0.25, 0.75])
+    >>> distribution("p", [0.5, 0.6])
+    Traceback (most recent call last):
+        ...
+    ValueError: p must sum to 1 within 1e-09, sums to 1.1
+    """
     try:
         arr = np.asarray(p, dtype=float)
     except (TypeError, ValueError):
@@ -124,12 +214,32 @@ def distribution(name: str, p, *, atol: float = 1e-9) -> np.ndarray:
 
 
 def same_shape(name_p: str, p: np.ndarray, name_q: str, q: np.ndarray) -> None:
+    """Two arrays of the same shape (``ValueError`` naming both otherwise).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> same_shape("p", np.zeros(2), "q", np.zeros(3))
+    Traceback (most recent call last):
+        ...
+    ValueError: p and q must have the same shape, got (2,) and (3,)
+    """
     if p.shape != q.shape:
         raise ValueError(f"{name_p} and {name_q} must have the same shape, got {p.shape} and {q.shape}")
 
 
 def choice(name: str, value, allowed) -> str:
-    """One of ``allowed`` (an unhashable value such as a list is simply not one of them)."""
+    """One of ``allowed`` (an unhashable value such as a list is simply not one of them).
+
+    Examples
+    --------
+    >>> choice("norm", "l2", ("l2", "linf"))
+    'l2'
+    >>> choice("norm", "l3", ("l2", "linf"))
+    Traceback (most recent call last):
+        ...
+    ValueError: norm must be one of ['l2', 'linf'], got 'l3'
+    """
     try:
         ok = value in allowed
     except TypeError:

@@ -2,7 +2,8 @@
 
 Cohen et al.'s CERTIFY is simulated on ground-truth classifiers whose smoothed probabilities and true robust
 radius are exact (half-spaces under Gaussian noise in l2 and l_inf, the axis rule under eq.-6 noise, the
-max+min rule under eq.-6 noise -- the worst case, true radius = Yang et al.'s -- and three parallel classes), drawing the counts from their exact binomial / multinomial law (fixed seed, vectorised).
+max+min rule under eq.-6 noise -- the worst case, true radius = Yang et al.'s -- and three parallel classes),
+drawing the counts from their exact binomial / multinomial law (fixed seed, vectorised).
 For every certificate of theory.certificates and every setting: failures, rate with its Clopper-Pearson
 interval, the exact failure probability (binary settings), alpha and a verdict.
 

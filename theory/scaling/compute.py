@@ -141,7 +141,8 @@ _NOISE_RATES = {
     ("exponential-linf", "expected_linf_norm"): (Rate(1.0, 0.0, "T15: E‖z‖∞ = dσ"),),
     ("gaussian", "expected_linf_norm"): (Rate(0.0, 0.5, "Orabona & Pal 2015, used in T12/T18: E‖z‖∞ = O(σ√log d)"),),
     ("gaussian", "expected_l2_norm"): (Rate(0.5, 0.0, "χ_d mean (not a claim of the paper): E‖z‖₂ ≈ σ√d"),),
-    ("exponential-linf", "expected_l2_norm"): (Rate(1.5, 0.0, "R14 + LLN (not a claim of the paper): E‖z‖₂ ≈ dσ·√(d/3)"),),
+    ("exponential-linf", "expected_l2_norm"): (
+        Rate(1.5, 0.0, "R14 + LLN (not a claim of the paper): E‖z‖₂ ≈ dσ·√(d/3)"),),
 }
 
 

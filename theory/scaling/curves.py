@@ -1,4 +1,5 @@
-"""Certified radii vs d (:mod:`theory.certificates`), the paper's claimed rates, and fits against them (Table 1, T12–T18)."""
+"""Certified radii vs d (:mod:`theory.certificates`), the paper's claimed rates, and fits against them
+(Table 1, T12–T18)."""
 
 from __future__ import annotations
 

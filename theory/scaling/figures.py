@@ -39,7 +39,7 @@ def figure_radius(path, dims, table: dict, pAs, normalisation: str) -> None:
     ia = int(np.argmin(np.abs(np.log(dims) - math.log(1000.0))))
     big = dims > 1
     handles = {}
-    for ax, pA in zip(axes[0], pAs):
+    for ax, pA in zip(axes[0], pAs, strict=True):
         drawn = set()
         for key, per in table.items():
             spec = CURVE_BY_KEY[key]

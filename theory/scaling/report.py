@@ -130,7 +130,7 @@ def render_markdown(result: ScalingResult) -> str:
             rows.append((name, d, _fmt(r["expected_linf_norm"], 6), mca, mcb, _fmt(r["expected_l2_norm"], 6), mcc))
     L += _md_table(["mechanism", "d", "E‖z‖∞ exact", "MC order statistic", "MC direct", "E‖z‖₂ exact",
                     "MC direct"], rows)
-    L += ["", "Fitted exponents (σ = %g):" % s["sigma"], ""]
+    L += ["", f"Fitted exponents (σ = {s['sigma']:g}):", ""]
     rows = []
     for name, per in result["noise_fits"].items():
         for norm, f in per.items():
@@ -157,7 +157,7 @@ def render_markdown(result: ScalingResult) -> str:
                      "yes" if r["in_10_20"] else "no", f"{r['ratio_matched_l2']:.3f}",
                      "yes" if r["in_10_20_matched_l2"] else "no", f"{r['ratio_equal_sigma']:.5f}")
                     for r in st["rows"]])
-    L += ["", "Ratio vs d (pA = %s), fitted against √(d/log d):" % p_ref, ""]
+    L += ["", f"Ratio vs d (pA = {p_ref}), fitted against √(d/log d):", ""]
     L += _md_table(["pair", "exponent", "against the rate"],
                    [(k, _iv(v["fit"]), _rate_line(v["fit"]["rates"][0]) if "error" not in v["fit"] else "")
                     for k, v in result["ratio_vs_d"].items()])
