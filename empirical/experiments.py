@@ -922,13 +922,9 @@ def run_experiment(experiment: str, *, out="reports/empirical", device="cpu", sc
     if command is None:
         command = f"python -m empirical experiment {experiment} --scale {scale} --device {dev.type}"
     if experiment == "replay":
-        from empirical.replay import run_replay
+        from empirical.replay_result import replay_experiment
 
-        if data_dir is None:
-            raise ValueError("data_dir: the replay needs --data-dir holding cohen2019-certify/cifar10/ "
-                             "(e.g. ../shared/data)")
-        logs = Path(data_dir) / "cohen2019-certify" / "cifar10"
-        return run_replay([logs], out=out, command=command, progress=progress)
+        return replay_experiment(data_dir, out=out, command=command, progress=progress)
     if experiment in ("mnist", "cifar10", "sweep") and data_dir is None:
         from empirical.data import default_data_dir
 

@@ -22,8 +22,15 @@ pA_lower consistent with the log, and mapping it through every certificate of
 :mod:`theory.certificates` (all increasing in pA) gives the interval of every recomputed radius.
 
 Nothing here re-derives a certificate: every radius comes from
-``theory.certificates.certified_radii``; only the reading of the log lives here.
+``theory.certificates.certified_radii`` and every Clopper--Pearson bound from
+``theory.certificates.clopper_pearson_lower``; only the reading of the log lives here.
 This module never imports torch.
+
+Layout: reading and naming (:func:`read_cohen_log`, :func:`parse_log_name`, :func:`read_manifest`,
+:func:`resolve_logs`), recovery (:func:`recover_pA_lower`, :func:`replay_log`), checks
+(:func:`log_consistency`, :func:`identify_n_alpha`, :func:`precision_summary`); the whole job is
+:func:`compute_replay` -> :class:`ReplayResult` (typed, writes nothing) in :mod:`empirical.replay_result`,
+rendered by :func:`empirical.replay_report.write_replay_report`.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ from pathlib import Path
 import numpy as np
 from scipy.special import log_ndtr, ndtr
 
-from theory import _validate as V
+from theory import validate as V
 
 #: Cohen et al.'s column names, in order.
 COHEN_COLUMNS = ("idx", "label", "predict", "radius", "correct", "time")
@@ -46,7 +53,6 @@ COHEN_COLUMNS = ("idx", "label", "predict", "radius", "correct", "time")
 #: Significant digits of the radius in Cohen et al.'s logs (``'{:.3}'.format(radius)``).
 COHEN_DIGITS = 3
 
-_NAME_RE = re.compile(r"noise_(?P<train>[0-9.]+)_sigma_(?P<sigma>[0-9.]+)\.tsv$")
 
 
 # --------------------------------------------------------------------------------------------
@@ -78,14 +84,6 @@ class CohenLog:
     @property
     def name(self) -> str:
         return Path(self.path).name
-
-
-def parse_log_name(path) -> tuple[float | None, float | None]:
-    """``noise_T_sigma_S.tsv`` -> (T, S) = (training sigma, certification sigma); (None, None) otherwise."""
-    m = _NAME_RE.search(Path(path).name)
-    if not m:
-        return None, None
-    return float(m.group("train")), float(m.group("sigma"))
 
 
 def read_cohen_log(path) -> CohenLog:
@@ -144,7 +142,8 @@ def read_cohen_log(path) -> CohenLog:
         raise ValueError(f"log {p}: correct must be 0 or 1")
     if np.any(predict < -1):
         raise ValueError(f"log {p}: predict must be a class index or -1 (abstain)")
-    train, sig = parse_log_name(p)
+    info = parse_log_name(p)
+    train, sig = info.train_sigma, info.sigma
     return CohenLog(str(p), idx, label, predict, radius, tuple(cols["radius"]), correct, time,
                     train, sig)
 
@@ -160,15 +159,136 @@ def _parse_time(text: str) -> float:
     return float(text)
 
 
+_NUM = r"(\d+(?:\.\d*)?|\.\d+)"
+#: Folder names read as the split of Cohen et al.'s repository layout ``noise_T/SPLIT/sigma_S``.
+SPLITS = ("test", "train", "val", "valid", "validation", "dev")
+#: File extensions a log may carry (Cohen et al.'s own repository stores logs without one).
+LOG_SUFFIXES = ("", ".tsv", ".txt", ".log")
+#: Input dimension d of common data sets (channels x height x width), used when --dim is not given.
+DATASET_DIMS = {
+    "mnist": 784, "fashionmnist": 784, "fmnist": 784, "kmnist": 784, "emnist": 784,
+    "cifar10": 3072, "cifar100": 3072, "svhn": 3072, "cinic10": 3072,
+    "tinyimagenet": 12288, "stl10": 27648, "imagenet": 150528, "imagenet1k": 150528,
+}
+_RE_PLAIN = re.compile(rf"noise_{_NUM}_sigma_{_NUM}")
+_RE_REPO_FILE = re.compile(rf"sigma_{_NUM}")
+_RE_REPO_NOISE = re.compile(rf"noise_{_NUM}")
+_RE_SIGMA = re.compile(rf"(?<![a-z])(?<!train_)(?<!training_)(?<!train)(?<!training)sigma[_=\-]?{_NUM}(?![0-9])",
+                       re.IGNORECASE)
+_RE_TRAIN = re.compile(rf"(?:(?<![a-z])noise|train(?:ing)?_?sigma)[_=\-]?{_NUM}(?![0-9])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class NameInfo:
+    """What a log's path says: certification sigma, training sigma, split, data set and the pattern matched.
+
+    ``pattern`` is one of ``"noise_T_sigma_S"``, ``"noise_T/SPLIT/sigma_S"`` (Cohen et al.'s repository
+    layout, files without an extension), ``"sigma_S in the name"`` or ``None`` (nothing recognised).
+    """
+
+    sigma: float | None = None
+    train_sigma: float | None = None
+    split: str | None = None
+    dataset: str | None = None
+    pattern: str | None = None
+
+
+def _stem(p: Path) -> str:
+    return p.name[: -len(p.suffix)] if p.suffix.lower() in LOG_SUFFIXES[1:] else p.name
+
+
+def dataset_from_path(path) -> str | None:
+    """The data set named by a folder or file of ``path`` (nearest first; keys of :data:`DATASET_DIMS`,
+    compared without case, '-' or '_'), or None.
+
+    >>> dataset_from_path("data/certify/imagenet/resnet50/noise_0.25/test/sigma_0.25")
+    'imagenet'
+    """
+    for part in reversed(Path(path).parts):
+        key = re.sub(r"[-_ ]", "", part.lower())
+        key = key[: -len(Path(key).suffix)] if Path(key).suffix in LOG_SUFFIXES[1:] else key
+        if key in DATASET_DIMS:
+            return key
+        for name in sorted(DATASET_DIMS, key=len, reverse=True):  # tokens such as mnist_noise_0.25_sigma_0.25
+            if re.search(rf"(?<![a-z0-9]){name}(?![a-z0-9])", re.sub(r"[-]", "", part.lower())):
+                return name
+    return None
+
+
+def parse_log_name(path) -> NameInfo:
+    """Read sigma, training sigma and split from a log's path.
+
+    Patterns, tried in order:
+
+    * ``noise_T_sigma_S[.tsv]`` -- training sigma T, certification sigma S;
+    * Cohen et al.'s repository layout ``.../noise_T/SPLIT/sigma_S`` (no extension; ``SPLIT`` one of
+      :data:`SPLITS`, optional);
+    * any name holding ``sigma_S`` / ``sigma=S`` / ``sigmaS`` (and optionally ``noise_T`` or
+      ``train_sigma_T``), e.g. ``mnist_sigma_0.25.tsv``.
+
+    Two different sigmas in one name are an error (``ValueError`` naming the file), never a silent choice.
+
+    >>> parse_log_name("certify/cifar10/resnet110/noise_0.25/test/sigma_0.50")
+    NameInfo(sigma=0.5, train_sigma=0.25, split='test', dataset='cifar10', pattern='noise_T/SPLIT/sigma_S')
+    """
+    p = Path(path)
+    stem = _stem(p)
+    ds = dataset_from_path(p)
+    m = _RE_PLAIN.fullmatch(stem) or _RE_PLAIN.fullmatch(p.name)
+    if m:
+        return NameInfo(float(m.group(2)), float(m.group(1)), None, ds, "noise_T_sigma_S")
+    m = _RE_REPO_FILE.fullmatch(p.name)
+    if m:
+        parent = p.parent
+        split = parent.name if parent.name.lower() in SPLITS else None
+        noise_dir = parent.parent if split else parent
+        mt = _RE_REPO_NOISE.fullmatch(noise_dir.name)
+        if mt:
+            return NameInfo(float(m.group(1)), float(mt.group(1)), split, ds, "noise_T/SPLIT/sigma_S")
+        return NameInfo(float(m.group(1)), None, split, ds, "sigma_S in the name")
+    sig = {float(x) for x in _RE_SIGMA.findall(stem)}
+    tr = {float(x) for x in _RE_TRAIN.findall(stem)}
+    if len(sig) > 1:
+        raise ValueError(f"sigma: the name {p.name!r} names several sigmas {sorted(sig)}; give the sigma of "
+                         "this file in a manifest")
+    if len(tr) > 1:
+        raise ValueError(f"train_sigma: the name {p.name!r} names several training sigmas {sorted(tr)}; give it "
+                         "in a manifest")
+    split = next((t for t in re.split(r"[_\-.]", stem.lower()) if t in SPLITS), None)
+    if not sig:
+        return NameInfo(None, tr.pop() if tr else None, split, ds, None)
+    return NameInfo(sig.pop(), tr.pop() if tr else None, split, ds, "sigma_S in the name")
+
+
+def _looks_like_log(p: Path) -> bool:
+    """A file whose first line holds Cohen et al.'s six column names (tab-separated)."""
+    # "sigma_0.50" has the "suffix" .50: a numeric suffix is part of the name, not an extension
+    if p.name.startswith(".") or (p.suffix.lower() not in LOG_SUFFIXES and not re.fullmatch(r"\.\d+", p.suffix)):
+        return False
+    try:
+        with p.open("rb") as fh:
+            head = fh.readline(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    cols = {c.strip() for c in head.split("\t")}
+    return all(c in cols for c in COHEN_COLUMNS)
+
+
 def find_logs(paths) -> list[Path]:
-    """Expand files and directories (``*.tsv`` inside, sorted) into a list of log files."""
+    """Expand files and directories into a list of log files.
+
+    A directory is searched recursively for files with Cohen et al.'s header whose name ends in one of
+    :data:`LOG_SUFFIXES` (so ``noise_T_sigma_S.tsv`` and the repository layout ``noise_T/test/sigma_S``
+    both qualify), sorted by path.  A file is taken as given.
+    """
     out: list[Path] = []
     for item in paths:
         p = Path(item)
         if p.is_dir():
-            found = sorted(p.glob("*.tsv"))
+            found = sorted(f for f in p.rglob("*") if f.is_file() and _looks_like_log(f))
             if not found:
-                raise ValueError(f"log: directory {p} holds no *.tsv file")
+                raise ValueError(f"log: directory {p} holds no log with Cohen et al.'s header "
+                                 f"({' '.join(COHEN_COLUMNS)})")
             out.extend(found)
         elif p.is_file():
             out.append(p)
@@ -177,6 +297,184 @@ def find_logs(paths) -> list[Path]:
     if not out:
         raise ValueError("log: give at least one file or directory")
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# manifest: per-file sigma / data set / d / training sigma / split
+# --------------------------------------------------------------------------------------------
+#: Fields a manifest entry may hold (``path`` is required).
+MANIFEST_FIELDS = ("path", "sigma", "train_sigma", "dataset", "d", "split")
+MANIFEST_SUFFIXES = (".json", ".toml", ".csv")
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One manifest line: a log ``path`` (relative to the manifest's folder) and what it cannot say itself."""
+
+    path: str
+    sigma: float | None = None
+    train_sigma: float | None = None
+    dataset: str | None = None
+    d: int | None = None
+    split: str | None = None
+
+
+def read_manifest(path) -> tuple[ManifestEntry, ...]:
+    """Read a manifest (JSON, TOML or CSV) listing logs with their metadata.
+
+    * JSON: a list of objects, or ``{"logs": [...]}``;
+    * TOML: ``[[logs]]`` tables;
+    * CSV: a header row naming the fields.
+
+    Fields: ``path`` (required, relative to the manifest's folder), ``sigma``, ``train_sigma``,
+    ``dataset``, ``d``, ``split``. Unknown fields are an error (a typo must not pass silently).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"manifest: no such file: {p}")
+    suffix = p.suffix.lower()
+    if suffix == ".json":
+        import json
+
+        try:
+            data = json.loads(p.read_text())
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"manifest {p}: not valid JSON ({exc})") from None
+        rows = data.get("logs") if isinstance(data, dict) else data
+    elif suffix == ".toml":
+        try:
+            import tomllib
+        except ImportError:  # pragma: no cover - Python 3.10: tomllib arrived in 3.11
+            raise ValueError(f"manifest {p}: TOML needs Python >= 3.11; use JSON or CSV") from None
+        try:
+            rows = tomllib.loads(p.read_text()).get("logs")
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"manifest {p}: not valid TOML ({exc})") from None
+    elif suffix == ".csv":
+        with p.open(newline="") as fh:
+            rows = [{k.strip(): v.strip() for k, v in r.items() if k is not None and v is not None and v.strip()}
+                    for r in csv.DictReader(fh)]
+    else:
+        raise ValueError(f"manifest: {p} must end in one of {list(MANIFEST_SUFFIXES)}")
+    if not isinstance(rows, list) or not rows:
+        raise ValueError(f"manifest {p}: expected a non-empty list of logs (JSON list or {{\"logs\": [...]}}, "
+                         "TOML [[logs]], CSV rows)")
+    out = []
+    for i, r in enumerate(rows):
+        if not isinstance(r, dict) or "path" not in r:
+            raise ValueError(f"manifest {p}: entry {i} must be a table with a 'path'")
+        extra = sorted(set(r) - set(MANIFEST_FIELDS))
+        if extra:
+            raise ValueError(f"manifest {p}: entry {i} has unknown field(s) {extra}; allowed {list(MANIFEST_FIELDS)}")
+        try:
+            sigma = None if r.get("sigma") in (None, "") else V.positive("sigma", float(r["sigma"]))
+            train = None if r.get("train_sigma") in (None, "") else V.positive("train_sigma", float(r["train_sigma"]))
+            d = None if r.get("d") in (None, "") else V.dimension("d", int(r["d"]))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"manifest {p}: entry {i} ({r['path']}): {exc}") from None
+        target = Path(r["path"])
+        if not target.is_absolute():
+            target = p.parent / target
+        ds = r.get("dataset")
+        out.append(ManifestEntry(str(target), sigma, train, None if ds in (None, "") else str(ds).lower(), d,
+                                 None if r.get("split") in (None, "") else str(r["split"])))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class LogSpec:
+    """A log with everything the replay needs to know about it, and where each value came from.
+
+    ``sigma_source`` / ``d_source``: ``"name"``, ``"manifest"``, ``"--sigma"`` / ``"--dim"``, ``"manifest"``,
+    ``"data set <name>"``.
+    """
+
+    path: str
+    sigma: float
+    sigma_source: str
+    d: int
+    d_source: str
+    train_sigma: float | None = None
+    split: str | None = None
+    dataset: str | None = None
+    pattern: str | None = None
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b))
+
+
+def resolve_logs(paths=(), *, manifest=None, sigma: float | None = None, d: int | None = None,
+                 dataset: str | None = None) -> tuple[LogSpec, ...]:
+    """Find the logs and settle sigma, d, training sigma, split and data set for each.
+
+    sigma: from the name (:func:`parse_log_name`) or the manifest; ``sigma`` (``--sigma``) only for files
+    whose sigma neither gives.  A manifest or ``--sigma`` value that contradicts the name is an error
+    naming the file (a sigma in a name is never overridden silently).
+    d: the manifest's ``d``, else ``d`` (``--dim``), else the data set's (manifest ``dataset``, ``dataset``,
+    or a folder/file name, :data:`DATASET_DIMS`); a contradiction between the manifest and ``--dim``
+    is an error; no d at all is an error.
+    """
+    if sigma is not None:
+        sigma = V.positive("sigma", sigma)
+    if d is not None:
+        d = V.dimension("d", d)
+    if dataset is not None:
+        dataset = str(dataset).lower().replace("-", "").replace("_", "")
+        if d is None and dataset not in DATASET_DIMS:
+            raise ValueError(f"dataset: unknown data set {dataset!r} (known: {sorted(DATASET_DIMS)}); pass --dim")
+    entries: list[ManifestEntry] = []
+    if manifest is not None:
+        entries.extend(read_manifest(manifest))
+    if paths:
+        entries.extend(ManifestEntry(str(f)) for f in find_logs(paths))
+    if not entries:
+        raise ValueError("log: give at least one log file, directory or manifest")
+    out = []
+    for e in entries:
+        p = Path(e.path)
+        if not p.is_file():
+            raise FileNotFoundError(f"log: no such file: {p}")
+        info = parse_log_name(p)
+        if info.sigma is not None:
+            for given, src in ((e.sigma, "the manifest"), (sigma, "--sigma")):
+                if given is not None and not _same(given, info.sigma):
+                    raise ValueError(f"sigma: {src} says {given:g} for {p.name!r}, but its name says "
+                                     f"{info.sigma:g}; remove the contradiction")
+            s, s_src = info.sigma, "name"
+        elif e.sigma is not None:
+            if sigma is not None and not _same(sigma, e.sigma):
+                raise ValueError(f"sigma: --sigma {sigma:g} contradicts the manifest's {e.sigma:g} for {p.name!r}")
+            s, s_src = e.sigma, "manifest"
+        elif sigma is not None:
+            s, s_src = sigma, "--sigma"
+        else:
+            raise ValueError(f"sigma: cannot read the certification sigma from {str(p)!r} (patterns: "
+                             "noise_T_sigma_S.tsv, noise_T/SPLIT/sigma_S, *sigma_S*); pass --sigma S (> 0) or a "
+                             "manifest")
+        train = info.train_sigma
+        if e.train_sigma is not None:
+            if train is not None and not _same(train, e.train_sigma):
+                raise ValueError(f"train_sigma: the manifest says {e.train_sigma:g} for {p.name!r}, but its name "
+                                 f"says {train:g}")
+            train = e.train_sigma
+        ds = e.dataset or dataset or info.dataset
+        if ds is not None:
+            ds = ds.lower().replace("-", "").replace("_", "")
+        if e.d is not None:
+            if d is not None and d != e.d:
+                raise ValueError(f"d: --dim {d} contradicts the manifest's d = {e.d} for {p.name!r}")
+            dd, d_src = e.d, "manifest"
+        elif d is not None:
+            dd, d_src = d, "--dim"
+        elif ds in DATASET_DIMS:
+            dd, d_src = DATASET_DIMS[ds], f"data set {ds}"
+        else:
+            raise ValueError(f"d: cannot infer the input dimension of {str(p)!r} (data set "
+                             f"{ds or 'not named in the path'}; known: {sorted(DATASET_DIMS)}); pass --dim or "
+                             "--dataset, or d in a manifest")
+        out.append(LogSpec(str(p), s, s_src, dd, d_src, train, e.split or info.split, ds, info.pattern))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -208,7 +506,7 @@ def printed_interval(value, digits: int = COHEN_DIGITS) -> tuple[float, float]:
 
 
 def printed_intervals(texts, digits: int = COHEN_DIGITS) -> tuple[np.ndarray, np.ndarray]:
-    lo, hi = zip(*(printed_interval(t, digits) for t in texts)) if len(texts) else ((), ())
+    lo, hi = zip(*(printed_interval(t, digits) for t in texts), strict=True) if len(texts) else ((), ())
     return np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
 
 
@@ -237,10 +535,6 @@ def recover_pA_lower(radius, sigma: float) -> dict:
 # --------------------------------------------------------------------------------------------
 # recomputing every certificate (theory.certificates.certified_radii), with precision intervals
 # --------------------------------------------------------------------------------------------
-#: Radii at which the report tabulates certified accuracy (l2, as in the paper's Figures 1-2).
-L2_RADII = (0.0, 0.25, 0.5, 0.75, 1.0)
-#: l_inf radii (in units of 1/255) for the T18 / l2->l_inf tables.
-LINF_RADII_255 = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
 
 
 def _radii_at(one_minus_pA: float, sigma: float, d: int, cache: dict) -> dict:
@@ -262,7 +556,7 @@ def _radii_at(one_minus_pA: float, sigma: float, d: int, cache: dict) -> dict:
 
 
 @dataclass
-class ReplayResult:
+class LogReplay:
     """Per-row recomputation of one log.
 
     ``radii[col]``, ``radii_lo[col]``, ``radii_hi[col]``: the certificate ``col`` (a column name of
@@ -318,11 +612,12 @@ def median_certified_radius(radii, correct, predict, *, over: str = "correct") -
     return float(np.median(np.where(ok, rr, 0.0)))
 
 
-def replay_log(log: CohenLog, sigma: float | None = None, d: int = 3072, progress=None) -> ReplayResult:
+def replay_log(log: CohenLog, sigma: float | None = None, d: int | None = None, progress=None) -> LogReplay:
     """Recover pA_lower of every row and recompute every Gaussian certificate of ``theory``.
 
-    sigma: the certification sigma S (default: from the file name ``noise_T_sigma_S.tsv``).
-    d: input dimension for the l_inf certificates (3072 for CIFAR-10).
+    sigma: the certification sigma S (default: from the file name, :func:`parse_log_name`).
+    d: input dimension for the l_inf certificates (default: the data set named in the path,
+    :data:`DATASET_DIMS`; an error when there is none).
     """
     import time as _time
 
@@ -333,6 +628,11 @@ def replay_log(log: CohenLog, sigma: float | None = None, d: int = 3072, progres
             raise ValueError(f"sigma: cannot read the certification sigma from the name {log.name!r}; "
                              "pass --sigma S (> 0)")
     sigma = V.positive("sigma", sigma)
+    if d is None:
+        ds = dataset_from_path(log.path)
+        if ds is None:
+            raise ValueError(f"d: cannot infer the input dimension of {log.name!r} from its path; pass d")
+        d = DATASET_DIMS[ds]
     d = V.dimension("d", d)
     lo, hi = printed_intervals(log.radius_text)
     ab = log.abstain
@@ -341,8 +641,8 @@ def replay_log(log: CohenLog, sigma: float | None = None, d: int = 3072, progres
     rhi = recover_pA_lower(hi, sigma)
     nan = np.full(log.n_rows, np.nan)
     pA = np.where(ab, nan, mid["pA"])
-    res = ReplayResult(log, sigma, d, pA, np.where(ab, nan, rlo["pA"]), np.where(ab, nan, rhi["pA"]),
-                       np.where(ab, nan, mid["one_minus_pA"]), lo, hi)
+    res = LogReplay(log, sigma, d, pA, np.where(ab, nan, rlo["pA"]), np.where(ab, nan, rhi["pA"]),
+                    np.where(ab, nan, mid["one_minus_pA"]), lo, hi)
     cache: dict = {}
     rows = []
     it = range(log.n_rows)
@@ -409,7 +709,7 @@ def log_consistency(log: CohenLog, sigma: float, n: int = 100_000, alpha: float 
     return out
 
 
-def precision_summary(res: ReplayResult, cols=None) -> dict:
+def precision_summary(res: LogReplay, cols=None) -> dict:
     """How much the 3-significant-digit radius blurs pA_lower and every recomputed radius (``cols``: default
     every column of ``res.radii``).  ``rel_halfwidth_max`` / ``rel_halfwidth_max_column``: the largest
     relative half-width over all measured columns and where it occurs."""
@@ -440,8 +740,149 @@ def precision_summary(res: ReplayResult, cols=None) -> dict:
     return out
 
 
+
+
 # --------------------------------------------------------------------------------------------
-# report
+# which (n, alpha) printed the top radii?
+# --------------------------------------------------------------------------------------------
+#: Sample sizes and levels searched by :func:`identify_n_alpha` (the common choices in the literature).
+N_GRID = (1_000, 10_000, 100_000, 1_000_000)
+ALPHA_GRID = (0.001, 0.01, 0.05)
+#: Levels n_A = n, n - 1, ..., n - (IDENT_LEVELS - 1) whose printed radii are matched.
+IDENT_LEVELS = 4
+
+
+@dataclass(frozen=True)
+class NAlphaMatch:
+    """One (n, alpha) whose top printed radii match the log: ``rows_at_level[m]`` rows print exactly the
+    radius S Phi^{-1}(pA_lower(n_A = n - m, n, alpha)) (``printed[m]``)."""
+
+    n: int
+    alpha: float
+    printed: tuple[str, ...]
+    rows_at_level: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class NAlphaIdentification:
+    """Result of :func:`identify_n_alpha` for one log.
+
+    ``matches``: every (n, alpha) of the grid consistent with the top radii; ``identified`` is the single
+    match when there is exactly one (None otherwise); ``top_printed``: the largest printed radius.
+    """
+
+    top_printed: str | None
+    rows_at_top: int
+    matches: tuple[NAlphaMatch, ...]
+    grid_n: tuple[int, ...] = N_GRID
+    grid_alpha: tuple[float, ...] = ALPHA_GRID
+
+    @property
+    def identified(self) -> NAlphaMatch | None:
+        return self.matches[0] if len(self.matches) == 1 else None
+
+
+def _printed(x: float) -> str:
+    return format(float(x), f".{COHEN_DIGITS}")
+
+
+def identify_n_alpha(log: CohenLog, sigma: float, *, n_grid=N_GRID, alpha_grid=ALPHA_GRID,
+                     levels: int = IDENT_LEVELS) -> NAlphaIdentification:
+    """Which (n, alpha) of a small grid printed this log's top radii?
+
+    With n_A of n draws agreeing, CERTIFY prints R(n_A) = S Phi^{-1}(pA_lower(n_A, n, alpha)), pA_lower the
+    one-sided Clopper--Pearson bound (:func:`theory.certificates.certify_from_counts`, Cohen's radius).
+    R(n_A) increases with n_A, so every printed radius above R(n - levels) must be one of the printed
+    R(n), R(n - 1), ..., and the largest printed radius must be R(n) itself.  A pair (n, alpha) *matches*
+    when (i) the largest printed radius equals the printed R(n) and (ii) every printed radius above the
+    printed R(n - levels) equals some printed R(n - m), m < levels.  Logs whose rows never reach
+    n_A = n cannot be identified (no match).
+
+    >>> from theory.certificates import certify_from_counts
+    >>> r = [certify_from_counts(k, 10_000, 0.01, 0.5).radius for k in (10_000, 10_000, 9_999, 9_000)]
+    >>> log = CohenLog("x", np.arange(4), np.zeros(4, int), np.zeros(4, int), np.array([float(_printed(x)) for x in r]),
+    ...                tuple(_printed(x) for x in r), np.ones(4, int), np.zeros(4))
+    >>> m = identify_n_alpha(log, 0.5).identified
+    >>> (m.n, m.alpha, m.rows_at_level[:2])
+    (10000, 0.01, (2, 1))
+    """
+    from theory.certificates import certify_from_counts
+
+    sigma = V.positive("sigma", sigma)
+    levels = V.count("levels", levels, minimum=1)
+    act = ~log.abstain
+    if not act.any():
+        return NAlphaIdentification(None, 0, (), tuple(n_grid), tuple(alpha_grid))
+    texts = np.array([_printed(float(t)) for t in log.radius_text], dtype=object)
+    vals = log.radius
+    top = int(np.argmax(np.where(act, vals, -1.0)))
+    top_text = texts[top]
+    rows_at_top = int(np.sum(act & (texts == top_text)))
+    matches = []
+    for n in n_grid:
+        for alpha in alpha_grid:
+            pr = []
+            for m in range(min(levels + 1, n + 1)):
+                res = certify_from_counts(n - m, n, alpha, sigma, "cohen")
+                pr.append(None if res.abstain else _printed(res.radius))
+            if pr[0] is None or pr[0] != top_text:
+                continue
+            allowed = {t for t in pr[:levels] if t is not None}
+            floor = float(pr[levels]) if len(pr) > levels and pr[levels] is not None else 0.0
+            above = act & (vals > floor)
+            if not all(t in allowed for t in texts[above]):
+                continue
+            matches.append(NAlphaMatch(int(n), float(alpha), tuple(t or "—" for t in pr[:levels]),
+                                       tuple(int(np.sum(act & (texts == t))) if t is not None else 0
+                                             for t in pr[:levels])))
+    return NAlphaIdentification(top_text, rows_at_top, tuple(matches), tuple(n_grid), tuple(alpha_grid))
+
+
+# --------------------------------------------------------------------------------------------
+# table radii chosen from the data
+# --------------------------------------------------------------------------------------------
+#: Step candidates for the l2 radius grid of the tables.
+GRID_STEPS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
+
+
+def l2_grid(max_radius: float, *, max_columns: int = 16) -> tuple[float, ...]:
+    """Radii 0, h, 2h, ... up to ``max_radius`` (the largest certified radius), h the smallest of
+    :data:`GRID_STEPS` giving at most ``max_columns`` radii.
+
+    >>> l2_grid(1.96)
+    (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75)
+    >>> l2_grid(0.0)
+    (0.0,)
+    """
+    m = V.nonnegative("max_radius", max_radius)
+    max_columns = V.count("max_columns", max_columns, minimum=2)
+    if m == 0:
+        return (0.0,)
+    for h in GRID_STEPS:
+        k = int(math.floor(m / h + 1e-9))
+        if k + 1 <= max_columns:
+            return tuple(round(i * h, 10) for i in range(k + 1))
+    h = GRID_STEPS[-1] * math.ceil(m / (GRID_STEPS[-1] * (max_columns - 1)))
+    return tuple(round(i * h, 10) for i in range(int(m // h) + 1))
+
+
+def linf_grid_255(max_radius: float, *, powers: int = 7) -> tuple[float, ...]:
+    """l_inf radii in units of 1/255: 0 and the ``powers`` largest powers of two (at most 2^-2) not above
+    ``max_radius`` x 255.
+
+    >>> linf_grid_255(16.4 / 255)
+    (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+    """
+    m = V.nonnegative("max_radius", max_radius) * 255.0
+    if m <= 0:
+        return (0.0,)
+    kmax = math.floor(math.log2(m))
+    kmin = max(kmax - powers + 1, -2) if kmax >= -2 else kmax
+    return (0.0,) + tuple(float(2.0 ** k) for k in range(kmin, kmax + 1))
+
+
+# --------------------------------------------------------------------------------------------
+# labels, hashes, versions (shared with empirical.experiments)
 # --------------------------------------------------------------------------------------------
 #: Labels of the radius columns in tables and figures.
 COLUMN_LABELS = {
@@ -502,453 +943,43 @@ def git_commit() -> str | None:
         return None
 
 
-def _pct(a: float) -> str:
-    return f"{100 * a:.1f}"
-
-
-def _acc_cell(res: ReplayResult, col: str, r: float) -> str:
-    """Certified accuracy at radius r, as 'x' or 'lo–hi' when the printed precision leaves it open."""
-    lo = res.certified_accuracy(col, r, "lo")[0]
-    mid = res.certified_accuracy(col, r, "mid")[0]
-    hi = res.certified_accuracy(col, r, "hi")[0]
-    if lo == hi:
-        return _pct(mid)
-    return f"{_pct(mid)} [{_pct(lo)}–{_pct(hi)}]"
-
-
-def _label(res: ReplayResult) -> str:
-    t = res.log.train_sigma
-    return f"train σ={t:g}, mech. σ={res.sigma:g}" if t is not None else f"{res.log.name} (σ={res.sigma:g})"
-
-
-def _plot_curves(results, cols, grid, path, title, xlabel, *, scale=1.0, styles=None):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(cols), figsize=(4.6 * len(cols), 3.6), sharey=True, squeeze=False)
-    for ax, col in zip(axes[0], cols):
-        for k, res in enumerate(results):
-            color = f"C{k}"
-            ax.plot(grid * scale, res.certified_accuracy(col, grid), color=color, label=_label(res))
-            lo, hi = res.certified_accuracy(col, grid, "lo"), res.certified_accuracy(col, grid, "hi")
-            ax.fill_between(grid * scale, lo, hi, color=color, alpha=0.25, linewidth=0)
-            if styles and col in styles:
-                ref = styles[col]
-                ax.plot(grid * scale, res.certified_accuracy(ref, grid), color=color, ls=":", lw=1)
-        ax.set_title(COLUMN_LABELS.get(col, col) + (f"  (dotted: {COLUMN_LABELS[styles[col]]})"
-                                                    if styles and col in styles else ""), fontsize=9)
-        ax.set_xlabel(xlabel)
-        ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel("certified accuracy")
-    axes[0][0].legend(fontsize=7)
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
-def _table(rows, header) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return out
-
-
-def run_replay(paths, *, sigma: float | None = None, out=None, d: int = 3072, n: int = 100_000,
-               alpha: float = 0.001, name: str | None = None, command: str | None = None,
-               progress: bool = True) -> dict:
-    """Replay every log in ``paths`` (files or directories); write ``<out>/<name>.md``, ``.json`` and PNGs.
-
-    Returns the JSON summary. ``name`` defaults to ``replay_<folder of the first log>``.
-    """
-    import json
-    import time as _time
-    from datetime import datetime, timezone
-
-    t0 = _time.perf_counter()
-    d = V.dimension("d", d)
-    n = V.count("n", n, minimum=1)
-    alpha = V.in_open_interval("alpha", alpha, 0.0, 1.0)
-    if sigma is not None:
-        sigma = V.positive("sigma", sigma)
-    files = find_logs(paths)
-    logs = [read_cohen_log(f) for f in files]
-    for lg in logs:
-        if sigma is None and lg.cert_sigma is None:
-            raise ValueError(f"sigma: cannot read the certification sigma from {lg.name!r}; pass --sigma S (> 0)")
-        if sigma is not None and lg.cert_sigma is not None and abs(lg.cert_sigma - sigma) > 1e-12:
-            raise ValueError(f"sigma: --sigma {sigma:g} contradicts the file name {lg.name!r} "
-                             f"(certified with sigma {lg.cert_sigma:g}); omit --sigma for several logs")
-    bar = None
-    if progress:
-        try:
-            from tqdm import tqdm
-
-            bar = lambda it, lg=None: tqdm(it, desc="replay", unit="row", leave=False)  # noqa: E731
-        except ImportError:  # pragma: no cover
-            bar = None
-    results = [replay_log(lg, sigma, d, progress=bar) for lg in logs]
-    checks = [log_consistency(lg, r.sigma, n, alpha) for lg, r in zip(logs, results)]
-    precision = [precision_summary(r) for r in results]
-    elapsed = _time.perf_counter() - t0
-
-    summary = {
-        "command": command, "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "versions": library_versions(), "commit": git_commit(), "d": d, "n_claimed": n, "alpha_claimed": alpha,
-        "logs": [], "seconds": None,
-    }
-    for lg, r, ck, pr in zip(logs, results, checks, precision):
-        entry = {"file": lg.name, "path": str(lg.path), "sha256": sha256_file(lg.path), "train_sigma": lg.train_sigma,
-                 "sigma": r.sigma, "consistency": ck, "precision": pr,
-                 "certified_accuracy_l2": {c: dict(zip(map(str, L2_RADII), r.certified_accuracy(c, L2_RADII)))
-                                           for c in r.columns if c not in LINF_COLS},
-                 "certified_accuracy_l2_interval": {
-                     c: {str(x): [r.certified_accuracy(c, x, "lo")[0], r.certified_accuracy(c, x, "hi")[0]]
-                         for x in L2_RADII} for c in L2_COLS},
-                 "certified_accuracy_linf_255": {
-                     c: dict(zip(map(str, LINF_RADII_255), r.certified_accuracy(c, np.array(LINF_RADII_255) / 255)))
-                     for c in LINF_COLS},
-                 "median_radius_correct": {c: median_certified_radius(r.radii[c], lg.correct, lg.predict)
-                                           for c in r.columns},
-                 "rows_c11_above_cohen": {c: int(np.sum(r.radii[c] > r.radii["radius_cohen"] * (1 + 1e-12)))
-                                          for c in ("radius_c11_c1", "radius_c11_c3")},
-                 "c11_small_c": _small_c(r),
-                 }
-        summary["logs"].append(entry)
-    if out is None:
-        summary["seconds"] = _time.perf_counter() - t0
-        return summary
-
-    outdir = Path(out)
-    outdir.mkdir(parents=True, exist_ok=True)
-    if name is None:
-        name = "replay_" + (Path(logs[0].path).parent.name or "logs")
-    figs = _write_figures(results, outdir, name)
-    summary["seconds"] = _time.perf_counter() - t0
-    summary["seconds_compute"] = elapsed
-    md = _markdown(summary, results, checks, precision, figs, name)
-    (outdir / f"{name}.md").write_text(md)
-    from theory.cli import to_jsonable
-
-    (outdir / f"{name}.json").write_text(json.dumps(to_jsonable(summary), indent=1))
-    summary["report"] = str(outdir / f"{name}.md")
-    return summary
-
-
 #: c values below the paper's (1, 3) for the 'smaller c yields a larger r' check.
 SMALL_C = (0.5, 0.25)
 
 
-def _small_c(res: ReplayResult) -> dict:
-    """For c in SMALL_C: rows where C11 at the printed p̲A exceeds Cohen's tight radius (a C11 radius
-    above the Neyman-Pearson radius is unsound: some base classifier with these probabilities flips inside it)."""
+def small_c_radii(res: LogReplay, c: float) -> np.ndarray:
+    """C11 radius with constant ``c`` at each row's printed p̲A (0 for abstentions and p̲A <= 1/2)."""
     from theory.certificates import radius as cert_radius
 
     act = (~res.log.abstain) & (res.one_minus_pA < 0.5)
+    return np.array([cert_radius("c11", one_minus_pA=float(e), sigma=res.sigma, c=c) if a else 0.0
+                     for a, e in zip(act, np.nan_to_num(res.one_minus_pA, nan=0.5), strict=True)])
+
+
+def _small_c(res: LogReplay, radii) -> dict:
+    """For c in SMALL_C: rows where C11 at the printed p̲A exceeds Cohen's tight radius (a C11 radius
+    above the Neyman-Pearson radius is unsound: some base classifier with these probabilities flips inside it)."""
+    act = (~res.log.abstain) & (res.one_minus_pA < 0.5)
     out = {}
     for c in SMALL_C:
-        r = np.array([cert_radius("c11", one_minus_pA=float(e), sigma=res.sigma, c=c) if a else 0.0
-                      for a, e in zip(act, np.nan_to_num(res.one_minus_pA, nan=0.5))])
+        r = small_c_radii(res, c)
         above = act & (r > res.radii["radius_cohen"] * (1 + 1e-12))
         out[str(c)] = {"rows_above_cohen": int(above.sum()), "certified_rows": int(act.sum()),
                        "example_idx": int(res.log.idx[np.argmax(above)]) if above.any() else None,
-                       "certified_accuracy_l2": dict(zip(map(str, L2_RADII),
-                                                         certified_accuracy(r, res.log.correct, res.log.predict,
-                                                                            L2_RADII)))}
+                       "certified_accuracy_l2": tuple(float(a) for a in certified_accuracy(
+                           r, res.log.correct, res.log.predict, radii))}
     return out
 
 
-def _select(results, train=None, sigma=None):
-    out = [r for r in results if (train is None or (r.log.train_sigma is not None and abs(r.log.train_sigma - train) < 1e-9))
-           and (sigma is None or abs(r.sigma - sigma) < 1e-9)]
-    return sorted(out, key=lambda r: (r.log.train_sigma or 0.0, r.sigma))
 
 
-def _write_figures(results, outdir: Path, name: str) -> dict:
-    figs = {}
-    grid = np.linspace(0.0, 2.0, 401)
-    fig1 = _select(results, sigma=0.5)
-    fig1 = [r for r in fig1 if r.log.train_sigma in (0.25, 0.5, 1.0)] or fig1
-    if fig1:
-        figs["fig1"] = f"{name}_fig1_l2.png"
-        _plot_curves(fig1, ("radius_c11_c1", "radius_c11_c3"), grid, outdir / figs["fig1"],
-                     "Paper Fig. 1 setting on Cohen et al.'s logs: mechanism σ = 0.5, vary training σ "
-                     "(dotted: Cohen's tight radius, same rows)", "ℓ2 radius",
-                     styles={"radius_c11_c1": "radius_cohen", "radius_c11_c3": "radius_cohen"})
-    diag = [r for r in results if r.log.train_sigma is not None and abs(r.log.train_sigma - r.sigma) < 1e-9]
-    fig2 = sorted({id(r): r for r in _select(results, train=0.5) + diag}.values(),
-                  key=lambda r: (r.sigma, r.log.train_sigma or 0))
-    if fig2:
-        figs["fig2"] = f"{name}_fig2_l2.png"
-        grid2 = np.linspace(0.0, 4.0, 801)
-        _plot_curves(fig2, ("radius_c11_c1", "radius_c11_c3"), grid2, outdir / figs["fig2"],
-                     "Paper Fig. 2 setting as far as the logs allow: vary mechanism σ "
-                     "(training σ = mechanism σ except 0.5/0.5; dotted: Cohen)", "ℓ2 radius",
-                     styles={"radius_c11_c1": "radius_cohen", "radius_c11_c3": "radius_cohen"})
-    if results:
-        figs["linf"] = f"{name}_linf.png"
-        grid3 = np.linspace(0.0, 12.0, 601) / 255.0
-        sel = _select(results, sigma=0.5) or results
-        _plot_curves(sel, LINF_COLS, grid3, outdir / figs["linf"],
-                     f"ℓ∞ certified accuracy at d = {results[0].d} (x axis in units of 1/255)",
-                     "ℓ∞ radius × 255", scale=255.0)
-    return figs
+def __getattr__(name):  # the typed result and the report live in their own modules (lazy: no import cycle)
+    if name in ("compute_replay", "ReplayResult", "run_replay", "SCHEMA_VERSION"):
+        from empirical import replay_result
 
+        return getattr(replay_result, name)
+    if name in ("write_replay_report", "render_markdown"):
+        from empirical import replay_report
 
-def _implied_text(bad, n: int, alpha: float) -> str:
-    """The implied level and the draws needed, computed from the consistency checks of the logs ``bad``."""
-    ia = [e["consistency"]["implied_alpha_if_all_n"] for e in bad if e["consistency"]["implied_alpha_if_all_n"]]
-    nn = [e["consistency"].get("n_needed_at_alpha") for e in bad if e["consistency"].get("n_needed_at_alpha")]
-    parts = []
-    if ia:
-        lo, hi = min(a for a, _ in ia), max(b for _, b in ia)
-        parts.append(f"the implied level α' if all n = {n:,} draws agreed is {lo:.2g}–{hi:.2g}")
-    if nn:
-        parts.append(f"at α = {alpha} the largest printed radius needs n ≥ {max(nn):,} draws")
-    return "; ".join(parts) or "the implied level cannot be computed"
-
-
-def _precision_text(summary) -> str:
-    """The precision sentence, from the measured relative half-widths of every recomputed radius column."""
-    worst = [(e["precision"]["rel_halfwidth_max"], e["precision"]["rel_halfwidth_max_column"], e["file"],
-              len(e["precision"]["columns"])) for e in summary["logs"] if e["precision"].get("rows", 0)]
-    if not worst:
-        return "No certified rows: nothing to measure."
-    w, col, f, k = max(worst, key=lambda t: (not np.isfinite(t[0]), t[0]))
-    bound = next((b for b in (0.001, 0.01, 0.1) if w < b), None)
-    head = (f"The relative error of every recomputed radius ({k} columns, all logs) is below {100 * bound:g}%"
-            if bound is not None else f"The relative error of the recomputed radii reaches {100 * w:.3g}%")
-    return (head + f" (largest: {100 * w:.3f}%, {COLUMN_LABELS.get(col, col)} in `{f}`; every radius is a smooth function of "
-            "p̲A = Φ(R/S), so it inherits the relative precision of the printed R).")
-
-
-def _markdown(summary, results, checks, precision, figs, name) -> str:
-    L: list[str] = []
-    d = summary["d"]
-    L += [f"# Replay of published certification logs against the theory ({name})", "",
-          "Generated by a command, not by hand. Regenerate with:", "", "```",
-          summary["command"] or "python -m empirical replay ...", "```", "",
-          f"* date: {summary['date']}; run time {summary['seconds']:.1f} s (CPU); commit {summary['commit']}",
-          "* versions: " + ", ".join(f"{k} {v}" for k, v in summary["versions"].items()),
-          f"* logs: Cohen, Rosenfeld & Kolter (2019)'s CIFAR-10 ResNet-110 certification logs "
-          f"(every 20th test image; stated: n0 = 100, n = {summary['n_claimed']:,}, α = {summary['alpha_claimed']}); "
-          f"d = {d} for the ℓ∞ certificates.",
-          "* certified accuracy at R = fraction of ALL rows with `correct = 1`, not abstained and certified radius "
-          "≥ R (Cohen et al.'s analysis convention); abstentions and errors count as failures.", ""]
-    L += _table([[e["file"], e["sha256"][:16] + "…", e["consistency"]["rows"], e["train_sigma"], e["sigma"]]
-                 for e in summary["logs"]], ["file", "sha256", "rows", "training σ", "mechanism σ"])
-    L += ["", "## How the probabilities are recovered", "",
-          "Cohen et al. certify in binary form (pB = 1 − p̲A), so every non-abstaining row has "
-          "R = S·Φ⁻¹(p̲A) and p̲A = Φ(R/S), 1 − p̲A = Φ(−R/S). The radius is printed with 3 significant digits "
-          "(`'{:.3}'`), so a printed R stands for the interval R ± ½·10^(e−2) (e = ⌊log10 R⌋; ten times "
-          "narrower below an exact power of ten) and p̲A ∈ [Φ(R_lo/S), Φ(R_hi/S)]. Every certificate is then "
-          "recomputed by `theory.certificates.certified_radii('gaussian', p̲A, S, d)` at the printed value and "
-          "at both ends of the interval (all certificates increase with p̲A). Tables show the certified "
-          "accuracy at the printed value, followed by [lo–hi] when the rounding leaves it undetermined.", ""]
-    # 1. consistency
-    L += ["## 1. Are the logs consistent with their stated sampling parameters?", "",
-          f"With n = {summary['n_claimed']:,} draws and α = {summary['alpha_claimed']}, the largest possible "
-          "p̲A is α^(1/n) (all n draws agree), hence the largest possible radius R_max = S·Φ⁻¹(α^(1/n)). "
-          "Rows whose printed radius, minus its rounding half-width, exceeds R_max cannot come from those "
-          "parameters; for the rows at the largest printed radius, the level that would explain them with "
-          "nA = n is α' = p̲A^n.", ""]
-    rows = []
-    for e in summary["logs"]:
-        c = e["consistency"]
-        ia = c["implied_alpha_if_all_n"]
-        w = c["first_row_above_max"]
-        rows.append([e["file"], c["abstain"], c["correct"], c["largest_printed"], c["rows_at_largest"],
-                     f"{c['radius_max']:.4f}", c["rows_above_max"],
-                     "—" if w is None else f"idx {w['idx']}: R = {w['radius']}",
-                     "—" if ia is None else f"[{ia[0]:.2g}, {ia[1]:.2g}]", c["correct_mismatch"]])
-    L += _table(rows, ["file", "abstain", "correct", "largest R printed", "rows at it", "R_max (n, α)",
-                       "rows > R_max", "first such row", "α' if nA = n", "correct ≠ (predict = label)"])
-    bad = [e for e in summary["logs"] if e["consistency"]["rows_above_max"] > 0]
-    L += [""]
-    if bad:
-        L += ["**Finding.** " + "; ".join(
-            f"`{e['file']}` has {e['consistency']['rows_above_max']} rows above R_max "
-            f"(largest printed {e['consistency']['largest_printed']} vs {e['consistency']['radius_max_printed']})"
-            for e in bad) +
-            f". These rows are not reachable with n = {summary['n_claimed']:,} and α = {summary['alpha_claimed']} "
-            f"({_implied_text(bad, summary['n_claimed'], summary['alpha_claimed'])}): these files look certified "
-            "with a larger α or more draws than stated. "
-            "The recovered p̲A = Φ(R/S) is still the number CERTIFY used, so every "
-            "certificate below is recomputed from it unchanged; only its confidence level differs.", ""]
-    else:
-        L += ["All logs are consistent with the stated (n, α).", ""]
-    # 2. precision
-    L += ["## 2. Error introduced by the 3-significant-digit radius", ""]
-    rows = []
-    for e in summary["logs"]:
-        p = e["precision"]
-        if p.get("rows", 0) == 0:
-            continue
-        rows.append([e["file"], f"{p['pA_halfwidth_max']:.2e}", f"{p['pA_halfwidth_median']:.2e}",
-                     f"{100 * p['one_minus_pA_rel_halfwidth_max']:.2f}%",
-                     f"{100 * p['radius_c11_c1_rel_halfwidth_max']:.2f}%",
-                     f"{100 * p['radius_c11_c1_rel_halfwidth_median']:.3f}%",
-                     f"{p['radius_c11_c1_abs_halfwidth_max']:.2e}", f"{p['radius_cohen_abs_halfwidth_max']:.2e}"])
-    L += _table(rows, ["file", "max ½-width p̲A", "median ½-width p̲A", "max rel. ½-width 1−p̲A",
-                       "max rel. ½-width C11", "median rel. ½-width C11", "max abs ½-width C11 c=1",
-                       "max abs ½-width Cohen"])
-    L += ["", "Maximum relative ½-width (relative error from the rounding) of every recomputed radius, over the "
-          "certified rows of each log:", ""]
-    pcols = [c for c in (results[0].columns if results else []) if any(f"{c}_rel_halfwidth_max" in e["precision"]
-                                                                        for e in summary["logs"])]
-    L += _table([[e["file"]] + [f"{100 * e['precision'][f'{c}_rel_halfwidth_max']:.3f}%" for c in pcols]
-                 for e in summary["logs"] if e["precision"].get("rows", 0)],
-                ["file"] + [COLUMN_LABELS.get(c, c) for c in pcols])
-    L += ["", _precision_text(summary) + " It can only change a certified accuracy when a row's "
-          "radius interval straddles a table radius, shown as [lo–hi] below.", ""]
-    # 3. Figure 1
-    fig1 = [r for r in _select(results, sigma=0.5) if r.log.train_sigma in (0.25, 0.5, 1.0)]
-    L += ["## 3. Paper Figure 1 setting: mechanism σ = 0.5, training σ ∈ {0.25, 0.5, 1.0}", ""]
-    if fig1:
-        rows = [[_label(r), COLUMN_LABELS[c]] + [_acc_cell(r, c, x) for x in L2_RADII] for r in fig1 for c in L2_COLS]
-        L += _table(rows, ["log", "certificate"] + [f"R = {x:g}" for x in L2_RADII])
-        if "fig1" in figs:
-            L += ["", f"![Figure 1 setting]({figs['fig1']})", ""]
-        best = max(fig1, key=lambda r: r.certified_accuracy("radius_c11_c1", 0.5)[0])
-        L += [f"Certified accuracy (%) at each ℓ2 radius. Best training σ at R = 0.5 under C11 c=1: "
-              f"{best.log.train_sigma:g} (the paper: 'using σ = 0.50 … to train the classifier is a good setting').",
-              ""]
-    else:
-        L += ["No log with mechanism σ = 0.5 among the inputs.", ""]
-    # 4. Figure 2
-    L += ["## 4. Paper Figure 2 setting: training σ = 0.5, vary mechanism σ", "",
-          "The published logs hold the training-σ = 0.5 model certified with σ = 0.5 only, so the paper's "
-          "Figure 2 (mechanism σ varied on that model) can be reproduced at σ = 0.5 alone. As the closest "
-          "substitute, the table adds the models certified with their own training σ (0.12, 0.25, 1.0): "
-          "mechanism σ varies, but so does the model.", ""]
-    diag = [r for r in results if r.log.train_sigma is not None and abs(r.log.train_sigma - r.sigma) < 1e-9]
-    sel = sorted(diag, key=lambda r: r.sigma)
-    if sel:
-        rows = [[_label(r), COLUMN_LABELS[c]] + [_acc_cell(r, c, x) for x in L2_RADII] for r in sel for c in L2_COLS]
-        L += _table(rows, ["log", "certificate"] + [f"R = {x:g}" for x in L2_RADII])
-        if "fig2" in figs:
-            L += ["", f"![Figure 2 setting]({figs['fig2']})", ""]
-    # 5. 20 % claim
-    L += ["## 5. \"Approximately 20% certified accuracy under ℓ2 = 1.0\" (Section 4.2)", ""]
-    rows = []
-    for r in sorted(results, key=lambda r: (r.sigma, r.log.train_sigma or 0)):
-        rows.append([_label(r)] + [_acc_cell(r, c, 1.0) for c in L2_COLS])
-    L += _table(rows, ["log"] + [COLUMN_LABELS[c] for c in L2_COLS])
-    c1 = {_label(r): r.certified_accuracy("radius_c11_c1", 1.0)[0] for r in results}
-    c3 = {_label(r): r.certified_accuracy("radius_c11_c3", 1.0)[0] for r in results}
-    b1 = max(c1, key=c1.get)
-    b3 = max(c3, key=c3.get)
-    L += ["", f"Best C11 certified accuracy at ℓ2 = 1.0: c = 1: {_pct(c1[b1])}% ({b1}); c = 3: {_pct(c3[b3])}% "
-          f"({b3}). In the paper's own settings (training σ = 0.5, mechanism σ = 0.5, Figures 1–2): "
-          + ", ".join(f"c = {c}: {_pct(r.certified_accuracy(col, 1.0)[0])}%"
-                      for r in _select(results, train=0.5, sigma=0.5)
-                      for c, col in ((1, 'radius_c11_c1'), (3, 'radius_c11_c3'))) + ".", ""]
-    # 6. C11 vs Cohen
-    L += ["## 6. C11 next to Cohen et al.'s tight radius on the same rows", "",
-          "The paper: 'a smaller c yields a larger r compared to those in Cohen et al., and vice versa'. "
-          "Rows where the C11 radius exceeds Cohen's (tight, Neyman–Pearson) radius for the same p̲A, and the "
-          "median ratio C11 / Cohen over certified rows:", ""]
-    rows = []
-    for r in results:
-        act = (~r.log.abstain) & (r.radii["radius_cohen"] > 0)
-        rat = {c: float(np.median(r.radii[c][act] / r.radii["radius_cohen"][act])) if act.any() else float("nan")
-               for c in ("radius_c11_c1", "radius_c11_c3")}
-        e = next(e for e in summary["logs"] if e["file"] == r.log.name)
-        rows.append([_label(r), int(act.sum()), e["rows_c11_above_cohen"]["radius_c11_c1"],
-                     e["rows_c11_above_cohen"]["radius_c11_c3"], f"{rat['radius_c11_c1']:.3f}",
-                     f"{rat['radius_c11_c3']:.3f}"])
-    L += _table(rows, ["log", "certified rows", "C11 c=1 > Cohen", "C11 c=3 > Cohen", "median C11/Cohen c=1",
-                       "median C11/Cohen c=3"])
-    L += ["", "Smaller c, same rows (the paper allows any c > 0; a C11 radius above Cohen's tight radius is "
-          "unsound: a half-space base classifier with the same p̲A flips inside it — the audit's witnesses, "
-          "`python -m theory audit`):", ""]
-    rows = []
-    for e in summary["logs"]:
-        for c, v in e["c11_small_c"].items():
-            rows.append([e["file"], c, v["certified_rows"], v["rows_above_cohen"],
-                         "—" if v["example_idx"] is None else v["example_idx"]]
-                        + [_pct(v["certified_accuracy_l2"][str(x)]) for x in L2_RADII])
-    L += _table(rows, ["file", "c", "certified rows", "C11 > Cohen", "example idx"]
-                + [f"acc. R = {x:g}" for x in L2_RADII])
-    om = [float(np.nanmin(r.one_minus_pA)) for r in results if np.any(np.isfinite(r.one_minus_pA))]
-    n_above = sum(e["rows_c11_above_cohen"][c] for e in summary["logs"] for c in ("radius_c11_c1", "radius_c11_c3"))
-    n_small = sum(v["rows_above_cohen"] for e in summary["logs"] for v in e["c11_small_c"].values())
-    L += ["", f"At the probabilities these models produce (1 − p̲A ≥ {min(om) if om else float('nan'):.2g}), C11 with "
-          f"c ∈ {{1, 3}} exceeds the tight radius on {n_above} rows, and with c ∈ {{{', '.join(map(str, SMALL_C))}}} "
-          f"on {n_small} (row, c) pairs: the paper's 'a smaller c yields a larger r compared to Cohen et al.' "
-          "is true only where the larger radius is not a valid certificate.", ""]
-    # 7. l_inf
-    L += [f"## 7. ℓ∞ radii from the same probabilities (d = {d}): T18 and the ℓ2 → ℓ∞ conversion", "",
-          "T18 (Gaussian, DMR, ℓ∞) with the C11 argument gives r∞ = r_C11/√d; the conversion of Cohen's tight "
-          "ℓ2 radius gives r∞ = r_Cohen/√d. Certified accuracy (%) at ℓ∞ radii in units of 1/255, and the "
-          "median certified ℓ∞ radius over certified-correct rows (×255):", ""]
-    rows = []
-    for r in sorted(results, key=lambda r: (r.sigma, r.log.train_sigma or 0)):
-        for c in LINF_COLS:
-            med = median_certified_radius(r.radii[c], r.log.correct, r.log.predict)
-            rows.append([_label(r), COLUMN_LABELS[c]]
-                        + [_pct(r.certified_accuracy(c, x / 255)[0]) for x in LINF_RADII_255] + [f"{255 * med:.2f}"])
-    L += _table(rows, ["log", "certificate"] + [f"{x:g}/255" for x in LINF_RADII_255] + ["median ×255"])
-    if "linf" in figs:
-        L += ["", f"![l_inf]({figs['linf']})", ""]
-    L += ["The exponential mechanism (T13, D∞) cannot be replayed from these logs: they hold probabilities of "
-          "Gaussian-smoothed classifiers, while T13's radius needs p̲A under eq.-6 noise. The paper's Figure 3 "
-          "comparison is therefore made on our own models (`python -m empirical experiment cifar10`).", ""]
-    # 8. other certificates
-    L += ["## 8. Every other applicable certificate (ℓ2), same rows", ""]
-    rows = []
-    for r in sorted(results, key=lambda r: (r.sigma, r.log.train_sigma or 0)):
-        for c in ("radius_pixeldp", "radius_li_renyi"):
-            rows.append([_label(r), COLUMN_LABELS[c]] + [_pct(r.certified_accuracy(c, x)[0]) for x in L2_RADII])
-    L += _table(rows, ["log", "certificate"] + [f"R = {x:g}" for x in L2_RADII])
-    # closing
-    L += ["", "## Closing note", ""]
-    L += _closing(summary, results)
-    return "\n".join(L) + "\n"
-
-
-def _closing(summary, results) -> list[str]:
-    out = []
-    r55 = _select(results, train=0.5, sigma=0.5)
-    if r55:
-        r = r55[0]
-        a1, a3, ac = (r.certified_accuracy(c, 1.0)[0] for c in ("radius_c11_c1", "radius_c11_c3", "radius_cohen"))
-        out.append(f"* **'≈20% certified accuracy at ℓ2 = 1.0'**: on the training-σ = 0.5 model with mechanism "
-                   f"σ = 0.5, C11 certifies {_pct(a1)}% (c = 1) and {_pct(a3)}% (c = 3); Cohen's tight radius "
-                   f"{_pct(ac)}%.")
-    acc1 = {(_label(r)): r.certified_accuracy("radius_c11_c1", 1.0)[0] for r in results}
-    acc3 = {(_label(r)): r.certified_accuracy("radius_c11_c3", 1.0)[0] for r in results}
-    near = [k for k, v in acc1.items() if 0.15 <= v <= 0.25]
-    out.append(f"  Across all logs, C11 c = 1 reaches 15–25% at ℓ2 = 1.0 for: {', '.join(near) or 'none'}; the best "
-               f"C11 c = 3 value is {_pct(max(acc3.values()))}%. With c = 3 (the paper's recommended value) the "
-               "largest C11 radius any row can reach is σ·√2·logit(p̲A_max)/8 — about 0.85 at σ = 0.5 — so "
-               "ℓ2 = 1.0 needs σ ≥ 0.6 under c = 3.")
-    e55 = [e for e in summary["logs"] if e["train_sigma"] == 0.5 and e["sigma"] == 0.5]
-    if e55:
-        sc = e55[0]["c11_small_c"]
-        out.append("  With a smaller c the paper's number appears on that model: C11 at ℓ2 = 1.0 certifies "
-                   + ", ".join(f"{_pct(v['certified_accuracy_l2']['1.0'])}% with c = {c} ({v['rows_above_cohen']} of "
-                               f"{v['certified_rows']} rows then exceed the tight radius, i.e. are unsound)"
-                               for c, v in sc.items()) + ".")
-    ratios = {}
-    for c in ("radius_c11_c1", "radius_c11_c3"):
-        meds = []
-        for r in results:
-            act = (~r.log.abstain) & (r.radii["radius_cohen"] > 0)
-            if act.any():
-                meds.append(float(np.median(r.radii[c][act] / r.radii["radius_cohen"][act])))
-        ratios[c] = (min(meds), max(meds)) if meds else (float("nan"), float("nan"))
-    above = sum(e["rows_c11_above_cohen"][c] for e in summary["logs"] for c in ("radius_c11_c1", "radius_c11_c3"))
-    out.append(f"* **C11 vs Cohen**: {above} rows over all logs where C11 (c = 1, 3) exceeds Cohen's tight radius "
-               f"(median ratio C11/Cohen per log {ratios['radius_c11_c1'][0]:.2f}–{ratios['radius_c11_c1'][1]:.2f} "
-               f"for c = 1, {ratios['radius_c11_c3'][0]:.2f}–{ratios['radius_c11_c3'][1]:.2f} for c = 3); 'a smaller "
-               "c yields a larger r' than Cohen's happens only for c < 1, and there the excess is unsound (Section 6).")
-    bad = [e for e in summary["logs"] if e["consistency"]["rows_above_max"] > 0]
-    if bad:
-        out.append("* **Log anomaly**: " + ", ".join(f"`{e['file']}`" for e in bad) +
-                   f" contain radii larger than n = {summary['n_claimed']:,}, α = {summary['alpha_claimed']} allow "
-                   f"({_implied_text(bad, summary['n_claimed'], summary['alpha_claimed'])}).")
-    out.append("* **ℓ∞**: the T18 and ℓ2→ℓ∞ radii are the ℓ2 radii divided by √3072 ≈ 55.4; see Section 7 for the "
-               "certified accuracy at 1/255, 2/255, 4/255.")
-    return out
+        return getattr(replay_report, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,6 +19,8 @@ from scipy import stats
 
 from empirical import replay as R
 from empirical.cli import main as cli_main
+from empirical.replay_report import render_markdown, write_replay_report
+from empirical.replay_result import ReplayResult, compute_replay
 
 CIFAR_LOGS = "cohen2019-certify/cifar10"
 
@@ -26,7 +28,7 @@ CIFAR_LOGS = "cohen2019-certify/cifar10"
 def _write_log(path, rows, time_fmt="float"):
     """rows: (idx, label, predict, radius_float_or_None, correct)."""
     lines = ["idx\tlabel\tpredict\tradius\tcorrect\ttime"]
-    for i, (idx, label, pred, rad, corr) in enumerate(rows):
+    for idx, label, pred, rad, corr in rows:
         t = "0:00:01.500000" if time_fmt == "timedelta" else "1.5"
         lines.append(f"{idx}\t{label}\t{pred}\t{'0.0' if rad is None else format(rad, '.3')}\t{corr}\t{t}")
     path.write_text("\n".join(lines) + "\n")
@@ -111,7 +113,7 @@ def test_replay_recovers_pA_and_every_radius_interval_contains_the_truth(synthet
     log = R.read_cohen_log(path)
     assert (log.train_sigma, log.cert_sigma) == (0.5, 0.5)
     assert log.time[0] == pytest.approx(1.5)  # timedelta time column
-    res = R.replay_log(log)
+    res = R.replay_log(log, d=3072)
     for i, p in enumerate(truth):
         if p is None:
             assert log.predict[i] == -1 and np.isnan(res.pA[i])
@@ -124,13 +126,14 @@ def test_replay_recovers_pA_and_every_radius_interval_contains_the_truth(synthet
         r = sigma * float(stats.norm.ppf(p))
         assert res.radii_lo["radius_cohen"][i] * (1 - 1e-12) <= r <= res.radii_hi["radius_cohen"][i] * (1 + 1e-12)
         rl = r / math.sqrt(3072)
-        assert res.radii_lo["radius_cohen_linf"][i] * (1 - 1e-12) <= rl <= res.radii_hi["radius_cohen_linf"][i] * (1 + 1e-12)
+        lo_l, hi_l = res.radii_lo["radius_cohen_linf"][i], res.radii_hi["radius_cohen_linf"][i]
+        assert lo_l * (1 - 1e-12) <= rl <= hi_l * (1 + 1e-12)
 
 
 def test_certified_accuracy_counts_abstentions_and_errors_as_failures(synthetic_log):
     path, *_ = synthetic_log
     log = R.read_cohen_log(path)
-    res = R.replay_log(log)
+    res = R.replay_log(log, d=3072)
     # Cohen's radius recomputed at the printed value is the printed value: accuracy = direct count on the file
     act = log.predict != -1
     assert res.radii["radius_cohen"][act] == pytest.approx(log.radius[act], rel=1e-12)
@@ -162,10 +165,13 @@ def test_report_sentences_use_the_stated_n_alpha_and_measure_every_radius(tmp_pa
     sigma, n = 0.25, 1000
     rows, _ = _synthetic_rows(sigma, n, 0.01, [1000, 1000, 999, 600], seed=1)
     path = _write_log(tmp_path / "noise_0.25_sigma_0.25.tsv", rows)
-    s = R.run_replay([path], out=tmp_path / "o", n=n, alpha=0.001, name="t", progress=False)
+    s = R.run_replay([path], out=tmp_path / "o", n=n, alpha=0.001, name="t", d=784, progress=False)
     md = (tmp_path / "o" / "t.md").read_text()
     assert "not reachable with n = 1,000 and α = 0.001" in md
-    assert "100,000" not in md and "150,000" not in md and "α ≈ 0.01" not in md
+    grid_free = md.replace(next(x for x in md.split("\n") if x.startswith("Searching n ∈")), "")
+    assert "100,000" not in grid_free and "150,000" not in md and "α ≈ 0.01" not in md
+    # the identification finds the level the synthetic log was made with (alpha = 0.01, n = 1000)
+    assert "identify n = 1,000, α = 0.01 for `noise_0.25_sigma_0.25.tsv`" in md
     ck = s["logs"][0]["consistency"]
     top = max(r[3] for r in rows if r[3] is not None)
     lo = R.printed_interval(format(top, ".3"))[0]
@@ -174,11 +180,11 @@ def test_report_sentences_use_the_stated_n_alpha_and_measure_every_radius(tmp_pa
     a_lo, a_hi = ck["implied_alpha_if_all_n"]
     assert f"{a_lo:.2g}–{a_hi:.2g}" in md
     pr = s["logs"][0]["precision"]
-    res = R.replay_log(R.read_cohen_log(path))
+    res = R.replay_log(R.read_cohen_log(path), d=784)
     assert pr["columns"] == res.columns and len(res.columns) > 3
     assert pr["rel_halfwidth_max"] == max(pr[f"{c}_rel_halfwidth_max"] for c in res.columns)
     assert f"({len(res.columns)} columns, all logs)" in md
-    s2 = R.run_replay([path], out=tmp_path / "o", n=n, alpha=0.01, name="t2", progress=False)
+    s2 = R.run_replay([path], out=tmp_path / "o", n=n, alpha=0.01, name="t2", d=784, progress=False)
     md2 = (tmp_path / "o" / "t2.md").read_text()
     assert s2["logs"][0]["consistency"]["rows_above_max"] == 0
     assert "All logs are consistent" in md2 and "not reachable" not in md2 and "Log anomaly" not in md2
@@ -196,18 +202,20 @@ def test_read_rejects_bad_logs_with_a_message(tmp_path):
     with pytest.raises(ValueError, match="no data rows"):
         R.read_cohen_log(p)
     with pytest.raises(ValueError, match="sigma"):
-        R.replay_log(R.read_cohen_log(_write_log(tmp_path / "plain.tsv", [(0, 1, 1, 0.3, 1)])))
+        R.replay_log(R.read_cohen_log(_write_log(tmp_path / "plain.tsv", [(0, 1, 1, 0.3, 1)])), d=10)
+    with pytest.raises(ValueError, match="^d: "):  # no data set in the path and no d: no CIFAR default
+        R.replay_log(R.read_cohen_log(_write_log(tmp_path / "noise_1_sigma_1.tsv", [(0, 1, 1, 0.3, 1)])))
 
 
 def test_cli_writes_report_and_fails_cleanly(synthetic_log, tmp_path, capsys):
     path, *_ = synthetic_log
     out = tmp_path / "rep"
     assert cli_main(["replay", "--log", str(path), "--out", str(out), "--name", "replay_t", "--n", "1000",
-                     "--no-progress"]) == 0
+                     "--dim", "3072", "--no-progress"]) == 0
     md = (out / "replay_t.md").read_text()
     assert "python -m empirical replay --log" in md and "## Closing note" in md
     assert (out / "replay_t_fig1_l2.png").stat().st_size > 1000
-    assert cli_main(["replay", "--log", str(path), "--sigma", "0.25", "--no-progress"]) == 2
+    assert cli_main(["replay", "--log", str(path), "--sigma", "0.25", "--dim", "3072", "--no-progress"]) == 2
     assert cli_main(["replay", "--log", str(tmp_path / "missing.tsv")]) == 2
     assert cli_main(["replay", "--log", str(path), "--alpha", "1.5"]) == 2
     err = capsys.readouterr().err
@@ -222,20 +230,21 @@ def test_real_log_c11_accuracy_matches_mpmath_closed_form(data_dir):
     path = data_dir / CIFAR_LOGS / "noise_0.50_sigma_0.50.tsv"
     log = R.read_cohen_log(path)
     assert log.n_rows == 500
-    res = R.replay_log(log)
+    res = R.replay_log(log)  # d from the folder name cifar10
+    assert res.d == 3072
     mpmath.mp.dps = 30
     act = (log.predict != -1)
     for c, col in ((1.0, "radius_c11_c1"), (3.0, "radius_c11_c3")):
         rc = np.array([_c11_closed_form(mpmath.ncdf(mpmath.mpf(t) / mpmath.mpf("0.5")), 0.5, c) if a else 0.0
-                       for t, a in zip(log.radius_text, act)])
-        for r in R.L2_RADII:
+                       for t, a in zip(log.radius_text, act, strict=True)])
+        for r in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5):
             direct = float(np.mean((log.correct == 1) & act & (rc >= r)))
             lo, hi = res.certified_accuracy(col, r, "lo")[0], res.certified_accuracy(col, r, "hi")[0]
             assert lo <= direct <= hi
     # Cohen's radius recomputed from the recovered pA reprints as the logged text
     reprinted = [format(x, ".3") for x in res.radii["radius_cohen"][act]]
-    texts = [t for t, a in zip(log.radius_text, act) if a]
-    assert sum(a != b for a, b in zip(reprinted, texts)) == 0
+    texts = [t for t, a in zip(log.radius_text, act, strict=True) if a]
+    assert sum(a != b for a, b in zip(reprinted, texts, strict=True)) == 0
 
 
 @pytest.mark.data
@@ -250,3 +259,184 @@ def test_real_logs_exceed_the_stated_n_alpha_cap(data_dir):
     assert ck["rows_above_max"] == int(np.sum(log.radius - 0.005 > cap))
     good = R.read_cohen_log(data_dir / CIFAR_LOGS / "noise_1.00_sigma_0.50.tsv")
     assert R.log_consistency(good, 0.5)["rows_above_max"] == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# generic replay: other data sets, names, layouts, manifests (issue 13 item 5)
+# ---------------------------------------------------------------------------------------------
+def _ref_radius(k, n, alpha, sigma):
+    """Independent route: pA_lower = Beta quantile (scipy), R = sigma Phi^{-1}(pA_lower); None on abstain."""
+    p = 0.0 if k == 0 else float(stats.beta.ppf(alpha, k, n - k + 1))
+    return None if p < 0.5 else sigma * float(stats.norm.ppf(p))
+
+
+def _counts_log(path, sigma, n, alpha, counts, *, idx_step=1, seed=0):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for j, k in enumerate(counts):
+        r = _ref_radius(k, n, alpha, sigma)
+        label = int(rng.integers(0, 10))
+        rows.append((j * idx_step, label, -1 if r is None else label, r, 0 if r is None else 1))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return _write_log(path, rows)
+
+
+TOP = [1000] * 3 + [999] * 2 + [998, 990, 950, 900, 800, 700, 600, 450]
+
+
+def test_names_layouts_and_dimensions_are_parsed():
+    P = R.parse_log_name
+    x = P("x/noise_0.25_sigma_0.50.tsv")
+    assert (x.sigma, x.train_sigma) == (0.5, 0.25)
+    repo = P("data/certify/imagenet/resnet50/noise_1.00/test/sigma_0.50")
+    assert (repo.sigma, repo.train_sigma, repo.split, repo.dataset) == (0.5, 1.0, "test", "imagenet")
+    assert repo.pattern == "noise_T/SPLIT/sigma_S"
+    g = P("runs/mnist_cnn_sigma=0.25.tsv")
+    assert (g.sigma, g.train_sigma, g.dataset) == (0.25, None, "mnist")
+    y = P("logs/train_sigma_0.5_sigma_1.0.tsv")
+    assert (y.sigma, y.train_sigma) == (1.0, 0.5)
+    assert P("plain.tsv").sigma is None
+    with pytest.raises(ValueError, match="several sigmas"):
+        P("sigma_0.25_vs_sigma_0.5.tsv")
+    assert R.dataset_from_path("a/CIFAR-10/b.tsv") == "cifar10"
+
+
+def test_repository_layout_without_extension_is_found_and_replayed(tmp_path):
+    root = tmp_path / "certify" / "imagenet" / "resnet50"
+    for t, s in ((0.5, 0.5), (0.5, 1.0), (1.0, 1.0)):
+        _counts_log(root / f"noise_{t:.2f}" / "test" / f"sigma_{s:.2f}", s, 1000, 0.001, TOP, idx_step=100)
+    (root / "README").write_text("not a log\n")
+    found = R.find_logs([tmp_path / "certify"])
+    assert [f.name for f in found] == ["sigma_0.50", "sigma_1.00", "sigma_1.00"]
+    res = compute_replay([tmp_path / "certify"], n=1000, progress=False, command="t")
+    assert res.name == "replay_imagenet"
+    assert {(e.train_sigma, e.sigma, e.d, e.split) for e in res.logs} == {
+        (0.5, 0.5, 150528, "test"), (0.5, 1.0, 150528, "test"), (1.0, 1.0, 150528, "test")}
+    md = render_markdown(res)
+    assert "√150528 ≈ 388.0" in md and "every 100th example" in md
+    # the model certified at two sigmas is the Figure 2 setting
+    assert "training σ = 0.5 at σ ∈ {0.5, 1}" in res.text["fig2_intro"]
+
+
+def test_manifest_json_toml_csv_and_sigma_conflicts(tmp_path):
+    a = _counts_log(tmp_path / "logs" / "run_a.tsv", 0.25, 1000, 0.001, TOP)
+    b = _counts_log(tmp_path / "logs" / "run_b.tsv", 0.5, 1000, 0.001, TOP)
+    (tmp_path / "m.json").write_text('{"logs": [{"path": "logs/run_a.tsv", "sigma": 0.25, "dataset": "mnist"},'
+                                     ' {"path": "logs/run_b.tsv", "sigma": 0.5, "d": 100, "train_sigma": 0.5}]}')
+    (tmp_path / "m.toml").write_text('[[logs]]\npath = "logs/run_a.tsv"\nsigma = 0.25\ndataset = "mnist"\n')
+    (tmp_path / "m.csv").write_text("path,sigma,d\nlogs/run_b.tsv,0.5,100\n")
+    specs = R.resolve_logs(manifest=tmp_path / "m.json")
+    assert [(s.sigma, s.sigma_source, s.d, s.d_source, s.train_sigma) for s in specs] == [
+        (0.25, "manifest", 784, "data set mnist", None), (0.5, "manifest", 100, "manifest", 0.5)]
+    assert R.resolve_logs(manifest=tmp_path / "m.toml")[0].d == 784
+    assert R.resolve_logs(manifest=tmp_path / "m.csv")[0].sigma == 0.5
+    # --sigma only fills files without one; a sigma in a name is never overridden
+    assert R.resolve_logs([a], sigma=0.25, d=10)[0].sigma_source == "--sigma"
+    named = _counts_log(tmp_path / "noise_0.50_sigma_0.50.tsv", 0.5, 1000, 0.001, TOP)
+    with pytest.raises(ValueError, match="sigma: --sigma says 0.25 for 'noise_0.50_sigma_0.50.tsv'"):
+        R.resolve_logs([named, a], sigma=0.25, d=10)
+    (tmp_path / "bad.json").write_text('[{"path": "noise_0.50_sigma_0.50.tsv", "sigma": 1.0, "d": 10}]')
+    with pytest.raises(ValueError, match="the manifest says 1 .*name says 0.5"):
+        R.resolve_logs(manifest=tmp_path / "bad.json")
+    (tmp_path / "typo.json").write_text('[{"path": "logs/run_a.tsv", "sigam": 1.0}]')
+    with pytest.raises(ValueError, match="unknown field"):
+        R.read_manifest(tmp_path / "typo.json")
+    with pytest.raises(ValueError, match="^sigma: cannot read"):
+        R.resolve_logs([b], d=10)
+    with pytest.raises(ValueError, match="^d: cannot infer"):
+        R.resolve_logs([b], sigma=0.5)
+    with pytest.raises(ValueError, match="^d: --dim 5 contradicts"):
+        R.resolve_logs(manifest=tmp_path / "m.csv", d=5)
+    assert cli_main(["replay", "--manifest", str(tmp_path / "bad.json"), "--no-progress"]) == 2
+
+
+def test_incomplete_log_is_flagged(tmp_path):
+    _counts_log(tmp_path / "mnist" / "noise_0.25_sigma_0.25.tsv", 0.25, 1000, 0.001, TOP)
+    _counts_log(tmp_path / "mnist" / "noise_0.50_sigma_0.50.tsv", 0.5, 1000, 0.001, TOP[:9])
+    res = compute_replay([tmp_path / "mnist"], n=1000, progress=False, command="t")
+    assert [e.incomplete for e in res.logs] == [False, True]
+    assert "`noise_0.50_sigma_0.50.tsv` has 9 rows (idx up to 8)" in res.text["closing"]
+    assert "9 (incomplete)" in render_markdown(res)
+
+
+@pytest.mark.parametrize("n,alpha", [(1000, 0.05), (10_000, 0.001), (100_000, 0.01)])
+def test_identify_n_alpha_against_scipy(tmp_path, n, alpha):
+    """The log is printed from scipy's Beta quantile (independent of theory.certificates); the search must
+    name exactly the (n, alpha) used, with the right row counts per level."""
+    counts = [n] * 4 + [n - 1] * 3 + [n - 2] + [int(0.9 * n), int(0.7 * n)]
+    path = _counts_log(tmp_path / "noise_0.50_sigma_0.50.tsv", 0.5, n, alpha, counts)
+    ident = R.identify_n_alpha(R.read_cohen_log(path), 0.5)
+    assert ident.identified is not None, ident.matches
+    m = ident.identified
+    assert (m.n, m.alpha) == (n, alpha)
+    assert m.rows_at_level[:3] == (4, 3, 1)
+    assert m.printed[0] == format(_ref_radius(n, n, alpha, 0.5), ".3")
+    # a log whose rows never reach nA = n is not identified (nothing to match), never guessed
+    path2 = _counts_log(tmp_path / "noise_0.50_sigma_0.50b.tsv", 0.5, n, alpha, [int(0.9 * n)] * 3)
+    assert R.identify_n_alpha(R.read_cohen_log(path2), 0.5).matches == ()
+    # a radius between the printed levels (not producible by any nA) rules the pair out
+    rows = [(0, 1, 1, _ref_radius(n, n, alpha, 0.5), 1),
+            (1, 1, 1, (_ref_radius(n, n, alpha, 0.5) + _ref_radius(n - 1, n, alpha, 0.5)) / 2, 1)]
+    path3 = _write_log(tmp_path / "noise_0.50_sigma_0.50c.tsv", rows)
+    between = R.identify_n_alpha(R.read_cohen_log(path3), 0.5)
+    if format(rows[1][3], ".3") not in (format(rows[0][3], ".3"), format(_ref_radius(n - 1, n, alpha, 0.5), ".3")):
+        assert all((x.n, x.alpha) != (n, alpha) for x in between.matches)
+
+
+def test_mnist_report_has_no_cifar_text_and_radii_from_the_data(tmp_path):
+    folder = tmp_path / "mnist"
+    for t, s in ((0.25, 0.25), (1.0, 1.0)):
+        _counts_log(folder / f"noise_{t:.2f}_sigma_{s:.2f}.tsv", s, 1000, 0.001, TOP)
+    res = compute_replay([folder], n=1000, alpha=0.001, progress=False, command="python -m empirical replay t")
+    write_replay_report(res, tmp_path / "o", figures=False)
+    md = (tmp_path / "o" / "replay_mnist.md").read_text()
+    for cifar in ("ResNet-110", "every 20th", "√3072", "55.4", "CIFAR", "0.12", "training σ = 0.5 model",
+                  "about 0.85", "σ ≥ 0.6"):
+        assert cifar not in md, cifar
+    assert "√784 ≈ 28.0" in md and "d = 784" in md
+    top = max(e.max_radius[c] for e in res.logs for c in R.L2_COLS + ("radius_pixeldp", "radius_li_renyi"))
+    assert res.l2_radii[-1] <= top < res.l2_radii[-1] + (res.l2_radii[1] - res.l2_radii[0])
+    assert top > 1.5 and res.l2_radii[-1] > 1.0  # not fixed at 0...1
+    assert "No two logs share a mechanism σ" in md
+
+
+def test_result_json_rerenders_byte_identical(tmp_path):
+    folder = tmp_path / "cifar10"
+    for t, s in ((0.25, 0.5), (0.5, 0.5), (0.5, 1.0)):
+        _counts_log(folder / f"noise_{t:.2f}_sigma_{s:.2f}.tsv", s, 1000, 0.001, TOP)
+    res = compute_replay([folder], n=1000, progress=False, command="t")
+    md_path = write_replay_report(res, tmp_path / "o", figures=True)
+    back = ReplayResult.from_json(tmp_path / "o" / "replay_cifar10.json")
+    assert render_markdown(back) == md_path.read_text()
+    assert back == res
+    assert (tmp_path / "o" / "replay_cifar10_fig1_l2.png").stat().st_size > 1000
+
+
+def test_grids_from_the_data():
+    assert R.l2_grid(3.56) == tuple(0.25 * k for k in range(15))
+    assert R.l2_grid(0.3) == tuple(round(0.05 * k, 10) for k in range(7))
+    assert R.linf_grid_255(16.4 / 255) == (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+    assert R.linf_grid_255(0.1 / 255) == (0.0, 0.0625)
+
+
+def test_experiment_replay_accepts_any_log_folder_and_the_cli_reads_the_repository_layout(tmp_path, capsys):
+    from empirical import experiments as X
+
+    folder = tmp_path / "mnist"
+    _counts_log(folder / "noise_0.50" / "test" / "sigma_0.50", 0.5, 1000, 0.001, TOP)
+    s = X.run_experiment("replay", out=tmp_path / "o", data_dir=folder, command="t", progress=False)
+    assert s["logs"][0]["d"] == 784 and (tmp_path / "o" / "replay_mnist.md").is_file()
+    assert cli_main(["replay", "--log", str(folder), "--n", "1000", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "top radii identify n = 1000, alpha = 0.001" in out
+
+
+def test_committed_report_rerenders_from_its_json():
+    """reports/empirical/replay_cifar10.md is a pure function of its JSON (no number computed in the renderer)."""
+    from pathlib import Path
+
+    rep = Path(__file__).resolve().parents[2] / "reports" / "empirical"
+    if not (rep / "replay_cifar10.json").is_file():
+        pytest.skip("report not generated")
+    res = ReplayResult.from_json(rep / "replay_cifar10.json")
+    assert render_markdown(res) == (rep / "replay_cifar10.md").read_text()

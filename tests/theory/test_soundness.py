@@ -63,7 +63,10 @@ def _tail_by_quadrature(s, sigma, d):
     """P(|z_1| > s) = E[(1 - s/R)_+], R ~ Gamma(d + 1, sigma): mpmath quadrature (independent route)."""
     with mpmath.workdps(30):
         k = d + 1
-        dens = lambda r: mpmath.exp((k - 1) * mpmath.log(r) - r / sigma - mpmath.loggamma(k) - k * mpmath.log(sigma))
+
+        def dens(r):
+            return mpmath.exp((k - 1) * mpmath.log(r) - r / sigma - mpmath.loggamma(k) - k * mpmath.log(sigma))
+
         return mpmath.quad(lambda r: (1 - s / r) * dens(r), [s, s + d * sigma, s + 10 * d * sigma + 200 * sigma,
                                                                mpmath.inf])
 
@@ -189,7 +192,7 @@ def _enumerated_failure(radius_of_pl, q, true_r, n, n0, alpha):
     with np.errstate(all="ignore"):
         pl = np.where(k == 0, 0.0, stats.beta.ppf(alpha, k, n - k + 1))
     cert = pl >= 0.5
-    rad = np.array([radius_of_pl(p) if c else 0.0 for p, c in zip(pl, cert)])
+    rad = np.array([radius_of_pl(p) if c else 0.0 for p, c in zip(pl, cert, strict=True)])
     failA = cert & (rad > true_r * (1 + 1e-12))
     pA_k = stats.binom.pmf(n - k, n, q)  # P[Bin(n, pA) = k]
     pB_k = stats.binom.pmf(k, n, q)  # P[Bin(n, 1 - pA) = k]
@@ -288,9 +291,9 @@ def test_shortcut_equals_direct_certify_for_every_run():
     rows = S.simulate_setting(gt, sp, n=n, trials=trials, seed=11, exact=False)
     key = f"{gt.key()}|n={n}|n0=100|trials={trials}"
     sel, counts = S.draw_counts(gt, 100, n, trials, S._rng(11, key))
-    for s, row in zip(sp, rows):
+    for s, row in zip(sp, rows, strict=True):
         fails = 0
-        for c_, k in zip(sel, counts[np.arange(trials), sel]):
+        for c_, k in zip(sel, counts[np.arange(trials), sel], strict=True):
             res = C.certify_from_counts(int(k), n, ALPHA, SIG, s.name, **dict(s.params))
             if not res.abstain and (c_ != 0 or res.radius > gt.true_radius * (1 + 1e-12)):
                 fails += 1
@@ -305,9 +308,9 @@ def test_multiclass_staircase_equals_direct_evaluation():
     key = f"{gt.key()}|n={n}|n0=100|trials={trials}"
     sel, counts = S.draw_counts(gt, 100, n, trials, S._rng(5, key))
     K = 3
-    for s, row in zip(sp, rows):
+    for s, row in zip(sp, rows, strict=True):
         fails = 0
-        for c_, cnt in zip(sel, counts):
+        for c_, cnt in zip(sel, counts, strict=True):
             kA = int(cnt[c_])
             kB = int(max(cnt[j] for j in range(K) if j != c_))
             pl = C.clopper_pearson_lower(kA, n, ALPHA / 2)
@@ -391,7 +394,7 @@ def test_default_run_findings(tmp_path):
         assert summ[sound]["unsound_settings"] == 0, sound
     assert summ["c11 (c=1)"]["unsound_settings"] >= 1  # 1 - pA = 1e-6, n = 1e8
     assert summ["c11 (c=0.5)"]["unsound_settings"] >= 1
-    assert js["trials_per_setting"] == 10_000 and js["settings"] == len(res["rows"])
+    assert js["trials_per_setting"] == 10_000 and js["settings"] == len(res.rows)
     # the worst-case eq.-6 ground truth: tight certificates fail at rate ~alpha there, within the interval
     corner = [r for r in js["rows"] if r["ground_truth"] == "corner-exp"]
     assert {r["name"] for r in corner} == {"t13", "yang-linf"}
@@ -402,6 +405,43 @@ def test_default_run_findings(tmp_path):
     assert refs == {"cohen", "cohen-linf", "yang-linf"}
     assert md.count("reference (tight by construction)") == 3
     assert "| yang-linf | yang-linf | never" not in md
+
+
+def test_compute_writes_nothing_and_report_rerenders_from_json(tmp_path, monkeypatch):
+    """compute_soundness writes no file; the Markdown re-rendered from the JSON equals the one written; the
+    verdicts shown are those of the result (a planted change of a row's verdict shows in the Markdown)."""
+    import dataclasses
+
+    monkeypatch.chdir(tmp_path)
+    grid = [(S.halfspace_l2(1e-6, SIG), 10**8), (S.corner_exponential(0.1, SIG, 2), 10**4)]
+    res = S.compute_soundness(trials=300, grid=grid, progress=False, command="test")
+    assert list(tmp_path.iterdir()) == []
+    out = tmp_path / "out"
+    names = [p.name for p in S.write_soundness_report(res, out, figures=False)]
+    assert names == ["soundness.md", "soundness.json"]
+    md = (out / "soundness.md").read_text()
+    again = S.SoundnessResult.from_json(out / "soundness.json")
+    assert S.render_markdown(again) == md
+    assert again.rows == res.rows and again.eq6 == res.eq6 and again.figures == ()
+    assert "## Figures" not in md
+    assert {e["ground_truth"] for e in res.eq6} == {"corner-exp"}
+    row0 = res.rows[0]
+    planted = dataclasses.replace(res, rows=(dataclasses.replace(row0, verdict="PLANTED"),) + res.rows[1:])
+    assert "PLANTED" in S.render_markdown(planted) and "PLANTED" not in md
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        row0.verdict = "x"  # type: ignore[misc]
+    d = res.to_dict()
+    d["schema_version"] = 0
+    with pytest.raises(ValueError, match="schema_version"):
+        S.SoundnessResult.from_dict(d)
+
+
+def test_committed_report_rerenders_from_its_json():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "reports"
+    res = S.SoundnessResult.from_json(root / "soundness.json")
+    assert S.render_markdown(res) == (root / "soundness.md").read_text()
 
 
 def test_default_grid_has_the_eq6_worst_case():
