@@ -2,10 +2,11 @@
 
 A claim added to the registry becomes a test without new code:
 
-* ``test_check``     -- every check of every claim runs and its own assertions pass (numbers agree within the
+* ``test_check``     -- every check of every reading of every claim runs and its own assertions pass (numbers agree within the
                         stated tolerance, counterexamples reproduce, Monte Carlo inside its confidence bound);
-* ``test_verdict``   -- the verdict derived from the findings equals the verdict recorded in the registry
-                        (refuted claims stay refuted: the counterexample must reproduce);
+* ``test_verdict``   -- for every reading of every claim, the verdict derived from the findings of its
+                        checks equals the verdict recorded in the registry (refuted / ill-posed readings
+                        keep a reproducing witness);
 * ``test_property``  -- hypothesis draws parameters from each claim's ``params``; where the printed hypotheses
                         and the conditions found necessary hold, the conclusion (both sides + tolerance) holds.
 
@@ -24,17 +25,23 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from theory.claims import (
-    CLAIMS, CONDITIONAL, KINDS, METHODS, REFUTED, REFUTES, REQUIRED_IDS, UNDECIDABLE, VERDICTS, derive_verdict, get,
+    AS_PRINTED, CLAIMS, CONDITIONAL, ILL_POSED, KINDS, METHODS, PROOF_GAP, REFUTED, REFUTES, REQUIRED_IDS,
+    UNDECIDABLE, VERDICTS, WITNESS_FINDINGS, derive_verdict, get, witness_evidence,
 )
 
-CHECKS = [(cid, chk.name) for cid, c in CLAIMS.items() for chk in c.checks]
+CHECKS = [(cid, r.name, chk.name) for cid, c in CLAIMS.items() for r in c.all_readings for chk in r.checks]
+READINGS = [(cid, r.name) for cid, c in CLAIMS.items() for r in c.all_readings]
 WITH_CONCLUSION = [cid for cid, c in CLAIMS.items() if c.conclusion is not None and c.params]
 
 
+def _rid(cid, reading, name=None):
+    base = cid if reading == AS_PRINTED else f"{cid}[{reading}]"
+    return base if name is None else f"{base}:{name}"
+
+
 @functools.lru_cache(maxsize=None)
-def _evidence(cid: str, name: str):
-    chk = next(c for c in get(cid).checks if c.name == name)
-    return chk.run(thorough=False)
+def _evidence(cid: str, reading: str, name: str):
+    return get(cid).reading(reading).check(name).run(thorough=False)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -55,10 +62,17 @@ def test_entry_is_complete(cid):
     assert c.statement and c.formalisation and c.where and c.title
     assert c.kind in KINDS and c.verdict in VERDICTS
     assert c.methods and set(c.methods) <= set(METHODS)
-    assert c.checks, "every claim needs at least one check"
-    assert {chk.method for chk in c.checks} <= set(c.methods), "a check's method must be listed in methods"
-    if c.verdict in (REFUTED, CONDITIONAL):
-        assert c.holds_when, "refuted / conditional claims record where they hold"
+    rs = c.all_readings
+    assert rs and rs[0].name == AS_PRINTED, "the first reading is the statement as printed"
+    assert c.printed_verdict == c.verdict == rs[0].verdict
+    for r in rs:
+        assert r.checks, f"reading {r.name!r}: every reading needs at least one check"
+        assert r.statement, f"reading {r.name!r} needs a precise statement"
+        assert r.verdict in VERDICTS
+        assert r.is_printed or r.repair, f"repaired reading {r.name!r} must say what it changes"
+        assert {chk.method for chk in r.checks} <= set(c.methods), "a check's method must be listed in methods"
+    if c.verdict in (REFUTED, CONDITIONAL, ILL_POSED):
+        assert c.holds_when, "refuted / conditional / ill-posed claims record where they hold"
     if c.verdict == UNDECIDABLE:
         assert c.reason, "undecidable claims record why"
     for dep in c.depends_on:
@@ -76,9 +90,17 @@ def test_cli_lists_every_claim_as_json(capsys):
 
     assert main(["claims", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
+    if isinstance(data, dict):          # issue 15: an object with the list under "claims"
+        data = data["claims"]
     assert [d["id"] for d in data] == list(CLAIMS)
     for d in data:
-        assert {"id", "kind", "statement", "methods", "verdict"} <= set(d)
+        assert {"id", "kind", "statement", "methods", "verdict", "printed_verdict", "best_verdict",
+                "readings"} <= set(d)
+        c = get(d["id"])
+        assert d["printed_verdict"] == c.verdict and d["best_verdict"] == c.best_verdict
+        assert [r["name"] for r in d["readings"]] == [r.name for r in c.all_readings]
+        for r in d["readings"]:
+            assert {"name", "statement", "verdict", "checks", "witness"} <= set(r)
 
 
 def test_cli_unknown_id_is_a_one_line_error(capsys):
@@ -93,25 +115,31 @@ def test_cli_unknown_id_is_a_one_line_error(capsys):
 # checks and verdicts
 # ----------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("cid,name", CHECKS, ids=[f"{a}:{b}" for a, b in CHECKS])
-def test_check(cid, name):
-    ev = _evidence(cid, name)
-    assert ev.ok, f"{cid}/{name} [{ev.finding}]: {ev.summary} {ev.data.get('error', '')}"
+@pytest.mark.parametrize("cid,reading,name", CHECKS, ids=[_rid(*t) for t in CHECKS])
+def test_check(cid, reading, name):
+    ev = _evidence(cid, reading, name)
+    assert ev.ok, f"{_rid(cid, reading, name)} [{ev.finding}]: {ev.summary} {ev.data.get('error', '')}"
 
 
-@pytest.mark.parametrize("cid", list(CLAIMS))
-def test_verdict(cid):
-    c = get(cid)
-    evs = [_evidence(cid, chk.name) for chk in c.checks]
-    assert derive_verdict(evs) == c.verdict, [(e.check, e.finding, e.ok) for e in evs]
-    if c.verdict == REFUTED:
+@pytest.mark.parametrize("cid,reading", READINGS, ids=[_rid(*t) for t in READINGS])
+def test_verdict(cid, reading):
+    """Derived verdict == recorded verdict for every reading; refuted / ill-posed / proof-gap readings keep a
+    reproducing witness."""
+    r = get(cid).reading(reading)
+    evs = [_evidence(cid, reading, chk.name) for chk in r.checks]
+    assert derive_verdict(evs) == r.verdict, [(e.check, e.finding, e.ok) for e in evs]
+    if r.verdict == REFUTED:
         assert any(e.finding == REFUTES and e.ok for e in evs), "a refutation needs a reproducing witness"
+    if r.verdict in (REFUTED, ILL_POSED, PROOF_GAP):
+        wit = witness_evidence(r, evs)
+        assert wit and all(e.ok and e.finding in WITNESS_FINDINGS for e in wit), \
+            f"{_rid(cid, reading)}: a {r.verdict} reading needs a passing witness check"
 
 
 def test_t8_tightness_ratio_recorded(record_property, capsys):
     """T8: ratio exact DMR (randomized response, Kairouz et al. 2015) / (ε²/2), kept in the test output
     (shown with ``pytest -rP``; also a junit property)."""
-    ev = _evidence("T8", "tightness-vs-exact-conversion")
+    ev = _evidence("T8", AS_PRINTED, "tightness-vs-exact-conversion")
     rows = ev.data["table"]
     for r in rows:
         record_property(f"T8_tightness_eps_{r['eps']}", r["tightness_ratio"])
@@ -250,3 +278,82 @@ def test_c11_multiclass_ratio_mpmath(k, c):
     got, at = c11_multiclass_max_ratio(c, k)
     assert math.isclose(at, 1e-15, rel_tol=1e-9)
     assert math.isclose(got, ref, rel_tol=1e-7), (got, ref)
+
+
+# ----------------------------------------------------------------------------------------------------
+# the readings framework (issue 11)
+# ----------------------------------------------------------------------------------------------------
+
+def _toy_claim(**kw):
+    from theory.claims import EXACT, IDENTITY, Check, Claim, Reading, evidence
+    from theory.claims import REFUTES as R
+    from theory.claims import SUPPORTS as S
+
+    refute = Check("refute", EXACT, lambda t: evidence(R, True, "false", witness={"x": 1}))
+    support = Check("support", EXACT, lambda t: evidence(S, True, "true"))
+    args = dict(id="TOY", title="toy", where="nowhere", statement="s", kind=IDENTITY, methods=(EXACT,),
+                formalisation="f", verdict=REFUTED, checks=(refute,),
+                readings=(Reading("repaired: x", "s'", "holds", (support,), repair="adds x"),))
+    args.update(kw)
+    return Claim(**args)
+
+
+def test_readings_default_to_the_printed_checks():
+    c = _toy_claim(readings=())
+    assert [r.name for r in c.all_readings] == [AS_PRINTED]
+    assert c.all_readings[0].checks == c.checks and c.best_verdict == REFUTED == c.printed_verdict
+
+
+def test_best_verdict_is_the_most_favourable_reading():
+    c = _toy_claim()
+    assert [r.name for r in c.all_readings] == [AS_PRINTED, "repaired: x"]
+    assert c.printed_verdict == REFUTED and c.best_verdict == "holds"
+    assert c.best_reading.name == "repaired: x"
+    lst = c.listing()
+    assert lst["printed_verdict"] == REFUTED and lst["best_verdict"] == "holds"
+    assert lst["readings"][1] == {"name": "repaired: x", "statement": "s'", "verdict": "holds",
+                                  "repair": "adds x", "checks": [{"name": "support", "method": "exact numeric"}],
+                                  "witness": ""}
+    json.dumps(lst)
+
+
+def test_reading_validation():
+    from theory.claims import Reading
+
+    with pytest.raises(ValueError, match="verdict must be one of"):
+        Reading("r", "s", "sort of")
+    with pytest.raises(ValueError, match="witness_check"):
+        Reading("r", "s", REFUTED, (), witness_check="nope")
+    # the printed verdict recorded on the claim must match its "as printed" reading
+    from theory.claims import Reading as Rd
+    with pytest.raises(ValueError, match="as printed"):
+        _toy_claim(checks=(), readings=(Rd(AS_PRINTED, "s", "holds"),))
+    with pytest.raises(ValueError, match="unique"):
+        _toy_claim(readings=(Rd("a", "s", "holds"), Rd("a", "s", "holds")))
+
+
+def test_derive_verdict_new_findings():
+    """EMPTY (hypotheses met by nothing) makes a reading ill-posed, even with a refutation of the other
+    interpretation; GAP (false step, surviving conclusion) gives 'proof gap' but yields to a refutation."""
+    from theory.claims import CONDITION, EMPTY, GAP, NOT_DECIDABLE, SUPPORTS, evidence
+
+    assert derive_verdict([evidence(EMPTY, True, "e"), evidence(REFUTES, True, "r")]) == ILL_POSED
+    assert derive_verdict([evidence(EMPTY, True, "e"), evidence(SUPPORTS, True, "s")]) == ILL_POSED
+    assert derive_verdict([evidence(GAP, True, "g"), evidence(SUPPORTS, True, "s")]) == PROOF_GAP
+    assert derive_verdict([evidence(GAP, True, "g"), evidence(NOT_DECIDABLE, True, "u")]) == PROOF_GAP
+    assert derive_verdict([evidence(GAP, True, "g"), evidence(REFUTES, True, "r")]) == REFUTED
+    assert derive_verdict([evidence(CONDITION, True, "c")]) == CONDITIONAL
+    with pytest.raises(ValueError, match="finding must be one of"):
+        evidence("maybe", True, "x")
+
+
+def test_witness_evidence_picks_the_named_check():
+    from theory.claims import EMPTY, SUPPORTS, Reading, evidence
+
+    evs = [evidence(REFUTES, True, "r"), evidence(EMPTY, True, "e"), evidence(SUPPORTS, True, "s")]
+    for e, n in zip(evs, ("a", "b", "c")):
+        e.check = n
+    assert [e.check for e in witness_evidence(Reading("x", "s", ILL_POSED), evs)] == ["a", "b"]
+    from theory.claims import EXACT, Check
+    chk = tuple(Check(n, EXACT, lambda t: None) for n in "abc")
+    assert [e.check for e in witness_evidence(Reading("x", "s", ILL_POSED, chk, witness_check="b"), evs)] == ["b"]
