@@ -152,9 +152,9 @@ def best_k(packing: str, notion: str, norm: str, d: int, R: float, eps_step: flo
     import numpy as np
 
     km = _k_max(packing, notion, d, eps_step)
-    f = lambda k: bound_at(packing, notion, norm, int(k), d, R, eps_step)  # noqa: E731
+    f = lambda k: bound_at(packing, notion, norm, int(k), d, R, eps_step)
     if km <= 400:
-        ks = range(1, int(math.ceil(km)) + 2)
+        ks = range(1, math.ceil(km) + 2)
         vals = [(f(k), k) for k in ks]
         v, k = max(vals)
         return int(k), v

@@ -72,10 +72,10 @@ def test_optimiser_large_k_against_continuous_maximum(notion, norm, d, eps):
         e, ln2, D = mp.mpf(eps) / 2, mp.log(2), mp.mpf(d)
         scale = 2 * 2 / 2 if norm == "linf" else 2 * 2 / 2 / mp.sqrt(D)      # (w/2)/k with R = 2
         if notion == "dinf":
-            g = lambda k: scale * k * (1 - mp.exp(k * e - D * ln2))  # noqa: E731
+            g = lambda k: scale * k * (1 - mp.exp(k * e - D * ln2))
             k0 = (D * ln2 - mp.log(D * ln2)) / e
         else:
-            g = lambda k: scale * k * (1 - (k * k * e + ln2) / (D * ln2))  # noqa: E731
+            g = lambda k: scale * k * (1 - (k * k * e + ln2) / (D * ln2))
             k0 = mp.sqrt((D * ln2 - ln2) / (3 * e))
         ks = mp.findroot(lambda k: mp.diff(g, k), k0)
         cont = g(ks)
@@ -93,13 +93,13 @@ def test_asymptotic_constants_sympy():
     ln2 = sp.log(2)
     # l_inf DMR (corners + Fano), k = a sqrt(d/eps): ratio -> 2a(1 - a^2/(2 ln 2))
     h = 2 * a * (1 - a**2 / (2 * ln2))
-    amax = [s for s in sp.solve(sp.diff(h, a), a) if s.is_positive][0]
+    amax = next(s for s in sp.solve(sp.diff(h, a), a) if s.is_positive)
     c_t17 = sp.simplify(h.subs(a, amax))
     assert sp.simplify(c_t17 - sp.Rational(4, 3) * sp.sqrt(2 * ln2 / 3)) == 0
     assert float(c_t17) == pytest.approx(LB.ASYMPTOTIC_CONSTANT[("dmr", "linf")], rel=1e-14)
     # l2 DMR (axes + Fano), k = a sqrt(ln M/eps): ratio to r sqrt(ln M)/sqrt(eps) -> a(1 - a^2/2)
     h2 = a * (1 - a**2 / 2)
-    amax2 = [s for s in sp.solve(sp.diff(h2, a), a) if s.is_positive][0]
+    amax2 = next(s for s in sp.solve(sp.diff(h2, a), a) if s.is_positive)
     c_t12 = sp.simplify(h2.subs(a, amax2))
     assert sp.simplify(c_t12 - sp.Rational(2, 3) * sp.sqrt(sp.Rational(2, 3))) == 0
     assert float(c_t12) == pytest.approx(LB.ASYMPTOTIC_CONSTANT[("dmr", "l2")], rel=1e-14)

@@ -9,12 +9,13 @@ the check fail (negative tests in ``tests/theory/test_lower_bound_claims.py``).
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 from scipy import special
 
-from theory.claims._core import CONDITION, EMPTY, NOT_DECIDABLE, REFUTES, SUPPORTS, evidence
+from theory.claims._core import EMPTY, NOT_DECIDABLE, REFUTES, SUPPORTS, evidence
 
 LN2 = math.log(2.0)
 RATE_DIMS = (1, 2, 3, 5, 10, 30, 100, 1000, 10**4, 10**5, 10**6)
@@ -76,7 +77,7 @@ def constant_mechanism_check(name: str, bound, side_of_d, rate_text: str,
                  "ratio": side_of_d(d) / 2 / bound(d, 1.0)} for d in dims]
         r = [x["ratio"] for x in rows]
         slope = float(np.polyfit(np.log(dims[2:]), np.log(r[2:]), 1)[0])
-        ok = all(x > y for x, y in zip(r, r[1:])) and r[-1] < 1e-2 and slope < -0.4
+        ok = all(x > y for x, y in itertools.pairwise(r)) and r[-1] < 1e-2 and slope < -0.4
         w = dict(rows[-1], mechanism="A(x) = (side/2)·1 (constant)", eps=1.0, r=1.0,
                  divergence_between_any_inputs=0.0)
         return evidence(REFUTES, ok,
@@ -216,8 +217,6 @@ def mixture_counterexample_check(claim: str, eta_of_d=lambda d: 1.0 / d, alpha_m
 def _brute_force_mixture(d: int, eta: float) -> tuple[float, float, float]:
     """ε (max log-ratio over all pairs of inputs and outputs), α and KL of the mixture by enumerating
     {0,1}^d (d ≤ 10): an independent route to the closed forms of :func:`mixture_mechanism`."""
-    import itertools
-
     pts = np.array(list(itertools.product((0, 1), repeat=d)), float)
     n = len(pts)
     P = np.full((n, n), eta / n) + np.eye(n) * (1 - eta)        # row x: law of the output

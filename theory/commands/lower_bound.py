@@ -19,10 +19,9 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    from theory import _validate as V
     from theory.cli import print_json
     from theory.lower_bounds import RATE_TEXT, lower_bound
-
-    from theory import _validate as V
 
     d = V.dimension("--dim", args.dim)
     eps = V.positive("--eps", args.eps)
