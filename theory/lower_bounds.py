@@ -94,7 +94,7 @@ def claimed_rate(notion: str, norm: str, d: int, eps: float, r: float = 1.0) -> 
 PACKINGS = {"dinf": ("corners", "axes"), "dmr": ("corners", "axes", "two-point")}
 
 
-def width(packing: str, norm: str, k: int, d: int, R: float) -> float:
+def width(packing: str, norm: str, k: float, d: int, R: float) -> float:
     """Decoding width w (= cube side) of ``packing`` with chains of k steps of length ≤ R (module doc, 2)."""
     if packing == "corners":
         return 2.0 * k * R if norm == "linf" else 2.0 * k * R / math.sqrt(d)
@@ -155,11 +155,10 @@ def best_k(packing: str, notion: str, norm: str, d: int, R: float, eps_step: flo
     f = lambda k: bound_at(packing, notion, norm, int(k), d, R, eps_step)
     if km <= 400:
         ks = range(1, math.ceil(km) + 2)
-        vals = [(f(k), k) for k in ks]
-        v, k = max(vals)
+        v, k = max((f(k), k) for k in ks)
         return int(k), v
     grid = np.unique(np.round(np.geomspace(1, km + 1, 200)).astype(np.int64))
-    vals = [f(k) for k in grid]
+    vals: list[float] = [f(k) for k in grid]
     i = int(np.argmax(vals))
     lo, hi = int(grid[max(i - 1, 0)]), int(grid[min(i + 1, len(grid) - 1)])
     while hi - lo > 3:
@@ -310,7 +309,7 @@ def uniform_constant(notion: str, norm: str, dims=(1, 2, 3, 5, 10, 30, 100, 1000
     {"constant", "at_d", "at_eps"}."""
     import numpy as np
 
-    best = (math.inf, None, None)
+    best: tuple = (math.inf, None, None)
     for d in dims:
         for e in np.geomspace(1e-4, 1.0, n_eps) * eps_max(notion, norm, d):
             res = lower_bound(notion=notion, norm=norm, d=d, eps=float(e), with_mechanism=False)
