@@ -329,7 +329,9 @@ def optimality_check(notion: str, norm: str, expect: str, mechanism_alpha=None, 
         if growth == expect == "sqrt(log d)":
             return evidence(SUPPORTS, True,
                             f"Near optimal in the paper's sense (within a factor growing like √log d of the lower "
-                            f"bound; whether a sharper lower bound closes the √log d is not decided here): {txt}.",
+                            f"bound). Not decided here: whether the √log d is real — a sharper lower bound, or a "
+                            f"better mechanism (for one-way marginals under (ε, δ)-DP, Steinke & Ullman 2016 avoid "
+                            f"the √log d of the Gaussian), could close it: {txt}.",
                             table=rows, fit=fitd)
         return evidence(NOT_DECIDABLE, True,
                         f"The gap grows ({growth}) where '{expect}' is claimed: the lower bound does not establish "
