@@ -66,6 +66,10 @@ from dataclasses import asdict, dataclass
 
 from theory import _validate as V
 
+#: accepted ranges (beyond them k or the noise magnitudes leave the float range; the bound is linear in r)
+D_MAX = 10**9
+EPS_LIMITS = (1e-6, 1e6)
+R_LIMITS = (1e-100, 1e100)
 NOTIONS = ("dinf", "dmr")
 NORMS = ("l2", "linf")
 #: the paper's lower-bound theorems: claim -> (notion, norm)
@@ -260,22 +264,26 @@ def lower_bound(claim: str | None = None, *, d, eps, r=1.0, notion: str | None =
     """
     claim, (notion, norm) = _setting(claim, notion, norm)
     d = V.dimension("d", d)
-    eps = V.positive("eps", eps)
-    r = V.positive("r", r)
-    R, es = 2.0 * r, eps / 2.0
+    if d > D_MAX:
+        raise ValueError(f"d must be an integer in [1, {D_MAX:g}], got {d}")
+    eps = V.in_closed_interval("eps", eps, *EPS_LIMITS)
+    r = V.in_closed_interval("r", r, *R_LIMITS)
+    # the construction is linear in r: compute at r = 1 and scale (no under/overflow for extreme r)
+    R, es = 2.0, eps / 2.0
     best = (0.0, "none", 0, 0.0)
     for pk in PACKINGS[notion]:
         k, v = best_k(pk, notion, norm, d, R, es)
         if v > best[0]:
             best = (v, pk, k, width(pk, norm, k, d, R))
     lb, pk, k, s = best
-    rate = claimed_rate(notion, norm, d, eps, r)
+    rate = claimed_rate(notion, norm, d, eps, 1.0)
     if with_mechanism:
         name, a = best_mechanism(notion, norm, d, R, es)
     else:
         name, a = "", math.nan
     gap = a / lb if lb > 0 else math.inf
-    return LowerBoundResult(claim, notion, norm, d, eps, r, lb, rate, lb / rate, name, a, gap, s, pk, k, s)
+    return LowerBoundResult(claim, notion, norm, d, eps, r, r * lb, r * rate, lb / rate, name, r * a, gap, r * s,
+                            pk, k, r * s)
 
 
 # ----------------------------------------------------------------------------------------------------

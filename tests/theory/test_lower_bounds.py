@@ -241,6 +241,12 @@ def test_bad_input_names_parameter():
         LB.lower_bound("T16", d=3, eps=0)
     with pytest.raises(ValueError, match="^d "):
         LB.lower_bound("T16", d=0, eps=1)
+    with pytest.raises(ValueError, match="eps must lie in"):
+        LB.lower_bound("T16", d=3, eps=5e-324)
+    with pytest.raises(ValueError, match="r must lie in"):
+        LB.lower_bound("T16", d=3, eps=1, r=1e300)
+    with pytest.raises(ValueError, match="^d must be an integer in"):
+        LB.lower_bound("T16", d=10**10, eps=1)
     with pytest.raises(ValueError, match="notion"):
         LB.lower_bound(notion="renyi", norm="l2", d=3, eps=1)
 
