@@ -450,3 +450,29 @@ def test_s32_density_negative_case():
     assert check_s32_density().finding == SUPPORTS
     ev = check_s32_density(coef=1.0)
     assert ev.finding == REFUTES and math.isclose(ev.data["witness"]["dmr_ratio"], 2.0, rel_tol=1e-6)
+
+
+def test_t10_summary_is_computed_from_the_check():
+    """Issue 11: T10's summary said the c-form holds 'when ε ≤ 1' while its check finds it holding up to a larger
+    ε per c. The sentence is now generated from the check's numbers: each printed threshold t is ≤ the exact
+    ε*(c) (mpmath), the c-form holds at t and fails just above ε*(c) (mpmath), and changed numbers change the text."""
+    import mpmath as mp
+
+    from theory.claims.l2_claims import _floor_sig, t10_c_form_sentence
+
+    c = get("T10")
+    ev = _evidence("T10", AS_PRINTED, "c-form-probability")
+    assert ev.data["sentence"] in c.holds_when and ev.data["sentence"] in ev.data["sentence"]
+    assert "c-form (c+1)√ε hold when ε ≤ 1" not in c.holds_when
+    for r in ev.data["table"]:
+        t = _floor_sig(r["holds_for_eps_up_to"])
+        assert f"c = {r['c']:g}: ε ≤ {t:g}" in c.holds_when
+        with mp.workdps(30):
+            claimed = 1 - mp.exp(-mp.mpf(r["c"]) ** 2 / 4)
+            prob = lambda e: mp.ncdf((r["c"] + 1) / mp.sqrt(2) - mp.sqrt(mp.mpf(e) / 2))  # noqa: E731
+            assert prob(t) >= claimed                                 # holds at the printed threshold
+            assert prob(r["holds_for_eps_up_to"] * 1.001) < claimed   # fails just above the exact one
+        assert t > 1.0                                                # so 'ε ≤ 1' was too pessimistic
+    fake = [{"c": 1.0, "holds_for_eps_up_to": 1.0}]
+    assert "c = 1: ε ≤ 1" in t10_c_form_sentence(fake)
+    assert _floor_sig(9.5299) == 9.52 and _floor_sig(13.6297) == 13.6

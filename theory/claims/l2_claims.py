@@ -184,7 +184,8 @@ def _check_t10_main_text(thorough):
                     + "; ".join(f"ε={r['eps']}: λ > {r['lambda_threshold']:.3g}" for r in rows)
                     + ". Both forms are sums of dimensionless numbers (nats), so neither is excluded by type; the appendix "
                     "'λ + ε' is the one the sub-Gaussian tail bound (eq. 9: L − ε sub-Gaussian with variance proxy 2ε) "
-                    "gives and is true for every ε; the c-form (c+1)√ε needs the main-text form, hence ε ≤ 1.",
+                    "gives and is true for every ε. The c-form uses the single λ = c√ε and holds beyond ε = 1, up to a "
+                    "threshold per c (check c-form-probability).",
                     table=rows)
 
 
@@ -200,23 +201,43 @@ def c_form_probability(c: float, eps: float) -> float:
     return float(special.ndtr((c + 1) / math.sqrt(2) - math.sqrt(eps / 2)))
 
 
+T10_C_VALUES = (0.5, 1.0, 2.0, 3.0)
+
+
+def _floor_sig(x: float, digits: int = 3) -> float:
+    """x rounded *down* to ``digits`` significant digits (a printed threshold 'ε ≤ t' stays true)."""
+    if x <= 0 or not math.isfinite(x):
+        return x
+    e = math.floor(math.log10(x)) - digits + 1
+    return float(f"{math.floor(x / 10.0 ** e)}e{e}")
+
+
+def t10_c_form_table(cs=T10_C_VALUES) -> list:
+    """Per c: claimed probability 1 − exp(−c²/4), actual Φ((c+1)/√2 − √(ε/2)) at ε → 0 and ε = 1, and the
+    largest ε up to which the c-form holds (:func:`c_form_threshold`)."""
+    return [{"c": c, "claimed_probability": 1 - math.exp(-c * c / 4),
+             "actual_probability_eps->0": c_form_probability(c, 0.0),
+             "actual_probability_eps=1": c_form_probability(c, 1.0),
+             "holds_for_eps_up_to": c_form_threshold(c)} for c in cs]
+
+
+def t10_c_form_sentence(rows) -> str:
+    """'the c-form (c+1)√ε holds for ε ≤ ε*(c): c = 0.5: ε ≤ 13.6; ...' from the numbers of ``rows``
+    (thresholds rounded down, so the sentence stays true)."""
+    return ("the c-form (c+1)√ε (λ = c√ε) holds up to a threshold ε*(c) that falls with c: "
+            + "; ".join(f"c = {r['c']:g}: ε ≤ {_floor_sig(r['holds_for_eps_up_to']):g}" for r in rows))
+
+
 def _check_t10_c_form(thorough):
-    rows = []
-    ok = True
-    for c in (0.5, 1.0, 2.0, 3.0):
-        th = c_form_threshold(c)
-        ok &= th > 1.0
-        rows.append({"c": c, "claimed_probability": 1 - math.exp(-c * c / 4),
-                     "actual_probability_eps->0": c_form_probability(c, 0.0),
-                     "actual_probability_eps=1": c_form_probability(c, 1.0),
-                     "holds_for_eps_up_to": th})
+    rows = t10_c_form_table()
+    ok = all(r["holds_for_eps_up_to"] > 0 for r in rows)
     txt = "; ".join(f"c={r['c']}: claimed {r['claimed_probability']:.4f}, actual "
                     f"{r['actual_probability_eps->0']:.4f} (ε→0) / {r['actual_probability_eps=1']:.4f} (ε=1), "
-                    f"holds for ε ≤ {r['holds_for_eps_up_to']:.2f}" for r in rows)
+                    f"holds for ε ≤ {_floor_sig(r['holds_for_eps_up_to']):g}" for r in rows)
     return evidence(CONDITION, ok,
                     "c-form 'log P/Q ≤ (c+1)√ε with probability 1 − exp(−c²/4)' (privacy-loss reading): " + txt
                     + ". 'c = 3 is enough' means a claimed probability 0.8946 (the exact one is higher for "
-                    "small ε).", table=rows)
+                    "small ε).", table=rows, sentence=t10_c_form_sentence(rows))
 
 
 T10 = Claim(
@@ -237,7 +258,8 @@ T10 = Claim(
                   "rhs = −λ²/(4ε).",
     verdict=REFUTED,
     holds_when="Part 1 holds exactly. Part 2 holds in readings (a) and (c) with the appendix's λ + ε; the main-text "
-               "λ + √ε and the c-form (c+1)√ε hold when ε ≤ 1; reading (b) (fixed S) is false for every λ.",
+               "λ + √ε holds for every λ exactly when ε ≤ 1; " + t10_c_form_sentence(t10_c_form_table())
+               + "; reading (b) (fixed S) is false for every λ.",
     hypotheses=(Predicate("lambda>0", "λ > 0", lambda pr: pr["lam"] > 0),
                 Predicate("eps>0", "ε = r²/(2σ²) > 0", lambda pr: pr["eps"] > 0)),
     conditions=(Predicate("eps<=1", "ε ≤ 1 (main-text form)", lambda pr: pr["eps"] <= 1.0),),
