@@ -381,7 +381,8 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only=None,
         return tuple((v, sum(getattr(r, key) == v for r in results)) for v in BEST_ORDER
                      if any(getattr(r, key) == v for r in results))
 
-    proof_steps = tuple({"id": r.id, "title": r.title, "serves": list(r.depends_on), "verdict": r.printed_verdict,
+    # convention (theory.claims.proof_steps): the first entry of depends_on is the claim the step serves
+    proof_steps = tuple({"id": r.id, "title": r.title, "serves": list(r.depends_on[:1]), "verdict": r.printed_verdict,
                          "summary": " ".join(e["summary"] for e in r.readings[0].evidence
                                              if e["finding"] != "supports") or r.readings[0].evidence[0]["summary"]}
                         for r in results if r.kind == PROOF_STEP)

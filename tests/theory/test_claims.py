@@ -520,3 +520,22 @@ def test_exp_10_20_negative_cases():
     assert check_ratio(normalisations=(NORMALISATIONS[0],), cs=(3.0,)).finding == REFUTES
     assert check_ratio().finding == NOT_DECIDABLE
     assert get("EXP-linf-10-20").printed_verdict == UNDECIDABLE and get("EXP-linf-10-20").best_verdict == "holds"
+
+
+def test_c11_repaired_reading_and_thresholds_in_summary():
+    """C11's summary thresholds are computed (c11_threshold, pinned against mpmath in
+    test_c11_threshold_independent) and rounded up; the repaired reading's check fails when the range is widened
+    below t(c) (negative test)."""
+    from theory.claims import SUPPORTS
+    from theory.claims.l2_claims import c11_threshold, check_c11_above_threshold
+
+    c = get("C11")
+    for cc in (0.5, 1.0, 2.0, 3.0):
+        t = c11_threshold(cc)
+        txt = c.holds_when.split(f"t({cc:g}) = ")[1].split(",")[0].split(")")[0]
+        assert t <= float(txt) <= t * 1.01
+    assert check_c11_above_threshold().finding == SUPPORTS
+    ev = check_c11_above_threshold(margin=-0.05)
+    assert ev.finding == REFUTES and ev.data["witness"]["max_ratio_above"] > 1
+    assert c.printed_verdict == REFUTED and c.best_verdict == "holds"
+    assert get("T10").best_verdict == "holds"
