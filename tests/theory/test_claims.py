@@ -450,6 +450,9 @@ def test_s32_density_negative_case():
     assert check_s32_density().finding == SUPPORTS
     ev = check_s32_density(coef=1.0)
     assert ev.finding == REFUTES and math.isclose(ev.data["witness"]["dmr_ratio"], 2.0, rel_tol=1e-6)
+    # right density, wrong covariance (the 2 of T18's d·r²/(2ε) dropped): corner DMR ε/2, refuted
+    ev = check_s32_density(sigma2_of=lambda d, r, eps: d * r * r / eps)
+    assert ev.finding == REFUTES and math.isclose(ev.data["witness"]["dmr_ratio"], 0.5, rel_tol=1e-6)
 
 
 def test_t10_summary_is_computed_from_the_check():
