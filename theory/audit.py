@@ -45,6 +45,9 @@ from pathlib import Path
 import numpy as np
 
 from theory._progress import progress_bar
+from theory.jsonio import to_jsonable
+from theory.report import Provenance, md_table, new_figure, save_figure
+from theory.report import fmt as _fmt
 
 __all__ = ["AuditResult", "ClaimResult", "ReadingResult", "compute_audit", "write_audit_report", "run_audit",
            "render_markdown", "SCHEMA_VERSION"]
@@ -56,8 +59,6 @@ TITLE = "Numeric audit of 'A Unified Framework for Randomized Smoothing Based Ce
 def _plain(obj):
     """JSON-normal form (inf -> "inf", tuples -> lists, numpy/mpmath -> float): what the result stores, so that
     a result read back from its JSON renders byte-identically."""
-    from theory.cli import to_jsonable
-
     return json.loads(json.dumps(to_jsonable(obj)))
 
 
@@ -148,6 +149,7 @@ class AuditResult:
     seconds: float
     soundness: dict | None = None        # per certificate and setting (theory.certificates.exceeds_tight)
     witness_files: dict = field(default_factory=dict)   # {relative path under OUT: JSON content}
+    provenance: Provenance | None = None
     schema_version: int = SCHEMA_VERSION
 
     # -- JSON ------------------------------------------------------------------------------------------
@@ -169,6 +171,8 @@ class AuditResult:
             kw[k] = tuple(tuple(x) for x in d[k])
         for k in ("proof_steps", "hidden_conditions", "claim_witnesses", "summary_lines"):
             kw[k] = tuple(d[k])
+        if d.get("provenance") is not None:
+            kw["provenance"] = Provenance.from_dict(d["provenance"])
         return cls(**kw)
 
     @classmethod
@@ -377,7 +381,8 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only=None,
         return tuple((v, sum(getattr(r, key) == v for r in results)) for v in BEST_ORDER
                      if any(getattr(r, key) == v for r in results))
 
-    proof_steps = tuple({"id": r.id, "title": r.title, "serves": list(r.depends_on), "verdict": r.printed_verdict,
+    # convention (theory.claims.proof_steps): the first entry of depends_on is the claim the step serves
+    proof_steps = tuple({"id": r.id, "title": r.title, "serves": list(r.depends_on[:1]), "verdict": r.printed_verdict,
                          "summary": " ".join(e["summary"] for e in r.readings[0].evidence
                                              if e["finding"] != "supports") or r.readings[0].evidence[0]["summary"]}
                         for r in results if r.kind == PROOF_STEP)
@@ -398,12 +403,13 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only=None,
         lines.append("certificates exceeding the tight radius on 1 - pA in [1e-15, 1/2): " + (", ".join(ex) or "none"))
     unconfirmed = [w["file"] for w in claim_witnesses if not w["confirmed"]]
     lines.append(f"claim witnesses: {len(claim_witnesses) - len(unconfirmed)}/{len(claim_witnesses)} confirmed")
+    command = "python -m theory audit" + (" --thorough" if thorough else "")
     return AuditResult(
-        title=TITLE, command="python -m theory audit" + (" --thorough" if thorough else ""), thorough=thorough,
+        title=TITLE, command=command, thorough=thorough,
         python=platform.python_version(), claims=tuple(results), counts_printed=cp, counts_best=cb,
         proof_steps=proof_steps, hidden_conditions=tuple(_plain(hidden)), claim_witnesses=tuple(claim_witnesses),
         summary_lines=tuple(lines), seconds=seconds, soundness=_plain(sound) if sound is not None else None,
-        witness_files=files)
+        witness_files=files, provenance=Provenance.collect(command))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -449,7 +455,6 @@ def run_audit(out="reports", json_path=None, thorough: bool = False, progress: b
 # ----------------------------------------------------------------------------------------------------
 
 def _figures(out: Path) -> dict:
-    from matplotlib.figure import Figure   # no pyplot: the caller's backend is left alone
 
     from theory import certificates as C
     from theory.claims import l2_claims as L2
@@ -458,8 +463,7 @@ def _figures(out: Path) -> dict:
     figs = {}
     # 1. C11 / tight radius vs 1 - pA
     es = np.geomspace(1e-40, 0.49, 400)
-    fig = Figure(figsize=(6.4, 4.0))
-    ax = fig.subplots()
+    fig, ax = new_figure(figsize=(6.4, 4.0))
     for c in (0.5, 1.0, 2.0, 3.0):
         ratio = [C.radius("c11", one_minus_pA=e, sigma=1.0, c=c) / C.radius("cohen", one_minus_pA=e, sigma=1.0)
                  for e in es]
@@ -473,13 +477,12 @@ def _figures(out: Path) -> dict:
     ax.legend(fontsize=8)
     fig.tight_layout()
     p = out / "audit_c11_vs_tight.png"
-    fig.savefig(p, dpi=110)
+    save_figure(fig, p)
     figs["c11_vs_tight"] = p.name
 
     # 2. T10: claimed vs actual probability of the c-form
     eps = np.geomspace(1e-3, 100, 300)
-    fig = Figure(figsize=(6.4, 4.0))
-    ax = fig.subplots()
+    fig, ax = new_figure(figsize=(6.4, 4.0))
     for c, col in ((1.0, "C0"), (3.0, "C1")):
         act = [L2.c_form_probability(c, e) for e in eps]
         ax.plot(eps, act, color=col, label=f"actual P[L ≤ (c+1)√ε], c = {c:g}")
@@ -492,13 +495,12 @@ def _figures(out: Path) -> dict:
     ax.legend(fontsize=7)
     fig.tight_layout()
     p = out / "audit_t10_probability.png"
-    fig.savefig(p, dpi=110)
+    save_figure(fig, p)
     figs["t10_probability"] = p.name
 
     # 3. lower bounds: mechanism alpha / claimed bound vs d, and the constant mechanism
     dims = np.unique(np.round(np.geomspace(2, 1e6, 30)).astype(int))
-    fig = Figure(figsize=(6.4, 4.0))
-    ax = fig.subplots()
+    fig, ax = new_figure(figsize=(6.4, 4.0))
     g = np.array([gauss_linf_mean(int(d)) for d in dims])
     ax.plot(dims, 2 * g, label="T12/T17: Gaussian α / bound (= 2 E max|g_i|)")
     ax.plot(dims, 4 * np.ones_like(g), label="T16: eq.-6 α / bound (= 4)")
@@ -512,7 +514,7 @@ def _figures(out: Path) -> dict:
     ax.legend(fontsize=7)
     fig.tight_layout()
     p = out / "audit_lower_bounds.png"
-    fig.savefig(p, dpi=110)
+    save_figure(fig, p)
     figs["lower_bounds"] = p.name
     return figs
 
@@ -521,30 +523,8 @@ def _figures(out: Path) -> dict:
 # markdown
 # ----------------------------------------------------------------------------------------------------
 
-def _fmt(x, digits=4):
-    if x is None:
-        return "—"
-    if isinstance(x, bool):
-        return "yes" if x else "no"
-    if isinstance(x, (int, np.integer)):
-        return str(int(x))
-    if isinstance(x, (float, np.floating)):
-        x = float(x)
-        if math.isinf(x) or math.isnan(x):
-            return str(x)
-        if x == 0 or 1e-3 <= abs(x) < 1e5:
-            return f"{x:.{digits}g}"
-        return f"{x:.{digits - 1}e}"
-    return str(x)
-
-
-def _cell(x) -> str:
-    """A markdown table cell: '|' escaped, newlines flattened."""
-    return str(x).replace("|", "\\|").replace("\n", " ")
-
-
 def _table(rows: list, max_rows: int = 14) -> list:
-    """A markdown table of a list of flat dicts (nested values shown compactly)."""
+    """A markdown table of a list of flat dicts (nested values left out), via theory.report.md_table."""
     if not rows or not isinstance(rows[0], dict):
         return []
     keys = []
@@ -552,12 +532,10 @@ def _table(rows: list, max_rows: int = 14) -> list:
         for k in r:
             if k not in keys and not isinstance(r[k], (dict, list)):
                 keys.append(k)
-    lines = ["| " + " | ".join(_cell(k) for k in keys) + " |", "|" + "---|" * len(keys)]
-    for r in rows[:max_rows]:
-        lines.append("| " + " | ".join(_cell(_fmt(r.get(k))) for k in keys) + " |")
+    body = [[r.get(k) for k in keys] for r in rows[:max_rows]]
     if len(rows) > max_rows:
-        lines.append(f"| … {len(rows) - max_rows} more rows in audit.json |" + " |" * (len(keys) - 1))
-    return lines
+        body.append([f"… {len(rows) - max_rows} more rows in audit.json"] + [""] * (len(keys) - 1))
+    return md_table(keys, body).split("\n")
 
 
 _ANCHOR = str.maketrans({c: "" for c in "()[]{}.,:;'\"/"})
@@ -585,6 +563,9 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
     L.append("")
     L.append(f"Generated by `{result.command}` (theory/audit.py) in {result.seconds:.1f} s. Do not edit by hand.")
     L.append("")
+    if result.provenance is not None:
+        L.append(result.provenance.markdown())
+        L.append("")
     L.append("Claim IDs follow the paper's numbering (T10 = Theorem 10, C11 = Corollary 11, L26 = Lemma 26, D4 = "
              "Definition 4, R-T9 = the remark after Theorem 9, TABLE1-… = a cell of Table 1, CONCL-… = the "
              "conclusion, `T12.step-…` = a step inside the proof of T12). The full statement, formalisation, "
@@ -598,21 +579,19 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
     L.append("")
     L.append("## Verdicts")
     L.append("")
-    L.append("| ID | title | verdict as printed | best repaired reading | notes |")
-    L.append("|---|---|---|---|---|")
-    notes = []
+    notes, vrows = [], []
     for r in result.claims:
         flag = "" if r.verdict_agrees_with_registry and r.all_checks_ok else " ⚠"
         if r.best_repaired_reading:
-            rep = f"**{r.best_repaired_verdict}** ({_cell(r.best_repaired_reading)})"
+            rep = f"**{r.best_repaired_verdict}** ({r.best_repaired_reading})"
         else:
             rep = "— (no repaired reading)"
         marks = []
         for n in r.notes:
             notes.append((r.id, n))
             marks.append(f"[note {len(notes)}](#verdict-notes)")
-        L.append(f"| [{r.id}](#{_anchor(r.id)}) | {_cell(r.title)} | **{r.printed_verdict}**{flag} | {rep} | "
-                 f"{', '.join(marks)} |")
+        vrows.append([f"[{r.id}](#{_anchor(r.id)})", r.title, f"**{r.printed_verdict}**{flag}", rep, ", ".join(marks)])
+    L.append(md_table(["ID", "title", "verdict as printed", "best repaired reading", "notes"], vrows))
     L.append("")
     if result.bad:
         L.append(f"⚠ Checks failed or a derived verdict differs from the registry for: {', '.join(result.bad)}.")
@@ -638,11 +617,9 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
                  "written is false (witness saved) while the conclusion it serves survives for another reason; "
                  "**holds**: the step is correct.")
         L.append("")
-        L.append("| step | serves | verdict | what was found |")
-        L.append("|---|---|---|---|")
-        for p in result.proof_steps:
-            L.append(f"| [{p['id']}](#{_anchor(p['id'])}) | {', '.join(p['serves']) or '—'} | **{p['verdict']}** | "
-                     f"{_cell(p['summary'])} |")
+        L.append(md_table(["step", "serves", "verdict", "what was found"],
+                          [[f"[{p['id']}](#{_anchor(p['id'])})", ", ".join(p["serves"]) or "—", f"**{p['verdict']}**",
+                            p["summary"]] for p in result.proof_steps]))
         L.append("")
 
     cw = result.claim_witnesses
@@ -654,11 +631,9 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
                  "still finds the same thing and reproduces every recorded number. The over-certified radii of "
                  "C11 / T18 also have geometric witnesses (next section).")
         L.append("")
-        L.append("| claim | reading | check | finding | witness file | re-checked |")
-        L.append("|---|---|---|---|---|---|")
-        for w in cw:
-            L.append(f"| [{w['claim']}](#{_anchor(w['claim'])}) | {_cell(w['reading'])} | {w['check']} | "
-                     f"{w['finding']} | `{w['file']}` | {'confirmed' if w['confirmed'] else '**NOT confirmed**'} |")
+        L.append(md_table(["claim", "reading", "check", "finding", "witness file", "re-checked"],
+                          [[f"[{w['claim']}](#{_anchor(w['claim'])})", w["reading"], w["check"], w["finding"],
+                            f"`{w['file']}`", "confirmed" if w["confirmed"] else "**NOT confirmed**"] for w in cw]))
         L.append("")
 
     s = result.soundness
@@ -679,10 +654,10 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
                  "(Clopper–Pearson at 1e-6); re-check any of them with `python -m theory witness FILE`. "
                  f"Section time: {s['seconds']:.1f} s.")
         L.append("")
-        L.append("| certificate | setting | tight reference | exceeds tight (binary) | from 1 − pA below | max ratio | "
-                 "exceeds below 1e-15 | "
-                 + " | ".join(f"multi-class exceeds, K = {k} (max ratio)" for k in ks) + " | witnesses confirmed |")
-        L.append("|---|---|---|---|---|---|---|" + "---|" * len(ks) + "---|")
+        heads = (["certificate", "setting", "tight reference", "exceeds tight (binary)", "from 1 − pA below", "max ratio",
+                  "exceeds below 1e-15"] + [f"multi-class exceeds, K = {k} (max ratio)" for k in ks]
+                 + ["witnesses confirmed"])
+        srows = []
 
         def mc_cell(r, k):
             m = next((v for v in r.get("multiclass_by_K") or [] if v.get("num_classes") == k), None)
@@ -693,25 +668,24 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
         for r in s["rows"]:
             w = r["witnesses"]
             below = r["beyond_range"]
-            L.append(f"| {r['certificate']}{' (paper)' if r['paper'] else ''} | "
-                     f"{', '.join(f'{k}={v:g}' for k, v in r['setting'].items()) or '—'} | {r['tight']} | "
-                     f"{_fmt(r['exceeds_tight'])} | {_fmt(r['from_one_minus_pA'])} | {_fmt(r['max_ratio'])} | "
-                     f"{_fmt(below['exceeds_tight'])} "
-                     f"{'(from ' + _fmt(below['from_one_minus_pA']) + ')' if below['exceeds_tight'] and not r['exceeds_tight'] else ''} | "
-                     + " | ".join(mc_cell(r, k) for k in ks) + " | "
-                     f"{(str(sum(x['confirmed'] for x in w)) + '/' + str(len(w))) if w else '—'} |")
+            only_below = below["exceeds_tight"] and not r["exceeds_tight"]
+            srows.append([r["certificate"] + (" (paper)" if r["paper"] else ""),
+                          ", ".join(f"{k}={v:g}" for k, v in r["setting"].items()) or "—", r["tight"],
+                          r["exceeds_tight"], r["from_one_minus_pA"], r["max_ratio"],
+                          _fmt(below["exceeds_tight"]) + (f" (from {_fmt(below['from_one_minus_pA'])})" if only_below else "")]
+                         + [mc_cell(r, k) for k in ks]
+                         + [f"{sum(x['confirmed'] for x in w)}/{len(w)}" if w else "—"])
+        L.append(md_table(heads, srows))
         L.append("")
         wl = [x for r in s["rows"] for x in r["witnesses"]]
         if wl:
             L.append("Witnesses (exact values; Monte Carlo draws per point in the last column):")
             L.append("")
-            L.append("| file | form | K | 1 − pA at x | claimed radius | tight radius | ‖x' − x‖ | g(x) | g(x') | confirmed "
-                     "| MC n |")
-            L.append("|---|---|---|---|---|---|---|---|---|---|---|")
-            for x in wl:
-                L.append(f"| `{x['path']}` | {x['form']} | {x.get('num_classes', '—')} | {x['one_minus_pA']} | "
-                         f"{_fmt(x['claimed_radius'])} | {_fmt(x['tight_radius'])} | {_fmt(x['perturbation_norm'])} | "
-                         f"{x['prediction_x']} | {x['prediction_x_prime']} | {_fmt(x['confirmed'])} | {x['mc_samples']} |")
+            L.append(md_table(["file", "form", "K", "1 − pA at x", "claimed radius", "tight radius", "‖x' − x‖", "g(x)",
+                               "g(x')", "confirmed", "MC n"],
+                              [[f"`{x['path']}`", x["form"], x.get("num_classes"), str(x["one_minus_pA"]),
+                                x["claimed_radius"], x["tight_radius"], x["perturbation_norm"], x["prediction_x"],
+                                x["prediction_x_prime"], x["confirmed"], x["mc_samples"]] for x in wl]))
             L.append("")
         if figures:
             L.append(f"![C11 radius over the tight radius]({FIGURES['c11_vs_tight']})")
@@ -748,10 +722,9 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
         L.append("")
         L.append("Every check that found a statement or a derivation step true only in a range, or false as printed:")
         L.append("")
-        L.append("| claim | reading | check | finding | what was found |")
-        L.append("|---|---|---|---|---|")
-        for h in result.hidden_conditions:
-            L.append(f"| {h['id']} | {_cell(h['reading'])} | {h['check']} | {h['finding']} | {_cell(h['summary'])} |")
+        L.append(md_table(["claim", "reading", "check", "finding", "what was found"],
+                          [[h["id"], h["reading"], h["check"], h["finding"], h["summary"]]
+                           for h in result.hidden_conditions]))
         L.append("")
         if figures:
             L.append(f"![lower bounds]({FIGURES['lower_bounds']})")

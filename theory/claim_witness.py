@@ -85,7 +85,7 @@ def make_claim_witness(claim_id: str, evidence, reading: str | None = None) -> d
 def witness_filename(claim_id: str, check: str, reading: str | None = None) -> str:
     """``claim_<ID>_<check>.json`` (as printed) or ``claim_<ID>_<reading>_<check>.json``."""
     K = _claims()
-    mid = "" if reading in (None, K.AS_PRINTED) else _slug(reading)[:48].strip("-.") + "_"
+    mid = "" if reading in (None, K.AS_PRINTED) else _squash(_slug(reading))[:40].strip("-.") + "_"
     return f"claim_{_slug(claim_id)}_{mid}{_slug(check)}.json"
 
 
@@ -231,7 +231,14 @@ def check_claim_witness_record(rec: dict, where: str = "witness") -> dict:
 
 # ----------------------------------------------------------------------------------------------------
 def _slug(s: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "._" else "-" for ch in s)
+    return "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "._" else "-" for ch in s)
+
+
+def _squash(s: str) -> str:
+    """Runs of '-' collapsed to one (readable file names from reading names)."""
+    import re
+
+    return re.sub("-{2,}", "-", s)
 
 
 def _jsonable(obj):

@@ -450,3 +450,95 @@ def test_s32_density_negative_case():
     assert check_s32_density().finding == SUPPORTS
     ev = check_s32_density(coef=1.0)
     assert ev.finding == REFUTES and math.isclose(ev.data["witness"]["dmr_ratio"], 2.0, rel_tol=1e-6)
+    # right density, wrong covariance (the 2 of T18's d·r²/(2ε) dropped): corner DMR ε/2, refuted
+    ev = check_s32_density(sigma2_of=lambda d, r, eps: d * r * r / eps)
+    assert ev.finding == REFUTES and math.isclose(ev.data["witness"]["dmr_ratio"], 0.5, rel_tol=1e-6)
+
+
+def test_t10_summary_is_computed_from_the_check():
+    """Issue 11: T10's summary said the c-form holds 'when ε ≤ 1' while its check finds it holding up to a larger
+    ε per c. The sentence is now generated from the check's numbers: each printed threshold t is ≤ the exact
+    ε*(c) (mpmath), the c-form holds at t and fails just above ε*(c) (mpmath), and changed numbers change the text."""
+    import mpmath as mp
+
+    from theory.claims.l2_claims import _floor_sig, t10_c_form_sentence
+
+    c = get("T10")
+    ev = _evidence("T10", AS_PRINTED, "c-form-probability")
+    assert ev.data["sentence"] in c.holds_when and ev.data["sentence"] in ev.data["sentence"]
+    assert "c-form (c+1)√ε hold when ε ≤ 1" not in c.holds_when
+    for r in ev.data["table"]:
+        t = _floor_sig(r["holds_for_eps_up_to"])
+        assert f"c = {r['c']:g}: ε ≤ {t:g}" in c.holds_when
+        with mp.workdps(30):
+            claimed = 1 - mp.exp(-mp.mpf(r["c"]) ** 2 / 4)
+            prob = lambda e: mp.ncdf((r["c"] + 1) / mp.sqrt(2) - mp.sqrt(mp.mpf(e) / 2))  # noqa: E731
+            assert prob(t) >= claimed                                 # holds at the printed threshold
+            assert prob(r["holds_for_eps_up_to"] * 1.001) < claimed   # fails just above the exact one
+        assert t > 1.0                                                # so 'ε ≤ 1' was too pessimistic
+    fake = [{"c": 1.0, "holds_for_eps_up_to": 1.0}]
+    assert "c = 1: ε ≤ 1" in t10_c_form_sentence(fake)
+    assert _floor_sig(9.5299) == 9.52 and _floor_sig(13.6297) == 13.6
+
+
+# ----------------------------------------------------------------------------------------------------
+# the "10∼20 times" statement (theory.claims.experimental_claims)
+# ----------------------------------------------------------------------------------------------------
+
+def test_exp_10_20_ratio_closed_forms():
+    """r_T18/r_T13 = √2·(σ_g/σ_e)/((1+c)√d): at equal E‖z‖∞, σ_g/σ_e = d/E max|g_i| (mpmath quadrature); at equal
+    E‖z‖₂, σ_g/σ_e = (d+1)·E‖U‖₂/E‖g‖₂ (Γ-ratio by mpmath, E‖U‖₂ of the uniform cube by Monte Carlo, 6 sd)."""
+    import mpmath as mp
+    import numpy as np
+
+    from theory.claims.experimental_claims import D_CIFAR as d
+    from theory.claims.experimental_claims import NORMALISATIONS, c_interval, radius_ratio
+
+    with mp.workdps(25):
+        m = float(mp.quad(lambda t: 1 - mp.erf(t / mp.sqrt(2)) ** d, [0, 2, 4, 8, mp.inf]))
+        l2g = float(mp.sqrt(2) * mp.gamma((d + 1) / mp.mpf(2)) / mp.gamma(d / mp.mpf(2)))
+    for c in (0.5, 1.0, 3.0):
+        ref = math.sqrt(2) * (d / m) / ((1 + c) * math.sqrt(d))
+        assert math.isclose(radius_ratio(NORMALISATIONS[0], c, 0.99), ref, rel_tol=1e-8)
+    u = np.linalg.norm(np.random.default_rng(7).uniform(-1, 1, size=(4000, d)), axis=1)
+    eu, hw = u.mean(), 6 * u.std(ddof=1) / math.sqrt(len(u))
+    got = radius_ratio(NORMALISATIONS[1], 1.0, 0.9) * 2 * math.sqrt(d) / math.sqrt(2)     # = σ_g/σ_e
+    assert abs(got - (d + 1) * eu / l2g) <= (d + 1) * hw / l2g
+    assert math.isclose(radius_ratio(NORMALISATIONS[2], 1.0, 0.9), math.sqrt(2) / (2 * math.sqrt(d)), rel_tol=1e-12)
+    a, b = c_interval(NORMALISATIONS[0])
+    assert math.isclose(radius_ratio(NORMALISATIONS[0], a, 0.9), 20.0, rel_tol=1e-12)
+    assert math.isclose(radius_ratio(NORMALISATIONS[0], b, 0.9), 10.0, rel_tol=1e-12)
+    assert c_interval(NORMALISATIONS[2]) is None
+
+
+def test_exp_10_20_negative_cases():
+    """Decided cases are decided: only equal σ → refuted (witness); only equal E‖z‖∞ at c = 1 → supports; the
+    printed statement (all normalisations and c) → not decidable."""
+    from theory.claims import NOT_DECIDABLE, SUPPORTS
+    from theory.claims.experimental_claims import NORMALISATIONS, check_ratio
+
+    ev = check_ratio(normalisations=(NORMALISATIONS[2],))
+    assert ev.finding == REFUTES and ev.data["witness"]["ratio_T18_over_T13"] < 1
+    assert check_ratio(normalisations=(NORMALISATIONS[0],), cs=(1.0,)).finding == SUPPORTS
+    assert check_ratio(normalisations=(NORMALISATIONS[0],), cs=(3.0,)).finding == REFUTES
+    assert check_ratio().finding == NOT_DECIDABLE
+    assert get("EXP-linf-10-20").printed_verdict == UNDECIDABLE and get("EXP-linf-10-20").best_verdict == "holds"
+
+
+def test_c11_repaired_reading_and_thresholds_in_summary():
+    """C11's summary thresholds are computed (c11_threshold, pinned against mpmath in
+    test_c11_threshold_independent) and rounded up; the repaired reading's check fails when the range is widened
+    below t(c) (negative test)."""
+    from theory.claims import SUPPORTS
+    from theory.claims.l2_claims import c11_threshold, check_c11_above_threshold
+
+    c = get("C11")
+    for cc in (0.5, 1.0, 2.0, 3.0):
+        t = c11_threshold(cc)
+        txt = c.holds_when.split(f"t({cc:g}) = ")[1].split(",")[0].split(")")[0]
+        assert t <= float(txt) <= t * 1.01
+    assert check_c11_above_threshold().finding == SUPPORTS
+    ev = check_c11_above_threshold(margin=-0.05)
+    assert ev.finding == REFUTES and ev.data["witness"]["max_ratio_above"] > 1
+    assert c.printed_verdict == REFUTED and c.best_verdict == "holds"
+    assert get("T10").best_verdict == "holds"
