@@ -156,7 +156,9 @@ def best_k(packing: str, notion: str, norm: str, d: int, R: float, eps_step: flo
     import numpy as np
 
     km = _k_max(packing, notion, d, eps_step)
-    f = lambda k: bound_at(packing, notion, norm, int(k), d, R, eps_step)
+    def f(k):
+        return bound_at(packing, notion, norm, int(k), d, R, eps_step)
+
     if km <= 400:
         ks = range(1, math.ceil(km) + 2)
         v, k = max((f(k), k) for k in ks)
@@ -198,7 +200,8 @@ def best_mechanism(notion: str, norm: str, d: int, R: float, eps_step: float) ->
         return "Gaussian, T18 calibration (σ = R√(d/(2ε')))", \
             Gaussian(R * math.sqrt(d / (2.0 * eps_step)), d).expected_linf_norm()
     if (notion, norm) == ("dmr", "l2"):
-        return "Gaussian, T10 calibration (σ = R/√(2ε'))", Gaussian(R / math.sqrt(2.0 * eps_step), d).expected_linf_norm()
+        return ("Gaussian, T10 calibration (σ = R/√(2ε'))",
+                Gaussian(R / math.sqrt(2.0 * eps_step), d).expected_linf_norm())
     g = Gaussian(1.0, d)
     return "l2-Laplace exp(-||z||_2/σ) (σ = R/ε')", d * (R / eps_step) * g.expected_linf_norm() / g.expected_l2_norm()
 

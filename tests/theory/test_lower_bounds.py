@@ -72,10 +72,12 @@ def test_optimiser_large_k_against_continuous_maximum(notion, norm, d, eps):
         e, ln2, D = mp.mpf(eps) / 2, mp.log(2), mp.mpf(d)
         scale = 2 * 2 / 2 if norm == "linf" else 2 * 2 / 2 / mp.sqrt(D)      # (w/2)/k with R = 2
         if notion == "dinf":
-            g = lambda k: scale * k * (1 - mp.exp(k * e - D * ln2))
+            def g(k):
+                return scale * k * (1 - mp.exp(k * e - D * ln2))
             k0 = (D * ln2 - mp.log(D * ln2)) / e
         else:
-            g = lambda k: scale * k * (1 - (k * k * e + ln2) / (D * ln2))
+            def g(k):
+                return scale * k * (1 - (k * k * e + ln2) / (D * ln2))
             k0 = mp.sqrt((D * ln2 - ln2) / (3 * e))
         ks = mp.findroot(lambda k: mp.diff(g, k), k0)
         cont = g(ks)
