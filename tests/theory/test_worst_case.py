@@ -1,0 +1,166 @@
+"""Worst cases over all pairs (theory.worst_case, R-T9 / T8 / T9 / D5 checks), pinned against an independent
+mpmath implementation of D_α / DMR for two-outcome pairs (30 digits, own grid + golden-section search)."""
+
+import itertools
+import math
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+from theory import worst_case as W
+from theory.claims import divergence_claims as DC
+
+mp.mp.dps = 30
+
+
+def mp_renyi2(p, q, a):
+    """D_α((p,1-p) ‖ (q,1-q)) at 30 digits; α = 1: KL."""
+    p, q, a = mp.mpf(p), mp.mpf(q), mp.mpf(a)
+    if a == 1:
+        return p * mp.log(p / q) + (1 - p) * mp.log((1 - p) / (1 - q))
+    return mp.log(p ** a * q ** (1 - a) + (1 - p) ** a * (1 - q) ** (1 - a)) / (a - 1)
+
+
+def mp_dmr2(p, q):
+    """sup_{α>1} D_α/α: dense grid in t = ln(α−1) ∈ [−25, 20], golden-section refinement, KL limit."""
+    f = lambda t: mp_renyi2(p, q, 1 + mp.e ** t) / (1 + mp.e ** t)  # noqa: E731
+    ts = [mp.mpf(-25) + i * mp.mpf(45) / 90 for i in range(91)]
+    vals = [f(t) for t in ts]
+    i = max(range(len(ts)), key=lambda j: vals[j])
+    lo, hi = ts[max(i - 1, 0)], ts[min(i + 1, len(ts) - 1)]
+    g = (mp.sqrt(5) - 1) / 2
+    for _ in range(60):
+        x1, x2 = hi - g * (hi - lo), lo + g * (hi - lo)
+        if f(x1) > f(x2):
+            hi = x2
+        else:
+            lo = x1
+    return max(vals[i], f((lo + hi) / 2), mp_renyi2(p, q, 1))
+
+
+def test_mp_oracle_matches_rr_closed_form():
+    # randomized response: DMR = ε·tanh(ε/2) (Bun & Steinke; sup at α → 1+) -- validates the oracle itself
+    for eps in (0.1, 1.0, 3.0):
+        p = mp.e ** eps / (1 + mp.e ** eps)
+        assert abs(mp_dmr2(p, 1 - p) - eps * mp.tanh(eps / 2)) < mp.mpf("1e-20")
+
+
+def test_library_dmr_matches_oracle_on_two_point_pairs():
+    for p, q in ((0.9, 0.1), (0.999, 0.3), (0.2, 1e-5), (0.5012, 2.9e-4)):
+        lp, lq = W.two_point_logs(p, q)
+        assert W._dmr_logs(lp, lq) == pytest.approx(float(mp_dmr2(p, q)), rel=1e-8)
+
+
+def test_hockey_stick_equals_max_over_all_tests_by_enumeration():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        p, q = rng.dirichlet(np.ones(5)), rng.dirichlet(np.ones(5))
+        ep = rng.random() * 2
+        brute = max(sum(p[list(S)]) - math.exp(ep) * sum(q[list(S)])
+                    for r in range(6) for S in itertools.combinations(range(5), r))
+        assert W.hockey_stick(p, q, ep) == pytest.approx(brute, abs=1e-14)
+
+
+@pytest.mark.parametrize("c", [0.5, 1.0, 2.0, 3.0])
+def test_rt9_witness_rechecked_with_mpmath(c):
+    w = DC.rt9_worst_witness(c)
+    p, q = mp.mpf(w["P"][0]), mp.mpf(w["Q"][0])
+    eps = mp.mpf(w["eps"])
+    assert mp_dmr2(p, q) <= eps * (1 + mp.mpf("1e-8"))
+    assert mp_dmr2(q, p) <= eps * (1 + mp.mpf("1e-8"))
+    ep = (c + 1) * mp.sqrt(eps)
+    violation = p - mp.e ** ep * q - mp.e ** (-mp.mpf(c) ** 2 / 4)
+    assert violation > mp.mpf("1e-6")
+    # and the all-pairs threshold lies strictly below the Gaussian mechanism's
+    assert w["eps"] < DC.rt9_threshold(c)
+
+
+def _mp_threshold_at_q(q, c, p_lo, p_hi):
+    """Independent: bisection in p (mpmath DMR both ways) for the crossing m(p) = u(p)."""
+    q = mp.mpf(q)
+    delta = mp.e ** (-mp.mpf(c) ** 2 / 4)
+
+    def g(p):
+        m = max(mp_dmr2(p, q), mp_dmr2(q, p))
+        u = (mp.log((p - delta) / q) / (c + 1)) ** 2
+        return u - m, m
+
+    lo, hi = mp.mpf(p_lo), mp.mpf(p_hi)
+    assert g(lo)[0] < 0 < g(hi)[0]
+    for _ in range(32):
+        mid = (lo + hi) / 2
+        if g(mid)[0] < 0:
+            lo = mid
+        else:
+            hi = mid
+    return g(hi)[1]
+
+
+@pytest.mark.parametrize("c", [1.0, pytest.param(3.0, marks=pytest.mark.slow)])
+def test_rt9_threshold_pinned_by_mpmath_bisection(c):
+    thr, p, q, _ = DC.RT9_WORST[c]
+    ref = _mp_threshold_at_q(q, c, p - 0.002 * (1 - p), p + 0.002 * (1 - p))
+    assert thr == pytest.approx(float(ref), rel=1e-6)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("c", [0.5, 1.0, 2.0, 3.0])
+def test_rt9_threshold_locally_minimal_in_q_mpmath(c):
+    thr, p, q, _ = DC.RT9_WORST[c]
+    for f in (0.9, 1.1):
+        ref = _mp_threshold_at_q(q * f, c, p - 0.2 * (1 - p) if c != 0.5 else p - 0.01 * (1 - p),
+                                 min(p + 0.2 * (1 - p), 1 - 1e-12))
+        assert float(ref) >= thr * (1 - 1e-9)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("c", [1.0, 3.0])
+def test_rt9_two_outcome_search_reproduces_table(c):
+    r = W.rt9_threshold_two_outcome(c, n_q=21, n_p=30)
+    assert r.eps_threshold == pytest.approx(DC.RT9_WORST[c][0], rel=1e-6)
+
+
+@pytest.mark.slow
+def test_k_outcome_search_never_beats_two_outcome():
+    thr = DC.RT9_WORST[1.0][0]
+    below = W.rt9_max_violation_k(0.97 * thr, 1.0, k=4, starts=4, seed=1)
+    assert below["value"] <= 1e-9
+    for eps in (0.5, 2.0):
+        k = W.t8_worst_k(eps, k=5, starts=3, seed=2)
+        assert k["dmr_max"] <= eps * math.tanh(eps / 2) * (1 + 1e-7)
+
+
+@pytest.mark.parametrize("eps", [0.2, 2.0])
+def test_t8_two_outcome_worst_is_rr_closed_form(eps):
+    r = W.t8_worst_two_outcome(eps, n_q=21)
+    ref = eps * mp.tanh(mp.mpf(eps) / 2)
+    assert r["dmr_max"] == pytest.approx(float(ref), rel=1e-7)
+    assert r["dmr_max"] < eps * eps / 2
+
+
+def test_processing_search_finds_gain_for_a_non_channel():
+    # negative control: the gain function is not trivially <= 0 -- feeding a "channel" that increases D∞
+    # (reweighting, not a stochastic map) must show a positive gain; the real search must not
+    p, q = np.array([0.5, 0.5]), np.array([0.6, 0.4])
+    from theory import divergences as D
+
+    fake = np.array([0.9, 0.1]), np.array([0.1, 0.9])
+    assert D.dinf_discrete(*fake) > D.dinf_discrete(p, q)
+    assert W.processing_worst_k(3, 2, "dinf", starts=1, seed=0)["max_gain"] <= 1e-8
+
+
+def test_worst_case_checks_pass_and_refute():
+    ev = DC._check_rt9_all_pairs(False)
+    assert ev.ok and ev.finding == "refutes"
+    w = ev.data["witness"]
+    assert w["hockey_stick"] > w["delta"]
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="p must lie"):
+        W.two_point_logs(1.0, 0.5)
+    with pytest.raises(ValueError, match="k must be"):
+        W.rt9_max_violation_k(1.0, 1.0, k=11)
+    with pytest.raises(ValueError, match="which"):
+        W.processing_worst_k(3, 2, "kl")
