@@ -28,6 +28,12 @@ def default_dims(n_points: int = 49, d_max: float = 1e6, extra: Sequence[int] = 
 
     With the defaults: 1 … 10⁶ in steps of 10^0.125 (rounded to integers, duplicates at small d removed),
     plus 784, 3072, 150528 — at least 40 distinct points.
+
+    Examples
+    --------
+    >>> dims = default_dims()
+    >>> len(dims), int(dims[0]), int(dims[-1]), 3072 in dims
+    (50, 1, 1000000, True)
     """
     n_points = V.count("n_points", n_points, minimum=2)
     d_max = V.dimension("d_max", d_max)

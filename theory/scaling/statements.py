@@ -32,6 +32,12 @@ def ratio_statement(pAs, d: int = 3072) -> dict:
     paper's "i.e. O(√(d/log d))" supports it: the T18/T13 ratio at equal E‖z‖∞ is √(2d)/((1+c) E‖z‖∞ of
     the Gaussian at σ = 1) ~ √(d/log d)). For context the ratio at equal E‖z‖₂ (``ratio_matched_l2``, from
     ``expected_l2_norm()`` of both mechanisms) is reported too.
+
+    Examples
+    --------
+    >>> row = ratio_statement([0.99])["rows"][0]
+    >>> row["gaussian"], row["exponential"], round(row["ratio_matched_linf"], 2), row["in_10_20"]
+    ('gaussian-linf-T18-c1', 'exponential-linf-T13', 10.51, True)
     """
     d = V.dimension("d", d)
     e_g = float(_mechanism("gaussian", 1.0, d).expected_linf_norm())
@@ -72,6 +78,12 @@ def imagenet_statement(pAs, sigmas=PAPER_SIGMAS, d: int = PAPER_DIMS["ImageNet"]
     pA lower bound Cohen et al.'s CERTIFY can output (n = 100,000, α = 0.001); the exponential mechanism
     at the σ with the same E‖z‖∞ as that Gaussian. ``pA_for_1_255`` is the pA at which the certificate
     reaches 1/255 (from the certificate's inverse), as log10(1 − pA) since it can be far below 1e-300.
+
+    Examples
+    --------
+    >>> im = imagenet_statement([0.99], sigmas=(0.5,))
+    >>> round(im["pA_max"], 6), im["holds_everywhere"]       # CERTIFY with n = 1e5, alpha = 1e-3
+    (0.999931, False)
     """
     C = _certificates()
     d = V.dimension("d", d)
@@ -101,7 +113,14 @@ def imagenet_statement(pAs, sigmas=PAPER_SIGMAS, d: int = PAPER_DIMS["ImageNet"]
 def footnote_statement(d: int = PAPER_DIMS["CIFAR-10"]) -> dict:
     """Footnote of Section 4.2: "On CIFAR-10, ℓ2 = 1.0 perturbation allows 4/255 perturbation on every
     pixel". A perturbation of δ on each of d coordinates has ℓ2 norm δ√d, so the ℓ2 ball of radius 1
-    contains the ℓ∞ ball of radius 1/√d; the statement holds iff 4/255 ≤ 1/√d."""
+    contains the ℓ∞ ball of radius 1/√d; the statement holds iff 4/255 ≤ 1/√d.
+
+    Examples
+    --------
+    >>> fn = footnote_statement()
+    >>> round(fn["max_per_pixel_x255"], 3), fn["holds"]    # 255/sqrt(3072) = 4.6 >= 4
+    (4.601, True)
+    """
     d = V.dimension("d", d)
     per_pixel = 1.0 / math.sqrt(d)
     return {"d": d, "claim": "l2 = 1.0 allows 4/255 on every pixel", "max_per_pixel": per_pixel,
