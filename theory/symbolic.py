@@ -46,7 +46,13 @@ x = sp.Symbol("x", real=True)
 
 
 def symbols() -> dict:
-    """The sympy symbols used by the derivations (alpha, sigma, mu, d, t, R, rho, b, Delta, x)."""
+    """The sympy symbols used by the derivations (alpha, sigma, mu, d, t, R, rho, b, Delta, x).
+
+    Examples
+    --------
+    >>> sorted(symbols())[:4]
+    ['Delta', 'R', 'alpha', 'b']
+    """
     return dict(alpha=alpha, sigma=sigma, mu=mu, d=d, t=t, R=R, rho=rho, b=b, Delta=Delta, x=x)
 
 

@@ -34,7 +34,15 @@ def _as_mapping(result: ScalingResult) -> dict[str, Any]:
 
 
 def render_markdown(result: ScalingResult) -> str:
-    """The human-readable report (``reports/scaling.md``) of a :class:`ScalingResult`."""
+    """The human-readable report (``reports/scaling.md``) of a :class:`ScalingResult`.
+
+    Examples
+    --------
+    >>> from theory.scaling import compute_scaling
+    >>> res = compute_scaling(dims=[10, 100, 1000], pAs=(0.99,), mc_max_d=1, progress=False)
+    >>> render_markdown(res).splitlines()[0]
+    '# Scaling report: certified radii and noise magnitudes vs the dimension d'
+    """
     prov = result.provenance
     result = _as_mapping(result)
     s = result["settings"]
@@ -188,7 +196,16 @@ def _floats(values) -> np.ndarray:
 
 
 def write_figures(result: ScalingResult, out_dir: str | Path) -> list[Path]:
-    """Draw the report's four PNGs from the result into ``out_dir``."""
+    """Draw the report's four PNGs from the result into ``out_dir``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from theory.scaling import compute_scaling
+    >>> res = compute_scaling(dims=[10, 100, 1000], pAs=(0.99,), mc_max_d=100, progress=False)
+    >>> [p.name for p in write_figures(res, tempfile.mkdtemp())]
+    ['scaling_noise.png', 'scaling_radius_fixed_sigma.png', 'scaling_radius_fixed_linf.png', 'scaling_ratio.png']
+    """
     from theory.scaling.figures import figure_noise, figure_radius, figure_ratio
 
     out = Path(out_dir)
