@@ -628,9 +628,9 @@ def draw_counts(gt: GroundTruth, n0: int, n: int, trials: int, rng: np.random.Ge
 
 
 def _classify_sorted(fails: Callable[[int], bool], uniq: np.ndarray, rng: np.random.Generator,
-                     spot: int) -> np.ndarray:
-    """Boolean failure verdict for each sorted distinct count: bisection for the boundary (the outcome is
-    non-decreasing in the count), then direct evaluation at ``spot`` random distinct counts, each of which
+                     spot: int) -> tuple[np.ndarray, int]:
+    """(boolean failure verdict for each sorted distinct count, index of the first failing count): bisection
+    for the boundary: bisection for the boundary (the outcome is non-decreasing in the count), then direct evaluation at ``spot`` random distinct counts, each of which
     must agree (else RuntimeError: the certificate is not monotone and the shortcut would be invalid)."""
     t = failure_threshold(fails, uniq)
     verdict = np.arange(len(uniq)) >= t

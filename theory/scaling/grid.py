@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -42,7 +43,7 @@ def default_dims(n_points: int = 49, d_max: float = 1e6, extra: Sequence[int] = 
     return np.unique(np.concatenate([grid, np.asarray(extra, dtype=np.int64)]))
 
 
-def _dims_array(dims) -> np.ndarray:
+def _dims_array(dims: Iterable[Any] | None) -> np.ndarray:
     if dims is None:
         return default_dims()
     try:
