@@ -148,7 +148,7 @@ class Gaussian:
         "expected_linf_norm": None,  # 1-d quadrature of the survival function
     }
 
-    def __init__(self, sigma=1.0, d=1):
+    def __init__(self, sigma: float = 1.0, d: int = 1) -> None:
         self.sigma = V.positive("sigma", sigma)
         self.d = _dimension(d)
 
@@ -328,7 +328,7 @@ class ExponentialLinf:
         "expected_l2_norm": None,  # (d+1) sigma E||U||_2, 1-d quadrature
     }
 
-    def __init__(self, sigma=1.0, d=1):
+    def __init__(self, sigma: float = 1.0, d: int = 1) -> None:
         self.sigma = V.positive("sigma", sigma)
         self.d = _dimension(d)
 
@@ -538,7 +538,7 @@ class Laplace:
         "expected_l2_norm": None,
     }
 
-    def __init__(self, scale=1.0, d=1):
+    def __init__(self, scale: float = 1.0, d: int = 1) -> None:
         self.scale = V.positive("scale", scale)
         self.d = _dimension(d)
 
@@ -665,7 +665,7 @@ class RandomizedResponse:
         "expected_l2_norm": "1/(1+e^eps)",
     }
 
-    def __init__(self, eps=1.0):
+    def __init__(self, eps: float = 1.0) -> None:
         self.eps = V.positive("eps", eps)
         self.d = 1
 

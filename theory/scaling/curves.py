@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from theory import validate as V
 from theory.scaling.fits import fit_power_law, fit_power_log_law, fit_to_rate
@@ -44,7 +47,7 @@ class Rate:
 
 
 def _rate_text(k: float, j: float) -> str:
-    def frac(x):
+    def frac(x: float) -> str:
         for den in (1, 2, 3, 4):
             if abs(x * den - round(x * den)) < 1e-12:
                 num = int(round(x * den))
@@ -78,10 +81,10 @@ class CurveSpec:
     notion: str
     claim: str
     certificate: str | None
-    params: tuple  # (name, value) pairs; value None means "the dimension d"
+    params: tuple[tuple[str, Any], ...]  # (name, value) pairs; value None means "the dimension d"
     kind: str = "certificate"  # or "bound" (a lower bound on the noise turned into an upper bound on r)
-    rates_sigma: tuple = ()
-    rates_linf: tuple = ()
+    rates_sigma: tuple[Rate, ...] = ()
+    rates_linf: tuple[Rate, ...] = ()
 
 
 _TABLE1_L2 = Rate(0.0, 0.0, "Table 1: Gaussian, ℓ2, DMR: r = O(1)")
@@ -124,7 +127,7 @@ CURVES = (
 CURVE_BY_KEY = {c.key: c for c in CURVES}
 
 
-def _certificates():
+def _certificates() -> Any:
     from theory import certificates as C
 
     return C
@@ -189,7 +192,8 @@ def bound_radius(key: str, pA: float, d: int, alpha: float = 1.0) -> float:
     raise ValueError(f"key must be one of ['bound-T12', 'bound-T16', 'bound-T17'], got {key!r}")
 
 
-def radius_table(dims, pAs, *, normalisation: str, sigma: float = 1.0, unit_linf: dict | None = None) -> dict:
+def radius_table(dims: Iterable[Any], pAs: Iterable[float], *, normalisation: str, sigma: float = 1.0,
+                 unit_linf: dict[str, np.ndarray] | None = None) -> dict[str, dict[float, np.ndarray]]:
     """Radii of every curve of :data:`CURVES`: ``{key: {pA: array over dims}}``.
 
     ``normalisation="sigma"``: every mechanism at the same σ (bounds are omitted: they are stated in α).
@@ -221,14 +225,16 @@ def radius_table(dims, pAs, *, normalisation: str, sigma: float = 1.0, unit_linf
                 if spec.kind == "bound":
                     vals[i] = bound_radius(spec.key, pA, int(d), alpha=1.0)
                 else:
-                    s = sigma if normalisation == "sigma" else 1.0 / float(unit_linf[spec.mechanism][i])
+                    s = sigma if normalisation == "sigma" or unit_linf is None else \
+                        1.0 / float(unit_linf[spec.mechanism][i])
                     vals[i] = certificate_radius(spec, pA, s, int(d))
             per[pA] = vals
         out[spec.key] = per
     return out
 
 
-def rate_checks(dims, y, rates, *, level: float = 0.95, window=FIT_WINDOW) -> dict:
+def rate_checks(dims: ArrayLike, y: ArrayLike, rates: Iterable[Rate], *, level: float = 0.95,
+                window: tuple[float, float] = FIT_WINDOW) -> dict[str, Any]:
     """Fits of one curve on ``window``: the free power law, the joint power-log law, and for each claimed
     rate the residual exponent of y / rate (flat, i.e. |e| <= FLAT_TOL, when the rate is right).
 

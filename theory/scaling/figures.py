@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from theory.report import new_figure, save_figure
 from theory.scaling.curves import CURVE_BY_KEY
@@ -23,14 +27,15 @@ _STYLE = {
 }
 
 
-def _anchored_rate(dims, k, j, y_anchor, d_anchor):
+def _anchored_rate(dims: ArrayLike, k: float, j: float, y_anchor: float, d_anchor: float) -> np.ndarray:
     d = np.asarray(dims, dtype=float)
     f = d**k * np.where(d > 1, np.log(np.maximum(d, 1.0 + 1e-12)), np.nan) ** j if j else d**k
     fa = d_anchor**k * (math.log(d_anchor) ** j if j else 1.0)
-    return y_anchor * f / fa
+    return np.asarray(y_anchor * f / fa, dtype=float)
 
 
-def figure_radius(path, dims, table: dict, pAs, normalisation: str) -> None:
+def figure_radius(path: str | Path, dims: ArrayLike, table: dict[str, dict[float, np.ndarray]],
+                  pAs: Sequence[float], normalisation: str) -> None:
     """log–log radius vs d, one panel per pA, with the claimed rates overlaid (dashed grey, drawn parallel
     at 0.3 × the first curve that claims them, anchored at d ≈ 1000) and, at fixed E‖z‖∞, the T12/T16/T17
     bounds (constants := 1, dotted).
@@ -48,7 +53,7 @@ def figure_radius(path, dims, table: dict, pAs, normalisation: str) -> None:
     dims = np.asarray(dims, dtype=float)
     ia = int(np.argmin(np.abs(np.log(dims) - math.log(1000.0))))
     big = dims > 1
-    handles = {}
+    handles: dict[str, Any] = {}
     for ax, pA in zip(axes[0], pAs, strict=True):
         drawn = set()
         for key, per in table.items():
@@ -82,7 +87,8 @@ def figure_radius(path, dims, table: dict, pAs, normalisation: str) -> None:
     save_figure(fig, path)
 
 
-def figure_noise(path, dims, exact: dict, mc: dict) -> None:
+def figure_noise(path: str | Path, dims: ArrayLike, exact: dict[str, dict[str, Any]],
+                 mc: dict[str, list[dict[str, Any]]]) -> None:
     """E‖z‖∞ and E‖z‖₂ vs d at σ = 1: exact (lines) and Monte Carlo means with intervals (markers).
 
     Examples
@@ -128,7 +134,8 @@ def figure_noise(path, dims, exact: dict, mc: dict) -> None:
     save_figure(fig, path)
 
 
-def figure_ratio(path, dims, ratios: dict, pA: float, d_mark: int = PAPER_DIMS["CIFAR-10"]) -> None:
+def figure_ratio(path: str | Path, dims: ArrayLike, ratios: dict[tuple[str, str], Any], pA: float,
+                 d_mark: int = PAPER_DIMS["CIFAR-10"]) -> None:
     """Gaussian / exponential ℓ∞ radius ratio at matched E‖z‖∞ vs d, with √(d/ln d) and the paper's 10–20.
 
     Examples

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -52,13 +53,14 @@ class PowerLawFit:
         """Whether k lies in the exponent's confidence interval (widened by ``atol`` each side)."""
         return self.ci_low - atol <= k <= self.ci_high + atol
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["interval"] = [self.ci_low, self.ci_high]
         return out
 
 
-def _fit_inputs(d, y, level, d_min, d_max, need_loglog: bool):
+def _fit_inputs(d: Any, y: Any, level: float, d_min: float | None, d_max: float | None,
+                need_loglog: bool) -> tuple[Any, ...]:
     level = V.in_open_interval("level", level, 0.0, 1.0)
     try:
         d = np.asarray(d, dtype=float)
@@ -82,7 +84,7 @@ def _fit_inputs(d, y, level, d_min, d_max, need_loglog: bool):
     return d, y, level
 
 
-def fit_power_law(d, y, *, log_exponent: float = 0.0, level: float = 0.95,
+def fit_power_law(d: Any, y: Any, *, log_exponent: float = 0.0, level: float = 0.95,
                   d_min: float | None = None, d_max: float | None = None) -> PowerLawFit:
     """Least-squares fit of ``log y = log C + k · log d`` after dividing y by ``(log d)^j`` (j fixed).
 
@@ -115,7 +117,7 @@ def fit_power_law(d, y, *, log_exponent: float = 0.0, level: float = 0.95,
                        d_max=float(d.max()), r_squared=r2, max_abs_residual=float(np.max(np.abs(resid))))
 
 
-def fit_power_log_law(d, y, *, level: float = 0.95, d_min: float | None = None,
+def fit_power_log_law(d: Any, y: Any, *, level: float = 0.95, d_min: float | None = None,
                       d_max: float | None = None) -> PowerLawFit:
     """Joint least-squares fit of ``log y = log C + k · log d + j · log log d`` (k and j both fitted).
 
@@ -157,7 +159,8 @@ def fit_power_log_law(d, y, *, level: float = 0.95, d_min: float | None = None,
                        max_abs_residual=float(np.max(np.abs(resid))))
 
 
-def fit_to_rate(d, y, rate_exponent: float, rate_log_exponent: float = 0.0, *, level: float = 0.95,
+def fit_to_rate(d: Any, y: Any, rate_exponent: float, rate_log_exponent: float = 0.0, *,
+                level: float = 0.95,
                 d_min: float | None = None, d_max: float | None = None) -> PowerLawFit:
     """Fit ``y / (d^k0 (log d)^j0) ≈ C · d^e``: e = 0 ("flat") when y follows the claimed rate d^k0 (log d)^j0.
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import special, stats
 
 from theory import validate as V
@@ -22,7 +25,7 @@ MECHANISM_LABELS = {
 }
 
 
-def mean_confidence_interval(x, level: float) -> tuple[float, float, float, float]:
+def mean_confidence_interval(x: ArrayLike, level: float) -> tuple[float, float, float, float]:
     """Sample mean of x with the CLT/Student interval mean ± t_{n-1,(1+level)/2} · s/√n.
 
     Returns (mean, low, high, standard error). Coverage is asymptotic (CLT); the norms sampled here have
@@ -42,7 +45,8 @@ def mean_confidence_interval(x, level: float) -> tuple[float, float, float, floa
     return m, m - q * se, m + q * se, se
 
 
-def sample_linf_norm_order_statistic(mechanism: str, sigma: float, d: int, n: int, rng) -> np.ndarray:
+def sample_linf_norm_order_statistic(mechanism: str, sigma: float, d: int, n: int,
+                                     rng: np.random.Generator) -> np.ndarray:
     """n draws of ‖z‖∞ from its exact law, without materialising the d coordinates.
 
     * Gaussian: ‖z‖∞ = σ · max|z_i| and P(max|z_i| <= t) = (2Φ(t) − 1)^d, so by inverse transform
@@ -65,12 +69,12 @@ def sample_linf_norm_order_statistic(mechanism: str, sigma: float, d: int, n: in
     log_u = np.log(rng.random(n))
     if mechanism == "gaussian":
         tail = -np.expm1(log_u / d)  # 1 - U^{1/d}
-        return sigma * -special.ndtri(tail / 2.0)
+        return np.asarray(sigma * -special.ndtri(tail / 2.0), dtype=float)
     radius = rng.gamma(d + 1.0, sigma, size=n)
-    return radius * np.exp(log_u / d)
+    return np.asarray(radius * np.exp(log_u / d), dtype=float)
 
 
-def _mechanism(name: str, sigma: float, d: int):
+def _mechanism(name: str, sigma: float, d: int) -> Any:
     """The mechanism object of :mod:`theory.mechanisms` (imported lazily: the fitting code needs none)."""
     from theory import mechanisms as M
 
@@ -81,13 +85,13 @@ def _mechanism(name: str, sigma: float, d: int):
     raise ValueError(f"mechanism must be one of {sorted(NOISE_MECHANISMS)}, got {name!r}")
 
 
-def _direct_samples(mech, n: int, rng) -> np.ndarray:
+def _direct_samples(mech: Any, n: int, rng: np.random.Generator) -> np.ndarray:
     """n draws of the full noise vector z ∈ R^d from the mechanism's own sampler (shape (n, d))."""
     z = np.asarray(mech.sample(rng, n), dtype=float)
     return z.reshape(n, -1)
 
 
-def exact_noise_magnitudes(dims, sigma: float = 1.0) -> dict:
+def exact_noise_magnitudes(dims: Iterable[Any], sigma: float = 1.0) -> dict[str, dict[str, np.ndarray]]:
     """E‖z‖∞ and E‖z‖₂ per mechanism and d, from ``expected_linf_norm()`` / ``expected_l2_norm()`` of
     :mod:`theory.mechanisms` (Gaussian: one-dimensional quadrature; eq. 6: dσ by T15).
 
@@ -110,9 +114,9 @@ def exact_noise_magnitudes(dims, sigma: float = 1.0) -> dict:
     return out
 
 
-def monte_carlo_noise(name: str, sigma: float, d: int, rng, *, level: float = 1.0 - 1e-6,
+def monte_carlo_noise(name: str, sigma: float, d: int, rng: np.random.Generator, *, level: float = 1.0 - 1e-6,
                       n_order: int = 20_000, direct_budget: int = 1_000_000, n_direct_min: int = 20,
-                      n_direct_max: int = 2_000) -> dict:
+                      n_direct_max: int = 2_000) -> dict[str, Any]:
     """Monte Carlo estimates of E‖z‖∞ and E‖z‖₂ with confidence intervals at ``level``.
 
     Two routes:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from typing import Any
 
 from theory import validate as V
 from theory.scaling.curves import CURVE_BY_KEY, _certificates, certificate_radius
@@ -20,7 +22,7 @@ _GAUSS_LINF = ("gaussian-linf-T18-c1", "gaussian-linf-T18-c3", "gaussian-linf-l2
 _EXP_LINF = ("exponential-linf-T13", "exponential-linf-tight")
 
 
-def ratio_statement(pAs, d: int = 3072) -> dict:
+def ratio_statement(pAs: Iterable[float], d: int = 3072) -> dict[str, Any]:
     """Section 4: "the ℓ∞ radii certified by the Gaussian mechanism are about 10∼20 times (i.e.
     O(√(d/log d)) with d = 3072) larger than the ℓ∞ radii certified by the exponential mechanism".
 
@@ -44,7 +46,7 @@ def ratio_statement(pAs, d: int = 3072) -> dict:
     e_e = float(_mechanism("exponential-linf", 1.0, d).expected_linf_norm())
     l2_g = float(_mechanism("gaussian", 1.0, d).expected_l2_norm())
     l2_e = float(_mechanism("exponential-linf", 1.0, d).expected_l2_norm())
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pA in pAs:
         for g in _GAUSS_LINF:
             for e in _EXP_LINF:
@@ -71,7 +73,8 @@ def ratio_statement(pAs, d: int = 3072) -> dict:
             "paper_pair_ratios": sorted({round(r["ratio_matched_linf"], 12) for r in paper_pair})}
 
 
-def imagenet_statement(pAs, sigmas=PAPER_SIGMAS, d: int = PAPER_DIMS["ImageNet"]) -> dict:
+def imagenet_statement(pAs: Iterable[float], sigmas: Iterable[float] = PAPER_SIGMAS,
+                       d: int = PAPER_DIMS["ImageNet"]) -> dict[str, Any]:
     """Section 4 / Figure 6: "On ImageNet ... the robust radii are less than 1/255".
 
     ℓ∞ radii at d = 150528 for the paper's Gaussian σ values, at the representative pA and at the largest
@@ -110,7 +113,7 @@ def imagenet_statement(pAs, sigmas=PAPER_SIGMAS, d: int = PAPER_DIMS["ImageNet"]
             "holds_everywhere": bool(all(r["below_1_255_at_all_pA"] for r in rows))}
 
 
-def footnote_statement(d: int = PAPER_DIMS["CIFAR-10"]) -> dict:
+def footnote_statement(d: int = PAPER_DIMS["CIFAR-10"]) -> dict[str, Any]:
     """Footnote of Section 4.2: "On CIFAR-10, ℓ2 = 1.0 perturbation allows 4/255 perturbation on every
     pixel". A perturbation of δ on each of d coordinates has ℓ2 norm δ√d, so the ℓ2 ball of radius 1
     contains the ℓ∞ ball of radius 1/√d; the statement holds iff 4/255 ≤ 1/√d.
