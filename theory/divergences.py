@@ -26,14 +26,19 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import integrate, optimize
 from scipy.special import logsumexp
 
-from theory import _validate as V
+from theory import validate as V
+
+#: a log-density: x -> log p(x) (floats, or mpmath numbers on the high-precision path)
+LogDensity = Callable[[Any], Any]
 
 __all__ = [
     "DMRResult",
@@ -74,7 +79,7 @@ class DMRResult:
     method: str
     attained_everywhere: bool = False
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"value": self.value, "alpha": self.alpha, "limit": self.limit, "method": self.method,
                 "attained_everywhere": self.attained_everywhere}
 
@@ -83,7 +88,7 @@ class DMRResult:
 # discrete distributions
 # ----------------------------------------------------------------------------------------------
 
-def _log_pair_from_probs(p, q):
+def _log_pair_from_probs(p: ArrayLike, q: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     p = V.distribution("p", p)
     q = V.distribution("q", q)
     V.same_shape("p", p, "q", q)
@@ -93,7 +98,7 @@ def _log_pair_from_probs(p, q):
     return lp, lq
 
 
-def _check_logs(name, lx, atol=1e-9):
+def _check_logs(name: str, lx: ArrayLike, atol: float = 1e-9) -> np.ndarray:
     try:
         arr = np.asarray(lx, dtype=float)
     except (TypeError, ValueError):
@@ -111,7 +116,7 @@ def _check_logs(name, lx, atol=1e-9):
     return arr - tot
 
 
-def _renyi_logs(lp, lq, alpha):
+def _renyi_logs(lp: np.ndarray, lq: np.ndarray, alpha: float) -> float:
     """Core: D_alpha from normalised log-probabilities (alpha already validated)."""
     p_pos = lp > -np.inf
     q_pos = lq > -np.inf
@@ -132,7 +137,7 @@ def _renyi_logs(lp, lq, alpha):
     return max(0.0, val)
 
 
-def renyi_discrete_log(logp, logq, alpha) -> float:
+def renyi_discrete_log(logp: ArrayLike, logq: ArrayLike, alpha: float) -> float:
     """D_alpha(P||Q) (D5) from log-probability vectors; alpha=1 -> KL, alpha=inf -> D_inf (D4).
 
     Examples
@@ -148,7 +153,7 @@ def renyi_discrete_log(logp, logq, alpha) -> float:
     return _renyi_logs(lp, lq, a)
 
 
-def renyi_discrete(p, q, alpha) -> float:
+def renyi_discrete(p: ArrayLike, q: ArrayLike, alpha: float) -> float:
     """D_alpha(P||Q) = 1/(alpha-1) log sum_y P(y)^alpha Q(y)^(1-alpha) (D5), computed in log space.
 
     ``alpha = 1`` gives KL(P||Q), ``alpha = inf`` gives D_inf(P||Q) (D4); inf when supp P is not
@@ -166,7 +171,7 @@ def renyi_discrete(p, q, alpha) -> float:
     return _renyi_logs(lp, lq, a)
 
 
-def kl_discrete(p, q) -> float:
+def kl_discrete(p: ArrayLike, q: ArrayLike) -> float:
     """KL(P||Q) = sum_y P(y) log P(y)/Q(y) = lim_{alpha->1} D_alpha (D5).
 
     Examples
@@ -177,7 +182,7 @@ def kl_discrete(p, q) -> float:
     return renyi_discrete(p, q, 1.0)
 
 
-def dinf_discrete(p, q) -> float:
+def dinf_discrete(p: ArrayLike, q: ArrayLike) -> float:
     """D_inf(P||Q) = sup_{y in supp Q} log P(y)/Q(y) (D4); inf when P has mass outside supp Q.
 
     Examples
@@ -188,7 +193,7 @@ def dinf_discrete(p, q) -> float:
     return renyi_discrete(p, q, math.inf)
 
 
-def dmr_discrete(p, q, **kwargs) -> DMRResult:
+def dmr_discrete(p: ArrayLike, q: ArrayLike, **kwargs: Any) -> DMRResult:
     """DMR(P||Q) = sup_{alpha in (1,inf)} D_alpha(P||Q)/alpha (D5) for discrete P, Q.
 
     Examples
@@ -235,7 +240,11 @@ def dmr_from_renyi(renyi_fn: Callable[[float], float], *, kl: float | None = Non
     n_grid = V.count("n_grid", n_grid, minimum=5)
     if kl is None:
         kl = float(renyi_fn(1.0))
-    f = lambda t: float(renyi_fn(1.0 + 10.0 ** t)) / (1.0 + 10.0 ** t)  # noqa: E731
+
+    def f(t: float) -> float:
+        a = 1.0 + float(10.0 ** t)
+        return float(renyi_fn(a)) / a
+
     ts = np.linspace(log10_lam_min, log10_lam_max, n_grid)
     vals = np.array([f(t) for t in ts])
     if np.any(np.isnan(vals)):
@@ -264,13 +273,13 @@ def dmr_from_renyi(renyi_fn: Callable[[float], float], *, kl: float | None = Non
 # densities (univariate and products)
 # ----------------------------------------------------------------------------------------------
 
-def _split_points(lo, hi, points):
+def _split_points(lo: float, hi: float, points: Iterable[float] | None) -> list[float]:
     pts = sorted(float(x) for x in (points or []) if lo < float(x) < hi)
     return [lo] + pts + [hi]
 
 
-def renyi_density(logp: Callable, logq: Callable, alpha, lo: float = -math.inf, hi: float = math.inf,
-                  dps: int | None = None, points=None, epsrel: float = 1e-11):
+def renyi_density(logp: LogDensity, logq: LogDensity, alpha: float, lo: float = -math.inf, hi: float = math.inf,
+                  dps: int | None = None, points: Iterable[float] | None = None, epsrel: float = 1e-11) -> Any:
     """D_alpha(P||Q) (D5) for univariate densities given as log-density callables.
 
     D_alpha = 1/(alpha-1) log integral exp(alpha logp + (1-alpha) logq) dx  (alpha in (1, inf));
@@ -297,14 +306,14 @@ def renyi_density(logp: Callable, logq: Callable, alpha, lo: float = -math.inf, 
     if math.isinf(a):
         return _dinf_density(logp, logq, segs)
 
-    def quad(fun):
+    def quad(fun: Callable[[float], float]) -> float:
         tot = 0.0
         for x0, x1 in itertools.pairwise(segs):
             v, _ = integrate.quad(fun, x0, x1, epsabs=0.0, epsrel=epsrel, limit=500)
             tot += v
         return tot
 
-    def L(x):
+    def L(x: float) -> tuple[float | None, float]:
         lq = logq(x)
         lp = logp(x)
         if lp == -math.inf:
@@ -314,13 +323,13 @@ def renyi_density(logp: Callable, logq: Callable, alpha, lo: float = -math.inf, 
         return lp - lq, lp
 
     if a == 1.0:
-        def fkl(x):
+        def fkl(x: float) -> float:
             llr, lp = L(x)
             return 0.0 if llr is None else math.exp(lp) * llr
         return max(0.0, float(quad(fkl)))
     lam = a - 1.0
     if lam < 0.5:
-        def fsmall(x):
+        def fsmall(x: float) -> float:
             llr, lp = L(x)
             if llr is None:
                 return 0.0
@@ -336,7 +345,7 @@ def renyi_density(logp: Callable, logq: Callable, alpha, lo: float = -math.inf, 
     if not math.isfinite(c):
         c = 0.0
 
-    def fgen(x):
+    def fgen(x: float) -> float:
         lp = logp(x)
         if lp == -math.inf:
             return 0.0
@@ -345,7 +354,7 @@ def renyi_density(logp: Callable, logq: Callable, alpha, lo: float = -math.inf, 
     return max(0.0, float((math.log(integral) + c) / lam))  # a plain float even when logp returns numpy
 
 
-def _probe(x0, x1, n=201):
+def _probe(x0: float, x1: float, n: int = 201) -> list[float]:
     if math.isinf(x0) and math.isinf(x1):
         return list(np.tan(np.linspace(-1.55, 1.55, n)))
     if math.isinf(x0):
@@ -355,7 +364,7 @@ def _probe(x0, x1, n=201):
     return list(np.linspace(x0, x1, n))
 
 
-def _dinf_density(logp, logq, segs):
+def _dinf_density(logp: LogDensity, logq: LogDensity, segs: list[float]) -> float:
     best = -math.inf
     for x0, x1 in itertools.pairwise(segs):
         xs = _probe(x0, x1)
@@ -371,7 +380,8 @@ def _dinf_density(logp, logq, segs):
     return max(0.0, float(best))
 
 
-def _renyi_density_mp(logp, logq, a, lo, hi, dps, points):
+def _renyi_density_mp(logp: LogDensity, logq: LogDensity, a: float, lo: float, hi: float, dps: int,
+                      points: Iterable[float] | None) -> Any:
     import mpmath as mp
 
     with mp.workdps(dps):
@@ -389,7 +399,7 @@ def _renyi_density_mp(logp, logq, a, lo, hi, dps, points):
         return mp.log(v) / lam
 
 
-def renyi_density_product(pairs, alpha, **kwargs):
+def renyi_density_product(pairs: Iterable[tuple[Any, ...]], alpha: float, **kwargs: Any) -> Any:
     """D_alpha for product densities: sum_i D_alpha(P_i||Q_i) (additivity of Rényi divergence,
     which also holds for KL and D_inf).  ``pairs`` is a sequence of (logp_i, logq_i) (or
     (logp_i, logq_i, options-dict) with per-coordinate lo/hi/points).

@@ -85,12 +85,14 @@ Ground truths (x is the clean input, f the base classifier; Phi the standard nor
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import mpmath
 import numpy as np
@@ -119,6 +121,12 @@ __all__ = [
     "reach_thresholds",
     "SettingResult",
     "default_grid",
+    "compute_soundness",
+    "SoundnessResult",
+    "write_soundness_report",
+    "render_markdown",
+    "check_outputs",
+    "eq6_summary",
     "run_soundness",
 ]
 
@@ -135,6 +143,12 @@ class GroundTruth:
 
     ``probs`` are the true class probabilities at x, class 0 being the smoothed prediction (the top class);
     ``one_minus_pA`` is 1 - probs[0] held exactly (probs[0] may round to 1.0).
+
+    Examples
+    --------
+    >>> gt = halfspace_l2(0.1, sigma=0.5)
+    >>> gt.kind, gt.probs, round(gt.true_radius, 6)          # sigma Phi^-1(0.9)
+    ('halfspace-l2', (0.9, 0.1), 0.640776)
     """
 
     kind: str
@@ -142,7 +156,7 @@ class GroundTruth:
     norm: str  # "l2" | "linf"
     sigma: float
     d: int
-    probs: tuple
+    probs: tuple[float, ...]
     one_minus_pA: float
     true_radius: float
     label: str
@@ -166,8 +180,14 @@ def _phi_inv_upper(one_minus_p: float) -> float:
         special.ndtri_exp(math.log(one_minus_p)))
 
 
-def halfspace_l2(one_minus_pA, sigma: float = 1.0) -> GroundTruth:
-    """Binary half-space under N(0, sigma^2 I): true l2 radius sigma * Phi^{-1}(pA) (see module doc)."""
+def halfspace_l2(one_minus_pA: float, sigma: float = 1.0) -> GroundTruth:
+    """Binary half-space under N(0, sigma^2 I): true l2 radius sigma * Phi^{-1}(pA) (see module doc).
+
+    Examples
+    --------
+    >>> round(halfspace_l2(0.1, sigma=0.5).true_radius, 6)   # sigma Phi^-1(pA)
+    0.640776
+    """
     q = V.in_open_interval("one_minus_pA", one_minus_pA, 0.0, 0.5)
     sigma = V.positive("sigma", sigma)
     r = sigma * _phi_inv_upper(q)
@@ -175,9 +195,15 @@ def halfspace_l2(one_minus_pA, sigma: float = 1.0) -> GroundTruth:
                        "half-space, Gaussian noise, l2")
 
 
-def halfspace_linf(one_minus_pA, sigma: float = 1.0, d: int = 3072) -> GroundTruth:
+def halfspace_linf(one_minus_pA: float, sigma: float = 1.0, d: int = 3072) -> GroundTruth:
     """Binary half-space with normal (1,...,1)/sqrt(d) under N(0, sigma^2 I_d): true l_inf radius
-    sigma Phi^{-1}(pA) / sqrt(d) (the worst half-space for l_inf; see module doc)."""
+    sigma Phi^{-1}(pA) / sqrt(d) (the worst half-space for l_inf; see module doc).
+
+    Examples
+    --------
+    >>> round(halfspace_linf(0.1, sigma=0.5, d=4).true_radius, 6)   # sigma Phi^-1(pA) / sqrt(d)
+    0.320388
+    """
     q = V.in_open_interval("one_minus_pA", one_minus_pA, 0.0, 0.5)
     sigma = V.positive("sigma", sigma)
     d = V.dimension("d", d)
@@ -186,11 +212,16 @@ def halfspace_linf(one_minus_pA, sigma: float = 1.0, d: int = 3072) -> GroundTru
                        f"half-space w=1/sqrt(d), Gaussian noise, l_inf, d={d}")
 
 
-def exponential_axis_tail(s, sigma: float, d: int, dps: int = 40):
+def exponential_axis_tail(s: Any, sigma: float, d: int, dps: int = 40) -> Any:
     """P(|z_1| > s) for eq.-6 noise p(z) ∝ exp(-||z||_inf / sigma) on R^d, as an mpmath number.
 
     ``Q(d + 1, s/sigma) - (s / (sigma d)) Q(d, s/sigma)`` (module doc), evaluated at ``dps`` digits (the two
     terms cancel for s >> d sigma; 40 digits leave > 20 correct for every case used here).
+
+    Examples
+    --------
+    >>> round(float(exponential_axis_tail(1.0, 1.0, 1)), 6)   # d = 1: Laplace tail e^-s
+    0.367879
     """
     with mpmath.workdps(dps):
         x = mpmath.mpf(s) / sigma
@@ -202,9 +233,15 @@ def exponential_axis_tail(s, sigma: float, d: int, dps: int = 40):
                 - x / d * mpmath.gammainc(d, x, regularized=True))
 
 
-def axis_exponential(one_minus_pA, sigma: float = 1.0, d: int = 1) -> GroundTruth:
+def axis_exponential(one_minus_pA: float, sigma: float = 1.0, d: int = 1) -> GroundTruth:
     """Binary axis-aligned rule 1[x_1 >= t] under eq.-6 noise: true l_inf radius = the margin m solving
-    P(|z_1| > m) / 2 = 1 - pA (bisection in log space with mpmath, relative accuracy 1e-15)."""
+    P(|z_1| > m) / 2 = 1 - pA (bisection in log space with mpmath, relative accuracy 1e-15).
+
+    Examples
+    --------
+    >>> round(axis_exponential(0.1, sigma=0.5, d=1).true_radius, 6)   # sigma log(1/(2(1 - pA)))
+    0.804719
+    """
     q = V.in_open_interval("one_minus_pA", one_minus_pA, 0.0, 0.5)
     sigma = V.positive("sigma", sigma)
     d = V.dimension("d", d)
@@ -214,7 +251,7 @@ def axis_exponential(one_minus_pA, sigma: float = 1.0, d: int = 1) -> GroundTrut
         with mpmath.workdps(40):
             target = mpmath.log(2 * mpmath.mpf(q))
 
-            def g(x):  # decreasing in x; x = m / sigma
+            def g(x: Any) -> Any:  # decreasing in x; x = m / sigma
                 return mpmath.log(exponential_axis_tail(x, 1.0, d)) - target
 
             lo, hi = mpmath.mpf(0), mpmath.mpf(d + 1)
@@ -233,10 +270,16 @@ def axis_exponential(one_minus_pA, sigma: float = 1.0, d: int = 1) -> GroundTrut
                        f"axis rule x_1 >= t, eq.-6 noise, l_inf, d={d}")
 
 
-def corner_exponential(one_minus_pA, sigma: float = 1.0, d: int = 2) -> GroundTruth:
+def corner_exponential(one_minus_pA: float, sigma: float = 1.0, d: int = 2) -> GroundTruth:
     """Binary rule f(y) = B iff max_i (y - x)_i + min_i (y - x)_i >= 2b under eq.-6 noise: the Neyman-Pearson
     worst case for the corner shift (module doc).  1 - pA = e^{-b/sigma}/2 in every d, so the true l_inf
-    radius is b = sigma log(1/(2(1 - pA))) (= Yang et al.'s tight radius at the true pA)."""
+    radius is b = sigma log(1/(2(1 - pA))) (= Yang et al.'s tight radius at the true pA).
+
+    Examples
+    --------
+    >>> round(corner_exponential(0.1, sigma=0.5, d=2).true_radius, 6)   # = Yang et al.'s tight radius
+    0.804719
+    """
     q = V.in_open_interval("one_minus_pA", one_minus_pA, 0.0, 0.5)
     sigma = V.positive("sigma", sigma)
     d = V.dimension("d", d)
@@ -245,16 +288,29 @@ def corner_exponential(one_minus_pA, sigma: float = 1.0, d: int = 2) -> GroundTr
                        f"max+min rule (NP worst case for the corner shift), eq.-6 noise, l_inf, d={d}")
 
 
-def corner_exponential_pB(t, b, sigma: float) -> float:
+def corner_exponential_pB(t: float, b: float, sigma: float) -> float:
     """pB at x + t (1, ..., 1) for :func:`corner_exponential` with margin b: P(M(z) >= 2(b - t)) =
-    e^{-(b-t)/sigma}/2 for t <= b, 1 - e^{-(t-b)/sigma}/2 for t > b (module doc; independent of d)."""
+    e^{-(b-t)/sigma}/2 for t <= b, 1 - e^{-(t-b)/sigma}/2 for t > b (module doc; independent of d).
+
+    Examples
+    --------
+    >>> round(corner_exponential_pB(0.0, 0.1, 0.5), 6)
+    0.409365
+    """
     u = (b - t) / sigma
     return 0.5 * math.exp(-u) if u >= 0 else 1.0 - 0.5 * math.exp(u)
 
 
-def slab_multiclass(pA, pB, sigma: float = 1.0) -> GroundTruth:
+def slab_multiclass(pA: float, pB: float, sigma: float = 1.0) -> GroundTruth:
     """Three parallel classes A | C | B under N(0, sigma^2 I): true l2 radius = first s with
-    pA(s) = max(pB(s), pC(s)) (module doc).  Requires pA > pB > 0, pA > 1 - pA - pB >= 0."""
+    pA(s) = max(pB(s), pC(s)) (module doc).  Requires pA > pB > 0, pA > 1 - pA - pB >= 0.
+
+    Examples
+    --------
+    >>> gt = slab_multiclass(0.5, 0.3, sigma=0.5)
+    >>> gt.probs, round(gt.true_radius, 4)
+    ((0.5, 0.3, 0.2), 0.1311)
+    """
     pA = V.in_open_interval("pA", pA, 0.0, 1.0)
     pB = V.in_open_interval("pB", pB, 0.0, 1.0)
     sigma = V.positive("sigma", sigma)
@@ -264,15 +320,15 @@ def slab_multiclass(pA, pB, sigma: float = 1.0) -> GroundTruth:
     pC = max(pC, 0.0)
     a, b = float(special.ndtri(pA)), float(special.ndtri(pB))
 
-    def pa(s):
-        return special.ndtr(a - s)
+    def pa(s: float) -> float:
+        return float(special.ndtr(a - s))
 
-    def pb(s):
-        return special.ndtr(b + s)
+    def pb(s: float) -> float:
+        return float(special.ndtr(b + s))
 
-    def h(s):  # > 0 while A stays on top (s in units of sigma)
+    def h(s: float) -> float:  # > 0 while A stays on top (s in units of sigma)
         pas, pbs = pa(s), pb(s)
-        pcs = special.ndtr(-b - s) - pas  # P(sigma b + s < u < -sigma a + s) in units: 1 - pA(s) - pB(s)
+        pcs = float(special.ndtr(-b - s)) - pas  # P(sigma b + s < u < -sigma a + s) in units: 1 - pA(s) - pB(s)
         return pas - max(pbs, pcs)
 
     # Scan then refine: h is continuous, h(0) > 0, h(s) < 0 once s > (a - b) / 2.
@@ -297,10 +353,16 @@ class CertSpec:
     the Bonferroni bounds of the module doc).  ``failure_allowance`` is the failure probability the paper
     itself admits for the certificate (C11 and T18: "with probability at least 1 - exp(-c^2/4)"), None for
     certificates stated without one.
+
+    Examples
+    --------
+    >>> spec = cert_specs()[0]
+    >>> spec.name, spec.form, spec.norm
+    ('cohen', 'binary', 'l2')
     """
 
     name: str
-    params: tuple = ()  # ((key, value), ...) -- hashable
+    params: tuple[tuple[str, Any], ...] = ()  # ((key, value), ...) -- hashable
     form: str = "binary"
     mechanism: str = "gaussian"
     norm: str = "l2"
@@ -313,7 +375,7 @@ class CertSpec:
         s = self.name + (f" ({p})" if p else "")
         return s + (" [pB form]" if self.form == "multiclass" else "")
 
-    def kwargs(self, gt: GroundTruth) -> dict:
+    def kwargs(self, gt: GroundTruth) -> dict[str, Any]:
         kw = dict(self.params)
         kw["d"] = gt.d  # accepted (validated) by every certificate; used by the l_inf ones
         return kw
@@ -324,7 +386,13 @@ C_VALUES = (0.5, 1.0, 3.0)
 
 
 def cert_specs(multiclass: bool = True) -> list[CertSpec]:
-    """Every certificate of the registry, with C_VALUES for those taking c; pB forms when they exist."""
+    """Every certificate of the registry, with C_VALUES for those taking c; pB forms when they exist.
+
+    Examples
+    --------
+    >>> len(cert_specs()), len(cert_specs(multiclass=False)) < len(cert_specs())
+    (18, True)
+    """
     C = _certificates()
     out = []
     for name, cert in C.CERTIFICATES.items():
@@ -339,7 +407,7 @@ def cert_specs(multiclass: bool = True) -> list[CertSpec]:
     return out
 
 
-def _certificates():
+def _certificates() -> Any:
     from theory import certificates  # lazily: the ground truths do not need it
 
     return certificates
@@ -364,13 +432,13 @@ class _Outcomes:
     def __init__(self, gt: GroundTruth, n: int, alpha: float):
         self.C = _certificates()
         self.gt, self.n, self.alpha = gt, int(n), float(alpha)
-        self._low: dict = {}
-        self._up: dict = {}
-        self._res: dict = {}
+        self._low: dict[tuple[int, float], tuple[float, float]] = {}
+        self._up: dict[tuple[int, float], float] = {}
+        self._res: dict[Any, tuple[bool, float]] = {}
         self.evaluations = 0
 
     # -- Clopper-Pearson, cached -----------------------------------------------------------------------
-    def prefetch(self, ks, level: float) -> None:
+    def prefetch(self, ks: Any, level: float) -> None:
         ks = np.unique(np.asarray(ks, dtype=np.int64))
         ks = np.array([k for k in ks if (int(k), level) not in self._low], dtype=np.int64)
         if ks.size == 0:
@@ -386,7 +454,7 @@ class _Outcomes:
                 o = -math.expm1(math.log(level) / n)
             self._low[(k, level)] = (float(l_), float(o))
 
-    def prefetch_upper(self, ks, level: float) -> None:
+    def prefetch_upper(self, ks: Any, level: float) -> None:
         """Vectorised ``clopper_pearson_upper`` (``beta.isf(level, k + 1, n - k)``; 1 at k = n) for many counts."""
         ks = np.unique(np.asarray(ks, dtype=np.int64))
         ks = np.array([k for k in ks if (int(k), level) not in self._up], dtype=np.int64)
@@ -397,7 +465,7 @@ class _Outcomes:
         for k, u in zip(ks.tolist(), up.tolist(), strict=True):
             self._up[(k, level)] = 1.0 if k == self.n else float(u)
 
-    def lower(self, k: int, level: float):
+    def lower(self, k: int, level: float) -> tuple[float, float]:
         key = (int(k), level)
         if key not in self._low:
             pl = self.C.clopper_pearson_lower(int(k), self.n, level)
@@ -417,7 +485,7 @@ class _Outcomes:
         return self._up[key]
 
     # -- outcomes ---------------------------------------------------------------------------------------
-    def binary(self, spec: CertSpec, k: int):
+    def binary(self, spec: CertSpec, k: int) -> tuple[bool, float]:
         """(abstain, radius) of CERTIFY in binary form with count k of the selected class."""
         key = (spec, int(k))
         if key not in self._res:
@@ -430,7 +498,7 @@ class _Outcomes:
                 self._res[key] = (False, float(r))
         return self._res[key]
 
-    def multiclass(self, spec: CertSpec, kA: int, kB: int):
+    def multiclass(self, spec: CertSpec, kA: int, kB: int) -> tuple[bool, float]:
         """(abstain, radius) of the multi-class variant: count kA of the selected class, kB the largest
         other count."""
         key = (spec, int(kA), int(kB))
@@ -448,11 +516,13 @@ class _Outcomes:
                 self._res[key] = (False, float(r))
         return self._res[key]
 
-    def abstain_threshold(self, observed=None) -> int:
+    def abstain_threshold(self, observed: Any = None) -> int:
         """Smallest count with pA_lower >= 1/2 (CERTIFY certifies from there on), n + 1 if none; cached.
         ``observed``: sorted distinct counts, searched first to bracket the bisection over 0..n."""
         if not hasattr(self, "_abst_thr"):
-            f = lambda k: self.lower(k, self.alpha)[0] >= 0.5  # noqa: E731
+            def f(k: int) -> bool:
+                return self.lower(k, self.alpha)[0] >= 0.5
+
             lo, hi = -1, self.n + 1
             if observed is not None and len(observed):
                 t = failure_threshold(f, observed)
@@ -464,7 +534,7 @@ class _Outcomes:
                 self._abst_thr = failure_threshold(f, _Range(self.n), lo, hi)
         return self._abst_thr
 
-    def check_against_api(self, spec: CertSpec, ks) -> None:
+    def check_against_api(self, spec: CertSpec, ks: Any) -> None:
         """Bitwise agreement of :meth:`binary` with ``certify_from_counts`` at the counts ``ks``."""
         for k in ks:
             res = self.C.certify_from_counts(int(k), self.n, self.alpha, self.gt.sigma, spec.name,
@@ -489,12 +559,18 @@ def _fails_multi(out: _Outcomes, spec: CertSpec, kA: int, kB: int, right_class: 
     return (not right_class) or r > out.gt.true_radius * (1.0 + TIE_RTOL)
 
 
-def failure_threshold(fails: Callable[[int], bool], values, lo: int = -1, hi: int | None = None) -> int:
+def failure_threshold(fails: Callable[[int], bool], values: Any, lo: int = -1, hi: int | None = None) -> int:
     """Index of the first element of the sorted ``values`` at which the non-decreasing predicate ``fails``
     holds (bisection, log2(len) evaluations); ``len(values)`` when it never holds.
 
     ``lo`` / ``hi``: a known bracket (``fails`` is False at index lo, or lo = -1; True at index hi, or
-    hi = len(values))."""
+    hi = len(values)).
+
+    Examples
+    --------
+    >>> failure_threshold(lambda k: k >= 7, range(20))   # the first value that fails
+    7
+    """
     hi = len(values) if hi is None else hi
     while hi - lo > 1:
         mid = (lo + hi) // 2
@@ -508,13 +584,13 @@ def failure_threshold(fails: Callable[[int], bool], values, lo: int = -1, hi: in
 class _Range:
     """The integers 0..n as a lazy sorted sequence (for bisection over every possible count)."""
 
-    def __init__(self, n: int):
+    def __init__(self, n: int) -> None:
         self.n = int(n)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.n + 1
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: int) -> int:
         return int(i)
 
 
@@ -528,13 +604,21 @@ def _rng(seed: int, key: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([int(seed), zlib.crc32(key.encode())]))
 
 
-def draw_counts(gt: GroundTruth, n0: int, n: int, trials: int, rng: np.random.Generator):
+def draw_counts(gt: GroundTruth, n0: int, n: int, trials: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Selection winners and estimation counts of ``trials`` independent CERTIFY runs, from the exact law.
 
     Returns ``(sel, counts)``: ``sel`` (trials,) the argmax of Multinomial(n0, probs) (lowest index on ties);
     ``counts`` (trials, K) ~ Multinomial(n, probs), independent of the selection.  Binary: the count of
     class B is drawn as Bin(n, 1 - pA) with 1 - pA given exactly (down to 1e-300).  K > 2: classes are drawn
     smallest first and the top class takes the remainder, for the same reason.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sel, counts = draw_counts(halfspace_l2(0.1, 0.5), 100, 1000, 5, np.random.default_rng(0))
+    >>> sel.shape, counts.shape, bool((counts.sum(axis=1) == 1000).all())
+    ((5,), (5, 2), True)
     """
     K = gt.n_classes
     if K == 2:
@@ -551,10 +635,11 @@ def draw_counts(gt: GroundTruth, n0: int, n: int, trials: int, rng: np.random.Ge
 
 
 def _classify_sorted(fails: Callable[[int], bool], uniq: np.ndarray, rng: np.random.Generator,
-                     spot: int) -> np.ndarray:
-    """Boolean failure verdict for each sorted distinct count: bisection for the boundary (the outcome is
-    non-decreasing in the count), then direct evaluation at ``spot`` random distinct counts, each of which
-    must agree (else RuntimeError: the certificate is not monotone and the shortcut would be invalid)."""
+                     spot: int) -> tuple[np.ndarray, int]:
+    """(boolean failure verdict for each sorted distinct count, index of the first failing count): bisection
+    for the boundary (the outcome is non-decreasing in the count), then direct evaluation at ``spot`` random
+    distinct counts, each of which must agree (else RuntimeError: the certificate is not monotone and the
+    shortcut would be invalid)."""
     t = failure_threshold(fails, uniq)
     verdict = np.arange(len(uniq)) >= t
     if len(uniq):
@@ -594,11 +679,19 @@ def _staircase(fails2: Callable[[int, int], bool], A: np.ndarray, B: np.ndarray)
 
 @dataclass(frozen=True)
 class SettingResult:
-    """One row of the report: a certificate on a ground truth at (n0, n, alpha)."""
+    """One row of the report: a certificate on a ground truth at (n0, n, alpha).
+
+    Examples
+    --------
+    >>> spec = cert_specs()[0]                                    # Cohen et al., l2
+    >>> row = simulate_setting(halfspace_l2(0.1, 0.5), [spec], n=1000, trials=500)[0]
+    >>> row.certificate, row.verdict, row.exact <= row.alpha
+    ('cohen', 'sound', True)
+    """
 
     certificate: str
     name: str
-    params: dict
+    params: dict[str, Any]
     form: str
     paper: bool
     failure_allowance: float | None
@@ -608,7 +701,7 @@ class SettingResult:
     norm: str
     sigma: float
     d: int
-    probs: list
+    probs: list[float]
     one_minus_pA: float
     true_radius: float
     n0: int
@@ -627,7 +720,8 @@ class SettingResult:
     verdict: str
 
 
-def _verdict(failures: int, trials: int, alpha: float, ci_level: float, exact: float | None):
+def _verdict(failures: int, trials: int, alpha: float, ci_level: float,
+             exact: float | None) -> tuple[float, float, str]:
     C = _certificates()
     lo, hi = C.clopper_pearson_interval(failures, trials, 1.0 - ci_level)
     if lo > alpha:
@@ -639,7 +733,7 @@ def _verdict(failures: int, trials: int, alpha: float, ci_level: float, exact: f
     return lo, hi, v
 
 
-def simulate_setting(gt: GroundTruth, specs, *, n: int, n0: int = 100, alpha: float = 0.001,
+def simulate_setting(gt: GroundTruth, specs: Iterable[CertSpec], *, n: int, n0: int = 100, alpha: float = 0.001,
                      trials: int = 10_000, seed: int = 0, exact: bool = True, spot: int = 4,
                      ci_level: float = 1.0 - 1e-6) -> list[SettingResult]:
     """Run CERTIFY ``trials`` times on ``gt`` with each certificate of ``specs`` (shared draws).
@@ -650,6 +744,12 @@ def simulate_setting(gt: GroundTruth, specs, *, n: int, n0: int = 100, alpha: fl
     evaluated directly and must agree, and ``check_against_api`` compares with ``certify_from_counts``.
     ``exact``: also compute the exact failure probability (binary ground truth, binary form).
     ``ci_level``: level of the two-sided Clopper-Pearson interval on the failure rate (default 1 - 1e-6).
+
+    Examples
+    --------
+    >>> rows = simulate_setting(halfspace_l2(0.1, 0.5), cert_specs()[:1], n=1000, trials=500)
+    >>> [(r.certificate, r.verdict) for r in rows]
+    [('cohen', 'sound')]
     """
     n = V.count("n", n, minimum=1)
     n0 = V.count("n0", n0, minimum=1)
@@ -677,7 +777,7 @@ def simulate_setting(gt: GroundTruth, specs, *, n: int, n0: int = 100, alpha: fl
                 if not mask.any():
                     continue
                 uniq, inv = np.unique(kA[mask], return_inverse=True)
-                verdict, t = _classify_sorted(lambda k, rc=rc, spec=spec: _fails_binary(out, spec, k, rc), uniq,
+                verdict, t = _classify_sorted(functools.partial(_fails_binary, out, spec, right_class=rc), uniq,
                                               check_rng, spot)
                 fail[mask] = verdict[inv.reshape(-1)]
                 # the simulation's boundary brackets the exact threshold over 0..n
@@ -701,7 +801,7 @@ def simulate_setting(gt: GroundTruth, specs, *, n: int, n0: int = 100, alpha: fl
                     continue
                 A = np.unique(kA[mask])
                 B, invB = np.unique(kB[mask], return_inverse=True)
-                thr = _staircase(lambda a, b, rc=rc, spec=spec: _fails_multi(out, spec, a, b, rc), A, B)
+                thr = _staircase(functools.partial(_fails_multi, out, spec, right_class=rc), A, B)
                 posA = np.searchsorted(A, kA[mask])
                 fail[mask] = posA >= thr[invB.reshape(-1)]
                 for i in check_rng.choice(int(mask.sum()), size=min(spot, int(mask.sum())), replace=False):
@@ -727,20 +827,28 @@ def simulate_setting(gt: GroundTruth, specs, *, n: int, n0: int = 100, alpha: fl
 
 def exact_failure_probability(spec: CertSpec, gt: GroundTruth, *, n: int, n0: int = 100,
                               alpha: float = 0.001, outcomes: _Outcomes | None = None,
-                              brackets: dict | None = None) -> float:
+                              brackets: dict[Any, Any] | None = None) -> float:
     """Exact P(CERTIFY fails) for a binary ground truth in binary form.
 
     ``P(sel = A) P[Bin(n, pA) >= k_A*] + P(sel = B) P[Bin(n, 1 - pA) >= k_B*]`` (module doc): the thresholds
     by bisection over every count 0..n of CERTIFY's outcome, the binomial tails by scipy.stats.binom with
     1 - pA used directly.  ``brackets`` ({True: (lo, hi), False: (lo, hi)}, counts) narrow the bisections
     (the simulation passes the boundary it found among the drawn counts); the bracket ends are re-checked.
+
+    Examples
+    --------
+    >>> p = exact_failure_probability(cert_specs()[0], halfspace_l2(0.1, 0.5), n=1000)
+    >>> 0 < p <= 0.001                                          # Cohen et al.: at most alpha
+    True
     """
     if not gt.binary or spec.form != "binary":
         raise ValueError("the exact failure probability needs a binary ground truth and the binary form")
     out = outcomes if outcomes is not None else _Outcomes(gt, n, alpha)
     q = gt.one_minus_pA
     def thr(rc: bool) -> int:
-        f = lambda k: _fails_binary(out, spec, k, rc)  # noqa: E731
+        def f(k: int) -> bool:
+            return _fails_binary(out, spec, k, rc)
+
         lo, hi = (brackets or {}).get(rc, (-1, n + 1))
         if (lo >= 0 and f(lo)) or (hi <= n and not f(hi)):
             lo, hi = -1, n + 1  # a bracket that does not hold is ignored
@@ -773,8 +881,16 @@ EXP_DIMS = (1, 10)
 CORNER_DIMS = (2, 10)  # corner-exp: d = 1 would repeat axis-exp at d = 1 (both are the Laplace half-line)
 
 
-def default_grid(qs=DEFAULT_Q, ns=DEFAULT_N, multi=DEFAULT_MULTI, sigma: float = DEFAULT_SIGMA):
-    """[(ground truth, n), ...] of the default run (module doc for each kind)."""
+def default_grid(qs: Iterable[float] = DEFAULT_Q, ns: Iterable[int] = DEFAULT_N,
+                 multi: Iterable[tuple[float, float]] = DEFAULT_MULTI,
+                 sigma: float = DEFAULT_SIGMA) -> list[tuple[GroundTruth, int]]:
+    """[(ground truth, n), ...] of the default run (module doc for each kind).
+
+    Examples
+    --------
+    >>> len(default_grid(qs=(0.1,), ns=(100,), multi=()))   # one 1 - pA, one n: each ground truth once
+    6
+    """
     grid = []
     for q in qs:
         for n in ns:
@@ -817,6 +933,14 @@ class SoundnessResult:
         Eq.-6 ground truths: true radius / Yang's radius and per certificate the worst exact P(fail), verdict.
     figures
         File names of the figures the report links (drawn by :func:`write_soundness_report`).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> res = compute_soundness(trials=100, grid=[(halfspace_l2(0.1, 0.5), 1000)], progress=False)
+    >>> path = res.to_json(pathlib.Path(tempfile.mkdtemp()) / "s.json")
+    >>> SoundnessResult.from_json(path).rows == res.rows
+    True
     """
 
     command: str
@@ -828,24 +952,25 @@ class SoundnessResult:
     total_certify_runs: int
     ci: str
     runtime_s: float
-    summary: tuple[dict, ...]
+    summary: tuple[dict[str, Any], ...]
     rows: tuple[SettingResult, ...]
-    thresholds: tuple[dict, ...]
-    eq6: tuple[dict, ...]
+    thresholds: tuple[dict[str, Any], ...]
+    eq6: tuple[dict[str, Any], ...]
     figures: tuple[str, ...]
     provenance: Provenance
     schema_version: int = SCHEMA_VERSION
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The JSON-shaped dict of the result."""
-        return to_jsonable(self)
+        d: dict[str, Any] = to_jsonable(self)
+        return d
 
-    def to_json(self, path) -> Path:
+    def to_json(self, path: str | Path) -> Path:
         """Write the result as JSON (the layout of ``reports/soundness.json``)."""
         return dump_json(self, path, indent=1, ensure_ascii=True)
 
     @classmethod
-    def from_dict(cls, d: dict) -> SoundnessResult:
+    def from_dict(cls, d: dict[str, Any]) -> SoundnessResult:
         if d.get("schema_version") != SCHEMA_VERSION:
             raise ValueError(f"schema_version must be {SCHEMA_VERSION}, got {d.get('schema_version')!r}")
         names = {f.name for f in dataclasses.fields(cls)}
@@ -857,7 +982,7 @@ class SoundnessResult:
         return cls(**kw)
 
     @classmethod
-    def from_json(cls, path) -> SoundnessResult:
+    def from_json(cls, path: str | Path) -> SoundnessResult:
         """Read a result written by :meth:`to_json` (the report can be re-rendered without recomputing)."""
         return cls.from_dict(load_json(path))
 
@@ -865,13 +990,14 @@ class SoundnessResult:
 _FLOAT_FIELDS = {f.name for f in dataclasses.fields(SettingResult) if f.type in ("float", "float | None")}
 
 
-def _from_json_number(key: str, v):
+def _from_json_number(key: str, v: Any) -> Any:
     if key in _FLOAT_FIELDS and isinstance(v, str):
         return float(v)  # "inf" / "nan" as written by to_jsonable
     return v
 
 
-def compute_soundness(*, trials: int = 10_000, alpha: float = 0.001, n0: int = 100, seed: int = 0, grid=None,
+def compute_soundness(*, trials: int = 10_000, alpha: float = 0.001, n0: int = 100, seed: int = 0,
+                      grid: Iterable[tuple[GroundTruth, int]] | None = None,
                       progress: bool = True, command: str | None = None) -> SoundnessResult:
     """Simulate CERTIFY on every ground truth of ``grid`` (default :func:`default_grid`); write nothing.
 
@@ -927,16 +1053,23 @@ def compute_soundness(*, trials: int = 10_000, alpha: float = 0.001, n0: int = 1
                            provenance=Provenance.collect(command, seed=seed))
 
 
-def check_outputs(out_dir="reports", json_path=None) -> None:
+def check_outputs(out_dir: str | Path = "reports", json_path: str | Path | None = None) -> None:
     """Raise (PermissionError, IsADirectoryError, FileNotFoundError) unless the report files can be written:
-    call it before a long computation."""
+    call it before a long computation.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_outputs(tempfile.mkdtemp())   # nothing raised: both files can be written
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for f in (out / "soundness.md", Path(json_path) if json_path is not None else out / "soundness.json"):
         _check_writable(f)
 
 
-def write_soundness_report(result: SoundnessResult, out_dir="reports", *, json_path=None,
+def write_soundness_report(result: SoundnessResult, out_dir: str | Path = "reports", *,
+                           json_path: str | Path | None = None,
                            figures: bool = True) -> list[Path]:
     """Write ``soundness.md``, the JSON (``out_dir/soundness.json`` unless ``json_path``) and, with ``figures``,
     ``soundness_rates.png`` into ``out_dir``; return the paths written.
@@ -964,9 +1097,18 @@ def write_soundness_report(result: SoundnessResult, out_dir="reports", *, json_p
     return written
 
 
-def run_soundness(out_dir="reports", json_path=None, *, figures: bool = True, **kw) -> SoundnessResult:
+def run_soundness(out_dir: str | Path = "reports", json_path: str | Path | None = None, *, figures: bool = True,
+                  **kw: Any) -> SoundnessResult:
     """:func:`compute_soundness` (keywords ``kw``) then :func:`write_soundness_report` into ``out_dir``
-    (the outputs are checked for writability before any work)."""
+    (the outputs are checked for writability before any work).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> res = run_soundness(tempfile.mkdtemp(), trials=100, grid=[(halfspace_l2(0.1, 0.5), 1000)], progress=False)
+    >>> res.settings == len(res.rows)
+    True
+    """
     check_outputs(out_dir, json_path)
     result = compute_soundness(**kw)
     write_soundness_report(result, out_dir, json_path=json_path, figures=figures)
@@ -986,13 +1128,20 @@ def _check_writable(path: Path) -> None:
         raise FileNotFoundError(f"output folder {parent} does not exist")
 
 
-def reach_thresholds(specs, alpha: float) -> list[dict]:
+def reach_thresholds(specs: Iterable[CertSpec], alpha: float) -> list[dict[str, Any]]:
     """For each binary-form certificate that can exceed its tight reference radius: the threshold t of 1 - pA
     below which it does (``theory.certificates.exceeds_tight``, searched down to 1e-300) and the smallest n
     with which CERTIFY can reach it at all.  CERTIFY's bound is at most alpha^(1/n) (all n counts for cA), so
     1 - pA_lower >= 1 - alpha^(1/n) and the excess region is reachable only if
     n > log(alpha) / log(1 - t)  (~ -log(alpha) / t).  Below that n the certificate cannot fail through the
-    excess (it still fails with probability <= alpha through the confidence bound)."""
+    excess (it still fails with probability <= alpha through the confidence bound).
+
+    Examples
+    --------
+    >>> th = {t["certificate"]: t for t in reach_thresholds(cert_specs(), 0.001)}
+    >>> th["c11 (c=1)"]["min_n_to_reach"], th["c11 (c=1)"]["reachable_with_cohen_n"]
+    (2845447, False)
+    """
     C = _certificates()
     out = []
     for spec in specs:
@@ -1011,8 +1160,9 @@ def reach_thresholds(specs, alpha: float) -> list[dict]:
     return out
 
 
-def _summarise(rows, *, trials, alpha, n0, seed, runtime, command) -> dict:
-    by_cert: dict = {}
+def _summarise(rows: list[SettingResult], *, trials: int, alpha: float, n0: int, seed: int, runtime: float,
+               command: str) -> dict[str, Any]:
+    by_cert: dict[str, dict[str, Any]] = {}
     for r in rows:
         s = by_cert.setdefault(r.certificate, {"certificate": r.certificate, "settings": 0, "unsound_settings": 0,
                                                "max_rate": 0.0, "worst": None, "paper": r.paper,
@@ -1046,7 +1196,7 @@ def _summarise(rows, *, trials, alpha, n0, seed, runtime, command) -> dict:
     }
 
 
-def _fmt(x, digits=3) -> str:
+def _fmt(x: Any, digits: int = 3) -> str:
     if x is None:
         return "–"
     if isinstance(x, float) and math.isinf(x):
@@ -1068,7 +1218,14 @@ def _setting_str(r: SettingResult) -> str:
 
 
 def render_markdown(result: SoundnessResult) -> str:
-    """``reports/soundness.md`` from a :class:`SoundnessResult` (formatting only: verdicts are in the result)."""
+    """``reports/soundness.md`` from a :class:`SoundnessResult` (formatting only: verdicts are in the result).
+
+    Examples
+    --------
+    >>> res = compute_soundness(trials=100, grid=[(halfspace_l2(0.1, 0.5), 1000)], progress=False)
+    >>> render_markdown(res).splitlines()[0]
+    '# Soundness of the certificates: CERTIFY simulated on ground-truth classifiers'
+    """
     rows = result.rows
     a = result.alpha
     L = []
@@ -1113,12 +1270,12 @@ def render_markdown(result: SoundnessResult) -> str:
             where = "; ".join(f"{_gt_str(r)} {_setting_str(r)}, n={r.n:g}: {r.failures}/{r.trials} "
                               f"(exact {_fmt(r.exact)})" for r in rs)
             L.append(f"* **{c}** exceeds the true radius with probability > alpha in {len(rs)} setting(s): {where}.")
-        allow = [s for s in result.summary if s.get("exceeds_paper_allowance")]
-        if allow:
+        over_allowance = [s for s in result.summary if s.get("exceeds_paper_allowance")]
+        if over_allowance:
             L.append("* The paper allows C11 / T18 a failure probability of exp(-c²/4) (\"with probability at least "
                      "1 - exp(-c²/4)\"); in some setting the rate's whole interval lies above even that allowance "
                      "plus alpha for: " +
-                     ", ".join(s["certificate"] for s in allow) + ".")
+                     ", ".join(s["certificate"] for s in over_allowance) + ".")
         sound = [s["certificate"] for s in result.summary if not s["unsound_settings"]]
         L.append(f"* Sound in every setting (rate <= alpha within the interval): {', '.join(sound)}.")
         L.append("")
@@ -1162,9 +1319,16 @@ def render_markdown(result: SoundnessResult) -> str:
     return "\n".join(L)
 
 
-def eq6_summary(rows) -> list[dict]:
+def eq6_summary(rows: Iterable[SettingResult]) -> list[dict[str, Any]]:
     """Eq.-6 ground truths (axis rule, max+min rule): per (ground truth, d) the range of true radius / Yang's
-    tight radius at the true pA, and per certificate its settings, worst exact P(fail), worst rate, verdict."""
+    tight radius at the true pA, and per certificate its settings, worst exact P(fail), worst rate, verdict.
+
+    Examples
+    --------
+    >>> res = compute_soundness(trials=100, grid=[(corner_exponential(0.1, 0.5, 2), 1000)], progress=False)
+    >>> [(e["certificate"], round(e["ratio_to_yang_min"], 9), e["verdict"]) for e in eq6_summary(res.rows)]
+    [('t13', 1.0, 'sound'), ('yang-linf', 1.0, 'sound')]
+    """
     C = _certificates()
     exp_rows = [r for r in rows if r.mechanism == "exponential-linf" and r.ground_truth in ("axis-exp", "corner-exp")]
     out = []
@@ -1184,9 +1348,9 @@ def eq6_summary(rows) -> list[dict]:
     return out
 
 
-def _eq6_section(eq6, alpha: float) -> list[str]:
+def _eq6_section(eq6: Iterable[dict[str, Any]], alpha: float) -> list[str]:
     """Eq.-6 noise: the axis rule vs the worst-case corner-exp ground truth (true radius / Yang, P(fail))."""
-    L = []
+    L: list[str] = []
     if not eq6:
         return L
     L.append("## Eq.-6 noise: the axis rule is not the worst case in d > 1; the max+min rule is\n")
@@ -1209,7 +1373,7 @@ def _eq6_section(eq6, alpha: float) -> list[str]:
     return L
 
 
-def _figures(rows, out: Path, alpha: float) -> Path:
+def _figures(rows: list[SettingResult], out: Path, alpha: float) -> Path:
     """soundness_rates.png: failure rate vs 1 - pA, one panel per (binary ground-truth kind, n) for the two
     largest n (where the unsound cases appear); a zero rate is drawn at 1/(2 trials); 1 - pA < 1e-15 (the
     1e-300 rows) is left to the tables."""

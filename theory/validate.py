@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -14,11 +16,11 @@ __all__ = ["real", "positive", "nonnegative", "in_open_interval", "in_closed_int
            "alpha_order", "distribution", "same_shape", "choice"]
 
 
-def _is_real(x) -> bool:
+def _is_real(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
-def real(name: str, x, *, allow_inf: bool = False) -> float:
+def real(name: str, x: Any, *, allow_inf: bool = False) -> float:
     """A real number (not NaN; infinite only when ``allow_inf``).
 
     Examples
@@ -45,10 +47,10 @@ def real(name: str, x, *, allow_inf: bool = False) -> float:
         raise ValueError(f"{name} must be a real number, got NaN")
     if math.isinf(x) and not allow_inf:
         raise ValueError(f"{name} must be finite, got {x}")
-    return x
+    return float(x)
 
 
-def positive(name: str, x, *, allow_inf: bool = False) -> float:
+def positive(name: str, x: Any, *, allow_inf: bool = False) -> float:
     """A real number in (0, inf).
 
     Examples
@@ -63,10 +65,10 @@ def positive(name: str, x, *, allow_inf: bool = False) -> float:
     x = real(name, x, allow_inf=allow_inf)
     if not x > 0:
         raise ValueError(f"{name} must be > 0 (allowed range (0, inf)), got {x}")
-    return x
+    return float(x)
 
 
-def nonnegative(name: str, x, *, allow_inf: bool = False) -> float:
+def nonnegative(name: str, x: Any, *, allow_inf: bool = False) -> float:
     """A real number in [0, inf).
 
     Examples
@@ -81,10 +83,10 @@ def nonnegative(name: str, x, *, allow_inf: bool = False) -> float:
     x = real(name, x, allow_inf=allow_inf)
     if not x >= 0:
         raise ValueError(f"{name} must be >= 0 (allowed range [0, inf)), got {x}")
-    return x
+    return float(x)
 
 
-def in_open_interval(name: str, x, lo: float, hi: float) -> float:
+def in_open_interval(name: str, x: Any, lo: float, hi: float) -> float:
     """A real number in (lo, hi).
 
     Examples
@@ -99,10 +101,10 @@ def in_open_interval(name: str, x, lo: float, hi: float) -> float:
     x = real(name, x, allow_inf=False)
     if not lo < x < hi:
         raise ValueError(f"{name} must lie in ({lo}, {hi}), got {x}")
-    return x
+    return float(x)
 
 
-def in_closed_interval(name: str, x, lo: float, hi: float) -> float:
+def in_closed_interval(name: str, x: Any, lo: float, hi: float) -> float:
     """A real number in [lo, hi].
 
     Examples
@@ -117,10 +119,10 @@ def in_closed_interval(name: str, x, lo: float, hi: float) -> float:
     x = real(name, x, allow_inf=False)
     if not lo <= x <= hi:
         raise ValueError(f"{name} must lie in [{lo}, {hi}], got {x}")
-    return x
+    return float(x)
 
 
-def dimension(name: str, d) -> int:
+def dimension(name: str, d: Any) -> int:
     """A positive integer (an int, or an integral float such as 1e9).
 
     Examples
@@ -142,10 +144,10 @@ def dimension(name: str, d) -> int:
         raise ValueError(f"{name} must be an integer >= 1, got {d!r}")
     if d < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {d}")
-    return d
+    return int(d)
 
 
-def count(name: str, n, *, minimum: int = 0) -> int:
+def count(name: str, n: Any, *, minimum: int = 0) -> int:
     """An integer >= minimum.
 
     Examples
@@ -164,10 +166,10 @@ def count(name: str, n, *, minimum: int = 0) -> int:
     n = int(n)
     if n < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {n}")
-    return n
+    return int(n)
 
 
-def alpha_order(name: str, alpha, *, minimum: float = 1.0, allow_inf: bool = True) -> float:
+def alpha_order(name: str, alpha: Any, *, minimum: float = 1.0, allow_inf: bool = True) -> float:
     """A Rényi order alpha in [minimum, inf] (alpha = 1 means KL, alpha = inf means D_inf).
 
     Examples
@@ -185,7 +187,7 @@ def alpha_order(name: str, alpha, *, minimum: float = 1.0, allow_inf: bool = Tru
     return a
 
 
-def distribution(name: str, p, *, atol: float = 1e-9) -> np.ndarray:
+def distribution(name: str, p: Any, *, atol: float = 1e-9) -> np.ndarray:
     """A probability vector: finite, non-negative, summing to 1 within ``atol``.
 
     Examples
@@ -228,7 +230,7 @@ def same_shape(name_p: str, p: np.ndarray, name_q: str, q: np.ndarray) -> None:
         raise ValueError(f"{name_p} and {name_q} must have the same shape, got {p.shape} and {q.shape}")
 
 
-def choice(name: str, value, allowed) -> str:
+def choice(name: str, value: Any, allowed: Iterable[Any]) -> str:
     """One of ``allowed`` (an unhashable value such as a list is simply not one of them).
 
     Examples
@@ -246,4 +248,4 @@ def choice(name: str, value, allowed) -> str:
         ok = False
     if not ok:
         raise ValueError(f"{name} must be one of {sorted(allowed)}, got {value!r}")
-    return value
+    return value  # type: ignore[no-any-return]  # the caller passes strings

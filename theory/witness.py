@@ -40,8 +40,8 @@ import mpmath as mp
 import numpy as np
 
 from theory import _validate as V
-from theory import certificates as C
 from theory._progress import progress_bar
+from theory import certificates as C
 
 __all__ = ["make_witness", "save_witness", "check_witness", "generate_witnesses", "WITNESS_CERTIFICATES"]
 
