@@ -41,14 +41,15 @@ How each (noise, norm) cell is decided (``TightRadius.method``):
   two values a and 1 - a, at most 3 of them >= 1/2), enumerated exactly.  rho = r / (2 sigma).
   Binary l1: r = 2 sigma (pA - 1/2) (Yang et al. 2020 / Levine & Feizi 2021).
 * **dinf-attained** (exact, eq.-6 noise, l_inf, binary): the ratio is <= e^{||delta||_inf/sigma} and the corner shift
-  t(1, ..., 1) attains it on a set of P0-mass e^{-t/sigma}/2 (theory.soundness, corner-exp), so r = sigma log(1/(2(1 - pA)))
-  (Yang et al. 2020).
+  t(1, ..., 1) attains it on a set of P0-mass e^{-t/sigma}/2 (theory.soundness, corner-exp), so
+  r = sigma log(1/(2(1 - pA))) (Yang et al. 2020).
 * **radial** (exact, l2-exponential noise): rotation invariance reduces every direction to t e_1; the statistic
-  V = ||z|| - ||z - t e_1|| is the log-ratio (times sigma); P0(V <= c) = E_R[G_d(x*(R))] with R = ||Z|| ~ Gamma(d, sigma),
-  G_d the cdf of the cosine z_1/||z|| ((X + 1)/2 ~ Beta((d-1)/2, (d-1)/2)) and x*(R) = (t^2 + 2Rc - c^2)/(2Rt): a 1-d
-  quadrature.  Under P_t, V has the law of -V under P0.  The radius is the first t (scan + brentq) with
-  alpha_t(pA) <= beta_t(pB).  l1: same as l2 (the l1 ball lies in the l2 ball and contains axis shifts of every l2
-  norm); l_inf: l2 / sqrt(d) (the l_inf ball lies in the l2 ball of radius r sqrt(d) and contains its corner).
+  V = ||z|| - ||z - t e_1|| is the log-ratio (times sigma); P0(V <= c) = E_R[G_d(x*(R))] with
+  R = ||Z|| ~ Gamma(d, sigma), G_d the cdf of the cosine z_1/||z|| ((X + 1)/2 ~ Beta((d-1)/2, (d-1)/2)) and
+  x*(R) = (t^2 + 2Rc - c^2)/(2Rt): a 1-d quadrature.  Under P_t, V has the law of -V under P0.  The radius is the
+  first t (scan + brentq) with alpha_t(pA) <= beta_t(pB).  l1: same as l2 (the l1 ball lies in the l2 ball and
+  contains axis shifts of every l2 norm); l_inf: l2 / sqrt(d) (the l_inf ball lies in the l2 ball of radius
+  r sqrt(d) and contains its corner).
 * **bracket** (not exact: a lower and an upper bound with the argument for each):
   - Laplace l2 / l_inf: lower = the l1 radius / d^{1 - 1/p} (||delta||_1 <= d^{1-1/p} ||delta||_p); upper = the flip
     distance of explicit classifiers (the axis half-line, flipped at the l1 radius; the sum rule {sum_i z_i >= b},
@@ -69,11 +70,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import integrate, optimize, special
 
 from theory import _validate as V
+
+if TYPE_CHECKING:
+    from theory.certificates import Probabilities
 
 __all__ = ["NOISES", "NORMS", "TightRadius", "flip_margin", "noise_variance", "supports_multiclass", "tight_radius"]
 
@@ -111,7 +116,7 @@ class TightRadius:
     direction: str
     note: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -147,7 +152,8 @@ def noise_variance(noise: str, sigma: float, d: int) -> float:
 # probabilities (log space, as theory.certificates)
 # ----------------------------------------------------------------------------------------------------
 
-def _probs(pA, one_minus_pA, log_one_minus_pA, pB):
+def _probs(pA: float | None, one_minus_pA: float | None, log_one_minus_pA: float | None,
+           pB: float | None) -> tuple[Probabilities, bool]:
     from theory.certificates import probabilities
 
     p = probabilities(pA, one_minus_pA, log_one_minus_pA, pB)
@@ -175,7 +181,7 @@ def _upper_quantile(law: str, sigma: float, log_q: float) -> float:
     raise ValueError(f"law must be gaussian or laplace, got {law!r}")
 
 
-def _halfline(law, sigma, p, kappa):
+def _halfline(law: str, sigma: float, p: Probabilities, kappa: float) -> float:
     a = _upper_quantile(law, sigma, p.log_one_minus_pA)          # F^{-1}(pA)
     if p.binary:
         t = a
@@ -212,7 +218,7 @@ def _uniform_vmin_l2(rho: float, d: int) -> float:
     return best
 
 
-def _uniform(p, sigma, norm, d):
+def _uniform(p: Probabilities, sigma: float, norm: str, d: int) -> tuple[float, str]:
     # flip iff v <= c = 1 - (pA - pB)/2 ; log c computed from pA - pB
     gap = math.exp(p.log_pA) - math.exp(p.log_pB)
     log_c = math.log1p(-0.5 * gap)
@@ -258,18 +264,19 @@ def _radial_tail(c: float, t: float, sigma: float, d: int, upper: bool) -> float
     h = 0.5 * (d - 1)
     a = 0.5 * (c + t)
 
-    def integrand(r):
+    def integrand(r: float) -> float:
         x = min(1.0, max(-1.0, (t * t + 2 * r * c - c * c) / (2 * r * t)))
         g = special.betainc(h, h, 0.5 * (1 - x)) if upper else special.betainc(h, h, 0.5 * (1 + x))
-        return math.exp(_gamma_logpdf(r, d, sigma)) * g
+        return math.exp(_gamma_logpdf(r, d, sigma)) * float(g)
 
     hi_r = max(a, (d - 1) * sigma) + sigma * (80.0 + 12.0 * math.sqrt(d))
     mode = (d - 1) * sigma
     # r = a + s^2 removes the (r - a)^{(d-1)/2} endpoint singularity of the cosine cdf
     s_hi = math.sqrt(hi_r - a)
     pts = [math.sqrt(mode - a)] if a < mode < hi_r else None
-    val, _ = integrate.quad(lambda s: 2.0 * s * integrand(a + s * s), 0.0, s_hi, points=pts, limit=200,
-                            epsabs=0.0, epsrel=1e-10)
+    quad_val, _ = integrate.quad(lambda s: 2.0 * s * integrand(a + s * s), 0.0, s_hi, points=pts, limit=200,
+                                 epsabs=0.0, epsrel=1e-10)
+    val = float(quad_val)
     if not upper:
         val += float(special.gammainc(d, a / sigma))   # P(R <= a)
     return min(max(val, 0.0), 1.0)
@@ -283,7 +290,9 @@ def _radial_cdf(c: float, t: float, sigma: float, d: int) -> float:
 def _radial_quantile(q: float, t: float, sigma: float, d: int, upper: bool) -> float:
     """c with P0(V <= c) = q (upper=False) or P0(V >= c) = q (upper=True)."""
     lq = math.log(q)
-    f = lambda c: math.log(max(_radial_tail(c, t, sigma, d, upper), 1e-320)) - lq
+    def f(c: float) -> float:
+        return math.log(max(_radial_tail(c, t, sigma, d, upper), 1e-320)) - lq
+
     lo, hi = -t * (1 - 1e-14), t * (1 - 1e-14)
     flo, fhi = f(lo), f(hi)
     if flo * fhi > 0:
@@ -291,7 +300,7 @@ def _radial_quantile(q: float, t: float, sigma: float, d: int, upper: bool) -> f
     return float(optimize.brentq(f, lo, hi, xtol=1e-13 * t, rtol=1e-12))
 
 
-def _radial_gap(t: float, p, sigma: float, d: int) -> float:
+def _radial_gap(t: float, p: Probabilities, sigma: float, d: int) -> float:
     """beta_t(pB) - alpha_t(pA) (> 0: flipped) for the l2-exponential noise at the shift t e_1.
 
     B = {V >= c_B} with P0 = pB; A = {V <= c_A} with P0 = pA.  Under P_t, V ~ -V_0: P_t(V >= c) = P0(V <= -c)."""
@@ -303,8 +312,10 @@ def _radial_gap(t: float, p, sigma: float, d: int) -> float:
     return beta - alpha
 
 
-def _radial(p, sigma, d):
-    f = lambda t: _radial_gap(t, p, sigma, d)
+def _radial(p: Probabilities, sigma: float, d: int) -> float:
+    def f(t: float) -> float:
+        return _radial_gap(t, p, sigma, d)
+
     # scan: the radius is below the Laplace-like bound sigma log(pA/pB) * 2 (D_inf bound gives >= sigma log(pA/pB)/2)
     lo_bound = 0.5 * sigma * (p.log_pA - p.log_pB)        # D_inf: ratio <= e^{t/sigma} => sound below this
     t_hi = max(4 * lo_bound, sigma * 4.0)
@@ -349,19 +360,20 @@ def _laplace_sum_isf(log_q: float, sigma: float, d: int) -> float:
                                  rtol=1e-13))
 
 
-def _laplace_bracket(p, sigma, norm, d):
+def _laplace_bracket(p: Probabilities, sigma: float, norm: str, d: int) -> tuple[float, float, str, str]:
     r1 = _halfline("laplace", sigma, p, 1.0)
     pexp = _P[norm]
     lower = r1 / d ** (1 - 1 / pexp)
     b = _laplace_sum_isf(p.log_one_minus_pA, sigma, d)        # sum rule flips at ||delta||_1 = b (median 0)
-    upper_corner = b / d ** (1 - 1 / pexp)                    # corner with ||delta||_1 = b has ||delta||_p = b d^{1/p - 1}
+    upper_corner = b / d ** (1 - 1 / pexp)       # corner with ||delta||_1 = b has ||delta||_p = b d^{1/p - 1}
     upper = min(r1, upper_corner)
     note = ("lower: the exact l1 radius -sigma log(2(1 - pA)) over d^(1 - 1/p) (norm conversion); upper: the flip "
-            "distance of the axis half-line (= the l1 radius) and of the sum rule sum_i z_i >= b under the corner shift")
+            "distance of the axis half-line (= the l1 radius) and of the sum rule sum_i z_i >= b under the corner "
+            "shift")
     return lower, upper, ("axis" if r1 <= upper_corner else "corner"), note
 
 
-def _exp_linf_bracket(one_minus_pA, sigma, norm, d):
+def _exp_linf_bracket(one_minus_pA: float, sigma: float, norm: str, d: int) -> tuple[float, float, str, str]:
     from theory.soundness import axis_exponential
 
     r_y = -sigma * (_LOG2 + math.log(one_minus_pA))
@@ -379,8 +391,9 @@ def _exp_linf_bracket(one_minus_pA, sigma, norm, d):
 # public entry
 # ----------------------------------------------------------------------------------------------------
 
-def tight_radius(noise: str, norm: str, *, sigma=1.0, d=1, pA=None, one_minus_pA=None, log_one_minus_pA=None,
-                 pB=None) -> TightRadius:
+def tight_radius(noise: str, norm: str, *, sigma: float = 1.0, d: int = 1, pA: float | None = None,
+                 one_minus_pA: float | None = None, log_one_minus_pA: float | None = None,
+                 pB: float | None = None) -> TightRadius:
     """Tight (Neyman-Pearson) certified radius of ``noise`` against ``norm`` in dimension ``d`` (module doc).
 
     Give pA as one of ``pA`` / ``one_minus_pA`` / ``log_one_minus_pA`` (log space near pA -> 1); ``pB`` (runner-up,
@@ -400,7 +413,7 @@ def tight_radius(noise: str, norm: str, *, sigma=1.0, d=1, pA=None, one_minus_pA
     if not p.binary and not supports_multiclass(noise, norm):
         raise ValueError(f"noise {noise} in {norm} has only the binary form here (pB = 1 - pA); do not pass pB")
 
-    def out(lower, upper, method, direction, note, exact=True):
+    def out(lower: float, upper: float, method: str, direction: str, note: str, exact: bool = True) -> TightRadius:
         return TightRadius(noise, norm, d, sigma, e, pb, lower if exact else None, float(lower), float(upper),
                            exact, method, direction, note)
 
@@ -418,7 +431,8 @@ def tight_radius(noise: str, norm: str, *, sigma=1.0, d=1, pA=None, one_minus_pA
         if norm == "l1":
             r = _halfline("laplace", sigma, p, 1.0)
             return out(r, r, "half-line", "axis",
-                       "D_inf bound e^{||delta||_1/sigma} attained by the axis shift on {z_1 >= t} (mass e^{-t/sigma}/2)")
+                       "D_inf bound e^{||delta||_1/sigma} attained by the axis shift on {z_1 >= t} "
+                       "(mass e^{-t/sigma}/2)")
         lo, hi, direction, note = _laplace_bracket(p, sigma, norm, d)
         return out(lo, hi, "bracket", direction, note, exact=False)
     if noise == "uniform":
