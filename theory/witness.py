@@ -34,14 +34,16 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import mpmath as mp
 import numpy as np
 
 from theory import _validate as V
-from theory._progress import progress_bar
 from theory import certificates as C
+from theory._progress import progress_bar
 
 __all__ = ["make_witness", "save_witness", "check_witness", "generate_witnesses", "WITNESS_CERTIFICATES"]
 
@@ -67,7 +69,7 @@ _DEFAULT_D = {"l2": 2, "linf": 4}
 # exact (mpmath) pieces
 # ----------------------------------------------------------------------------------------------------
 
-def _mpf(x) -> mp.mpf:
+def _mpf(x: str | float | mp.mpf) -> mp.mpf:
     if isinstance(x, str) and x.strip() in ("inf", "+inf"):
         return mp.inf
     if isinstance(x, str) and x.strip() == "-inf":
@@ -75,7 +77,7 @@ def _mpf(x) -> mp.mpf:
     return mp.mpf(x)
 
 
-def _phi_interval(lo, hi, mu, s):
+def _phi_interval(lo: mp.mpf, hi: mp.mpf, mu: mp.mpf, s: mp.mpf) -> mp.mpf:
     """P(lo < N(mu, s^2) <= hi), in the tail form that does not cancel."""
     a = (lo - mu) / s
     b = (hi - mu) / s
@@ -84,7 +86,7 @@ def _phi_interval(lo, hi, mu, s):
     return mp.ncdf(b) - mp.ncdf(a)
 
 
-def _phi_inv_mp(p):
+def _phi_inv_mp(p: mp.mpf | float) -> mp.mpf:
     """Phi^{-1}(p) at the working precision (Newton on log Phi, started from the float value)."""
     p = mp.mpf(p)
     if p == mp.mpf("0.5"):
@@ -96,7 +98,8 @@ def _phi_inv_mp(p):
     return mp.findroot(lambda x: mp.log(mp.ncdf(x)) - mp.log(p), x0)
 
 
-def _mp_radius(name: str, params: dict, sigma, pA, pB, binary: bool):
+def _mp_radius(name: str, params: dict[str, Any], sigma: float | mp.mpf, pA: mp.mpf, pB: mp.mpf | None,
+               binary: bool) -> mp.mpf:
     """The certificate's radius in mpmath (same formulas as theory.certificates, written independently)."""
     sigma = mp.mpf(sigma)
     if binary:
@@ -113,31 +116,32 @@ def _mp_radius(name: str, params: dict, sigma, pA, pB, binary: bool):
     raise ValueError(f"certificate must be one of {sorted(WITNESS_CERTIFICATES)} for a witness, got {name!r}")
 
 
-def _norm(v, norm: str):
+def _norm(v: Sequence[mp.mpf], norm: str) -> mp.mpf:
     return mp.sqrt(mp.fsum(x * x for x in v)) if norm == "l2" else max(abs(x) for x in v)
 
 
-def _exact_probs(cls: dict, x, sigma):
+def _exact_probs(cls: dict[str, Any], x: Sequence[mp.mpf], sigma: float) -> dict[str, mp.mpf]:
     w = cls["w"]
     s = mp.mpf(sigma) * mp.sqrt(mp.fsum(wi * wi for wi in w))
-    mu = mp.fsum(wi * xi for wi, xi in zip(w, x))
+    mu = mp.fsum(wi * xi for wi, xi in zip(w, x, strict=True))
     return {lab: _phi_interval(lo, hi, mu, s) for lab, lo, hi in cls["intervals"]}
 
 
-def _argmax(probs: dict) -> str:
+def _argmax(probs: dict[str, mp.mpf]) -> str:
     return max(probs, key=lambda k: probs[k])
 
 
-def _s(x, digits=40) -> str:
-    return mp.nstr(x, digits, strip_zeros=False) if mp.isfinite(x) else ("inf" if x > 0 else "-inf")
+def _s(x: mp.mpf, digits: int = 40) -> str:
+    return str(mp.nstr(x, digits, strip_zeros=False)) if mp.isfinite(x) else ("inf" if x > 0 else "-inf")
 
 
 # ----------------------------------------------------------------------------------------------------
 # building
 # ----------------------------------------------------------------------------------------------------
 
-def make_witness(name: str, params: dict | None, one_minus_pA, *, pB=None, sigma=1.0, d=None,
-                 shrink: float = 2.0 ** -20, max_classes: int = MAX_WITNESS_CLASSES) -> dict:
+def make_witness(name: str, params: dict[str, Any] | None, one_minus_pA: float, *, pB: float | None = None,
+                 sigma: float = 1.0, d: int | None = None, shrink: float = 2.0 ** -20,
+                 max_classes: int = MAX_WITNESS_CLASSES) -> dict[str, Any]:
     """A witness that certificate ``name`` (with ``params``) over-certifies at 1 - pA = ``one_minus_pA``.
 
     Binary (pB None): ``f(z) = A`` iff ``w.z <= b`` with ``b = sigma ||w|| Phi^{-1}(pA)`` (rounded to a decimal
@@ -195,6 +199,7 @@ def make_witness(name: str, params: dict | None, one_minus_pA, *, pB=None, sigma
             cls = {"type": "intervals of w.z", "w": w, "intervals": intervals}
             px = _exact_probs(cls, x, sigma)
         else:
+            assert pB is not None   # the multi-class form (validated above)
             while True:
                 # upper-tail quantiles: P(w.Z > t_j) = pB + j (1 - pA - pB)/m, j = 0..m (t_m = a)
                 q = (e - pB) / m
@@ -271,7 +276,7 @@ def make_witness(name: str, params: dict | None, one_minus_pA, *, pB=None, sigma
     return out
 
 
-def save_witness(witness: dict, out_dir="reports/witnesses", suffix: str = "") -> Path:
+def save_witness(witness: dict[str, Any], out_dir: str | Path = "reports/witnesses", suffix: str = "") -> Path:
     """Write ``witness`` as ``OUT_DIR/<certificate>_<params>_<form>[_<suffix>].json``; returns the path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -286,7 +291,7 @@ def save_witness(witness: dict, out_dir="reports/witnesses", suffix: str = "") -
 # checking
 # ----------------------------------------------------------------------------------------------------
 
-def _kind(path):
+def _kind(path: str | Path) -> object:
     """The ``kind`` field of a witness file (None when unreadable; _load reports the error)."""
     try:
         data = json.loads(Path(path).read_text())
@@ -295,7 +300,7 @@ def _kind(path):
     return data.get("kind") if isinstance(data, dict) else None
 
 
-def _load(path) -> dict:
+def _load(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     try:
         data = json.loads(p.read_text())
@@ -311,7 +316,8 @@ def _load(path) -> dict:
     return data
 
 
-def _parse(data: dict):
+def _parse(data: dict[str, Any]) -> tuple[str, C.Certificate, dict[str, Any], float, int, dict[str, Any],
+                                       list[mp.mpf], list[mp.mpf]]:
     try:
         name = V.choice("certificate", data["certificate"], WITNESS_CERTIFICATES)
         cert = C.get(name)
@@ -341,7 +347,8 @@ def _parse(data: dict):
     return name, cert, params, sigma, d, {"w": w, "intervals": intervals}, x, xp
 
 
-def _monte_carlo(cls: dict, x, sigma: float, d: int, n: int, rng: np.random.Generator) -> dict:
+def _monte_carlo(cls: dict[str, Any], x: Sequence[mp.mpf], sigma: float, d: int, n: int,
+                 rng: np.random.Generator) -> dict[str, int]:
     """Counts per class of f(x + Z), Z ~ N(0, sigma^2 I_d), n draws in chunks."""
     w = np.array([float(t) for t in cls["w"]])
     xf = np.array([float(t) for t in x])
@@ -357,10 +364,11 @@ def _monte_carlo(cls: dict, x, sigma: float, d: int, n: int, rng: np.random.Gene
         proj = (xf + z) @ w
         tot += np.bincount(np.searchsorted(inner, proj, side="left"), minlength=len(edges))
         left -= m
-    return {lab: int(k) for lab, k in zip(labels, tot)}
+    return {lab: int(k) for lab, k in zip(labels, tot, strict=True)}
 
 
-def _importance(cls: dict, x, sigma: float, d: int, label: str, n: int, rng: np.random.Generator) -> dict:
+def _importance(cls: dict[str, Any], x: Sequence[mp.mpf], sigma: float, d: int, label: str, n: int,
+                rng: np.random.Generator) -> dict[str, Any]:
     """P(f(x + Z) = label) by importance sampling: proposal N(x + t w/||w||, sigma^2 I) with t moving
     w.(x + .) to the interval's end nearest to w.x; weight = N(0)/N(t u) density ratio."""
     w = np.array([float(t) for t in cls["w"]])
@@ -389,7 +397,8 @@ def _importance(cls: dict, x, sigma: float, d: int, label: str, n: int, rng: np.
             "ci": [(mean - IS_Z * sd) * scale, (mean + IS_Z * sd) * scale], "n": n, "shift": t}
 
 
-def check_witness(path, *, samples: int = MC_SAMPLES, seed: int = 0, is_samples: int = IS_SAMPLES) -> dict:
+def check_witness(path: str | Path, *, samples: int = MC_SAMPLES, seed: int = 0,
+                  is_samples: int = IS_SAMPLES) -> dict[str, Any]:
     """Recompute a witness exactly and confirm it by Monte Carlo.  See the module docstring.
 
     Returns a dict with ``confirmed`` (all checks pass), ``checks`` (name -> bool), ``exact``,
@@ -405,7 +414,7 @@ def check_witness(path, *, samples: int = MC_SAMPLES, seed: int = 0, is_samples:
 
         return check_audit_witness(path, samples=samples, seed=seed)
     data = _load(path)
-    checks = {}
+    checks: dict[str, bool] = {}
     with mp.workdps(WORK_DPS):
         name, cert, params, sigma, d, cls, x, xp = _parse(data)
         binary = data["form"] == "binary"
@@ -414,7 +423,7 @@ def check_witness(path, *, samples: int = MC_SAMPLES, seed: int = 0, is_samples:
         r_claim = _mp_radius(name, params, sigma, px["A"], px["B"], binary)
         tight = C.get(cert.tight)
         r_tight = _mp_radius(tight.name, {k: params[k] for k in tight.params}, sigma, px["A"], px["B"], binary)
-        dist = _norm([a - b for a, b in zip(xp, x)], cert.norm)
+        dist = _norm([a - b for a, b in zip(xp, x, strict=True)], cert.norm)
         others = [k for k in px if k != "A"]
         checks["prediction_x_is_A"] = all(px["A"] > px[k] for k in others)
         # the certificates' pB is the runner-up's probability: B must be >= every class other than A at x
@@ -433,8 +442,8 @@ def check_witness(path, *, samples: int = MC_SAMPLES, seed: int = 0, is_samples:
             stored = data["exact"]
             tol = mp.mpf(10) ** (-30)
 
-            def close(a, b):
-                return abs(a - b) <= tol * abs(b) or (a == 0 and b == 0)
+            def close(a: mp.mpf, b: mp.mpf) -> bool:
+                return bool(abs(a - b) <= tol * abs(b) or (a == 0 and b == 0))
 
             try:
                 agree = all(close(_mpf(stored[key][k]), probs[k]) and
@@ -443,36 +452,42 @@ def check_witness(path, *, samples: int = MC_SAMPLES, seed: int = 0, is_samples:
             except (KeyError, TypeError, ValueError):
                 raise ValueError("malformed witness: field 'exact' does not list every class") from None
             checks["stored_exact_values_agree"] = bool(agree)
-        exact = {"at_x": {k: float(v) for k, v in px.items()}, "at_x_prime": {k: float(v) for k, v in pxp.items()},
-                 "one_minus_pA_x": _s(1 - px["A"], 20), "claimed_radius": float(r_claim),
-                 "tight_radius": float(r_tight), "perturbation_norm": float(dist),
-                 "prediction_x": _argmax(px), "prediction_x_prime": _argmax(pxp)}
+        exact: dict[str, Any] = {
+            "at_x": {k: float(v) for k, v in px.items()}, "at_x_prime": {k: float(v) for k, v in pxp.items()},
+            "one_minus_pA_x": _s(1 - px["A"], 20), "claimed_radius": float(r_claim),
+            "tight_radius": float(r_tight), "perturbation_norm": float(dist),
+            "prediction_x": _argmax(px), "prediction_x_prime": _argmax(pxp)}
 
     rng = np.random.default_rng(seed)
-    mc = {}
+    mc: dict[str, dict[str, Any]] = {}
     for tag, pt, exact_p in (("x", x, exact["at_x"]), ("x_prime", xp, exact["at_x_prime"])):
         counts = _monte_carlo(cls, pt, sigma, d, samples, rng)
         ci = {lab: clopper_pearson_interval(k, samples, MC_LEVEL) for lab, k in counts.items()}
         inside = {lab: bool(ci[lab][0] <= exact_p[lab] <= ci[lab][1]) for lab in counts}
         mc[tag] = {"counts": counts, "ci": ci, "exact_inside_ci": inside}
-    others = lambda pt: [lab for lab in mc[pt]["counts"] if lab != "A"]  # noqa: E731
-    checks["mc_prediction_x_is_A"] = all(mc["x"]["ci"]["A"][0] > mc["x"]["ci"][lab][1] for lab in others("x"))
+
+    def mc_others(pt: str) -> list[str]:
+        return [lab for lab in mc[pt]["counts"] if lab != "A"]
+
+    checks["mc_prediction_x_is_A"] = all(mc["x"]["ci"]["A"][0] > mc["x"]["ci"][lab][1] for lab in mc_others("x"))
     checks["mc_prediction_x_prime_not_A"] = any(mc["x_prime"]["ci"][lab][0] > mc["x_prime"]["ci"]["A"][1]
-                                                for lab in others("x_prime"))
+                                                for lab in mc_others("x_prime"))
     checks["mc_consistent_with_exact"] = all(all(v["exact_inside_ci"].values()) for v in mc.values())
-    imp = []
+    imp: list[dict[str, Any]] = []
     for tag, pt, exact_p in (("x", x, exact["at_x"]), ("x_prime", xp, exact["at_x_prime"])):
         rest = sorted((lab for lab in exact_p if lab not in ("A", "B")), key=lambda k: -exact_p[k])
         chosen = {"A", "B", *rest[:IS_MAX_OTHER]}
         for lab, p in exact_p.items():
-            if lab in chosen and 1e-300 < p < IS_BELOW:  # (smaller ones are not representable as floats: exact check only)
+            # (smaller ones are not representable as floats: exact check only)
+            if lab in chosen and 1e-300 < p < IS_BELOW:
                 r = _importance(cls, pt, sigma, d, lab, is_samples, rng)
                 r.update({"point": tag, "exact": p, "exact_inside_ci": bool(r["ci"][0] <= p <= r["ci"][1])})
                 imp.append(r)
     if imp:
         checks["importance_sampling_consistent"] = all(r["exact_inside_ci"] for r in imp)
     return {"path": str(path), "certificate": name, "claim": data.get("claim"), "params": params,
-            "form": data["form"], "num_classes": len(exact["at_x"]), "confirmed": bool(all(checks.values())), "checks": checks, "exact": exact,
+            "form": data["form"], "num_classes": len(exact["at_x"]), "confirmed": bool(all(checks.values())),
+            "checks": checks, "exact": exact,
             "monte_carlo": {"samples": samples, "seed": seed, "level": MC_LEVEL, **mc},
             "importance_sampling": imp, "seconds": time.time() - t0}
 
@@ -489,8 +504,8 @@ WITNESS_LINF_D = 16
 MULTICLASS_PB_MARGIN = 1e-6
 
 
-def generate_witnesses(out_dir="reports/witnesses", *, sigma: float = 1.0, progress: bool = True,
-                       num_classes=None) -> list[dict]:
+def generate_witnesses(out_dir: str | Path = "reports/witnesses", *, sigma: float = 1.0, progress: bool = True,
+                       num_classes: Iterable[int] | None = None) -> list[dict[str, Any]]:
     """Run :func:`theory.certificates.exceeds_tight` over ``SOUNDNESS_SETTINGS`` and save one witness per
     exceeding (certificate, setting, form).  Returns one record per setting: the search result (``search``, its
     multi-class part for K = 10), ``multiclass_by_K`` (:func:`theory.certificates.multiclass_exceeds_tight` for
@@ -527,6 +542,7 @@ def generate_witnesses(out_dir="reports/witnesses", *, sigma: float = 1.0, progr
             k = next((k for k in ks if (by_k[k] or {}).get("exceeds_tight")), None)
             if k is not None:
                 mc = by_k[k]
+                assert mc is not None   # k was chosen with by_k[k] truthy
                 e = mc["at_one_minus_pA"]
                 pb = min(max(mc["at_pB"], C.min_runner_up(e, k)) * (1 + MULTICLASS_PB_MARGIN), e * (1 - 1e-9))
                 wit = make_witness(name, params, e, pB=pb, sigma=sigma, max_classes=k)
