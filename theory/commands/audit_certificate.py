@@ -13,8 +13,11 @@ certificate exceeds the tight radius, 0 otherwise.
 
 from __future__ import annotations
 
+import argparse
 import shlex
 import sys
+from collections.abc import Iterable
+from typing import Any
 
 from theory.cli import print_json
 
@@ -22,7 +25,7 @@ NAME = "audit-certificate"
 HELP = "audit any certified-radius formula against the Neyman-Pearson tight radius (plug-in entry point)"
 
 
-def add_arguments(p):
+def add_arguments(p: argparse.ArgumentParser) -> None:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--radius", metavar="MODULE:FUNCTION", help="the user's radius(pA, pB, sigma, d, **params)")
     src.add_argument("--registered", metavar="NAME", help="a certificate of theory.certificates (c11, t13, t18, ...)")
@@ -39,7 +42,7 @@ def add_arguments(p):
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
 
 
-def _params(items) -> dict:
+def _params(items: Iterable[str]) -> dict[str, float]:
     out = {}
     for it in items:
         if "=" not in it:
@@ -52,21 +55,22 @@ def _params(items) -> dict:
     return out
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from theory import audit_certificate as A
 
     params = _params(args.param)
     command = "python -m theory " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else ""
-    kw = {"sigma": args.sigma, "params": params, "multiclass": not args.binary_only, "simulate": not args.no_simulate,
-          "trials": args.trials, "grid": args.grid, "command": command}
+    kw: dict[str, Any] = {"sigma": args.sigma, "params": params, "multiclass": not args.binary_only,
+                          "simulate": not args.no_simulate, "trials": args.trials, "grid": args.grid,
+                          "command": command}
     if args.registered:
         res = A.audit_registered_certificate(args.registered, d=args.dim, **kw)
     else:
         if not args.mechanism or not args.norm:
             raise ValueError("--mechanism and --norm are required with --radius")
         fn = A.load_radius_function(args.radius)
-        res = A.audit_certificate(fn, mechanism=args.mechanism, norm=args.norm, d=args.dim or 1,
-                                  label=args.radius.rpartition(":")[2] + "".join(f"_{k}{v:g}" for k, v in params.items()),
+        label = args.radius.rpartition(":")[2] + "".join(f"_{k}{v:g}" for k, v in params.items())
+        res = A.audit_certificate(fn, mechanism=args.mechanism, norm=args.norm, d=args.dim or 1, label=label,
                                   radius_spec=args.radius, **kw)
     paths = A.write_audit_certificate_report(res, args.out)
     if args.json:
@@ -76,7 +80,8 @@ def run(args) -> int:
         print(f"  exceeds_tight={res.exceeds_tight}  from_one_minus_pA={res.from_one_minus_pA}  "
               f"max ratio {res.max_ratio:.6g} at 1 - pA = {res.at_one_minus_pA:.3g}")
         if res.multiclass:
-            print(f"  runner-up form: exceeds={res.multiclass['exceeds_tight']} max ratio {res.multiclass['max_ratio']:.6g}")
+            print(f"  runner-up form: exceeds={res.multiclass['exceeds_tight']} "
+                  f"max ratio {res.multiclass['max_ratio']:.6g}")
         for k, v in paths.items():
             print(f"  {k}: {v}")
     return 1 if res.exceeds_tight else 0
