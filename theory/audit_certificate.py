@@ -37,14 +37,24 @@ import importlib.util
 import json
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
+import numpy.typing as npt
 
 from theory import _validate as V
 from theory import neyman_pearson as NP
+
+if TYPE_CHECKING:
+    import mpmath as mp
+
+    from theory.certificates import Probabilities
+
+#: A radius function ``radius(pA, pB, sigma, d, **params) -> float`` (a user's or the registry's).
+RadiusFn = Callable[..., float]
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -71,7 +81,7 @@ WITNESS_DPS = 50
 # loading the user's function
 # ----------------------------------------------------------------------------------------------------
 
-def load_radius_function(spec: str) -> Callable:
+def load_radius_function(spec: str) -> RadiusFn:
     """``MODULE:FUNCTION`` (module importable from sys.path) or ``PATH.py:FUNCTION`` (that file only)."""
     if not isinstance(spec, str) or ":" not in spec:
         raise ValueError(f"radius must be MODULE:FUNCTION or PATH.py:FUNCTION, got {spec!r}")
@@ -93,13 +103,13 @@ def load_radius_function(spec: str) -> Callable:
             mod = importlib.import_module(mod_part)
         except ImportError as exc:
             raise ValueError(f"radius module {mod_part!r} cannot be imported: {exc}") from None
-    fn = getattr(mod, fn_name, None)
+    fn: RadiusFn | None = getattr(mod, fn_name, None)
     if not callable(fn):
         raise ValueError(f"radius function {fn_name!r} not found (or not callable) in {mod_part}")
     return fn
 
 
-def _call(fn, pA: float, pB: float, sigma: float, d: int, params: dict) -> float:
+def _call(fn: RadiusFn, pA: float, pB: float, sigma: float, d: int, params: dict[str, Any]) -> float:
     r = fn(pA, pB, sigma, d, **params)
     try:
         r = float(r)
@@ -132,33 +142,34 @@ class AuditCertificateResult:
     norm: str
     d: int
     sigma: float
-    params: dict
+    params: dict[str, Any]
     engine_exact: bool
     engine_method: str
-    range_one_minus_pA: tuple
+    range_one_minus_pA: tuple[float, float]
     grid: int
     exceeds_tight: bool | None
     verdict: str
     from_one_minus_pA: float | None
-    intervals: tuple
+    intervals: tuple[Sequence[float], ...]
     max_ratio: float
     at_one_minus_pA: float
     max_ratio_to_lower: float
-    multiclass: dict | None
-    simulation: tuple
-    witness: dict | None
+    multiclass: dict[str, Any] | None
+    simulation: tuple[dict[str, Any], ...]
+    witness: dict[str, Any] | None
     seconds: float
     command: str = ""
-    notes: tuple = ()
+    notes: tuple[str, ...] = ()
     schema_version: int = SCHEMA_VERSION
 
-    def to_json(self) -> dict:
-        from theory.cli import to_jsonable
+    def to_json(self) -> dict[str, Any]:
+        from theory.jsonio import to_jsonable
 
-        return to_jsonable(asdict(self))
+        out: dict[str, Any] = to_jsonable(asdict(self))
+        return out
 
     @classmethod
-    def from_json(cls, path) -> AuditCertificateResult:
+    def from_json(cls, path: str | Path) -> AuditCertificateResult:
         data = json.loads(Path(path).read_text())
         if data.get("schema_version") != SCHEMA_VERSION:
             raise ValueError(f"schema_version must be {SCHEMA_VERSION}, got {data.get('schema_version')!r}")
@@ -171,14 +182,14 @@ class AuditCertificateResult:
 # the search
 # ----------------------------------------------------------------------------------------------------
 
-def _tight(mechanism, norm, sigma, d, e, pB=None):
+def _tight(mechanism: str, norm: str, sigma: float, d: int, e: float, pB: float | None = None) -> NP.TightRadius:
     kw = {"one_minus_pA": e}
     if pB is not None:
         kw["pB"] = pB
     return NP.tight_radius(mechanism, norm, sigma=sigma, d=d, **kw)
 
 
-def _grid_pA(lo_e: float, n: int) -> list:
+def _grid_pA(lo_e: float, n: int) -> list[tuple[float, float]]:
     """Floats pA = 1 - e on a log grid of e in [lo_e, 1/2 - 1e-9]; returned with e = 1 - pA exact."""
     out = []
     for e in np.exp(np.linspace(math.log(lo_e), math.log(0.5 - 1e-9), n)):
@@ -187,13 +198,14 @@ def _grid_pA(lo_e: float, n: int) -> list:
     return out
 
 
-def _binary_point(fn, mechanism, norm, sigma, d, params, pA, e):
+def _binary_point(fn: RadiusFn, mechanism: str, norm: str, sigma: float, d: int, params: dict[str, Any], pA: float,
+                  e: float) -> tuple[float, NP.TightRadius]:
     r = _call(fn, pA, e, sigma, d, params)
     t = _tight(mechanism, norm, sigma, d, e)
     return r, t
 
 
-def _log_excess(r, bound):
+def _log_excess(r: float, bound: float) -> float:
     if bound <= 0:
         return math.inf if r > 0 else 0.0
     if r <= 0:
@@ -201,23 +213,24 @@ def _log_excess(r, bound):
     return math.log(r / bound)
 
 
-def _search_binary(fn, mechanism, norm, sigma, d, params, lo_e, grid):
+def _search_binary(fn: RadiusFn, mechanism: str, norm: str, sigma: float, d: int, params: dict[str, Any],
+                   lo_e: float, grid: int) -> dict[str, Any]:
     thr = math.log1p(EXCEED_RTOL)
     pts = _grid_pA(lo_e, grid)
-    rows = []
+    rows: list[tuple[float, float, float, NP.TightRadius]] = []
     for pA, e in pts:
         r, t = _binary_point(fn, mechanism, norm, sigma, d, params, pA, e)
         rows.append((pA, e, r, t))
     g_hi = [_log_excess(r, t.upper) - thr for _, _, r, t in rows]   # > 0: definitely exceeds
     g_lo = [_log_excess(r, t.lower) - thr for _, _, r, t in rows]   # <= 0: definitely sound
 
-    def g_at(e_log):
+    def g_at(e_log: float) -> float:
         pA = 1.0 - math.exp(e_log)
         e = 1.0 - pA
         r, t = _binary_point(fn, mechanism, norm, sigma, d, params, pA, e)
         return _log_excess(r, t.upper) - thr
 
-    intervals = []
+    intervals: list[list[float]] = []
     i = 0
     n = len(rows)
     while i < n:
@@ -241,7 +254,7 @@ def _search_binary(fn, mechanism, norm, sigma, d, params, lo_e, grid):
     }
 
 
-def _bisect(g, x_false, x_true, iters=60):
+def _bisect(g: Callable[[float], float], x_false: float, x_true: float, iters: int = 60) -> float:
     """Boundary between x_false (g <= 0) and x_true (g > 0), in log(1 - pA)."""
     a, b = x_false, x_true
     for _ in range(iters):
@@ -255,10 +268,11 @@ def _bisect(g, x_false, x_true, iters=60):
     return b
 
 
-def _search_multiclass(fn, mechanism, norm, sigma, d, params, lo_e, grid, num_classes, pB_grid=12):
+def _search_multiclass(fn: RadiusFn, mechanism: str, norm: str, sigma: float, d: int, params: dict[str, Any],
+                       lo_e: float, grid: int, num_classes: int, pB_grid: int = 12) -> dict[str, Any]:
     thr = math.log1p(EXCEED_RTOL)
-    worst = None
-    from_e = None
+    worst: tuple[float, float, float] | None = None
+    from_e: float | None = None
     for pA, e in _grid_pA(lo_e, max(grid // 8, 8)):
         lo_pb = e / (num_classes - 1)
         for pb in [lo_pb] + [math.exp(v) for v in np.linspace(math.log(lo_pb), math.log(e), pB_grid)[1:-1]]:
@@ -269,6 +283,7 @@ def _search_multiclass(fn, mechanism, norm, sigma, d, params, lo_e, grid, num_cl
                 worst = (v, e, pb)
             if v > thr and (from_e is None or e > from_e):
                 from_e = e
+    assert worst is not None   # the grids of pA (>= 8 points) and pB (>= 1 point) are not empty
     v, e, pb = worst
     return {"exceeds_tight": bool(v > thr), "max_ratio": math.exp(v), "at_one_minus_pA": e, "at_pB": pb,
             "largest_one_minus_pA_exceeding": from_e, "num_classes": num_classes,
@@ -279,28 +294,30 @@ def _search_multiclass(fn, mechanism, norm, sigma, d, params, lo_e, grid, num_cl
 # CERTIFY simulation (theory.soundness) on the worst-case classifier
 # ----------------------------------------------------------------------------------------------------
 
-def _simulate(fn, label, mechanism, norm, sigma, d, params, qs, ns, trials, seed, alpha):
+def _simulate(fn: RadiusFn, label: str, mechanism: str, norm: str, sigma: float, d: int, params: dict[str, Any],
+              qs: Sequence[float], ns: Sequence[int], trials: int, seed: int, alpha: float) -> list[dict[str, Any]]:
     from theory import certificates as C
     from theory import soundness as S
 
     name = f"audit:{label}"
 
-    def rad(p, s):
+    def rad(p: Probabilities, s: float) -> float:
         pA = -math.expm1(p.log_one_minus_pA)
         return _call(fn, pA, 1.0 - pA, s, d, params)
 
-    def no_inverse(*a, **k):
+    def no_inverse(*a: Any, **k: Any) -> NoReturn:
         raise ValueError("the audited certificate has no inverse")
 
     cert = C.Certificate(name, mechanism, norm, "audited", label, (), False, name, label, rad, no_inverse)
     if name in C.CERTIFICATES:
         raise RuntimeError(f"certificate name {name} already registered")
     C.CERTIFICATES[name] = cert
-    rows = []
+    rows: list[dict[str, Any]] = []
     try:
         spec = S.CertSpec(name, (), "binary", mechanism, norm, False, None)
         for q in qs:
             t = _tight(mechanism, norm, sigma, d, q)
+            assert t.value is not None   # run only in exact cells (audit_certificate checks probe.exact)
             gt = S.GroundTruth("np-worst-case", mechanism, norm, sigma, d, (1.0 - q, q), q, t.value,
                                f"Neyman-Pearson worst case ({t.method}, {t.direction}), {mechanism}, {norm}, d={d}")
             for n in ns:
@@ -318,11 +335,11 @@ def _simulate(fn, label, mechanism, norm, sigma, d, params, qs, ns, trials, seed
 # public entry
 # ----------------------------------------------------------------------------------------------------
 
-def audit_certificate(fn: Callable, *, mechanism: str, norm: str, d: int = 1, sigma: float = 1.0,
-                      params: dict | None = None, label: str | None = None, radius_spec: str | None = None,
+def audit_certificate(fn: RadiusFn, *, mechanism: str, norm: str, d: int = 1, sigma: float = 1.0,
+                      params: dict[str, Any] | None = None, label: str | None = None, radius_spec: str | None = None,
                       registered: str | None = None, min_one_minus_pA: float = 1e-15, grid: int = 120,
                       multiclass: bool = True, num_classes: int = DEFAULT_NUM_CLASSES, simulate: bool = True,
-                      trials: int = 2000, ns=(10_000, 1_000_000), alpha: float = 0.001, seed: int = 0,
+                      trials: int = 2000, ns: Iterable[int] = (10_000, 1_000_000), alpha: float = 0.001, seed: int = 0,
                       witness: bool = True, command: str = "") -> AuditCertificateResult:
     """Audit ``fn(pA, pB, sigma, d, **params)`` for ``mechanism`` (noise of :mod:`theory.neyman_pearson`) in ``norm``.
 
@@ -343,8 +360,8 @@ def audit_certificate(fn: Callable, *, mechanism: str, norm: str, d: int = 1, si
     num_classes = V.count("num_classes", num_classes, minimum=3)
     trials = V.count("trials", trials, minimum=1)
     alpha = V.in_open_interval("alpha", alpha, 0.0, 1.0)
-    label = label or getattr(fn, "__name__", "radius")
-    notes = []
+    label = label or str(getattr(fn, "__name__", "radius"))
+    notes: list[str] = []
     if mechanism == "exponential-l2" and d > 1 and lo_e < NP.RADIAL_MIN_ONE_MINUS_PA:
         lo_e = NP.RADIAL_MIN_ONE_MINUS_PA * 1.001   # (1 - float(1 - e) may round below the limit)
         grid = min(grid, 16)
@@ -352,12 +369,13 @@ def audit_certificate(fn: Callable, *, mechanism: str, norm: str, d: int = 1, si
                      "range), on a grid of 16 points")
     probe = _tight(mechanism, norm, sigma, d, 0.01)
     s = _search_binary(fn, mechanism, norm, sigma, d, params, lo_e, grid)
-    mc = None
+    mc: dict[str, Any] | None = None
     if multiclass and NP.supports_multiclass(mechanism, norm):
         mc = _search_multiclass(fn, mechanism, norm, sigma, d, params, lo_e, grid, num_classes)
     elif multiclass:
         notes.append(f"no runner-up (pB) form of the tight radius for {mechanism} in {norm}: binary form only")
     if s["exceeds"] or (mc or {}).get("exceeds_tight"):
+        exceeds: bool | None
         exceeds, verdict = True, "EXCEEDS the tight radius (unsound)"
         if not s["exceeds"]:
             verdict += " in the runner-up form only"
@@ -365,10 +383,10 @@ def audit_certificate(fn: Callable, *, mechanism: str, norm: str, d: int = 1, si
         exceeds, verdict = None, "undecided: between the engine's lower and upper bounds somewhere"
     else:
         exceeds, verdict = False, "never exceeds the tight radius on the grid (sound there)"
-    sim = ()
+    sim: tuple[dict[str, Any], ...] = ()
     if simulate and probe.exact:
         qs = {0.1, 1e-2, 1e-4}
-        ns = tuple(ns)
+        ns_t = tuple(ns)
         if s["intervals"]:
             # inside the exceeding region, with enough draws for CERTIFY to reach it (n > log(alpha)/log(1 - t))
             t_ex = s["intervals"][0][1]
@@ -376,15 +394,15 @@ def audit_certificate(fn: Callable, *, mechanism: str, norm: str, d: int = 1, si
             n_reach = 10 * math.ceil(math.log(alpha) / math.log1p(-t_ex))
             if q_in >= 1e-9 and n_reach <= 10 ** 8:
                 qs.add(q_in)
-                ns = tuple(sorted(set(ns) | {max(n_reach, 1000)}))
+                ns_t = tuple(sorted(set(ns_t) | {max(n_reach, 1000)}))
                 notes.append(f"simulation includes 1 - pA = {q_in:.3g} (inside the exceeding region) and "
                              f"n = {max(n_reach, 1000):.3g} (10x the draws CERTIFY needs to reach it)")
-        sim = tuple(_simulate(fn, label, mechanism, norm, sigma, d, params, sorted(qs, reverse=True), ns, trials,
+        sim = tuple(_simulate(fn, label, mechanism, norm, sigma, d, params, sorted(qs, reverse=True), ns_t, trials,
                               seed, alpha))
     elif simulate:
         notes.append("CERTIFY simulation skipped: the engine gives only a bracket here (no classifier whose true "
                      "radius is the tight one)")
-    wit = None
+    wit: dict[str, Any] | None = None
     if witness and s["exceeds"]:
         try:
             wit = make_audit_witness(fn, s, mechanism=mechanism, norm=norm, sigma=sigma, d=d, params=params,
@@ -405,13 +423,13 @@ def audit_certificate(fn: Callable, *, mechanism: str, norm: str, d: int = 1, si
 _MECH = {"gaussian": "gaussian", "exponential-linf": "exponential-linf", "laplace": "laplace", "uniform": "uniform"}
 
 
-def registered_radius_function(name: str) -> Callable:
+def registered_radius_function(name: str) -> RadiusFn:
     """The registry certificate ``name`` as ``radius(pA, pB, sigma, d, **params)`` (binary iff pB == 1 - pA)."""
     from theory import certificates as C
 
     cert = C.get(name)
 
-    def radius(pA, pB, sigma, d, **params):
+    def radius(pA: float, pB: float, sigma: float, d: int, **params: float) -> float:
         e = 1.0 - pA
         kw = dict(params)
         if "d" in cert.params:
@@ -424,7 +442,8 @@ def registered_radius_function(name: str) -> Callable:
     return radius
 
 
-def audit_registered_certificate(name: str, *, d: int | None = None, sigma: float = 1.0, **kw) -> AuditCertificateResult:
+def audit_registered_certificate(name: str, *, d: int | None = None, sigma: float = 1.0,
+                                 **kw: Any) -> AuditCertificateResult:
     """:func:`audit_certificate` for a certificate of :data:`theory.certificates.CERTIFICATES` (C11, T13, T18, ...).
 
     Parameters of the certificate (``c``) go in ``params``; ``d`` defaults to 1 (l2/l1) or 3072 (l_inf).
@@ -446,14 +465,15 @@ def audit_registered_certificate(name: str, *, d: int | None = None, sigma: floa
 # witnesses
 # ----------------------------------------------------------------------------------------------------
 
-def _direction(mechanism, norm, d):
+def _direction(mechanism: str, norm: str, d: int) -> str:
     if norm == "linf" and mechanism in ("gaussian", "exponential-linf"):
         return "corner"
     return "axis"
 
 
-def make_audit_witness(fn, search: dict, *, mechanism, norm, sigma, d, params, label, radius_spec=None,
-                       registered=None, shrink: float = 2.0 ** -20) -> dict:
+def make_audit_witness(fn: RadiusFn, search: dict[str, Any], *, mechanism: str, norm: str, sigma: float, d: int,
+                       params: dict[str, Any], label: str, radius_spec: str | None = None,
+                       registered: str | None = None, shrink: float = 2.0 ** -20) -> dict[str, Any]:
     """Witness at the exceeding grid point with the largest flip margin pB(x') - 1/2 (so that Monte Carlo resolves
     the flip).  x = 0, x' = (1 - shrink) r_claimed v (v: the axis e_1 or the corner (1, ..., 1)); the classifier is the
     engine's worst case: B iff w.z > b (half-space) or max_i z_i + min_i z_i >= 2b (eq.-6 noise, l_inf)."""
@@ -466,7 +486,7 @@ def make_audit_witness(fn, search: dict, *, mechanism, norm, sigma, d, params, l
     if mechanism == "exponential-l2" and d > 1:
         raise ValueError("no witness classifier for the l2-exponential noise")
     thr = math.log1p(EXCEED_RTOL)
-    best = None
+    best: tuple[float, float, float, float, float | None] | None = None
     for pA, e, r, t in search["rows"]:
         if _log_excess(r, t.upper) <= thr:
             continue
@@ -478,6 +498,7 @@ def make_audit_witness(fn, search: dict, *, mechanism, norm, sigma, d, params, l
     _, pA, e, r, tight = best
     import mpmath as mp
 
+    cls: dict[str, Any]
     with mp.workdps(WITNESS_DPS):
         direction = _direction(mechanism, norm, d)
         if mechanism == "exponential-linf" and d > 1:
@@ -499,7 +520,7 @@ def make_audit_witness(fn, search: dict, *, mechanism, norm, sigma, d, params, l
         v = [1] * d if direction == "corner" else [1] + [0] * (d - 1)
         step = mp.mpf(r) * (1 - mp.mpf(shrink))
         xp = [mp.nstr(step * vi, 40) for vi in v]
-    wit = {"kind": WITNESS_KIND, "version": 1, "certificate": label, "radius_spec": radius_spec,
+    wit: dict[str, Any] = {"kind": WITNESS_KIND, "version": 1, "certificate": label, "radius_spec": radius_spec,
            "registered": registered, "params": params, "form": "binary", "mechanism": mechanism, "norm": norm,
            "sigma": sigma, "d": d, "pA": repr(pA), "one_minus_pA": repr(e), "classifier": cls,
            "x": ["0"] * d, "x_prime": xp, "direction": direction, "claimed_radius": repr(r),
@@ -513,7 +534,7 @@ def make_audit_witness(fn, search: dict, *, mechanism, norm, sigma, d, params, l
     return wit
 
 
-def _mp_ndtri(q):
+def _mp_ndtri(q: mp.mpf) -> mp.mpf:
     """Phi^{-1}(q) at the working precision (Newton from the float value)."""
     import mpmath as mp
     from scipy.special import ndtri_exp
@@ -522,7 +543,7 @@ def _mp_ndtri(q):
     return mp.findroot(lambda x: mp.log(mp.ncdf(x)) - mp.log(q), x0)
 
 
-def _pB_exact(cls, mechanism, sigma, d, x):
+def _pB_exact(cls: dict[str, Any], mechanism: str, sigma: float, d: int, x: Sequence[str]) -> mp.mpf:
     """P(f(x + Z) = B) exactly (mpmath) for the witness classifiers."""
     import mpmath as mp
 
@@ -537,7 +558,8 @@ def _pB_exact(cls, mechanism, sigma, d, x):
     w = [mp.mpf(wi) for wi in cls["w"]]
     if abs(mp.fsum(wi * wi for wi in w) - 1) > mp.mpf(10) ** -30:
         raise ValueError("malformed witness: w must be a unit vector")
-    u = b - mp.fsum(wi * mp.mpf(xi) for wi, xi in zip(w, x))     # B iff w.Z > u
+    # B iff w.Z > u  (w read from the file is not checked to have length d: zip truncates, as before)
+    u = b - mp.fsum(wi * mp.mpf(xi) for wi, xi in zip(w, x, strict=False))
     if mechanism == "gaussian":
         return mp.ncdf(-u / s)
     if sum(1 for wi in w if wi != 0) != 1:
@@ -549,13 +571,13 @@ def _pB_exact(cls, mechanism, sigma, d, x):
     raise ValueError(f"unknown mechanism {mechanism!r}")
 
 
-def _witness_exact(w: dict) -> dict:
+def _witness_exact(w: dict[str, Any]) -> dict[str, mp.mpf]:
     import mpmath as mp
 
     with mp.workdps(WITNESS_DPS):
         pbx = _pB_exact(w["classifier"], w["mechanism"], w["sigma"], w["d"], w["x"])
         pbxp = _pB_exact(w["classifier"], w["mechanism"], w["sigma"], w["d"], w["x_prime"])
-        diff = [mp.mpf(a) - mp.mpf(b) for a, b in zip(w["x_prime"], w["x"])]
+        diff = [mp.mpf(a) - mp.mpf(b) for a, b in zip(w["x_prime"], w["x"], strict=True)]
         if w["norm"] == "l1":
             dist = mp.fsum(abs(v) for v in diff)
         elif w["norm"] == "l2":
@@ -565,7 +587,7 @@ def _witness_exact(w: dict) -> dict:
         return {"pB_x": pbx, "pB_x_prime": pbxp, "one_minus_pA_x": pbx, "perturbation_norm": dist}
 
 
-def _sample(mechanism, sigma, d, n, rng):
+def _sample(mechanism: str, sigma: float, d: int, n: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
     if mechanism == "gaussian":
         return rng.standard_normal((n, d)) * sigma
     if mechanism == "laplace" or (mechanism in ("exponential-linf", "exponential-l2") and d == 1):
@@ -578,18 +600,22 @@ def _sample(mechanism, sigma, d, n, rng):
     raise ValueError(f"no sampler for {mechanism!r}")
 
 
-def _classify(cls, z):
+def _classify(cls: dict[str, Any], z: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+    out: npt.NDArray[np.bool_]
     if cls["type"] == "max+min":
-        return z.max(axis=1) + z.min(axis=1) >= 2 * float(cls["b"])
+        out = z.max(axis=1) + z.min(axis=1) >= 2 * float(cls["b"])
+        return out
     w = np.array([float(v) for v in cls["w"]])
-    return z @ w > float(cls["b"])
+    out = z @ w > float(cls["b"])
+    return out
 
 
-def check_audit_witness(path, *, samples: int = MC_SAMPLES, seed: int = 0) -> dict:
+def check_audit_witness(path: str | Path, *, samples: int = MC_SAMPLES, seed: int = 0) -> dict[str, Any]:
     """Recompute an audit witness exactly (mpmath) and confirm it by Monte Carlo (``samples`` draws per point,
     two-sided Clopper-Pearson intervals at level 1 - 1e-6).  The claimed radius is recomputed from the registry
     (``registered``) or the user's function (``radius_spec``, when importable); otherwise the stored value is used and
-    the check ``claimed_radius_recomputed`` is absent.  Returns the dict shape of :func:`theory.witness.check_witness`."""
+    the check ``claimed_radius_recomputed`` is absent.  Returns the dict shape of
+    :func:`theory.witness.check_witness`."""
     import mpmath as mp
 
     from theory.certificates import clopper_pearson_interval
@@ -611,13 +637,13 @@ def check_audit_witness(path, *, samples: int = MC_SAMPLES, seed: int = 0) -> di
     sigma = V.positive("sigma", w["sigma"])
     if not (len(w["x"]) == len(w["x_prime"]) == d):
         raise ValueError(f"malformed witness: x and x_prime must have length d = {d}")
-    checks = {}
+    checks: dict[str, bool] = {}
     ex = _witness_exact(w)
     e = float(ex["pB_x"])
     pA = float(w["pA"])
     checks["classifier_pA_matches"] = abs(e - (1.0 - pA)) <= 1e-12 * max(e, 1e-300) + 1e-16
     claimed = float(w["claimed_radius"])
-    fn = None
+    fn: RadiusFn | None = None
     if w.get("registered"):
         fn = registered_radius_function(w["registered"])
     elif w.get("radius_spec"):
@@ -635,26 +661,28 @@ def check_audit_witness(path, *, samples: int = MC_SAMPLES, seed: int = 0) -> di
         checks["prediction_x_prime_not_A"] = bool(ex["pB_x_prime"] > mp.mpf(1) / 2)
         checks["x_prime_outside_tight_radius"] = bool(float(ex["perturbation_norm"]) > tight.upper)
     rng = np.random.default_rng(seed)
-    mc = {}
+    mc: dict[str, dict[str, Any]] = {}
     for tag, pt in (("x", w["x"]), ("x_prime", w["x_prime"])):
         xf = np.array([float(v) for v in pt])
-        k = 0
+        hits = 0
         left = samples
         while left > 0:
             m = min(left, max(1, 2_000_000 // d))
             z = _sample(w["mechanism"], sigma, d, m, rng) + xf
-            k += int(np.count_nonzero(_classify(w["classifier"], z)))
+            hits += int(np.count_nonzero(_classify(w["classifier"], z)))
             left -= m
-        ci = clopper_pearson_interval(k, samples, MC_LEVEL)
+        ci = clopper_pearson_interval(hits, samples, MC_LEVEL)
         exact_p = float(ex["pB_x"] if tag == "x" else ex["pB_x_prime"])
-        mc[tag] = {"counts": {"A": samples - k, "B": k}, "ci_B": list(ci), "exact_B": exact_p,
+        mc[tag] = {"counts": {"A": samples - hits, "B": hits}, "ci_B": list(ci), "exact_B": exact_p,
                    "exact_inside_ci": bool(ci[0] <= exact_p <= ci[1])}
     checks["mc_prediction_x_is_A"] = mc["x"]["ci_B"][1] < 0.5
     checks["mc_prediction_x_prime_not_A"] = mc["x_prime"]["ci_B"][0] > 0.5
     checks["mc_consistent_with_exact"] = mc["x"]["exact_inside_ci"] and mc["x_prime"]["exact_inside_ci"]
-    exact = {"at_x": {"A": 1 - float(ex["pB_x"]), "B": float(ex["pB_x"])},
+    exact: dict[str, Any] = {
+             "at_x": {"A": 1 - float(ex["pB_x"]), "B": float(ex["pB_x"])},
              "at_x_prime": {"A": 1 - float(ex["pB_x_prime"]), "B": float(ex["pB_x_prime"])},
-             "claimed_radius": claimed, "tight_radius": tight.upper, "perturbation_norm": float(ex["perturbation_norm"]),
+             "claimed_radius": claimed, "tight_radius": tight.upper,
+             "perturbation_norm": float(ex["perturbation_norm"]),
              "prediction_x": "A" if checks["prediction_x_is_A"] else "B",
              "prediction_x_prime": "B" if checks["prediction_x_prime_not_A"] else "A"}
     return {"path": str(path), "certificate": w.get("certificate"), "claim": None, "params": w.get("params") or {},
@@ -667,7 +695,7 @@ def check_audit_witness(path, *, samples: int = MC_SAMPLES, seed: int = 0) -> di
 # report
 # ----------------------------------------------------------------------------------------------------
 
-def _f(x, digits=4):
+def _f(x: object, digits: int = 4) -> str:
     if x is None:
         return "–"
     if isinstance(x, float) and math.isinf(x):
@@ -683,7 +711,8 @@ def _slug(s: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in s)[:80]
 
 
-def write_audit_certificate_report(result: AuditCertificateResult, out_dir, *, json_path=None) -> dict:
+def write_audit_certificate_report(result: AuditCertificateResult, out_dir: str | Path, *,
+                                   json_path: str | Path | None = None) -> dict[str, str]:
     """Write ``audit_certificate_<label>.md`` / ``.json`` and, when there is one, ``witness_<label>.json`` into
     ``out_dir``; returns their paths."""
     out = Path(out_dir)
