@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterable, Iterator, Sized
+from typing import Any, TextIO, cast
 
 #: seconds between redraws on a terminal / between lines elsewhere
 TTY_INTERVAL_S = 0.2
@@ -33,12 +35,13 @@ class Progress:
     """A progress display with the part of tqdm's interface theory uses: iteration, ``update``,
     ``set_description``, ``set_postfix_str``, ``close``."""
 
-    def __init__(self, iterable=None, *, total=None, desc=None, enabled: bool = True, stream=None, initial: int = 0,
-                 seconds_per_item: float | None = None):
+    def __init__(self, iterable: Iterable[Any] | None = None, *, total: int | None = None, desc: str | None = None,
+                 enabled: bool = True, stream: TextIO | None = None, initial: int = 0,
+                 seconds_per_item: float | None = None) -> None:
         self._it = iterable
         if total is None and iterable is not None:
             try:
-                total = len(iterable)
+                total = len(cast(Sized, iterable))  # cast only: objects without __len__ raise TypeError
             except TypeError:
                 total = None
         self.total, self.n, self.desc, self.postfix = total, int(initial), desc or "", ""
@@ -56,19 +59,19 @@ class Progress:
         self._width = 0
         self._closed = False
 
-    def _out(self):
+    def _out(self) -> TextIO:
         return self._stream if self._stream is not None else sys.stderr
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         for x in (self._it if self._it is not None else ()):
             yield x
             self.update(1)
         self.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Progress:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def line(self, now: float | None = None) -> str:
@@ -112,7 +115,7 @@ class Progress:
         self.n += n
         self._show(force=self._tty and self.total is not None and self.n >= self.total)
 
-    def set_description(self, desc=None) -> None:
+    def set_description(self, desc: str | None = None) -> None:
         self.desc = desc or ""
         self._show()
 
@@ -133,8 +136,8 @@ class Progress:
         self._closed = True
 
 
-def progress_bar(iterable=None, *, total=None, desc=None, enabled: bool = True, initial: int = 0,
-                 seconds_per_item: float | None = None) -> Progress:
+def progress_bar(iterable: Iterable[Any] | None = None, *, total: int | None = None, desc: str | None = None,
+                 enabled: bool = True, initial: int = 0, seconds_per_item: float | None = None) -> Progress:
     """A :class:`Progress` on stderr (cleared when done, like tqdm's ``leave=False``), silent when ``enabled``
     is False.  Iterate over it when ``iterable`` is given, else call ``update``.  ``initial``: items done
     before (not counted in the rate); ``seconds_per_item``: an estimate shown as the ETA until the first

@@ -81,10 +81,12 @@ both pA and pB, whereas in binary form pA' = 1 - pB'.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from scipy import optimize, special, stats
 
 from theory import _validate as V
@@ -121,7 +123,7 @@ _SQRT2 = math.sqrt(2.0)
 _MAX_COUNT = 2 ** 53  # counts are exact in float64 (and in scipy's integer kernels) up to here
 
 
-def _check_counts(k, n, alpha, k_name="k", n_name="n"):
+def _check_counts(k: Any, n: Any, alpha: Any, k_name: str = "k", n_name: str = "n") -> tuple[int, int, float]:
     n = V.count(n_name, n, minimum=1)
     if n > _MAX_COUNT:
         raise ValueError(f"{n_name} must be an integer in [1, 2**53], got {n}")
@@ -132,7 +134,7 @@ def _check_counts(k, n, alpha, k_name="k", n_name="n"):
     return k, n, alpha
 
 
-def clopper_pearson_lower(k, n, alpha) -> float:
+def clopper_pearson_lower(k: Any, n: Any, alpha: Any) -> float:
     """One-sided (1 - alpha) Clopper-Pearson lower confidence bound for a binomial proportion.
 
     ``p_lower = B^{-1}(alpha; k, n - k + 1)`` (the alpha-quantile of Beta(k, n - k + 1)); ``0`` when k = 0.
@@ -148,7 +150,7 @@ def clopper_pearson_lower(k, n, alpha) -> float:
     return float(stats.beta.ppf(alpha, k, n - k + 1))
 
 
-def clopper_pearson_upper(k, n, alpha) -> float:
+def clopper_pearson_upper(k: Any, n: Any, alpha: Any) -> float:
     """One-sided (1 - alpha) Clopper-Pearson upper bound ``B^{-1}(1 - alpha; k + 1, n - k)``; ``1`` when k = n."""
     k, n, alpha = _check_counts(k, n, alpha)
     if k == n:
@@ -156,7 +158,7 @@ def clopper_pearson_upper(k, n, alpha) -> float:
     return float(stats.beta.isf(alpha, k + 1, n - k))
 
 
-def clopper_pearson_interval(k, n, alpha) -> tuple[float, float]:
+def clopper_pearson_interval(k: Any, n: Any, alpha: Any) -> tuple[float, float]:
     """Two-sided (1 - alpha) Clopper-Pearson interval ``(lower at alpha/2, upper at alpha/2)``.
 
     ``[B^{-1}(alpha/2; k, n-k+1), B^{-1}(1-alpha/2; k+1, n-k)]`` with the conventions 0 at k = 0 and 1 at k = n.
@@ -174,7 +176,7 @@ class CertifyResult:
     abstain: bool
     pA_lower: float
     radius: float
-    one_minus_pA_lower: Optional[float] = None
+    one_minus_pA_lower: float | None = None
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,8 @@ class PredictResult:
     p_value: float
 
 
-def certify_from_counts(nA, n, alpha, sigma, certificate: str = "cohen", **params) -> CertifyResult:
+def certify_from_counts(nA: Any, n: Any, alpha: Any, sigma: Any, certificate: str = "cohen",
+                        **params: Any) -> CertifyResult:
     """Cohen et al. 2019 CERTIFY, from counts.
 
     The caller has already chosen cA = argmax of the *selection* counts (n0 noise draws) and passes
@@ -216,8 +219,8 @@ def certify_from_counts(nA, n, alpha, sigma, certificate: str = "cohen", **param
     return CertifyResult(False, pA_lower, float(r), one_minus)
 
 
-def certify_from_class_counts(counts_selection, counts_estimation, alpha, sigma, certificate: str = "cohen",
-                              **params) -> tuple[int, CertifyResult]:
+def certify_from_class_counts(counts_selection: npt.ArrayLike, counts_estimation: npt.ArrayLike, alpha: Any,
+                              sigma: Any, certificate: str = "cohen", **params: Any) -> tuple[int, CertifyResult]:
     """CERTIFY from per-class count vectors: cA = argmax(counts_selection) (lowest index on ties), then
     :func:`certify_from_counts` with ``nA = counts_estimation[cA]`` and ``n = sum(counts_estimation)``.
     Returns ``(cA, result)``."""
@@ -231,7 +234,7 @@ def certify_from_class_counts(counts_selection, counts_estimation, alpha, sigma,
     return cA, certify_from_counts(int(est[cA]), int(est.sum()), alpha, sigma, certificate, **params)
 
 
-def predict_from_counts(nA, nB, alpha) -> PredictResult:
+def predict_from_counts(nA: Any, nB: Any, alpha: Any) -> PredictResult:
     """Cohen et al. 2019 PREDICT, from counts.
 
     nA >= nB: counts of the top two classes among n noise draws (the caller predicts the class of nA).
@@ -292,7 +295,8 @@ def _log1mexp(x: float) -> float:
 _SUM_SLACK = 1e-12
 
 
-def probabilities(pA=None, one_minus_pA=None, log_one_minus_pA=None, pB=None, log_pB=None) -> Probabilities:
+def probabilities(pA: Any = None, one_minus_pA: Any = None, log_one_minus_pA: Any = None, pB: Any = None,
+                  log_pB: Any = None) -> Probabilities:
     """Validate and convert class probabilities to log space.
 
     Give exactly one of ``pA`` in (0, 1), ``one_minus_pA`` in (0, 1), ``log_one_minus_pA`` in (-inf, 0);
@@ -479,7 +483,9 @@ def _li_renyi(p: Probabilities, sigma: float) -> float:
     if _log_ratio(p) <= 0:
         return 0.0
     s_grid = np.linspace(-12.0, 12.0, 193)
-    f = lambda s: _li_r2_over_sigma2(1.0 + math.exp(s), p)  # noqa: E731
+    def f(s: float) -> float:
+        return _li_r2_over_sigma2(1.0 + math.exp(s), p)
+
     vals = np.array([f(float(s)) for s in s_grid])
     i = int(np.argmax(vals))
     lo_b = float(s_grid[max(i - 1, 0)])
@@ -520,13 +526,20 @@ def _inv_numeric(rad: Callable[[Probabilities], float], r: float, log_pB: float 
     [log pB, log(1 - pB)] (multi-class: pB <= 1 - pA and pA >= pB)."""
     if log_pB is None:
         hi, lo = -_LOG2, -2000.0
-        mk = lambda y: Probabilities(_log1mexp(y), y, y, True)  # noqa: E731
+        def mk(y: float) -> Probabilities:
+            return Probabilities(_log1mexp(y), y, y, True)
     else:
-        hi, lo = _log1mexp(log_pB), log_pB
-        mk = lambda y: Probabilities(_log1mexp(y), y, log_pB, False)  # noqa: E731
+        lpb = log_pB
+        hi, lo = _log1mexp(lpb), lpb
+
+        def mk(y: float) -> Probabilities:
+            return Probabilities(_log1mexp(y), y, lpb, False)
     if r == 0:
         return hi
-    g = lambda y: rad(mk(y)) - r  # noqa: E731
+
+    def g(y: float) -> float:
+        return rad(mk(y)) - r
+
     if g(lo) < 0:
         lim = rad(mk(lo)) if sup is None else sup
         raise ValueError(f"radius must be < {lim!r} for certificate {name} at these parameters "
@@ -538,7 +551,7 @@ def _inv_numeric(rad: Callable[[Probabilities], float], r: float, log_pB: float 
 # Registry
 # =====================================================================================================
 
-_PARAM_CHECKS = {
+_PARAM_CHECKS: dict[str, Callable[[Any], float]] = {
     "c": lambda v: V.positive("c", v),
     "d": lambda v: V.dimension("d", v),
 }
@@ -564,8 +577,8 @@ class Certificate:
     multiclass: bool
     tight: str
     formula: str
-    _radius: Callable = field(repr=False, compare=False)
-    _inverse: Callable = field(repr=False, compare=False)
+    _radius: Callable[..., float] = field(repr=False, compare=False)
+    _inverse: Callable[..., float] = field(repr=False, compare=False)
     paper: bool = False
 
     @property
@@ -573,7 +586,7 @@ class Certificate:
         """The divergence notion / argument the radius comes from (alias of ``notion``)."""
         return self.notion
 
-    def _params(self, given: dict) -> dict:
+    def _params(self, given: dict[str, Any]) -> dict[str, Any]:
         # ``d`` is accepted by every certificate (validated; ignored by those whose radius does not depend on it)
         if "d" in given and "d" not in self.params:
             given = dict(given)
@@ -582,7 +595,7 @@ class Certificate:
         if extra:
             raise ValueError(f"certificate {self.name} takes parameters {list(self.params) or 'none'} besides sigma, "
                              f"got unexpected {sorted(extra)}")
-        out = {}
+        out: dict[str, Any] = {}
         for k in self.params:
             if given.get(k) is None:
                 raise ValueError(f"certificate {self.name} needs parameter {k} "
@@ -590,8 +603,8 @@ class Certificate:
             out[k] = _PARAM_CHECKS[k](given[k])
         return out
 
-    def radius(self, *, sigma, pA=None, one_minus_pA=None, log_one_minus_pA=None, pB=None, log_pB=None,
-               **params) -> float:
+    def radius(self, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, log_one_minus_pA: Any = None,
+               pB: Any = None, log_pB: Any = None, **params: Any) -> float:
         """Certified radius (>= 0) at the given probabilities; see :func:`probabilities` for the forms."""
         sigma = V.positive("sigma", sigma)
         kw = self._params(params)
@@ -600,7 +613,8 @@ class Certificate:
             raise ValueError(f"certificate {self.name} has only the binary form (pB = 1 - pA); do not pass pB")
         return float(self._radius(p, sigma, **kw))
 
-    def inverse(self, radius, *, sigma, pB=None, log_pB=None, log: bool = False, **params) -> float:
+    def inverse(self, radius: Any, *, sigma: Any, pB: Any = None, log_pB: Any = None, log: bool = False,
+                **params: Any) -> float:
         """1 - pA (or log(1 - pA) with ``log=True``) at which the certified radius equals ``radius``.
 
         Binary form unless pB / log_pB is given.  ``radius = 0`` gives 1 - pA = 1/2 (binary) or 1 - pB.
@@ -626,9 +640,12 @@ class Certificate:
         return y if log else math.exp(y)
 
 
-def _mk_inverse_numeric(name, radius_fn, sup_fn=None):
-    def inv(r, sigma, lpb, **kw):
-        rad = lambda p: radius_fn(p, sigma, **kw)  # noqa: E731
+def _mk_inverse_numeric(name: str, radius_fn: Callable[..., float],
+                        sup_fn: Callable[..., float] | None = None) -> Callable[..., float]:
+    def inv(r: float, sigma: float, lpb: float | None, **kw: Any) -> float:
+        def rad(p: Probabilities) -> float:
+            return radius_fn(p, sigma, **kw)
+
         return _inv_numeric(rad, r, lpb, name, None if sup_fn is None else sup_fn(sigma, **kw))
     return inv
 
@@ -704,12 +721,12 @@ def get(name: str) -> Certificate:
     return CERTIFICATES[name]
 
 
-def radius(name: str, **kw) -> float:
+def radius(name: str, **kw: Any) -> float:
     """``get(name).radius(**kw)``."""
     return get(name).radius(**kw)
 
 
-def inverse(name: str, r, **kw) -> float:
+def inverse(name: str, r: Any, **kw: Any) -> float:
     """``get(name).inverse(r, **kw)``."""
     return get(name).inverse(r, **kw)
 
@@ -723,7 +740,7 @@ RADIUS_COLUMNS: dict[str, tuple[str, ...]] = {
                  "radius_cohen_linf", "radius_pixeldp", "radius_li_renyi"),
     "exponential-linf": ("radius_t13_linf", "radius_yang_linf"),
 }
-_COLUMN_SPEC = {
+_COLUMN_SPEC: dict[str, tuple[str, dict[str, float | None]]] = {
     "radius_cohen": ("cohen", {}),
     "radius_c11_c1": ("c11", {"c": 1.0}),
     "radius_c11_c3": ("c11", {"c": 3.0}),
@@ -737,7 +754,8 @@ _COLUMN_SPEC = {
 }
 
 
-def certified_radii(mechanism: str, pA_lower, sigma, d, *, one_minus_pA_lower=None) -> dict[str, float]:
+def certified_radii(mechanism: str, pA_lower: Any, sigma: Any, d: Any, *,
+                    one_minus_pA_lower: Any = None) -> dict[str, float]:
     """Every certified radius of ``mechanism`` at ``pA_lower`` (binary form, pB = 1 - pA_lower).
 
     Columns (stable names, see :data:`RADIUS_COLUMNS`):
@@ -762,7 +780,7 @@ def certified_radii(mechanism: str, pA_lower, sigma, d, *, one_minus_pA_lower=No
         if not 0.0 <= pa < 1.0:
             raise ValueError(f"pA_lower must lie in [0, 1) (pass one_minus_pA_lower for pA_lower -> 1), got {pa}")
         e = 1.0 - pa
-    out = {}
+    out: dict[str, float] = {}
     for col in RADIUS_COLUMNS[mechanism]:
         if e >= 0.5:
             out[col] = 0.0
@@ -778,7 +796,7 @@ def certified_radii(mechanism: str, pA_lower, sigma, d, *, one_minus_pA_lower=No
 # =====================================================================================================
 
 #: Parameter settings searched by :func:`soundness_table` ("each setting the paper uses or allows").
-SOUNDNESS_SETTINGS: dict[str, list[dict]] = {
+SOUNDNESS_SETTINGS: dict[str, list[dict[str, Any]]] = {
     "c11": [{"c": c} for c in (0.5, 1.0, 2.0, 3.0)],
     "t18": [{"c": c, "d": 3072} for c in (0.5, 1.0, 2.0, 3.0)],
     "t13": [{}],
@@ -792,7 +810,7 @@ SOUNDNESS_SETTINGS: dict[str, list[dict]] = {
 EXCEED_RTOL = 1e-9
 
 
-def _log_ratio_to_tight(cert: Certificate, tight: Certificate, y: float, sigma: float, params: dict,
+def _log_ratio_to_tight(cert: Certificate, tight: Certificate, y: float, sigma: float, params: dict[str, Any],
                         log_pB: float | None = None) -> float:
     """log(radius / tight radius) at log(1 - pA) = y (binary unless log_pB is given)."""
     tparams = {k: v for k, v in params.items() if k in tight.params}
@@ -822,7 +840,7 @@ def min_runner_up(one_minus_pA: float, num_classes: int) -> float:
 
 def multiclass_exceeds_tight(name: str, *, num_classes: int = DEFAULT_NUM_CLASSES, sigma: float = 1.0,
                              min_one_minus_pA: float = 1e-15, grid: int = 240, pB_grid: int = 24,
-                             **params) -> dict | None:
+                             **params: Any) -> dict[str, Any] | None:
     """Multi-class form of :func:`exceeds_tight` for a problem with ``num_classes`` = K classes (None when the
     certificate or its tight reference has no pB form).
 
@@ -849,7 +867,7 @@ def multiclass_exceeds_tight(name: str, *, num_classes: int = DEFAULT_NUM_CLASSE
     params = cert._params(params)
     thr = math.log1p(EXCEED_RTOL)
     es = np.exp(np.linspace(math.log(lo_e), math.log(0.5 - 1e-9), max(grid // 8, 8)))
-    worst = None
+    worst: tuple[float, float, float] | None = None
     from_e = None
     for e in es:
         e = float(e)
@@ -863,6 +881,7 @@ def multiclass_exceeds_tight(name: str, *, num_classes: int = DEFAULT_NUM_CLASSE
                 worst = (v, e, pb)
             if v > thr and (from_e is None or e > from_e):
                 from_e = e
+    assert worst is not None  # es has >= 8 points and pbs >= 2, so the loop ran
     v, e, pb = worst
     return {
         "exceeds_tight": bool(v > thr),
@@ -878,7 +897,7 @@ def multiclass_exceeds_tight(name: str, *, num_classes: int = DEFAULT_NUM_CLASSE
 
 def exceeds_tight(name: str, *, sigma: float = 1.0, min_one_minus_pA: float = 1e-15, grid: int = 240,
                   multiclass: bool = True, pB_grid: int = 24, num_classes: int = DEFAULT_NUM_CLASSES,
-                  **params) -> dict:
+                  **params: Any) -> dict[str, Any]:
     """Search 1 - pA in [min_one_minus_pA, 1/2) for pA where certificate ``name`` exceeds the tight radius.
 
     The tight reference is ``get(name).tight`` (same mechanism and norm): Cohen et al. 2019 for the Gaussian
@@ -909,7 +928,7 @@ def exceeds_tight(name: str, *, sigma: float = 1.0, min_one_minus_pA: float = 1e
     num_classes = V.count("num_classes", num_classes, minimum=2)
     thr = math.log1p(EXCEED_RTOL)
 
-    def scan(lo_y: float) -> dict:
+    def scan(lo_y: float) -> dict[str, Any]:
         hi_y = math.log(0.5 - 1e-9)
         ys = np.linspace(lo_y, hi_y, grid)
         g = np.array([_log_ratio_to_tight(cert, tight, float(y), sigma, params) - thr for y in ys])
@@ -953,7 +972,7 @@ def exceeds_tight(name: str, *, sigma: float = 1.0, min_one_minus_pA: float = 1e
     return out
 
 
-def soundness_table(**kw) -> list[dict]:
+def soundness_table(**kw: Any) -> list[dict[str, Any]]:
     """:func:`exceeds_tight` for every certificate and setting of :data:`SOUNDNESS_SETTINGS` (keyword arguments,
     e.g. ``num_classes`` for the multi-class search, are passed on)."""
     return [exceeds_tight(name, **s, **kw) for name, settings in SOUNDNESS_SETTINGS.items() for s in settings]
@@ -963,7 +982,7 @@ def soundness_table(**kw) -> list[dict]:
 # Independent verification of the yang-linf radius in low dimension (d = 1 exact, d >= 2 numeric NP)
 # =====================================================================================================
 
-def yang_linf_check_1d(one_minus_pA, sigma: float = 1.0, dps: int = 50) -> dict:
+def yang_linf_check_1d(one_minus_pA: Any, sigma: float = 1.0, dps: int = 50) -> dict[str, Any]:
     """d = 1: eq. 6 is the Laplace density e^{-|z|/sigma}/(2 sigma).  Exact Neyman-Pearson flip radius.
 
     For a shift t > 0 the log-likelihood ratio log p(z - t)/p(z) = (|z| - |z - t|)/sigma is non-decreasing
@@ -981,7 +1000,7 @@ def yang_linf_check_1d(one_minus_pA, sigma: float = 1.0, dps: int = 50) -> dict:
         s = mp.mpf(sigma)
         b = -s * mp.log(2 * mp.mpf(e))
 
-        def shifted_mass(t):
+        def shifted_mass(t: Any) -> Any:
             u = b - t
             return mp.exp(-u / s) / 2 if u >= 0 else 1 - mp.exp(u / s) / 2
 
@@ -1002,8 +1021,8 @@ def _eq6_samples(n: int, d: int, sigma: float, rng: np.random.Generator) -> np.n
     return z
 
 
-def yang_linf_check_mc(one_minus_pA, t, direction, *, sigma: float = 1.0, d: int = 2, n: int = 1_000_000,
-                       seed: int = 0) -> dict:
+def yang_linf_check_mc(one_minus_pA: Any, t: Any, direction: npt.ArrayLike, *, sigma: float = 1.0, d: int = 2,
+                       n: int = 1_000_000, seed: int = 0) -> dict[str, Any]:
     """Numeric Neyman-Pearson bound for eq.-6 noise in dimension d at the shift delta = t * direction.
 
     beta(m) = max_{B: P0(B) = m} P_delta(B) = E_0[e^{lambda} 1_B] with B the top-m quantile of the
@@ -1049,8 +1068,8 @@ def yang_linf_check_mc(one_minus_pA, t, direction, *, sigma: float = 1.0, d: int
 
 def _laplace_l1(p: Probabilities, sigma: float) -> float:
     """Teng, Lee & Yuan 2020 (l1, product Laplace noise of scale sigma), binary form:
-    r = -sigma log(2 (1 - pA)) for pA > 1/2.  Tight in every d: the likelihood ratio is <= e^{||delta||_1/sigma}, and the
-    axis shift attains it on {z_1 >= r}, of mass e^{-r/sigma}/2 = 1 - pA (theory.neyman_pearson, half-line)."""
+    r = -sigma log(2 (1 - pA)) for pA > 1/2.  Tight in every d: the likelihood ratio is <= e^{||delta||_1/sigma},
+    and the axis shift attains it on {z_1 >= r}, of mass e^{-r/sigma}/2 = 1 - pA (theory.neyman_pearson, half-line)."""
     if p.log_one_minus_pA > -1.0:   # near pA = 1/2: log(2(1 - pA)) = log1p(2(1 - pA) - 1) without cancellation
         return max(-sigma * math.log1p(2.0 * math.exp(p.log_one_minus_pA) - 1.0), 0.0)
     return max(-sigma * (_LOG2 + p.log_one_minus_pA), 0.0)

@@ -62,7 +62,9 @@ True
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from theory import _validate as V
 
@@ -135,7 +137,7 @@ def bound_at(packing: str, notion: str, norm: str, k: float, d: int, R: float, e
     return width(packing, norm, k, d, R) / 2.0 * one_minus_success(packing, notion, k, d, eps_step)
 
 
-def _k_max(packing, notion, d, eps_step):
+def _k_max(packing: str, notion: str, d: int, eps_step: float) -> float:
     """A k beyond which the bound is 0 or (for the e^{−k} / e^{−k²} tails) negligible and decreasing."""
     if notion == "dinf":
         if packing == "corners":
@@ -156,7 +158,7 @@ def best_k(packing: str, notion: str, norm: str, d: int, R: float, eps_step: flo
     import numpy as np
 
     km = _k_max(packing, notion, d, eps_step)
-    def f(k):
+    def f(k: int) -> float:
         return bound_at(packing, notion, norm, int(k), d, R, eps_step)
 
     if km <= 400:
@@ -239,13 +241,13 @@ class LowerBoundResult:
     JSON_FIELDS = ("lower_bound", "claimed_rate", "ratio", "best_mechanism", "best_mechanism_alpha", "gap",
                    "cube_side")
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The CLI's JSON object: exactly :attr:`JSON_FIELDS`."""
         d = asdict(self)
         return {k: d[k] for k in self.JSON_FIELDS}
 
 
-def _setting(claim, notion, norm):
+def _setting(claim: str | None, notion: str | None, norm: str | None) -> tuple[str, tuple[str, str]]:
     if claim is not None:
         key = str(claim).strip().upper()
         if key not in CLAIM_SETTINGS:
@@ -257,8 +259,8 @@ def _setting(claim, notion, norm):
     return inv.get((notion, norm), ""), (notion, norm)
 
 
-def lower_bound(claim: str | None = None, *, d, eps, r=1.0, notion: str | None = None, norm: str | None = None,
-                with_mechanism: bool = True) -> LowerBoundResult:
+def lower_bound(claim: str | None = None, *, d: Any, eps: Any, r: Any = 1.0, notion: str | None = None,
+                norm: str | None = None, with_mechanism: bool = True) -> LowerBoundResult:
     """Lower bound for ``claim`` ∈ {T12, T16, T17} (or an explicit ``notion``/``norm``) at (d, ε, r), with
     robust radius R = 2r and per-step divergence ε' = ε/2 as in the printed theorems (module docstring).
 
@@ -312,15 +314,16 @@ def eps_max(notion: str, norm: str, d: int) -> float:
     return {("dinf", "linf"): float(d), ("dinf", "l2"): math.sqrt(d)}.get((notion, norm), 1.0)
 
 
-def uniform_constant(notion: str, norm: str, dims=(1, 2, 3, 5, 10, 30, 100, 1000, 10**4, 10**5, 10**6),
-                     n_eps: int = 25) -> dict:
+def uniform_constant(notion: str, norm: str,
+                     dims: Sequence[int] = (1, 2, 3, 5, 10, 30, 100, 1000, 10**4, 10**5, 10**6),
+                     n_eps: int = 25) -> dict[str, Any]:
     """min over d ∈ dims and ε ∈ (0, eps_max(d)] (log grid down to 1e-4·eps_max) of lower_bound/claimed_rate.
 
     For T12 (ℓ2/DMR) the claimed rate is r/√ε, so the constant is the min of lower_bound·√ε/r.  Returns
     {"constant", "at_d", "at_eps"}."""
     import numpy as np
 
-    best: tuple = (math.inf, None, None)
+    best: tuple[float, int | None, float | None] = (math.inf, None, None)
     for d in dims:
         for e in np.geomspace(1e-4, 1.0, n_eps) * eps_max(notion, norm, d):
             res = lower_bound(notion=notion, norm=norm, d=d, eps=float(e), with_mechanism=False)
@@ -345,8 +348,8 @@ class GapFit:
     notion: str
     norm: str
     eps: float
-    dims: tuple
-    gaps: tuple
+    dims: tuple[int, ...]
+    gaps: tuple[float, ...]
     slope: float
     intercept: float
     residual: float
@@ -356,7 +359,7 @@ class GapFit:
     last_gap: float
 
 
-def gap_fit(notion: str, norm: str, eps: float = 1.0, dims=GAP_DIMS) -> GapFit:
+def gap_fit(notion: str, norm: str, eps: float = 1.0, dims: Sequence[int] = GAP_DIMS) -> GapFit:
     """Fit the gap of the best known mechanism to the lower bound across d (module doc)."""
     import numpy as np
 

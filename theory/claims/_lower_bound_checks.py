@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from scipy import special
 
-from theory.claims._core import EMPTY, NOT_DECIDABLE, REFUTES, SUPPORTS, evidence
+from theory.claims._core import EMPTY, NOT_DECIDABLE, REFUTES, SUPPORTS, Evidence, evidence
+
+#: a check function: ``thorough -> Evidence`` (what :class:`theory.claims._core.Check` wraps)
+CheckFn = Callable[[bool], Evidence]
 
 LN2 = math.log(2.0)
 RATE_DIMS = (1, 2, 3, 5, 10, 30, 100, 1000, 10**4, 10**5, 10**6)
@@ -25,7 +30,7 @@ RATE_DIMS = (1, 2, 3, 5, 10, 30, 100, 1000, 10**4, 10**5, 10**6)
 # "as printed": the box [0, a]^d -> itself
 # ----------------------------------------------------------------------------------------------------
 
-def box_containment(side: float, d: int, sigma: float = 1.0) -> dict:
+def box_containment(side: float, d: int, sigma: float = 1.0) -> dict[str, float]:
     """P(0 + z ∈ [0, side]^d) for Gaussian noise N(0, σ²I) and eq.-6 noise (scale σ): both < 2^−d for a
     finite side (each coordinate must be ≥ 0; eq. 6 is symmetric under coordinate sign flips), = 1 for
     side = ∞ only if the noise is ≥ 0, which no symmetric noise is (so even then < 1 unless side is the whole
@@ -38,19 +43,20 @@ def box_containment(side: float, d: int, sigma: float = 1.0) -> dict:
     return {"gaussian": pg, "eq6_upper": pe_upper}
 
 
-def additive_empty_check(name: str, side_text: str, side_of_d, domain_is_box: bool = True):
+def additive_empty_check(name: str, side_text: str, side_of_d: Callable[[int], float],
+                         domain_is_box: bool = True) -> CheckFn:
     """EMPTY finding: no additive mechanism A(x) = x + z (z independent of x, not a.s. 0) maps the printed box
     into itself, and z = 0 (the identity) is not robust at any finite divergence.  ``domain_is_box=False``
     (domain R^d, no containment asked) is the negative control: then the Gaussian qualifies."""
 
-    def chk(thorough):
+    def chk(thorough: bool) -> Evidence:
         rows = []
         for d in (1, 2, 10, 100):
             a = side_of_d(d) if domain_is_box else math.inf
             pc = box_containment(a, d, sigma=a if math.isfinite(a) else 1.0)
             rows.append({"d": d, "side": a, **{f"P(0+z in box) {k}": v for k, v in pc.items()}})
         empty = all(v < 1.0 for r in rows for k, v in r.items() if k.startswith("P("))
-        witness = {
+        witness: dict[str, Any] = {
             "box": side_text, "x_low": "0", "x_high": "side·1",
             "argument": "x + z ∈ box at x = 0 forces z ≥ 0 a.s.; at x = side·1 it forces z ≤ 0 a.s.; so z = 0 "
                         "a.s., and the identity mechanism has D∞ = DMR = +∞ between any two distinct inputs "
@@ -68,12 +74,13 @@ def additive_empty_check(name: str, side_text: str, side_of_d, domain_is_box: bo
     return chk
 
 
-def constant_mechanism_check(name: str, bound, side_of_d, rate_text: str,
-                             dims=(1, 10, 100, 10**3, 10**4, 10**5, 10**6)):
+def constant_mechanism_check(name: str, bound: Callable[[int, float], float], side_of_d: Callable[[int], float],
+                             rate_text: str,
+                             dims: Sequence[int] = (1, 10, 100, 10**3, 10**4, 10**5, 10**6)) -> CheckFn:
     """REFUTES the reading "general mechanisms mapping the box into itself": the constant mechanism
     A(x) = (side/2)·1 has divergence 0 between any two inputs and α = side/2, so α/(claimed bound) → 0."""
 
-    def chk(thorough):
+    def chk(thorough: bool) -> Evidence:
         rows = [{"d": d, "alpha_constant_mechanism": side_of_d(d) / 2, "claimed_bound_C=1": bound(d, 1.0),
                  "ratio": side_of_d(d) / 2 / bound(d, 1.0)} for d in dims]
         r = [x["ratio"] for x in rows]
@@ -94,17 +101,19 @@ def constant_mechanism_check(name: str, bound, side_of_d, rate_text: str,
 # repaired: robust and accurate on a large enough cube (or R^d); the lower-bound module decides
 # ----------------------------------------------------------------------------------------------------
 
-def repaired_lower_bound_check(claim: str, rate=None, min_constant: float = 0.1):
+def repaired_lower_bound_check(claim: str, rate: Callable[[int, float], float] | None = None,
+                               min_constant: float = 0.1) -> CheckFn:
     """SUPPORTS when lower_bound/rate ≥ a positive constant C uniformly over d ∈ [1, 10⁶] and ε in the stated
     range (:data:`theory.lower_bounds.EPS_RANGE`), and the bound stays below the best known mechanism.
     ``rate(d, eps)`` defaults to the claimed order; a faster-growing planted rate must make it fail."""
 
-    def chk(thorough):
+    def chk(thorough: bool) -> Evidence:
         from theory import lower_bounds as LB
 
         notion, norm = LB.CLAIM_SETTINGS[claim]
         rate_fn = rate or (lambda d, e: LB.claimed_rate(notion, norm, d, e))
-        rows, worst = [], (math.inf, None, None)
+        rows: list[dict[str, Any]] = []
+        worst: tuple[float, int | None, float | None] = (math.inf, None, None)
         n_eps = 13 if thorough else 7
         for d in RATE_DIMS:
             for e in np.geomspace(1e-3, 1.0, n_eps) * LB.eps_max(notion, norm, d):
@@ -113,7 +122,7 @@ def repaired_lower_bound_check(claim: str, rate=None, min_constant: float = 0.1)
                 q = res.lower_bound / rate_fn(d, e)
                 if q < worst[0]:
                     worst = (q, d, e)
-        brackets = []
+        brackets: list[dict[str, Any]] = []
         for d in (1, 10, 1000, 10**6):
             res = LB.lower_bound(claim, d=d, eps=1.0)
             brackets.append({"d": d, "eps": 1.0, "lower_bound": res.lower_bound, "ratio": res.ratio,
@@ -150,7 +159,7 @@ def repaired_lower_bound_check(claim: str, rate=None, min_constant: float = 0.1)
 # L27 / T24: the mixture counterexample and the counting / Fano repairs
 # ----------------------------------------------------------------------------------------------------
 
-def mixture_mechanism(d: int, eta: float) -> dict:
+def mixture_mechanism(d: int, eta: float) -> dict[str, float]:
     """A(x) = x with probability 1 − η, a uniformly random corner of {0,1}^d otherwise (x ∈ {0,1}^d).
 
     Output law: P(y = x) = a = 1 − η + η2^−d, P(y = v) = b = η2^−d for v ≠ x.  Exact:
@@ -182,15 +191,19 @@ def t24_fano_bound(d: int, alpha: float) -> float:
     return (1 - 2 * alpha) * d * LN2 - LN2
 
 
-def mixture_counterexample_check(claim: str, eta_of_d=lambda d: 1.0 / d, alpha_max: float = 0.1,
-                                 dims=(10, 100, 1000, 10**4, 10**5, 10**6)):
+def _one_over_d(d: int) -> float:
+    return 1.0 / d
+
+
+def mixture_counterexample_check(claim: str, eta_of_d: Callable[[int], float] = _one_over_d, alpha_max: float = 0.1,
+                                 dims: Sequence[int] = (10, 100, 1000, 10**4, 10**5, 10**6)) -> CheckFn:
     """REFUTES the accuracy-repaired L27 (α ≤ alpha_max: d/(εα) ≤ C) resp. T24 (√d/(√ε α) ≤ C): the mixture
     mechanism with η = eta_of_d(d) is accurate (α ≤ alpha_max) and the quantity grows without bound.  For T24,
     ε is the mixture's D∞ (an upper bound on its zCDP parameter: D_a ≤ D∞ ≤ a·D∞ for a > 1), so the true ratio
     is at least the one reported.  ``eta_of_d = lambda d: 0.05`` (fixed η) is the negative control: the
     quantity then stays bounded and the check must not refute."""
 
-    def chk(thorough):
+    def chk(thorough: bool) -> Evidence:
         rows = []
         for d in dims:
             m = mixture_mechanism(d, eta_of_d(d))
@@ -231,13 +244,13 @@ def _brute_force_mixture(d: int, eta: float) -> tuple[float, float, float]:
     return eps, alpha, kl
 
 
-def repaired_counting_check(claim: str, bound=None):
+def repaired_counting_check(claim: str, bound: Callable[[int, float], float] | None = None) -> CheckFn:
     """SUPPORTS the exact repaired forms (L27: counting, T24: Fano): (1) the closed-form mixture numbers agree
     with brute-force enumeration (d ≤ 7); (2) the bound never exceeds the ε of a mechanism that achieves α (the
     mixture family over d ∈ [1, 10⁶] and η; for T24 its KL, a lower bound on its DMR); (3) L27: tight to
     within ln 2 + o(1).  A planted stronger bound (e.g. + ln 2 too much) must break (2)."""
 
-    def chk(thorough):
+    def chk(thorough: bool) -> Evidence:
         fn = bound or (l27_counting_bound if claim == "L27" else t24_fano_bound)
         ok, worst_brute = True, 0.0
         for d in range(1, 8):
@@ -289,13 +302,14 @@ def repaired_counting_check(claim: str, bound=None):
 # Table 1 optimality cells and the conclusion
 # ----------------------------------------------------------------------------------------------------
 
-def optimality_check(notion: str, norm: str, expect: str, mechanism_alpha=None, label: str = ""):
+def optimality_check(notion: str, norm: str, expect: str, mechanism_alpha: Callable[[int], float] | None = None,
+                     label: str = "") -> CheckFn:
     """Decide "optimal" / "near optimal" with the gap = mechanism E‖z‖∞ / lower bound fitted across
     d = 10 … 10⁶ (ε = 1, r = 1).  ``expect``: "bounded" (optimal up to a constant) or "sqrt(log d)" (near
     optimal: within a factor growing like √log d, the paper's sense in T12).  ``mechanism_alpha(d)``
     replaces the best mechanism (negative tests: a non-optimal mechanism must not pass)."""
 
-    def chk(thorough):
+    def chk(thorough: bool) -> Evidence:
         from theory import lower_bounds as LB
 
         if mechanism_alpha is None:
@@ -343,12 +357,12 @@ def optimality_check(notion: str, norm: str, expect: str, mechanism_alpha=None, 
     return chk
 
 
-def concl_radius_check(rate=None):
+def concl_radius_check(rate: Callable[[int], float] | None = None) -> CheckFn:
     """CONCL-linf-sqrt-d via repaired T17: at noise magnitude α and divergence ε (fixed, ≤ 1), the robust radius
     2r of any (2r, DMR, ℓ∞, ε/2)-robust mechanism accurate on a large cube satisfies 2r ≤ 2α/lb(d, ε, r = 1)
     (the bound is linear in r).  SUPPORTS when max_d r_max(d)/rate(d) is finite and flat (rate = 1/√d)."""
 
-    def chk(thorough):
+    def chk(thorough: bool) -> Evidence:
         from theory import lower_bounds as LB
 
         rate_fn = rate or (lambda d: 1.0 / math.sqrt(d))
@@ -386,7 +400,7 @@ def concl_radius_check(rate=None):
 PA_GRID = (0.9, 0.99, 0.999, 1 - 1e-6, 1 - 1e-12)
 
 
-def linf_radii_equal_noise(d: int, pA: float, c: float = 1.0) -> dict:
+def linf_radii_equal_noise(d: int, pA: float, c: float = 1.0) -> dict[str, float]:
     """ℓ∞ radii at equal noise magnitude E‖z‖∞ = 1: eq. 6 with σ = 1/d (T15) certified by T13 (D∞) and by
     Yang et al.'s tight radius; the Gaussian with σ = 1/E max|g_i| certified by T18 (DMR, c) and by the tight
     Cohen ℓ2 radius / √d.  (theory.certificates; E max|g_i| from theory.mechanisms.Gaussian.)"""
@@ -406,7 +420,7 @@ def crossover(pair: str, pA: float = 0.99, c: float = 1.0, d_max: int = 10**6) -
     in d (∝ √d/E max|g_i|), so bisection on integers."""
     g, e = {"paper": ("t18", "t13"), "tight": ("cohen-linf", "yang-linf")}[pair]
 
-    def gauss_wins(d):
+    def gauss_wins(d: int) -> bool:
         r = linf_radii_equal_noise(d, pA, c)
         return r[g] > r[e]
 
@@ -426,12 +440,12 @@ def crossover(pair: str, pA: float = 0.99, c: float = 1.0, d_max: int = 10**6) -
     return hi
 
 
-def recommendation_check(pairs=("paper", "tight"), pAs=PA_GRID):
+def recommendation_check(pairs: Sequence[str] = ("paper", "tight"), pAs: Sequence[float] = PA_GRID) -> CheckFn:
     """REFUTES "the exponential mechanism is the (near) optimal option to certify ℓ∞" as a recommendation:
     at equal E‖z‖∞ the Gaussian certifies the larger ℓ∞ radius from a small crossover dimension on, for both
     the paper's certificates (T18 vs T13, pA-independent) and the tight ones (Cohen-ℓ∞ vs Yang)."""
 
-    def chk(thorough):
+    def chk(thorough: bool) -> Evidence:
         rows = []
         for pA in pAs:
             row = {"pA": pA}

@@ -13,7 +13,6 @@ import mpmath as mp
 import numpy as np
 from scipy import integrate, optimize, special
 
-
 # ----------------------------------------------------------------------------------------------------
 # Gaussian mechanism: privacy profile (Balle & Wang 2018, Thm 8) and privacy-loss law
 # ----------------------------------------------------------------------------------------------------
@@ -69,7 +68,9 @@ def rr_dmr(eps: float) -> tuple[float, float]:
     """DMR of randomized response = sup_{alpha > 1} D_alpha/alpha (value, argmax; argmax 1.0 means the
     supremum is the limit alpha -> 1+).  Since every pair with D_inf <= eps both ways is a post-processing
     of this pair (Kairouz et al. 2015), this is the exact worst case of the pure-DP -> DMR conversion."""
-    f = lambda la: -rr_renyi(eps, 1.0 + math.exp(la)) / (1.0 + math.exp(la))  # noqa: E731
+    def f(la: float) -> float:
+        return -rr_renyi(eps, 1.0 + math.exp(la)) / (1.0 + math.exp(la))
+
     grid = np.linspace(-30, 12, 169)
     vals = [f(g) for g in grid]
     i = int(np.argmin(vals))
@@ -90,13 +91,13 @@ def expected_max_abs_gaussian(d: int) -> float:
     """E max_i |g_i|, g ~ N(0, I_d), by quadrature of the tail:  int_0^inf 1 - (1 - 2 Phibar(t))^d dt
     (log space: log1p of -2 Phibar; scipy.integrate.quad on [0, 40])."""
 
-    def tail(t):
+    def tail(t: float) -> float:
         lp = math.log(2.0) + special.log_ndtr(-t)          # log P(|g| > t)
         return -math.expm1(d * math.log1p(-math.exp(lp))) if lp < 0 else 1.0
 
     edges = [0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 12.0, 40.0]
     return float(sum(integrate.quad(tail, a, b, limit=200, epsabs=1e-13, epsrel=1e-12)[0]
-                     for a, b in zip(edges[:-1], edges[1:])))
+                     for a, b in zip(edges[:-1], edges[1:], strict=True)))
 
 
 def expected_max_abs_gaussian_mp(d: int, dps: int = 30) -> float:
@@ -123,11 +124,13 @@ def clipped_exponential_linf_error(side: float, sigma: float, d: int) -> float:
     on [-R, R]^d).  Given R, each clipped coordinate exceeds t (0 <= t < side) with prob (R - t)/(2R)
     when R > t; so P(max > t | R) = 1 - (1 - (R - t)_+/(2R))^d; integrate over t in [0, side] and R."""
 
-    def inner(R):
+    def inner(R: float) -> float:
         g = lambda t: -math.expm1(d * math.log1p(-max(R - t, 0.0) / (2 * R))) if R > t else 0.0  # noqa: E731
-        return integrate.quad(g, 0.0, min(side, R), limit=100)[0]
+        return float(integrate.quad(g, 0.0, min(side, R), limit=100)[0])
 
-    dens = lambda R: math.exp((d) * math.log(R) - R / sigma - special.gammaln(d + 1) - (d + 1) * math.log(sigma))  # noqa: E731
+    def dens(R: float) -> float:
+        return math.exp((d) * math.log(R) - R / sigma - special.gammaln(d + 1) - (d + 1) * math.log(sigma))
+
     mean, sd = (d + 1) * sigma, math.sqrt(d + 1) * sigma
     lo, hi = max(mean - 12 * sd, 1e-300), mean + 12 * sd
     return float(integrate.quad(lambda R: dens(R) * inner(R), lo, hi, limit=200)[0])

@@ -4,21 +4,45 @@ magnitude), T16/T17 (lower bounds), T18 (Gaussian in ℓ∞) and L27 (Hardt & Ta
 
 from __future__ import annotations
 
+import functools
 import math
+from typing import Any
 
 import mpmath as mp
 import numpy as np
+import numpy.typing as npt
 from scipy import integrate, stats
 
 from theory.claims import _lower_bound_checks as LBC
 from theory.claims import _oracles as O
 from theory.claims._core import (
-    ANALYSIS, AS_PRINTED, ASYMPTOTIC, CITED, EXACT, HOLDS, IDENTITY, ILL_POSED, INEQUALITY, MONTE_CARLO, REFUTED,
-    SEARCH, SUPPORTS, SYMBOLIC, Check, Claim, Param, Reading, Sides, evidence,
+    ANALYSIS,
+    AS_PRINTED,
+    ASYMPTOTIC,
+    CITED,
+    EXACT,
+    HOLDS,
+    IDENTITY,
+    ILL_POSED,
+    INEQUALITY,
+    MONTE_CARLO,
+    REFUTED,
+    SEARCH,
+    SUPPORTS,
+    SYMBOLIC,
+    Check,
+    Claim,
+    Evidence,
+    Param,
+    Reading,
+    Sides,
+    evidence,
 )
 
+FloatArray = npt.NDArray[np.float64]
 
-def _directions(d, rng, n_random=3):
+
+def _directions(d: int, rng: np.random.Generator, n_random: int = 3) -> dict[str, FloatArray]:
     """Shift directions on the unit ℓ∞ sphere: an axis, the corner, a half-corner, random sign/uniform."""
     out = {"axis": np.eye(1, d, 0).ravel(), "corner": np.ones(d)}
     if d > 1:
@@ -36,7 +60,7 @@ def _directions(d, rng, n_random=3):
 # T13
 # ----------------------------------------------------------------------------------------------------
 
-def _t13_conclusion(pr):
+def _t13_conclusion(pr: dict[str, Any]) -> Sides:
     """D∞ part: lhs = D∞(eq.6 at x ‖ eq.6 at x + δ) (mechanisms.ExponentialLinf.dinf), ‖δ‖∞ ≤ r; rhs = r/σ."""
     from theory.mechanisms import ExponentialLinf
 
@@ -48,16 +72,16 @@ def _t13_conclusion(pr):
     return Sides(val, r / s, "<=", 1e-12 * r / s, "closed form, double precision")
 
 
-def _witness_log_ratio(delta, sigma, M=1e6):
+def _witness_log_ratio(delta: FloatArray, sigma: float, M: float = 1e6) -> float:
     """log p(y − x)/p(y − x') at y = x − M·sign(δ_i)e_i with i = argmax|δ_i| (x = 0, x' = δ): equals
     ‖δ‖∞/σ once M ≥ ‖δ‖∞ — the supremum of the triangle-inequality bound is attained."""
     i = int(np.argmax(np.abs(delta)))
     y = np.zeros_like(delta)
     y[i] = -M * np.sign(delta[i])
-    return (np.max(np.abs(y - delta)) - np.max(np.abs(y))) / sigma
+    return float((np.max(np.abs(y - delta)) - np.max(np.abs(y))) / sigma)
 
 
-def _check_t13_dinf(thorough):
+def _check_t13_dinf(thorough: bool) -> Evidence:
     from theory.mechanisms import ExponentialLinf
 
     rows, ok = [], True
@@ -65,7 +89,7 @@ def _check_t13_dinf(thorough):
     for d in (1, 2, 10, 100, 1000, 10_000):
         m = ExponentialLinf(0.7, d)
         r = 0.3
-        for name, u in _directions(d, rng).items():
+        for u in _directions(d, rng).values():
             val = m.dinf(shift=r, norm="linf", direction=u)
             wit = _witness_log_ratio(r * u / np.max(np.abs(u)), 0.7)
             ok &= abs(val - r / 0.7) < 1e-12 and abs(wit - r / 0.7) < 1e-9
@@ -78,7 +102,7 @@ def _check_t13_dinf(thorough):
                     "the densities), so the bound r/σ is exact.", table=rows)
 
 
-def _check_t13_dmr(thorough):
+def _check_t13_dmr(thorough: bool) -> Evidence:
     from theory import divergences as D
     from theory.mechanisms import ExponentialLinf, laplace_renyi_1d
 
@@ -86,7 +110,7 @@ def _check_t13_dmr(thorough):
     s = 1.0
     for r in (0.1, 0.5, 2.0):
         # d = 1: eq. 6 is Laplace(sigma): D_alpha closed form (Mironov 2017), DMR by dmr_from_renyi
-        res = D.dmr_from_renyi(lambda a: laplace_renyi_1d(a, r / s))
+        res = D.dmr_from_renyi(functools.partial(laplace_renyi_1d, x=r / s))
         bound = r * r / (2 * s * s)
         ok &= res.value <= bound * (1 + 1e-9)
         rows.append({"d": 1, "r": r, "dmr": res.value, "bound": bound, "where": res.limit or res.alpha})
@@ -108,7 +132,7 @@ def _check_t13_dmr(thorough):
                     "and an axis, and D_α at α ∈ {1.5, 4} for d = 10.", table=rows)
 
 
-def _check_t13_mc(thorough):
+def _check_t13_mc(thorough: bool) -> Evidence:
     """Distribution-free check of KL (a lower bound on DMR) at the corner by Monte Carlo: the loss is bounded
     by ‖δ‖∞/σ in absolute value, so Hoeffding gives |mean − KL| ≤ (2b)√(log(2/1e-6)/(2n))."""
     from theory.mechanisms import ExponentialLinf
@@ -158,13 +182,13 @@ T13 = Claim(
 # R14
 # ----------------------------------------------------------------------------------------------------
 
-def _marginal_cdf_abs(t, d, sigma):
+def _marginal_cdf_abs(t: float, d: int, sigma: float) -> float:
     """P(|z_1| ≤ t) for eq.-6 noise via R14's mixture: E[min(t/R, 1)], R ~ Gamma(d+1, σ) (quadrature)."""
     g = stats.gamma(d + 1, scale=sigma)
     return float(g.cdf(t) + t * integrate.quad(lambda R: g.pdf(R) / R, t, np.inf, limit=200)[0])
 
 
-def _check_r14_symbolic(thorough):
+def _check_r14_symbolic(thorough: bool) -> Evidence:
     import sympy as sp
 
     from theory import symbolic as S
@@ -186,7 +210,7 @@ def _check_r14_symbolic(thorough):
                     mixture=str(dens), eq6=str(target))
 
 
-def _check_r14_mc(thorough):
+def _check_r14_mc(thorough: bool) -> Evidence:
     from theory.certificates import clopper_pearson_interval
     from theory.mechanisms import ExponentialLinf
 
@@ -241,7 +265,7 @@ R14 = Claim(
 # T15
 # ----------------------------------------------------------------------------------------------------
 
-def _t15_conclusion(pr):
+def _t15_conclusion(pr: dict[str, Any]) -> Sides:
     """lhs = E‖z‖∞ by mpmath quadrature of the radial law ∝ t^{d−1}e^{−t/σ}·d·2^d (layer cake of eq. 6),
     rhs = dσ (and the module value mechanisms.ExponentialLinf.expected_linf_norm must agree)."""
     from theory.mechanisms import ExponentialLinf
@@ -257,7 +281,7 @@ def _t15_conclusion(pr):
     return Sides(lhs, d * s, "==", 1e-9 * d * s, "mpmath quadrature at 20 digits, relative 1e-9")
 
 
-def _check_t15_symbolic(thorough):
+def _check_t15_symbolic(thorough: bool) -> Evidence:
     import sympy as sp
 
     from theory import symbolic as S
@@ -270,7 +294,7 @@ def _check_t15_symbolic(thorough):
                     expr=str(e))
 
 
-def _check_t15_mc(thorough):
+def _check_t15_mc(thorough: bool) -> Evidence:
     from theory.mechanisms import ExponentialLinf
 
     rows, ok = [], True
@@ -315,7 +339,7 @@ T15 = Claim(
 # T16, T17, L27 (lower bounds in ℓ∞)
 # ----------------------------------------------------------------------------------------------------
 
-def _t16_bound(d, eps, r=1.0):
+def _t16_bound(d: int, eps: float, r: float = 1.0) -> float:
     return r * d / eps
 
 
@@ -361,7 +385,7 @@ T16 = Claim(
 )
 
 
-def _t17_bound(d, eps, r=1.0):
+def _t17_bound(d: int, eps: float, r: float = 1.0) -> float:
     return r * math.sqrt(d) / math.sqrt(eps)
 
 
@@ -450,11 +474,11 @@ L27 = Claim(
 # T18
 # ----------------------------------------------------------------------------------------------------
 
-def _t18_sigma(d, r, eps):
+def _t18_sigma(d: int, r: float, eps: float) -> float:
     return math.sqrt(d * r * r / (2 * eps))
 
 
-def _t18_conclusion(pr):
+def _t18_conclusion(pr: dict[str, Any]) -> Sides:
     """lhs = max over searched directions of DMR(N(x,σ²I)‖N(x+δ,σ²I)), ‖δ‖∞ ≤ r, σ² = dr²/(2ε); rhs = ε."""
     from theory.mechanisms import Gaussian
 
@@ -467,7 +491,7 @@ def _t18_conclusion(pr):
     return Sides(val, eps, "<=", 1e-12 * eps, "closed form (L22), double precision")
 
 
-def _check_t18_dmr(thorough):
+def _check_t18_dmr(thorough: bool) -> Evidence:
     from theory.mechanisms import Gaussian
 
     rows, ok = [], True
@@ -478,14 +502,14 @@ def _check_t18_dmr(thorough):
         vals = {k: g.dmr(shift=r, norm="linf", direction=u).value for k, u in _directions(d, rng).items()}
         corner = vals["corner"]
         ok &= max(vals.values()) <= eps * (1 + 1e-12) and abs(corner - eps) <= 1e-12 * eps
-        rows.append({"d": d, "worst_direction": max(vals, key=vals.get), "dmr_corner": corner, "eps": eps,
+        rows.append({"d": d, "worst_direction": max(vals, key=vals.__getitem__), "dmr_corner": corner, "eps": eps,
                      "dmr_axis": vals["axis"]})
     return evidence(SUPPORTS, ok,
                     "σ² = dr²/(2ε): DMR = ‖δ‖₂²/(2σ²) ≤ d r²/(2σ²) = ε over the searched directions, equality at "
                     "the corners of the ℓ∞ ball (worst case), for d ∈ {1, …, 10⁴}.", table=rows)
 
 
-def _check_t18_constant(thorough):
+def _check_t18_constant(thorough: bool) -> Evidence:
     from theory.mechanisms import Gaussian
 
     dims = [2, 3, 5, 10, 30, 100, 300, 1000, 3072, 10**4, 10**5, 150528, 10**6]
@@ -516,7 +540,8 @@ def _check_t18_constant(thorough):
     return evidence(SUPPORTS, agree and below,
                     f"E‖z‖∞ (mechanisms.Gaussian.expected_linf_norm, cross-checked by an independent quadrature and "
                     f"by Monte Carlo) ≤ C·r√(d log d)/√ε with measured C = max ratio = {c:.4f} over d ∈ [2, 10⁶] "
-                    f"(ratio → 1 as d → ∞ since E max|g_i| ~ √(2 log d): {rows[-1]['ratio']:.4f} at d = 10⁶); also below the classical "
+                    f"(ratio → 1 as d → ∞ since E max|g_i| ~ √(2 log d): {rows[-1]['ratio']:.4f} at d = 10⁶); also "
+                    "below the classical "
                     "σ√(2 log 2d).", table=rows, monte_carlo=mc, hidden_constant=c)
 
 

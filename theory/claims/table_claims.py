@@ -12,32 +12,55 @@ log-spaced grid d ∈ [1, 10⁶], never typed in):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from theory.claims import _lower_bound_checks as LBC
 from theory.claims import _oracles as O
 from theory.claims._core import (
-    ANALYSIS, AS_PRINTED, ASYMPTOTIC, CONDITION, CONDITIONAL, EXACT, HOLDS, METHODS, NOT_DECIDABLE, REFUTED, SUPPORTS,
-    UNDECIDABLE, Check, Claim, Reading, evidence,
+    ANALYSIS,
+    AS_PRINTED,
+    ASYMPTOTIC,
+    CONDITION,
+    CONDITIONAL,
+    EXACT,
+    HOLDS,
+    METHODS,
+    NOT_DECIDABLE,
+    REFUTED,
+    SUPPORTS,
+    UNDECIDABLE,
+    Check,
+    Claim,
+    Evidence,
+    Reading,
+    evidence,
 )
 from theory.claims.l2_claims import gauss_linf_mean, t10_fixed_set_witness
+
+#: a check function: ``thorough -> Evidence``
+CheckFn = Callable[[bool], Evidence]
+FloatArray = npt.NDArray[np.float64]
 
 DIMS = np.unique(np.round(np.geomspace(1, 1e6, 41)).astype(int))
 PA = 0.99
 
 
-def fit_slope(ds, ys, transform=np.log):
+def fit_slope(ds: npt.ArrayLike, ys: npt.ArrayLike,
+              transform: Callable[[FloatArray], FloatArray] = np.log) -> float:
     """Least-squares slope of log y against transform(d) (d ≥ 2 for log log)."""
-    ds = np.asarray(ds, float)
-    ys = np.asarray(ys, float)
-    return float(np.polyfit(transform(ds), np.log(ys), 1)[0])
+    x = np.asarray(ds, float)
+    y = np.asarray(ys, float)
+    return float(np.polyfit(transform(x), np.log(y), 1)[0])
 
 
-def _radius(name, sigma, d=None, c=1.0):
+def _radius(name: str, sigma: float, d: Any = None, c: float = 1.0) -> float:
     from theory import certificates as C
 
-    kw = {"pA": PA, "sigma": sigma}
+    kw: dict[str, Any] = {"pA": PA, "sigma": sigma}
     if name in ("c11", "t18"):
         kw["c"] = c
     if name in ("t18", "cohen-linf"):
@@ -45,7 +68,7 @@ def _radius(name, sigma, d=None, c=1.0):
     return C.radius(name, **kw)
 
 
-def _noise(mech, d):
+def _noise(mech: str, d: Any) -> float:
     from theory.mechanisms import ExponentialLinf
 
     if mech == "gaussian":
@@ -53,7 +76,7 @@ def _noise(mech, d):
     return ExponentialLinf(1.0, int(d)).expected_linf_norm()
 
 
-def radius_table(name, mech):
+def radius_table(name: str, mech: str) -> list[dict[str, Any]]:
     rows = []
     for d in DIMS:
         m = _noise(mech, d)                      # E||z||_inf at sigma = 1 (linear in sigma)
@@ -62,13 +85,14 @@ def radius_table(name, mech):
     return rows
 
 
-def rate_check(name, mech, claimed_text, claimed_fn, convention):
+def rate_check(name: str, mech: str, claimed_text: str, claimed_fn: Callable[[int], float],
+               convention: str) -> CheckFn:
     """Fit the log-log slope of the radius vs d under both conventions (d ∈ [100, 10⁶]); the claimed rate
     ``claimed_fn(d)`` must hold under ``convention`` ("noise": fixed E‖z‖∞ = 1, "sigma": fixed σ): the
     normalised ratio radius/claimed_fn(d) stays within a factor 2 and the fitted slope is within ±0.05 of the
     slope fitted to the claimed rate itself on the same grid (log factors bend both fits the same way)."""
 
-    def chk(thorough):
+    def chk(thorough: bool) -> Evidence:
         rows = radius_table(name, mech)
         big = [r for r in rows if r["d"] >= 100]
         ds = [r["d"] for r in big]
@@ -80,7 +104,9 @@ def rate_check(name, mech, claimed_text, claimed_fn, convention):
         norm_other = [r[other] / claimed_fn(r["d"]) for r in big]
         spread = max(norm) / min(norm)
         spread_other = max(norm_other) / min(norm_other)
-        loglog = lambda x: np.log(np.log(x))  # noqa: E731
+        def loglog(x: FloatArray) -> FloatArray:
+            return np.log(np.log(x))
+
         resid = fit_slope(ds, norm, loglog)              # residual (log d)^k factor of radius/claimed rate
         resid_other = fit_slope(ds, norm_other, loglog)
         s_claim = fit_slope(ds, [claimed_fn(d) for d in ds])
@@ -91,27 +117,30 @@ def rate_check(name, mech, claimed_text, claimed_fn, convention):
         finding = CONDITION if other_fails else SUPPORTS
         return evidence(finding, ok,
                         f"{name} at pA = {PA}: fitted log-log slope of the radius vs d (d ∈ [100, 10⁶]) is "
-                        f"{s_noise:.3f} at fixed E‖z‖∞ = 1 and {s_sigma:.3f} at fixed σ (claimed rate's own fitted slope "
+                        f"{s_noise:.3f} at fixed E‖z‖∞ = 1 and {s_sigma:.3f} at fixed σ (claimed rate's own fitted "
+                        f"slope "
                         f"{s_claim:.3f}, tolerance ±0.05). The claimed rate "
-                        f"{claimed_text} holds at {conv[convention]} (radius/rate within a factor {spread:.2f} ≤ 2, residual "
+                        f"{claimed_text} holds at {conv[convention]} (radius/rate within a factor {spread:.2f} ≤ 2, "
+                        f"residual "
                         f"(log d)^k with fitted k = {resid:.3f}, |k| < 0.1) "
                         + (f"but not at {conv['sigma' if convention == 'noise' else 'noise']} (factor "
                            f"{spread_other:.3g} over the range, residual (log d)^k with k = {resid_other:.2f})."
                            if other_fails else "and at both."),
-                        slope_fixed_noise=s_noise, slope_fixed_sigma=s_sigma, slope_claimed=s_claim, normalised_spread=spread, residual_log_exponent=resid,
+                        slope_fixed_noise=s_noise, slope_fixed_sigma=s_sigma, slope_claimed=s_claim,
+                        normalised_spread=spread, residual_log_exponent=resid,
                         residual_log_exponent_other_convention=resid_other,
                         normalised_spread_other_convention=spread_other, table=rows[::4])
     return chk
 
 
-def _undecidable(reason):
-    def chk(thorough):
+def _undecidable(reason: str) -> CheckFn:
+    def chk(thorough: bool) -> Evidence:
         return evidence(NOT_DECIDABLE, True, reason)
     return chk
 
 
-def _check_unable_dinf(norm):
-    def chk(thorough):
+def _check_unable_dinf(norm: str) -> CheckFn:
+    def chk(thorough: bool) -> Evidence:
         from theory.mechanisms import Gaussian
 
         ok = True
@@ -131,13 +160,13 @@ def _check_unable_dinf(norm):
     return chk
 
 
-def _linf_laplace_l2_noise(d, sigma=1.0):
+def _linf_laplace_l2_noise(d: int, sigma: float = 1.0) -> float:
     """E‖z‖∞ for p(z) ∝ exp(−‖z‖₂/σ): ‖z‖₂ ∼ Gamma(d, σ) independent of the direction u (uniform on the
     sphere); E‖u‖∞ = E‖g‖∞/E‖g‖₂ for g ∼ N(0, I) (g/‖g‖ ⟂ ‖g‖)."""
     return d * sigma * gauss_linf_mean(d) / O.expected_l2_norm_gaussian(d)
 
 
-def _check_exp_l2_dinf(thorough):
+def _check_exp_l2_dinf(thorough: bool) -> Evidence:
     rows = []
     for d in (1, 10, 100, 1000, 10**4, 10**5, 10**6):
         e_exp = float(d)
@@ -158,7 +187,7 @@ def _check_exp_l2_dinf(thorough):
         ok &= abs(m.mean() - ex) <= half
         mc.append({"d": d, "n": n, "mc_mean": float(m.mean()), "exact": ex, "6se": half})
     ratios = [r["ratio"] for r in rows]
-    ok &= all(x < y for x, y in zip(ratios[1:], ratios[2:])) and ratios[-1] > 100
+    ok &= all(x < y for x, y in zip(ratios[1:], ratios[2:], strict=False)) and ratios[-1] > 100
     return evidence(SUPPORTS, ok,
                     "The ℓ2-Laplace mechanism p(z) ∝ exp(−‖z‖₂/σ) is (r, D∞, ℓ2, r/σ)-robust like eq. 6 (both: "
                     "log-ratio ≤ ‖δ‖/σ by the triangle inequality, ‖δ‖∞ ≤ ‖δ‖₂), with E‖z‖∞ = dσ·E‖g‖∞/E‖g‖₂ ≈ "
@@ -166,8 +195,8 @@ def _check_exp_l2_dinf(thorough):
                     "√(d/log d)) — so eq. 6 is not optimal here.", table=rows, monte_carlo=mc)
 
 
-def _exp_vs_gauss_dmr(norm):
-    def chk(thorough):
+def _exp_vs_gauss_dmr(norm: str) -> CheckFn:
+    def chk(thorough: bool) -> Evidence:
         from theory.mechanisms import ExponentialLinf
 
         rows, ok = [], True
@@ -189,7 +218,7 @@ def _exp_vs_gauss_dmr(norm):
             rows.append({"d": d, "equal_E||z||_inf": noise, "gaussian_dmr": eps, "eq6_sigma": se,
                          "eq6_kl_lower_bound_on_dmr": kl, "ratio": kl / eps})
         ratios = [x["ratio"] for x in rows]
-        ok &= all(x < y for x, y in zip(ratios, ratios[1:]))
+        ok &= all(x < y for x, y in zip(ratios, ratios[1:], strict=False))
         return evidence(SUPPORTS, ok,
                         "At equal noise magnitude E‖z‖∞, eq. 6 has DMR ≥ KL = "
                         + ", ".join(f"{x['ratio']:.1f}×" for x in rows)
@@ -199,7 +228,7 @@ def _exp_vs_gauss_dmr(norm):
     return chk
 
 
-def _concl_check(thorough):
+def _concl_check(thorough: bool) -> Evidence:
     rows = []
     for name, mech in (("t18", "gaussian"), ("cohen-linf", "gaussian"), ("t13", "exponential")):
         tab = radius_table(name, mech)
@@ -216,7 +245,8 @@ def _concl_check(thorough):
                     + "; ".join(f"{r['certificate']}: slope {r['slope_fixed_noise']:.3f}" for r in rows), table=rows)
 
 
-def _cell(mech, norm, div, printed, verdict, holds_when, checks, reason=""):
+def _cell(mech: str, norm: str, div: str, printed: str, verdict: str, holds_when: str, checks: list[Check],
+          reason: str = "") -> Claim:
     return Claim(
         id=f"TABLE1-{mech}-{norm}-{div}",
         title=f"Table 1: {mech} mechanism, {norm}, {div.upper() if div == 'dmr' else 'D∞'}",
@@ -255,7 +285,8 @@ TABLE = (
     _cell("gaussian", "linf", "dmr", "near optimal, r scales in O(1/√(d log d))", _V_GAUSS_LINF,
           "the rate part at fixed E‖z‖∞; at fixed σ the T18 radius is Θ(1/√d). 'Near optimal' in the paper's sense: "
           "within a factor growing like √log d of the explicit lower bound of repaired T17 (fit in 'optimality').",
-          [Check("rate", EXACT, rate_check("t18", "gaussian", "O(1/√(d log d))", lambda d: 1 / math.sqrt(d * math.log(d)), "noise")),
+          [Check("rate", EXACT, rate_check("t18", "gaussian", "O(1/√(d log d))",
+                                           lambda d: 1 / math.sqrt(d * math.log(d)), "noise")),
            Check("optimality", EXACT, LBC.optimality_check("dmr", "linf", "sqrt(log d)"))]),
     _cell("exponential", "l2", "dinf", "not optimal", HOLDS,
           "as printed: the ℓ2-Laplace mechanism certifies the same D∞ robustness with √(d/log d) times less noise.",

@@ -8,13 +8,15 @@ Examples:
 
 from __future__ import annotations
 
+import argparse
+
 from theory.cli import print_json
 
 NAME = "claims"
 HELP = "list the paper's claims (D4 ... L27, Table 1) with kind, statement, methods, verdict"
 
 
-def add_arguments(p):
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help='print one JSON object {"claims": [...]} '
                                                         "(id, kind, statement, methods, verdict, ...)")
     p.add_argument("--id", action="append", default=None, metavar="ID",
@@ -23,7 +25,7 @@ def add_arguments(p):
     p.add_argument("--thorough", action="store_true", help="with --check: the long version of each check")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from theory.claims import CLAIMS, derive_verdict, get
 
     claims = [get(i) for i in args.id] if args.id else list(CLAIMS.values())
@@ -43,7 +45,7 @@ def run(args) -> int:
              for r in out]
     w = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(heads[:-1])]
     print("  ".join(f"{h:<{w[i]}}" for i, h in enumerate(heads[:-1])) + "  " + heads[-1])
-    for rec, row in zip(out, table):
+    for rec, row in zip(out, table, strict=True):
         print("  ".join(f"{c:<{w[i]}}" for i, c in enumerate(row[:-1])) + "  " + row[-1])
         if args.check:
             for e in rec["evidence"]:

@@ -13,17 +13,19 @@ from __future__ import annotations
 import argparse
 import math
 import re
+from collections.abc import Callable
+from typing import Any, Literal
 
 from theory import _validate as V
 from theory.cli import print_json
-from theory.mechanisms import MECHANISMS, get_mechanism
+from theory.mechanisms import MECHANISMS, Mechanism, get_mechanism
 
 # ---- helpers shared with the noise and table commands ------------------------------------
 #: largest integer every float represents exactly; integer options read as numbers stay below it
 MAX_EXACT_INT = 2 ** 53
 
 
-def integer_option(minimum: int = 1, maximum: int = MAX_EXACT_INT):
+def integer_option(minimum: int = 1, maximum: int = MAX_EXACT_INT) -> Callable[[str], int]:
     """An argparse ``type`` for integer options that accepts any integral number notation (``3072``,
     ``1e9``, ``3072.0``) in ``[minimum, maximum]``; the error quotes the text given, never a 300-digit int.
 
@@ -58,13 +60,13 @@ def integer_option(minimum: int = 1, maximum: int = MAX_EXACT_INT):
 _NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-inf(inity)?$", re.IGNORECASE)
 
 
-def accept_negative_numbers(parser) -> None:
+def accept_negative_numbers(parser: argparse.ArgumentParser) -> None:
     """Let option values such as ``-1e6`` or ``-inf`` through as values (argparse's own pattern misses the
     exponent form).  The parser has no options that look like negative numbers, so nothing is shadowed."""
     parser._negative_number_matcher = _NEGATIVE_NUMBER
 
 
-def add_mechanism_args(parser, *, dim_default=1):
+def add_mechanism_args(parser: argparse.ArgumentParser, *, dim_default: int = 1) -> None:
     parser.add_argument("--mechanism", required=True, choices=sorted(MECHANISMS),
                         help="smoothing mechanism")
     g = parser.add_mutually_exclusive_group()
@@ -73,11 +75,12 @@ def add_mechanism_args(parser, *, dim_default=1):
     g.add_argument("--scale", type=float, default=None, help="Laplace scale b (default 1)")
     g.add_argument("--eps", type=float, default=None, help="randomized-response epsilon (default 1)")
     parser.add_argument("--dim", type=integer_option(), default=dim_default,
-                        help=f"dimension d, an integer in [1, 2**53] (e-notation such as 1e9 is fine; default {dim_default})")
+                        help=f"dimension d, an integer in [1, 2**53] (e-notation such as 1e9 is fine; "
+                             f"default {dim_default})")
     accept_negative_numbers(parser)
 
 
-def build(args):
+def build(args: argparse.Namespace) -> Mechanism:
     name = args.mechanism
     if args.scale is not None and name != "laplace":
         raise ValueError(f"--scale is for --mechanism laplace only (got --mechanism {name})")
@@ -89,7 +92,7 @@ def build(args):
     return get_mechanism(name, sigma=args.sigma, scale=args.scale, eps=args.eps, d=d)
 
 
-def parse_alpha(text: str):
+def parse_alpha(text: str) -> float | Literal["dmr"]:
     """'dmr' | 'inf' | a number >= 1."""
     t = str(text).strip().lower()
     if t == "dmr":
@@ -104,8 +107,10 @@ def parse_alpha(text: str):
     return V.alpha_order("alpha", a)
 
 
-def params(mech) -> dict:
-    out = {"mechanism": mech.name, "d": mech.d}
+def params(mech: Any) -> dict[str, Any]:
+    """The mechanism's parameters (``mech``: a :class:`theory.mechanisms.Mechanism`; ``d`` and the scale
+    attribute are not part of that protocol, hence ``Any``)."""
+    out: dict[str, Any] = {"mechanism": mech.name, "d": mech.d}
     key = {"laplace": "scale", "randomized-response": "eps"}.get(mech.name, "sigma")
     out[key] = getattr(mech, key)
     return out
@@ -116,7 +121,7 @@ NAME = "divergence"
 HELP = "D_alpha / KL / D_inf / DMR of a mechanism between x and x + shift"
 
 
-def add_arguments(p):
+def add_arguments(p: argparse.ArgumentParser) -> None:
     add_mechanism_args(p)
     p.add_argument("--alpha", required=True,
                    help="Renyi order: a number >= 1 (1 = KL), 'inf' (D_inf) or 'dmr' (sup_alpha D_alpha/alpha)")
@@ -126,7 +131,7 @@ def add_arguments(p):
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def compute(mech, alpha, shift, norm) -> dict:
+def compute(mech: Mechanism, alpha: float | Literal["dmr"], shift: Any, norm: str) -> dict[str, Any]:
     shift = V.nonnegative("shift", shift)
     out = params(mech)
     out.update({"shift": shift, "norm": norm})
@@ -146,7 +151,7 @@ def compute(mech, alpha, shift, norm) -> dict:
     return out
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     mech = build(args)
     alpha = parse_alpha(args.alpha)
     norm = args.norm or ("linf" if mech.name == "exponential-linf" else "l2")
@@ -156,7 +161,8 @@ def run(args) -> int:
     else:
         extra = ""
         if out["quantity"] == "DMR":
-            extra = f"  (attained: {'every alpha' if out['attained_everywhere'] else out['limit'] or 'alpha=%.6g' % out['alpha']})"
+            at = "every alpha" if out["attained_everywhere"] else out["limit"] or f"alpha={out['alpha']:.6g}"
+            extra = f"  (attained: {at})"
         a = "" if out["quantity"] == "DMR" else f" alpha={out['alpha']:g}"
         print(f"{out['quantity']}{a} {mech!r} shift={out['shift']:g} ({norm}): {out['value']:.16g}{extra}")
         print(f"  method: {out['method']}")

@@ -6,11 +6,13 @@
 
 from __future__ import annotations
 
+import argparse
+
 NAME = "lower-bound"
 HELP = "rigorous lower bound on E||A(x)-x||_inf for T12/T16/T17 (repaired) vs the best known mechanism"
 
 
-def add_arguments(p) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--claim", required=True, help="T12 (l2, DMR), T16 (l_inf, D_inf) or T17 (l_inf, DMR)")
     p.add_argument("--dim", required=True, type=float, help="dimension d (integer in [1, 1e9]; 1e6 accepted)")
     p.add_argument("--eps", required=True, type=float,
@@ -20,7 +22,7 @@ def add_arguments(p) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object with the fields of the issue")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from theory import _validate as V
     from theory.cli import print_json
     from theory.lower_bounds import D_MAX, EPS_LIMITS, R_LIMITS, RATE_TEXT, lower_bound

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+import argparse
 import math
 import warnings
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -19,14 +22,15 @@ NAME = "noise"
 HELP = "expected l_inf / l_2 norm of a mechanism's noise (T15, T12) and norm quantiles"
 
 
-def add_arguments(p):
+def add_arguments(p: argparse.ArgumentParser) -> None:
     add_mechanism_args(p)
     p.add_argument("--quantiles", type=float, nargs="*", default=[0.05, 0.5, 0.95],
                    help="levels q in (0,1) for the norm quantiles (default 0.05 0.5 0.95)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def compute(mech, quantiles) -> dict:
+def compute(mech: Any, quantiles: Iterable[Any]) -> dict[str, Any]:
+    # mech: a theory.mechanisms.Mechanism (expected_l2_norm / l2_norm_quantile / d are outside that protocol)
     qs = [V.in_open_interval("quantiles", q, 0.0, 1.0) for q in quantiles]
     out = params(mech)
     out["expected_linf_norm"] = mech.expected_linf_norm()
@@ -40,7 +44,7 @@ def compute(mech, quantiles) -> dict:
     return out
 
 
-def _finite(out: dict, mech) -> dict:
+def _finite(out: dict[str, Any], mech: Any) -> dict[str, Any]:
     """Refuse (ValueError naming the scale) parameters at which a norm overflows a float, instead of printing
     inf (the norms of these mechanisms are finite for every finite sigma and d)."""
     vals = [out["expected_linf_norm"], out["expected_l2_norm"], *out["linf_norm_quantiles"].values(),
@@ -52,11 +56,11 @@ def _finite(out: dict, mech) -> dict:
     return out
 
 
-def _g(v) -> str:
+def _g(v: object) -> str:
     return f"{v:.6g}" if isinstance(v, (int, float)) else str(v)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     mech = build(args)
     with warnings.catch_warnings(), np.errstate(all="ignore"):  # overflow is reported below, once
         warnings.simplefilter("ignore", RuntimeWarning)

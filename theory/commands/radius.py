@@ -15,7 +15,9 @@ exactly as --one-minus-pA or --log-one-minus-pA when it is too close to 1 for a 
 
 from __future__ import annotations
 
+import argparse
 import math
+from typing import Any
 
 from theory import certificates as C
 from theory.cli import print_json
@@ -25,7 +27,7 @@ NAME = "radius"
 HELP = "certified radius of a certificate (C11, T13, T18, Cohen, PixelDP, Li, Yang), its inverse, or --compare"
 
 #: The --compare columns: (label, certificate, params).  l_inf columns use --dim.
-COMPARE_COLUMNS = (
+COMPARE_COLUMNS: tuple[tuple[str, str, dict[str, float | None]], ...] = (
     ("cohen", "cohen", {}),
     ("c11 c=1", "c11", {"c": 1.0}),
     ("c11 c=3", "c11", {"c": 3.0}),
@@ -43,7 +45,7 @@ COMPARE_COLUMNS = (
 COMPARE_ONE_MINUS_PA = (0.4, 0.25, 0.1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-9, 1e-12, 1e-15, 1e-30, 1e-100, 1e-300)
 
 
-def add_arguments(p):
+def add_arguments(p: argparse.ArgumentParser) -> None:
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument("--certificate", metavar="NAME", help=f"one of {', '.join(C.CERTIFICATES)}")
     mode.add_argument("--compare", action="store_true", help="all certificates side by side on a grid of pA")
@@ -62,8 +64,8 @@ def add_arguments(p):
     accept_negative_numbers(p)  # --log-one-minus-pA -1e6
 
 
-def _params(cert, args) -> dict:
-    kw = {}
+def _params(cert: C.Certificate, args: argparse.Namespace) -> dict[str, Any]:
+    kw: dict[str, Any] = {}
     if args.c is not None:
         kw["c"] = args.c
     if args.dim is not None:
@@ -73,7 +75,7 @@ def _params(cert, args) -> dict:
     return kw
 
 
-def _compare(args) -> int:
+def _compare(args: argparse.Namespace) -> int:
     sigma = 1.0 if args.sigma is None else args.sigma
     d = 3072 if args.dim is None else args.dim
     rows = []
@@ -102,7 +104,7 @@ def _compare(args) -> int:
     return 0
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     if args.list:
         if args.json:
             print_json({n: {"mechanism": c.mechanism, "norm": c.norm, "notion": c.notion, "params": list(c.params),

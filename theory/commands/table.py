@@ -10,7 +10,9 @@ used for every column of the row (column "direction": how many coordinates are s
 
 from __future__ import annotations
 
+import argparse
 import math
+from typing import Any
 
 from theory._progress import progress_bar
 from theory.cli import print_json
@@ -22,12 +24,12 @@ HELP = "D_alpha, KL, DMR and D_inf of every mechanism at default parameters"
 ALPHAS = (1.5, 2.0, 10.0)
 
 
-def add_arguments(p):
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def rows():
-    specs = []
+def rows() -> list[dict[str, Any]]:
+    specs: list[tuple[str, int, str]] = []
     for name in ("gaussian", "exponential-linf", "laplace", "randomized-response"):
         for d in ((1,) if name == "randomized-response" else (1, 10)):
             for norm in (("l2",) if d == 1 else ("l2", "linf")):
@@ -51,7 +53,7 @@ def rows():
     return out
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     rs = rows()
     if args.json:
         print_json({"parameters": {"sigma": 1.0, "scale": 1.0, "eps": 1.0, "shift": 1.0},

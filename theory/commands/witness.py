@@ -12,6 +12,7 @@ reproduces the counterexample and comparing every recorded number (theory.claim_
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from theory.cli import print_json
@@ -21,7 +22,7 @@ NAME = "witness"
 HELP = "re-check a witness (over-certified radius: exact + Monte Carlo; refuted claim: re-run), or --generate"
 
 
-def add_arguments(p):
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", nargs="?", help="witness JSON file")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--samples", type=integer_option(), default=1_000_000,
@@ -32,10 +33,9 @@ def add_arguments(p):
     p.add_argument("--out", default="reports/witnesses", help="output folder of --generate")
 
 
-def run(args) -> int:
-    from theory import witness as W
-
+def run(args: argparse.Namespace) -> int:
     from theory import claim_witness as CW
+    from theory import witness as W
 
     if args.generate:
         if args.file:
@@ -49,7 +49,7 @@ def run(args) -> int:
                 s = r["search"]
                 thr = s["from_one_minus_pA"]
                 print(f"{r['certificate']:<11} {str(r['setting']):<24} exceeds tight: {str(s['exceeds_tight']):<5} "
-                      f"{'below 1-pA = %.4g' % thr if thr else '':<24} "
+                      f"{f'below 1-pA = {thr:.4g}' if thr else '':<24} "
                       f"multiclass: {(s['multiclass'] or {}).get('exceeds_tight', 'n/a')}")
                 for p in r["witnesses"]:
                     print(f"    -> {p}")
