@@ -69,7 +69,7 @@ MUTANTS = (
            (f"{G}::test_dmr_randomized_response_limit_is_kl",)),
     Mutant("dmr-brent-xtol-1e-2", "theory/divergences.py",
            "n_grid: int = 161, xtol: float = 1e-9", "n_grid: int = 161, xtol: float = 1e-2",
-           (f"{G}::test_dmr_interior_sup_just_above_kl_is_not_reported_as_the_limit",)),
+           (f"{G}::test_dmr_interior_maximum_to_search_accuracy",)),
     # -- scaling.py ------------------------------------------------------------------------------------------------
     Mutant("epsilon-dmr-r2", "theory/scaling.py", "return r * r / 2.0", "return r * r",
            (f"{G}::test_epsilon_dmr_closed_form",), "11: scaling.epsilon_dmr r^2 instead of r^2/2"),

@@ -220,3 +220,12 @@ def test_predict_abstains_exactly_at_p_greater_than_alpha():
         assert res.abstain is (p > alpha)
     hits = [nA for nA in range(50, 100) if alpha / 2 < _two_sided_binom_p(nA, 100) <= alpha]
     assert hits       # the grid contains the discriminating case
+
+
+def test_dmr_interior_maximum_to_search_accuracy():
+    # P = (0.31, 0.69), Q = (0.3, 0.7): interior sup at α ≈ 35.4 (mpmath); the grid + Brent search must reach it
+    # to 1e-11 relative (a coarse Brent tolerance, xtol 1e-2 in log10(α − 1), is off by ~1e-7)
+    ref, kl, arg = _mp_dmr2(0.31, 0.3)
+    res = D.dmr_discrete([0.31, 0.69], [0.3, 0.7])
+    assert res.limit is None and 30 < float(arg) < 40 and res.alpha == pytest.approx(float(arg), rel=1e-4)
+    assert res.value == pytest.approx(float(ref), rel=1e-11)

@@ -97,21 +97,13 @@ def _mp_threshold_at_q(q, c, p_lo, p_hi):
     return g(hi)[1]
 
 
-@pytest.mark.parametrize("c", [1.0, pytest.param(3.0, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("c", [1.0] + [pytest.param(c, marks=pytest.mark.slow) for c in (0.5, 2.0, 3.0)])
 def test_rt9_threshold_pinned_by_mpmath_bisection(c):
+    # pins the threshold at the stored q* (the crossing in p, recomputed by mpmath); the minimisation over q
+    # is checked only by re-running the two-outcome search (slow test below)
     thr, p, q, _ = DC.RT9_WORST[c]
     ref = _mp_threshold_at_q(q, c, p - 0.002 * (1 - p), p + 0.002 * (1 - p))
     assert thr == pytest.approx(float(ref), rel=1e-6)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("c", [0.5, 1.0, 2.0, 3.0])
-def test_rt9_threshold_locally_minimal_in_q_mpmath(c):
-    thr, p, q, _ = DC.RT9_WORST[c]
-    for f in (0.9, 1.1):
-        ref = _mp_threshold_at_q(q * f, c, p - 0.2 * (1 - p) if c != 0.5 else p - 0.01 * (1 - p),
-                                 min(p + 0.2 * (1 - p), 1 - 1e-12))
-        assert float(ref) >= thr * (1 - 1e-9)
 
 
 @pytest.mark.slow
