@@ -1,4 +1,49 @@
 """empirical: randomized-smoothing experiments in torch (CUDA when available, else CPU),
-compared with the certificates of :mod:`theory` (which it calls, never re-derives)."""
+compared with the certificates of :mod:`theory` (which it calls, never re-derives).
 
-__version__ = "0.1.0"
+``import empirical`` does not import torch: the names below load their module (and torch) on first use.
+
+Examples
+--------
+>>> import empirical, sys
+>>> empirical.__version__.count(".") >= 1
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = [
+    "Smooth", "CertifyOutput", "PredictOutput", "resolve_device",      # empirical.core
+    "NoiseSampler", "sample_noise",                                    # empirical.noise
+    "certify_dataset",                                                 # empirical.certify
+    "read_cohen_log", "replay_log",                                    # empirical.replay
+    "run_experiment",                                                  # empirical.experiments
+    "__version__",
+]
+
+_NAMES = {
+    **{n: "empirical.core" for n in ("Smooth", "CertifyOutput", "PredictOutput", "resolve_device")},
+    **{n: "empirical.noise" for n in ("NoiseSampler", "sample_noise")},
+    "certify_dataset": "empirical.certify",
+    **{n: "empirical.replay" for n in ("read_cohen_log", "replay_log")},
+    "run_experiment": "empirical.experiments",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from theory.report.provenance import package_version
+
+        return package_version()
+    if name in _NAMES:
+        value = getattr(importlib.import_module(_NAMES[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'empirical' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,20 +1,32 @@
-"""Numeric audit of the paper's proofs: every claim's checks, the soundness of every certificate, the
-probability statements of T10/C11 and the hidden conditions of the derivations.
+"""Numeric audit of the paper: every reading of every claim (as printed and repaired), the proof-step
+sub-claims, the soundness of every certificate, the probability statements and the hidden conditions.
 
-``python -m theory audit [--out reports/] [--json PATH] [--thorough]`` calls :func:`run_audit`, which writes
+Shape (issue 12): :func:`compute_audit` runs everything and returns an :class:`AuditResult` (frozen
+dataclasses; no files written, nothing printed; every verdict, count, footnote and summary sentence is
+computed there), :func:`write_audit_report` renders it::
 
-* ``OUT/audit.md``   -- a verdict table first (ID, kind, verdict, methods, time), then the soundness search,
-  the probability statements, the hidden conditions, and one section per claim (statement, formalisation,
-  methods, evidence with numbers / tolerances / sample sizes / confidence, verdict, run time);
-* ``OUT/audit.json`` -- the same as data (``claims``: one object per claim with its evidence; ``soundness``:
-  one object per certificate and setting with ``exceeds_tight`` and ``from_one_minus_pA``; witnesses);
+    result = compute_audit(only=["T10", "C11"], soundness=False)
+    write_audit_report(result, "reports")            # reports/audit.md, audit.json, audit_*.png, witnesses/
+    again = AuditResult.from_json("reports/audit.json")
+    assert render_markdown(again) == render_markdown(result)   # a report re-renders from its JSON
+
+``python -m theory audit [--out reports/] [--json PATH] [--thorough]`` calls :func:`run_audit` (compute +
+write).  It writes
+
+* ``OUT/audit.md``   -- the verdict table first (ID, short title, verdict as printed, verdict of the best
+  repaired reading, notes), the proof gaps, the witnesses, the soundness search, the probability
+  statements, the hidden conditions, one section per claim (statement, formalisation, every reading with
+  its evidence and verdict);
+* ``OUT/audit.json`` -- :meth:`AuditResult.to_json` (``schema_version``; ``claims[*].readings``);
 * ``OUT/audit_*.png`` -- the figures the markdown shows;
-* ``OUT/witnesses/*.json`` -- one witness per over-certifying case (theory.witness), re-checkable with
-  ``python -m theory witness FILE``.
+* ``OUT/witnesses/*.json`` -- one witness per over-certifying case (theory.witness) and one per refuted /
+  ill-posed / proof-gap reading (theory.claim_witness), re-checkable with ``python -m theory witness FILE``.
 
 Verdicts: holds / holds under stated conditions / refuted (with a witness) / not numerically decidable (with
-the reason); each is derived from the findings of the claim's checks (theory.claims.derive_verdict) and
-compared with the verdict recorded in the registry (a disagreement is flagged in the report and the JSON).
+the reason) / ill-posed as printed (false under one natural reading, empty under the other) / proof gap (a
+false proof step, the conclusion surviving); each is derived from the findings of the reading's checks
+(theory.claims.derive_verdict) and compared with the verdict recorded in the registry (a disagreement is
+flagged in the report and the JSON).
 
 Default run: well under 60 s on a 2-core machine; ``--thorough`` uses larger samples and grids (a few minutes;
 the report states the measured time).
@@ -25,63 +37,416 @@ from __future__ import annotations
 import json
 import math
 import platform
+import tempfile
 import time
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 
 from theory._progress import progress_bar
+from theory.jsonio import to_jsonable
+from theory.report import Provenance, md_table, new_figure, save_figure
+from theory.report import fmt as _fmt
 
-__all__ = ["run_audit", "render_markdown"]
+__all__ = ["AuditResult", "ClaimResult", "ReadingResult", "compute_audit", "write_audit_report", "run_audit",
+           "render_markdown", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = 2
+TITLE = "Numeric audit of 'A Unified Framework for Randomized Smoothing Based Certified Defenses'"
+
+
+def _plain(obj):
+    """JSON-normal form (inf -> "inf", tuples -> lists, numpy/mpmath -> float): what the result stores, so that
+    a result read back from its JSON renders byte-identically."""
+    return json.loads(json.dumps(to_jsonable(obj)))
+
+
+# ----------------------------------------------------------------------------------------------------
+# the result
+# ----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReadingResult:
+    """One reading of one claim as audited: recorded and derived verdicts, evidence (``Evidence.as_dict``),
+    witness file names (under ``witnesses/``) and whether their re-check confirmed them."""
+
+    name: str
+    statement: str
+    repair: str
+    verdict: str                 # recorded in the registry
+    derived_verdict: str         # from the findings of the checks run now
+    all_checks_ok: bool
+    evidence: tuple = ()
+    witnesses: tuple = ()        # ({"file", "check", "finding", "confirmed"}, ...)
+
+    @property
+    def agrees(self) -> bool:
+        return self.verdict == self.derived_verdict
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ReadingResult:
+        return cls(**{**d, "evidence": tuple(d["evidence"]), "witnesses": tuple(d["witnesses"])})
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """One claim as audited (the registry's listing plus the readings' results)."""
+
+    id: str
+    title: str
+    where: str
+    kind: str
+    statement: str
+    formalisation: str
+    hypotheses: tuple
+    conditions: tuple
+    methods: tuple
+    verdict: str                 # recorded, as printed
+    printed_verdict: str         # derived, as printed
+    best_verdict: str            # derived, best over all readings
+    best_reading: str
+    best_repaired_verdict: str   # derived, best over the repaired readings ("" when there are none)
+    best_repaired_reading: str
+    holds_when: str
+    reason: str
+    depends_on: tuple
+    readings: tuple              # ReadingResult
+    seconds: float
+    all_checks_ok: bool
+    verdict_agrees_with_registry: bool
+    notes: tuple = ()            # footnotes of the verdict table (sentences computed here)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ClaimResult:
+        kw = dict(d)
+        for k in ("hypotheses", "conditions", "methods", "depends_on", "notes"):
+            kw[k] = tuple(kw[k])
+        kw["readings"] = tuple(ReadingResult.from_dict(r) for r in d["readings"])
+        return cls(**kw)
+
+    @property
+    def evidence(self) -> tuple:
+        """Evidence of the printed reading (back-compatibility with the v1 JSON)."""
+        return self.readings[0].evidence
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """Everything the audit report shows (see module docstring)."""
+
+    title: str
+    command: str
+    thorough: bool
+    python: str
+    claims: tuple                        # ClaimResult
+    counts_printed: tuple                # ((verdict, n), ...) in the fixed order theory.claims.BEST_ORDER
+    counts_best: tuple
+    proof_steps: tuple                   # ({"id", "title", "serves", "verdict", "summary"}, ...)
+    hidden_conditions: tuple
+    claim_witnesses: tuple               # ({"claim", "reading", "check", "file", "confirmed"}, ...)
+    summary_lines: tuple                 # the end-of-run summary (printed by the CLI)
+    seconds: float
+    soundness: dict | None = None        # per certificate and setting (theory.certificates.exceeds_tight)
+    witness_files: dict = field(default_factory=dict)   # {relative path under OUT: JSON content}
+    provenance: Provenance | None = None
+    schema_version: int = SCHEMA_VERSION
+
+    # -- JSON ------------------------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, d: dict) -> AuditResult:
+        if d.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(f"schema_version of the audit JSON must be {SCHEMA_VERSION}, "
+                             f"got {d.get('schema_version')!r}")
+        names = {f.name for f in fields(cls)}
+        kw = {k: v for k, v in d.items() if k in names}
+        kw["claims"] = tuple(ClaimResult.from_dict(c) for c in d["claims"])
+        for k in ("counts_printed", "counts_best"):
+            kw[k] = tuple(tuple(x) for x in d[k])
+        for k in ("proof_steps", "hidden_conditions", "claim_witnesses", "summary_lines"):
+            kw[k] = tuple(d[k])
+        if d.get("provenance") is not None:
+            kw["provenance"] = Provenance.from_dict(d["provenance"])
+        return cls(**kw)
+
+    @classmethod
+    def from_json(cls, path) -> AuditResult:
+        """Read an ``audit.json`` written by :func:`write_audit_report` (ValueError naming the file otherwise)."""
+        p = Path(path)
+        try:
+            d = json.loads(p.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{p}: not JSON (line {exc.lineno}: {exc.msg})") from None
+        if not isinstance(d, dict):
+            raise ValueError(f"{p}: not an audit result (a JSON object is expected)")
+        try:
+            return cls.from_dict(d)
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"{p}: not an audit result ({exc.__class__.__name__}: {exc})") from None
+
+    # -- convenience -----------------------------------------------------------------------------------
+    def claim(self, cid: str) -> ClaimResult:
+        for c in self.claims:
+            if c.id == cid:
+                return c
+        raise ValueError(f"claim id must be one of {[c.id for c in self.claims]}, got {cid!r}")
+
+    @property
+    def bad(self) -> tuple:
+        """IDs whose checks failed or whose derived verdict differs from the registry (some reading)."""
+        return tuple(c.id for c in self.claims if not (c.all_checks_ok and c.verdict_agrees_with_registry))
 
 
 # ----------------------------------------------------------------------------------------------------
 # soundness of every certificate (theory.certificates.exceeds_tight + theory.witness)
 # ----------------------------------------------------------------------------------------------------
 
-def _soundness(out: Path, thorough: bool, progress: bool) -> dict:
+def _soundness(thorough: bool, progress: bool) -> tuple[dict, dict]:
+    """The soundness search with its witnesses generated and re-checked in a temporary folder.  Returns the
+    section's data and ``{"witnesses/<file>": content}`` (written by the report)."""
     from theory import certificates as C
     from theory import witness as W
 
     t0 = time.perf_counter()
-    wdir = out / "witnesses"
-    recs = W.generate_witnesses(str(wdir), progress=progress)
+    files: dict = {}
     rows = []
-    bar = progress_bar(total=sum(len(r["witnesses"]) for r in recs), desc="witness checks", enabled=progress)
-    for r in recs:
-        s = r["search"]
-        checks = []
-        for p in r["witnesses"]:
-            res = W.check_witness(p, samples=1_000_000 if thorough else 100_000, seed=0,
-                                  is_samples=200_000 if thorough else 50_000)
-            checks.append({"path": str(Path(p).relative_to(out)) if Path(p).is_relative_to(out) else p,
-                           "confirmed": res["confirmed"], "form": res["form"],
-                           "num_classes": res["num_classes"],
-                           "claimed_radius": res["exact"]["claimed_radius"],
-                           "tight_radius": res["exact"]["tight_radius"],
-                           "perturbation_norm": res["exact"]["perturbation_norm"],
-                           "one_minus_pA": res["exact"]["one_minus_pA_x"],
-                           "prediction_x": res["exact"]["prediction_x"],
-                           "prediction_x_prime": res["exact"]["prediction_x_prime"],
-                           "mc_samples": res["monte_carlo"]["samples"], "mc_level": res["monte_carlo"]["level"]})
-            bar.update(1)
-        cert = C.get(r["certificate"])
-        mc = s.get("multiclass") or None
-        by_k = [v for _, v in sorted(r.get("multiclass_by_K", {}).items()) if v is not None]
-        rows.append({
-            "certificate": r["certificate"], "paper": cert.paper, "reference": cert.reference,
-            "tight": s["tight"], "setting": r["setting"],
-            "exceeds_tight": s["exceeds_tight"], "from_one_minus_pA": s["from_one_minus_pA"],
-            "intervals": s["intervals"], "max_ratio": s["max_ratio"], "at_one_minus_pA": s["at_one_minus_pA"],
-            "range_one_minus_pA": s["range_one_minus_pA"],
-            "beyond_range": s["beyond_range"],
-            "multiclass": mc,
-            "multiclass_by_K": by_k,
-            "witnesses": checks,
-        })
+    with tempfile.TemporaryDirectory(prefix="audit-witnesses-") as tmp:
+        wdir = Path(tmp)
+        recs = W.generate_witnesses(str(wdir), progress=progress)
+        bar = progress_bar(total=sum(len(r["witnesses"]) for r in recs), desc="witness checks", enabled=progress)
+        for r in recs:
+            s = r["search"]
+            checks = []
+            for p in r["witnesses"]:
+                res = W.check_witness(p, samples=1_000_000 if thorough else 100_000, seed=0,
+                                      is_samples=200_000 if thorough else 50_000)
+                rel = f"witnesses/{Path(p).name}"
+                files[rel] = json.loads(Path(p).read_text())
+                checks.append({"path": rel,
+                               "confirmed": res["confirmed"], "form": res["form"],
+                               "num_classes": res["num_classes"],
+                               "claimed_radius": res["exact"]["claimed_radius"],
+                               "tight_radius": res["exact"]["tight_radius"],
+                               "perturbation_norm": res["exact"]["perturbation_norm"],
+                               "one_minus_pA": res["exact"]["one_minus_pA_x"],
+                               "prediction_x": res["exact"]["prediction_x"],
+                               "prediction_x_prime": res["exact"]["prediction_x_prime"],
+                               "mc_samples": res["monte_carlo"]["samples"], "mc_level": res["monte_carlo"]["level"]})
+                bar.update(1)
+            cert = C.get(r["certificate"])
+            mc = s.get("multiclass") or None
+            by_k = [v for _, v in sorted(r.get("multiclass_by_K", {}).items()) if v is not None]
+            rows.append({
+                "certificate": r["certificate"], "paper": cert.paper, "reference": cert.reference,
+                "tight": s["tight"], "setting": r["setting"],
+                "exceeds_tight": s["exceeds_tight"], "from_one_minus_pA": s["from_one_minus_pA"],
+                "intervals": s["intervals"], "max_ratio": s["max_ratio"], "at_one_minus_pA": s["at_one_minus_pA"],
+                "range_one_minus_pA": s["range_one_minus_pA"],
+                "beyond_range": s["beyond_range"],
+                "multiclass": mc,
+                "multiclass_by_K": by_k,
+                "witnesses": checks,
+            })
+        bar.close()
+    return ({"rows": rows, "seconds": time.perf_counter() - t0, "witness_dir": "witnesses",
+             "rtol": C.EXCEED_RTOL, "num_classes": list(C.SOUNDNESS_NUM_CLASSES)}, files)
+
+
+def certificate_label(row: dict) -> str:
+    """``c11 (c=0.5)``, ``t18 (c=1, d=3072)``, ``t13``: a soundness row's certificate and setting."""
+    st = ", ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}" for k, v in row["setting"].items())
+    return f"{row['certificate']} ({st})" if st else row["certificate"]
+
+
+# ----------------------------------------------------------------------------------------------------
+# the computation
+# ----------------------------------------------------------------------------------------------------
+
+def _best(verdicts: list) -> str:
+    from theory.claims import BEST_ORDER
+
+    return min(verdicts, key=BEST_ORDER.index) if verdicts else ""
+
+
+def _soundness_notes(claim, derived_printed: str, soundness: dict | None) -> list:
+    """A footnote when a claim that holds has a certificate built on it that exceeds the tight radius (issue 15
+    item 7: T18 "holds" while the soundness table says T18 exceeds the tight radius)."""
+    from theory.claims import CONDITIONAL, HOLDS
+
+    if soundness is None or derived_printed not in (HOLDS, CONDITIONAL):
+        return []
+    rows = [r for r in soundness["rows"] if r["certificate"].upper() == claim.id.upper()]
+    bad = [r for r in rows if r["exceeds_tight"] or (r["beyond_range"] or {}).get("exceeds_tight")]
+    if not bad:
+        return []
+    via = "Corollary 11" if "Corollary 11" in rows[0]["reference"] else rows[0]["reference"]
+    in_range = [certificate_label(r) for r in bad if r["exceeds_tight"]]
+    below = [certificate_label(r) for r in bad if not r["exceeds_tight"]]
+    parts = []
+    if in_range:
+        parts.append(f"for 1 − pA ∈ [1e-15, 1/2) in {len(in_range)} of {len(rows)} settings ({', '.join(in_range)})")
+    if below:
+        parts.append(f"only below 1 − pA = 1e-15 in {len(below)} ({', '.join(below)})")
+    return [f"{claim.id} '{derived_printed}' judges {claim.id}'s own statement (a divergence bound of the mechanism), "
+            f"which its checks confirm. The soundness table's row '{rows[0]['certificate']}' is a different object: "
+            f"the certified radius obtained by feeding {claim.id} into the argument of {via}, and that radius exceeds "
+            f"the tight radius " + "; ".join(parts) + ". The fault lies in that argument (C11 is refuted: T10's "
+            f"tail bound applied to fixed sets), not in {claim.id}."]
+
+
+def compute_audit(*, thorough: bool = False, progress: bool = True, only=None,
+                  soundness: bool = True) -> AuditResult:
+    """Run every reading's checks (of ``only``, an iterable of claim IDs; default all), the soundness search
+    and the witness re-checks; return the :class:`AuditResult`.  Writes no files (witness files are built and
+    re-checked in a temporary folder; :func:`write_audit_report` writes them) and prints nothing but the
+    progress bars (``progress``).
+
+    Raises ``ValueError`` naming the unknown ID before doing any work.
+
+    >>> r = compute_audit(only=["L22"], soundness=False, progress=False)
+    >>> r.claim("L22").printed_verdict
+    'holds'
+    """
+    from theory import claim_witness as CW
+    from theory.claims import BEST_ORDER, CLAIMS, CONDITION, PROOF_STEP, REFUTES, derive_verdict, get
+
+    t_start = time.perf_counter()
+    claims = [get(i) for i in only] if only else list(CLAIMS.values())     # validates first
+    claims = list(dict.fromkeys(claims))
+    sound, files = (None, {})
+    n_checks = sum(len(r.checks) for c in claims for r in c.all_readings)
+    bar = progress_bar(total=n_checks, desc="audit: claim checks", enabled=progress)
+    evidence_by_reading: dict = {}
+    timing: dict = {}
+    for c in claims:
+        t0 = time.perf_counter()
+        for rd in c.all_readings:
+            evs = []
+            for chk in rd.checks:
+                bar.set_postfix_str(f"{c.id}:{chk.name}")
+                evs.append(chk.run(thorough))
+                bar.update(1)
+            evidence_by_reading[(c.id, rd.name)] = evs
+        timing[c.id] = time.perf_counter() - t0
     bar.close()
-    return {"rows": rows, "seconds": time.perf_counter() - t0, "witness_dir": str(wdir),
-            "rtol": C.EXCEED_RTOL, "num_classes": list(C.SOUNDNESS_NUM_CLASSES)}
+    if soundness:
+        sound, files = _soundness(thorough, progress)
+
+    # witnesses of refuted / ill-posed / proof-gap readings, re-checked in memory
+    wrecs = CW.claim_witness_records(evidence_by_reading, [c.id for c in claims])
+    claim_witnesses = []
+    for name, rec in wrecs.items():
+        res = CW.check_claim_witness_record(rec, f"witnesses/{name}")
+        files[f"witnesses/{name}"] = _plain(rec)
+        claim_witnesses.append({"claim": rec["claim"], "reading": res["reading"], "check": rec["check"],
+                                "finding": res["finding"], "file": f"witnesses/{name}",
+                                "confirmed": res["confirmed"]})
+
+    results = []
+    for c in claims:
+        rrs = []
+        for rd in c.all_readings:
+            evs = evidence_by_reading[(c.id, rd.name)]
+            wl = tuple(w for w in claim_witnesses if w["claim"] == c.id and w["reading"] == rd.name)
+            rrs.append(ReadingResult(
+                name=rd.name, statement=rd.statement, repair=rd.repair, verdict=rd.verdict,
+                derived_verdict=derive_verdict(evs), all_checks_ok=all(e.ok for e in evs),
+                evidence=tuple(_plain([e.as_dict() for e in evs])),
+                witnesses=tuple(_plain([{k: w[k] for k in ("file", "check", "finding", "confirmed")} for w in wl]))))
+        printed, repaired = rrs[0], rrs[1:]
+        best = min(rrs, key=lambda r: BEST_ORDER.index(r.derived_verdict))
+        best_rep = min(repaired, key=lambda r: BEST_ORDER.index(r.derived_verdict)) if repaired else None
+        results.append(ClaimResult(
+            id=c.id, title=c.title, where=c.where, kind=c.kind, statement=c.statement,
+            formalisation=c.formalisation,
+            hypotheses=tuple({"name": h.name, "text": h.text} for h in c.hypotheses),
+            conditions=tuple({"name": h.name, "text": h.text} for h in c.conditions),
+            methods=tuple(c.methods), verdict=c.verdict, printed_verdict=printed.derived_verdict,
+            best_verdict=best.derived_verdict, best_reading=best.name,
+            best_repaired_verdict=best_rep.derived_verdict if best_rep else "",
+            best_repaired_reading=best_rep.name if best_rep else "",
+            holds_when=c.holds_when, reason=c.reason, depends_on=tuple(c.depends_on), readings=tuple(rrs),
+            seconds=timing[c.id], all_checks_ok=all(r.all_checks_ok for r in rrs),
+            verdict_agrees_with_registry=all(r.agrees for r in rrs),
+            notes=tuple(_soundness_notes(c, printed.derived_verdict, sound))))
+
+    # counts in a fixed order (most to least favourable), printed and best
+    def counts(key):
+        return tuple((v, sum(getattr(r, key) == v for r in results)) for v in BEST_ORDER
+                     if any(getattr(r, key) == v for r in results))
+
+    proof_steps = tuple({"id": r.id, "title": r.title, "serves": list(r.depends_on), "verdict": r.printed_verdict,
+                         "summary": " ".join(e["summary"] for e in r.readings[0].evidence
+                                             if e["finding"] != "supports") or r.readings[0].evidence[0]["summary"]}
+                        for r in results if r.kind == PROOF_STEP)
+    hidden = []
+    for r in results:
+        for rr in r.readings:
+            for e in rr.evidence:
+                if e["finding"] in (CONDITION, REFUTES):
+                    hidden.append({"id": r.id, "reading": rr.name, "check": e["check"], "finding": e["finding"],
+                                   "summary": e["summary"], "holds_when": r.holds_when})
+    cp, cb = counts("printed_verdict"), counts("best_verdict")
+    seconds = time.perf_counter() - t_start
+    lines = [f"{len(results)} claims (checked in {seconds:.1f} s)",
+             "verdicts as printed: " + ", ".join(f"{v} {n}" for v, n in cp),
+             "best reading:        " + ", ".join(f"{v} {n}" for v, n in cb)]
+    if sound is not None:
+        ex = [certificate_label(r) for r in sound["rows"] if r["exceeds_tight"]]
+        lines.append("certificates exceeding the tight radius on 1 - pA in [1e-15, 1/2): " + (", ".join(ex) or "none"))
+    unconfirmed = [w["file"] for w in claim_witnesses if not w["confirmed"]]
+    lines.append(f"claim witnesses: {len(claim_witnesses) - len(unconfirmed)}/{len(claim_witnesses)} confirmed")
+    command = "python -m theory audit" + (" --thorough" if thorough else "")
+    return AuditResult(
+        title=TITLE, command=command, thorough=thorough,
+        python=platform.python_version(), claims=tuple(results), counts_printed=cp, counts_best=cb,
+        proof_steps=proof_steps, hidden_conditions=tuple(_plain(hidden)), claim_witnesses=tuple(claim_witnesses),
+        summary_lines=tuple(lines), seconds=seconds, soundness=_plain(sound) if sound is not None else None,
+        witness_files=files, provenance=Provenance.collect(command))
+
+
+# ----------------------------------------------------------------------------------------------------
+# writing
+# ----------------------------------------------------------------------------------------------------
+
+def write_audit_report(result: AuditResult, out_dir, *, json_path=None, figures: bool = True) -> dict:
+    """Write ``OUT/audit.md``, the JSON (``json_path``, default ``OUT/audit.json``), the figures (unless
+    ``figures`` is False) and the witness files of ``result``.  Returns ``{"markdown", "json", "figures",
+    "witnesses"}`` (paths)."""
+    from theory import claim_witness as CW
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    figs = _figures(out) if figures else {}
+    if result.witness_files:
+        wdir = out / "witnesses"
+        wdir.mkdir(exist_ok=True)
+        claim_files = {Path(k).name: v for k, v in result.witness_files.items() if Path(k).name.startswith("claim_")}
+        CW.write_claim_witnesses(wdir, claim_files, [c.id for c in result.claims])
+        for rel, content in result.witness_files.items():
+            if not Path(rel).name.startswith("claim_"):
+                (out / rel).write_text(json.dumps(content, indent=2) + "\n")
+    jp = Path(json_path) if json_path else out / "audit.json"
+    jp.parent.mkdir(parents=True, exist_ok=True)
+    jp.write_text(result.to_json(), encoding="utf-8")
+    md = out / "audit.md"
+    md.write_text(render_markdown(result, figures=figures), encoding="utf-8")
+    return {"markdown": str(md), "json": str(jp), "figures": figs,
+            "witnesses": sorted(str(out / k) for k in result.witness_files)}
+
+
+def run_audit(out="reports", json_path=None, thorough: bool = False, progress: bool = True,
+              only=None, soundness: bool = True, figures: bool = True) -> AuditResult:
+    """``compute_audit`` + ``write_audit_report`` (the CLI).  Returns the :class:`AuditResult`."""
+    result = compute_audit(thorough=thorough, progress=progress, only=only, soundness=soundness)
+    write_audit_report(result, out, json_path=json_path, figures=figures)
+    return result
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -89,11 +454,6 @@ def _soundness(out: Path, thorough: bool, progress: bool) -> dict:
 # ----------------------------------------------------------------------------------------------------
 
 def _figures(out: Path) -> dict:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from scipy import special
 
     from theory import certificates as C
     from theory.claims import l2_claims as L2
@@ -102,7 +462,7 @@ def _figures(out: Path) -> dict:
     figs = {}
     # 1. C11 / tight radius vs 1 - pA
     es = np.geomspace(1e-40, 0.49, 400)
-    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    fig, ax = new_figure(figsize=(6.4, 4.0))
     for c in (0.5, 1.0, 2.0, 3.0):
         ratio = [C.radius("c11", one_minus_pA=e, sigma=1.0, c=c) / C.radius("cohen", one_minus_pA=e, sigma=1.0)
                  for e in es]
@@ -116,13 +476,12 @@ def _figures(out: Path) -> dict:
     ax.legend(fontsize=8)
     fig.tight_layout()
     p = out / "audit_c11_vs_tight.png"
-    fig.savefig(p, dpi=110)
-    plt.close(fig)
+    save_figure(fig, p)
     figs["c11_vs_tight"] = p.name
 
     # 2. T10: claimed vs actual probability of the c-form
     eps = np.geomspace(1e-3, 100, 300)
-    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    fig, ax = new_figure(figsize=(6.4, 4.0))
     for c, col in ((1.0, "C0"), (3.0, "C1")):
         act = [L2.c_form_probability(c, e) for e in eps]
         ax.plot(eps, act, color=col, label=f"actual P[L ≤ (c+1)√ε], c = {c:g}")
@@ -135,13 +494,12 @@ def _figures(out: Path) -> dict:
     ax.legend(fontsize=7)
     fig.tight_layout()
     p = out / "audit_t10_probability.png"
-    fig.savefig(p, dpi=110)
-    plt.close(fig)
+    save_figure(fig, p)
     figs["t10_probability"] = p.name
 
     # 3. lower bounds: mechanism alpha / claimed bound vs d, and the constant mechanism
     dims = np.unique(np.round(np.geomspace(2, 1e6, 30)).astype(int))
-    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    fig, ax = new_figure(figsize=(6.4, 4.0))
     g = np.array([gauss_linf_mean(int(d)) for d in dims])
     ax.plot(dims, 2 * g, label="T12/T17: Gaussian α / bound (= 2 E max|g_i|)")
     ax.plot(dims, 4 * np.ones_like(g), label="T16: eq.-6 α / bound (= 4)")
@@ -155,128 +513,17 @@ def _figures(out: Path) -> dict:
     ax.legend(fontsize=7)
     fig.tight_layout()
     p = out / "audit_lower_bounds.png"
-    fig.savefig(p, dpi=110)
-    plt.close(fig)
+    save_figure(fig, p)
     figs["lower_bounds"] = p.name
-    _ = special
     return figs
-
-
-# ----------------------------------------------------------------------------------------------------
-# the run
-# ----------------------------------------------------------------------------------------------------
-
-def run_audit(out="reports", json_path=None, thorough: bool = False, progress: bool = True,
-              only=None, soundness: bool = True, figures: bool = True) -> dict:
-    """Run the audit and write OUT/audit.md, OUT/audit.json (or ``json_path``), figures and witnesses.
-
-    ``only``: an iterable of claim IDs (default: all); ``soundness``/``figures``: switch those sections off
-    (tests).  Returns the JSON document."""
-    from theory.claims import CLAIMS, CONDITION, REFUTES, derive_verdict, get
-
-    t_start = time.perf_counter()
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    claims = [get(i) for i in only] if only else list(CLAIMS.values())
-    results = []
-    n_checks = sum(len(c.checks) for c in claims)
-    bar = progress_bar(total=n_checks, desc="audit: claim checks", enabled=progress)
-    evidence_by_claim = {}
-    for c in claims:
-        t0 = time.perf_counter()
-        evs = []
-        for chk in c.checks:
-            bar.set_postfix_str(f"{c.id}:{chk.name}")
-            evs.append(chk.run(thorough))
-            bar.update(1)
-        verdict = derive_verdict(evs)
-        evidence_by_claim[c.id] = evs
-        rec = c.listing()
-        rec.update({
-            "derived_verdict": verdict,
-            "verdict_agrees_with_registry": verdict == c.verdict,
-            "all_checks_ok": all(e.ok for e in evs),
-            "evidence": [e.as_dict() for e in evs],
-            "seconds": time.perf_counter() - t0,
-            "statement_printed": c.statement,
-        })
-        results.append(rec)
-    bar.close()
-
-    doc = {
-        "title": "Numeric audit of 'A Unified Framework for Randomized Smoothing Based Certified Defenses'",
-        "command": "python -m theory audit" + (" --thorough" if thorough else ""),
-        "thorough": thorough,
-        "python": platform.python_version(),
-        "claims": results,
-    }
-    if soundness:
-        doc["soundness"] = _soundness(out, thorough, progress)
-    doc["claim_witnesses"] = _claim_witnesses(out, claims, evidence_by_claim)
-    # hidden conditions: every check whose finding is 'condition' or 'refutes' -> the range where it holds
-    hidden = []
-    for r in results:
-        for e in r["evidence"]:
-            if e["finding"] in (CONDITION, REFUTES):
-                hidden.append({"id": r["id"], "check": e["check"], "finding": e["finding"], "summary": e["summary"],
-                               "holds_when": r["holds_when"]})
-    doc["hidden_conditions"] = hidden
-    if figures:
-        doc["figures"] = _figures(out)
-    doc["seconds"] = time.perf_counter() - t_start
-    jp = Path(json_path) if json_path else out / "audit.json"
-    from theory.cli import to_jsonable
-
-    jp.parent.mkdir(parents=True, exist_ok=True)
-    jp.write_text(json.dumps(to_jsonable(doc), indent=1, ensure_ascii=False) + "\n")
-    (out / "audit.md").write_text(render_markdown(doc))
-    return doc
-
-
-def _claim_witnesses(out: Path, claims, evidence_by_claim: dict) -> list:
-    """One witness per refuting check of every refuted claim (theory.claim_witness), written to
-    OUT/witnesses/claim_*.json and re-checked here (the check is re-run and every number compared)."""
-    from theory import claim_witness as CW
-    from theory.claims import REFUTED
-
-    if not any(c.verdict == REFUTED for c in claims):
-        return []
-    paths = CW.generate_claim_witnesses(out / "witnesses", evidence_by_claim, ids=[c.id for c in claims])
-    rows = []
-    for p in paths:
-        res = CW.check_claim_witness(p)
-        rows.append({"claim": res["claim"], "check": res["check"], "path": p, "confirmed": res["confirmed"]})
-    return rows
 
 
 # ----------------------------------------------------------------------------------------------------
 # markdown
 # ----------------------------------------------------------------------------------------------------
 
-def _fmt(x, digits=4):
-    if x is None:
-        return "—"
-    if isinstance(x, bool):
-        return "yes" if x else "no"
-    if isinstance(x, (int, np.integer)):
-        return str(int(x))
-    if isinstance(x, (float, np.floating)):
-        x = float(x)
-        if math.isinf(x) or math.isnan(x):
-            return str(x)
-        if x == 0 or 1e-3 <= abs(x) < 1e5:
-            return f"{x:.{digits}g}"
-        return f"{x:.{digits - 1}e}"
-    return str(x)
-
-
-def _cell(x) -> str:
-    """A markdown table cell: '|' escaped, newlines flattened."""
-    return str(x).replace("|", "\\|").replace("\n", " ")
-
-
 def _table(rows: list, max_rows: int = 14) -> list:
-    """A markdown table of a list of flat dicts (nested values shown compactly)."""
+    """A markdown table of a list of flat dicts (nested values left out), via theory.report.md_table."""
     if not rows or not isinstance(rows[0], dict):
         return []
     keys = []
@@ -284,12 +531,10 @@ def _table(rows: list, max_rows: int = 14) -> list:
         for k in r:
             if k not in keys and not isinstance(r[k], (dict, list)):
                 keys.append(k)
-    lines = ["| " + " | ".join(_cell(k) for k in keys) + " |", "|" + "---|" * len(keys)]
-    for r in rows[:max_rows]:
-        lines.append("| " + " | ".join(_cell(_fmt(r.get(k))) for k in keys) + " |")
+    body = [[r.get(k) for k in keys] for r in rows[:max_rows]]
     if len(rows) > max_rows:
-        lines.append(f"| … {len(rows) - max_rows} more rows in audit.json |" + " |" * (len(keys) - 1))
-    return lines
+        body.append([f"… {len(rows) - max_rows} more rows in audit.json"] + [""] * (len(keys) - 1))
+    return md_table(keys, body).split("\n")
 
 
 _ANCHOR = str.maketrans({c: "" for c in "()[]{}.,:;'\"/"})
@@ -299,47 +544,99 @@ def _anchor(cid: str) -> str:
     return "claim-" + cid.lower().translate(_ANCHOR)
 
 
-def render_markdown(doc: dict) -> str:
+FIGURES = {"c11_vs_tight": "audit_c11_vs_tight.png", "t10_probability": "audit_t10_probability.png",
+           "lower_bounds": "audit_lower_bounds.png"}
+
+VERDICT_HELP = (
+    "**holds** / **holds under stated conditions** / **refuted** (with a witness) / **not numerically decidable** "
+    "(with the reason) / **ill-posed as printed** (false under one natural reading of the hypotheses, empty under "
+    "the other; with a witness) / **proof gap** (a step of a proof is false while the conclusion it serves holds "
+    "for another reason; with a witness)")
+
+
+def render_markdown(result: AuditResult, figures: bool = True) -> str:
+    """The Markdown of ``result`` (a pure function of it: re-rendering a result read back with
+    :meth:`AuditResult.from_json` gives the same text)."""
     L = []
-    L.append(f"# {doc['title']}")
+    L.append(f"# {result.title}")
     L.append("")
-    L.append(f"Generated by `{doc['command']}` (theory/audit.py) in {doc['seconds']:.1f} s. Do not edit by hand.")
-    L.append("Claim IDs follow `../shared/paper/CLAIMS.md`. Verdicts: **holds** / **holds under stated conditions** / "
-             "**refuted** (with a witness) / **not numerically decidable** (with the reason); each verdict is derived "
-             "from the findings of the claim's checks.")
+    L.append(f"Generated by `{result.command}` (theory/audit.py) in {result.seconds:.1f} s. Do not edit by hand.")
+    L.append("")
+    if result.provenance is not None:
+        L.append(result.provenance.markdown())
+        L.append("")
+    L.append("Claim IDs follow the paper's numbering (T10 = Theorem 10, C11 = Corollary 11, L26 = Lemma 26, D4 = "
+             "Definition 4, R-T9 = the remark after Theorem 9, TABLE1-… = a cell of Table 1, CONCL-… = the "
+             "conclusion, `T12.step-…` = a step inside the proof of T12). The full statement, formalisation, "
+             "readings and evidence of every claim are in the section [Claims](#claims) below and, as data, in "
+             "`audit.json` next to this file (`claims[*].readings[*].statement`); `python -m theory claims --json` "
+             "prints the registry they come from.")
+    L.append("")
+    L.append(f"Verdicts: {VERDICT_HELP}. Each verdict is derived from the findings of the checks of one *reading* of "
+             "the claim: *as printed*, and where that fails or says nothing, *repaired* readings (the weakest change of "
+             "hypotheses under which the intended conclusion holds, stated precisely in the claim's section).")
     L.append("")
     L.append("## Verdicts")
     L.append("")
-    L.append("| ID | kind | verdict | methods | time (s) |")
-    L.append("|---|---|---|---|---|")
-    for r in doc["claims"]:
-        flag = "" if r["verdict_agrees_with_registry"] and r["all_checks_ok"] else " ⚠"
-        L.append(f"| [{r['id']}](#{_anchor(r['id'])}) | {r['kind']} | **{r['derived_verdict']}**{flag} | "
-                 f"{', '.join(r['methods'])} | {r['seconds']:.2f} |")
-    bad = [r["id"] for r in doc["claims"] if not (r["verdict_agrees_with_registry"] and r["all_checks_ok"])]
+    notes, vrows = [], []
+    for r in result.claims:
+        flag = "" if r.verdict_agrees_with_registry and r.all_checks_ok else " ⚠"
+        if r.best_repaired_reading:
+            rep = f"**{r.best_repaired_verdict}** ({r.best_repaired_reading})"
+        else:
+            rep = "— (no repaired reading)"
+        marks = []
+        for n in r.notes:
+            notes.append((r.id, n))
+            marks.append(f"[note {len(notes)}](#verdict-notes)")
+        vrows.append([f"[{r.id}](#{_anchor(r.id)})", r.title, f"**{r.printed_verdict}**{flag}", rep, ", ".join(marks)])
+    L.append(md_table(["ID", "title", "verdict as printed", "best repaired reading", "notes"], vrows))
     L.append("")
-    if bad:
-        L.append(f"⚠ Checks failed or the derived verdict differs from the registry for: {', '.join(bad)}.")
+    if result.bad:
+        L.append(f"⚠ Checks failed or a derived verdict differs from the registry for: {', '.join(result.bad)}.")
     else:
-        L.append("Every check ran and passed its own assertions; every derived verdict agrees with the registry.")
+        L.append("Every check ran and passed its own assertions; every derived verdict (every reading) agrees with the "
+                 "registry.")
     L.append("")
-    cw = doc.get("claim_witnesses") or []
-    if cw:
-        L.append("### Witnesses of the refuted claims")
+    L.append("Counts, as printed: " + ", ".join(f"{v} {n}" for v, n in result.counts_printed)
+             + ". Best reading: " + ", ".join(f"{v} {n}" for v, n in result.counts_best) + ".")
+    L.append("")
+    if notes:
+        L.append('<a id="verdict-notes"></a>')
+        L.append("**Notes to the table.**")
         L.append("")
-        L.append("Each refuting check's counterexample is saved as JSON; `python -m theory witness FILE` re-runs the "
-                 "check (fixed parameters and seeds) and confirms that it still refutes the claim and reproduces every "
-                 "recorded number. The over-certified radii of C11 / T18 also have geometric witnesses (next section).")
-        L.append("")
-        L.append("| claim | refuting check | witness file | re-checked |")
-        L.append("|---|---|---|---|")
-        for w in cw:
-            L.append(f"| [{w['claim']}](#{_anchor(w['claim'])}) | {w['check']} | `{w['path']}` | "
-                     f"{'confirmed' if w['confirmed'] else '**NOT confirmed**'} |")
+        for i, (cid, n) in enumerate(notes, 1):
+            L.append(f"{i}. ({cid}) {n}")
         L.append("")
 
-    if "soundness" in doc:
-        s = doc["soundness"]
+    if result.proof_steps:
+        L.append("## Proof gaps")
+        L.append("")
+        L.append("Steps of the paper's proofs audited as sub-claims (IDs `<claim>.step-…`). **proof gap**: the step as "
+                 "written is false (witness saved) while the conclusion it serves survives for another reason; "
+                 "**holds**: the step is correct.")
+        L.append("")
+        L.append(md_table(["step", "serves", "verdict", "what was found"],
+                          [[f"[{p['id']}](#{_anchor(p['id'])})", ", ".join(p["serves"]) or "—", f"**{p['verdict']}**",
+                            p["summary"]] for p in result.proof_steps]))
+        L.append("")
+
+    cw = result.claim_witnesses
+    if cw:
+        L.append("### Witnesses of the refuted, ill-posed and proof-gap readings")
+        L.append("")
+        L.append("Each witness-carrying check's counterexample is saved as JSON next to this report; "
+                 "`python -m theory witness FILE` re-runs the check (fixed parameters and seeds) and confirms that it "
+                 "still finds the same thing and reproduces every recorded number. The over-certified radii of "
+                 "C11 / T18 also have geometric witnesses (next section).")
+        L.append("")
+        L.append(md_table(["claim", "reading", "check", "finding", "witness file", "re-checked"],
+                          [[f"[{w['claim']}](#{_anchor(w['claim'])})", w["reading"], w["check"], w["finding"],
+                            f"`{w['file']}`", "confirmed" if w["confirmed"] else "**NOT confirmed**"] for w in cw]))
+        L.append("")
+
+    s = result.soundness
+    if s is not None:
         L.append("## Soundness of every certificate against the tight radius")
         L.append("")
         ks = s.get("num_classes") or [10, 1000]
@@ -352,14 +649,14 @@ def render_markdown(doc: dict) -> str:
                  "smoothed prediction at 50 digits showing the flip; multi-class: the band between A and B cut into "
                  "m slabs of equal probability ≤ pB, so B is the runner-up and the witness has K = m + 2 classes, "
                  "built for the smallest K above that exceeds and so valid for every larger K) in `"
-                 + s["witness_dir"] + "`, re-checked here exactly and by Monte Carlo (Clopper–Pearson at 1e-6); "
-                 "re-check any of them with `python -m theory witness FILE`. "
+                 + s["witness_dir"] + "/` next to this report, re-checked here exactly and by Monte Carlo "
+                 "(Clopper–Pearson at 1e-6); re-check any of them with `python -m theory witness FILE`. "
                  f"Section time: {s['seconds']:.1f} s.")
         L.append("")
-        L.append("| certificate | setting | tight reference | exceeds tight (binary) | from 1 − pA below | max ratio | "
-                 "exceeds below 1e-15 | "
-                 + " | ".join(f"multi-class exceeds, K = {k} (max ratio)" for k in ks) + " | witnesses confirmed |")
-        L.append("|---|---|---|---|---|---|---|" + "---|" * len(ks) + "---|")
+        heads = (["certificate", "setting", "tight reference", "exceeds tight (binary)", "from 1 − pA below", "max ratio",
+                  "exceeds below 1e-15"] + [f"multi-class exceeds, K = {k} (max ratio)" for k in ks]
+                 + ["witnesses confirmed"])
+        srows = []
 
         def mc_cell(r, k):
             m = next((v for v in r.get("multiclass_by_K") or [] if v.get("num_classes") == k), None)
@@ -369,107 +666,125 @@ def render_markdown(doc: dict) -> str:
 
         for r in s["rows"]:
             w = r["witnesses"]
-            L.append(f"| {r['certificate']}{' (paper)' if r['paper'] else ''} | "
-                     f"{', '.join(f'{k}={v:g}' for k, v in r['setting'].items()) or '—'} | {r['tight']} | "
-                     f"{_fmt(r['exceeds_tight'])} | {_fmt(r['from_one_minus_pA'])} | {_fmt(r['max_ratio'])} | "
-                     f"{_fmt(r['beyond_range']['exceeds_tight'])} "
-                     f"{'(from ' + _fmt(r['beyond_range']['from_one_minus_pA']) + ')' if r['beyond_range']['exceeds_tight'] and not r['exceeds_tight'] else ''} | "
-                     + " | ".join(mc_cell(r, k) for k in ks) + " | "
-                     f"{(str(sum(x['confirmed'] for x in w)) + '/' + str(len(w))) if w else '—'} |")
+            below = r["beyond_range"]
+            only_below = below["exceeds_tight"] and not r["exceeds_tight"]
+            srows.append([r["certificate"] + (" (paper)" if r["paper"] else ""),
+                          ", ".join(f"{k}={v:g}" for k, v in r["setting"].items()) or "—", r["tight"],
+                          r["exceeds_tight"], r["from_one_minus_pA"], r["max_ratio"],
+                          _fmt(below["exceeds_tight"]) + (f" (from {_fmt(below['from_one_minus_pA'])})" if only_below else "")]
+                         + [mc_cell(r, k) for k in ks]
+                         + [f"{sum(x['confirmed'] for x in w)}/{len(w)}" if w else "—"])
+        L.append(md_table(heads, srows))
         L.append("")
         wl = [x for r in s["rows"] for x in r["witnesses"]]
         if wl:
             L.append("Witnesses (exact values; Monte Carlo draws per point in the last column):")
             L.append("")
-            L.append("| file | form | K | 1 − pA at x | claimed radius | tight radius | ‖x' − x‖ | g(x) | g(x') | confirmed "
-                     "| MC n |")
-            L.append("|---|---|---|---|---|---|---|---|---|---|---|")
-            for x in wl:
-                L.append(f"| `{x['path']}` | {x['form']} | {x.get('num_classes', '—')} | {x['one_minus_pA']} | {_fmt(x['claimed_radius'])} | "
-                         f"{_fmt(x['tight_radius'])} | {_fmt(x['perturbation_norm'])} | {x['prediction_x']} | "
-                         f"{x['prediction_x_prime']} | {_fmt(x['confirmed'])} | {x['mc_samples']} |")
+            L.append(md_table(["file", "form", "K", "1 − pA at x", "claimed radius", "tight radius", "‖x' − x‖", "g(x)",
+                               "g(x')", "confirmed", "MC n"],
+                              [[f"`{x['path']}`", x["form"], x.get("num_classes"), str(x["one_minus_pA"]),
+                                x["claimed_radius"], x["tight_radius"], x["perturbation_norm"], x["prediction_x"],
+                                x["prediction_x_prime"], x["confirmed"], x["mc_samples"]] for x in wl]))
             L.append("")
-        if "figures" in doc:
-            L.append(f"![C11 radius over the tight radius]({doc['figures']['c11_vs_tight']})")
+        if figures:
+            L.append(f"![C11 radius over the tight radius]({FIGURES['c11_vs_tight']})")
             L.append("")
 
     # probability statements
-    t10 = next((r for r in doc["claims"] if r["id"] == "T10"), None)
+    t10 = next((r for r in result.claims if r.id == "T10"), None)
     if t10 is not None:
+        ev = t10.readings[0].evidence
         L.append("## Probability statements (T10, C11, the remark after T9)")
         L.append("")
         L.append("What is random? For a fixed set S, P(g(x) ∈ S) and P(g(x') ∈ S) are numbers: 'with probability "
                  "at least 1 − exp(−λ²/(4ε))' can only refer to Y ~ N(x, σ²I) through the privacy-loss random "
                  "variable L(Y) = log p(Y)/q(Y) ~ N(ε, 2ε) (the object of the proof's eq. 9).")
         L.append("")
-        for e in t10["evidence"]:
+        for e in ev:
             if e["check"] in ("privacy-loss-law-mc", "readings-a-and-c", "reading-b-fixed-set", "main-text-sqrt-eps",
                               "c-form-probability"):
                 L.append(f"- **{e['check']}** ({e['finding']}): {e['summary']}")
         L.append("")
-        cf = next((e for e in t10["evidence"] if e["check"] == "c-form-probability"), None)
+        cf = next((e for e in ev if e["check"] == "c-form-probability"), None)
         if cf:
             L += _table(cf["data"].get("table", []))
             L.append("")
-        if "figures" in doc:
-            L.append(f"![T10 claimed vs actual probability]({doc['figures']['t10_probability']})")
+        if figures:
+            L.append(f"![T10 claimed vs actual probability]({FIGURES['t10_probability']})")
             L.append("")
         L.append("C11 inherits reading (b) (it applies eq. 5 to the fixed sets {cA}, {cB}); its witnesses above flip "
                  "the smoothed prediction with certainty, so no probability-of-failure reading rescues it.")
         L.append("")
 
-    # hidden conditions
-    if doc.get("hidden_conditions"):
+    if result.hidden_conditions:
         L.append("## Hidden conditions and false steps")
         L.append("")
         L.append("Every check that found a statement or a derivation step true only in a range, or false as printed:")
         L.append("")
-        L.append("| claim | check | finding | what was found |")
-        L.append("|---|---|---|---|")
-        for h in doc["hidden_conditions"]:
-            L.append(f"| {h['id']} | {h['check']} | {h['finding']} | {_cell(h['summary'])} |")
+        L.append(md_table(["claim", "reading", "check", "finding", "what was found"],
+                          [[h["id"], h["reading"], h["check"], h["finding"], h["summary"]]
+                           for h in result.hidden_conditions]))
         L.append("")
-        if "figures" in doc:
-            L.append(f"![lower bounds]({doc['figures']['lower_bounds']})")
+        if figures:
+            L.append(f"![lower bounds]({FIGURES['lower_bounds']})")
             L.append("")
 
-    # one section per claim
+    L.append('<a id="claims"></a>')
     L.append("## Claims")
     L.append("")
-    for r in doc["claims"]:
-        L.append(f"### {r['id']}: {r['title']}")
-        L.append(f"<a id=\"{_anchor(r['id'])}\"></a>")
+    for r in result.claims:
+        L.append(f"### {r.id}: {r.title}")
+        L.append(f"<a id=\"{_anchor(r.id)}\"></a>")
         L.append("")
-        L.append(f"*{r['where']}* — kind: {r['kind']} — methods: {', '.join(r['methods'])} — run time "
-                 f"{r['seconds']:.2f} s")
+        L.append(f"*{r.where}* — kind: {r.kind} — methods: {', '.join(r.methods)} — run time {r.seconds:.2f} s")
         L.append("")
-        L.append(f"**Statement (as printed, reconstructed where garbled).** {r['statement']}")
+        L.append(f"**Statement (as printed, reconstructed where garbled).** {r.statement}")
         L.append("")
-        L.append(f"**Formalisation.** {r['formalisation']}")
-        if r["hypotheses"]:
-            L.append("Hypotheses: " + "; ".join(h["text"] for h in r["hypotheses"]) + ".")
-        if r["conditions"]:
-            L.append("Conditions assumed by the property tests: " + "; ".join(h["text"] for h in r["conditions"]) + ".")
+        L.append(f"**Formalisation.** {r.formalisation}")
+        if r.hypotheses:
+            L.append("Hypotheses: " + "; ".join(h["text"] for h in r.hypotheses) + ".")
+        if r.conditions:
+            L.append("Conditions assumed by the property tests: " + "; ".join(h["text"] for h in r.conditions) + ".")
         L.append("")
-        L.append("**Evidence.**")
-        L.append("")
-        for e in r["evidence"]:
-            ok = "" if e["ok"] else " — **CHECK FAILED**"
-            L.append(f"- *{e['check']}* [{e['method']}; finding: {e['finding']}; {e['seconds']:.2f} s]{ok}: "
-                     f"{e['summary']}")
-            tab = e["data"].get("table") if isinstance(e["data"], dict) else None
-            if tab and isinstance(tab, list) and isinstance(tab[0], dict):
+        for rr in r.readings:
+            if len(r.readings) > 1:
+                L.append(f"#### Reading: {rr.name} — verdict: {rr.derived_verdict}")
                 L.append("")
-                L += ["  " + x for x in _table(tab, 8)]
+                if rr.name != "as printed":
+                    L.append(f"*Statement of this reading.* {rr.statement}")
+                    L.append("")
+                    if rr.repair:
+                        L.append(f"*Repair.* {rr.repair}")
+                        L.append("")
+            L.append("**Evidence.**")
+            L.append("")
+            for e in rr.evidence:
+                ok = "" if e["ok"] else " — **CHECK FAILED**"
+                L.append(f"- *{e['check']}* [{e['method']}; finding: {e['finding']}; {e['seconds']:.2f} s]{ok}: "
+                         f"{e['summary']}")
+                tab = e["data"].get("table") if isinstance(e["data"], dict) else None
+                if tab and isinstance(tab, list) and isinstance(tab[0], dict):
+                    L.append("")
+                    L += ["  " + x for x in _table(tab, 8)]
+                    L.append("")
+            if rr.witnesses:
                 L.append("")
-        L.append("")
-        verdict = f"**Verdict: {r['derived_verdict']}.**"
-        if r["derived_verdict"] != r["verdict"]:
-            verdict += f" (registry records: {r['verdict']})"
-        if r["reason"]:
-            verdict += f" Reason: {r['reason']}"
-        if r["holds_when"]:
-            verdict += f" Holds: {r['holds_when']}"
+                L.append("Witness: " + ", ".join(f"`{w['file']}` ({'confirmed' if w['confirmed'] else 'NOT confirmed'})"
+                                                 for w in rr.witnesses) + ".")
+            if rr.derived_verdict != rr.verdict:
+                L.append("")
+                L.append(f"⚠ derived verdict {rr.derived_verdict!r}, registry records {rr.verdict!r}.")
+            L.append("")
+        verdict = f"**Verdict as printed: {r.printed_verdict}.**"
+        if r.best_repaired_reading:
+            verdict += f" **Best repaired reading ({r.best_repaired_reading}): {r.best_repaired_verdict}.**"
+        if r.reason:
+            verdict += f" Reason: {r.reason}"
+        if r.holds_when:
+            verdict += f" Holds: {r.holds_when}"
         L.append(verdict)
+        for n in r.notes:
+            L.append("")
+            L.append(f"*Note.* {n}")
         L.append("")
     return "\n".join(L) + "\n"

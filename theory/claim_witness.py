@@ -1,5 +1,6 @@
 """Witnesses of refuted claims (issue 4: "every refuted claim has a witness that
-``python -m theory witness FILE`` confirms").
+``python -m theory witness FILE`` confirms"), and since issue 11 of every refuted / ill-posed / proof-gap
+*reading* of a claim (the record then names its ``reading``; files ``claim_<ID>_<reading>_<check>.json``).
 
 The over-certified radii of C11 / T18 have concrete geometric witnesses (:mod:`theory.witness`:
 a half-space classifier, a point, a perturbation and the exact smoothed prediction).  Every other
@@ -10,8 +11,8 @@ after T9 the Gaussian pair past the stated threshold, ...
 
 A claim witness is a JSON file recording the claim, the refuting check and the numbers it produced::
 
-    {"kind": "claim-counterexample", "claim": "T10", "check": "reading-b-fixed-set",
-     "statement": ..., "method": ..., "summary": ..., "data": {...}, "generated_by": ...}
+    {"kind": "claim-counterexample", "claim": "T10", ["reading": "repaired: ...",] "check": "reading-b-fixed-set",
+     "statement": ..., "method": ..., "finding": "refutes", "summary": ..., "data": {...}, "generated_by": ...}
 
 :func:`check_claim_witness` re-runs that check (its parameters and seeds are fixed in the registry, so the
 run is deterministic) and confirms the witness when (1) the check's own assertions pass, (2) it again
@@ -37,40 +38,99 @@ def _claims():
     return K
 
 
-def refuting_checks(claim_id: str) -> list[str]:
-    """Names of the checks of ``claim_id`` that reproduce a counterexample (run in the default mode)."""
+def refuting_checks(claim_id: str, reading: str | None = None) -> list[str]:
+    """Names of the checks of ``claim_id`` (its reading ``reading``, default "as printed") that reproduce a
+    counterexample (finding ``refutes``, ``empty`` or ``gap``; run in the default mode)."""
     K = _claims()
-    claim = K.get(claim_id)
-    return [ev.check for ev in claim.run_checks(thorough=False) if ev.finding == K.REFUTES and ev.ok]
+    r = K.get(claim_id).reading(reading or K.AS_PRINTED)
+    return [ev.check for ev in r.run_checks(thorough=False) if ev.finding in K.WITNESS_FINDINGS and ev.ok]
 
 
-def make_claim_witness(claim_id: str, evidence) -> dict:
-    """The witness record of one refuting :class:`theory.claims.Evidence` of ``claim_id``."""
+def needs_witness(verdict: str) -> bool:
+    """Readings with these verdicts carry a witness: refuted, ill-posed as printed, proof gap."""
+    K = _claims()
+    return verdict in (K.REFUTED, K.ILL_POSED, K.PROOF_GAP)
+
+
+def make_claim_witness(claim_id: str, evidence, reading: str | None = None) -> dict:
+    """The witness record of one :class:`theory.claims.Evidence` of ``claim_id`` (reading ``reading``,
+    default "as printed") whose finding is ``refutes``, ``empty`` or ``gap``."""
     K = _claims()
     claim = K.get(claim_id)
-    if evidence.finding != K.REFUTES or not evidence.ok:
+    rd = claim.reading(reading or K.AS_PRINTED)
+    if evidence.finding not in K.WITNESS_FINDINGS or not evidence.ok:
         raise ValueError(f"check {evidence.check!r} of {claim_id} does not refute it (finding {evidence.finding!r}, "
                          f"ok {evidence.ok})")
-    return {
+    rec = {
         "kind": KIND,
         "claim": claim.id,
         "title": claim.title,
         "statement": claim.statement,
+    }
+    if not rd.is_printed:
+        rec["reading"] = rd.name
+        rec["reading_statement"] = rd.statement
+    rec.update({
         "check": evidence.check,
         "method": evidence.method,
+        "finding": evidence.finding,
         "summary": evidence.summary,
         "data": _jsonable(evidence.data),
         "generated_by": "python -m theory audit  (theory.claim_witness.generate_claim_witnesses)",
         "recheck": "python -m theory witness FILE",
-    }
+    })
+    return rec
+
+
+def witness_filename(claim_id: str, check: str, reading: str | None = None) -> str:
+    """``claim_<ID>_<check>.json`` (as printed) or ``claim_<ID>_<reading>_<check>.json``."""
+    K = _claims()
+    mid = "" if reading in (None, K.AS_PRINTED) else _squash(_slug(reading))[:40].strip("-.") + "_"
+    return f"claim_{_slug(claim_id)}_{mid}{_slug(check)}.json"
+
+
+def claim_witness_records(evidence_by_reading: dict | None = None, ids=None) -> dict:
+    """In memory: ``{file name: witness record}`` for every witness-carrying evidence item of every reading
+    whose recorded verdict needs a witness (:func:`needs_witness`), of the claims ``ids`` (default all).
+
+    ``evidence_by_reading`` -- ``{(claim id, reading name): [Evidence, ...]}`` reuses checks already run (the
+    audit passes its own); missing readings are run here."""
+    K = _claims()
+    wanted = None if ids is None else {K.get(i).id for i in ids}
+    out: dict = {}
+    for claim in K.CLAIMS.values():
+        if wanted is not None and claim.id not in wanted:
+            continue
+        for rd in claim.all_readings:
+            if not needs_witness(rd.verdict):
+                continue
+            evs = (evidence_by_reading or {}).get((claim.id, rd.name))
+            if evs is None:
+                evs = rd.run_checks(thorough=False)
+            for ev in K.witness_evidence(rd, evs):
+                if ev.finding in K.WITNESS_FINDINGS and ev.ok:
+                    out[witness_filename(claim.id, ev.check, rd.name)] = make_claim_witness(claim.id, ev, rd.name)
+    return out
 
 
 def generate_claim_witnesses(out_dir, evidence_by_claim: dict | None = None, ids=None) -> list[str]:
-    """Write one witness per refuting check of every claim whose verdict is ``refuted`` (of ``ids`` only,
-    when given; stale ``claim_*.json`` files of those claims are removed first).
+    """Write one witness per witness-carrying check of every refuted / ill-posed / proof-gap reading (of the
+    claims ``ids`` only, when given; stale ``claim_*.json`` files of those claims are removed first).
 
-    ``evidence_by_claim`` (claim id -> list of Evidence) reuses checks already run (the audit passes its
-    own); otherwise the refuted claims' checks are run here.  Returns the written paths."""
+    ``evidence_by_claim``: ``{claim id: [Evidence]}`` (the printed reading's checks) or
+    ``{(claim id, reading name): [Evidence]}``.  Returns the written paths."""
+    K = _claims()
+    ids_checked = None if ids is None else [K.get(i).id for i in ids]   # validate before touching files
+    by_reading = {}
+    for key, evs in (evidence_by_claim or {}).items():
+        by_reading[key if isinstance(key, tuple) else (key, K.AS_PRINTED)] = evs
+    recs = claim_witness_records(by_reading, ids_checked)
+    return write_claim_witnesses(out_dir, recs, ids_checked)
+
+
+def write_claim_witnesses(out_dir, records: dict, ids=None) -> list[str]:
+    """Write ``records`` (``{file name: record}``) into ``out_dir``, first removing stale ``claim_*.json``
+    files of the claims ``ids`` (all claims when None).  Returns the written paths."""
     K = _claims()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -79,18 +139,10 @@ def generate_claim_witnesses(out_dir, evidence_by_claim: dict | None = None, ids
         if wanted is None or any(old.name.startswith(f"claim_{_slug(i)}_") for i in wanted):
             old.unlink()
     paths = []
-    for claim in K.CLAIMS.values():
-        if claim.verdict != K.REFUTED or (wanted is not None and claim.id not in wanted):
-            continue
-        evs = (evidence_by_claim or {}).get(claim.id)
-        if evs is None:
-            evs = claim.run_checks(thorough=False)
-        for ev in evs:
-            if ev.finding == K.REFUTES and ev.ok:
-                rec = make_claim_witness(claim.id, ev)
-                p = out / f"claim_{_slug(claim.id)}_{_slug(ev.check)}.json"
-                p.write_text(json.dumps(rec, indent=2, sort_keys=False) + "\n")
-                paths.append(str(p))
+    for name, rec in records.items():
+        p = out / name
+        p.write_text(json.dumps(rec, indent=2, sort_keys=False) + "\n")
+        paths.append(str(p))
     return paths
 
 
@@ -103,11 +155,17 @@ def load_claim_witness(path) -> dict:
         raise ValueError(f"{p}: cannot read the witness file ({exc})") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{p}: not JSON (line {exc.lineno}: {exc.msg})") from None
+    return validate_claim_witness(rec, str(p))
+
+
+def validate_claim_witness(rec, where: str = "witness") -> dict:
     if not isinstance(rec, dict) or rec.get("kind") != KIND:
-        raise ValueError(f"{p}: not a claim witness (key 'kind' must be {KIND!r})")
+        raise ValueError(f"{where}: not a claim witness (key 'kind' must be {KIND!r})")
     for key, typ in (("claim", str), ("check", str), ("data", dict)):
         if not isinstance(rec.get(key), typ):
-            raise ValueError(f"{p}: key {key!r} missing or not a {typ.__name__}")
+            raise ValueError(f"{where}: key {key!r} missing or not a {typ.__name__}")
+    if "reading" in rec and not isinstance(rec["reading"], str):
+        raise ValueError(f"{where}: key 'reading' must be a string")
     return rec
 
 
@@ -121,29 +179,48 @@ def is_claim_witness(path) -> bool:
 
 
 def check_claim_witness(path) -> dict:
-    """Re-run the refuting check of a claim witness and compare; see the module docstring."""
+    """Re-run the refuting check of a claim witness file and compare; see the module docstring."""
+    rec = load_claim_witness(path)
+    return check_claim_witness_record(rec, str(path))
+
+
+def check_claim_witness_record(rec: dict, where: str = "witness") -> dict:
+    """Re-run the check a witness record names (in its reading) and compare every recorded number.
+
+    Confirmed when the check's assertions pass, its finding is still the recorded one (``refutes`` for
+    files without a ``finding``; always one of ``refutes`` / ``empty`` / ``gap``), and every recorded
+    number is reproduced (relative 1e-9)."""
     K = _claims()
     t0 = time.perf_counter()
-    rec = load_claim_witness(path)
+    rec = validate_claim_witness(rec, where)
     try:
         claim = K.get(rec["claim"])
     except (KeyError, ValueError):
-        raise ValueError(f"{path}: unknown claim {rec['claim']!r}") from None
-    by_name = {c.name: c for c in claim.checks}
+        raise ValueError(f"{where}: unknown claim {rec['claim']!r}") from None
+    rname = rec.get("reading", K.AS_PRINTED)
+    try:
+        rd = claim.reading(rname)
+    except ValueError:
+        raise ValueError(f"{where}: claim {claim.id} has no reading {rname!r} "
+                         f"(has {[r.name for r in claim.all_readings]})") from None
+    by_name = {c.name: c for c in rd.checks}
     if rec["check"] not in by_name:
-        raise ValueError(f"{path}: claim {claim.id} has no check {rec['check']!r} (has {sorted(by_name)})")
+        raise ValueError(f"{where}: claim {claim.id} has no check {rec['check']!r} (has {sorted(by_name)})")
     ev = by_name[rec["check"]].run(thorough=False)
     mismatches = _compare(rec["data"], _jsonable(ev.data), "data")
+    expected = rec.get("finding", K.REFUTES)
     checks = {
         "check_assertions_pass": bool(ev.ok),
-        "still_refutes": ev.finding == K.REFUTES,
+        "still_refutes": ev.finding == expected and ev.finding in K.WITNESS_FINDINGS,
         "recorded_numbers_reproduced": not mismatches,
     }
     return {
-        "path": str(path),
+        "path": where,
         "kind": KIND,
         "claim": claim.id,
+        "reading": rd.name,
         "check": rec["check"],
+        "finding": ev.finding,
         "summary": ev.summary,
         "checks": checks,
         "mismatches": mismatches[:20],
@@ -154,7 +231,14 @@ def check_claim_witness(path) -> dict:
 
 # ----------------------------------------------------------------------------------------------------
 def _slug(s: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "._" else "-" for ch in s)
+    return "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "._" else "-" for ch in s)
+
+
+def _squash(s: str) -> str:
+    """Runs of '-' collapsed to one (readable file names from reading names)."""
+    import re
+
+    return re.sub("-{2,}", "-", s)
 
 
 def _jsonable(obj):

@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import math
 import pkgutil
 import sys
+
+from theory.jsonio import to_jsonable  # noqa: F401  (re-exported: older callers import it from here)
 
 
 def _command_names(package: str) -> list[str]:
@@ -40,6 +41,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser(prog: str, package: str, description: str, only: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(prog=prog, description=description,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}",
+                        help="print the rs-verify version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for mod in _commands(package, only):
@@ -50,8 +53,17 @@ def build_parser(prog: str, package: str, description: str, only: str | None = N
     return parser
 
 
+def _version() -> str:
+    from theory.report.provenance import package_version
+
+    return package_version()
+
+
 def main_for(prog: str, package: str, description: str, argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--version"]:  # answered before any command module is imported (start-up stays fast)
+        print(f"{prog} {_version()}")
+        return 0
     first = argv[0] if argv and not argv[0].startswith("-") else None
     parser = build_parser(prog, package, description, only=first)
     args = parser.parse_args(argv)
@@ -69,37 +81,6 @@ def main_for(prog: str, package: str, description: str, argv=None) -> int:
         return 130
 
 
-def to_jsonable(obj):
-    """Convert numbers (incl. mpmath, numpy, inf/nan) to JSON-safe values; inf -> "inf"."""
-    import numpy as np
-
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    try:
-        import mpmath
-
-        if isinstance(obj, mpmath.mpf):
-            obj = float(obj)
-    except ImportError:  # pragma: no cover
-        pass
-    if isinstance(obj, (float, np.floating)):
-        f = float(obj)
-        if math.isinf(f):
-            return "inf" if f > 0 else "-inf"
-        if math.isnan(f):
-            return "nan"
-        return f
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    return obj
-
-
 def print_json(obj) -> None:
     print(json.dumps(to_jsonable(obj), indent=2, sort_keys=False))
 
@@ -108,3 +89,29 @@ def main(argv=None) -> int:
     return main_for("python -m theory", "theory.commands",
                     "Theory-verification toolkit for randomized smoothing (divergences, mechanisms, "
                     "certificates, claims, audit, scaling).", argv)
+
+
+_PACKAGES = {"theory": "theory.cli", "empirical": "empirical.cli"}
+
+
+def console_main(argv=None) -> int:
+    """The ``rs-verify`` console script: ``rs-verify theory COMMAND ...`` or ``rs-verify empirical COMMAND ...``.
+
+    The same as ``python -m theory ...`` / ``python -m empirical ...`` (which keep working).
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    usage = ("usage: rs-verify [-h] [--version] {theory,empirical} COMMAND ...\n\n"
+             "  rs-verify theory ...     the theory side (same as python -m theory ...)\n"
+             "  rs-verify empirical ...  the torch experiments (same as python -m empirical ...)\n")
+    if not argv or argv[0] in ("-h", "--help"):
+        print(usage, end="")
+        return 0 if argv else 2
+    if argv[0] == "--version":
+        print(f"rs-verify {_version()}")
+        return 0
+    if argv[0] not in _PACKAGES:
+        print(f"rs-verify: error: the first word must be 'theory' or 'empirical', got {argv[0]!r}",
+              file=sys.stderr)
+        return 2
+    mod = importlib.import_module(_PACKAGES[argv[0]])
+    return int(mod.main(argv[1:]))

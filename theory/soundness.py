@@ -85,7 +85,6 @@ Ground truths (x is the clean input, f the base classifier; Phi the standard nor
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import time
 import zlib
@@ -97,9 +96,10 @@ import mpmath
 import numpy as np
 from scipy import optimize, special, stats
 
-from theory import _validate as V
+from theory import validate as V
 from theory._progress import progress_bar
-from theory.cli import to_jsonable
+from theory.jsonio import dump_json, load_json, to_jsonable
+from theory.report import Provenance, new_figure, save_figure
 
 __all__ = [
     "GroundTruth",
@@ -590,7 +590,7 @@ def _staircase(fails2: Callable[[int, int], bool], A: np.ndarray, B: np.ndarray)
     return thr
 
 
-@dataclass
+@dataclass(frozen=True)
 class SettingResult:
     """One row of the report: a certificate on a ground truth at (n0, n, alpha)."""
 
@@ -789,23 +789,124 @@ def default_grid(qs=DEFAULT_Q, ns=DEFAULT_N, multi=DEFAULT_MULTI, sigma: float =
     return grid
 
 
-def run_soundness(out_dir="reports", json_path=None, *, trials: int = 10_000, alpha: float = 0.001,
-                  n0: int = 100, seed: int = 0, grid=None, figures: bool = True, progress: bool = True,
-                  write: bool = True, command: str | None = None) -> dict:
-    """Run the simulation over ``grid`` (default :func:`default_grid`), write ``soundness.md``,
-    ``soundness.json`` (or ``json_path``) and ``soundness_rates.png`` into ``out_dir``; return the JSON
-    object.  ``trials`` CERTIFY runs per setting (>= 1; the report's claims need >= 10,000)."""
+#: Version of the JSON layout of :class:`SoundnessResult` (bump when a field changes meaning or shape).
+SCHEMA_VERSION = 1
+
+#: The figure of the report (next to soundness.md).
+FIGURE = "soundness_rates.png"
+
+#: Cohen et al. (2019) certify with n = 100,000 draws: the "reachable?" column of the threshold table.
+COHEN_N = 100_000
+
+
+@dataclass(frozen=True)
+class SoundnessResult:
+    """Everything ``reports/soundness.md`` shows, computed by :func:`compute_soundness` (no files written).
+
+    Attributes
+    ----------
+    rows
+        One :class:`SettingResult` per (certificate, ground truth, n), each with its verdict.
+    summary
+        Per certificate: settings, unsound settings, maximal failure rate, worst setting, verdict.
+    thresholds
+        :func:`reach_thresholds`: where each binary certificate exceeds its tight reference, the n needed.
+    eq6
+        Eq.-6 ground truths: true radius / Yang's radius and per certificate the worst exact P(fail), verdict.
+    figures
+        File names of the figures the report links (drawn by :func:`write_soundness_report`).
+    """
+
+    command: str
+    trials_per_setting: int
+    alpha: float
+    n0: int
+    seed: int
+    settings: int
+    total_certify_runs: int
+    ci: str
+    runtime_s: float
+    summary: tuple[dict, ...]
+    rows: tuple[SettingResult, ...]
+    thresholds: tuple[dict, ...]
+    eq6: tuple[dict, ...]
+    figures: tuple[str, ...]
+    provenance: Provenance
+    schema_version: int = SCHEMA_VERSION
+
+    def to_dict(self) -> dict:
+        """The JSON-shaped dict of the result."""
+        return to_jsonable(self)
+
+    def to_json(self, path) -> Path:
+        """Write the result as JSON (the layout of ``reports/soundness.json``)."""
+        return dump_json(self, path, indent=1, ensure_ascii=True)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> SoundnessResult:
+        if d.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(f"schema_version must be {SCHEMA_VERSION}, got {d.get('schema_version')!r}")
+        names = {f.name for f in dataclasses.fields(cls)}
+        kw = {k: v for k, v in d.items() if k in names}
+        kw.update(summary=tuple(d["summary"]), thresholds=tuple(d["thresholds"]), eq6=tuple(d["eq6"]),
+                  figures=tuple(d["figures"]), provenance=Provenance.from_dict(d["provenance"]),
+                  rows=tuple(SettingResult(**{k: _from_json_number(k, v) for k, v in r.items()})
+                             for r in d["rows"]))
+        return cls(**kw)
+
+    @classmethod
+    def from_json(cls, path) -> SoundnessResult:
+        """Read a result written by :meth:`to_json` (the report can be re-rendered without recomputing)."""
+        return cls.from_dict(load_json(path))
+
+
+_FLOAT_FIELDS = {f.name for f in dataclasses.fields(SettingResult) if f.type in ("float", "float | None")}
+
+
+def _from_json_number(key: str, v):
+    if key in _FLOAT_FIELDS and isinstance(v, str):
+        return float(v)  # "inf" / "nan" as written by to_jsonable
+    return v
+
+
+def compute_soundness(*, trials: int = 10_000, alpha: float = 0.001, n0: int = 100, seed: int = 0, grid=None,
+                      progress: bool = True, command: str | None = None) -> SoundnessResult:
+    """Simulate CERTIFY on every ground truth of ``grid`` (default :func:`default_grid`); write nothing.
+
+    Parameters
+    ----------
+    trials
+        CERTIFY runs per setting (>= 1; the report's claims need >= 10,000).
+    alpha
+        CERTIFY's failure probability (Cohen et al. 2019): a sound certificate fails with probability <= alpha.
+    n0
+        Selection draws.
+    seed
+        Random seed (each setting draws from its own stream keyed by the setting).
+    grid
+        ``[(GroundTruth, n), ...]``.
+    progress
+        Progress bar on stderr.
+    command
+        The command recorded in the report.
+
+    Returns
+    -------
+    SoundnessResult
+        Verdicts per setting and per certificate, thresholds, eq.-6 table; render it with
+        :func:`write_soundness_report`.
+
+    Examples
+    --------
+    >>> res = compute_soundness(trials=200, grid=[(halfspace_l2(0.1, 0.5), 1000)], progress=False)
+    >>> {s["certificate"]: s["verdict"] for s in res.summary}["cohen"]
+    'sound in every setting'
+    """
     trials = V.count("trials", trials, minimum=1)
     alpha = V.in_open_interval("alpha", alpha, 0.0, 1.0)
     n0 = V.count("n0", n0, minimum=1)
     seed = V.count("seed", seed)
     t0 = time.perf_counter()
-    if write:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        json_file = Path(json_path) if json_path is not None else out / "soundness.json"
-        for f in (out / "soundness.md", json_file):  # fail before any work if an output cannot be written
-            _check_writable(f)
     grid = default_grid() if grid is None else list(grid)
     specs = cert_specs()
     rows: list[SettingResult] = []
@@ -816,13 +917,58 @@ def run_soundness(out_dir="reports", json_path=None, *, trials: int = 10_000, al
         bar.update(1)
     bar.close()
     runtime = time.perf_counter() - t0
+    command = command or "python -m theory soundness"
     res = _summarise(rows, trials=trials, alpha=alpha, n0=n0, seed=seed, runtime=runtime, command=command)
-    res["thresholds"] = reach_thresholds(specs, alpha)
-    if write:
-        res["figures"] = _figures(rows, out, alpha) if figures else []
-        json_file.write_text(json.dumps(to_jsonable(res), indent=1) + "\n")
-        (out / "soundness.md").write_text(_markdown(res, rows))
-    return res
+    binary_ns = {r.n for r in rows if len(r.probs) == 2}
+    return SoundnessResult(**res, rows=tuple(rows), thresholds=tuple(reach_thresholds(specs, alpha)),
+                           eq6=tuple(eq6_summary(rows)), figures=(FIGURE,) if binary_ns else (),
+                           provenance=Provenance.collect(command, seed=seed))
+
+
+def check_outputs(out_dir="reports", json_path=None) -> None:
+    """Raise (PermissionError, IsADirectoryError, FileNotFoundError) unless the report files can be written:
+    call it before a long computation."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for f in (out / "soundness.md", Path(json_path) if json_path is not None else out / "soundness.json"):
+        _check_writable(f)
+
+
+def write_soundness_report(result: SoundnessResult, out_dir="reports", *, json_path=None,
+                           figures: bool = True) -> list[Path]:
+    """Write ``soundness.md``, the JSON (``out_dir/soundness.json`` unless ``json_path``) and, with ``figures``,
+    ``soundness_rates.png`` into ``out_dir``; return the paths written.
+
+    Without figures the result is written with no figure (the Markdown then links none).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> res = compute_soundness(trials=100, grid=[(halfspace_l2(0.1, 0.5), 1000)], progress=False)
+    >>> [p.name for p in write_soundness_report(res, tempfile.mkdtemp())]
+    ['soundness.md', 'soundness.json', 'soundness_rates.png']
+    """
+    check_outputs(out_dir, json_path)
+    out = Path(out_dir)
+    if not figures:
+        result = dataclasses.replace(result, figures=())
+    written = []
+    md = out / "soundness.md"
+    md.write_text(render_markdown(result))
+    written.append(md)
+    written.append(result.to_json(Path(json_path) if json_path is not None else out / "soundness.json"))
+    if result.figures:
+        written.append(_figures(list(result.rows), out, result.alpha))
+    return written
+
+
+def run_soundness(out_dir="reports", json_path=None, *, figures: bool = True, **kw) -> SoundnessResult:
+    """:func:`compute_soundness` (keywords ``kw``) then :func:`write_soundness_report` into ``out_dir``
+    (the outputs are checked for writability before any work)."""
+    check_outputs(out_dir, json_path)
+    result = compute_soundness(**kw)
+    write_soundness_report(result, out_dir, json_path=json_path, figures=figures)
+    return result
 
 
 def _check_writable(path: Path) -> None:
@@ -858,7 +1004,8 @@ def reach_thresholds(specs, alpha: float) -> list[dict]:
         n_min = None if t is None else math.ceil(math.log(alpha) / math.log1p(-t))
         # a tight certificate compared with itself: "never" holds by construction, it is no finding
         out.append({"certificate": spec.label, "tight": ex["tight"], "exceeds_tight_below_one_minus_pA": t,
-                    "min_n_to_reach": n_min, "reference": spec.name == ex["tight"]})
+                    "min_n_to_reach": n_min, "reference": spec.name == ex["tight"],
+                    "reachable_with_cohen_n": n_min is not None and n_min <= COHEN_N})
     return out
 
 
@@ -884,7 +1031,7 @@ def _summarise(rows, *, trials, alpha, n0, seed, runtime, command) -> dict:
         if s["failure_allowance"] is not None:
             s.setdefault("exceeds_paper_allowance", False)
     return {
-        "command": command or "python -m theory soundness",
+        "command": command,
         "trials_per_setting": trials,
         "alpha": alpha,
         "n0": n0,
@@ -893,8 +1040,7 @@ def _summarise(rows, *, trials, alpha, n0, seed, runtime, command) -> dict:
         "total_certify_runs": int(sum(r.trials for r in rows)),
         "ci": "two-sided Clopper-Pearson interval at level 1 - 1e-6",
         "runtime_s": runtime,
-        "summary": list(by_cert.values()),
-        "rows": [dataclasses.asdict(r) for r in rows],
+        "summary": tuple(by_cert.values()),
     }
 
 
@@ -919,14 +1065,17 @@ def _setting_str(r: SettingResult) -> str:
     return f"pA={r.probs[0]:.7g}, pB={r.probs[1]:.3g}, pC={r.probs[2]:.3g}"
 
 
-def _markdown(res: dict, rows) -> str:
-    a = res["alpha"]
+def render_markdown(result: SoundnessResult) -> str:
+    """``reports/soundness.md`` from a :class:`SoundnessResult` (formatting only: verdicts are in the result)."""
+    rows = result.rows
+    a = result.alpha
     L = []
     L.append("# Soundness of the certificates: CERTIFY simulated on ground-truth classifiers\n")
-    L.append(f"Generated by `{res['command']}` (seed {res['seed']}) in {res['runtime_s']:.1f} s; "
+    L.append(f"Generated by `{result.command}` (seed {result.seed}) in {result.runtime_s:.1f} s; "
              "do not edit by hand.  Method: `theory/soundness.py` (module docstring).\n")
-    L.append(f"**{res['settings']} settings, {res['trials_per_setting']:,} CERTIFY runs each "
-             f"({res['total_certify_runs']:,} in all), n0 = {res['n0']}, alpha = {a:g}.**\n")
+    L.append(result.provenance.markdown() + "\n")
+    L.append(f"**{result.settings} settings, {result.trials_per_setting:,} CERTIFY runs each "
+             f"({result.total_certify_runs:,} in all), n0 = {result.n0}, alpha = {a:g}.**\n")
     L.append("A certificate *fails* in a run when CERTIFY (Cohen et al. 2019) does not abstain and returns a wrong "
              "class or a radius larger than the TRUE robust radius of the smoothed classifier, known exactly for "
              "the ground truth (half-spaces under Gaussian noise: sigma Phi^-1(pA) in l2 and sigma Phi^-1(pA)/sqrt(d) "
@@ -944,7 +1093,7 @@ def _markdown(res: dict, rows) -> str:
     L.append("| certificate | paper's | settings | unsound settings | max failure rate | worst setting | "
              "max exact P(fail) | paper's own failure allowance | verdict |")
     L.append("|---|---|---|---|---|---|---|---|---|")
-    for s in res["summary"]:
+    for s in result.summary:
         allow = "–" if s["failure_allowance"] is None else f"exp(-c²/4) = {s['failure_allowance']:.3g}"
         L.append(f"| {s['certificate']} | {'yes' if s['paper'] else 'no'} | {s['settings']} | "
                  f"{s['unsound_settings']} | {_fmt(s['max_rate'])} | {s['worst'] or '– (no failure)'} | {_fmt(s['max_exact'])} | "
@@ -961,17 +1110,17 @@ def _markdown(res: dict, rows) -> str:
             where = "; ".join(f"{_gt_str(r)} {_setting_str(r)}, n={r.n:g}: {r.failures}/{r.trials} "
                               f"(exact {_fmt(r.exact)})" for r in rs)
             L.append(f"* **{c}** exceeds the true radius with probability > alpha in {len(rs)} setting(s): {where}.")
-        allow = [s for s in res["summary"] if s.get("exceeds_paper_allowance")]
+        allow = [s for s in result.summary if s.get("exceeds_paper_allowance")]
         if allow:
             L.append("* The paper allows C11 / T18 a failure probability of exp(-c²/4) (\"with probability at least "
                      "1 - exp(-c²/4)\"); in some setting the rate's whole interval lies above even that allowance "
                      "plus alpha for: " +
                      ", ".join(s["certificate"] for s in allow) + ".")
-        sound = [s["certificate"] for s in res["summary"] if not s["unsound_settings"]]
+        sound = [s["certificate"] for s in result.summary if not s["unsound_settings"]]
         L.append(f"* Sound in every setting (rate <= alpha within the interval): {', '.join(sound)}.")
         L.append("")
-    L += _eq6_section(rows, a)
-    if res.get("thresholds"):
+    L += _eq6_section(result.eq6, a)
+    if result.thresholds:
         L.append("## Why: where a certificate exceeds the tight radius, and the n needed to get there\n")
         L.append("A certificate can only certify more than the truth where its radius exceeds the tight "
                  "(Neyman-Pearson) radius of the same probabilities: for 1 - pA below a threshold t "
@@ -981,7 +1130,7 @@ def _markdown(res: dict, rows) -> str:
         L.append("| certificate | tight reference | exceeds it for 1 - pA below | smallest n that reaches it "
                  f"(alpha = {a:g}) | reachable with n = 100,000? |")
         L.append("|---|---|---|---|---|")
-        for t in res["thresholds"]:
+        for t in result.thresholds:
             thr = t["exceeds_tight_below_one_minus_pA"]
             nm = t["min_n_to_reach"]
             if t.get("reference"):
@@ -989,12 +1138,12 @@ def _markdown(res: dict, rows) -> str:
                 continue
             L.append(f"| {t['certificate']} | {t['tight']} | {_fmt(thr) if thr is not None else 'never (down to 1e-300)'}"
                      f" | {f'{nm:.3g}' if nm is not None else '–'} | "
-                     f"{'–' if nm is None else ('**yes**' if nm <= 100_000 else 'no')} |")
+                     f"{'–' if nm is None else ('**yes**' if t['reachable_with_cohen_n'] else 'no')} |")
         L.append("")
         L.append("Rows marked *reference* compare a tight certificate with itself; they are no evidence of anything.\n")
-    if res.get("figures"):
+    if result.figures:
         L.append("## Figures\n")
-        for f in res["figures"]:
+        for f in result.figures:
             L.append(f"![{f}]({f})\n")
     L.append("## All settings\n")
     L.append("| certificate | ground truth | setting | n | true radius | trials | failures | rate | interval | "
@@ -1009,13 +1158,33 @@ def _markdown(res: dict, rows) -> str:
     return "\n".join(L)
 
 
-def _eq6_section(rows, alpha: float) -> list[str]:
+def eq6_summary(rows) -> list[dict]:
+    """Eq.-6 ground truths (axis rule, max+min rule): per (ground truth, d) the range of true radius / Yang's
+    tight radius at the true pA, and per certificate its settings, worst exact P(fail), worst rate, verdict."""
+    C = _certificates()
+    exp_rows = [r for r in rows if r.mechanism == "exponential-linf" and r.ground_truth in ("axis-exp", "corner-exp")]
+    out = []
+    for kind in ("axis-exp", "corner-exp"):
+        for d in sorted({r.d for r in exp_rows if r.ground_truth == kind}):
+            sub = [r for r in exp_rows if r.ground_truth == kind and r.d == d]
+            ratios = [r.true_radius / C.radius("yang-linf", one_minus_pA=r.one_minus_pA, sigma=r.sigma)
+                      for r in sub]
+            for cert in sorted({r.certificate for r in sub}):
+                cs = [r for r in sub if r.certificate == cert]
+                ex = [r.exact for r in cs if r.exact is not None]
+                bad = sum(r.verdict != "sound" for r in cs)
+                out.append({"ground_truth": kind, "d": d, "ratio_to_yang_min": min(ratios),
+                            "ratio_to_yang_max": max(ratios), "certificate": cert, "settings": len(cs),
+                            "max_exact": max(ex) if ex else None, "max_rate": max(r.rate for r in cs),
+                            "unsound_settings": bad, "verdict": "sound" if not bad else f"unsound in {bad}"})
+    return out
+
+
+def _eq6_section(eq6, alpha: float) -> list[str]:
     """Eq.-6 noise: the axis rule vs the worst-case corner-exp ground truth (true radius / Yang, P(fail))."""
     L = []
-    exp_rows = [r for r in rows if r.mechanism == "exponential-linf" and r.ground_truth in ("axis-exp", "corner-exp")]
-    if not exp_rows:
+    if not eq6:
         return L
-    C = _certificates()
     L.append("## Eq.-6 noise: the axis rule is not the worst case in d > 1; the max+min rule is\n")
     L.append("The axis rule's true radius exceeds the tight (Yang et al.) radius at the same pA when d > 1, so a "
              "certificate can over-certify by that factor there and still never fail.  The max+min rule "
@@ -1026,43 +1195,33 @@ def _eq6_section(rows, alpha: float) -> list[str]:
     L.append("| ground truth | d | true radius / Yang radius | certificate | settings | max exact P(fail) | "
              "max failure rate | verdict |")
     L.append("|---|---|---|---|---|---|---|---|")
-    for kind in ("axis-exp", "corner-exp"):
-        for d in sorted({r.d for r in exp_rows if r.ground_truth == kind}):
-            sub = [r for r in exp_rows if r.ground_truth == kind and r.d == d]
-            ratios = [r.true_radius / C.radius("yang-linf", one_minus_pA=r.one_minus_pA, sigma=r.sigma)
-                      for r in sub]
-            rr = f"{min(ratios):.4g}" if max(ratios) - min(ratios) < 1e-9 else f"{min(ratios):.3g}–{max(ratios):.3g}"
-            for cert in sorted({r.certificate for r in sub}):
-                cs = [r for r in sub if r.certificate == cert]
-                ex = [r.exact for r in cs if r.exact is not None]
-                bad = sum(r.verdict != "sound" for r in cs)
-                L.append(f"| {kind} | {d} | {rr} | {cert} | {len(cs)} | {_fmt(max(ex)) if ex else '–'} | "
-                         f"{_fmt(max(r.rate for r in cs))} | "
-                         f"{'sound' if not bad else f'**unsound in {bad}**'} |")
+    for e in eq6:
+        lo, hi = e["ratio_to_yang_min"], e["ratio_to_yang_max"]
+        rr = f"{lo:.4g}" if hi - lo < 1e-9 else f"{lo:.3g}–{hi:.3g}"
+        v = e["verdict"] if e["verdict"] == "sound" else f"**{e['verdict']}**"
+        L.append(f"| {e['ground_truth']} | {e['d']} | {rr} | {e['certificate']} | {e['settings']} | "
+                 f"{_fmt(e['max_exact']) if e['max_exact'] is not None else '–'} | {_fmt(e['max_rate'])} | {v} |")
     L.append("")
     return L
 
 
-def _figures(rows, out: Path, alpha: float) -> list[str]:
+def _figures(rows, out: Path, alpha: float) -> Path:
     """soundness_rates.png: failure rate vs 1 - pA, one panel per (binary ground-truth kind, n) for the two
     largest n (where the unsound cases appear); a zero rate is drawn at 1/(2 trials); 1 - pA < 1e-15 (the
     1e-300 rows) is left to the tables."""
     import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.ticker import LogLocator, NullLocator
 
     panels = [("halfspace-l2", "half-space, Gaussian, l2"), ("halfspace-linf", "half-space, Gaussian, l_inf"),
               ("axis-exp", "axis rule, eq.-6 noise, l_inf"), ("corner-exp", "max+min rule, eq.-6 noise, l_inf")]
     ns = sorted({r.n for r in rows if len(r.probs) == 2})[-2:]
     if not ns:
-        return []
+        raise ValueError("rows must contain a binary setting to draw the failure-rate figure")
     tmax = max(r.trials for r in rows)
     per_d = ("axis-exp", "corner-exp")
     labels = sorted({r.certificate + (f", d={r.d}" if r.ground_truth in per_d else "") for r in rows})
-    colour = {lab: plt.get_cmap("tab20")(i % 20) for i, lab in enumerate(labels)}
-    fig, axes = plt.subplots(len(ns), len(panels), figsize=(17, 3.4 * len(ns)), squeeze=False, sharey=True)
+    colour = {lab: matplotlib.colormaps["tab20"](i % 20) for i, lab in enumerate(labels)}
+    fig, axes = new_figure(len(ns), len(panels), figsize=(17, 3.4 * len(ns)), squeeze=False, sharey=True)
     for i, n in enumerate(ns):
         for j, (kind, title) in enumerate(panels):
             ax = axes[i][j]
@@ -1093,7 +1252,4 @@ def _figures(rows, out: Path, alpha: float) -> list[str]:
                  "0 drawn at 1/(2 runs); 1 - pA < 1e-15 only in the tables)",
                  fontsize=10)
     fig.subplots_adjust(left=0.06, right=0.99, bottom=0.08, top=0.9, wspace=0.08, hspace=0.35)
-    name = "soundness_rates.png"
-    fig.savefig(out / name, dpi=100)
-    plt.close(fig)
-    return [name]
+    return save_figure(fig, out / FIGURE, dpi=100)

@@ -8,50 +8,126 @@ import math
 import pytest
 
 
+IDS = ["D4", "T10", "C11", "T16", "T18"]
+
+
 @pytest.fixture(scope="module")
 def audit(tmp_path_factory):
     from theory.audit import run_audit
 
     out = tmp_path_factory.mktemp("audit")
-    doc = run_audit(out=out, only=["D4", "T10", "C11", "T16"], progress=False)
-    return out, doc
+    result = run_audit(out=out, only=IDS, progress=False)
+    doc = json.loads((out / "audit.json").read_text())
+    return out, doc, result
 
 
 def test_files_written(audit):
-    out, doc = audit
+    from theory.audit import FIGURES
+
+    out, doc, _ = audit
     assert (out / "audit.md").is_file() and (out / "audit.json").is_file()
-    for name in doc["figures"].values():
+    for name in FIGURES.values():
         assert (out / name).is_file() and name.startswith("audit_") and name.endswith(".png")
-    assert json.loads((out / "audit.json").read_text())["claims"][0]["id"] == "D4"
+    assert doc["claims"][0]["id"] == "D4" and doc["schema_version"] == 2
 
 
 def test_markdown_verdict_table_first(audit):
-    out, doc = audit
+    from theory.audit import FIGURES
+
+    out, doc, _ = audit
     md = (out / "audit.md").read_text()
     first = md.index("## ")
     assert md[first:].startswith("## Verdicts")
     assert md.index("## Verdicts") < md.index("## Soundness") < md.index("## Claims")
-    for cid in ("D4", "T10", "C11", "T16"):
+    for cid in IDS:
         assert f"### {cid}:" in md
-    assert "| ID | kind | verdict | methods | time (s) |" in md
-    for fig in doc["figures"].values():
+    assert "| ID | title | verdict as printed | best repaired reading | notes |" in md
+    assert "| [T10](#claim-t10) | Gaussian mechanism is DMR-robust in ℓ2; tail bound (eq. 5) | **refuted** |" in md
+    for fig in FIGURES.values():
         assert f"]({fig})" in md
 
 
+def test_report_stands_on_its_own(audit):
+    """Issue 15 item 6: no pointer outside the repository; says where the full statements are."""
+    out, _, _ = audit
+    md = (out / "audit.md").read_text()
+    assert "../" not in md and "/work/" not in md and "CLAIMS.md" not in md
+    assert "audit.json" in md and "python -m theory claims --json" in md
+    assert "reports/witnesses" not in md          # witness paths are relative to the report
+
+
+def test_t18_note_explains_the_soundness_row(audit):
+    """Issue 15 item 7: T18 'holds' while the soundness table's t18 row exceeds the tight radius: a note in the
+    verdict table itself, with the counts computed from the soundness rows."""
+    out, _, result = audit
+    t18 = result.claim("T18")
+    assert t18.printed_verdict == "holds" and len(t18.notes) == 1
+    rows = [r for r in result.soundness["rows"] if r["certificate"] == "t18"]
+    n_in = sum(r["exceeds_tight"] for r in rows)
+    assert f"in {n_in} of {len(rows)} settings" in t18.notes[0] and "Corollary 11" in t18.notes[0]
+    md = (out / "audit.md").read_text()
+    table = md[md.index("## Verdicts"):md.index("**Notes to the table.**")]
+    assert "| [T18](#claim-t18) | Gaussian mechanism for ℓ∞ DMR robustness | **holds** |" in table
+    assert "[note 1](#verdict-notes)" in table
+    assert "1. (T18) " in md
+    # a claim that holds without an unsound certificate built on it gets no note; a refuted one neither
+    assert not result.claim("D4").notes and not result.claim("C11").notes
+
+
 def test_verdicts_derived_and_agree(audit):
-    _, doc = audit
+    _, doc, result = audit
     by = {r["id"]: r for r in doc["claims"]}
-    assert by["C11"]["derived_verdict"] == "refuted"
-    assert by["T10"]["derived_verdict"] == "refuted"
+    assert by["C11"]["printed_verdict"] == "refuted"
+    assert by["T10"]["printed_verdict"] == "refuted"
     assert all(r["all_checks_ok"] and r["verdict_agrees_with_registry"] for r in doc["claims"])
     for r in doc["claims"]:
-        assert r["seconds"] > 0 and r["evidence"]
+        assert r["seconds"] > 0 and r["readings"] and r["readings"][0]["evidence"]
+        assert {"name", "statement", "verdict", "derived_verdict", "evidence", "witnesses"} <= set(r["readings"][0])
+    assert result.bad == ()
+
+
+def test_from_json_rerenders_byte_identically(audit, tmp_path):
+    """Issue 12: a report re-renders from its JSON without recomputing (same result object, same Markdown)."""
+    from theory.audit import AuditResult, render_markdown, write_audit_report
+
+    out, _, result = audit
+    again = AuditResult.from_json(out / "audit.json")
+    assert again == result
+    assert render_markdown(again) == (out / "audit.md").read_text()
+    write_audit_report(again, tmp_path, figures=True)
+    assert (tmp_path / "audit.md").read_bytes() == (out / "audit.md").read_bytes()
+    assert (tmp_path / "audit.json").read_bytes() == (out / "audit.json").read_bytes()
+    assert sorted(p.name for p in (tmp_path / "witnesses").iterdir()) == \
+        sorted(p.name for p in (out / "witnesses").iterdir())
+
+
+def test_from_json_rejects_bad_files(tmp_path):
+    from theory.audit import AuditResult
+
+    f = tmp_path / "a.json"
+    f.write_text("[1]")
+    with pytest.raises(ValueError, match="not an audit result"):
+        AuditResult.from_json(f)
+    f.write_text('{"schema_version": 1, "claims": []}')
+    with pytest.raises(ValueError, match="schema_version"):
+        AuditResult.from_json(f)
+
+
+def test_compute_writes_nothing(tmp_path, monkeypatch):
+    """compute_audit writes no files (the witnesses are built in a temporary folder) and prints nothing."""
+    from theory.audit import compute_audit
+
+    monkeypatch.chdir(tmp_path)
+    r = compute_audit(only=["T10"], soundness=False, progress=False)
+    assert list(tmp_path.iterdir()) == []
+    assert r.claim("T10").printed_verdict == "refuted" and r.claim_witnesses
+    assert all(k.startswith("witnesses/claim_T10_") for k in r.witness_files)
 
 
 def test_soundness_json_per_certificate_and_setting(audit):
     from theory import certificates as C
 
-    _, doc = audit
+    _, doc, _ = audit
     rows = doc["soundness"]["rows"]
     names = {r["certificate"] for r in rows}
     assert names == set(C.SOUNDNESS_SETTINGS)
@@ -69,7 +145,7 @@ def test_soundness_json_per_certificate_and_setting(audit):
 def test_witness_file_rechecks_with_cli(audit, capsys):
     from theory.cli import main
 
-    out, doc = audit
+    out, doc, _ = audit
     row = next(r for r in doc["soundness"]["rows"] if r["certificate"] == "c11" and r["exceeds_tight"])
     path = out / row["witnesses"][0]["path"]
     assert main(["witness", str(path), "--samples", "20000", "--json"]) == 0
@@ -78,17 +154,40 @@ def test_witness_file_rechecks_with_cli(audit, capsys):
 
 
 def test_hidden_conditions_listed(audit):
-    _, doc = audit
+    _, doc, _ = audit
     ids = {h["id"] for h in doc["hidden_conditions"]}
     assert {"D4", "T10", "C11", "T16"} <= ids
 
 
-def test_cli_bad_id_is_one_line_error(tmp_path, capsys):
+def test_cli_bad_id_is_one_line_error_and_creates_nothing(tmp_path, capsys):
+    """Issue 15: `audit --id NOPE` must not leave an empty output folder behind."""
     from theory.cli import main
 
-    assert main(["audit", "--out", str(tmp_path), "--id", "NOPE", "--quiet"]) == 2
+    out = tmp_path / "reports"
+    assert main(["audit", "--out", str(out), "--id", "NOPE", "--quiet"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "claim_id" in err[0]
+    assert not out.exists()
+
+
+def test_cli_summary_is_readable(tmp_path, capsys):
+    """Issue 15 item 5: no raw dicts (`c11{'c': 0.5}`), counts in the fixed order of theory.claims.BEST_ORDER."""
+    from theory.claims import BEST_ORDER
+    from theory.cli import main
+
+    from theory.audit import certificate_label
+
+    assert main(["audit", "--out", str(tmp_path), "--id", "T10", "--id", "L22", "--id", "C11", "--quiet",
+                 "--no-soundness"]) == 0
+    text = capsys.readouterr().out
+    assert "{" not in text and "}" not in text
+    assert certificate_label({"certificate": "c11", "setting": {"c": 0.5}}) == "c11 (c=0.5)"
+    assert certificate_label({"certificate": "t18", "setting": {"c": 1.0, "d": 3072}}) == "t18 (c=1, d=3072)"
+    assert certificate_label({"certificate": "t13", "setting": {}}) == "t13"
+    line = next(x for x in text.splitlines() if "verdicts as printed:" in x)
+    names = [v for v in BEST_ORDER if v in line]
+    assert names == ["holds", "refuted"] and line.index("holds") < line.index("refuted")
+    assert "verdicts as printed: holds 1, refuted 2" in line
 
 
 def test_cli_subset_exit_code_and_json_path(tmp_path, capsys):
@@ -98,5 +197,5 @@ def test_cli_subset_exit_code_and_json_path(tmp_path, capsys):
     rc = main(["audit", "--out", str(tmp_path), "--json", str(jp), "--id", "T15", "--no-soundness", "--quiet"])
     assert rc == 0
     doc = json.loads(jp.read_text())
-    assert [r["id"] for r in doc["claims"]] == ["T15"] and "soundness" not in doc
+    assert [r["id"] for r in doc["claims"]] == ["T15"] and doc["soundness"] is None
     assert math.isfinite(doc["seconds"])

@@ -18,10 +18,35 @@ def witnesses(tmp_path_factory):
 
 
 def test_every_refuted_claim_has_a_witness(witnesses):
-    refuted = {c.id for c in K.CLAIMS.values() if c.verdict == K.REFUTED}
-    assert refuted, "the registry records refuted claims"
-    covered = {json.loads(open(p).read())["claim"] for p in witnesses}
-    assert covered == refuted
+    """Every refuted / ill-posed / proof-gap reading (of every claim) has at least one witness file."""
+    needing = {(c.id, r.name) for c in K.CLAIMS.values() for r in c.all_readings if W.needs_witness(r.verdict)}
+    assert {c.id for c in K.CLAIMS.values() if c.verdict == K.REFUTED} <= {cid for cid, _ in needing}
+    assert any(r == K.AS_PRINTED for _, r in needing)
+    covered = set()
+    for p in witnesses:
+        rec = json.loads(open(p).read())
+        covered.add((rec["claim"], rec.get("reading", K.AS_PRINTED)))
+    assert covered == needing
+
+
+def test_proof_gap_and_reading_witnesses_recheck(tmp_path):
+    """A proof-gap witness (finding 'gap') re-checks; a record naming a repaired reading is re-run in that reading;
+    a witness whose recorded finding is changed is not confirmed; an unknown reading is a ValueError."""
+    recs = W.claim_witness_records(ids=["T12.step-triangle", "EXP-linf-10-20"])
+    (name, rec), = recs.items()
+    assert rec["finding"] == K.GAP and name == "claim_T12.step-triangle_gaussian-chain.json"
+    assert W.check_claim_witness_record(rec)["confirmed"]
+    bad = dict(rec, finding=K.REFUTES)
+    assert not W.check_claim_witness_record(bad)["checks"]["still_refutes"]
+    with pytest.raises(ValueError, match="no reading"):
+        W.check_claim_witness_record(dict(rec, reading="repaired: nothing"))
+    # a repaired reading's check named in a record is looked up in that reading
+    rd = K.get("EXP-linf-10-20").all_readings[1]
+    ev = rd.checks[0].run()
+    fake = {"kind": W.KIND, "claim": "EXP-linf-10-20", "reading": rd.name, "check": rd.checks[0].name,
+            "finding": K.REFUTES, "data": {}}
+    res = W.check_claim_witness_record(fake)
+    assert res["reading"] == rd.name and res["finding"] == ev.finding and not res["confirmed"]
 
 
 def test_each_witness_is_confirmed(witnesses):

@@ -258,34 +258,69 @@ def test_imagenet_threshold_matches_closed_form():
 def test_run_scaling_writes_report(tmp_path):
     # one pA keeps the figures to one panel each (the figures dominate the run time)
     res = S.run_scaling(tmp_path, dims=PIPE_DIMS, pAs=(0.99,), mc_max_d=1000, progress=False, figures=True)
+    assert isinstance(res, S.ScalingResult)
     for name in ("scaling.md", "scaling.json", "scaling_noise.png", "scaling_radius_fixed_sigma.png",
                  "scaling_radius_fixed_linf.png", "scaling_ratio.png"):
         assert (tmp_path / name).stat().st_size > 0, name
     import json
 
     js = json.loads((tmp_path / "scaling.json").read_text())
+    assert js["schema_version"] == S.SCHEMA_VERSION
     for mech in ("gaussian", "exponential-linf"):
         assert [r["d"] for r in js["noise"][mech]] == PIPE_DIMS
         assert all("expected_linf_norm" in r for r in js["noise"][mech])
     fit = js["radii"]["linf"]["curves"]["gaussian-linf-T18-c1"]["by_pA"]["0.99"]["fit"]
     assert set(fit["interval"]) and fit["interval"][0] <= fit["exponent"] <= fit["interval"][1]
-    assert {v["id"] for v in res["verdicts"]} >= {"T15", "Section 4 footnote", "Section 4 (Figure 3)"}
+    assert {v.id for v in res.verdicts} >= {"T15", "Section 4 footnote", "Section 4 (Figure 3)"}
     # T15's exact values are its own formula dσ: the verdict must rest on the Monte Carlo intervals, so an
     # exact value outside one of them turns it into "disagrees" (the fit alone could never disagree)
-    t15 = next(v for v in res["verdicts"] if v["id"] == "T15")
-    assert t15["verdict"] == "agrees" and "Monte Carlo" in t15["measured"]
-    import copy
-
-    bad = copy.deepcopy(res)
+    t15 = next(v for v in res.verdicts if v.id == "T15")
+    assert t15.verdict == "agrees" and "Monte Carlo" in t15.measured
+    bad = res.to_dict()
     row = next(r for r in bad["noise"]["exponential-linf"] if "monte_carlo" in r)
     row["monte_carlo"]["linf_direct"]["exact_inside"] = False
-    assert next(v for v in S._verdicts(bad) if v["id"] == "T15")["verdict"] == "disagrees"
+    assert next(v for v in S.scaling_verdicts(bad) if v["id"] == "T15")["verdict"] == "disagrees"
     md = (tmp_path / "scaling.md").read_text()
     assert "## Verdicts" in md and "scaling_radius_fixed_linf.png" in md
     # the "10∼20 times" comparison: equal E‖z‖∞ stated as an assumption, equal E‖z‖₂ given for context
     assert "**Assumption.**" in md and "ratio at equal E‖z‖₂ (context)" in md
-    fig3 = next(v for v in res["verdicts"] if v["id"] == "Section 4 (Figure 3)")
-    assert "ASSUMING" in fig3["measured"] and "equal E‖z‖₂" in fig3["measured"]
+    fig3 = next(v for v in res.verdicts if v.id == "Section 4 (Figure 3)")
+    assert "ASSUMING" in fig3.measured and "equal E‖z‖₂" in fig3.measured
+
+
+def test_compute_writes_nothing_and_report_rerenders_from_json(tmp_path, monkeypatch):
+    """compute_scaling writes no file; the Markdown re-rendered from the JSON equals the one written from the
+    in-memory result; every verdict row of the result appears in the Markdown (the renderer decides none)."""
+    monkeypatch.chdir(tmp_path)
+    res = S.compute_scaling(PIPE_DIMS, pAs=(0.9, 0.99), mc_max_d=100, progress=False, command="test")
+    assert list(tmp_path.iterdir()) == []
+    out = tmp_path / "out"
+    written = S.write_scaling_report(res, out, figures=False)
+    assert [p.name for p in written] == ["scaling.md", "scaling.json"]
+    md = (out / "scaling.md").read_text(encoding="utf-8")
+    again = S.ScalingResult.from_json(out / "scaling.json")
+    assert S.render_markdown(again) == md
+    assert again.verdicts == res.verdicts and again.provenance == res.provenance
+    for v in res.verdicts:
+        assert f"**{v.verdict}**" in md
+    assert res.provenance.markdown() in md
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.command = "x"  # type: ignore[misc]
+    d = res.to_dict()
+    d["schema_version"] = 999
+    with pytest.raises(ValueError, match="schema_version"):
+        S.ScalingResult.from_dict(d)
+
+
+def test_committed_report_rerenders_from_its_json():
+    """reports/scaling.md is exactly what its JSON renders to (nothing hand-edited, nothing lost)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "reports"
+    res = S.ScalingResult.from_json(root / "scaling.json")
+    assert S.render_markdown(res) == (root / "scaling.md").read_text(encoding="utf-8")
 
 
 def test_cli_scaling_and_bad_input(tmp_path, capsys):
@@ -305,10 +340,10 @@ def test_default_report(tmp_path):
     """The default run (what `python -m theory scaling` writes): >= 40 dimensions up to 10⁶, every exact
     noise magnitude inside its Monte Carlo intervals, and the headline exponents from the data."""
     res = S.run_scaling(tmp_path, progress=False)
-    assert res["settings"]["n_dims"] >= 43
-    mc = next(v for v in res["verdicts"] if v["id"] == "T15, R14 (Monte Carlo)")
-    assert mc["verdict"] == "agrees", mc
-    t13 = res["radii"]["linf"]["curves"]["exponential-linf-T13"]["by_pA"]["0.99"]["fit"]
+    assert res.settings["n_dims"] >= 43
+    mc = next(v for v in res.verdicts if v.id == "T15, R14 (Monte Carlo)")
+    assert mc.verdict == "agrees", mc
+    t13 = res.radii["linf"]["curves"]["exponential-linf-T13"]["by_pA"]["0.99"]["fit"]
     assert t13["exponent"] == pytest.approx(-1.0, abs=1e-9)
-    t18 = res["radii"]["linf"]["curves"]["gaussian-linf-T18-c1"]["by_pA"]["0.99"]["fit"]
+    t18 = res.radii["linf"]["curves"]["gaussian-linf-T18-c1"]["by_pA"]["0.99"]["fit"]
     assert -0.6 < t18["exponent"] < -0.5 and t18["rates"][0]["flat"]

@@ -391,7 +391,7 @@ def test_default_run_findings(tmp_path):
         assert summ[sound]["unsound_settings"] == 0, sound
     assert summ["c11 (c=1)"]["unsound_settings"] >= 1  # 1 - pA = 1e-6, n = 1e8
     assert summ["c11 (c=0.5)"]["unsound_settings"] >= 1
-    assert js["trials_per_setting"] == 10_000 and js["settings"] == len(res["rows"])
+    assert js["trials_per_setting"] == 10_000 and js["settings"] == len(res.rows)
     # the worst-case eq.-6 ground truth: tight certificates fail at rate ~alpha there, within the interval
     corner = [r for r in js["rows"] if r["ground_truth"] == "corner-exp"]
     assert {r["name"] for r in corner} == {"t13", "yang-linf"}
@@ -402,6 +402,43 @@ def test_default_run_findings(tmp_path):
     assert refs == {"cohen", "cohen-linf", "yang-linf"}
     assert md.count("reference (tight by construction)") == 3
     assert "| yang-linf | yang-linf | never" not in md
+
+
+def test_compute_writes_nothing_and_report_rerenders_from_json(tmp_path, monkeypatch):
+    """compute_soundness writes no file; the Markdown re-rendered from the JSON equals the one written; the
+    verdicts shown are those of the result (a planted change of a row's verdict shows in the Markdown)."""
+    import dataclasses
+
+    monkeypatch.chdir(tmp_path)
+    grid = [(S.halfspace_l2(1e-6, SIG), 10**8), (S.corner_exponential(0.1, SIG, 2), 10**4)]
+    res = S.compute_soundness(trials=300, grid=grid, progress=False, command="test")
+    assert list(tmp_path.iterdir()) == []
+    out = tmp_path / "out"
+    names = [p.name for p in S.write_soundness_report(res, out, figures=False)]
+    assert names == ["soundness.md", "soundness.json"]
+    md = (out / "soundness.md").read_text()
+    again = S.SoundnessResult.from_json(out / "soundness.json")
+    assert S.render_markdown(again) == md
+    assert again.rows == res.rows and again.eq6 == res.eq6 and again.figures == ()
+    assert "## Figures" not in md
+    assert {e["ground_truth"] for e in res.eq6} == {"corner-exp"}
+    row0 = res.rows[0]
+    planted = dataclasses.replace(res, rows=(dataclasses.replace(row0, verdict="PLANTED"),) + res.rows[1:])
+    assert "PLANTED" in S.render_markdown(planted) and "PLANTED" not in md
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        row0.verdict = "x"  # type: ignore[misc]
+    d = res.to_dict()
+    d["schema_version"] = 0
+    with pytest.raises(ValueError, match="schema_version"):
+        S.SoundnessResult.from_dict(d)
+
+
+def test_committed_report_rerenders_from_its_json():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "reports"
+    res = S.SoundnessResult.from_json(root / "soundness.json")
+    assert S.render_markdown(res) == (root / "soundness.md").read_text()
 
 
 def test_default_grid_has_the_eq6_worst_case():

@@ -10,7 +10,12 @@ Groups:
   * :mod:`theory.claims.divergence_claims` -- D4, D5, T8, R-T9, T9, L21, L22, L25;
   * :mod:`theory.claims.l2_claims`         -- T10, C11, T12, T24, L26;
   * :mod:`theory.claims.linf_claims`       -- T13, R14, T15, T16, T17, T18, L27;
-  * :mod:`theory.claims.table_claims`      -- Table 1 cells and the O(1/√d) conclusion.
+  * :mod:`theory.claims.table_claims`      -- Table 1 cells and the O(1/√d) conclusion;
+  * :mod:`theory.claims.proof_steps`       -- proof-step sub-claims (``T12.step-triangle``, ...);
+  * :mod:`theory.claims.experimental_claims` -- statements about the paper's figures ("10∼20 times").
+
+A claim has one or more readings (:class:`Reading`: "as printed" and repaired ones), each with its own
+checks and verdict; ``Claim.printed_verdict`` / ``Claim.best_verdict``.
 
 Usage::
 
@@ -21,24 +26,39 @@ Usage::
 from __future__ import annotations
 
 from theory.claims._core import (  # noqa: F401
-    ANALYSIS, ASYMPTOTIC, CITED, CONDITION, CONDITIONAL, DEFINITION, EXACT, FINDINGS, HOLDS, IDENTITY, INEQUALITY,
-    KINDS, METHODS, MONTE_CARLO, NOT_DECIDABLE, REFUTED, REFUTES, SEARCH, SUPPORTS, SYMBOLIC, UNDECIDABLE,
-    VERDICTS, Check, Claim, Evidence, Param, Predicate, Sides, derive_verdict,
+    ANALYSIS, AS_PRINTED, ASYMPTOTIC, BEST_ORDER, CITED, CONDITION, CONDITIONAL, DEFINITION, EMPTY, EXACT,
+    EXPERIMENTAL, FINDINGS, GAP, HOLDS, IDENTITY, ILL_POSED, INEQUALITY, KINDS, METHODS, MONTE_CARLO, NOT_DECIDABLE,
+    PROOF_GAP, PROOF_STEP, REFUTED, REFUTES, SEARCH, SUPPORTS, SYMBOLIC, UNDECIDABLE, VERDICTS, WITNESS_FINDINGS,
+    Check, Claim, Evidence, Param, Predicate, Reading, Sides, derive_verdict, evidence, witness_evidence,
 )
 
-__all__ = ["CLAIMS", "get", "ids", "Claim", "Check", "Evidence", "Param", "Predicate", "Sides",
-           "derive_verdict", "VERDICTS", "KINDS", "METHODS", "REQUIRED_IDS"]
+__all__ = ["CLAIMS", "get", "ids", "Claim", "Check", "Evidence", "Param", "Predicate", "Reading", "Sides",
+           "derive_verdict", "evidence", "witness_evidence", "VERDICTS", "BEST_ORDER", "KINDS", "METHODS",
+           "REQUIRED_IDS", "ILL_POSED", "PROOF_GAP", "EMPTY", "GAP", "AS_PRINTED", "PROOF_STEP", "EXPERIMENTAL"]
 
 #: the IDs the registry must hold (issue 3); Table 1 cells and the conclusion are added below.
 REQUIRED_IDS = ("D4", "D5", "T8", "T9", "T10", "C11", "T12", "T13", "R14", "T15", "T16", "T17", "T18",
                 "L21", "L22", "T24", "L25", "L26", "L27", "R-T9")
 
 
-def _build() -> dict:
-    from theory.claims import divergence_claims, l2_claims, linf_claims, table_claims
+def _groups() -> list:
+    """The modules contributing entries (optional ones are skipped while they do not exist yet)."""
+    import importlib
 
+    mods = []
+    for name in ("divergence_claims", "l2_claims", "linf_claims", "table_claims", "proof_steps",
+                 "experimental_claims"):
+        try:
+            mods.append(importlib.import_module(f"theory.claims.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"theory.claims.{name}":
+                raise
+    return mods
+
+
+def _build() -> dict:
     reg: dict = {}
-    for group in (divergence_claims, l2_claims, linf_claims, table_claims):
+    for group in _groups():
         for c in group.CLAIMS:
             if c.id in reg:
                 raise RuntimeError(f"duplicate claim id {c.id}")

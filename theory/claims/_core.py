@@ -12,7 +12,28 @@ A :class:`Claim` is one numbered statement of the paper (ID as in ``../shared/pa
   search) whose findings decide the verdict.
 
 Verdicts (issue 4): ``holds`` / ``holds under stated conditions`` / ``refuted`` (with a witness) /
-``not numerically decidable`` (with the reason).  The verdict of a claim is *derived* from the findings of
+``not numerically decidable`` (with the reason); issue 11 adds ``ill-posed as printed`` and ``proof gap``.
+
+Readings (issue 11).  A claim may be read several ways: *as printed*, and, where that reading fails or says
+nothing, *repaired* readings (the weakest change of hypotheses under which the intended conclusion holds).
+Each :class:`Reading` has its own precise statement, checks, recorded verdict and witness check.  A claim
+without ``readings`` has one reading, "as printed", made of its own ``checks`` and ``verdict``
+(:attr:`Claim.all_readings`).  ``Claim.verdict`` is always the verdict *as printed*
+(:attr:`Claim.printed_verdict`); :attr:`Claim.best_verdict` is the most favourable verdict over all readings
+(order :data:`BEST_ORDER`).
+
+How the two new verdicts arise (:func:`derive_verdict`, from the findings of one reading's checks):
+
+* ``ill-posed as printed`` -- some check of the reading finds :data:`EMPTY`: under a natural interpretation
+  the hypotheses are met by nothing (e.g. no additive mechanism is accurate on a bounded box), so the
+  statement is vacuous.  Whether or not another check also refutes the statement under the other natural
+  interpretation (the usual case: "false under one reading, empty under the other"), the reading is
+  ill-posed: an empty statement is not what the authors meant, and a refutation of one interpretation
+  alone would misreport the other.  :data:`EMPTY` outranks every other finding.
+* ``proof gap`` -- for proof-step sub-claims (:mod:`theory.claims.proof_steps`): a check finds
+  :data:`GAP`: the step as written is false (its witness in ``data["witness"]``) while the conclusion the
+  step serves is true by another route (the same check verifies that route).  A step whose falsity also
+  breaks the conclusion is plain :data:`REFUTES`.  The verdict of a claim is *derived* from the findings of
 its checks (:func:`derive_verdict`); the registry also records the verdict the project reached
 (``Claim.verdict``) and the test-suite asserts that the two agree, so a change in the numbers that would
 change a verdict fails a test instead of silently rewriting the report.
@@ -33,21 +54,31 @@ HOLDS = "holds"
 CONDITIONAL = "holds under stated conditions"
 REFUTED = "refuted"
 UNDECIDABLE = "not numerically decidable"
-VERDICTS = (HOLDS, CONDITIONAL, REFUTED, UNDECIDABLE)
+ILL_POSED = "ill-posed as printed"   # false under one natural reading, empty under the other (finding EMPTY)
+PROOF_GAP = "proof gap"              # a proof step is false while the conclusion it serves survives (GAP)
+VERDICTS = (HOLDS, CONDITIONAL, REFUTED, UNDECIDABLE, ILL_POSED, PROOF_GAP)
+#: verdicts from most to least favourable (used by :attr:`Claim.best_verdict` and the audit's counts)
+BEST_ORDER = (HOLDS, CONDITIONAL, PROOF_GAP, UNDECIDABLE, ILL_POSED, REFUTED)
 
 # findings of a single check
 SUPPORTS = "supports"        # the check found the claim true on everything it tried
 CONDITION = "condition"      # the check found the claim true only in a stated range / reading
 REFUTES = "refutes"          # the check reproduced a counterexample (a witness is in the evidence)
 NOT_DECIDABLE = "undecidable"  # the check established what can't be decided numerically, and why
-FINDINGS = (SUPPORTS, CONDITION, REFUTES, NOT_DECIDABLE)
+EMPTY = "empty"              # the check showed the hypotheses (under a natural interpretation) are met by nothing
+GAP = "gap"                  # the check showed a proof step false while the conclusion it serves holds otherwise
+FINDINGS = (SUPPORTS, CONDITION, REFUTES, NOT_DECIDABLE, EMPTY, GAP)
 
 DEFINITION = "definition"
 IDENTITY = "exact identity"
 INEQUALITY = "inequality"
 ASYMPTOTIC = "asymptotic bound with hidden constants"
 CITED = "lemma cited from another paper"
-KINDS = (DEFINITION, IDENTITY, INEQUALITY, ASYMPTOTIC, CITED)
+PROOF_STEP = "proof step"
+EXPERIMENTAL = "experimental statement"
+KINDS = (DEFINITION, IDENTITY, INEQUALITY, ASYMPTOTIC, CITED, PROOF_STEP, EXPERIMENTAL)
+
+AS_PRINTED = "as printed"
 
 SYMBOLIC = "symbolic"
 EXACT = "exact numeric"
@@ -164,6 +195,61 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """One reading of a claim: a precise statement with its own checks and recorded verdict.
+
+    ``name`` -- ``"as printed"`` or ``"repaired: ..."``; ``statement`` -- the precise statement of this
+    reading; ``verdict`` -- the recorded verdict (a test asserts that :func:`derive_verdict` of the checks'
+    findings equals it); ``checks`` -- :class:`Check` objects; ``repair`` -- what changed with respect to the
+    printed statement (``""`` as printed); ``witness_check`` -- the name of the check whose
+    ``Evidence.data["witness"]`` is the witness of a refuted / ill-posed reading.
+    """
+
+    name: str
+    statement: str
+    verdict: str
+    checks: tuple = ()
+    repair: str = ""
+    witness_check: str = ""
+
+    def __post_init__(self):
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r} (reading {self.name!r})")
+        names = [c.name for c in self.checks]
+        if len(set(names)) != len(names):
+            raise ValueError(f"check names of reading {self.name!r} must be unique, got {names}")
+        if self.witness_check and self.witness_check not in names:
+            raise ValueError(f"witness_check of reading {self.name!r} must be one of {names}, "
+                             f"got {self.witness_check!r}")
+
+    @property
+    def is_printed(self) -> bool:
+        return self.name == AS_PRINTED
+
+    def check(self, name: str) -> Check:
+        for c in self.checks:
+            if c.name == name:
+                return c
+        raise ValueError(f"check name of reading {self.name!r} must be one of {[c.name for c in self.checks]}, "
+                         f"got {name!r}")
+
+    def run_checks(self, thorough: bool = False, progress: Callable[[str], None] | None = None,
+                   prefix: str = "") -> list:
+        out = []
+        for chk in self.checks:
+            if progress is not None:
+                progress(f"{prefix}{chk.name}")
+            out.append(chk.run(thorough))
+        return out
+
+    def listing(self) -> dict:
+        return {"name": self.name, "statement": self.statement, "verdict": self.verdict,
+                "repair": self.repair,
+                "checks": [{"name": c.name, "method": c.method} for c in self.checks],
+                "witness": self.witness_check}
+
+
+@dataclass(frozen=True)
 class Claim:
     """One numbered statement of the paper, formalised (see module docstring)."""
 
@@ -184,6 +270,7 @@ class Claim:
     checks: tuple = ()
     depends_on: tuple = ()
     notes: str = ""
+    readings: tuple = ()
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -193,6 +280,59 @@ class Claim:
         for m in self.methods:
             if m not in METHODS:
                 raise ValueError(f"method must be one of {METHODS}, got {m!r} ({self.id})")
+        names = [r.name for r in self.all_readings]
+        if len(set(names)) != len(names):
+            raise ValueError(f"reading names must be unique, got {names} ({self.id})")
+        printed = [r for r in self.all_readings if r.is_printed]
+        if printed and printed[0].verdict != self.verdict:
+            raise ValueError(f"verdict of claim {self.id} ({self.verdict!r}) must equal the verdict of its "
+                             f"reading 'as printed' ({printed[0].verdict!r})")
+
+    # -- readings -----------------------------------------------------------------------------------
+    @property
+    def all_readings(self) -> tuple:
+        """The claim's readings, the reading "as printed" first.
+
+        Without ``readings``: one reading "as printed" made of the claim's ``checks`` and ``verdict``.  With
+        ``readings`` that contain no "as printed" one, the claim's own ``checks`` (if any) form it and come
+        first; otherwise ``readings`` as given (the "as printed" one moved first).
+        """
+        own = Reading(AS_PRINTED, self.statement, self.verdict, tuple(self.checks))
+        if not self.readings:
+            return (own,)
+        rs = tuple(self.readings)
+        printed = [r for r in rs if r.is_printed]
+        if printed:
+            return tuple(printed) + tuple(r for r in rs if not r.is_printed)
+        return ((own,) if self.checks else ()) + rs
+
+    def reading(self, name: str) -> Reading:
+        for r in self.all_readings:
+            if r.name == name:
+                return r
+        raise ValueError(f"reading of claim {self.id} must be one of {[r.name for r in self.all_readings]}, "
+                         f"got {name!r}")
+
+    @property
+    def printed_verdict(self) -> str:
+        """The verdict of the statement as printed (== ``verdict``)."""
+        return self.verdict
+
+    @property
+    def best_reading(self) -> Reading:
+        """The reading with the most favourable recorded verdict (:data:`BEST_ORDER`; ties: first listed)."""
+        rs = self.all_readings
+        return min(rs, key=lambda r: BEST_ORDER.index(r.verdict))
+
+    @property
+    def best_verdict(self) -> str:
+        """The most favourable verdict over all readings (the printed one included)."""
+        return self.best_reading.verdict
+
+    @property
+    def all_checks(self) -> tuple:
+        """``(reading, check)`` pairs over every reading."""
+        return tuple((r, c) for r in self.all_readings for c in r.checks)
 
     # -- formalisation helpers --------------------------------------------------------------------
     def applies(self, params: dict) -> bool:
@@ -243,24 +383,51 @@ class Claim:
             "holds_when": self.holds_when,
             "reason": self.reason,
             "depends_on": list(self.depends_on),
+            "printed_verdict": self.printed_verdict,
+            "best_verdict": self.best_verdict,
+            "readings": [r.listing() for r in self.all_readings],
         }
 
 
 # A compound claim is no better than its weakest part: a part that cannot be decided numerically keeps the
 # whole claim from "holding" (under conditions or not), as it already does for supports + undecidable.
-_PRIORITY = {REFUTES: 3, NOT_DECIDABLE: 2, CONDITION: 1, SUPPORTS: 0}
-_TO_VERDICT = {REFUTES: REFUTED, CONDITION: CONDITIONAL, NOT_DECIDABLE: UNDECIDABLE, SUPPORTS: HOLDS}
+# EMPTY outranks REFUTES (false under one interpretation + empty under the other = ill-posed); GAP (a false
+# proof step with a surviving conclusion) is definite and outranks "undecidable".
+_PRIORITY = {EMPTY: 5, REFUTES: 4, GAP: 3, NOT_DECIDABLE: 2, CONDITION: 1, SUPPORTS: 0}
+_TO_VERDICT = {EMPTY: ILL_POSED, REFUTES: REFUTED, GAP: PROOF_GAP, CONDITION: CONDITIONAL,
+               NOT_DECIDABLE: UNDECIDABLE, SUPPORTS: HOLDS}
 
 
 def derive_verdict(evidence: list) -> str:
-    """Verdict from the findings of the checks: refutes > undecidable > condition > supports.
+    """Verdict from the findings of one reading's checks:
+    empty > refutes > gap > undecidable > condition > supports
+    (``ill-posed as printed`` / ``refuted`` / ``proof gap`` / ``not numerically decidable`` /
+    ``holds under stated conditions`` / ``holds``).
 
     A check that crashed (``ok`` False with an ``error``) makes the verdict undecidable; an empty list too.
+
+    >>> derive_verdict([evidence(SUPPORTS, True, "a"), evidence(CONDITION, True, "b")])
+    'holds under stated conditions'
+    >>> derive_verdict([evidence(REFUTES, True, "a"), evidence(EMPTY, True, "b")])
+    'ill-posed as printed'
     """
     if not evidence:
         return UNDECIDABLE
     worst = max(evidence, key=lambda e: _PRIORITY[e.finding])
     return _TO_VERDICT[worst.finding]
+
+
+#: findings that call for a witness (a re-checkable counterexample) in the evidence
+WITNESS_FINDINGS = (REFUTES, EMPTY, GAP)
+
+
+def witness_evidence(reading: Reading, evs: list) -> list:
+    """The evidence items of ``reading`` (``evs``: its checks' evidence, in order) that carry its witness:
+    the one of ``reading.witness_check`` when set, otherwise every passing check whose finding is one of
+    :data:`WITNESS_FINDINGS`."""
+    if reading.witness_check:
+        return [e for e in evs if e.check == reading.witness_check]
+    return [e for e in evs if e.finding in WITNESS_FINDINGS and e.ok]
 
 
 def evidence(finding: str, ok: bool, summary: str, **data) -> Evidence:

@@ -10,13 +10,11 @@ import mpmath as mp
 import numpy as np
 from scipy import integrate, stats
 
+from theory.claims import _lower_bound_checks as LBC
 from theory.claims import _oracles as O
 from theory.claims._core import (
-    ASYMPTOTIC, CITED, EXACT, HOLDS, IDENTITY, INEQUALITY, MONTE_CARLO, REFUTED, SEARCH, SUPPORTS,
-    SYMBOLIC, Check, Claim, Param, Sides, evidence,
-)
-from theory.claims.l2_claims import (
-    clipped_accuracy_check, gauss_linf_mean, hypothesis_box_check, matching_rate_check, refutes_by_constant,
+    ANALYSIS, AS_PRINTED, ASYMPTOTIC, CITED, EXACT, HOLDS, IDENTITY, ILL_POSED, INEQUALITY, MONTE_CARLO, REFUTED,
+    SEARCH, SUPPORTS, SYMBOLIC, Check, Claim, Param, Reading, Sides, evidence,
 )
 
 
@@ -321,36 +319,43 @@ def _t16_bound(d, eps, r=1.0):
     return r * d / eps
 
 
-def _t16_exp_alpha(d, eps, r=1.0):
-    from theory.mechanisms import ExponentialLinf
-
-    # (2r, D_inf, l_inf, eps/2)-robust eq. 6: 2r/sigma = eps/2 => sigma = 4r/eps; E||z||_inf = d sigma (T15)
-    return ExponentialLinf(4 * r / eps, d).expected_linf_norm()
-
+_T16_PRINTED = ("Any (2r, D∞, ℓ∞, ε/2)-robust A(x) = x + z : [0, r]^d → [0, r]^d with E‖z‖∞ ≤ α for all x ∈ [0, r]^d "
+                "has α ≥ Ω(rd/ε); hence the exponential mechanism is optimal, and at fixed α the radius is O(αε/d).")
+_T16_AS_PRINTED = Reading(
+    AS_PRINTED, _T16_PRINTED, ILL_POSED,
+    checks=(Check("additive-empty", ANALYSIS, LBC.additive_empty_check("T16", "[0, r]^d", lambda d: 1.0)),
+            Check("constant-mechanism-family", SEARCH,
+                  LBC.constant_mechanism_check("T16", _t16_bound, lambda d: 1.0, "rd/ε"))),
+    witness_check="additive-empty")
+_T16_REPAIRED = Reading(
+    "repaired: robust and accurate on a large enough cube (or R^d), ε ≤ d",
+    "For ε ≤ d, every mechanism A (additive or not) that is (2r, D∞, ℓ∞, ε/2)-robust and has "
+    "E‖A(x) − x‖∞ ≤ α on every input of the cube [0, s]^d, s = theory.lower_bounds cube_side(d, ε, r) (every "
+    "additive mechanism robust on R^d), has α ≥ C·rd/ε with an explicit C > 0 uniform in d (computed by the "
+    "check); eq. 6 with σ = 4r/ε (α = 4rd/ε) is within a bounded factor of it, so it is optimal up to that factor "
+    "and at fixed α the radius is O(αε/d).",
+    HOLDS,
+    checks=(Check("explicit-lower-bound", EXACT, LBC.repaired_lower_bound_check("T16")),
+            Check("exponential-gap-vs-d", EXACT, LBC.optimality_check("dinf", "linf", "bounded"))),
+    repair="the printed box [0, r]^d → itself (met by no additive mechanism) replaced by a large enough cube (or "
+           "R^d) on which the mechanism is robust and accurate; the range ε ≤ d made explicit.")
 
 T16 = Claim(
     id="T16",
     title="Lower bound on the noise for ℓ∞ D∞ robustness",
     where="Section 3.2, Theorem 16 (proof: Appendix B via L27)",
-    statement="Any (2r, D∞, ℓ∞, ε/2)-robust A(x) = x + z : [0, r]^d → [0, r]^d with E‖z‖∞ ≤ α for all x ∈ [0, r]^d "
-              "has α ≥ Ω(rd/ε); hence the exponential mechanism is optimal, and at fixed α the radius is O(αε/d).",
+    statement=_T16_PRINTED,
     kind=ASYMPTOTIC,
-    methods=(EXACT, SEARCH),
-    formalisation="Refuted if a family meeting the hypotheses has α/(rd/ε) → 0. Decidable parts: the exponential "
-                  "mechanism's α/(rd/ε) vs d; whether it (or its clipped version) meets the hypotheses.",
-    verdict=REFUTED,
-    holds_when="with an accuracy condition α ≤ r/10 (Hardt & Talwar's lower bounds concern non-trivial error); then "
-               "for ε = O(1) and large d no mechanism meets the hypotheses, and the exponential mechanism (clipped or "
-               "not) never does, so 'optimal' is not established by T16. Its rate matches the bound exactly (ratio 4).",
-    checks=(Check("constant-mechanism-family", SEARCH,
-                  refutes_by_constant("T16", _t16_bound, lambda d: 1.0, "rd/ε")),
-            Check("hypotheses-met-by-eq6", EXACT, hypothesis_box_check("T16", "[0, r]^d")),
-            Check("clipped-eq6-accuracy", EXACT,
-                  clipped_accuracy_check("T16", lambda d, e: 4.0 / e, lambda d: 1.0,
-                                         O.clipped_exponential_linf_error, "The (2r, D∞, ℓ∞, ε/2) eq.-6 mechanism "
-                                                                           "(σ = 4r/ε)")),
-            Check("exponential-rate-vs-bound", EXACT,
-                  matching_rate_check("T16", _t16_exp_alpha, _t16_bound, "eq. 6 (σ = 4r/ε)", False))),
+    methods=(EXACT, SEARCH, ANALYSIS),
+    formalisation="As printed: empty for additive mechanisms, refuted by the constant mechanism for general ones "
+                  "(ill-posed). Repaired: explicit numeric lower bound of theory.lower_bounds (corner packing, "
+                  "group privacy, counting) over d ∈ [1, 10⁶], ε ≤ d; gap of eq. 6 fitted across d.",
+    verdict=ILL_POSED,
+    holds_when="repaired: for every mechanism robust and accurate on a large enough cube (every additive mechanism "
+               "robust on R^d) and ε ≤ d, with the explicit constant of 'explicit-lower-bound'; eq. 6 is optimal up "
+               "to the constant of 'exponential-gap-vs-d' (→ 1/ln 2).",
+    checks=_T16_AS_PRINTED.checks,
+    readings=(_T16_AS_PRINTED, _T16_REPAIRED),
     depends_on=("L27", "T15"),
     notes="The proof of T16 invokes 'lemma 26' for the Hardt–Talwar step; the lemma meant is L27.",
 )
@@ -360,50 +365,84 @@ def _t17_bound(d, eps, r=1.0):
     return r * math.sqrt(d) / math.sqrt(eps)
 
 
-def _t17_gauss_alpha(d, eps, r=1.0):
-    # (2r, DMR, l_inf, eps/2)-robust Gaussian (T18 calibration): sigma^2 = d (2r)^2 / (2 eps/2) = 4 d r^2/eps
-    return 2 * r * math.sqrt(d / eps) * gauss_linf_mean(d)
-
+_T17_PRINTED = ("Any (2r, DMR, ℓ∞, ε/2)-robust A(x) = x + z : [0, r]^d → [0, r]^d with E‖z‖∞ ≤ α has "
+                "α ≥ Ω(r√d/√ε).")
+_T17_AS_PRINTED = Reading(
+    AS_PRINTED, _T17_PRINTED, ILL_POSED,
+    checks=(Check("additive-empty", ANALYSIS, LBC.additive_empty_check("T17", "[0, r]^d", lambda d: 1.0)),
+            Check("constant-mechanism-family", SEARCH,
+                  LBC.constant_mechanism_check("T17", _t17_bound, lambda d: 1.0, "r√d/√ε"))),
+    witness_check="additive-empty")
+_T17_REPAIRED = Reading(
+    "repaired: robust and accurate on a large enough cube (or R^d), ε ≤ 1",
+    "For ε ≤ 1, every mechanism A (additive or not) that is (2r, DMR, ℓ∞, ε/2)-robust and has "
+    "E‖A(x) − x‖∞ ≤ α on every input of the cube [0, s]^d, s = theory.lower_bounds cube_side(d, ε, r) (every "
+    "additive mechanism robust on R^d), has α ≥ C·r√d/√ε with an explicit C > 0 uniform in d (computed by the "
+    "check).",
+    HOLDS,
+    checks=(Check("explicit-lower-bound", EXACT, LBC.repaired_lower_bound_check("T17")),),
+    repair="the printed box [0, r]^d → itself (met by no additive mechanism) replaced by a large enough cube (or "
+           "R^d) on which the mechanism is robust and accurate; ε ≤ 1 made explicit.")
 
 T17 = Claim(
     id="T17",
     title="Lower bound on the noise for ℓ∞ DMR robustness",
     where="Section 3.2, Theorem 17 (proof: Appendix B via T24)",
-    statement="Any (2r, DMR, ℓ∞, ε/2)-robust A(x) = x + z : [0, r]^d → [0, r]^d with E‖z‖∞ ≤ α has α ≥ Ω(r√d/√ε).",
+    statement=_T17_PRINTED,
     kind=ASYMPTOTIC,
-    methods=(EXACT, SEARCH),
-    formalisation="As T16 with bound r√d/√ε; matching mechanism: the T18 Gaussian with σ = 2r√d/√ε.",
-    verdict=REFUTED,
-    holds_when="with the accuracy condition α ≤ r/10 (L26) and ε = O(1); vacuous for large d then, and the Gaussian "
-               "(clipped or not) never meets the hypotheses. The T18 Gaussian is within a √log d factor of the bound "
-               "(ratio/√log d → 2√2).",
-    checks=(Check("constant-mechanism-family", SEARCH,
-                  refutes_by_constant("T17", _t17_bound, lambda d: 1.0, "r√d/√ε")),
-            Check("hypotheses-met-by-gaussian", EXACT, hypothesis_box_check("T17", "[0, r]^d")),
-            Check("clipped-gaussian-accuracy", EXACT,
-                  clipped_accuracy_check("T17", lambda d, e: 2.0 * math.sqrt(d / e), lambda d: 1.0,
-                                         O.clipped_gaussian_linf_error, "The (2r, DMR, ℓ∞, ε/2) Gaussian "
-                                                                        "(σ = 2r√d/√ε)")),
-            Check("gaussian-rate-vs-bound", EXACT,
-                  matching_rate_check("T17", _t17_gauss_alpha, _t17_bound, "the T18 Gaussian", True))),
+    methods=(EXACT, SEARCH, ANALYSIS),
+    formalisation="As printed: ill-posed (empty for additive mechanisms; the constant mechanism refutes it for "
+                  "general ones). Repaired: explicit numeric lower bound of theory.lower_bounds (corner packing, "
+                  "zCDP group privacy k², Fano; Le Cam for small d) over d ∈ [1, 10⁶], ε ≤ 1.",
+    verdict=ILL_POSED,
+    holds_when="repaired: for every mechanism robust and accurate on a large enough cube (every additive mechanism "
+               "robust on R^d) and ε ≤ 1, with the explicit constant of 'explicit-lower-bound'. The T18 Gaussian is "
+               "within a factor growing like √log d of it (TABLE1-gaussian-linf-dmr).",
+    checks=_T17_AS_PRINTED.checks,
+    readings=(_T17_AS_PRINTED, _T17_REPAIRED),
     depends_on=("T24",),
 )
 
+
+_L27_PRINTED = "If an ε-DP A : {0,1}^d → [0,1]^d has E‖A(x) − x‖∞ ≤ α for all x ∈ {0,1}^d, then 1 ≥ Ω(d/(εα))."
+_L27_AS_PRINTED = Reading(
+    AS_PRINTED, _L27_PRINTED, REFUTED,
+    checks=(Check("constant-mechanism-family", SEARCH,
+                  LBC.constant_mechanism_check("L27", lambda d, e: d / e, lambda d: 1.0, "d/ε")),),
+    witness_check="constant-mechanism-family")
+_L27_ACCURACY = Reading(
+    "repaired: accuracy condition α ≤ 1/10",
+    "If an ε-DP A : {0,1}^d → [0,1]^d has E‖A(x) − x‖∞ ≤ α ≤ 1/10 for all x, then d/(εα) ≤ C for a constant C "
+    "independent of d.",
+    REFUTED,
+    checks=(Check("mixture-counterexample", SEARCH, LBC.mixture_counterexample_check("L27")),),
+    repair="adds an accuracy condition α ≤ α₀ < 1/2 (here 1/10), as in the cited literature",
+    witness_check="mixture-counterexample")
+_L27_COUNTING = Reading(
+    "repaired: exact counting form ε ≥ ln((2^d − 1)(1 − 2α)/(2α))",
+    "If an ε-DP A : {0,1}^d → [0,1]^d (n = 1: any two inputs are neighbours) has E‖A(x) − x‖∞ ≤ α < 1/2 for all "
+    "x, then ε ≥ ln((2^d − 1)(1 − 2α)/(2α)) ≥ d ln 2 + ln(1 − 2α); hence ε ≥ Ω(d) for α ≤ α₀ < 1/2 (the form "
+    "T16 needs), and with ε ≤ O(1) no such mechanism exists for large d.",
+    HOLDS,
+    checks=(Check("counting-bound-vs-mixtures", EXACT, LBC.repaired_counting_check("L27")),),
+    repair="the conclusion 1 ≥ Ω(d/(εα)) replaced by the bound the counting argument gives (logarithmic in 1/α "
+           "for n = 1; Hardt & Talwar's 1/α needs n records)")
 
 L27 = Claim(
     id="L27",
     title="Lower bound for ε-DP one-way marginals with n = 1 (cited as Hardt & Talwar 2010, Thm 1.1)",
     where="Appendix B, Lemma 27 (proof of T16)",
-    statement="If an ε-DP A : {0,1}^d → [0,1]^d has E‖A(x) − x‖∞ ≤ α for all x ∈ {0,1}^d, then 1 ≥ Ω(d/(εα)).",
+    statement=_L27_PRINTED,
     kind=CITED,
     methods=(EXACT, SEARCH),
-    formalisation="Refuted if a family of ε-DP mechanisms has d/(εα) → ∞ with bounded α. Constant mechanism "
-                  "A(x) = ½·1: 0-DP (so ε-DP for every ε > 0), α = 1/2.",
+    formalisation="Refuted if a family of ε-DP mechanisms has d/(εα) → ∞: the constant mechanism A(x) = ½·1 "
+                  "(0-DP, α = 1/2); with α ≤ 1/10 the mixture 'x w.p. 1 − η, uniform corner w.p. η' (η = 1/d). "
+                  "Repaired: the exact counting bound, checked against the mixture family (tight up to ≈ ln 2).",
     verdict=REFUTED,
-    holds_when="with an accuracy condition α ≤ α₀ < 1/2 (non-trivial error), as in the lower bounds of the cited "
-               "literature; the constant is not given, so the corrected form is not numerically decidable.",
-    checks=(Check("constant-mechanism-family", SEARCH,
-                  refutes_by_constant("L27", lambda d, e: d / e, lambda d: 1.0, "d/ε")),),
+    holds_when="in the exact counting form ε ≥ ln((2^d − 1)(1 − 2α)/(2α)) (ε ≥ Ω(d) for α ≤ α₀ < 1/2); still "
+               "false with only an accuracy condition α ≤ 1/10 added (mixture witness, d/(εα) ~ d/ln 2).",
+    checks=_L27_AS_PRINTED.checks,
+    readings=(_L27_AS_PRINTED, _L27_ACCURACY, _L27_COUNTING),
 )
 
 

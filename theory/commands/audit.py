@@ -28,22 +28,16 @@ def add_arguments(p):
 
 
 def run(args) -> int:
-    from theory.audit import run_audit
+    from theory.audit import compute_audit, write_audit_report
 
-    doc = run_audit(out=args.out, json_path=args.json, thorough=args.thorough, progress=not args.quiet,
-                    only=args.id, soundness=not args.no_soundness)
-    bad = [r["id"] for r in doc["claims"] if not (r["all_checks_ok"] and r["verdict_agrees_with_registry"])]
-    counts = {}
-    for r in doc["claims"]:
-        counts[r["derived_verdict"]] = counts.get(r["derived_verdict"], 0) + 1
-    print(f"audit: {len(doc['claims'])} claims in {doc['seconds']:.1f} s -> {args.out}/audit.md, "
-          f"{args.json or args.out + '/audit.json'}")
-    for v, n in counts.items():
-        print(f"  {v}: {n}")
-    if "soundness" in doc:
-        ex = [f"{r['certificate']}{r['setting'] or ''}" for r in doc["soundness"]["rows"] if r["exceeds_tight"]]
-        print(f"  certificates exceeding the tight radius on 1-pA in [1e-15, 1/2): {', '.join(ex) or 'none'}")
-    if bad:
-        print(f"  CHECKS FAILED or verdict mismatch: {', '.join(bad)}", file=sys.stderr)
+    # compute first: an unknown --id is a one-line error before any folder is created
+    result = compute_audit(thorough=args.thorough, progress=not args.quiet, only=args.id,
+                           soundness=not args.no_soundness)
+    paths = write_audit_report(result, args.out, json_path=args.json)
+    print(f"audit: {paths['markdown']}, {paths['json']}")
+    for line in result.summary_lines:
+        print(f"  {line}")
+    if result.bad:
+        print(f"  CHECKS FAILED or verdict mismatch: {', '.join(result.bad)}", file=sys.stderr)
         return 1
     return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shlex
 import sys
 
-from theory import _validate as V
+from theory import validate as V
 
 NAME = "scaling"
 HELP = "radii and noise magnitudes vs dimension -> reports/scaling.{md,json} + figures"
@@ -45,20 +45,20 @@ def _dims(values):
 
 def run(args) -> int:
     from theory import scaling as S
-    from theory.cli import print_json, to_jsonable
+    from theory.cli import print_json
 
     to_stdout = args.json == "-"
-    res = S.run_scaling(out_dir=args.out, dims=_dims(args.dims), json_path=None if to_stdout else args.json,
-                        pAs=S.DEFAULT_PA if args.pA is None else tuple(args.pA), sigma=args.sigma,
-                        mc_max_d=V.dimension("--mc-max-d", args.mc_max_d), seed=args.seed,
-                        progress=not args.quiet, figures=not args.no_figures,
-                        command="python -m theory " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-                        if sys.argv and sys.argv[0].endswith("__main__.py") else "python -m theory scaling")
+    command = ("python -m theory " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+               if sys.argv and sys.argv[0].endswith("__main__.py") else "python -m theory scaling")
+    res = S.compute_scaling(_dims(args.dims), pAs=S.DEFAULT_PA if args.pA is None else tuple(args.pA),
+                            sigma=args.sigma, mc_max_d=V.dimension("--mc-max-d", args.mc_max_d), seed=args.seed,
+                            progress=not args.quiet, command=command)
+    written = S.write_scaling_report(res, args.out, json_path=None if to_stdout else args.json,
+                                     figures=not args.no_figures)
     if to_stdout:
-        print_json(to_jsonable(res))
+        print_json(res.to_dict())
     else:
-        for v in res["verdicts"]:
-            print(f"{v['id']}: {v['verdict']}")
-        print(f"wrote {args.out}/scaling.md, {args.json or args.out + '/scaling.json'} "
-              f"and {len(res['figures'])} figures in {res['runtime_s']:.1f} s", file=sys.stderr)
+        for v in res.verdicts:
+            print(f"{v.id}: {v.verdict}")
+        print(f"wrote {', '.join(str(p) for p in written)} in {res.runtime_s:.1f} s", file=sys.stderr)
     return 0

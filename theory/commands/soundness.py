@@ -34,8 +34,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from theory import _validate as V
     from theory import soundness as S
+    from theory import validate as V
     from theory.cli import print_json
 
     trials = V.count("--trials", args.trials, minimum=1)
@@ -43,16 +43,18 @@ def run(args) -> int:
     seed = V.count("--seed", args.seed)
     alpha = V.in_open_interval("--alpha", args.alpha, 0.0, 1.0)
     to_stdout = args.json == "-"
+    json_path = None if to_stdout else args.json
     argv = sys.argv[1:] if sys.argv and sys.argv[0].endswith("__main__.py") else ["soundness"]
-    res = S.run_soundness(out_dir=args.out, json_path=None if to_stdout else args.json, trials=trials,
-                          alpha=alpha, n0=n0, seed=seed, figures=not args.no_figures, progress=not args.quiet,
-                          command="python -m theory " + " ".join(shlex.quote(a) for a in argv))
+    S.check_outputs(args.out, json_path)  # fail before the long computation
+    res = S.compute_soundness(trials=trials, alpha=alpha, n0=n0, seed=seed, progress=not args.quiet,
+                              command="python -m theory " + " ".join(shlex.quote(a) for a in argv))
+    written = S.write_soundness_report(res, args.out, json_path=json_path, figures=not args.no_figures)
     if to_stdout:
-        print_json(res)
+        print_json(res.to_dict())
         return 0
-    for s in res["summary"]:
+    for s in res.summary:
         print(f"{s['certificate']:24s} {s['verdict']:26s} max rate {s['max_rate']:.4g}  "
               f"({s['unsound_settings']}/{s['settings']} settings unsound)")
-    print(f"wrote {args.out}/soundness.md, {args.json or args.out + '/soundness.json'} in "
-          f"{res['runtime_s']:.1f} s ({res['total_certify_runs']:,} CERTIFY runs)", file=sys.stderr)
+    print(f"wrote {', '.join(str(p) for p in written)} in {res.runtime_s:.1f} s "
+          f"({res.total_certify_runs:,} CERTIFY runs)", file=sys.stderr)
     return 0
