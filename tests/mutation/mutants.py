@@ -71,12 +71,12 @@ MUTANTS = (
            "n_grid: int = 161, xtol: float = 1e-9", "n_grid: int = 161, xtol: float = 1e-2",
            (f"{G}::test_dmr_interior_maximum_to_search_accuracy",)),
     # -- scaling.py ------------------------------------------------------------------------------------------------
-    Mutant("epsilon-dmr-r2", "theory/scaling.py", "return r * r / 2.0", "return r * r",
+    Mutant("epsilon-dmr-r2", "theory/scaling/curves.py", "return r * r / 2.0", "return r * r",
            (f"{G}::test_epsilon_dmr_closed_form",), "11: scaling.epsilon_dmr r^2 instead of r^2/2"),
-    Mutant("bound-t16-sqrt-d", "theory/scaling.py",
+    Mutant("bound-t16-sqrt-d", "theory/scaling/curves.py",
            "return alpha * epsilon_dinf(pA) / d", "return alpha * epsilon_dinf(pA) / math.sqrt(d)",
            (f"{G}::test_lower_bound_rates_in_d",), "11: T16 bound / sqrt(d) instead of / d"),
-    Mutant("bound-t17-d", "theory/scaling.py",
+    Mutant("bound-t17-d", "theory/scaling/curves.py",
            "return alpha * math.sqrt(epsilon_dmr(pA) / d)", "return alpha * math.sqrt(epsilon_dmr(pA)) / d",
            (f"{G}::test_lower_bound_rates_in_d",)),
     # -- soundness.py ------------------------------------------------------------------------------------------------
