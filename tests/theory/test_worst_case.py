@@ -156,3 +156,17 @@ def test_bad_inputs():
         W.rt9_max_violation_k(1.0, 1.0, k=11)
     with pytest.raises(ValueError, match="which"):
         W.processing_worst_k(3, 2, "kl")
+
+
+def test_repaired_reading_check_fails_above_the_true_threshold(monkeypatch):
+    # negative test: claiming the remark holds up to 1.2× the true threshold must be caught by the sampled
+    # below-threshold check (pairs near the witness violate the bound there)
+    inflated = {c: (thr * 1.2, p, q, b) for c, (thr, p, q, b) in DC.RT9_WORST.items()}
+    monkeypatch.setattr(DC, "RT9_WORST", inflated)
+    assert not DC._check_rt9_below_threshold(False).ok
+
+
+def test_rt9_readings_verdicts():
+    assert DC.RT9.printed_verdict == "refuted" and DC.RT9.best_verdict == "holds"
+    rd = DC.RT9.reading(DC.RT9.all_readings[0].name)
+    assert rd.witness_check == "dmr-part-worst-case-all-pairs"
