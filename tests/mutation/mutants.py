@@ -105,4 +105,12 @@ MUTANTS = (
     Mutant("seed-ignores-idx-noise", "empirical/noise.py",
            "int(idx)]).generate_state", "0]).generate_state",
            (f"{GE}::test_two_indices_get_different_noise",), "13: per-example seeding ignores idx"),
+    # -- more siblings: another Monte Carlo half-width, a factor-2 error in a certificate --------------------------
+    Mutant("t13-hoeffding-halfwidth-1e6", "theory/claims/linf_claims.py",
+           "half = 2 * 0.5 * math.sqrt(math.log(2 / 1e-6) / (2 * n))",
+           "half = 1e6 * 2 * 0.5 * math.sqrt(math.log(2 / 1e-6) / (2 * n))",
+           (f"{G}::test_t13_monte_carlo_rejects_wrong_kl",)),
+    Mutant("c11-radius-factor-2", "theory/certificates.py",
+           "return _SQRT2 * sigma * t / (2.0 * (1.0 + c))", "return _SQRT2 * sigma * t / (1.0 + c)",
+           (f"{G}::test_epsilon_dmr_closed_form",)),
 )
