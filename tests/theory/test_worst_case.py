@@ -123,7 +123,7 @@ def test_k_outcome_search_never_beats_two_outcome():
         assert k["dmr_max"] <= eps * math.tanh(eps / 2) * (1 + 1e-7)
 
 
-@pytest.mark.parametrize("eps", [0.2, 2.0])
+@pytest.mark.parametrize("eps", [2.0, pytest.param(0.2, marks=pytest.mark.slow)])
 def test_t8_two_outcome_worst_is_rr_closed_form(eps):
     r = W.t8_worst_two_outcome(eps, n_q=21)
     ref = eps * mp.tanh(mp.mpf(eps) / 2)
@@ -131,14 +131,8 @@ def test_t8_two_outcome_worst_is_rr_closed_form(eps):
     assert r["dmr_max"] < eps * eps / 2
 
 
-def test_processing_search_finds_gain_for_a_non_channel():
-    # negative control: the gain function is not trivially <= 0 -- feeding a "channel" that increases D∞
-    # (reweighting, not a stochastic map) must show a positive gain; the real search must not
-    p, q = np.array([0.5, 0.5]), np.array([0.6, 0.4])
-    from theory import divergences as D
-
-    fake = np.array([0.9, 0.1]), np.array([0.1, 0.9])
-    assert D.dinf_discrete(*fake) > D.dinf_discrete(p, q)
+def test_processing_search_finds_no_gain():
+    # data processing (T9 / L21): an adversarial search over pairs and channels finds no increase of D∞
     assert W.processing_worst_k(3, 2, "dinf", starts=1, seed=0)["max_gain"] <= 1e-8
 
 

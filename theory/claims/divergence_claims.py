@@ -12,11 +12,28 @@ from scipy import optimize
 
 from theory.claims import _oracles as O
 from theory.claims._core import (
-    CITED, CONDITION, CONDITIONAL, DEFINITION, EXACT, HOLDS, IDENTITY, INEQUALITY,
-    REFUTED, REFUTES, SEARCH, SUPPORTS, SYMBOLIC, Check, Claim, Param, Predicate, Sides,
+    AS_PRINTED,
+    CITED,
+    CONDITION,
+    CONDITIONAL,
+    DEFINITION,
+    EXACT,
+    HOLDS,
+    IDENTITY,
+    INEQUALITY,
+    REFUTED,
+    REFUTES,
+    SEARCH,
+    SUPPORTS,
+    SYMBOLIC,
+    Check,
+    Claim,
+    Param,
+    Predicate,
+    Reading,
+    Sides,
     evidence,
 )
-from theory.claims._core import AS_PRINTED, Reading
 
 INF = math.inf
 
