@@ -244,3 +244,25 @@ def test_t13_monte_carlo_rejects_wrong_kl(monkeypatch):
     orig = ExponentialLinf.kl
     monkeypatch.setattr(ExponentialLinf, "kl", lambda self, *a, **k: orig(self, *a, **k) + 0.05)
     assert not LI._check_t13_mc(False).ok
+
+
+def test_soundness_failure_rate_of_cohen_matches_exact_clopper_pearson_probability():
+    # Cohen's certificate on a binary half-space (1 − pA = 0.1, n = 10⁶, α = 0.3): with the right class (selection
+    # wrong with probability < 1e-15) a run fails iff the one-sided Clopper–Pearson bound pA_lower(kA) exceeds
+    # pA (radius σΦ⁻¹(pA_lower) > σΦ⁻¹(pA)). Exact: P(Bin(n, pA) ≥ k*), k* the least such count (scipy.stats).
+    # A loose tie tolerance at the true radius (1e-3 relative: ≈ 0.7 standard deviations of kA) lowers the rate.
+    q, n, alpha, trials = 0.1, 10**6, 0.3, 4000
+    pA = 1 - q
+    lo, hi = int(n * pA) - 3000, int(n * pA) + 3000
+    while hi - lo > 1:                                   # least k with CP_lower(k) > pA (monotone in k)
+        mid = (lo + hi) // 2
+        if stats.beta.ppf(alpha, mid, n - mid + 1) > pA:
+            hi = mid
+        else:
+            lo = mid
+    exact = float(stats.binom.sf(hi - 1, n, pA))
+    (row,) = S.simulate_setting(S.halfspace_l2(q), [_cohen()], n=n, n0=100, alpha=alpha, trials=trials, seed=4,
+                                exact=False)
+    assert row.wrong_class == 0
+    lo_ci, hi_ci = _cp(row.failures, trials, 1 - 1e-6)
+    assert lo_ci <= exact <= hi_ci, (row.failures / trials, exact)
