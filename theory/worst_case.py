@@ -262,8 +262,12 @@ def t8_worst_two_outcome(eps: float, n_q: int = 81) -> dict:
 
     For fixed q and p ≥ q, DMR(P‖Q) is nondecreasing in p (quasi-convexity), so the max sits on the
     boundary p*(q) = min(q e^ε, 1 − (1−q) e^{−ε}); the search is then 1-d over q: ``n_q`` points uniform in
-    logit(q) ∈ [−ε − 30, 30] ... clipped to the region where the constraint binds, plus Brent refinement.
-    (p ≤ q is the mirror image: relabel the outcomes.)
+    logit(q) ∈ [−ε − 30, 30], plus a bounded Brent refinement around the best one.  (p ≤ q is the mirror
+    image: relabel the outcomes.)
+
+    >>> r = t8_worst_two_outcome(1.0, n_q=21)
+    >>> abs(r["dmr_max"] - math.tanh(0.5)) < 1e-7      # randomized response: ε·tanh(ε/2)
+    True
     """
     def boundary(lq):
         q = 1 / (1 + math.exp(-lq))
