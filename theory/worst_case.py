@@ -187,7 +187,8 @@ def rt9_threshold_two_outcome(c: float, n_q: int = 41, n_p: int = 40, xtol: floa
     best_lq, best = float(lqs[i]), float(vals[i])
     if math.isfinite(best):
         a, b = lqs[max(i - 1, 0)], lqs[min(i + 1, n_q - 1)]
-        r = optimize.minimize_scalar(lambda x: _thr_at_q(math.exp(x), c, n_p, xtol)[0], bounds=(a, b),
+        # no crossing at some q gives +inf; Brent needs finite values (1e300 stands for "no failure here")
+        r = optimize.minimize_scalar(lambda x: min(_thr_at_q(math.exp(x), c, n_p, xtol)[0], 1e300), bounds=(a, b),
                                      method="bounded", options={"xatol": 1e-6})
         if r.fun < best:
             best_lq, best = float(r.x), float(r.fun)
