@@ -574,7 +574,8 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
              "prints the registry they come from.")
     L.append("")
     L.append(f"Verdicts: {VERDICT_HELP}. Each verdict is derived from the findings of the checks of one *reading* of "
-             "the claim: *as printed*, and where that fails or says nothing, *repaired* readings (the weakest change of "
+             "the claim: *as printed*, and where that fails or says nothing, *repaired* readings (the "
+             "weakest change of "
              "hypotheses under which the intended conclusion holds, stated precisely in the claim's section).")
     L.append("")
     L.append("## Verdicts")
@@ -654,8 +655,8 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
                  "(Clopper–Pearson at 1e-6); re-check any of them with `python -m theory witness FILE`. "
                  f"Section time: {s['seconds']:.1f} s.")
         L.append("")
-        heads = (["certificate", "setting", "tight reference", "exceeds tight (binary)", "from 1 − pA below", "max ratio",
-                  "exceeds below 1e-15"] + [f"multi-class exceeds, K = {k} (max ratio)" for k in ks]
+        heads = (["certificate", "setting", "tight reference", "exceeds tight (binary)", "from 1 − pA below",
+                  "max ratio", "exceeds below 1e-15"] + [f"multi-class exceeds, K = {k} (max ratio)" for k in ks]
                  + ["witnesses confirmed"])
         srows = []
 
@@ -672,7 +673,8 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
             srows.append([r["certificate"] + (" (paper)" if r["paper"] else ""),
                           ", ".join(f"{k}={v:g}" for k, v in r["setting"].items()) or "—", r["tight"],
                           r["exceeds_tight"], r["from_one_minus_pA"], r["max_ratio"],
-                          _fmt(below["exceeds_tight"]) + (f" (from {_fmt(below['from_one_minus_pA'])})" if only_below else "")]
+                          _fmt(below["exceeds_tight"])
+                          + (f" (from {_fmt(below['from_one_minus_pA'])})" if only_below else "")]
                          + [mc_cell(r, k) for k in ks]
                          + [f"{sum(x['confirmed'] for x in w)}/{len(w)}" if w else "—"])
         L.append(md_table(heads, srows))

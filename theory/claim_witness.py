@@ -261,7 +261,7 @@ def _compare(a, b, where: str) -> list[str]:
         if len(a) != len(b):
             return [f"{where}: length {len(a)} recorded, {len(b)} now"]
         out = []
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
             out.extend(_compare(x, y, f"{where}[{i}]"))
         return out
     num = (int, float)

@@ -43,8 +43,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 # ----------------------------------------------------------------------------------------------------
 # vocabulary

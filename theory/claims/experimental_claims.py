@@ -25,7 +25,16 @@ from __future__ import annotations
 import math
 
 from theory.claims._core import (
-    EXACT, EXPERIMENTAL, HOLDS, NOT_DECIDABLE, REFUTES, SUPPORTS, UNDECIDABLE, Check, Claim, Reading,
+    EXACT,
+    EXPERIMENTAL,
+    HOLDS,
+    NOT_DECIDABLE,
+    REFUTES,
+    SUPPORTS,
+    UNDECIDABLE,
+    Check,
+    Claim,
+    Reading,
     evidence,
 )
 
@@ -139,7 +148,8 @@ EXP_10_20 = Claim(
     holds_when=_holds_when(),
     checks=(_RATIO_CHECK,),
     readings=(Reading("repaired: equal E‖z‖∞, c = 1",
-                      "At equal E‖z‖∞ (σ_g·E max|g_i| = d·σ_e) and c = 1, r_T18/r_T13 ∈ [10, 20] at d = 3072 for every pA.",
+                      "At equal E‖z‖∞ (σ_g·E max|g_i| = d·σ_e) and c = 1, r_T18/r_T13 ∈ [10, 20] at d = "
+                      "3072 for every pA.",
                       HOLDS, (Check("equal-linf-c1", EXACT, lambda t: check_ratio(
                           normalisations=(NORMALISATIONS[0],), cs=(1.0,), thorough=t)),),
                       repair="fixes the normalisation the paper's 'i.e. O(√(d/log d))' implies (equal E‖z‖∞) and "

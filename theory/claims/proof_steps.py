@@ -36,7 +36,18 @@ import numpy as np
 from scipy import optimize, special
 
 from theory.claims._core import (
-    EXACT, GAP, HOLDS, MONTE_CARLO, PROOF_GAP, PROOF_STEP, REFUTES, SUPPORTS, SYMBOLIC, Check, Claim, evidence,
+    EXACT,
+    GAP,
+    HOLDS,
+    MONTE_CARLO,
+    PROOF_GAP,
+    PROOF_STEP,
+    REFUTES,
+    SUPPORTS,
+    SYMBOLIC,
+    Check,
+    Claim,
+    evidence,
 )
 
 # ----------------------------------------------------------------------------------------------------
@@ -94,7 +105,7 @@ def check_t12_triangle(dmr=gaussian_dmr_quadrature, side_of=None, thorough: bool
     ok = all(abs(x["dmr_one_step"] - x["closed_form_one"]) <= 1e-6 * x["closed_form_one"] for x in rows) \
         or dmr is not gaussian_dmr_quadrature
     witness = {"P": "N(0, sigma^2)", "R": "N(a, sigma^2)", "Q": "N(2a, sigma^2)", **worst}
-    data = {"table": rows, "witness": witness, "diameters": dict(zip([str(d) for d in dims], diam)),
+    data = {"table": rows, "witness": witness, "diameters": dict(zip([str(d) for d in dims], diam, strict=True)),
             "radius_2r": 2 * r}
     if step_false and direct_ok:
         return evidence(GAP, ok, f"Step false: DMR(N(0,σ²)‖N(2a,σ²)) = {worst['dmr_two_steps']:.6g} = "
@@ -126,7 +137,7 @@ def gaussian_delta(eps: float, mu: float) -> float:
     return float(math.exp(a) * -math.expm1(b - a)) if b < a else 0.0
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def gaussian_unit_sigma(eps: float, delta: float) -> float:
     """Smallest σ for which N(0, σ²) added to a sensitivity-1 query is (ε, δ)-DP (exact, root of δ(ε; 1/σ))."""
     mu = optimize.brentq(lambda m: gaussian_delta(eps, m) - delta, 1e-6, 100.0, xtol=1e-14, rtol=1e-13)
@@ -181,9 +192,11 @@ def check_t16_lemma26(records=None, thorough: bool = False):
     if slope < -0.25 and pure_ok:
         return evidence(GAP, ok, f"Lemma 26 is an (ε, δ)-DP bound and cannot give 1 ≥ Ω(d/(εα)): the analytic "
                         f"Gaussian mechanism (ε = {eps:g}, δ = {delta:g}, exact calibration) meets its hypotheses with "
-                        f"error α = {alpha:g} from n records, and n·εα/d falls like d^{slope:.3f} (n = {last['n_gaussian']} "
+                        f"error α = {alpha:g} from n records, and n·εα/d falls like d^{slope:.3f} (n = "
+                        f"{last['n_gaussian']} "
                         f"at d = {last['d']}, n·εα/d = {last['n_eps_alpha_over_d']:.3g}) while n·εα/√(d log 1/δ) stays "
-                        f"within a √log d factor (slope {slope_sqrt:.3f}). The d-rate is Lemma 27 (Hardt & Talwar, pure "
+                        f"within a √log d factor (slope {slope_sqrt:.3f}). The d-rate is Lemma 27 (Hardt & "
+                        f"Talwar, pure "
                         f"DP) — what T16's D∞ hypothesis provides; the pure-DP Laplace mechanism indeed needs n·εα/d ≥ "
                         f"{min(r['laplace_n_eps_alpha_over_d'] for r in rows):.3g}. The citation should read Lemma 27.",
                         **data)
@@ -259,13 +272,16 @@ def check_t15_gamma_mean(wording_mean=lambda d, s: s, thorough: bool = False):
     ok = sym["mean_is_d_sigma"] and sym["variance_is_d_sigma2"]
     w = wrong[0] if wrong else rows[0]
     data = {"symbolic": sym, "table": rows,
-            "witness": {"d": w["d"], "sigma": sigma, "wording_mean": w["wording_mean"], "true_mean": w["true_mean_d_sigma"],
+            "witness": {"d": w["d"], "sigma": sigma, "wording_mean": w["wording_mean"],
+                        "true_mean": w["true_mean_d_sigma"],
                         "mc_mean": w["mc_mean"], "half_width_6sd": w["half_width_6sd"], "samples": n, "seed": 15}}
     if wrong and conclusion_ok:
         return evidence(GAP, ok, f"‖z‖∞ under eq. 6 is Gamma(shape d, scale σ) (sympy: normaliser {sym['normaliser']}, "
-                        f"mean {sym['mean']}, variance {sym['variance']}); the proof's 'shape d and mean σ' is false for "
+                        f"mean {sym['mean']}, variance {sym['variance']}); the proof's 'shape d and mean σ' "
+                        f"is false for "
                         f"d ≥ 2 (d = {w['d']}, σ = {sigma:g}: wording mean {w['wording_mean']:.4g}, Monte Carlo "
-                        f"{w['mc_mean']:.4g} ± {w['half_width_6sd']:.2g} at 6 sd, n = {n}, rejection sampler independent of "
+                        f"{w['mc_mean']:.4g} ± {w['half_width_6sd']:.2g} at 6 sd, n = {n}, rejection "
+                        f"sampler independent of "
                         f"R14). The conclusion E‖z‖∞ = dσ is right: 'mean' should read 'scale'.", **data)
     if conclusion_ok:
         return evidence(SUPPORTS, ok, "The wording's mean agrees with the law of ‖z‖∞ (Gamma(d, scale σ)).", **data)
@@ -319,11 +335,14 @@ def check_s32_density(coef: float = 0.5, sigma2_of=t18_sigma2, thorough: bool = 
     good_norm = abs(z0 - math.sqrt(2 * math.pi) * sigma) <= 1e-9 * z0
     good_var = abs(var - sigma**2) <= 1e-9 * sigma**2
     good_dmr = all(abs(x["ratio_to_eps"] - 1) <= 1e-6 for x in rows)
-    data = {"coef": coef, "sigma": sigma, "normaliser_1d": z0, "reference_normaliser_1d": math.sqrt(2 * math.pi) * sigma,
+    data = {"coef": coef, "sigma": sigma, "normaliser_1d": z0,
+            "reference_normaliser_1d": math.sqrt(2 * math.pi) * sigma,
             "variance_1d": var, "table": rows}
     if good_norm and good_var and good_dmr:
-        return evidence(SUPPORTS, True, f"exp(−‖z‖²₂/(2σ²)) is the N(0, σ²I) density (1-D normaliser {z0:.12g} = √(2π)σ, "
-                        f"variance {var:.12g} = σ² at σ = {sigma:g}); with T18's σ² = d·r²/(2ε) the DMR at the ℓ∞ corner "
+        return evidence(SUPPORTS, True, f"exp(−‖z‖²₂/(2σ²)) is the N(0, σ²I) density (1-D normaliser "
+                                        f"{z0:.12g} = √(2π)σ, "
+                        f"variance {var:.12g} = σ² at σ = {sigma:g}); with T18's σ² = d·r²/(2ε) the DMR at "
+                        f"the ℓ∞ corner "
                         f"shift is ε to relative 1e-6 ({_ratios(rows)}). "
                         "The reconstruction exp(−‖z‖²₂/σ²) would have variance σ²/2 and corner DMR 2ε.", **data)
     data["witness"] = {"coef": coef, "variance_1d": var, "expected_variance": sigma**2,
@@ -346,7 +365,8 @@ CLAIMS = (
         kind=PROOF_STEP, methods=(EXACT,),
         formalisation="Step: DMR(P‖R) ≤ ε/2 and DMR(R‖Q) ≤ ε/2 ⇒ DMR(P‖Q) ≤ ε (a triangle inequality). Tested on "
                       "Gaussians P = N(0,σ²), R = N(a,σ²), Q = N(2a,σ²) with DMR by quadrature (theory.divergences) "
-                      "against L22. Conclusion: every pair of {0, r/√d}^d has DMR ≤ ε, via the pairwise ℓ2 distance ≤ 2r.",
+                      "against L22. Conclusion: every pair of {0, r/√d}^d has DMR ≤ ε, via the pairwise ℓ2 "
+                      "distance ≤ 2r.",
         verdict=PROOF_GAP,
         holds_when="the conclusion holds without the chain: the points of {0, r/√d}^d are at ℓ2 distance ≤ r ≤ 2r, so "
                    "the robustness hypothesis bounds every pair directly (by ε/2).",

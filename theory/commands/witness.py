@@ -31,9 +31,8 @@ def add_arguments(p):
 
 
 def run(args) -> int:
-    from theory import witness as W
-
     from theory import claim_witness as CW
+    from theory import witness as W
 
     if args.generate:
         if args.file:
@@ -47,7 +46,7 @@ def run(args) -> int:
                 s = r["search"]
                 thr = s["from_one_minus_pA"]
                 print(f"{r['certificate']:<11} {str(r['setting']):<24} exceeds tight: {str(s['exceeds_tight']):<5} "
-                      f"{'below 1-pA = %.4g' % thr if thr else '':<24} "
+                      f"{f'below 1-pA = {thr:.4g}' if thr else '':<24} "
                       f"multiclass: {(s['multiclass'] or {}).get('exceeds_tight', 'n/a')}")
                 for p in r["witnesses"]:
                     print(f"    -> {p}")
@@ -62,7 +61,10 @@ def run(args) -> int:
         if args.json:
             print_json(res)
         else:
-            print(f"{res['path']}: {res['claim']} refuted by check '{res['check']}'")
+            what = {"refutes": "refuted", "empty": "shown ill-posed", "gap": "proof gap shown"}.get(res.get("finding"),
+                                                                                               "checked")
+            reading = "" if res.get("reading", "as printed") == "as printed" else f" (reading: {res['reading']})"
+            print(f"{res['path']}: {res['claim']}{reading} {what} by check '{res['check']}'")
             print(f"  {res['summary']}")
             for k, v in res["checks"].items():
                 print(f"  {'ok ' if v else 'FAIL'} {k}")
