@@ -130,7 +130,7 @@ def gaussian_delta(eps: float, mu: float) -> float:
     δ = Φ(μ/2 − ε/μ) − e^ε Φ(−μ/2 − ε/μ).
 
     >>> round(gaussian_delta(1.0, 1.0), 6)
-    0.126936
+    0.126937
     """
     a = special.log_ndtr(mu / 2 - eps / mu)
     b = eps + special.log_ndtr(-mu / 2 - eps / mu)
