@@ -69,14 +69,14 @@ MUTANTS = (
            (f"{G}::test_dmr_randomized_response_limit_is_kl",)),
     Mutant("dmr-brent-xtol-1e-2", "theory/divergences.py",
            "n_grid: int = 161, xtol: float = 1e-9", "n_grid: int = 161, xtol: float = 1e-2",
-           (f"{G}::test_dmr_interior_sup_just_above_kl_is_not_reported_as_the_limit",)),
+           (f"{G}::test_dmr_interior_maximum_to_search_accuracy",)),
     # -- scaling.py ------------------------------------------------------------------------------------------------
-    Mutant("epsilon-dmr-r2", "theory/scaling.py", "return r * r / 2.0", "return r * r",
+    Mutant("epsilon-dmr-r2", "theory/scaling/curves.py", "return r * r / 2.0", "return r * r",
            (f"{G}::test_epsilon_dmr_closed_form",), "11: scaling.epsilon_dmr r^2 instead of r^2/2"),
-    Mutant("bound-t16-sqrt-d", "theory/scaling.py",
+    Mutant("bound-t16-sqrt-d", "theory/scaling/curves.py",
            "return alpha * epsilon_dinf(pA) / d", "return alpha * epsilon_dinf(pA) / math.sqrt(d)",
            (f"{G}::test_lower_bound_rates_in_d",), "11: T16 bound / sqrt(d) instead of / d"),
-    Mutant("bound-t17-d", "theory/scaling.py",
+    Mutant("bound-t17-d", "theory/scaling/curves.py",
            "return alpha * math.sqrt(epsilon_dmr(pA) / d)", "return alpha * math.sqrt(epsilon_dmr(pA)) / d",
            (f"{G}::test_lower_bound_rates_in_d",)),
     # -- soundness.py ------------------------------------------------------------------------------------------------
@@ -105,4 +105,12 @@ MUTANTS = (
     Mutant("seed-ignores-idx-noise", "empirical/noise.py",
            "int(idx)]).generate_state", "0]).generate_state",
            (f"{GE}::test_two_indices_get_different_noise",), "13: per-example seeding ignores idx"),
+    # -- more siblings: another Monte Carlo half-width, a factor-2 error in a certificate --------------------------
+    Mutant("t13-hoeffding-halfwidth-1e6", "theory/claims/linf_claims.py",
+           "half = 2 * 0.5 * math.sqrt(math.log(2 / 1e-6) / (2 * n))",
+           "half = 1e6 * 2 * 0.5 * math.sqrt(math.log(2 / 1e-6) / (2 * n))",
+           (f"{G}::test_t13_monte_carlo_rejects_wrong_kl",)),
+    Mutant("c11-radius-factor-2", "theory/certificates.py",
+           "return _SQRT2 * sigma * t / (2.0 * (1.0 + c))", "return _SQRT2 * sigma * t / (1.0 + c)",
+           (f"{G}::test_epsilon_dmr_closed_form",)),
 )
