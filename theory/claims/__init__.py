@@ -25,6 +25,8 @@ Usage::
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from theory.claims._core import (  # noqa: F401
     ANALYSIS,
     AS_PRINTED,
@@ -78,7 +80,7 @@ REQUIRED_IDS = ("D4", "D5", "T8", "T9", "T10", "C11", "T12", "T13", "R14", "T15"
                 "L21", "L22", "T24", "L25", "L26", "L27", "R-T9")
 
 
-def _groups() -> list:
+def _groups() -> list[ModuleType]:
     """The modules contributing entries (optional ones are skipped while they do not exist yet)."""
     import importlib
 
@@ -93,8 +95,8 @@ def _groups() -> list:
     return mods
 
 
-def _build() -> dict:
-    reg: dict = {}
+def _build() -> dict[str, Claim]:
+    reg: dict[str, Claim] = {}
     for group in _groups():
         for c in group.CLAIMS:
             if c.id in reg:
@@ -103,10 +105,10 @@ def _build() -> dict:
     return reg
 
 
-CLAIMS: dict = _build()
+CLAIMS: dict[str, Claim] = _build()
 
 
-def ids() -> list:
+def ids() -> list[str]:
     return list(CLAIMS)
 
 

@@ -23,6 +23,8 @@ each normalisation; radii come from :mod:`theory.certificates`, noise magnitudes
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Any
 
 from theory.claims._core import (
     EXACT,
@@ -34,6 +36,7 @@ from theory.claims._core import (
     UNDECIDABLE,
     Check,
     Claim,
+    Evidence,
     Reading,
     evidence,
 )
@@ -73,7 +76,7 @@ def radius_ratio(normalisation: str, c: float, pA: float, d: int = D_CIFAR, pair
     raise ValueError(f"pair must be 'paper' or 'tight', got {pair!r}")
 
 
-def c_interval(normalisation: str, d: int = D_CIFAR, lo: float = LO, hi: float = HI) -> tuple | None:
+def c_interval(normalisation: str, d: int = D_CIFAR, lo: float = LO, hi: float = HI) -> tuple[float, float] | None:
     """The c ≥ 0 with lo ≤ r_T18/r_T13 ≤ hi: ratio = K/(1+c) with K = ratio at c = 0, so c ∈ [K/hi − 1, K/lo − 1]
     ∩ [0, ∞); None when empty."""
     k = 2.0 * radius_ratio(normalisation, 1.0, 0.9, d)      # K = (1 + c)·ratio, at c = 1
@@ -81,7 +84,8 @@ def c_interval(normalisation: str, d: int = D_CIFAR, lo: float = LO, hi: float =
     return (a, b) if b >= a else None
 
 
-def ratio_table(normalisations=NORMALISATIONS, cs=C_VALUES, pAs=PA_VALUES, d: int = D_CIFAR) -> list:
+def ratio_table(normalisations: Sequence[str] = NORMALISATIONS, cs: Sequence[float] = C_VALUES,
+                pAs: Sequence[float] = PA_VALUES, d: int = D_CIFAR) -> list[dict[str, Any]]:
     rows = []
     for nm in normalisations:
         for c in cs:
@@ -93,14 +97,15 @@ def ratio_table(normalisations=NORMALISATIONS, cs=C_VALUES, pAs=PA_VALUES, d: in
     return rows
 
 
-def check_ratio(normalisations=NORMALISATIONS, cs=C_VALUES, pAs=PA_VALUES, thorough: bool = False):
+def check_ratio(normalisations: Sequence[str] = NORMALISATIONS, cs: Sequence[float] = C_VALUES,
+                pAs: Sequence[float] = PA_VALUES, thorough: bool = False) -> Evidence:
     """NOT_DECIDABLE when the paper's ratio is inside [10, 20] for some (normalisation, c) and outside for
     others (the text fixes neither); SUPPORTS when inside for all, REFUTES when inside for none (witness)."""
     rows = ratio_table(normalisations, cs, pAs)
     inside = [r for r in rows if r["in_10_20"]]
     ivs = {nm: c_interval(nm) for nm in normalisations}
     iv_txt = "; ".join(f"{nm}: " + (f"c ∈ [{iv[0]:.3f}, {iv[1]:.3f}]" if iv else "no c ≥ 0") for nm, iv in ivs.items())
-    per = {}
+    per: dict[tuple[str, float], float] = {}
     for r in rows:
         per.setdefault((r["normalisation"], r["c"]), r["ratio_T18_over_T13"])
     tab = "; ".join(f"{nm}, c = {c:g}: {v:.3g}" for (nm, c), v in per.items())

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from scipy import optimize, special
@@ -47,6 +49,7 @@ from theory.claims._core import (
     SYMBOLIC,
     Check,
     Claim,
+    Evidence,
     evidence,
 )
 
@@ -66,10 +69,10 @@ def gaussian_dmr_quadrature(shift: float, sigma: float = 1.0) -> float:
 
     c = math.log(math.sqrt(2 * math.pi) * sigma)   # normalised log-densities
 
-    def logp(x):
+    def logp(x: float) -> float:
         return -0.5 * (x / sigma) ** 2 - c
 
-    def logq(x):
+    def logq(x: float) -> float:
         return -0.5 * ((x - shift) / sigma) ** 2 - c
 
     pts = [0.0, shift]
@@ -78,13 +81,14 @@ def gaussian_dmr_quadrature(shift: float, sigma: float = 1.0) -> float:
     return float(res.value)
 
 
-def t12_point_set_diameter(d: int, r: float = 1.0, side=None) -> float:
+def t12_point_set_diameter(d: int, r: float = 1.0, side: float | None = None) -> float:
     """Largest ℓ2 distance between two points of {0, s}^d (s = r/√d, the proof's point set): s·√d."""
     s = r / math.sqrt(d) if side is None else side
     return s * math.sqrt(d)
 
 
-def check_t12_triangle(dmr=gaussian_dmr_quadrature, side_of=None, thorough: bool = False):
+def check_t12_triangle(dmr: Callable[[float, float], float] = gaussian_dmr_quadrature,
+                       side_of: Callable[[int, float], float] | None = None, thorough: bool = False) -> Evidence:
     """The T12 triangle step, with the divergence ``dmr(shift, sigma)`` and the point-set side
     ``side_of(d, r)`` injectable (negative tests): GAP when the two-step value exceeds the chained bound
     2·(one step) while every pair of the proof's points is within 2r; SUPPORTS when the chain holds;
@@ -141,7 +145,7 @@ def gaussian_delta(eps: float, mu: float) -> float:
 def gaussian_unit_sigma(eps: float, delta: float) -> float:
     """Smallest σ for which N(0, σ²) added to a sensitivity-1 query is (ε, δ)-DP (exact, root of δ(ε; 1/σ))."""
     mu = optimize.brentq(lambda m: gaussian_delta(eps, m) - delta, 1e-6, 100.0, xtol=1e-14, rtol=1e-13)
-    return 1.0 / mu
+    return 1.0 / float(mu)
 
 
 def records_needed_gaussian(d: int, eps: float, delta: float, alpha: float) -> int:
@@ -164,7 +168,7 @@ def records_needed_laplace(d: int, eps: float, alpha: float) -> int:
 DIMS_T16 = (10, 100, 1000, 10**4, 10**5, 10**6)
 
 
-def check_t16_lemma26(records=None, thorough: bool = False):
+def check_t16_lemma26(records: Callable[[int], int] | None = None, thorough: bool = False) -> Evidence:
     """The T16 citation: the smallest n with which an (ε, δ)-DP mechanism meets Lemma 26's hypotheses with
     error α, against the d/(εα) the proof draws from it.  GAP when n·εα/d falls with d (fitted log-log slope
     < −0.25: the cited lemma cannot give the d-rate) while the pure-DP route (L27, Hardt & Talwar) does give
@@ -209,16 +213,16 @@ def check_t16_lemma26(records=None, thorough: bool = False):
 # ----------------------------------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=1)
-def _linf_norm_law_symbolic() -> tuple:
+def _linf_norm_law_symbolic() -> tuple[tuple[str, Any], ...]:
     return tuple(linf_norm_law_symbolic_uncached().items())
 
 
-def linf_norm_law_symbolic() -> dict:
+def linf_norm_law_symbolic() -> dict[str, Any]:
     """Cached :func:`linf_norm_law_symbolic_uncached` (sympy takes seconds)."""
     return dict(_linf_norm_law_symbolic())
 
 
-def linf_norm_law_symbolic_uncached() -> dict:
+def linf_norm_law_symbolic_uncached() -> dict[str, Any]:
     """sympy: R = ‖z‖∞ under p(z) ∝ exp(−‖z‖∞/σ) has density ∝ d·2^d·R^{d−1}e^{−R/σ}; its normaliser, mean
     and variance for symbolic d, σ (Gamma(shape d, scale σ): mean dσ, variance dσ²)."""
     import sympy as sp
@@ -250,7 +254,13 @@ def sample_eq6_rejection(d: int, sigma: float, n: int, rng: np.random.Generator)
     return np.concatenate(out)[:n]
 
 
-def check_t15_gamma_mean(wording_mean=lambda d, s: s, thorough: bool = False):
+def _printed_mean(d: int, s: float) -> float:
+    """The mean the proof's wording gives: 'mean σ'."""
+    return s
+
+
+def check_t15_gamma_mean(wording_mean: Callable[[int, float], float] = _printed_mean,
+                         thorough: bool = False) -> Evidence:
     """The T15 wording "Gamma with shape d and mean σ" against the law of ‖z‖∞ (sympy, and Monte Carlo by an
     independent rejection sampler at d = 2, 3, 5, 6σ half-width).  ``wording_mean(d, σ)``: the mean the
     wording gives (injectable: ``d·σ`` for the corrected wording "scale σ").  GAP when the wording's mean
@@ -292,7 +302,7 @@ def check_t15_gamma_mean(wording_mean=lambda d, s: s, thorough: bool = False):
 # §3.2: the Gaussian density
 # ----------------------------------------------------------------------------------------------------
 
-def _ratios(rows) -> str:
+def _ratios(rows: list[dict[str, Any]]) -> str:
     return ", ".join(f"d = {x['d']}: {x['ratio_to_eps']:.8f}ε" for x in rows)
 
 
@@ -301,7 +311,8 @@ def t18_sigma2(d: int, r: float, eps: float) -> float:
     return d * r * r / (2 * eps)
 
 
-def check_s32_density(coef: float = 0.5, sigma2_of=t18_sigma2, thorough: bool = False):
+def check_s32_density(coef: float = 0.5, sigma2_of: Callable[[int, float, float], float] = t18_sigma2,
+                      thorough: bool = False) -> Evidence:
     """The §3.2 density p(z) ∝ exp(−coef·‖z‖²₂/σ²) (reconstructed coef = 1/2; injectable): normalisation and
     per-coordinate variance by quadrature, and the DMR of the resulting mechanism at T18's scale
     σ² = d·r²/(2ε) for the ℓ∞ corner shift (r, …, r), against T18's ε.  SUPPORTS when it is N(0, σ²I) and the
@@ -323,14 +334,17 @@ def check_s32_density(coef: float = 0.5, sigma2_of=t18_sigma2, thorough: bool = 
 
         c = math.log(math.sqrt(math.pi / coef) * s)    # normaliser of exp(-coef x^2/s^2)
 
-        def logp(x, s=s, c=c):
+        def logp(x: float, s: float = s, c: float = c) -> float:
             return -coef * (x / s) ** 2 - c
 
-        def logq(x, s=s, shift=shift, c=c):
+        def logq(x: float, s: float = s, shift: float = shift, c: float = c) -> float:
             return -coef * ((x - shift) / s) ** 2 - c
 
-        val = dmr_from_renyi(lambda a, lp=logp, lq=logq, sh=shift: renyi_density(lp, lq, a, points=[0.0, sh]),
-                             log10_lam_min=-3, log10_lam_max=1, n_grid=36).value
+        def renyi(a: float, lp: Callable[[float], float] = logp, lq: Callable[[float], float] = logq,
+                  sh: float = shift) -> float:
+            return float(renyi_density(lp, lq, a, points=[0.0, sh]))
+
+        val = dmr_from_renyi(renyi, log10_lam_min=-3, log10_lam_max=1, n_grid=36).value
         rows.append({"d": d, "r": r, "eps": eps, "sigma2_T18": s2, "dmr_corner": float(val), "ratio_to_eps": val / eps})
     good_norm = abs(z0 - math.sqrt(2 * math.pi) * sigma) <= 1e-9 * z0
     good_var = abs(var - sigma**2) <= 1e-9 * sigma**2

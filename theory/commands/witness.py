@@ -12,6 +12,7 @@ reproduces the counterexample and comparing every recorded number (theory.claim_
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from theory.cli import print_json
@@ -20,7 +21,7 @@ NAME = "witness"
 HELP = "re-check a witness (over-certified radius: exact + Monte Carlo; refuted claim: re-run), or --generate"
 
 
-def add_arguments(p):
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", nargs="?", help="witness JSON file")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--samples", type=int, default=1_000_000, help="Monte Carlo draws per point (default 1e6)")
@@ -30,7 +31,7 @@ def add_arguments(p):
     p.add_argument("--out", default="reports/witnesses", help="output folder of --generate")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from theory import claim_witness as CW
     from theory import witness as W
 
@@ -61,8 +62,8 @@ def run(args) -> int:
         if args.json:
             print_json(res)
         else:
-            what = {"refutes": "refuted", "empty": "shown ill-posed", "gap": "proof gap shown"}.get(res.get("finding"),
-                                                                                               "checked")
+            words = {"refutes": "refuted", "empty": "shown ill-posed", "gap": "proof gap shown"}
+            what = words.get(str(res.get("finding")), "checked")
             reading = "" if res.get("reading", "as printed") == "as printed" else f" (reading: {res['reading']})"
             print(f"{res['path']}: {res['claim']}{reading} {what} by check '{res['check']}'")
             print(f"  {res['summary']}")
