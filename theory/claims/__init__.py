@@ -73,7 +73,10 @@ from theory.claims._core import (  # noqa: F401
 
 __all__ = ["CLAIMS", "get", "ids", "Claim", "Check", "Evidence", "Param", "Predicate", "Reading", "Sides",
            "derive_verdict", "evidence", "witness_evidence", "VERDICTS", "BEST_ORDER", "KINDS", "METHODS",
-           "REQUIRED_IDS", "ILL_POSED", "PROOF_GAP", "EMPTY", "GAP", "AS_PRINTED", "PROOF_STEP", "EXPERIMENTAL"]
+           "REQUIRED_IDS", "ILL_POSED", "PROOF_GAP", "EMPTY", "GAP", "AS_PRINTED", "PROOF_STEP", "EXPERIMENTAL",
+           "HOLDS", "CONDITIONAL", "REFUTED", "UNDECIDABLE", "SUPPORTS", "CONDITION", "REFUTES", "NOT_DECIDABLE",
+           "FINDINGS", "WITNESS_FINDINGS", "DEFINITION", "IDENTITY", "INEQUALITY", "ASYMPTOTIC", "CITED",
+           "SYMBOLIC", "EXACT", "MONTE_CARLO", "SEARCH", "ANALYSIS"]
 
 #: the IDs the registry must hold (issue 3); Table 1 cells and the conclusion are added below.
 REQUIRED_IDS = ("D4", "D5", "T8", "T9", "T10", "C11", "T12", "T13", "R14", "T15", "T16", "T17", "T18",
