@@ -141,8 +141,8 @@ class AuditResult:
     command: str
     thorough: bool
     python: str
-    claims: tuple[ClaimResult, ...]                       # ClaimResult
-    counts_printed: tuple[tuple[str, int], ...]               # ((verdict, n), ...) in the fixed order theory.claims.BEST_ORDER
+    claims: tuple[ClaimResult, ...]
+    counts_printed: tuple[tuple[str, int], ...]   # ((verdict, n), ...) in the order theory.claims.BEST_ORDER
     counts_best: tuple[tuple[str, int], ...]
     proof_steps: tuple[dict[str, Any], ...]                  # ({"id", "title", "serves", "verdict", "summary"}, ...)
     hidden_conditions: tuple[dict[str, Any], ...]
