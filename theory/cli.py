@@ -14,6 +14,9 @@ import importlib
 import json
 import pkgutil
 import sys
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any, NoReturn
 
 from theory.jsonio import to_jsonable  # noqa: F401  (re-exported: older callers import it from here)
 
@@ -23,7 +26,7 @@ def _command_names(package: str) -> list[str]:
     return sorted(i.name for i in pkgutil.iter_modules(pkg.__path__) if not i.name.startswith("_"))
 
 
-def _commands(package: str, only: str | None = None):
+def _commands(package: str, only: str | None = None) -> list[ModuleType]:
     """Import the command modules (just ``only`` when it names one: start-up stays fast)."""
     names = _command_names(package)
     if only is not None and only in names:
@@ -34,7 +37,7 @@ def _commands(package: str, only: str | None = None):
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors are one line + exit 2 (no usage dump)."""
 
-    def error(self, message):  # noqa: D102
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
@@ -59,7 +62,7 @@ def _version() -> str:
     return package_version()
 
 
-def main_for(prog: str, package: str, description: str, argv=None) -> int:
+def main_for(prog: str, package: str, description: str, argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--version"]:  # answered before any command module is imported (start-up stays fast)
         print(f"{prog} {_version()}")
@@ -81,11 +84,11 @@ def main_for(prog: str, package: str, description: str, argv=None) -> int:
         return 130
 
 
-def print_json(obj) -> None:
+def print_json(obj: Any) -> None:
     print(json.dumps(to_jsonable(obj), indent=2, sort_keys=False))
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     return main_for("python -m theory", "theory.commands",
                     "Theory-verification toolkit for randomized smoothing (divergences, mechanisms, "
                     "certificates, claims, audit, scaling).", argv)
@@ -94,7 +97,7 @@ def main(argv=None) -> int:
 _PACKAGES = {"theory": "theory.cli", "empirical": "empirical.cli"}
 
 
-def console_main(argv=None) -> int:
+def console_main(argv: Sequence[str] | None = None) -> int:
     """The ``rs-verify`` console script: ``rs-verify theory COMMAND ...`` or ``rs-verify empirical COMMAND ...``.
 
     The same as ``python -m theory ...`` / ``python -m empirical ...`` (which keep working).

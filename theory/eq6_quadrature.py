@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from functools import lru_cache
@@ -252,13 +253,13 @@ def _expo_renyi_impl(groups, d, sigma, a, epsrel):
                     edges.append(x)
             edges = sorted(set(edges))
         tot = 0.0
-        for x0, x1 in zip(edges[:-1], edges[1:]):
+        for x0, x1 in itertools.pairwise(edges):
             tot += integrate.quad(fun, x0, x1, epsabs=0.0, epsrel=epsrel, limit=200)[0]
         return tot
 
     def inner(s):
         tot = 0.0
-        for ui, (vu, mu) in enumerate(groups):
+        for ui, (_vu, mu) in enumerate(groups):
             w = mu / (2.0 * d)
             tot += w * (face_int(s, ui, +1) + face_int(s, ui, -1))
         return tot
@@ -279,7 +280,7 @@ def _expo_renyi_impl(groups, d, sigma, a, epsrel):
         return math.exp(logg(s)) * inner(s)
 
     tot = 0.0
-    for x0, x1 in zip(spts[:-1], spts[1:]):
+    for x0, x1 in itertools.pairwise(spts):
         tot += integrate.quad(outer, x0, x1, epsabs=0.0, epsrel=epsrel, limit=200)[0]
     if kl:
         return max(0.0, rinf / sigma - tot / sigma)

@@ -66,6 +66,10 @@ from dataclasses import asdict, dataclass
 
 from theory import _validate as V
 
+#: accepted ranges (beyond them k or the noise magnitudes leave the float range; the bound is linear in r)
+D_MAX = 10**9
+EPS_LIMITS = (1e-6, 1e6)
+R_LIMITS = (1e-100, 1e100)
 NOTIONS = ("dinf", "dmr")
 NORMS = ("l2", "linf")
 #: the paper's lower-bound theorems: claim -> (notion, norm)
@@ -94,7 +98,7 @@ def claimed_rate(notion: str, norm: str, d: int, eps: float, r: float = 1.0) -> 
 PACKINGS = {"dinf": ("corners", "axes"), "dmr": ("corners", "axes", "two-point")}
 
 
-def width(packing: str, norm: str, k: int, d: int, R: float) -> float:
+def width(packing: str, norm: str, k: float, d: int, R: float) -> float:
     """Decoding width w (= cube side) of ``packing`` with chains of k steps of length ≤ R (module doc, 2)."""
     if packing == "corners":
         return 2.0 * k * R if norm == "linf" else 2.0 * k * R / math.sqrt(d)
@@ -152,14 +156,15 @@ def best_k(packing: str, notion: str, norm: str, d: int, R: float, eps_step: flo
     import numpy as np
 
     km = _k_max(packing, notion, d, eps_step)
-    f = lambda k: bound_at(packing, notion, norm, int(k), d, R, eps_step)
+    def f(k):
+        return bound_at(packing, notion, norm, int(k), d, R, eps_step)
+
     if km <= 400:
         ks = range(1, math.ceil(km) + 2)
-        vals = [(f(k), k) for k in ks]
-        v, k = max(vals)
+        v, k = max((f(k), k) for k in ks)
         return int(k), v
     grid = np.unique(np.round(np.geomspace(1, km + 1, 200)).astype(np.int64))
-    vals = [f(k) for k in grid]
+    vals: list[float] = [f(k) for k in grid]
     i = int(np.argmax(vals))
     lo, hi = int(grid[max(i - 1, 0)]), int(grid[min(i + 1, len(grid) - 1)])
     while hi - lo > 3:
@@ -195,7 +200,8 @@ def best_mechanism(notion: str, norm: str, d: int, R: float, eps_step: float) ->
         return "Gaussian, T18 calibration (σ = R√(d/(2ε')))", \
             Gaussian(R * math.sqrt(d / (2.0 * eps_step)), d).expected_linf_norm()
     if (notion, norm) == ("dmr", "l2"):
-        return "Gaussian, T10 calibration (σ = R/√(2ε'))", Gaussian(R / math.sqrt(2.0 * eps_step), d).expected_linf_norm()
+        return ("Gaussian, T10 calibration (σ = R/√(2ε'))",
+                Gaussian(R / math.sqrt(2.0 * eps_step), d).expected_linf_norm())
     g = Gaussian(1.0, d)
     return "l2-Laplace exp(-||z||_2/σ) (σ = R/ε')", d * (R / eps_step) * g.expected_linf_norm() / g.expected_l2_norm()
 
@@ -261,22 +267,26 @@ def lower_bound(claim: str | None = None, *, d, eps, r=1.0, notion: str | None =
     """
     claim, (notion, norm) = _setting(claim, notion, norm)
     d = V.dimension("d", d)
-    eps = V.positive("eps", eps)
-    r = V.positive("r", r)
-    R, es = 2.0 * r, eps / 2.0
+    if d > D_MAX:
+        raise ValueError(f"d must be an integer in [1, {D_MAX:g}], got {d}")
+    eps = V.in_closed_interval("eps", eps, *EPS_LIMITS)
+    r = V.in_closed_interval("r", r, *R_LIMITS)
+    # the construction is linear in r: compute at r = 1 and scale (no under/overflow for extreme r)
+    R, es = 2.0, eps / 2.0
     best = (0.0, "none", 0, 0.0)
     for pk in PACKINGS[notion]:
         k, v = best_k(pk, notion, norm, d, R, es)
         if v > best[0]:
             best = (v, pk, k, width(pk, norm, k, d, R))
     lb, pk, k, s = best
-    rate = claimed_rate(notion, norm, d, eps, r)
+    rate = claimed_rate(notion, norm, d, eps, 1.0)
     if with_mechanism:
         name, a = best_mechanism(notion, norm, d, R, es)
     else:
         name, a = "", math.nan
     gap = a / lb if lb > 0 else math.inf
-    return LowerBoundResult(claim, notion, norm, d, eps, r, lb, rate, lb / rate, name, a, gap, s, pk, k, s)
+    return LowerBoundResult(claim, notion, norm, d, eps, r, r * lb, r * rate, lb / rate, name, r * a, gap, r * s,
+                            pk, k, r * s)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -310,7 +320,7 @@ def uniform_constant(notion: str, norm: str, dims=(1, 2, 3, 5, 10, 30, 100, 1000
     {"constant", "at_d", "at_eps"}."""
     import numpy as np
 
-    best = (math.inf, None, None)
+    best: tuple = (math.inf, None, None)
     for d in dims:
         for e in np.geomspace(1e-4, 1.0, n_eps) * eps_max(notion, norm, d):
             res = lower_bound(notion=notion, norm=norm, d=d, eps=float(e), with_mechanism=False)

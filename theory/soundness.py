@@ -88,9 +88,9 @@ import dataclasses
 import math
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import mpmath
 import numpy as np
@@ -119,6 +119,12 @@ __all__ = [
     "reach_thresholds",
     "SettingResult",
     "default_grid",
+    "compute_soundness",
+    "SoundnessResult",
+    "write_soundness_report",
+    "render_markdown",
+    "check_outputs",
+    "eq6_summary",
     "run_soundness",
 ]
 
@@ -135,6 +141,12 @@ class GroundTruth:
 
     ``probs`` are the true class probabilities at x, class 0 being the smoothed prediction (the top class);
     ``one_minus_pA`` is 1 - probs[0] held exactly (probs[0] may round to 1.0).
+
+    Examples
+    --------
+    >>> gt = halfspace_l2(0.1, sigma=0.5)
+    >>> gt.kind, gt.probs, round(gt.true_radius, 6)          # sigma Phi^-1(0.9)
+    ('halfspace-l2', (0.9, 0.1), 0.640776)
     """
 
     kind: str
@@ -167,7 +179,13 @@ def _phi_inv_upper(one_minus_p: float) -> float:
 
 
 def halfspace_l2(one_minus_pA, sigma: float = 1.0) -> GroundTruth:
-    """Binary half-space under N(0, sigma^2 I): true l2 radius sigma * Phi^{-1}(pA) (see module doc)."""
+    """Binary half-space under N(0, sigma^2 I): true l2 radius sigma * Phi^{-1}(pA) (see module doc).
+
+    Examples
+    --------
+    >>> round(halfspace_l2(0.1, sigma=0.5).true_radius, 6)   # sigma Phi^-1(pA)
+    0.640776
+    """
     q = V.in_open_interval("one_minus_pA", one_minus_pA, 0.0, 0.5)
     sigma = V.positive("sigma", sigma)
     r = sigma * _phi_inv_upper(q)
@@ -177,7 +195,13 @@ def halfspace_l2(one_minus_pA, sigma: float = 1.0) -> GroundTruth:
 
 def halfspace_linf(one_minus_pA, sigma: float = 1.0, d: int = 3072) -> GroundTruth:
     """Binary half-space with normal (1,...,1)/sqrt(d) under N(0, sigma^2 I_d): true l_inf radius
-    sigma Phi^{-1}(pA) / sqrt(d) (the worst half-space for l_inf; see module doc)."""
+    sigma Phi^{-1}(pA) / sqrt(d) (the worst half-space for l_inf; see module doc).
+
+    Examples
+    --------
+    >>> round(halfspace_linf(0.1, sigma=0.5, d=4).true_radius, 6)   # sigma Phi^-1(pA) / sqrt(d)
+    0.320388
+    """
     q = V.in_open_interval("one_minus_pA", one_minus_pA, 0.0, 0.5)
     sigma = V.positive("sigma", sigma)
     d = V.dimension("d", d)
@@ -191,6 +215,11 @@ def exponential_axis_tail(s, sigma: float, d: int, dps: int = 40):
 
     ``Q(d + 1, s/sigma) - (s / (sigma d)) Q(d, s/sigma)`` (module doc), evaluated at ``dps`` digits (the two
     terms cancel for s >> d sigma; 40 digits leave > 20 correct for every case used here).
+
+    Examples
+    --------
+    >>> round(float(exponential_axis_tail(1.0, 1.0, 1)), 6)   # d = 1: Laplace tail e^-s
+    0.367879
     """
     with mpmath.workdps(dps):
         x = mpmath.mpf(s) / sigma
@@ -204,7 +233,13 @@ def exponential_axis_tail(s, sigma: float, d: int, dps: int = 40):
 
 def axis_exponential(one_minus_pA, sigma: float = 1.0, d: int = 1) -> GroundTruth:
     """Binary axis-aligned rule 1[x_1 >= t] under eq.-6 noise: true l_inf radius = the margin m solving
-    P(|z_1| > m) / 2 = 1 - pA (bisection in log space with mpmath, relative accuracy 1e-15)."""
+    P(|z_1| > m) / 2 = 1 - pA (bisection in log space with mpmath, relative accuracy 1e-15).
+
+    Examples
+    --------
+    >>> round(axis_exponential(0.1, sigma=0.5, d=1).true_radius, 6)   # sigma log(1/(2(1 - pA)))
+    0.804719
+    """
     q = V.in_open_interval("one_minus_pA", one_minus_pA, 0.0, 0.5)
     sigma = V.positive("sigma", sigma)
     d = V.dimension("d", d)
@@ -236,7 +271,13 @@ def axis_exponential(one_minus_pA, sigma: float = 1.0, d: int = 1) -> GroundTrut
 def corner_exponential(one_minus_pA, sigma: float = 1.0, d: int = 2) -> GroundTruth:
     """Binary rule f(y) = B iff max_i (y - x)_i + min_i (y - x)_i >= 2b under eq.-6 noise: the Neyman-Pearson
     worst case for the corner shift (module doc).  1 - pA = e^{-b/sigma}/2 in every d, so the true l_inf
-    radius is b = sigma log(1/(2(1 - pA))) (= Yang et al.'s tight radius at the true pA)."""
+    radius is b = sigma log(1/(2(1 - pA))) (= Yang et al.'s tight radius at the true pA).
+
+    Examples
+    --------
+    >>> round(corner_exponential(0.1, sigma=0.5, d=2).true_radius, 6)   # = Yang et al.'s tight radius
+    0.804719
+    """
     q = V.in_open_interval("one_minus_pA", one_minus_pA, 0.0, 0.5)
     sigma = V.positive("sigma", sigma)
     d = V.dimension("d", d)
@@ -247,14 +288,27 @@ def corner_exponential(one_minus_pA, sigma: float = 1.0, d: int = 2) -> GroundTr
 
 def corner_exponential_pB(t, b, sigma: float) -> float:
     """pB at x + t (1, ..., 1) for :func:`corner_exponential` with margin b: P(M(z) >= 2(b - t)) =
-    e^{-(b-t)/sigma}/2 for t <= b, 1 - e^{-(t-b)/sigma}/2 for t > b (module doc; independent of d)."""
+    e^{-(b-t)/sigma}/2 for t <= b, 1 - e^{-(t-b)/sigma}/2 for t > b (module doc; independent of d).
+
+    Examples
+    --------
+    >>> round(corner_exponential_pB(0.0, 0.1, 0.5), 6)
+    0.409365
+    """
     u = (b - t) / sigma
     return 0.5 * math.exp(-u) if u >= 0 else 1.0 - 0.5 * math.exp(u)
 
 
 def slab_multiclass(pA, pB, sigma: float = 1.0) -> GroundTruth:
     """Three parallel classes A | C | B under N(0, sigma^2 I): true l2 radius = first s with
-    pA(s) = max(pB(s), pC(s)) (module doc).  Requires pA > pB > 0, pA > 1 - pA - pB >= 0."""
+    pA(s) = max(pB(s), pC(s)) (module doc).  Requires pA > pB > 0, pA > 1 - pA - pB >= 0.
+
+    Examples
+    --------
+    >>> gt = slab_multiclass(0.5, 0.3, sigma=0.5)
+    >>> gt.probs, round(gt.true_radius, 4)
+    ((0.5, 0.3, 0.2), 0.1311)
+    """
     pA = V.in_open_interval("pA", pA, 0.0, 1.0)
     pB = V.in_open_interval("pB", pB, 0.0, 1.0)
     sigma = V.positive("sigma", sigma)
@@ -297,6 +351,12 @@ class CertSpec:
     the Bonferroni bounds of the module doc).  ``failure_allowance`` is the failure probability the paper
     itself admits for the certificate (C11 and T18: "with probability at least 1 - exp(-c^2/4)"), None for
     certificates stated without one.
+
+    Examples
+    --------
+    >>> spec = cert_specs()[0]
+    >>> spec.name, spec.form, spec.norm
+    ('cohen', 'binary', 'l2')
     """
 
     name: str
@@ -324,7 +384,13 @@ C_VALUES = (0.5, 1.0, 3.0)
 
 
 def cert_specs(multiclass: bool = True) -> list[CertSpec]:
-    """Every certificate of the registry, with C_VALUES for those taking c; pB forms when they exist."""
+    """Every certificate of the registry, with C_VALUES for those taking c; pB forms when they exist.
+
+    Examples
+    --------
+    >>> len(cert_specs()), len(cert_specs(multiclass=False)) < len(cert_specs())
+    (18, True)
+    """
     C = _certificates()
     out = []
     for name, cert in C.CERTIFICATES.items():
@@ -377,7 +443,7 @@ class _Outcomes:
         with np.errstate(all="ignore"):
             lo = stats.beta.ppf(level, ks, n - ks + 1)
             om = stats.beta.isf(level, n - ks + 1, ks)
-        for k, l_, o in zip(ks.tolist(), lo.tolist(), om.tolist()):
+        for k, l_, o in zip(ks.tolist(), lo.tolist(), om.tolist(), strict=True):
             if k == 0:
                 l_, o = 0.0, 1.0
             elif k == n:
@@ -392,7 +458,7 @@ class _Outcomes:
             return
         with np.errstate(all="ignore"):
             up = stats.beta.isf(level, ks + 1, self.n - ks)
-        for k, u in zip(ks.tolist(), up.tolist()):
+        for k, u in zip(ks.tolist(), up.tolist(), strict=True):
             self._up[(k, level)] = 1.0 if k == self.n else float(u)
 
     def lower(self, k: int, level: float):
@@ -492,7 +558,13 @@ def failure_threshold(fails: Callable[[int], bool], values, lo: int = -1, hi: in
     holds (bisection, log2(len) evaluations); ``len(values)`` when it never holds.
 
     ``lo`` / ``hi``: a known bracket (``fails`` is False at index lo, or lo = -1; True at index hi, or
-    hi = len(values))."""
+    hi = len(values)).
+
+    Examples
+    --------
+    >>> failure_threshold(lambda k: k >= 7, range(20))   # the first value that fails
+    7
+    """
     hi = len(values) if hi is None else hi
     while hi - lo > 1:
         mid = (lo + hi) // 2
@@ -533,6 +605,13 @@ def draw_counts(gt: GroundTruth, n0: int, n: int, trials: int, rng: np.random.Ge
     ``counts`` (trials, K) ~ Multinomial(n, probs), independent of the selection.  Binary: the count of
     class B is drawn as Bin(n, 1 - pA) with 1 - pA given exactly (down to 1e-300).  K > 2: classes are drawn
     smallest first and the top class takes the remainder, for the same reason.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sel, counts = draw_counts(halfspace_l2(0.1, 0.5), 100, 1000, 5, np.random.default_rng(0))
+    >>> sel.shape, counts.shape, bool((counts.sum(axis=1) == 1000).all())
+    ((5,), (5, 2), True)
     """
     K = gt.n_classes
     if K == 2:
@@ -549,9 +628,9 @@ def draw_counts(gt: GroundTruth, n0: int, n: int, trials: int, rng: np.random.Ge
 
 
 def _classify_sorted(fails: Callable[[int], bool], uniq: np.ndarray, rng: np.random.Generator,
-                     spot: int) -> np.ndarray:
-    """Boolean failure verdict for each sorted distinct count: bisection for the boundary (the outcome is
-    non-decreasing in the count), then direct evaluation at ``spot`` random distinct counts, each of which
+                     spot: int) -> tuple[np.ndarray, int]:
+    """(boolean failure verdict for each sorted distinct count, index of the first failing count): bisection
+    for the boundary: bisection for the boundary (the outcome is non-decreasing in the count), then direct evaluation at ``spot`` random distinct counts, each of which
     must agree (else RuntimeError: the certificate is not monotone and the shortcut would be invalid)."""
     t = failure_threshold(fails, uniq)
     verdict = np.arange(len(uniq)) >= t
@@ -592,7 +671,15 @@ def _staircase(fails2: Callable[[int, int], bool], A: np.ndarray, B: np.ndarray)
 
 @dataclass(frozen=True)
 class SettingResult:
-    """One row of the report: a certificate on a ground truth at (n0, n, alpha)."""
+    """One row of the report: a certificate on a ground truth at (n0, n, alpha).
+
+    Examples
+    --------
+    >>> spec = cert_specs()[0]                                    # Cohen et al., l2
+    >>> row = simulate_setting(halfspace_l2(0.1, 0.5), [spec], n=1000, trials=500)[0]
+    >>> row.certificate, row.verdict, row.exact <= row.alpha
+    ('cohen', 'sound', True)
+    """
 
     certificate: str
     name: str
@@ -648,6 +735,12 @@ def simulate_setting(gt: GroundTruth, specs, *, n: int, n0: int = 100, alpha: fl
     evaluated directly and must agree, and ``check_against_api`` compares with ``certify_from_counts``.
     ``exact``: also compute the exact failure probability (binary ground truth, binary form).
     ``ci_level``: level of the two-sided Clopper-Pearson interval on the failure rate (default 1 - 1e-6).
+
+    Examples
+    --------
+    >>> rows = simulate_setting(halfspace_l2(0.1, 0.5), cert_specs()[:1], n=1000, trials=500)
+    >>> [(r.certificate, r.verdict) for r in rows]
+    [('cohen', 'sound')]
     """
     n = V.count("n", n, minimum=1)
     n0 = V.count("n0", n0, minimum=1)
@@ -675,8 +768,8 @@ def simulate_setting(gt: GroundTruth, specs, *, n: int, n0: int = 100, alpha: fl
                 if not mask.any():
                     continue
                 uniq, inv = np.unique(kA[mask], return_inverse=True)
-                verdict, t = _classify_sorted(lambda k, rc=rc: _fails_binary(out, spec, k, rc), uniq, check_rng,
-                                              spot)
+                verdict, t = _classify_sorted(lambda k, rc=rc, spec=spec: _fails_binary(out, spec, k, rc), uniq,
+                                              check_rng, spot)
                 fail[mask] = verdict[inv.reshape(-1)]
                 # the simulation's boundary brackets the exact threshold over 0..n
                 brackets[rc] = (int(uniq[t - 1]) if t > 0 else -1, int(uniq[t]) if t < len(uniq) else n + 1)
@@ -699,7 +792,7 @@ def simulate_setting(gt: GroundTruth, specs, *, n: int, n0: int = 100, alpha: fl
                     continue
                 A = np.unique(kA[mask])
                 B, invB = np.unique(kB[mask], return_inverse=True)
-                thr = _staircase(lambda a, b, rc=rc: _fails_multi(out, spec, a, b, rc), A, B)
+                thr = _staircase(lambda a, b, rc=rc, spec=spec: _fails_multi(out, spec, a, b, rc), A, B)
                 posA = np.searchsorted(A, kA[mask])
                 fail[mask] = posA >= thr[invB.reshape(-1)]
                 for i in check_rng.choice(int(mask.sum()), size=min(spot, int(mask.sum())), replace=False):
@@ -732,6 +825,12 @@ def exact_failure_probability(spec: CertSpec, gt: GroundTruth, *, n: int, n0: in
     by bisection over every count 0..n of CERTIFY's outcome, the binomial tails by scipy.stats.binom with
     1 - pA used directly.  ``brackets`` ({True: (lo, hi), False: (lo, hi)}, counts) narrow the bisections
     (the simulation passes the boundary it found among the drawn counts); the bracket ends are re-checked.
+
+    Examples
+    --------
+    >>> p = exact_failure_probability(cert_specs()[0], halfspace_l2(0.1, 0.5), n=1000)
+    >>> 0 < p <= 0.001                                          # Cohen et al.: at most alpha
+    True
     """
     if not gt.binary or spec.form != "binary":
         raise ValueError("the exact failure probability needs a binary ground truth and the binary form")
@@ -772,7 +871,13 @@ CORNER_DIMS = (2, 10)  # corner-exp: d = 1 would repeat axis-exp at d = 1 (both 
 
 
 def default_grid(qs=DEFAULT_Q, ns=DEFAULT_N, multi=DEFAULT_MULTI, sigma: float = DEFAULT_SIGMA):
-    """[(ground truth, n), ...] of the default run (module doc for each kind)."""
+    """[(ground truth, n), ...] of the default run (module doc for each kind).
+
+    Examples
+    --------
+    >>> len(default_grid(qs=(0.1,), ns=(100,), multi=()))   # one 1 - pA, one n: each ground truth once
+    6
+    """
     grid = []
     for q in qs:
         for n in ns:
@@ -815,6 +920,14 @@ class SoundnessResult:
         Eq.-6 ground truths: true radius / Yang's radius and per certificate the worst exact P(fail), verdict.
     figures
         File names of the figures the report links (drawn by :func:`write_soundness_report`).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> res = compute_soundness(trials=100, grid=[(halfspace_l2(0.1, 0.5), 1000)], progress=False)
+    >>> path = res.to_json(pathlib.Path(tempfile.mkdtemp()) / "s.json")
+    >>> SoundnessResult.from_json(path).rows == res.rows
+    True
     """
 
     command: str
@@ -927,7 +1040,13 @@ def compute_soundness(*, trials: int = 10_000, alpha: float = 0.001, n0: int = 1
 
 def check_outputs(out_dir="reports", json_path=None) -> None:
     """Raise (PermissionError, IsADirectoryError, FileNotFoundError) unless the report files can be written:
-    call it before a long computation."""
+    call it before a long computation.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_outputs(tempfile.mkdtemp())   # nothing raised: both files can be written
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for f in (out / "soundness.md", Path(json_path) if json_path is not None else out / "soundness.json"):
@@ -964,7 +1083,15 @@ def write_soundness_report(result: SoundnessResult, out_dir="reports", *, json_p
 
 def run_soundness(out_dir="reports", json_path=None, *, figures: bool = True, **kw) -> SoundnessResult:
     """:func:`compute_soundness` (keywords ``kw``) then :func:`write_soundness_report` into ``out_dir``
-    (the outputs are checked for writability before any work)."""
+    (the outputs are checked for writability before any work).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> res = run_soundness(tempfile.mkdtemp(), trials=100, grid=[(halfspace_l2(0.1, 0.5), 1000)], progress=False)
+    >>> res.settings == len(res.rows)
+    True
+    """
     check_outputs(out_dir, json_path)
     result = compute_soundness(**kw)
     write_soundness_report(result, out_dir, json_path=json_path, figures=figures)
@@ -990,7 +1117,14 @@ def reach_thresholds(specs, alpha: float) -> list[dict]:
     with which CERTIFY can reach it at all.  CERTIFY's bound is at most alpha^(1/n) (all n counts for cA), so
     1 - pA_lower >= 1 - alpha^(1/n) and the excess region is reachable only if
     n > log(alpha) / log(1 - t)  (~ -log(alpha) / t).  Below that n the certificate cannot fail through the
-    excess (it still fails with probability <= alpha through the confidence bound)."""
+    excess (it still fails with probability <= alpha through the confidence bound).
+
+    Examples
+    --------
+    >>> th = {t["certificate"]: t for t in reach_thresholds(cert_specs(), 0.001)}
+    >>> th["c11 (c=1)"]["min_n_to_reach"], th["c11 (c=1)"]["reachable_with_cohen_n"]
+    (2845447, False)
+    """
     C = _certificates()
     out = []
     for spec in specs:
@@ -1066,7 +1200,14 @@ def _setting_str(r: SettingResult) -> str:
 
 
 def render_markdown(result: SoundnessResult) -> str:
-    """``reports/soundness.md`` from a :class:`SoundnessResult` (formatting only: verdicts are in the result)."""
+    """``reports/soundness.md`` from a :class:`SoundnessResult` (formatting only: verdicts are in the result).
+
+    Examples
+    --------
+    >>> res = compute_soundness(trials=100, grid=[(halfspace_l2(0.1, 0.5), 1000)], progress=False)
+    >>> render_markdown(res).splitlines()[0]
+    '# Soundness of the certificates: CERTIFY simulated on ground-truth classifiers'
+    """
     rows = result.rows
     a = result.alpha
     L = []
@@ -1096,7 +1237,8 @@ def render_markdown(result: SoundnessResult) -> str:
     for s in result.summary:
         allow = "–" if s["failure_allowance"] is None else f"exp(-c²/4) = {s['failure_allowance']:.3g}"
         L.append(f"| {s['certificate']} | {'yes' if s['paper'] else 'no'} | {s['settings']} | "
-                 f"{s['unsound_settings']} | {_fmt(s['max_rate'])} | {s['worst'] or '– (no failure)'} | {_fmt(s['max_exact'])} | "
+                 f"{s['unsound_settings']} | {_fmt(s['max_rate'])} | {s['worst'] or '– (no failure)'} | "
+                 f"{_fmt(s['max_exact'])} | "
                  f"{allow} | {s['verdict']} |")
     L.append("")
     bad = [r for r in rows if r.verdict != "sound"]
@@ -1136,7 +1278,8 @@ def render_markdown(result: SoundnessResult) -> str:
             if t.get("reference"):
                 L.append(f"| {t['certificate']} | {t['tight']} (itself) | reference (tight by construction) | – | – |")
                 continue
-            L.append(f"| {t['certificate']} | {t['tight']} | {_fmt(thr) if thr is not None else 'never (down to 1e-300)'}"
+            never = "never (down to 1e-300)"
+            L.append(f"| {t['certificate']} | {t['tight']} | {_fmt(thr) if thr is not None else never}"
                      f" | {f'{nm:.3g}' if nm is not None else '–'} | "
                      f"{'–' if nm is None else ('**yes**' if t['reachable_with_cohen_n'] else 'no')} |")
         L.append("")
@@ -1160,7 +1303,14 @@ def render_markdown(result: SoundnessResult) -> str:
 
 def eq6_summary(rows) -> list[dict]:
     """Eq.-6 ground truths (axis rule, max+min rule): per (ground truth, d) the range of true radius / Yang's
-    tight radius at the true pA, and per certificate its settings, worst exact P(fail), worst rate, verdict."""
+    tight radius at the true pA, and per certificate its settings, worst exact P(fail), worst rate, verdict.
+
+    Examples
+    --------
+    >>> res = compute_soundness(trials=100, grid=[(corner_exponential(0.1, 0.5, 2), 1000)], progress=False)
+    >>> [(e["certificate"], round(e["ratio_to_yang_min"], 9), e["verdict"]) for e in eq6_summary(res.rows)]
+    [('t13', 1.0, 'sound'), ('yang-linf', 1.0, 'sound')]
+    """
     C = _certificates()
     exp_rows = [r for r in rows if r.mechanism == "exponential-linf" and r.ground_truth in ("axis-exp", "corner-exp")]
     out = []

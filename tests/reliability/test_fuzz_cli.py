@@ -120,6 +120,7 @@ FAST_BASES = {
                                "--shift", "0.5"],
     ("theory", "noise"): ["noise", "--mechanism", "gaussian", "--sigma", "1", "--dim", "10"],
     ("theory", "radius"): ["radius", "--certificate", "c11", "--pA", "0.9", "--sigma", "0.5", "--c", "1"],
+    ("theory", "lower-bound"): ["lower-bound", "--claim", "T17", "--dim", "100", "--eps", "1"],
 }
 # options whose value is a number but that argparse reads as text (they also accept words such as 'inf', 'dmr')
 TEXT_NUMBER_OPTIONS = {("theory", "divergence"): ["--alpha"]}

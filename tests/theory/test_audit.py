@@ -7,7 +7,6 @@ import math
 
 import pytest
 
-
 IDS = ["D4", "T10", "C11", "T16", "T18"]
 
 
@@ -172,10 +171,9 @@ def test_cli_bad_id_is_one_line_error_and_creates_nothing(tmp_path, capsys):
 
 def test_cli_summary_is_readable(tmp_path, capsys):
     """Issue 15 item 5: no raw dicts (`c11{'c': 0.5}`), counts in the fixed order of theory.claims.BEST_ORDER."""
+    from theory.audit import certificate_label
     from theory.claims import BEST_ORDER
     from theory.cli import main
-
-    from theory.audit import certificate_label
 
     assert main(["audit", "--out", str(tmp_path), "--id", "T10", "--id", "L22", "--id", "C11", "--quiet",
                  "--no-soundness"]) == 0
@@ -199,3 +197,24 @@ def test_cli_subset_exit_code_and_json_path(tmp_path, capsys):
     doc = json.loads(jp.read_text())
     assert [r["id"] for r in doc["claims"]] == ["T15"] and doc["soundness"] is None
     assert math.isfinite(doc["seconds"])
+
+
+def test_proof_gaps_section_lists_every_step():
+    """Issue 11: a 'Proof gaps' section listing every proof-step sub-claim with its verdict (gaps and holds), each gap
+    with a confirmed witness."""
+    from theory.audit import compute_audit, render_markdown
+    from theory.claims import CLAIMS, PROOF_GAP, PROOF_STEP
+
+    steps = [cid for cid, c in CLAIMS.items() if c.kind == PROOF_STEP]
+    assert {"T12.step-triangle", "T16.step-lemma26", "T15.step-gamma-mean", "S3.2.gaussian-density"} <= set(steps)
+    r = compute_audit(only=steps, soundness=False, progress=False)
+    md = render_markdown(r, figures=False)
+    sec = md[md.index("## Proof gaps"):md.index("### Witnesses")]
+    for cid in steps:
+        c = r.claim(cid)
+        assert f"[{cid}](#" in sec and f"**{c.printed_verdict}**" in sec
+    assert r.claim("T12.step-triangle").printed_verdict == PROOF_GAP
+    assert r.claim("S3.2.gaussian-density").printed_verdict == "holds"
+    gaps = {p["id"] for p in r.proof_steps if p["verdict"] == PROOF_GAP}
+    assert gaps and gaps == {w["claim"] for w in r.claim_witnesses if w["confirmed"]}
+    assert next(p for p in r.proof_steps if p["id"] == "T12.step-triangle")["serves"] == ["T12"]

@@ -2,8 +2,9 @@
 
 A claim added to the registry becomes a test without new code:
 
-* ``test_check``     -- every check of every reading of every claim runs and its own assertions pass (numbers agree within the
-                        stated tolerance, counterexamples reproduce, Monte Carlo inside its confidence bound);
+* ``test_check``     -- every check of every reading of every claim runs and its own assertions pass
+                        (numbers agree within the stated tolerance, counterexamples reproduce, Monte Carlo
+                        inside its confidence bound);
 * ``test_verdict``   -- for every reading of every claim, the verdict derived from the findings of its
                         checks equals the verdict recorded in the registry (refuted / ill-posed readings
                         keep a reproducing witness);
@@ -25,8 +26,22 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from theory.claims import (
-    AS_PRINTED, CLAIMS, CONDITIONAL, ILL_POSED, KINDS, METHODS, PROOF_GAP, REFUTED, REFUTES, REQUIRED_IDS,
-    UNDECIDABLE, VERDICTS, WITNESS_FINDINGS, derive_verdict, get, witness_evidence,
+    AS_PRINTED,
+    CLAIMS,
+    CONDITIONAL,
+    ILL_POSED,
+    KINDS,
+    METHODS,
+    PROOF_GAP,
+    REFUTED,
+    REFUTES,
+    REQUIRED_IDS,
+    UNDECIDABLE,
+    VERDICTS,
+    WITNESS_FINDINGS,
+    derive_verdict,
+    get,
+    witness_evidence,
 )
 
 CHECKS = [(cid, r.name, chk.name) for cid, c in CLAIMS.items() for r in c.all_readings for chk in r.checks]
@@ -39,7 +54,7 @@ def _rid(cid, reading, name=None):
     return base if name is None else f"{base}:{name}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _evidence(cid: str, reading: str, name: str):
     return get(cid).reading(reading).check(name).run(thorough=False)
 
@@ -254,7 +269,8 @@ def test_undecidable_part_outranks_condition():
     """A compound claim with one conditional and one undecidable part is not 'holds under stated conditions'."""
     from theory.claims._core import CONDITION, NOT_DECIDABLE, SUPPORTS, evidence
 
-    evs = [evidence(CONDITION, True, "rate"), evidence(NOT_DECIDABLE, True, "optimality"), evidence(SUPPORTS, True, "x")]
+    evs = [evidence(CONDITION, True, "rate"), evidence(NOT_DECIDABLE, True, "optimality"),
+           evidence(SUPPORTS, True, "x")]
     assert derive_verdict(evs) == UNDECIDABLE
     assert derive_verdict(evs + [evidence(REFUTES, True, "w")]) == REFUTED
     assert derive_verdict([evidence(CONDITION, True, "a"), evidence(SUPPORTS, True, "b")]) == CONDITIONAL
@@ -351,7 +367,7 @@ def test_witness_evidence_picks_the_named_check():
     from theory.claims import EMPTY, SUPPORTS, Reading, evidence
 
     evs = [evidence(REFUTES, True, "r"), evidence(EMPTY, True, "e"), evidence(SUPPORTS, True, "s")]
-    for e, n in zip(evs, ("a", "b", "c")):
+    for e, n in zip(evs, ("a", "b", "c"), strict=True):
         e.check = n
     assert [e.check for e in witness_evidence(Reading("x", "s", ILL_POSED), evs)] == ["a", "b"]
     from theory.claims import EXACT, Check
@@ -373,8 +389,10 @@ def test_t12_step_gaussian_dmr_quadrature_vs_mpmath(a, s):
 
     with mp.workdps(30):
         for alpha in (2, 7):
-            pdf = lambda x, m: mp.npdf(x, m, s)  # noqa: E731
-            integ = mp.quad(lambda x: pdf(x, 0) ** alpha * pdf(x, a) ** (1 - alpha), [-mp.inf, 0, a, mp.inf])
+            def integrand(x, alpha=alpha):
+                return mp.npdf(x, 0, s) ** alpha * mp.npdf(x, a, s) ** (1 - alpha)
+
+            integ = mp.quad(integrand, [-mp.inf, 0, a, mp.inf])
             assert math.isclose(float(mp.log(integ) / (alpha - 1) / alpha), a * a / (2 * s * s), rel_tol=1e-20 ** 0.5)
     one, two = gaussian_dmr_quadrature(a, s), gaussian_dmr_quadrature(2 * a, s)
     assert math.isclose(one, a * a / (2 * s * s), rel_tol=1e-7)
@@ -450,6 +468,9 @@ def test_s32_density_negative_case():
     assert check_s32_density().finding == SUPPORTS
     ev = check_s32_density(coef=1.0)
     assert ev.finding == REFUTES and math.isclose(ev.data["witness"]["dmr_ratio"], 2.0, rel_tol=1e-6)
+    # right density, wrong covariance (the 2 of T18's d·r²/(2ε) dropped): corner DMR ε/2, refuted
+    ev = check_s32_density(sigma2_of=lambda d, r, eps: d * r * r / eps)
+    assert ev.finding == REFUTES and math.isclose(ev.data["witness"]["dmr_ratio"], 0.5, rel_tol=1e-6)
 
 
 def test_t10_summary_is_computed_from_the_check():
@@ -469,7 +490,8 @@ def test_t10_summary_is_computed_from_the_check():
         assert f"c = {r['c']:g}: ε ≤ {t:g}" in c.holds_when
         with mp.workdps(30):
             claimed = 1 - mp.exp(-mp.mpf(r["c"]) ** 2 / 4)
-            prob = lambda e: mp.ncdf((r["c"] + 1) / mp.sqrt(2) - mp.sqrt(mp.mpf(e) / 2))  # noqa: E731
+            def prob(e, c=r["c"]):
+                return mp.ncdf((c + 1) / mp.sqrt(2) - mp.sqrt(mp.mpf(e) / 2))
             assert prob(t) >= claimed                                 # holds at the printed threshold
             assert prob(r["holds_for_eps_up_to"] * 1.001) < claimed   # fails just above the exact one
         assert t > 1.0                                                # so 'ε ≤ 1' was too pessimistic
@@ -520,3 +542,22 @@ def test_exp_10_20_negative_cases():
     assert check_ratio(normalisations=(NORMALISATIONS[0],), cs=(3.0,)).finding == REFUTES
     assert check_ratio().finding == NOT_DECIDABLE
     assert get("EXP-linf-10-20").printed_verdict == UNDECIDABLE and get("EXP-linf-10-20").best_verdict == "holds"
+
+
+def test_c11_repaired_reading_and_thresholds_in_summary():
+    """C11's summary thresholds are computed (c11_threshold, pinned against mpmath in
+    test_c11_threshold_independent) and rounded up; the repaired reading's check fails when the range is widened
+    below t(c) (negative test)."""
+    from theory.claims import SUPPORTS
+    from theory.claims.l2_claims import c11_threshold, check_c11_above_threshold
+
+    c = get("C11")
+    for cc in (0.5, 1.0, 2.0, 3.0):
+        t = c11_threshold(cc)
+        txt = c.holds_when.split(f"t({cc:g}) = ")[1].split(",")[0].split(")")[0]
+        assert t <= float(txt) <= t * 1.01
+    assert check_c11_above_threshold().finding == SUPPORTS
+    ev = check_c11_above_threshold(margin=-0.05)
+    assert ev.finding == REFUTES and ev.data["witness"]["max_ratio_above"] > 1
+    assert c.printed_verdict == REFUTED and c.best_verdict == "holds"
+    assert get("T10").best_verdict == "holds"

@@ -72,10 +72,12 @@ def test_optimiser_large_k_against_continuous_maximum(notion, norm, d, eps):
         e, ln2, D = mp.mpf(eps) / 2, mp.log(2), mp.mpf(d)
         scale = 2 * 2 / 2 if norm == "linf" else 2 * 2 / 2 / mp.sqrt(D)      # (w/2)/k with R = 2
         if notion == "dinf":
-            g = lambda k: scale * k * (1 - mp.exp(k * e - D * ln2))
+            def g(k):
+                return scale * k * (1 - mp.exp(k * e - D * ln2))
             k0 = (D * ln2 - mp.log(D * ln2)) / e
         else:
-            g = lambda k: scale * k * (1 - (k * k * e + ln2) / (D * ln2))
+            def g(k):
+                return scale * k * (1 - (k * k * e + ln2) / (D * ln2))
             k0 = mp.sqrt((D * ln2 - ln2) / (3 * e))
         ks = mp.findroot(lambda k: mp.diff(g, k), k0)
         cont = g(ks)
@@ -241,6 +243,12 @@ def test_bad_input_names_parameter():
         LB.lower_bound("T16", d=3, eps=0)
     with pytest.raises(ValueError, match="^d "):
         LB.lower_bound("T16", d=0, eps=1)
+    with pytest.raises(ValueError, match="eps must lie in"):
+        LB.lower_bound("T16", d=3, eps=5e-324)
+    with pytest.raises(ValueError, match="r must lie in"):
+        LB.lower_bound("T16", d=3, eps=1, r=1e300)
+    with pytest.raises(ValueError, match="^d must be an integer in"):
+        LB.lower_bound("T16", d=10**10, eps=1)
     with pytest.raises(ValueError, match="notion"):
         LB.lower_bound(notion="renyi", norm="l2", d=3, eps=1)
 

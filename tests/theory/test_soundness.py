@@ -63,7 +63,10 @@ def _tail_by_quadrature(s, sigma, d):
     """P(|z_1| > s) = E[(1 - s/R)_+], R ~ Gamma(d + 1, sigma): mpmath quadrature (independent route)."""
     with mpmath.workdps(30):
         k = d + 1
-        dens = lambda r: mpmath.exp((k - 1) * mpmath.log(r) - r / sigma - mpmath.loggamma(k) - k * mpmath.log(sigma))
+
+        def dens(r):
+            return mpmath.exp((k - 1) * mpmath.log(r) - r / sigma - mpmath.loggamma(k) - k * mpmath.log(sigma))
+
         return mpmath.quad(lambda r: (1 - s / r) * dens(r), [s, s + d * sigma, s + 10 * d * sigma + 200 * sigma,
                                                                mpmath.inf])
 
@@ -189,7 +192,7 @@ def _enumerated_failure(radius_of_pl, q, true_r, n, n0, alpha):
     with np.errstate(all="ignore"):
         pl = np.where(k == 0, 0.0, stats.beta.ppf(alpha, k, n - k + 1))
     cert = pl >= 0.5
-    rad = np.array([radius_of_pl(p) if c else 0.0 for p, c in zip(pl, cert)])
+    rad = np.array([radius_of_pl(p) if c else 0.0 for p, c in zip(pl, cert, strict=True)])
     failA = cert & (rad > true_r * (1 + 1e-12))
     pA_k = stats.binom.pmf(n - k, n, q)  # P[Bin(n, pA) = k]
     pB_k = stats.binom.pmf(k, n, q)  # P[Bin(n, 1 - pA) = k]
@@ -288,9 +291,9 @@ def test_shortcut_equals_direct_certify_for_every_run():
     rows = S.simulate_setting(gt, sp, n=n, trials=trials, seed=11, exact=False)
     key = f"{gt.key()}|n={n}|n0=100|trials={trials}"
     sel, counts = S.draw_counts(gt, 100, n, trials, S._rng(11, key))
-    for s, row in zip(sp, rows):
+    for s, row in zip(sp, rows, strict=True):
         fails = 0
-        for c_, k in zip(sel, counts[np.arange(trials), sel]):
+        for c_, k in zip(sel, counts[np.arange(trials), sel], strict=True):
             res = C.certify_from_counts(int(k), n, ALPHA, SIG, s.name, **dict(s.params))
             if not res.abstain and (c_ != 0 or res.radius > gt.true_radius * (1 + 1e-12)):
                 fails += 1
@@ -305,9 +308,9 @@ def test_multiclass_staircase_equals_direct_evaluation():
     key = f"{gt.key()}|n={n}|n0=100|trials={trials}"
     sel, counts = S.draw_counts(gt, 100, n, trials, S._rng(5, key))
     K = 3
-    for s, row in zip(sp, rows):
+    for s, row in zip(sp, rows, strict=True):
         fails = 0
-        for c_, cnt in zip(sel, counts):
+        for c_, cnt in zip(sel, counts, strict=True):
             kA = int(cnt[c_])
             kB = int(max(cnt[j] for j in range(K) if j != c_))
             pl = C.clopper_pearson_lower(kA, n, ALPHA / 2)

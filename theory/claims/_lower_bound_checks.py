@@ -55,7 +55,8 @@ def additive_empty_check(name: str, side_text: str, side_of_d, domain_is_box: bo
             "argument": "x + z ∈ box at x = 0 forces z ≥ 0 a.s.; at x = side·1 it forces z ≤ 0 a.s.; so z = 0 "
                         "a.s., and the identity mechanism has D∞ = DMR = +∞ between any two distinct inputs "
                         "(point masses), so it is not robust for any finite ε.",
-            "P_gaussian_in_box_d10_sigma_eq_side": rows[2][next(k for k in rows[2] if k.startswith("P(") and "gaussian" in k)],
+            "P_gaussian_in_box_d10_sigma_eq_side":
+                rows[2][next(k for k in rows[2] if k.startswith("P(") and "gaussian" in k)],
         }
         if not empty:
             return evidence(SUPPORTS, True, f"Domain R^d ({name}, negative control): additive mechanisms such as "
@@ -135,7 +136,8 @@ def repaired_lower_bound_check(claim: str, rate=None, min_constant: float = 0.1)
         return evidence(SUPPORTS, ok,
                         f"Repaired {claim} holds with an explicit constant: every (2r, {notion}, {norm}, ε/2)-robust "
                         f"mechanism accurate on the cube [0, cube_side]^d (or on R^d: every additive mechanism) has "
-                        f"α ≥ C·{LB.RATE_TEXT[(notion, norm)]} with C = {c:.4f} (min over d ∈ [1, 10⁶], {rng}; attained "
+                        f"α ≥ C·{LB.RATE_TEXT[(notion, norm)]} with C = {c:.4f} (min over d ∈ [1, 10⁶], {rng}; "
+                        "attained "
                         f"at d = {worst[1]}, ε = {worst[2]:.3g}){extra}. Derivation: theory.lower_bounds (packing of "
                         "cube corners / axis points, chains of robust steps with group privacy, Markov decoding, "
                         "counting resp. Fano / Le Cam); the bound stays below the best known mechanism (gap ≥ 1).",
@@ -259,10 +261,11 @@ def repaired_counting_check(claim: str, bound=None):
                 rows.append({"d": d, "eta": eta, "alpha": m["alpha"], "bound": b, "mechanism_value": actual})
         ok &= not violations
         if claim == "L27":
-            # slack of the mixture: eps - bound = ln(2(1 - eta + eta 2^-d)/(1 - 2 alpha)) exactly (-> ln 2 as alpha -> 0)
+            # slack of the mixture: eps - bound = ln(2(1 - eta + eta 2^-d)/(1 - 2 alpha)) exactly
+            # (-> ln 2 as alpha -> 0)
             exact = [math.log(2 * (1 - r["eta"] + r["eta"] * 2.0 ** -r["d"]) / (1 - 2 * r["alpha"])) for r in rows]
-            ok &= all(abs(a - b) <= 1e-9 * max(1.0, abs(b)) for a, b in zip(slack, exact))
-            small = max(x for x, r in zip(slack, rows) if r["alpha"] <= 1e-3)
+            ok &= all(abs(a - b) <= 1e-9 * max(1.0, abs(b)) for a, b in zip(slack, exact, strict=True))
+            small = max(x for x, r in zip(slack, rows, strict=True) if r["alpha"] <= 1e-3)
             ok &= small <= LN2 + 2e-3
             form = "ε ≥ ln((2^d − 1)(1 − 2α)/(2α)) (≥ d ln 2 + ln(1 − 2α))"
             extra = (" It is tight up to an additive ln(2(1 − η + η2^−d)/(1 − 2α)) (the mixture's exact slack, "
@@ -313,7 +316,8 @@ def optimality_check(notion: str, norm: str, expect: str, mechanism_alpha=None, 
         growth = fit.growth
         if fit.exponent > 0.75:
             growth = "faster than sqrt(log d)"
-        rows = [{"d": d, "gap": g, "gap/sqrt(ln d)": g / math.sqrt(math.log(d))} for d, g in zip(dims, gaps)]
+        rows = [{"d": d, "gap": g, "gap/sqrt(ln d)": g / math.sqrt(math.log(d))}
+                for d, g in zip(dims, gaps, strict=True)]
         fitd = {"slope_vs_sqrt_ln_d": fit.slope, "intercept": fit.intercept, "rms_residual": fit.residual,
                 "exponent_vs_ln_d": fit.exponent, "growth": growth, "max_gap": fit.max_gap,
                 "gap_at_1e6": fit.last_gap}
@@ -329,7 +333,9 @@ def optimality_check(notion: str, norm: str, expect: str, mechanism_alpha=None, 
         if growth == expect == "sqrt(log d)":
             return evidence(SUPPORTS, True,
                             f"Near optimal in the paper's sense (within a factor growing like √log d of the lower "
-                            f"bound; whether a sharper lower bound closes the √log d is not decided here): {txt}.",
+                            f"bound). Not decided here: whether the √log d is real — a sharper lower bound, or a "
+                            f"better mechanism (for one-way marginals under (ε, δ)-DP, Steinke & Ullman 2016 avoid "
+                            f"the √log d of the Gaussian), could close it: {txt}.",
                             table=rows, fit=fitd)
         return evidence(NOT_DECIDABLE, True,
                         f"The gap grows ({growth}) where '{expect}' is claimed: the lower bound does not establish "
@@ -446,7 +452,8 @@ def recommendation_check(pairs=("paper", "tight"), pAs=PA_GRID):
                         "where E max|g_i| = √(d/2), independent of pA) and from d = "
                         + ", ".join(f"{r['crossover_tight']} (pA = {r['pA']:.12g})" for r in rows)
                         + " on with the tight ones (Cohen ℓ2/√d vs Yang); at d = 3072 (CIFAR-10) by factors "
-                        f"{ratio_rows[3]['paper_ratio_gauss/exp']:.1f} resp. {ratio_rows[3]['tight_ratio_gauss/exp']:.1f}. "
+                        f"{ratio_rows[3]['paper_ratio_gauss/exp']:.1f} resp. "
+                        f"{ratio_rows[3]['tight_ratio_gauss/exp']:.1f}. "
                         "So the exponential mechanism is the better ℓ∞ option only for very small d: a user should "
                         "pick the Gaussian (certified via the tight Cohen radius / √d) for image data.",
                         table=rows, radii=ratio_rows, witness=w)

@@ -184,7 +184,8 @@ def _check_t10_main_text(thorough):
                     "Main-text form log P/Q ≤ λ + √ε (privacy-loss reading): holds for ε ≤ 1 (then √ε ≥ ε and it "
                     "follows from the appendix form), fails for every ε > 1 at large enough λ: "
                     + "; ".join(f"ε={r['eps']}: λ > {r['lambda_threshold']:.3g}" for r in rows)
-                    + ". Both forms are sums of dimensionless numbers (nats), so neither is excluded by type; the appendix "
+                    + ". Both forms are sums of dimensionless numbers (nats), so neither is excluded by type; the "
+                    "appendix "
                     "'λ + ε' is the one the sub-Gaussian tail bound (eq. 9: L − ε sub-Gaussian with variance proxy 2ε) "
                     "gives and is true for every ε. The c-form uses the single λ = c√ε and holds beyond ε = 1, up to a "
                     "threshold per c (check c-form-probability).",
@@ -242,6 +243,10 @@ def _check_t10_c_form(thorough):
                     "small ε).", table=rows, sentence=t10_c_form_sentence(rows))
 
 
+_T10_PART1 = Check("part1-dmr-l2", EXACT, _check_t10_part1)
+_T10_LOSS_MC = Check("privacy-loss-law-mc", MONTE_CARLO, _check_t10_loss_law_mc)
+_T10_AC = Check("readings-a-and-c", EXACT, _check_t10_appendix_reading)
+
 T10 = Claim(
     id="T10",
     title="Gaussian mechanism is DMR-robust in ℓ2; tail bound (eq. 5)",
@@ -267,12 +272,18 @@ T10 = Claim(
     conditions=(Predicate("eps<=1", "ε ≤ 1 (main-text form)", lambda pr: pr["eps"] <= 1.0),),
     params=(Param("eps", 1e-4, 1e3, "log", "ε = r²/(2σ²)"), Param("lam", 1e-4, 1e3, "log", "λ")),
     conclusion=_t10_conclusion,
-    checks=(Check("part1-dmr-l2", EXACT, _check_t10_part1),
-            Check("privacy-loss-law-mc", MONTE_CARLO, _check_t10_loss_law_mc),
-            Check("readings-a-and-c", EXACT, _check_t10_appendix_reading),
+    checks=(_T10_PART1, _T10_LOSS_MC, _T10_AC,
             Check("reading-b-fixed-set", SEARCH, _check_t10_fixed_set),
             Check("main-text-sqrt-eps", SEARCH, _check_t10_main_text),
             Check("c-form-probability", EXACT, _check_t10_c_form)),
+    readings=(Reading(
+        "repaired: privacy-loss reading, appendix λ + ε",
+        "Z ∼ N(0, σ²I_d) makes g (r, DMR, ℓ2, ε)-robust with ε = r²/(2σ²); and for ‖x − x'‖₂ ≤ r, the privacy loss "
+        "L(Y) = log p(Y)/q(Y) of Y ∼ N(x, σ²I) satisfies P[L(Y) > λ + ε] ≤ exp(−λ²/(4ε)) for every λ > 0, hence "
+        "P(g(x) ∈ S) ≤ e^{λ+ε}·P(g(x') ∈ S) + exp(−λ²/(4ε)) for every measurable S.",
+        HOLDS, (_T10_PART1, _T10_LOSS_MC, _T10_AC),
+        repair="the random object is Y (the privacy loss, as in the proof's eq. 9), not a fixed set S; the appendix's "
+               "λ + ε replaces the main text's λ + √ε (which fails for ε > 1)"),),
     depends_on=("L22", "T9"),
 )
 
@@ -294,6 +305,44 @@ def c11_threshold(c: float) -> float:
     if g(lo) <= 0:
         return 0.0
     return math.exp(optimize.brentq(g, lo, hi, xtol=1e-14))
+
+
+C11_C_VALUES = (0.5, 1.0, 2.0, 3.0)
+
+
+def c11_threshold_sentence(cs=C11_C_VALUES) -> str:
+    """'t(0.5) = 2.79e-3, t(1) = 2.43e-6, ...' from :func:`c11_threshold` (rounded up, so 'above t' stays safe)."""
+    def up(x):
+        if x <= 0:
+            return 0.0
+        e = math.floor(math.log10(x)) - 2
+        return float(f"{math.ceil(x / 10.0 ** e)}e{e}")
+    return ", ".join(f"t({c:g}) = {up(c11_threshold(c)):.3g}" for c in cs)
+
+
+def check_c11_above_threshold(cs=C11_C_VALUES, margin: float = 1e-6, thorough: bool = False):
+    """r_C11 ≤ σΦ⁻¹(pA) on a log grid of 1 − pA ∈ [t(c)(1 + margin), 1/2) (binary; theory.certificates radii).
+    SUPPORTS when it holds everywhere; REFUTES with the first violation (``margin`` < 0: a negative test)."""
+    from theory import certificates as C
+
+    rows, bad = [], None
+    for c in cs:
+        t = c11_threshold(c)
+        lo = max(t * (1 + margin), 1e-300)
+        grid = np.geomspace(lo, 0.4999, 400 if thorough else 120)
+        ratios = [C.radius("c11", one_minus_pA=float(e), sigma=1.0, c=c) / C.radius("cohen", one_minus_pA=float(e),
+                                                                                   sigma=1.0) for e in grid]
+        worst = int(np.argmax(ratios))
+        rows.append({"c": c, "threshold": t, "max_ratio_above": ratios[worst], "at_one_minus_pA": float(grid[worst])})
+        if ratios[worst] > 1 + 1e-9 and bad is None:
+            bad = rows[-1]
+    if bad is None:
+        return evidence(SUPPORTS, True, "Above t(c) the binary C11 radius stays at most the tight radius: max ratio "
+                        + "; ".join(f"c = {r['c']:g}: {r['max_ratio_above']:.6f}" for r in rows)
+                        + " (1 − pA ∈ [t(c)(1 + 1e-6), 1/2)).", table=rows)
+    return evidence(REFUTES, True, f"r_C11/r_NP = {bad['max_ratio_above']:.6g} > 1 at 1 − pA = "
+                    f"{bad['at_one_minus_pA']:.3g} "
+                    f"(c = {bad['c']:g}).", table=rows, witness=bad)
 
 
 def _c11_conclusion(pr):
@@ -428,10 +477,10 @@ def _check_c11_attainable(thorough):
 
 
 def _check_c11_witness(thorough):
+    import tempfile
+
     from theory import certificates as C
     from theory import witness as W
-
-    import tempfile
 
     out, ok = [], True
     with tempfile.TemporaryDirectory() as tmp:
@@ -465,11 +514,12 @@ C11 = Claim(
                   "radius r_NP = σ/2(Φ⁻¹(pA) − Φ⁻¹(pB)) (Cohen et al. 2019, Thm 1 and its tightness: beyond r_NP a "
                   "half-space base classifier flips). Conclusion function (binary): lhs = r_C11, rhs = σΦ⁻¹(pA).",
     verdict=REFUTED,
-    holds_when="binary form: 1 − pA above the per-c threshold of the evidence (2.8e-3 at c = 0.5, 2.4e-6 at c = 1, "
-               "6.1e-15 at c = 2, 5.2e-27 at c = 3), where r_C11 ≤ r_NP; the multi-class form exceeds for every c when "
+    holds_when="binary form: 1 − pA above the per-c threshold of the evidence (" + c11_threshold_sentence() + "), "
+               "where r_C11 ≤ r_NP; the multi-class form exceeds for every c when "
                "pB ≪ 1 − pA, which (pB being the runner-up) needs ≥ 1 + (1 − pA)/pB classes; with ≤ 1000 classes it "
                "stays sound at c = 3 for 1 − pA ≥ 1e-15. At the paper's c ∈ {1, 3} the binary form is sound "
-               "for every pA a Clopper–Pearson bound from n = 10⁵ samples at α = 0.001 can certify. The 'probability' is meaningless for a deterministic smoothed prediction (it is 0 or 1).",
+               "for every pA a Clopper–Pearson bound from n = 10⁵ samples at α = 0.001 can certify. The "
+               "'probability' is meaningless for a deterministic smoothed prediction (it is 0 or 1).",
     hypotheses=(Predicate("pA>1/2", "pA > 1/2 (binary form)", lambda pr: pr["one_minus_pA"] < 0.5),),
     conditions=(Predicate("above-threshold", "1 − pA ≥ c11_threshold(c) (binary; the root of r_C11 = σΦ⁻¹(pA))",
                           lambda pr: pr["one_minus_pA"] >= c11_threshold(pr["c"]) * (1 + 1e-6)),),
@@ -480,6 +530,15 @@ C11 = Claim(
             Check("witness-flip", MONTE_CARLO, _check_c11_witness),
             Check("multiclass-runner-up", EXACT, _check_c11_multiclass_classes),
             Check("attainable-pA", EXACT, _check_c11_attainable)),
+    readings=(Reading(
+        "repaired: binary, 1 − pA ≥ t(c), with certainty",
+        "Binary case (pB = 1 − pA): for 1 − pA ≥ t(c) (the root of r_C11 = σΦ⁻¹(pA); " + c11_threshold_sentence()
+        + ") the radius r_C11 = √2σ·log(pA/(1 − pA))/(2(1 + c)) is at most the tight radius σΦ⁻¹(pA), so g(x') = g(x) "
+        "for every ‖x' − x‖₂ < r_C11 (with certainty: the smoothed prediction is deterministic).",
+        HOLDS, (Check("sound-above-threshold", EXACT, lambda t: check_c11_above_threshold(thorough=t)),),
+        repair="restricts pA to where the radius is below the Neyman–Pearson-tight one, drops the meaningless "
+               "'with probability 1 − exp(−c²/4)' and the multi-class form (which exceeds for every c once "
+               "pB ≪ 1 − pA)"),),
     depends_on=("T10",),
 )
 

@@ -6,6 +6,7 @@ Default grid: d = 1 … 10^6 log-spaced (>= 40 points) plus 784, 3072, 150528.
 
 from __future__ import annotations
 
+import argparse
 import shlex
 import sys
 
@@ -15,7 +16,7 @@ NAME = "scaling"
 HELP = "radii and noise magnitudes vs dimension -> reports/scaling.{md,json} + figures"
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="reports", help="output folder (default: reports)")
     parser.add_argument("--dims", nargs="+", default=None, metavar="D",
                         help="dimensions (integers >= 1; default: 1..1e6 log-spaced plus 784 3072 150528)")
@@ -30,7 +31,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _dims(values):
+def _dims(values: list[str] | None) -> list[int] | None:
     if values is None:
         return None
     out = []
@@ -43,7 +44,7 @@ def _dims(values):
     return out
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from theory import scaling as S
     from theory.cli import print_json
 

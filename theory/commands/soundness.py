@@ -2,7 +2,8 @@
 
 Cohen et al.'s CERTIFY is simulated on ground-truth classifiers whose smoothed probabilities and true robust
 radius are exact (half-spaces under Gaussian noise in l2 and l_inf, the axis rule under eq.-6 noise, the
-max+min rule under eq.-6 noise -- the worst case, true radius = Yang et al.'s -- and three parallel classes), drawing the counts from their exact binomial / multinomial law (fixed seed, vectorised).
+max+min rule under eq.-6 noise -- the worst case, true radius = Yang et al.'s -- and three parallel classes),
+drawing the counts from their exact binomial / multinomial law (fixed seed, vectorised).
 For every certificate of theory.certificates and every setting: failures, rate with its Clopper-Pearson
 interval, the exact failure probability (binary settings), alpha and a verdict.
 
@@ -13,6 +14,7 @@ Default: 1020 settings x 10,000 runs (10.2 million CERTIFY runs), about 10 s on 
 
 from __future__ import annotations
 
+import argparse
 import shlex
 import sys
 
@@ -20,7 +22,7 @@ NAME = "soundness"
 HELP = "simulated CERTIFY on ground-truth classifiers: failure rate of every certificate -> reports/soundness.*"
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--trials", type=float, default=10_000,
                         help="CERTIFY runs per setting (integer >= 1; default 10000)")
     parser.add_argument("--out", default="reports", help="output folder (default: reports)")
@@ -33,7 +35,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from theory import soundness as S
     from theory import validate as V
     from theory.cli import print_json

@@ -12,6 +12,7 @@ reproduces the counterexample and comparing every recorded number (theory.claim_
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from theory.cli import print_json
@@ -20,7 +21,7 @@ NAME = "witness"
 HELP = "re-check a witness (over-certified radius: exact + Monte Carlo; refuted claim: re-run), or --generate"
 
 
-def add_arguments(p):
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", nargs="?", help="witness JSON file")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--samples", type=int, default=1_000_000, help="Monte Carlo draws per point (default 1e6)")
@@ -30,10 +31,9 @@ def add_arguments(p):
     p.add_argument("--out", default="reports/witnesses", help="output folder of --generate")
 
 
-def run(args) -> int:
-    from theory import witness as W
-
+def run(args: argparse.Namespace) -> int:
     from theory import claim_witness as CW
+    from theory import witness as W
 
     if args.generate:
         if args.file:
@@ -47,7 +47,7 @@ def run(args) -> int:
                 s = r["search"]
                 thr = s["from_one_minus_pA"]
                 print(f"{r['certificate']:<11} {str(r['setting']):<24} exceeds tight: {str(s['exceeds_tight']):<5} "
-                      f"{'below 1-pA = %.4g' % thr if thr else '':<24} "
+                      f"{f'below 1-pA = {thr:.4g}' if thr else '':<24} "
                       f"multiclass: {(s['multiclass'] or {}).get('exceeds_tight', 'n/a')}")
                 for p in r["witnesses"]:
                     print(f"    -> {p}")
@@ -62,7 +62,10 @@ def run(args) -> int:
         if args.json:
             print_json(res)
         else:
-            print(f"{res['path']}: {res['claim']} refuted by check '{res['check']}'")
+            words = {"refutes": "refuted", "empty": "shown ill-posed", "gap": "proof gap shown"}
+            what = words.get(str(res.get("finding")), "checked")
+            reading = "" if res.get("reading", "as printed") == "as printed" else f" (reading: {res['reading']})"
+            print(f"{res['path']}: {res['claim']}{reading} {what} by check '{res['check']}'")
             print(f"  {res['summary']}")
             for k, v in res["checks"].items():
                 print(f"  {'ok ' if v else 'FAIL'} {k}")

@@ -15,7 +15,8 @@ __all__ = ["new_figure", "save_figure", "DPI"]
 DPI = 110
 
 
-def new_figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = (6, 4), **subplot_kw: Any):
+def new_figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = (6, 4),
+               **subplot_kw: Any) -> tuple[Any, Any]:
     """A new figure and its axes, like ``plt.subplots`` but without pyplot.
 
     Parameters

@@ -44,7 +44,9 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from theory.scaling.compute import (
     FIGURES,
@@ -102,8 +104,8 @@ __all__ = [
 ]
 
 
-def run_scaling(out_dir: str | Path = "reports", dims=None, json_path: str | Path | None = None, *,
-                figures: bool = True, **kw) -> ScalingResult:
+def run_scaling(out_dir: str | Path = "reports", dims: Iterable[Any] | None = None,
+                json_path: str | Path | None = None, *, figures: bool = True, **kw: Any) -> ScalingResult:
     """:func:`compute_scaling` (keywords ``kw``) then :func:`write_scaling_report` into ``out_dir``.
 
     What ``python -m theory scaling`` runs; returns the result.

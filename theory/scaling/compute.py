@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +19,12 @@ from theory.scaling.curves import (
     CURVE_BY_KEY,
     FIT_WINDOW,
     FLAT_TOL,
-    NOISE_MECHANISMS,
     Rate,
     radius_table,
     rate_checks,
 )
 from theory.scaling.grid import DEFAULT_PA, PAPER_SIGMAS, _dims_array
-from theory.scaling.noise import exact_noise_magnitudes, monte_carlo_noise
+from theory.scaling.noise import NOISE_MECHANISMS, exact_noise_magnitudes, monte_carlo_noise
 from theory.scaling.statements import (
     _EXP_LINF,
     _GAUSS_LINF,
@@ -43,7 +43,14 @@ FIGURES = {"noise": "scaling_noise.png", "radius_sigma": "scaling_radius_fixed_s
 
 @dataclasses.dataclass(frozen=True)
 class Verdict:
-    """One row of the report's verdict table: the paper's statement, what was measured, the verdict."""
+    """One row of the report's verdict table: the paper's statement, what was measured, the verdict.
+
+    Examples
+    --------
+    >>> v = Verdict("T15", "E‖z‖∞ = dσ for eq. 6", "inside 4/4 intervals", "agrees")
+    >>> v.verdict
+    'agrees'
+    """
 
     id: str
     statement: str
@@ -65,6 +72,14 @@ class ScalingResult:
     * ``optimality``, ``ratio_vs_d`` -- certificate / lower-bound and Gaussian / eq.-6 ratios vs d;
     * ``statements`` -- the paper's concrete numbers (Section 4);
     * ``verdicts`` -- the verdict rows (computed here, never by the renderer).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> res = compute_scaling(dims=[10, 100, 1000], pAs=(0.99,), mc_max_d=1, progress=False)
+    >>> path = res.to_json(pathlib.Path(tempfile.mkdtemp()) / "scaling.json")
+    >>> ScalingResult.from_json(path).verdicts == res.verdicts
+    True
     """
 
     command: str
@@ -107,24 +122,26 @@ class ScalingResult:
         return cls.from_dict(load_json(path))
 
 
-def _try(fn, *a, **k):
+def _try(fn: Callable[..., Any], *a: Any, **k: Any) -> Any:
     try:
         return fn(*a, **k)
     except ValueError as exc:
         return {"error": str(exc)}
 
 
-def _noise_section(dims, sigma, mc_max_d, seed, level, bar) -> tuple[dict, dict]:
+def _noise_section(dims: np.ndarray, sigma: float, mc_max_d: int, seed: int, level: float,
+                   bar: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     exact = exact_noise_magnitudes(dims, sigma)
     rng = np.random.default_rng(seed)
-    rows, mc = {}, {}
+    rows: dict[str, list[dict[str, Any]]] = {}
+    mc: dict[str, list[dict[str, Any]]] = {}
     for name in NOISE_MECHANISMS:
         rows[name], mc[name] = [], []
         for i, d in enumerate(dims):
-            row = {"d": int(d), "expected_linf_norm": float(exact[name]["expected_linf_norm"][i]),
+            row: dict[str, Any] = {"d": int(d), "expected_linf_norm": float(exact[name]["expected_linf_norm"][i]),
                    "expected_l2_norm": float(exact[name]["expected_l2_norm"][i])}
             if d <= mc_max_d:
-                est = monte_carlo_noise(name, sigma, int(d), rng, level=level)
+                est: dict[str, Any] = monte_carlo_noise(name, sigma, int(d), rng, level=level)
                 est["d"] = int(d)
                 for key, ex_key in (("linf_order_statistic", "expected_linf_norm"),
                                     ("linf_direct", "expected_linf_norm"), ("l2_direct", "expected_l2_norm")):
@@ -141,11 +158,13 @@ _NOISE_RATES = {
     ("exponential-linf", "expected_linf_norm"): (Rate(1.0, 0.0, "T15: E‖z‖∞ = dσ"),),
     ("gaussian", "expected_linf_norm"): (Rate(0.0, 0.5, "Orabona & Pal 2015, used in T12/T18: E‖z‖∞ = O(σ√log d)"),),
     ("gaussian", "expected_l2_norm"): (Rate(0.5, 0.0, "χ_d mean (not a claim of the paper): E‖z‖₂ ≈ σ√d"),),
-    ("exponential-linf", "expected_l2_norm"): (Rate(1.5, 0.0, "R14 + LLN (not a claim of the paper): E‖z‖₂ ≈ dσ·√(d/3)"),),
+    ("exponential-linf", "expected_l2_norm"): (
+        Rate(1.5, 0.0, "R14 + LLN (not a claim of the paper): E‖z‖₂ ≈ dσ·√(d/3)"),),
 }
 
 
-def compute_scaling(dims=None, *, pAs=DEFAULT_PA, sigma: float = 1.0, mc_max_d: int = 100_000, seed: int = 0,
+def compute_scaling(dims: Iterable[Any] | None = None, *, pAs: Iterable[float] = DEFAULT_PA, sigma: float = 1.0,
+                    mc_max_d: int = 100_000, seed: int = 0,
                     level: float = 0.95, mc_level: float = 1.0 - 1e-6, progress: bool = True,
                     command: str | None = None) -> ScalingResult:
     """Compute the scaling report's numbers, fits and verdicts (Table 1, T12–T18, Section 4); write nothing.
@@ -196,7 +215,7 @@ def compute_scaling(dims=None, *, pAs=DEFAULT_PA, sigma: float = 1.0, mc_max_d: 
 
     bar.set_description("noise magnitudes")
     exact, noise = _noise_section(dims, sigma, mc_max_d, seed, mc_level, bar)
-    noise_fits = {}
+    noise_fits: dict[str, dict[str, Any]] = {}
     for (name, norm), rates in _NOISE_RATES.items():
         noise_fits.setdefault(name, {})[norm] = _try(rate_checks, dims, exact[name][norm], rates, level=level)
 
@@ -211,11 +230,11 @@ def compute_scaling(dims=None, *, pAs=DEFAULT_PA, sigma: float = 1.0, mc_max_d: 
         curves = {}
         for key, per in table.items():
             spec = CURVE_BY_KEY[key]
-            rates = spec.rates_sigma if norm_key == "sigma" else spec.rates_linf
+            curve_rates = spec.rates_sigma if norm_key == "sigma" else spec.rates_linf
             curves[key] = {"label": spec.label, "mechanism": spec.mechanism, "norm": spec.norm,
                            "notion": spec.notion, "claim": spec.claim, "kind": spec.kind,
                            "certificate": spec.certificate,
-                           "by_pA": {str(p): {"radius": per[p], "fit": _try(rate_checks, dims, per[p], rates,
+                           "by_pA": {str(p): {"radius": per[p], "fit": _try(rate_checks, dims, per[p], curve_rates,
                                                                             level=level)} for p in pAs}}
         radii[norm_key] = {"sigma": sigma if norm_key == "sigma" else "E‖z‖∞ = 1", "curves": curves}
     bar.update(1)
@@ -223,7 +242,7 @@ def compute_scaling(dims=None, *, pAs=DEFAULT_PA, sigma: float = 1.0, mc_max_d: 
     # optimality ratios (certificate / bound with constant 1) and Gaussian/exponential ratio vs d
     p_ref = pAs[len(pAs) // 2]
     lin = tables["linf"]
-    optimality = {
+    bounds = {
         "gaussian-l2-C11-c1 / bound-T12": (lin["gaussian-l2-C11-c1"][p_ref] / lin["bound-T12"][p_ref],
                                            Rate(0.0, -0.5, "T12 discussion: Gaussian near optimal up to √log d")),
         "exponential-linf-T13 / bound-T16": (lin["exponential-linf-T13"][p_ref] / lin["bound-T16"][p_ref],
@@ -232,7 +251,7 @@ def compute_scaling(dims=None, *, pAs=DEFAULT_PA, sigma: float = 1.0, mc_max_d: 
                                              Rate(0.0, -0.5, "T17/T18: Gaussian near optimal up to √log d")),
     }
     optimality = {k: {"pA": p_ref, "ratio": v, "fit": _try(rate_checks, dims, v, (rate,), level=level)}
-                  for k, (v, rate) in optimality.items()}
+                  for k, (v, rate) in bounds.items()}
     ratio_curves = {(g, e): lin[g][p_ref] / lin[e][p_ref] for g in _GAUSS_LINF for e in _EXP_LINF}
     ratio_rate = Rate(0.5, -0.5, "Section 4: ratio O(√(d/log d))")
     ratio_vs_d = {f"{g} / {e}": {"pA": p_ref, "ratio": v, "fit": _try(rate_checks, dims, v, (ratio_rate,),
@@ -266,39 +285,47 @@ def compute_scaling(dims=None, *, pAs=DEFAULT_PA, sigma: float = 1.0, mc_max_d: 
                          provenance=Provenance.collect(command, seed=seed))
 
 
-def _iv(fit):
+def _iv(fit: dict[str, Any]) -> str:
     if "error" in fit:
         return f"n/a ({fit['error']})"
     lo, hi = fit["interval"]
     return f"{fit['exponent']:+.4f} [{lo:+.4f}, {hi:+.4f}]"
 
 
-def _rate_line(check):
+def _rate_line(check: dict[str, Any]) -> str:
     lo, hi = check["interval"]
     return f"y/({check['rate']}) ∝ d^{check['residual_exponent']:+.4f} [{lo:+.4f}, {hi:+.4f}]"
 
 
-def _curve_fit(result, norm_key, key, pA=None):
+def _curve_fit(result: dict[str, Any], norm_key: str, key: str, pA: float | None = None) -> dict[str, Any]:
     p = str(pA if pA is not None else result["settings"]["pA_reference"])
-    return result["radii"][norm_key]["curves"][key]["by_pA"][p]["fit"]
+    fit: dict[str, Any] = result["radii"][norm_key]["curves"][key]["by_pA"][p]["fit"]
+    return fit
 
 
 
 def scaling_verdicts(result: dict[str, Any]) -> list[dict[str, str]]:
-    """The verdict rows of the report from the JSON-shaped result (see :func:`compute_scaling`)."""
+    """The verdict rows of the report from the JSON-shaped result (see :func:`compute_scaling`).
+
+    Examples
+    --------
+    >>> res = compute_scaling(dims=[10, 100, 1000], pAs=(0.99,), mc_max_d=1, progress=False)
+    >>> [v["verdict"] for v in scaling_verdicts(res.to_dict())] == [v.verdict for v in res.verdicts]
+    True
+    """
     return _verdicts(result)
 
 
-def _verdicts(result) -> list[dict]:
+def _verdicts(result: dict[str, Any]) -> list[dict[str, str]]:
     """The summary rows: the paper's statement, what was measured, and the verdict."""
-    rows = []
+    rows: list[dict[str, str]] = []
     flat = FLAT_TOL
 
-    def add(ID, statement, measured, verdict):
+    def add(ID: str, statement: str, measured: str, verdict: str) -> None:
         rows.append({"id": ID, "statement": statement, "measured": measured, "verdict": verdict})
 
-    def rate_ok(fit, i=0):
-        return "error" not in fit and len(fit["rates"]) > i and fit["rates"][i]["flat"]
+    def rate_ok(fit: dict[str, Any], i: int = 0) -> bool:
+        return "error" not in fit and len(fit["rates"]) > i and bool(fit["rates"][i]["flat"])
 
     # noise magnitudes
     f = result["noise_fits"]["exponential-linf"]["expected_linf_norm"]

@@ -1,11 +1,15 @@
-"""Certified radii vs d (:mod:`theory.certificates`), the paper's claimed rates, and fits against them (Table 1, T12–T18)."""
+"""Certified radii vs d (:mod:`theory.certificates`), the paper's claimed rates, and fits against them
+(Table 1, T12–T18)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from theory import validate as V
 from theory.scaling.fits import fit_power_law, fit_power_log_law, fit_to_rate
@@ -26,7 +30,13 @@ FLAT_TOL = 0.02
 
 @dataclass(frozen=True)
 class Rate:
-    """A claimed growth rate d^k (log d)^j, with where it comes from."""
+    """A claimed growth rate d^k (log d)^j, with where it comes from.
+
+    Examples
+    --------
+    >>> Rate(-0.5, -0.5, "T18").text()
+    'd^-1/2 · (log d)^-1/2'
+    """
 
     exponent: float
     log_exponent: float
@@ -37,7 +47,7 @@ class Rate:
 
 
 def _rate_text(k: float, j: float) -> str:
-    def frac(x):
+    def frac(x: float) -> str:
         for den in (1, 2, 3, 4):
             if abs(x * den - round(x * den)) < 1e-12:
                 num = int(round(x * den))
@@ -55,7 +65,14 @@ def _rate_text(k: float, j: float) -> str:
 @dataclass(frozen=True)
 class CurveSpec:
     """One radius curve: which certificate (key of theory.certificates.CERTIFICATES) and parameters,
-    for which mechanism and norm, and the rates the paper claims for it at fixed σ and at fixed E‖z‖∞."""
+    for which mechanism and norm, and the rates the paper claims for it at fixed σ and at fixed E‖z‖∞.
+
+    Examples
+    --------
+    >>> spec = CURVE_BY_KEY["gaussian-l2-cohen"]
+    >>> spec.mechanism, spec.norm, spec.certificate
+    ('gaussian', 'l2', 'cohen')
+    """
 
     key: str
     label: str
@@ -64,10 +81,10 @@ class CurveSpec:
     notion: str
     claim: str
     certificate: str | None
-    params: tuple  # (name, value) pairs; value None means "the dimension d"
+    params: tuple[tuple[str, Any], ...]  # (name, value) pairs; value None means "the dimension d"
     kind: str = "certificate"  # or "bound" (a lower bound on the noise turned into an upper bound on r)
-    rates_sigma: tuple = ()
-    rates_linf: tuple = ()
+    rates_sigma: tuple[Rate, ...] = ()
+    rates_linf: tuple[Rate, ...] = ()
 
 
 _TABLE1_L2 = Rate(0.0, 0.0, "Table 1: Gaussian, ℓ2, DMR: r = O(1)")
@@ -110,26 +127,44 @@ CURVES = (
 CURVE_BY_KEY = {c.key: c for c in CURVES}
 
 
-def _certificates():
+def _certificates() -> Any:
     from theory import certificates as C
 
     return C
 
 
 def certificate_radius(spec: CurveSpec, pA: float, sigma: float, d: int) -> float:
-    """The radius of ``spec``'s certificate (theory.certificates) at pA (binary form), σ and d."""
+    """The radius of ``spec``'s certificate (theory.certificates) at pA (binary form), σ and d.
+
+    Examples
+    --------
+    >>> round(certificate_radius(CURVE_BY_KEY["gaussian-l2-cohen"], 0.99, 0.5, 3072), 6)   # sigma Phi^-1(pA)
+    1.163174
+    """
     params = {k: (d if v is None else v) for k, v in spec.params}
     return float(_certificates().radius(spec.certificate, sigma=sigma, pA=pA, **params))
 
 
 def epsilon_dmr(pA: float, c: float = 1.0) -> float:
-    """The DMR level ε that C11 certifies at pA (binary): C11 gives r = σ√(2ε), so ε = (r_C11(σ=1))²/2."""
+    """The DMR level ε that C11 certifies at pA (binary): C11 gives r = σ√(2ε), so ε = (r_C11(σ=1))²/2.
+
+    Examples
+    --------
+    >>> round(epsilon_dmr(0.99), 6)
+    1.319695
+    """
     r = float(_certificates().radius("c11", sigma=1.0, pA=pA, c=c))
     return r * r / 2.0
 
 
 def epsilon_dinf(pA: float) -> float:
-    """The D∞ level ε that T13 certifies at pA (binary): T13 gives r = σ·ε, so ε = r_T13(σ=1)."""
+    """The D∞ level ε that T13 certifies at pA (binary): T13 gives r = σ·ε, so ε = r_T13(σ=1).
+
+    Examples
+    --------
+    >>> round(epsilon_dinf(0.99), 6)
+    2.29756
+    """
     return float(_certificates().radius("t13", sigma=1.0, pA=pA))
 
 
@@ -140,6 +175,11 @@ def bound_radius(key: str, pA: float, d: int, alpha: float = 1.0) -> float:
     * T12 (ℓ2, DMR):  α ≥ Ω(r/√ε)   ⇒  r ≤ α√ε,     ε = :func:`epsilon_dmr` (c = 1);
     * T16 (ℓ∞, D∞):   α ≥ Ω(r·d/ε)  ⇒  r ≤ α·ε/d,   ε = :func:`epsilon_dinf`;
     * T17 (ℓ∞, DMR):  α ≥ Ω(r√d/√ε) ⇒  r ≤ α√ε/√d,  ε = :func:`epsilon_dmr` (c = 1).
+
+    Examples
+    --------
+    >>> round(bound_radius("bound-T16", 0.99, 100), 6)
+    0.022976
     """
     alpha = V.positive("alpha", alpha)
     d = V.dimension("d", d)
@@ -152,13 +192,20 @@ def bound_radius(key: str, pA: float, d: int, alpha: float = 1.0) -> float:
     raise ValueError(f"key must be one of ['bound-T12', 'bound-T16', 'bound-T17'], got {key!r}")
 
 
-def radius_table(dims, pAs, *, normalisation: str, sigma: float = 1.0, unit_linf: dict | None = None) -> dict:
+def radius_table(dims: Iterable[Any], pAs: Iterable[float], *, normalisation: str, sigma: float = 1.0,
+                 unit_linf: dict[str, np.ndarray] | None = None) -> dict[str, dict[float, np.ndarray]]:
     """Radii of every curve of :data:`CURVES`: ``{key: {pA: array over dims}}``.
 
     ``normalisation="sigma"``: every mechanism at the same σ (bounds are omitted: they are stated in α).
     ``normalisation="linf"``: each mechanism at the σ that gives E‖z‖∞ = 1, i.e. σ = 1 / E‖z‖∞(σ=1)
     (both families scale linearly in σ); ``unit_linf`` maps mechanism -> E‖z‖∞(σ = 1) per d (computed
     with theory.mechanisms when omitted).
+
+    Examples
+    --------
+    >>> t = radius_table([10, 100], [0.99], normalisation="sigma", sigma=1.0)
+    >>> [round(float(r), 6) for r in t["gaussian-l2-cohen"][0.99]]   # Phi^-1(0.99), no d
+    [2.326348, 2.326348]
     """
     V.choice("normalisation", normalisation, ("sigma", "linf"))
     sigma = V.positive("sigma", sigma)
@@ -178,16 +225,26 @@ def radius_table(dims, pAs, *, normalisation: str, sigma: float = 1.0, unit_linf
                 if spec.kind == "bound":
                     vals[i] = bound_radius(spec.key, pA, int(d), alpha=1.0)
                 else:
-                    s = sigma if normalisation == "sigma" else 1.0 / float(unit_linf[spec.mechanism][i])
+                    s = sigma if normalisation == "sigma" or unit_linf is None else \
+                        1.0 / float(unit_linf[spec.mechanism][i])
                     vals[i] = certificate_radius(spec, pA, s, int(d))
             per[pA] = vals
         out[spec.key] = per
     return out
 
 
-def rate_checks(dims, y, rates, *, level: float = 0.95, window=FIT_WINDOW) -> dict:
+def rate_checks(dims: ArrayLike, y: ArrayLike, rates: Iterable[Rate], *, level: float = 0.95,
+                window: tuple[float, float] = FIT_WINDOW) -> dict[str, Any]:
     """Fits of one curve on ``window``: the free power law, the joint power-log law, and for each claimed
-    rate the residual exponent of y / rate (flat, i.e. |e| <= FLAT_TOL, when the rate is right)."""
+    rate the residual exponent of y / rate (flat, i.e. |e| <= FLAT_TOL, when the rate is right).
+
+    Examples
+    --------
+    >>> d = [100, 1000, 10_000, 100_000]
+    >>> rc = rate_checks(d, [1 / x for x in d], (Rate(-1.0, 0.0, "T16"),))
+    >>> rc["rates"][0]["flat"], round(rc["exponent"], 9)
+    (True, -1.0)
+    """
     lo, hi = window
     free = fit_power_law(dims, y, level=level, d_min=lo, d_max=hi)
     try:

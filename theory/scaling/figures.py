@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from theory.report import new_figure, save_figure
 from theory.scaling.curves import CURVE_BY_KEY
@@ -23,23 +27,34 @@ _STYLE = {
 }
 
 
-def _anchored_rate(dims, k, j, y_anchor, d_anchor):
+def _anchored_rate(dims: ArrayLike, k: float, j: float, y_anchor: float, d_anchor: float) -> np.ndarray:
     d = np.asarray(dims, dtype=float)
     f = d**k * np.where(d > 1, np.log(np.maximum(d, 1.0 + 1e-12)), np.nan) ** j if j else d**k
     fa = d_anchor**k * (math.log(d_anchor) ** j if j else 1.0)
-    return y_anchor * f / fa
+    return np.asarray(y_anchor * f / fa, dtype=float)
 
 
-def figure_radius(path, dims, table: dict, pAs, normalisation: str) -> None:
+def figure_radius(path: str | Path, dims: ArrayLike, table: dict[str, dict[float, np.ndarray]],
+                  pAs: Sequence[float], normalisation: str) -> None:
     """log–log radius vs d, one panel per pA, with the claimed rates overlaid (dashed grey, drawn parallel
     at 0.3 × the first curve that claims them, anchored at d ≈ 1000) and, at fixed E‖z‖∞, the T12/T16/T17
-    bounds (constants := 1, dotted)."""
+    bounds (constants := 1, dotted).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from theory.scaling import radius_table
+    >>> dims, path = [10, 100, 1000], pathlib.Path(tempfile.mkdtemp()) / "r.png"
+    >>> figure_radius(path, dims, radius_table(dims, [0.99], normalisation="sigma"), [0.99], "sigma")
+    >>> path.stat().st_size > 0
+    True
+    """
     fig, axes = new_figure(1, len(pAs), figsize=(5.0 * len(pAs), 5.4), squeeze=False, sharey=True)
     dims = np.asarray(dims, dtype=float)
     ia = int(np.argmin(np.abs(np.log(dims) - math.log(1000.0))))
     big = dims > 1
-    handles = {}
-    for ax, pA in zip(axes[0], pAs):
+    handles: dict[str, Any] = {}
+    for ax, pA in zip(axes[0], pAs, strict=True):
         drawn = set()
         for key, per in table.items():
             spec = CURVE_BY_KEY[key]
@@ -72,8 +87,20 @@ def figure_radius(path, dims, table: dict, pAs, normalisation: str) -> None:
     save_figure(fig, path)
 
 
-def figure_noise(path, dims, exact: dict, mc: dict) -> None:
-    """E‖z‖∞ and E‖z‖₂ vs d at σ = 1: exact (lines) and Monte Carlo means with intervals (markers)."""
+def figure_noise(path: str | Path, dims: ArrayLike, exact: dict[str, dict[str, Any]],
+                 mc: dict[str, list[dict[str, Any]]]) -> None:
+    """E‖z‖∞ and E‖z‖₂ vs d at σ = 1: exact (lines) and Monte Carlo means with intervals (markers).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, numpy as np
+    >>> from theory.scaling import exact_noise_magnitudes, monte_carlo_noise
+    >>> rng, path = np.random.default_rng(0), pathlib.Path(tempfile.mkdtemp()) / "n.png"
+    >>> mc = {m: [{**monte_carlo_noise(m, 1.0, 10, rng), "d": 10}] for m in NOISE_MECHANISMS}
+    >>> figure_noise(path, [1, 10], exact_noise_magnitudes([1, 10]), mc)
+    >>> path.stat().st_size > 0
+    True
+    """
     fig, axes = new_figure(1, 2, figsize=(11, 4.6))
     dims = np.asarray(dims, dtype=float)
     colors = {"gaussian": "tab:blue", "exponential-linf": "tab:red"}
@@ -107,8 +134,19 @@ def figure_noise(path, dims, exact: dict, mc: dict) -> None:
     save_figure(fig, path)
 
 
-def figure_ratio(path, dims, ratios: dict, pA: float, d_mark: int = PAPER_DIMS["CIFAR-10"]) -> None:
-    """Gaussian / exponential ℓ∞ radius ratio at matched E‖z‖∞ vs d, with √(d/ln d) and the paper's 10–20."""
+def figure_ratio(path: str | Path, dims: ArrayLike, ratios: dict[tuple[str, str], Any], pA: float,
+                 d_mark: int = PAPER_DIMS["CIFAR-10"]) -> None:
+    """Gaussian / exponential ℓ∞ radius ratio at matched E‖z‖∞ vs d, with √(d/ln d) and the paper's 10–20.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, numpy as np
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "q.png"
+    >>> pair = ("gaussian-linf-T18-c1", "exponential-linf-T13")
+    >>> figure_ratio(path, [10, 100, 1000], {pair: np.array([2.0, 5.0, 12.0])}, 0.99)
+    >>> path.stat().st_size > 0
+    True
+    """
     fig, ax = new_figure(figsize=(6.5, 4.6))
     dims = np.asarray(dims, dtype=float)
     colors = {"gaussian-linf-T18-c1": "tab:green", "gaussian-linf-T18-c3": "tab:blue",

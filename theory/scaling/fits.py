@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -24,6 +25,12 @@ class PowerLawFit:
     ``exponent`` is k with its two-sided confidence interval [``ci_low``, ``ci_high``] at ``level``;
     ``log_exponent`` is j (fixed when ``log_exponent_fitted`` is False, otherwise fitted, with its own
     interval). ``prefactor`` is C. ``n`` points with d in [``d_min``, ``d_max``] were used.
+
+    Examples
+    --------
+    >>> fit = fit_power_law([10, 100, 1000], [2.0, 0.2, 0.02])
+    >>> round(fit.exponent, 9), round(fit.prefactor, 9), fit.n
+    (-1.0, 20.0, 3)
     """
 
     exponent: float
@@ -46,13 +53,14 @@ class PowerLawFit:
         """Whether k lies in the exponent's confidence interval (widened by ``atol`` each side)."""
         return self.ci_low - atol <= k <= self.ci_high + atol
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["interval"] = [self.ci_low, self.ci_high]
         return out
 
 
-def _fit_inputs(d, y, level, d_min, d_max, need_loglog: bool):
+def _fit_inputs(d: Any, y: Any, level: float, d_min: float | None, d_max: float | None,
+                need_loglog: bool) -> tuple[Any, ...]:
     level = V.in_open_interval("level", level, 0.0, 1.0)
     try:
         d = np.asarray(d, dtype=float)
@@ -76,7 +84,7 @@ def _fit_inputs(d, y, level, d_min, d_max, need_loglog: bool):
     return d, y, level
 
 
-def fit_power_law(d, y, *, log_exponent: float = 0.0, level: float = 0.95,
+def fit_power_law(d: Any, y: Any, *, log_exponent: float = 0.0, level: float = 0.95,
                   d_min: float | None = None, d_max: float | None = None) -> PowerLawFit:
     """Least-squares fit of ``log y = log C + k · log d`` after dividing y by ``(log d)^j`` (j fixed).
 
@@ -84,6 +92,11 @@ def fit_power_law(d, y, *, log_exponent: float = 0.0, level: float = 0.95,
     k̂ ± t_{n-2,(1+level)/2} · se(k̂) (exact coverage for i.i.d. Gaussian errors in log y).
     ``log_exponent`` j = 0 gives the plain power law; j ≠ 0 needs every fitted d > 1.
     Only points with ``d_min <= d <= d_max`` are used; at least 3 are needed.
+
+    Examples
+    --------
+    >>> round(fit_power_law([10, 100, 1000], [0.1, 0.01, 0.001]).exponent, 9)   # y = 1/d
+    -1.0
     """
     j = V.real("log_exponent", log_exponent)
     d, y, level = _fit_inputs(d, y, level, d_min, d_max, need_loglog=(j != 0.0))
@@ -104,13 +117,21 @@ def fit_power_law(d, y, *, log_exponent: float = 0.0, level: float = 0.95,
                        d_max=float(d.max()), r_squared=r2, max_abs_residual=float(np.max(np.abs(resid))))
 
 
-def fit_power_log_law(d, y, *, level: float = 0.95, d_min: float | None = None,
+def fit_power_log_law(d: Any, y: Any, *, level: float = 0.95, d_min: float | None = None,
                       d_max: float | None = None) -> PowerLawFit:
     """Joint least-squares fit of ``log y = log C + k · log d + j · log log d`` (k and j both fitted).
 
     Ordinary least squares with the design matrix [1, log d, log log d]; the covariance of the
     coefficients is s² (XᵀX)⁻¹ with s² = RSS/(n − 3), and each interval is ± t_{n-3,(1+level)/2} · se.
     Every d used must exceed 1 (log log d); at least 4 points are needed.
+
+    Examples
+    --------
+    >>> import math
+    >>> d = [10, 100, 1000, 10_000]
+    >>> fit = fit_power_log_law(d, [x * math.sqrt(math.log(x)) for x in d])   # y = d (log d)^(1/2)
+    >>> round(fit.exponent, 6), round(fit.log_exponent, 6)
+    (1.0, 0.5)
     """
     d, y, level = _fit_inputs(d, y, level, d_min, d_max, need_loglog=True)
     if d.size < 4 or np.unique(d).size < 3:
@@ -138,11 +159,20 @@ def fit_power_log_law(d, y, *, level: float = 0.95, d_min: float | None = None,
                        max_abs_residual=float(np.max(np.abs(resid))))
 
 
-def fit_to_rate(d, y, rate_exponent: float, rate_log_exponent: float = 0.0, *, level: float = 0.95,
+def fit_to_rate(d: Any, y: Any, rate_exponent: float, rate_log_exponent: float = 0.0, *,
+                level: float = 0.95,
                 d_min: float | None = None, d_max: float | None = None) -> PowerLawFit:
     """Fit ``y / (d^k0 (log d)^j0) ≈ C · d^e``: e = 0 ("flat") when y follows the claimed rate d^k0 (log d)^j0.
 
     Returns the fit of the ratio; its ``exponent`` is the residual exponent e with its interval.
+
+    Examples
+    --------
+    >>> import math
+    >>> d = [100, 1000, 10_000]
+    >>> y = [1 / math.sqrt(x * math.log(x)) for x in d]                  # the T18 rate 1/sqrt(d log d)
+    >>> round(fit_to_rate(d, y, -0.5, -0.5).exponent, 9)                # residual exponent: flat
+    0.0
     """
     k0 = V.real("rate_exponent", rate_exponent)
     j0 = V.real("rate_log_exponent", rate_log_exponent)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +29,12 @@ def default_dims(n_points: int = 49, d_max: float = 1e6, extra: Sequence[int] = 
 
     With the defaults: 1 … 10⁶ in steps of 10^0.125 (rounded to integers, duplicates at small d removed),
     plus 784, 3072, 150528 — at least 40 distinct points.
+
+    Examples
+    --------
+    >>> dims = default_dims()
+    >>> len(dims), int(dims[0]), int(dims[-1]), 3072 in dims
+    (50, 1, 1000000, True)
     """
     n_points = V.count("n_points", n_points, minimum=2)
     d_max = V.dimension("d_max", d_max)
@@ -36,7 +43,7 @@ def default_dims(n_points: int = 49, d_max: float = 1e6, extra: Sequence[int] = 
     return np.unique(np.concatenate([grid, np.asarray(extra, dtype=np.int64)]))
 
 
-def _dims_array(dims) -> np.ndarray:
+def _dims_array(dims: Iterable[Any] | None) -> np.ndarray:
     if dims is None:
         return default_dims()
     try:

@@ -6,6 +6,7 @@ Rendering only formats: every number, fit and verdict is in the result (:func:`c
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,9 @@ import numpy as np
 from theory.jsonio import json_float
 from theory.report import fmt, md_table
 from theory.scaling.compute import ScalingResult, _iv, _rate_line
-from theory.scaling.curves import CURVE_BY_KEY, NOISE_MECHANISMS
+from theory.scaling.curves import CURVE_BY_KEY
 from theory.scaling.grid import PAPER_DIMS
+from theory.scaling.noise import NOISE_MECHANISMS
 
 
 def _fmt(x: Any, nd: int = 4) -> str:
@@ -23,7 +25,7 @@ def _fmt(x: Any, nd: int = 4) -> str:
     return fmt(x if isinstance(x, str) else float(x), nd, sci_above=1e4)
 
 
-def _md_table(header, rows) -> list[str]:
+def _md_table(header: list[str], rows: Iterable[Iterable[Any]]) -> list[str]:
     return [md_table(header, [[c if isinstance(c, str) else str(c) for c in r] for r in rows])]
 
 
@@ -33,10 +35,18 @@ def _as_mapping(result: ScalingResult) -> dict[str, Any]:
     return out
 
 
-def render_markdown(result: ScalingResult) -> str:
-    """The human-readable report (``reports/scaling.md``) of a :class:`ScalingResult`."""
-    prov = result.provenance
-    result = _as_mapping(result)
+def render_markdown(scaling_result: ScalingResult) -> str:
+    """The human-readable report (``reports/scaling.md``) of a :class:`ScalingResult`.
+
+    Examples
+    --------
+    >>> from theory.scaling import compute_scaling
+    >>> res = compute_scaling(dims=[10, 100, 1000], pAs=(0.99,), mc_max_d=1, progress=False)
+    >>> render_markdown(res).splitlines()[0]
+    '# Scaling report: certified radii and noise magnitudes vs the dimension d'
+    """
+    prov = scaling_result.provenance
+    result = _as_mapping(scaling_result)
     s = result["settings"]
     dims = np.asarray(s["dims"])
     p_ref = s["pA_reference"]
@@ -70,7 +80,7 @@ def render_markdown(result: ScalingResult) -> str:
     L += ["## Fitted exponents of the certified radius", ""]
     L += [f"Exponent k of r ∝ d^k on the fit window, pA = {p_ref} (the exponents do not depend on pA for the "
           "curves whose radius factorises as f(pA)·g(d) — all of them here; per-pA values are in the JSON).", ""]
-    rows = []
+    rows: list[Any] = []
     for key, spec in CURVE_BY_KEY.items():
         cs = result["radii"]["sigma"]["curves"].get(key)
         cl = result["radii"]["linf"]["curves"].get(key)
@@ -130,7 +140,7 @@ def render_markdown(result: ScalingResult) -> str:
             rows.append((name, d, _fmt(r["expected_linf_norm"], 6), mca, mcb, _fmt(r["expected_l2_norm"], 6), mcc))
     L += _md_table(["mechanism", "d", "E‖z‖∞ exact", "MC order statistic", "MC direct", "E‖z‖₂ exact",
                     "MC direct"], rows)
-    L += ["", "Fitted exponents (σ = %g):" % s["sigma"], ""]
+    L += ["", f"Fitted exponents (σ = {s['sigma']:g}):", ""]
     rows = []
     for name, per in result["noise_fits"].items():
         for norm, f in per.items():
@@ -157,7 +167,7 @@ def render_markdown(result: ScalingResult) -> str:
                      "yes" if r["in_10_20"] else "no", f"{r['ratio_matched_l2']:.3f}",
                      "yes" if r["in_10_20_matched_l2"] else "no", f"{r['ratio_equal_sigma']:.5f}")
                     for r in st["rows"]])
-    L += ["", "Ratio vs d (pA = %s), fitted against √(d/log d):" % p_ref, ""]
+    L += ["", f"Ratio vs d (pA = {p_ref}), fitted against √(d/log d):", ""]
     L += _md_table(["pair", "exponent", "against the rate"],
                    [(k, _iv(v["fit"]), _rate_line(v["fit"]["rates"][0]) if "error" not in v["fit"] else "")
                     for k, v in result["ratio_vs_d"].items()])
@@ -183,12 +193,21 @@ def render_markdown(result: ScalingResult) -> str:
           f"The footnote {'holds' if fn['holds'] else 'does not hold'} (it rounds 4.6/255 down).", ""]
     return "\n".join(L) + "\n"
 
-def _floats(values) -> np.ndarray:
+def _floats(values: Iterable[Any]) -> np.ndarray:
     return np.asarray([json_float(v) if isinstance(v, str) else v for v in values], dtype=float)
 
 
 def write_figures(result: ScalingResult, out_dir: str | Path) -> list[Path]:
-    """Draw the report's four PNGs from the result into ``out_dir``."""
+    """Draw the report's four PNGs from the result into ``out_dir``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from theory.scaling import compute_scaling
+    >>> res = compute_scaling(dims=[10, 100, 1000], pAs=(0.99,), mc_max_d=100, progress=False)
+    >>> [p.name for p in write_figures(res, tempfile.mkdtemp())]
+    ['scaling_noise.png', 'scaling_radius_fixed_sigma.png', 'scaling_radius_fixed_linf.png', 'scaling_ratio.png']
+    """
     from theory.scaling.figures import figure_noise, figure_radius, figure_ratio
 
     out = Path(out_dir)
@@ -203,7 +222,10 @@ def write_figures(result: ScalingResult, out_dir: str | Path) -> list[Path]:
         return {k: {p: _floats(c["by_pA"][str(p)]["radius"]) for p in pAs}
                 for k, c in result.radii[view]["curves"].items()}
 
-    ratios = {tuple(k.split(" / ")): _floats(v["ratio"]) for k, v in result.ratio_vs_d.items()}
+    ratios: dict[tuple[str, str], np.ndarray] = {}
+    for k, v in result.ratio_vs_d.items():
+        g, e = k.split(" / ")
+        ratios[(g, e)] = _floats(v["ratio"])
     f = result.figures
     paths = [out / f["noise"], out / f["radius_sigma"], out / f["radius_linf"], out / f["ratio"]]
     figure_noise(paths[0], dims, exact, mc)

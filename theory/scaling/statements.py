@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from typing import Any
 
 from theory import validate as V
 from theory.scaling.curves import CURVE_BY_KEY, _certificates, certificate_radius
@@ -20,7 +22,7 @@ _GAUSS_LINF = ("gaussian-linf-T18-c1", "gaussian-linf-T18-c3", "gaussian-linf-l2
 _EXP_LINF = ("exponential-linf-T13", "exponential-linf-tight")
 
 
-def ratio_statement(pAs, d: int = 3072) -> dict:
+def ratio_statement(pAs: Iterable[float], d: int = 3072) -> dict[str, Any]:
     """Section 4: "the ℓ∞ radii certified by the Gaussian mechanism are about 10∼20 times (i.e.
     O(√(d/log d)) with d = 3072) larger than the ℓ∞ radii certified by the exponential mechanism".
 
@@ -32,13 +34,19 @@ def ratio_statement(pAs, d: int = 3072) -> dict:
     paper's "i.e. O(√(d/log d))" supports it: the T18/T13 ratio at equal E‖z‖∞ is √(2d)/((1+c) E‖z‖∞ of
     the Gaussian at σ = 1) ~ √(d/log d)). For context the ratio at equal E‖z‖₂ (``ratio_matched_l2``, from
     ``expected_l2_norm()`` of both mechanisms) is reported too.
+
+    Examples
+    --------
+    >>> row = ratio_statement([0.99])["rows"][0]
+    >>> row["gaussian"], row["exponential"], round(row["ratio_matched_linf"], 2), row["in_10_20"]
+    ('gaussian-linf-T18-c1', 'exponential-linf-T13', 10.51, True)
     """
     d = V.dimension("d", d)
     e_g = float(_mechanism("gaussian", 1.0, d).expected_linf_norm())
     e_e = float(_mechanism("exponential-linf", 1.0, d).expected_linf_norm())
     l2_g = float(_mechanism("gaussian", 1.0, d).expected_l2_norm())
     l2_e = float(_mechanism("exponential-linf", 1.0, d).expected_l2_norm())
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pA in pAs:
         for g in _GAUSS_LINF:
             for e in _EXP_LINF:
@@ -65,13 +73,20 @@ def ratio_statement(pAs, d: int = 3072) -> dict:
             "paper_pair_ratios": sorted({round(r["ratio_matched_linf"], 12) for r in paper_pair})}
 
 
-def imagenet_statement(pAs, sigmas=PAPER_SIGMAS, d: int = PAPER_DIMS["ImageNet"]) -> dict:
+def imagenet_statement(pAs: Iterable[float], sigmas: Iterable[float] = PAPER_SIGMAS,
+                       d: int = PAPER_DIMS["ImageNet"]) -> dict[str, Any]:
     """Section 4 / Figure 6: "On ImageNet ... the robust radii are less than 1/255".
 
     ℓ∞ radii at d = 150528 for the paper's Gaussian σ values, at the representative pA and at the largest
     pA lower bound Cohen et al.'s CERTIFY can output (n = 100,000, α = 0.001); the exponential mechanism
     at the σ with the same E‖z‖∞ as that Gaussian. ``pA_for_1_255`` is the pA at which the certificate
     reaches 1/255 (from the certificate's inverse), as log10(1 − pA) since it can be far below 1e-300.
+
+    Examples
+    --------
+    >>> im = imagenet_statement([0.99], sigmas=(0.5,))
+    >>> round(im["pA_max"], 6), im["holds_everywhere"]       # CERTIFY with n = 1e5, alpha = 1e-3
+    (0.999931, False)
     """
     C = _certificates()
     d = V.dimension("d", d)
@@ -98,10 +113,17 @@ def imagenet_statement(pAs, sigmas=PAPER_SIGMAS, d: int = PAPER_DIMS["ImageNet"]
             "holds_everywhere": bool(all(r["below_1_255_at_all_pA"] for r in rows))}
 
 
-def footnote_statement(d: int = PAPER_DIMS["CIFAR-10"]) -> dict:
+def footnote_statement(d: int = PAPER_DIMS["CIFAR-10"]) -> dict[str, Any]:
     """Footnote of Section 4.2: "On CIFAR-10, ℓ2 = 1.0 perturbation allows 4/255 perturbation on every
     pixel". A perturbation of δ on each of d coordinates has ℓ2 norm δ√d, so the ℓ2 ball of radius 1
-    contains the ℓ∞ ball of radius 1/√d; the statement holds iff 4/255 ≤ 1/√d."""
+    contains the ℓ∞ ball of radius 1/√d; the statement holds iff 4/255 ≤ 1/√d.
+
+    Examples
+    --------
+    >>> fn = footnote_statement()
+    >>> round(fn["max_per_pixel_x255"], 3), fn["holds"]    # 255/sqrt(3072) = 4.6 >= 4
+    (4.601, True)
+    """
     d = V.dimension("d", d)
     per_pixel = 1.0 / math.sqrt(d)
     return {"d": d, "claim": "l2 = 1.0 allows 4/255 on every pixel", "max_per_pixel": per_pixel,
