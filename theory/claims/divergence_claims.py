@@ -146,7 +146,7 @@ D4 = Claim(
 
 def _renyi_by_definition(p, q, alpha):
     with mp.workdps(40):
-        s = mp.fsum(mp.mpf(qi) * (mp.mpf(pi) / mp.mpf(qi)) ** alpha for pi, qi in zip(p, q))
+        s = mp.fsum(mp.mpf(qi) * (mp.mpf(pi) / mp.mpf(qi)) ** alpha for pi, qi in zip(p, q, strict=True))
         return float(mp.log(s) / (alpha - 1))
 
 
@@ -174,7 +174,7 @@ def _check_d5_max_vs_sup(thorough):
     res = D.dmr_discrete(p, q)
     grid = [1 + 10.0 ** k for k in range(-6, 4)]
     ratios = [D.renyi_discrete(p, q, a) / a for a in grid]
-    decreasing = all(x > y for x, y in zip(ratios, ratios[1:]))
+    decreasing = all(x > y for x, y in zip(ratios[:-1], ratios[1:], strict=True))
     kl = O.rr_renyi(eps, 1.0)
     ok = decreasing and abs(res.value - kl) < 1e-9 and res.limit == "alpha->1+"
     return evidence(CONDITION, ok,
@@ -276,7 +276,8 @@ def _check_t8_random(thorough):
         ok &= max(kl, d2) <= e * e / 2 * (1 + 1e-8)
     return evidence(SUPPORTS, ok,
                     f"{n * 8} random discrete pairs with |log P/Q| ≤ ε (ε ∈ {{0.01, 0.3, 1, 3}}, k ∈ 2..8, "
-                    f"uniform and extreme log-ratios), shifted Laplace (b = 1, shift ∈ {{0.1, 1, 3}}) and shifted eq.-6 "
+                    f"uniform and extreme log-ratios), shifted Laplace (b = 1, shift ∈ {{0.1, 1, 3}}) and "
+                    f"shifted eq.-6 "
                     f"noise (d ∈ {{2, 50}}, corner shift 0.8σ; KL and D_2/2, the sup candidates): "
                     f"DMR ≤ ε²/2 in every case; largest DMR/(ε²/2) = {worst:.4f}.",
                     pairs=n * 8, worst_ratio=worst, laplace=lap, tol="1e-12 + 1e-9·ε²")
@@ -496,7 +497,7 @@ def _check_l22_mpmath(thorough):
         if True:
             with mp.workdps(35):
                 A, M = mp.mpf(a), mp.mpf(mu)
-                f = lambda y: mp.npdf(y) ** A * mp.npdf(y - M) ** (1 - A)  # noqa: E731
+                f = lambda y, A=A, M=M: mp.npdf(y) ** A * mp.npdf(y - M) ** (1 - A)  # noqa: E731
                 c = (1 - A) * M
                 val = mp.log(mp.quad(f, [-mp.inf, c - 10, c, c + 10, mp.inf])) / (A - 1)
                 ref = A * M * M / 2
@@ -506,7 +507,8 @@ def _check_l22_mpmath(thorough):
             rows.append({"alpha": a, "mu": mu, "quad_mp35": float(val), "closed_form": ref, "rel_err": err})
     return evidence(SUPPORTS, worst < 1e-20,
                     f"mpmath quadrature at 35 digits of log ∫ p^α q^(1-α) /(α-1) equals α·μ²/2 on a grid of "
-                    f"(α, μ) ∈ {{(1.5, 0.01), (1.5, 2), (100, 0.01), (5, 1)}}: worst relative error {worst:.1e} (tol 1e-20).",
+                    f"(α, μ) ∈ {{(1.5, 0.01), (1.5, 2), (100, 0.01), (5, 1)}}: worst relative error {worst:.1e} "
+                    "(tol 1e-20).",
                     table=rows, dps=35, tol=1e-20)
 
 
@@ -600,7 +602,7 @@ def _check_l25_grid(thorough):
             exact = O.gaussian_delta(e, math.sqrt(2 * rho))
             ok &= exact <= dl
             # tightness: smallest eps' with delta_exact(eps') <= dl (Balle & Wang's analytic calibration)
-            f = lambda x: math.log(max(O.gaussian_delta(x, math.sqrt(2 * rho)), 1e-320)) - math.log(dl)  # noqa: E731
+            f = lambda x, rho=rho, dl=dl: math.log(max(O.gaussian_delta(x, math.sqrt(2 * rho)), 1e-320)) - math.log(dl)  # noqa: E731
             e_star = optimize.brentq(f, 0.0, e) if f(0.0) > 0 else 0.0
             slack.append(e / e_star if e_star > 0 else math.inf)
             rows.append({"rho": float(rho), "delta": dl, "eps_L25": e, "delta_exact_at_eps_L25": exact,
