@@ -39,8 +39,10 @@ import math
 import platform
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +58,7 @@ SCHEMA_VERSION = 2
 TITLE = "Numeric audit of 'A Unified Framework for Randomized Smoothing Based Certified Defenses'"
 
 
-def _plain(obj):
+def _plain(obj: Any) -> Any:
     """JSON-normal form (inf -> "inf", tuples -> lists, numpy/mpmath -> float): what the result stores, so that
     a result read back from its JSON renders byte-identically."""
     return json.loads(json.dumps(to_jsonable(obj)))
@@ -77,15 +79,15 @@ class ReadingResult:
     verdict: str                 # recorded in the registry
     derived_verdict: str         # from the findings of the checks run now
     all_checks_ok: bool
-    evidence: tuple = ()
-    witnesses: tuple = ()        # ({"file", "check", "finding", "confirmed"}, ...)
+    evidence: tuple[dict[str, Any], ...] = ()
+    witnesses: tuple[dict[str, Any], ...] = ()        # ({"file", "check", "finding", "confirmed"}, ...)
 
     @property
     def agrees(self) -> bool:
         return self.verdict == self.derived_verdict
 
     @classmethod
-    def from_dict(cls, d: dict) -> ReadingResult:
+    def from_dict(cls, d: dict[str, Any]) -> ReadingResult:
         return cls(**{**d, "evidence": tuple(d["evidence"]), "witnesses": tuple(d["witnesses"])})
 
 
@@ -99,9 +101,9 @@ class ClaimResult:
     kind: str
     statement: str
     formalisation: str
-    hypotheses: tuple
-    conditions: tuple
-    methods: tuple
+    hypotheses: tuple[dict[str, str], ...]
+    conditions: tuple[dict[str, str], ...]
+    methods: tuple[str, ...]
     verdict: str                 # recorded, as printed
     printed_verdict: str         # derived, as printed
     best_verdict: str            # derived, best over all readings
@@ -110,15 +112,15 @@ class ClaimResult:
     best_repaired_reading: str
     holds_when: str
     reason: str
-    depends_on: tuple
-    readings: tuple              # ReadingResult
+    depends_on: tuple[str, ...]
+    readings: tuple[ReadingResult, ...]             # ReadingResult
     seconds: float
     all_checks_ok: bool
     verdict_agrees_with_registry: bool
-    notes: tuple = ()            # footnotes of the verdict table (sentences computed here)
+    notes: tuple[str, ...] = ()            # footnotes of the verdict table (sentences computed here)
 
     @classmethod
-    def from_dict(cls, d: dict) -> ClaimResult:
+    def from_dict(cls, d: dict[str, Any]) -> ClaimResult:
         kw = dict(d)
         for k in ("hypotheses", "conditions", "methods", "depends_on", "notes"):
             kw[k] = tuple(kw[k])
@@ -126,7 +128,7 @@ class ClaimResult:
         return cls(**kw)
 
     @property
-    def evidence(self) -> tuple:
+    def evidence(self) -> tuple[dict[str, Any], ...]:
         """Evidence of the printed reading (back-compatibility with the v1 JSON)."""
         return self.readings[0].evidence
 
@@ -139,28 +141,28 @@ class AuditResult:
     command: str
     thorough: bool
     python: str
-    claims: tuple                        # ClaimResult
-    counts_printed: tuple                # ((verdict, n), ...) in the fixed order theory.claims.BEST_ORDER
-    counts_best: tuple
-    proof_steps: tuple                   # ({"id", "title", "serves", "verdict", "summary"}, ...)
-    hidden_conditions: tuple
-    claim_witnesses: tuple               # ({"claim", "reading", "check", "file", "confirmed"}, ...)
-    summary_lines: tuple                 # the end-of-run summary (printed by the CLI)
+    claims: tuple[ClaimResult, ...]
+    counts_printed: tuple[tuple[str, int], ...]   # ((verdict, n), ...) in the order theory.claims.BEST_ORDER
+    counts_best: tuple[tuple[str, int], ...]
+    proof_steps: tuple[dict[str, Any], ...]                  # ({"id", "title", "serves", "verdict", "summary"}, ...)
+    hidden_conditions: tuple[dict[str, Any], ...]
+    claim_witnesses: tuple[dict[str, Any], ...]              # ({"claim", "reading", "check", "file", "confirmed"}, ...)
+    summary_lines: tuple[str, ...]                # the end-of-run summary (printed by the CLI)
     seconds: float
-    soundness: dict | None = None        # per certificate and setting (theory.certificates.exceeds_tight)
-    witness_files: dict = field(default_factory=dict)   # {relative path under OUT: JSON content}
+    soundness: dict[str, Any] | None = None        # per certificate and setting (theory.certificates.exceeds_tight)
+    witness_files: dict[str, Any] = field(default_factory=dict)   # {relative path under OUT: JSON content}
     provenance: Provenance | None = None
     schema_version: int = SCHEMA_VERSION
 
     # -- JSON ------------------------------------------------------------------------------------------
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n"
 
     @classmethod
-    def from_dict(cls, d: dict) -> AuditResult:
+    def from_dict(cls, d: dict[str, Any]) -> AuditResult:
         if d.get("schema_version") != SCHEMA_VERSION:
             raise ValueError(f"schema_version of the audit JSON must be {SCHEMA_VERSION}, "
                              f"got {d.get('schema_version')!r}")
@@ -176,7 +178,7 @@ class AuditResult:
         return cls(**kw)
 
     @classmethod
-    def from_json(cls, path) -> AuditResult:
+    def from_json(cls, path: str | Path) -> AuditResult:
         """Read an ``audit.json`` written by :func:`write_audit_report` (ValueError naming the file otherwise)."""
         p = Path(path)
         try:
@@ -198,7 +200,7 @@ class AuditResult:
         raise ValueError(f"claim id must be one of {[c.id for c in self.claims]}, got {cid!r}")
 
     @property
-    def bad(self) -> tuple:
+    def bad(self) -> tuple[str, ...]:
         """IDs whose checks failed or whose derived verdict differs from the registry (some reading)."""
         return tuple(c.id for c in self.claims if not (c.all_checks_ok and c.verdict_agrees_with_registry))
 
@@ -207,14 +209,14 @@ class AuditResult:
 # soundness of every certificate (theory.certificates.exceeds_tight + theory.witness)
 # ----------------------------------------------------------------------------------------------------
 
-def _soundness(thorough: bool, progress: bool) -> tuple[dict, dict]:
+def _soundness(thorough: bool, progress: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     """The soundness search with its witnesses generated and re-checked in a temporary folder.  Returns the
     section's data and ``{"witnesses/<file>": content}`` (written by the report)."""
     from theory import certificates as C
     from theory import witness as W
 
     t0 = time.perf_counter()
-    files: dict = {}
+    files: dict[str, Any] = {}
     rows = []
     with tempfile.TemporaryDirectory(prefix="audit-witnesses-") as tmp:
         wdir = Path(tmp)
@@ -258,7 +260,7 @@ def _soundness(thorough: bool, progress: bool) -> tuple[dict, dict]:
              "rtol": C.EXCEED_RTOL, "num_classes": list(C.SOUNDNESS_NUM_CLASSES)}, files)
 
 
-def certificate_label(row: dict) -> str:
+def certificate_label(row: dict[str, Any]) -> str:
     """``c11 (c=0.5)``, ``t18 (c=1, d=3072)``, ``t13``: a soundness row's certificate and setting."""
     st = ", ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}" for k, v in row["setting"].items())
     return f"{row['certificate']} ({st})" if st else row["certificate"]
@@ -268,13 +270,13 @@ def certificate_label(row: dict) -> str:
 # the computation
 # ----------------------------------------------------------------------------------------------------
 
-def _best(verdicts: list) -> str:
+def _best(verdicts: list[str]) -> str:
     from theory.claims import BEST_ORDER
 
     return min(verdicts, key=BEST_ORDER.index) if verdicts else ""
 
 
-def _soundness_notes(claim, derived_printed: str, soundness: dict | None) -> list:
+def _soundness_notes(claim: Any, derived_printed: str, soundness: dict[str, Any] | None) -> list[str]:
     """A footnote when a claim that holds has a certificate built on it that exceeds the tight radius (issue 15
     item 7: T18 "holds" while the soundness table says T18 exceeds the tight radius)."""
     from theory.claims import CONDITIONAL, HOLDS
@@ -300,7 +302,7 @@ def _soundness_notes(claim, derived_printed: str, soundness: dict | None) -> lis
             f"tail bound applied to fixed sets), not in {claim.id}."]
 
 
-def compute_audit(*, thorough: bool = False, progress: bool = True, only=None,
+def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterable[str] | None = None,
                   soundness: bool = True) -> AuditResult:
     """Run every reading's checks (of ``only``, an iterable of claim IDs; default all), the soundness search
     and the witness re-checks; return the :class:`AuditResult`.  Writes no files (witness files are built and
@@ -309,9 +311,9 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only=None,
 
     Raises ``ValueError`` naming the unknown ID before doing any work.
 
-    >>> r = compute_audit(only=["L22"], soundness=False, progress=False)
-    >>> r.claim("L22").printed_verdict
-    'holds'
+    >>> r = compute_audit(only=["T10"], soundness=False, progress=False)
+    >>> r.claim("T10").printed_verdict, r.claim("T10").best_verdict
+    ('refuted', 'holds')
     """
     from theory import claim_witness as CW
     from theory.claims import BEST_ORDER, CLAIMS, CONDITION, PROOF_STEP, REFUTES, derive_verdict, get
@@ -319,11 +321,12 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only=None,
     t_start = time.perf_counter()
     claims = [get(i) for i in only] if only else list(CLAIMS.values())     # validates first
     claims = list(dict.fromkeys(claims))
-    sound, files = (None, {})
+    sound: dict[str, Any] | None = None
+    files: dict[str, Any] = {}
     n_checks = sum(len(r.checks) for c in claims for r in c.all_readings)
     bar = progress_bar(total=n_checks, desc="audit: claim checks", enabled=progress)
-    evidence_by_reading: dict = {}
-    timing: dict = {}
+    evidence_by_reading: dict[tuple[str, str], list[Any]] = {}
+    timing: dict[str, float] = {}
     for c in claims:
         t0 = time.perf_counter()
         for rd in c.all_readings:
@@ -377,7 +380,7 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only=None,
             notes=tuple(_soundness_notes(c, printed.derived_verdict, sound))))
 
     # counts in a fixed order (most to least favourable), printed and best
-    def counts(key):
+    def counts(key: str) -> tuple[tuple[str, int], ...]:
         return tuple((v, sum(getattr(r, key) == v for r in results)) for v in BEST_ORDER
                      if any(getattr(r, key) == v for r in results))
 
@@ -416,7 +419,8 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only=None,
 # writing
 # ----------------------------------------------------------------------------------------------------
 
-def write_audit_report(result: AuditResult, out_dir, *, json_path=None, figures: bool = True) -> dict:
+def write_audit_report(result: AuditResult, out_dir: str | Path, *, json_path: str | Path | None = None,
+                       figures: bool = True) -> dict[str, Any]:
     """Write ``OUT/audit.md``, the JSON (``json_path``, default ``OUT/audit.json``), the figures (unless
     ``figures`` is False) and the witness files of ``result``.  Returns ``{"markdown", "json", "figures",
     "witnesses"}`` (paths)."""
@@ -442,8 +446,9 @@ def write_audit_report(result: AuditResult, out_dir, *, json_path=None, figures:
             "witnesses": sorted(str(out / k) for k in result.witness_files)}
 
 
-def run_audit(out="reports", json_path=None, thorough: bool = False, progress: bool = True,
-              only=None, soundness: bool = True, figures: bool = True) -> AuditResult:
+def run_audit(out: str | Path = "reports", json_path: str | Path | None = None, thorough: bool = False,
+              progress: bool = True,
+              only: Iterable[str] | None = None, soundness: bool = True, figures: bool = True) -> AuditResult:
     """``compute_audit`` + ``write_audit_report`` (the CLI).  Returns the :class:`AuditResult`."""
     result = compute_audit(thorough=thorough, progress=progress, only=only, soundness=soundness)
     write_audit_report(result, out, json_path=json_path, figures=figures)
@@ -454,7 +459,7 @@ def run_audit(out="reports", json_path=None, thorough: bool = False, progress: b
 # figures
 # ----------------------------------------------------------------------------------------------------
 
-def _figures(out: Path) -> dict:
+def _figures(out: Path) -> dict[str, str]:
 
     from theory import certificates as C
     from theory.claims import l2_claims as L2
@@ -523,7 +528,7 @@ def _figures(out: Path) -> dict:
 # markdown
 # ----------------------------------------------------------------------------------------------------
 
-def _table(rows: list, max_rows: int = 14) -> list:
+def _table(rows: list[Any], max_rows: int = 14) -> list[str]:
     """A markdown table of a list of flat dicts (nested values left out), via theory.report.md_table."""
     if not rows or not isinstance(rows[0], dict):
         return []
@@ -574,7 +579,8 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
              "prints the registry they come from.")
     L.append("")
     L.append(f"Verdicts: {VERDICT_HELP}. Each verdict is derived from the findings of the checks of one *reading* of "
-             "the claim: *as printed*, and where that fails or says nothing, *repaired* readings (the weakest change of "
+             "the claim: *as printed*, and where that fails or says nothing, *repaired* readings (the "
+             "weakest change of "
              "hypotheses under which the intended conclusion holds, stated precisely in the claim's section).")
     L.append("")
     L.append("## Verdicts")
@@ -654,12 +660,12 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
                  "(Clopper–Pearson at 1e-6); re-check any of them with `python -m theory witness FILE`. "
                  f"Section time: {s['seconds']:.1f} s.")
         L.append("")
-        heads = (["certificate", "setting", "tight reference", "exceeds tight (binary)", "from 1 − pA below", "max ratio",
-                  "exceeds below 1e-15"] + [f"multi-class exceeds, K = {k} (max ratio)" for k in ks]
+        heads = (["certificate", "setting", "tight reference", "exceeds tight (binary)", "from 1 − pA below",
+                  "max ratio", "exceeds below 1e-15"] + [f"multi-class exceeds, K = {k} (max ratio)" for k in ks]
                  + ["witnesses confirmed"])
         srows = []
 
-        def mc_cell(r, k):
+        def mc_cell(r: dict[str, Any], k: int) -> str:
             m = next((v for v in r.get("multiclass_by_K") or [] if v.get("num_classes") == k), None)
             if m is None and (r["multiclass"] or {}).get("num_classes") == k:
                 m = r["multiclass"]
@@ -672,7 +678,8 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
             srows.append([r["certificate"] + (" (paper)" if r["paper"] else ""),
                           ", ".join(f"{k}={v:g}" for k, v in r["setting"].items()) or "—", r["tight"],
                           r["exceeds_tight"], r["from_one_minus_pA"], r["max_ratio"],
-                          _fmt(below["exceeds_tight"]) + (f" (from {_fmt(below['from_one_minus_pA'])})" if only_below else "")]
+                          _fmt(below["exceeds_tight"])
+                          + (f" (from {_fmt(below['from_one_minus_pA'])})" if only_below else "")]
                          + [mc_cell(r, k) for k in ks]
                          + [f"{sum(x['confirmed'] for x in w)}/{len(w)}" if w else "—"])
         L.append(md_table(heads, srows))

@@ -26,13 +26,16 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 KIND = "claim-counterexample"
 RTOL = 1e-9  # the checks are deterministic: only summation-order noise is tolerated
 
 
-def _claims():
+def _claims() -> ModuleType:
     from theory import claims as K
 
     return K
@@ -52,7 +55,7 @@ def needs_witness(verdict: str) -> bool:
     return verdict in (K.REFUTED, K.ILL_POSED, K.PROOF_GAP)
 
 
-def make_claim_witness(claim_id: str, evidence, reading: str | None = None) -> dict:
+def make_claim_witness(claim_id: str, evidence: Any, reading: str | None = None) -> dict[str, Any]:
     """The witness record of one :class:`theory.claims.Evidence` of ``claim_id`` (reading ``reading``,
     default "as printed") whose finding is ``refutes``, ``empty`` or ``gap``."""
     K = _claims()
@@ -89,7 +92,8 @@ def witness_filename(claim_id: str, check: str, reading: str | None = None) -> s
     return f"claim_{_slug(claim_id)}_{mid}{_slug(check)}.json"
 
 
-def claim_witness_records(evidence_by_reading: dict | None = None, ids=None) -> dict:
+def claim_witness_records(evidence_by_reading: dict[tuple[str, str], list[Any]] | None = None,
+                          ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
     """In memory: ``{file name: witness record}`` for every witness-carrying evidence item of every reading
     whose recorded verdict needs a witness (:func:`needs_witness`), of the claims ``ids`` (default all).
 
@@ -97,7 +101,7 @@ def claim_witness_records(evidence_by_reading: dict | None = None, ids=None) -> 
     audit passes its own); missing readings are run here."""
     K = _claims()
     wanted = None if ids is None else {K.get(i).id for i in ids}
-    out: dict = {}
+    out: dict[str, dict[str, Any]] = {}
     for claim in K.CLAIMS.values():
         if wanted is not None and claim.id not in wanted:
             continue
@@ -113,7 +117,8 @@ def claim_witness_records(evidence_by_reading: dict | None = None, ids=None) -> 
     return out
 
 
-def generate_claim_witnesses(out_dir, evidence_by_claim: dict | None = None, ids=None) -> list[str]:
+def generate_claim_witnesses(out_dir: str | Path, evidence_by_claim: dict[Any, list[Any]] | None = None,
+                             ids: Iterable[str] | None = None) -> list[str]:
     """Write one witness per witness-carrying check of every refuted / ill-posed / proof-gap reading (of the
     claims ``ids`` only, when given; stale ``claim_*.json`` files of those claims are removed first).
 
@@ -128,7 +133,8 @@ def generate_claim_witnesses(out_dir, evidence_by_claim: dict | None = None, ids
     return write_claim_witnesses(out_dir, recs, ids_checked)
 
 
-def write_claim_witnesses(out_dir, records: dict, ids=None) -> list[str]:
+def write_claim_witnesses(out_dir: str | Path, records: dict[str, dict[str, Any]],
+                          ids: Iterable[str] | None = None) -> list[str]:
     """Write ``records`` (``{file name: record}``) into ``out_dir``, first removing stale ``claim_*.json``
     files of the claims ``ids`` (all claims when None).  Returns the written paths."""
     K = _claims()
@@ -146,7 +152,7 @@ def write_claim_witnesses(out_dir, records: dict, ids=None) -> list[str]:
     return paths
 
 
-def load_claim_witness(path) -> dict:
+def load_claim_witness(path: str | Path) -> dict[str, Any]:
     """Read and validate a claim witness (``ValueError`` naming the file and the key otherwise)."""
     p = Path(path)
     try:
@@ -158,7 +164,7 @@ def load_claim_witness(path) -> dict:
     return validate_claim_witness(rec, str(p))
 
 
-def validate_claim_witness(rec, where: str = "witness") -> dict:
+def validate_claim_witness(rec: Any, where: str = "witness") -> dict[str, Any]:
     if not isinstance(rec, dict) or rec.get("kind") != KIND:
         raise ValueError(f"{where}: not a claim witness (key 'kind' must be {KIND!r})")
     for key, typ in (("claim", str), ("check", str), ("data", dict)):
@@ -169,7 +175,7 @@ def validate_claim_witness(rec, where: str = "witness") -> dict:
     return rec
 
 
-def is_claim_witness(path) -> bool:
+def is_claim_witness(path: str | Path) -> bool:
     """True when ``path`` is a JSON object whose ``kind`` is a claim witness (no validation beyond that)."""
     try:
         rec = json.loads(Path(path).read_text())
@@ -178,13 +184,13 @@ def is_claim_witness(path) -> bool:
     return isinstance(rec, dict) and rec.get("kind") == KIND
 
 
-def check_claim_witness(path) -> dict:
+def check_claim_witness(path: str | Path) -> dict[str, Any]:
     """Re-run the refuting check of a claim witness file and compare; see the module docstring."""
     rec = load_claim_witness(path)
     return check_claim_witness_record(rec, str(path))
 
 
-def check_claim_witness_record(rec: dict, where: str = "witness") -> dict:
+def check_claim_witness_record(rec: dict[str, Any], where: str = "witness") -> dict[str, Any]:
     """Re-run the check a witness record names (in its reading) and compare every recorded number.
 
     Confirmed when the check's assertions pass, its finding is still the recorded one (``refutes`` for
@@ -241,13 +247,13 @@ def _squash(s: str) -> str:
     return re.sub("-{2,}", "-", s)
 
 
-def _jsonable(obj):
-    from theory.cli import to_jsonable
+def _jsonable(obj: Any) -> Any:
+    from theory.jsonio import to_jsonable
 
     return json.loads(json.dumps(to_jsonable(obj)))
 
 
-def _compare(a, b, where: str) -> list[str]:
+def _compare(a: Any, b: Any, where: str) -> list[str]:
     """Differences between recorded ``a`` and recomputed ``b`` (numbers to RTOL, the rest exactly)."""
     if isinstance(a, dict) and isinstance(b, dict):
         out = []
@@ -261,7 +267,7 @@ def _compare(a, b, where: str) -> list[str]:
         if len(a) != len(b):
             return [f"{where}: length {len(a)} recorded, {len(b)} now"]
         out = []
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
             out.extend(_compare(x, y, f"{where}[{i}]"))
         return out
     num = (int, float)

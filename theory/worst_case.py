@@ -187,7 +187,8 @@ def rt9_threshold_two_outcome(c: float, n_q: int = 41, n_p: int = 40, xtol: floa
     best_lq, best = float(lqs[i]), float(vals[i])
     if math.isfinite(best):
         a, b = lqs[max(i - 1, 0)], lqs[min(i + 1, n_q - 1)]
-        r = optimize.minimize_scalar(lambda x: _thr_at_q(math.exp(x), c, n_p, xtol)[0], bounds=(a, b),
+        # no crossing at some q gives +inf; Brent needs finite values (1e300 stands for "no failure here")
+        r = optimize.minimize_scalar(lambda x: min(_thr_at_q(math.exp(x), c, n_p, xtol)[0], 1e300), bounds=(a, b),
                                      method="bounded", options={"xatol": 1e-6})
         if r.fun < best:
             best_lq, best = float(r.x), float(r.fun)
@@ -262,8 +263,12 @@ def t8_worst_two_outcome(eps: float, n_q: int = 81) -> dict:
 
     For fixed q and p ≥ q, DMR(P‖Q) is nondecreasing in p (quasi-convexity), so the max sits on the
     boundary p*(q) = min(q e^ε, 1 − (1−q) e^{−ε}); the search is then 1-d over q: ``n_q`` points uniform in
-    logit(q) ∈ [−ε − 30, 30] ... clipped to the region where the constraint binds, plus Brent refinement.
-    (p ≤ q is the mirror image: relabel the outcomes.)
+    logit(q) ∈ [−ε − 30, 30], plus a bounded Brent refinement around the best one.  (p ≤ q is the mirror
+    image: relabel the outcomes.)
+
+    >>> r = t8_worst_two_outcome(1.0, n_q=21)
+    >>> abs(r["dmr_max"] - math.tanh(0.5)) < 1e-7      # randomized response: ε·tanh(ε/2)
+    True
     """
     def boundary(lq):
         q = 1 / (1 + math.exp(-lq))

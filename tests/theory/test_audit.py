@@ -7,7 +7,6 @@ import math
 
 import pytest
 
-
 IDS = ["D4", "T10", "C11", "T16", "T18"]
 
 
@@ -172,10 +171,9 @@ def test_cli_bad_id_is_one_line_error_and_creates_nothing(tmp_path, capsys):
 
 def test_cli_summary_is_readable(tmp_path, capsys):
     """Issue 15 item 5: no raw dicts (`c11{'c': 0.5}`), counts in the fixed order of theory.claims.BEST_ORDER."""
+    from theory.audit import certificate_label
     from theory.claims import BEST_ORDER
     from theory.cli import main
-
-    from theory.audit import certificate_label
 
     assert main(["audit", "--out", str(tmp_path), "--id", "T10", "--id", "L22", "--id", "C11", "--quiet",
                  "--no-soundness"]) == 0

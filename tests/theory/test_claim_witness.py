@@ -4,6 +4,7 @@ confirms it, and a tampered or malformed witness is not confirmed / is rejected 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -24,7 +25,7 @@ def test_every_refuted_claim_has_a_witness(witnesses):
     assert any(r == K.AS_PRINTED for _, r in needing)
     covered = set()
     for p in witnesses:
-        rec = json.loads(open(p).read())
+        rec = json.loads(Path(p).read_text())
         covered.add((rec["claim"], rec.get("reading", K.AS_PRINTED)))
     assert covered == needing
 
@@ -74,7 +75,7 @@ def _first_number(obj, path=()):
 
 def test_tampered_number_is_not_confirmed(witnesses, tmp_path):
     src = next(p for p in witnesses if "T10" in p)
-    rec = json.loads(open(src).read())
+    rec = json.loads(Path(src).read_text())
     path = _first_number(rec["data"])
     assert path is not None
     node = rec["data"]

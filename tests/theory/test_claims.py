@@ -2,8 +2,9 @@
 
 A claim added to the registry becomes a test without new code:
 
-* ``test_check``     -- every check of every reading of every claim runs and its own assertions pass (numbers agree within the
-                        stated tolerance, counterexamples reproduce, Monte Carlo inside its confidence bound);
+* ``test_check``     -- every check of every reading of every claim runs and its own assertions pass
+                        (numbers agree within the stated tolerance, counterexamples reproduce, Monte Carlo
+                        inside its confidence bound);
 * ``test_verdict``   -- for every reading of every claim, the verdict derived from the findings of its
                         checks equals the verdict recorded in the registry (refuted / ill-posed readings
                         keep a reproducing witness);
@@ -25,8 +26,22 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from theory.claims import (
-    AS_PRINTED, CLAIMS, CONDITIONAL, ILL_POSED, KINDS, METHODS, PROOF_GAP, REFUTED, REFUTES, REQUIRED_IDS,
-    UNDECIDABLE, VERDICTS, WITNESS_FINDINGS, derive_verdict, get, witness_evidence,
+    AS_PRINTED,
+    CLAIMS,
+    CONDITIONAL,
+    ILL_POSED,
+    KINDS,
+    METHODS,
+    PROOF_GAP,
+    REFUTED,
+    REFUTES,
+    REQUIRED_IDS,
+    UNDECIDABLE,
+    VERDICTS,
+    WITNESS_FINDINGS,
+    derive_verdict,
+    get,
+    witness_evidence,
 )
 
 CHECKS = [(cid, r.name, chk.name) for cid, c in CLAIMS.items() for r in c.all_readings for chk in r.checks]
@@ -39,7 +54,7 @@ def _rid(cid, reading, name=None):
     return base if name is None else f"{base}:{name}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _evidence(cid: str, reading: str, name: str):
     return get(cid).reading(reading).check(name).run(thorough=False)
 
@@ -252,7 +267,8 @@ def test_undecidable_part_outranks_condition():
     """A compound claim with one conditional and one undecidable part is not 'holds under stated conditions'."""
     from theory.claims._core import CONDITION, NOT_DECIDABLE, SUPPORTS, evidence
 
-    evs = [evidence(CONDITION, True, "rate"), evidence(NOT_DECIDABLE, True, "optimality"), evidence(SUPPORTS, True, "x")]
+    evs = [evidence(CONDITION, True, "rate"), evidence(NOT_DECIDABLE, True, "optimality"),
+           evidence(SUPPORTS, True, "x")]
     assert derive_verdict(evs) == UNDECIDABLE
     assert derive_verdict(evs + [evidence(REFUTES, True, "w")]) == REFUTED
     assert derive_verdict([evidence(CONDITION, True, "a"), evidence(SUPPORTS, True, "b")]) == CONDITIONAL
@@ -349,7 +365,7 @@ def test_witness_evidence_picks_the_named_check():
     from theory.claims import EMPTY, SUPPORTS, Reading, evidence
 
     evs = [evidence(REFUTES, True, "r"), evidence(EMPTY, True, "e"), evidence(SUPPORTS, True, "s")]
-    for e, n in zip(evs, ("a", "b", "c")):
+    for e, n in zip(evs, ("a", "b", "c"), strict=True):
         e.check = n
     assert [e.check for e in witness_evidence(Reading("x", "s", ILL_POSED), evs)] == ["a", "b"]
     from theory.claims import EXACT, Check
@@ -371,8 +387,10 @@ def test_t12_step_gaussian_dmr_quadrature_vs_mpmath(a, s):
 
     with mp.workdps(30):
         for alpha in (2, 7):
-            pdf = lambda x, m: mp.npdf(x, m, s)  # noqa: E731
-            integ = mp.quad(lambda x: pdf(x, 0) ** alpha * pdf(x, a) ** (1 - alpha), [-mp.inf, 0, a, mp.inf])
+            def integrand(x, alpha=alpha):
+                return mp.npdf(x, 0, s) ** alpha * mp.npdf(x, a, s) ** (1 - alpha)
+
+            integ = mp.quad(integrand, [-mp.inf, 0, a, mp.inf])
             assert math.isclose(float(mp.log(integ) / (alpha - 1) / alpha), a * a / (2 * s * s), rel_tol=1e-20 ** 0.5)
     one, two = gaussian_dmr_quadrature(a, s), gaussian_dmr_quadrature(2 * a, s)
     assert math.isclose(one, a * a / (2 * s * s), rel_tol=1e-7)
@@ -470,7 +488,8 @@ def test_t10_summary_is_computed_from_the_check():
         assert f"c = {r['c']:g}: ε ≤ {t:g}" in c.holds_when
         with mp.workdps(30):
             claimed = 1 - mp.exp(-mp.mpf(r["c"]) ** 2 / 4)
-            prob = lambda e: mp.ncdf((r["c"] + 1) / mp.sqrt(2) - mp.sqrt(mp.mpf(e) / 2))  # noqa: E731
+            def prob(e, c=r["c"]):
+                return mp.ncdf((c + 1) / mp.sqrt(2) - mp.sqrt(mp.mpf(e) / 2))
             assert prob(t) >= claimed                                 # holds at the printed threshold
             assert prob(r["holds_for_eps_up_to"] * 1.001) < claimed   # fails just above the exact one
         assert t > 1.0                                                # so 'ε ≤ 1' was too pessimistic

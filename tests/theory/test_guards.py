@@ -220,3 +220,49 @@ def test_predict_abstains_exactly_at_p_greater_than_alpha():
         assert res.abstain is (p > alpha)
     hits = [nA for nA in range(50, 100) if alpha / 2 < _two_sided_binom_p(nA, 100) <= alpha]
     assert hits       # the grid contains the discriminating case
+
+
+def test_dmr_interior_maximum_to_search_accuracy():
+    # P = (0.31, 0.69), Q = (0.3, 0.7): interior sup at α ≈ 35.4 (mpmath); the grid + Brent search must reach it
+    # to 1e-11 relative (a coarse Brent tolerance, xtol 1e-2 in log10(α − 1), is off by ~1e-7)
+    ref, kl, arg = _mp_dmr2(0.31, 0.3)
+    res = D.dmr_discrete([0.31, 0.69], [0.3, 0.7])
+    assert res.limit is None and 30 < float(arg) < 40 and res.alpha == pytest.approx(float(arg), rel=1e-4)
+    assert res.value == pytest.approx(float(ref), rel=1e-11)
+
+
+# ---------------------------------------------------------------------------------------------------- T13 MC
+def test_t13_monte_carlo_rejects_wrong_kl(monkeypatch):
+    # the Hoeffding half-width at n = 20 000, loss bounded by 0.5 in absolute value, level 1e-6 is
+    # 2·0.5·√(log(2e6)/(2n)) ≈ 0.019 (closed form); a KL off by 0.05 must be rejected
+    ev = LI._check_t13_mc(False)
+    assert ev.ok
+    for r in ev.data["table"]:
+        assert r["hoeffding_halfwidth_1e-6"] == pytest.approx(math.sqrt(math.log(2e6) / (2 * r["n"])), rel=1e-12)
+    from theory.mechanisms import ExponentialLinf
+
+    orig = ExponentialLinf.kl
+    monkeypatch.setattr(ExponentialLinf, "kl", lambda self, *a, **k: orig(self, *a, **k) + 0.05)
+    assert not LI._check_t13_mc(False).ok
+
+
+def test_soundness_failure_rate_of_cohen_matches_exact_clopper_pearson_probability():
+    # Cohen's certificate on a binary half-space (1 − pA = 0.1, n = 10⁶, α = 0.3): with the right class (selection
+    # wrong with probability < 1e-15) a run fails iff the one-sided Clopper–Pearson bound pA_lower(kA) exceeds
+    # pA (radius σΦ⁻¹(pA_lower) > σΦ⁻¹(pA)). Exact: P(Bin(n, pA) ≥ k*), k* the least such count (scipy.stats).
+    # A loose tie tolerance at the true radius (1e-3 relative: ≈ 0.7 standard deviations of kA) lowers the rate.
+    q, n, alpha, trials = 0.1, 10**6, 0.3, 4000
+    pA = 1 - q
+    lo, hi = int(n * pA) - 3000, int(n * pA) + 3000
+    while hi - lo > 1:                                   # least k with CP_lower(k) > pA (monotone in k)
+        mid = (lo + hi) // 2
+        if stats.beta.ppf(alpha, mid, n - mid + 1) > pA:
+            hi = mid
+        else:
+            lo = mid
+    exact = float(stats.binom.sf(hi - 1, n, pA))
+    (row,) = S.simulate_setting(S.halfspace_l2(q), [_cohen()], n=n, n0=100, alpha=alpha, trials=trials, seed=4,
+                                exact=False)
+    assert row.wrong_class == 0
+    lo_ci, hi_ci = _cp(row.failures, trials, 1 - 1e-6)
+    assert lo_ci <= exact <= hi_ci, (row.failures / trials, exact)

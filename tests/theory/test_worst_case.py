@@ -97,21 +97,13 @@ def _mp_threshold_at_q(q, c, p_lo, p_hi):
     return g(hi)[1]
 
 
-@pytest.mark.parametrize("c", [1.0, pytest.param(3.0, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("c", [1.0] + [pytest.param(c, marks=pytest.mark.slow) for c in (0.5, 2.0, 3.0)])
 def test_rt9_threshold_pinned_by_mpmath_bisection(c):
+    # pins the threshold at the stored q* (the crossing in p, recomputed by mpmath); the minimisation over q
+    # is checked only by re-running the two-outcome search (slow test below)
     thr, p, q, _ = DC.RT9_WORST[c]
     ref = _mp_threshold_at_q(q, c, p - 0.002 * (1 - p), p + 0.002 * (1 - p))
     assert thr == pytest.approx(float(ref), rel=1e-6)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("c", [0.5, 1.0, 2.0, 3.0])
-def test_rt9_threshold_locally_minimal_in_q_mpmath(c):
-    thr, p, q, _ = DC.RT9_WORST[c]
-    for f in (0.9, 1.1):
-        ref = _mp_threshold_at_q(q * f, c, p - 0.2 * (1 - p) if c != 0.5 else p - 0.01 * (1 - p),
-                                 min(p + 0.2 * (1 - p), 1 - 1e-12))
-        assert float(ref) >= thr * (1 - 1e-9)
 
 
 @pytest.mark.slow
@@ -131,7 +123,7 @@ def test_k_outcome_search_never_beats_two_outcome():
         assert k["dmr_max"] <= eps * math.tanh(eps / 2) * (1 + 1e-7)
 
 
-@pytest.mark.parametrize("eps", [0.2, 2.0])
+@pytest.mark.parametrize("eps", [2.0, pytest.param(0.2, marks=pytest.mark.slow)])
 def test_t8_two_outcome_worst_is_rr_closed_form(eps):
     r = W.t8_worst_two_outcome(eps, n_q=21)
     ref = eps * mp.tanh(mp.mpf(eps) / 2)
@@ -139,14 +131,8 @@ def test_t8_two_outcome_worst_is_rr_closed_form(eps):
     assert r["dmr_max"] < eps * eps / 2
 
 
-def test_processing_search_finds_gain_for_a_non_channel():
-    # negative control: the gain function is not trivially <= 0 -- feeding a "channel" that increases D∞
-    # (reweighting, not a stochastic map) must show a positive gain; the real search must not
-    p, q = np.array([0.5, 0.5]), np.array([0.6, 0.4])
-    from theory import divergences as D
-
-    fake = np.array([0.9, 0.1]), np.array([0.1, 0.9])
-    assert D.dinf_discrete(*fake) > D.dinf_discrete(p, q)
+def test_processing_search_finds_no_gain():
+    # data processing (T9 / L21): an adversarial search over pairs and channels finds no increase of D∞
     assert W.processing_worst_k(3, 2, "dinf", starts=1, seed=0)["max_gain"] <= 1e-8
 
 
@@ -164,3 +150,17 @@ def test_bad_inputs():
         W.rt9_max_violation_k(1.0, 1.0, k=11)
     with pytest.raises(ValueError, match="which"):
         W.processing_worst_k(3, 2, "kl")
+
+
+def test_repaired_reading_check_fails_above_the_true_threshold(monkeypatch):
+    # negative test: claiming the remark holds up to 1.2× the true threshold must be caught by the sampled
+    # below-threshold check (pairs near the witness violate the bound there)
+    inflated = {c: (thr * 1.2, p, q, b) for c, (thr, p, q, b) in DC.RT9_WORST.items()}
+    monkeypatch.setattr(DC, "RT9_WORST", inflated)
+    assert not DC._check_rt9_below_threshold(False).ok
+
+
+def test_rt9_readings_verdicts():
+    assert DC.RT9.printed_verdict == "refuted" and DC.RT9.best_verdict == "holds"
+    rd = DC.RT9.reading(DC.RT9.all_readings[0].name)
+    assert rd.witness_check == "dmr-part-worst-case-all-pairs"

@@ -43,8 +43,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any
 
 # ----------------------------------------------------------------------------------------------------
 # vocabulary
@@ -113,9 +114,9 @@ class Predicate:
 
     name: str
     text: str
-    test: Callable[[dict], bool]
+    test: Callable[[dict[str, Any]], bool]
 
-    def __call__(self, params: dict) -> bool:
+    def __call__(self, params: dict[str, Any]) -> bool:
         return bool(self.test(params))
 
 
@@ -145,7 +146,7 @@ class Sides:
             return abs(self.lhs - self.rhs) <= self.tol
         raise ValueError(f"relation must be one of '<=', '>=', '==', got {self.relation!r}")
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"lhs": self.lhs, "relation": self.relation, "rhs": self.rhs, "tol": self.tol,
                 "tol_reason": self.tol_reason, "holds": self.holds()}
 
@@ -165,10 +166,10 @@ class Evidence:
     finding: str
     ok: bool
     summary: str
-    data: dict = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"check": self.check, "method": self.method, "finding": self.finding, "ok": self.ok,
                 "summary": self.summary, "data": self.data, "seconds": round(self.seconds, 4)}
 
@@ -208,11 +209,11 @@ class Reading:
     name: str
     statement: str
     verdict: str
-    checks: tuple = ()
+    checks: tuple[Check, ...] = ()
     repair: str = ""
     witness_check: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r} (reading {self.name!r})")
         names = [c.name for c in self.checks]
@@ -234,7 +235,7 @@ class Reading:
                          f"got {name!r}")
 
     def run_checks(self, thorough: bool = False, progress: Callable[[str], None] | None = None,
-                   prefix: str = "") -> list:
+                   prefix: str = "") -> list[Evidence]:
         out = []
         for chk in self.checks:
             if progress is not None:
@@ -242,7 +243,7 @@ class Reading:
             out.append(chk.run(thorough))
         return out
 
-    def listing(self) -> dict:
+    def listing(self) -> dict[str, Any]:
         return {"name": self.name, "statement": self.statement, "verdict": self.verdict,
                 "repair": self.repair,
                 "checks": [{"name": c.name, "method": c.method} for c in self.checks],
@@ -258,21 +259,21 @@ class Claim:
     where: str
     statement: str
     kind: str
-    methods: tuple
+    methods: tuple[str, ...]
     formalisation: str
     verdict: str
     holds_when: str = ""
     reason: str = ""
-    hypotheses: tuple = ()
-    conditions: tuple = ()
-    params: tuple = ()
-    conclusion: Callable[[dict], Sides] | None = None
-    checks: tuple = ()
-    depends_on: tuple = ()
+    hypotheses: tuple[Predicate, ...] = ()
+    conditions: tuple[Predicate, ...] = ()
+    params: tuple[Param, ...] = ()
+    conclusion: Callable[[dict[str, Any]], Sides] | None = None
+    checks: tuple[Check, ...] = ()
+    depends_on: tuple[str, ...] = ()
     notes: str = ""
-    readings: tuple = ()
+    readings: tuple[Reading, ...] = ()
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r} ({self.id})")
         if self.verdict not in VERDICTS:
@@ -290,7 +291,7 @@ class Claim:
 
     # -- readings -----------------------------------------------------------------------------------
     @property
-    def all_readings(self) -> tuple:
+    def all_readings(self) -> tuple[Reading, ...]:
         """The claim's readings, the reading "as printed" first.
 
         Without ``readings``: one reading "as printed" made of the claim's ``checks`` and ``verdict``.  With
@@ -330,20 +331,20 @@ class Claim:
         return self.best_reading.verdict
 
     @property
-    def all_checks(self) -> tuple:
+    def all_checks(self) -> tuple[tuple[Reading, Check], ...]:
         """``(reading, check)`` pairs over every reading."""
         return tuple((r, c) for r in self.all_readings for c in r.checks)
 
     # -- formalisation helpers --------------------------------------------------------------------
-    def applies(self, params: dict) -> bool:
+    def applies(self, params: dict[str, Any]) -> bool:
         """True when the printed hypotheses hold at ``params``."""
         return all(h(params) for h in self.hypotheses)
 
-    def in_domain(self, params: dict) -> bool:
+    def in_domain(self, params: dict[str, Any]) -> bool:
         """True when hypotheses AND the conditions found necessary hold at ``params``."""
         return self.applies(params) and all(c(params) for c in self.conditions)
 
-    def evaluate(self, params: dict) -> Sides:
+    def evaluate(self, params: dict[str, Any]) -> Sides:
         if self.conclusion is None:
             raise ValueError(f"claim {self.id} has no numeric conclusion function")
         missing = [p.name for p in self.params if not isinstance(params, dict) or p.name not in params]
@@ -356,7 +357,7 @@ class Claim:
             V.real(f"params[{p.name!r}] of claim {self.id}", params[p.name], allow_inf=True)
         return self.conclusion(params)
 
-    def run_checks(self, thorough: bool = False, progress: Callable[[str], None] | None = None) -> list:
+    def run_checks(self, thorough: bool = False, progress: Callable[[str], None] | None = None) -> list[Evidence]:
         out = []
         for chk in self.checks:
             if progress is not None:
@@ -364,7 +365,7 @@ class Claim:
             out.append(chk.run(thorough))
         return out
 
-    def listing(self) -> dict:
+    def listing(self) -> dict[str, Any]:
         """The JSON object of ``python -m theory claims --json``."""
         return {
             "id": self.id,
@@ -398,7 +399,7 @@ _TO_VERDICT = {EMPTY: ILL_POSED, REFUTES: REFUTED, GAP: PROOF_GAP, CONDITION: CO
                NOT_DECIDABLE: UNDECIDABLE, SUPPORTS: HOLDS}
 
 
-def derive_verdict(evidence: list) -> str:
+def derive_verdict(evidence: list[Evidence]) -> str:
     """Verdict from the findings of one reading's checks:
     empty > refutes > gap > undecidable > condition > supports
     (``ill-posed as printed`` / ``refuted`` / ``proof gap`` / ``not numerically decidable`` /
@@ -421,7 +422,7 @@ def derive_verdict(evidence: list) -> str:
 WITNESS_FINDINGS = (REFUTES, EMPTY, GAP)
 
 
-def witness_evidence(reading: Reading, evs: list) -> list:
+def witness_evidence(reading: Reading, evs: list[Evidence]) -> list[Evidence]:
     """The evidence items of ``reading`` (``evs``: its checks' evidence, in order) that carry its witness:
     the one of ``reading.witness_check`` when set, otherwise every passing check whose finding is one of
     :data:`WITNESS_FINDINGS`."""
@@ -430,7 +431,7 @@ def witness_evidence(reading: Reading, evs: list) -> list:
     return [e for e in evs if e.finding in WITNESS_FINDINGS and e.ok]
 
 
-def evidence(finding: str, ok: bool, summary: str, **data) -> Evidence:
+def evidence(finding: str, ok: bool, summary: str, **data: Any) -> Evidence:
     """Shorthand used by check functions (``check``/``method`` are filled in by :class:`Check`)."""
     if finding not in FINDINGS:
         raise ValueError(f"finding must be one of {FINDINGS}, got {finding!r}")

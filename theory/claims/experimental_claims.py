@@ -23,9 +23,21 @@ each normalisation; radii come from :mod:`theory.certificates`, noise magnitudes
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Any
 
 from theory.claims._core import (
-    EXACT, EXPERIMENTAL, HOLDS, NOT_DECIDABLE, REFUTES, SUPPORTS, UNDECIDABLE, Check, Claim, Reading,
+    EXACT,
+    EXPERIMENTAL,
+    HOLDS,
+    NOT_DECIDABLE,
+    REFUTES,
+    SUPPORTS,
+    UNDECIDABLE,
+    Check,
+    Claim,
+    Evidence,
+    Reading,
     evidence,
 )
 
@@ -64,7 +76,7 @@ def radius_ratio(normalisation: str, c: float, pA: float, d: int = D_CIFAR, pair
     raise ValueError(f"pair must be 'paper' or 'tight', got {pair!r}")
 
 
-def c_interval(normalisation: str, d: int = D_CIFAR, lo: float = LO, hi: float = HI) -> tuple | None:
+def c_interval(normalisation: str, d: int = D_CIFAR, lo: float = LO, hi: float = HI) -> tuple[float, float] | None:
     """The c ≥ 0 with lo ≤ r_T18/r_T13 ≤ hi: ratio = K/(1+c) with K = ratio at c = 0, so c ∈ [K/hi − 1, K/lo − 1]
     ∩ [0, ∞); None when empty."""
     k = 2.0 * radius_ratio(normalisation, 1.0, 0.9, d)      # K = (1 + c)·ratio, at c = 1
@@ -72,7 +84,8 @@ def c_interval(normalisation: str, d: int = D_CIFAR, lo: float = LO, hi: float =
     return (a, b) if b >= a else None
 
 
-def ratio_table(normalisations=NORMALISATIONS, cs=C_VALUES, pAs=PA_VALUES, d: int = D_CIFAR) -> list:
+def ratio_table(normalisations: Sequence[str] = NORMALISATIONS, cs: Sequence[float] = C_VALUES,
+                pAs: Sequence[float] = PA_VALUES, d: int = D_CIFAR) -> list[dict[str, Any]]:
     rows = []
     for nm in normalisations:
         for c in cs:
@@ -84,14 +97,15 @@ def ratio_table(normalisations=NORMALISATIONS, cs=C_VALUES, pAs=PA_VALUES, d: in
     return rows
 
 
-def check_ratio(normalisations=NORMALISATIONS, cs=C_VALUES, pAs=PA_VALUES, thorough: bool = False):
+def check_ratio(normalisations: Sequence[str] = NORMALISATIONS, cs: Sequence[float] = C_VALUES,
+                pAs: Sequence[float] = PA_VALUES, thorough: bool = False) -> Evidence:
     """NOT_DECIDABLE when the paper's ratio is inside [10, 20] for some (normalisation, c) and outside for
     others (the text fixes neither); SUPPORTS when inside for all, REFUTES when inside for none (witness)."""
     rows = ratio_table(normalisations, cs, pAs)
     inside = [r for r in rows if r["in_10_20"]]
     ivs = {nm: c_interval(nm) for nm in normalisations}
     iv_txt = "; ".join(f"{nm}: " + (f"c ∈ [{iv[0]:.3f}, {iv[1]:.3f}]" if iv else "no c ≥ 0") for nm, iv in ivs.items())
-    per = {}
+    per: dict[tuple[str, float], float] = {}
     for r in rows:
         per.setdefault((r["normalisation"], r["c"]), r["ratio_T18_over_T13"])
     tab = "; ".join(f"{nm}, c = {c:g}: {v:.3g}" for (nm, c), v in per.items())
@@ -139,7 +153,8 @@ EXP_10_20 = Claim(
     holds_when=_holds_when(),
     checks=(_RATIO_CHECK,),
     readings=(Reading("repaired: equal E‖z‖∞, c = 1",
-                      "At equal E‖z‖∞ (σ_g·E max|g_i| = d·σ_e) and c = 1, r_T18/r_T13 ∈ [10, 20] at d = 3072 for every pA.",
+                      "At equal E‖z‖∞ (σ_g·E max|g_i| = d·σ_e) and c = 1, r_T18/r_T13 ∈ [10, 20] at d = "
+                      "3072 for every pA.",
                       HOLDS, (Check("equal-linf-c1", EXACT, lambda t: check_ratio(
                           normalisations=(NORMALISATIONS[0],), cs=(1.0,), thorough=t)),),
                       repair="fixes the normalisation the paper's 'i.e. O(√(d/log d))' implies (equal E‖z‖∞) and "

@@ -184,7 +184,8 @@ def _check_t10_main_text(thorough):
                     "Main-text form log P/Q ≤ λ + √ε (privacy-loss reading): holds for ε ≤ 1 (then √ε ≥ ε and it "
                     "follows from the appendix form), fails for every ε > 1 at large enough λ: "
                     + "; ".join(f"ε={r['eps']}: λ > {r['lambda_threshold']:.3g}" for r in rows)
-                    + ". Both forms are sums of dimensionless numbers (nats), so neither is excluded by type; the appendix "
+                    + ". Both forms are sums of dimensionless numbers (nats), so neither is excluded by type; the "
+                    "appendix "
                     "'λ + ε' is the one the sub-Gaussian tail bound (eq. 9: L − ε sub-Gaussian with variance proxy 2ε) "
                     "gives and is true for every ε. The c-form uses the single λ = c√ε and holds beyond ε = 1, up to a "
                     "threshold per c (check c-form-probability).",
@@ -339,7 +340,8 @@ def check_c11_above_threshold(cs=C11_C_VALUES, margin: float = 1e-6, thorough: b
         return evidence(SUPPORTS, True, "Above t(c) the binary C11 radius stays at most the tight radius: max ratio "
                         + "; ".join(f"c = {r['c']:g}: {r['max_ratio_above']:.6f}" for r in rows)
                         + " (1 − pA ∈ [t(c)(1 + 1e-6), 1/2)).", table=rows)
-    return evidence(REFUTES, True, f"r_C11/r_NP = {bad['max_ratio_above']:.6g} > 1 at 1 − pA = {bad['at_one_minus_pA']:.3g} "
+    return evidence(REFUTES, True, f"r_C11/r_NP = {bad['max_ratio_above']:.6g} > 1 at 1 − pA = "
+                    f"{bad['at_one_minus_pA']:.3g} "
                     f"(c = {bad['c']:g}).", table=rows, witness=bad)
 
 
@@ -475,10 +477,10 @@ def _check_c11_attainable(thorough):
 
 
 def _check_c11_witness(thorough):
+    import tempfile
+
     from theory import certificates as C
     from theory import witness as W
-
-    import tempfile
 
     out, ok = [], True
     with tempfile.TemporaryDirectory() as tmp:
@@ -516,7 +518,8 @@ C11 = Claim(
                "where r_C11 ≤ r_NP; the multi-class form exceeds for every c when "
                "pB ≪ 1 − pA, which (pB being the runner-up) needs ≥ 1 + (1 − pA)/pB classes; with ≤ 1000 classes it "
                "stays sound at c = 3 for 1 − pA ≥ 1e-15. At the paper's c ∈ {1, 3} the binary form is sound "
-               "for every pA a Clopper–Pearson bound from n = 10⁵ samples at α = 0.001 can certify. The 'probability' is meaningless for a deterministic smoothed prediction (it is 0 or 1).",
+               "for every pA a Clopper–Pearson bound from n = 10⁵ samples at α = 0.001 can certify. The "
+               "'probability' is meaningless for a deterministic smoothed prediction (it is 0 or 1).",
     hypotheses=(Predicate("pA>1/2", "pA > 1/2 (binary form)", lambda pr: pr["one_minus_pA"] < 0.5),),
     conditions=(Predicate("above-threshold", "1 − pA ≥ c11_threshold(c) (binary; the root of r_C11 = σΦ⁻¹(pA))",
                           lambda pr: pr["one_minus_pA"] >= c11_threshold(pr["c"]) * (1 + 1e-6)),),
@@ -534,7 +537,8 @@ C11 = Claim(
         "for every ‖x' − x‖₂ < r_C11 (with certainty: the smoothed prediction is deterministic).",
         HOLDS, (Check("sound-above-threshold", EXACT, lambda t: check_c11_above_threshold(thorough=t)),),
         repair="restricts pA to where the radius is below the Neyman–Pearson-tight one, drops the meaningless "
-               "'with probability 1 − exp(−c²/4)' and the multi-class form (which exceeds for every c once pB ≪ 1 − pA)"),),
+               "'with probability 1 − exp(−c²/4)' and the multi-class form (which exceeds for every c once "
+               "pB ≪ 1 − pA)"),),
     depends_on=("T10",),
 )
 

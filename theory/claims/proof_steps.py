@@ -31,12 +31,26 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from scipy import optimize, special
 
 from theory.claims._core import (
-    EXACT, GAP, HOLDS, MONTE_CARLO, PROOF_GAP, PROOF_STEP, REFUTES, SUPPORTS, SYMBOLIC, Check, Claim, evidence,
+    EXACT,
+    GAP,
+    HOLDS,
+    MONTE_CARLO,
+    PROOF_GAP,
+    PROOF_STEP,
+    REFUTES,
+    SUPPORTS,
+    SYMBOLIC,
+    Check,
+    Claim,
+    Evidence,
+    evidence,
 )
 
 # ----------------------------------------------------------------------------------------------------
@@ -55,10 +69,10 @@ def gaussian_dmr_quadrature(shift: float, sigma: float = 1.0) -> float:
 
     c = math.log(math.sqrt(2 * math.pi) * sigma)   # normalised log-densities
 
-    def logp(x):
+    def logp(x: float) -> float:
         return -0.5 * (x / sigma) ** 2 - c
 
-    def logq(x):
+    def logq(x: float) -> float:
         return -0.5 * ((x - shift) / sigma) ** 2 - c
 
     pts = [0.0, shift]
@@ -67,13 +81,14 @@ def gaussian_dmr_quadrature(shift: float, sigma: float = 1.0) -> float:
     return float(res.value)
 
 
-def t12_point_set_diameter(d: int, r: float = 1.0, side=None) -> float:
+def t12_point_set_diameter(d: int, r: float = 1.0, side: float | None = None) -> float:
     """Largest ℓ2 distance between two points of {0, s}^d (s = r/√d, the proof's point set): s·√d."""
     s = r / math.sqrt(d) if side is None else side
     return s * math.sqrt(d)
 
 
-def check_t12_triangle(dmr=gaussian_dmr_quadrature, side_of=None, thorough: bool = False):
+def check_t12_triangle(dmr: Callable[[float, float], float] = gaussian_dmr_quadrature,
+                       side_of: Callable[[int, float], float] | None = None, thorough: bool = False) -> Evidence:
     """The T12 triangle step, with the divergence ``dmr(shift, sigma)`` and the point-set side
     ``side_of(d, r)`` injectable (negative tests): GAP when the two-step value exceeds the chained bound
     2·(one step) while every pair of the proof's points is within 2r; SUPPORTS when the chain holds;
@@ -94,7 +109,7 @@ def check_t12_triangle(dmr=gaussian_dmr_quadrature, side_of=None, thorough: bool
     ok = all(abs(x["dmr_one_step"] - x["closed_form_one"]) <= 1e-6 * x["closed_form_one"] for x in rows) \
         or dmr is not gaussian_dmr_quadrature
     witness = {"P": "N(0, sigma^2)", "R": "N(a, sigma^2)", "Q": "N(2a, sigma^2)", **worst}
-    data = {"table": rows, "witness": witness, "diameters": dict(zip([str(d) for d in dims], diam)),
+    data = {"table": rows, "witness": witness, "diameters": dict(zip([str(d) for d in dims], diam, strict=True)),
             "radius_2r": 2 * r}
     if step_false and direct_ok:
         return evidence(GAP, ok, f"Step false: DMR(N(0,σ²)‖N(2a,σ²)) = {worst['dmr_two_steps']:.6g} = "
@@ -119,18 +134,18 @@ def gaussian_delta(eps: float, mu: float) -> float:
     δ = Φ(μ/2 − ε/μ) − e^ε Φ(−μ/2 − ε/μ).
 
     >>> round(gaussian_delta(1.0, 1.0), 6)
-    0.126936
+    0.126937
     """
     a = special.log_ndtr(mu / 2 - eps / mu)
     b = eps + special.log_ndtr(-mu / 2 - eps / mu)
     return float(math.exp(a) * -math.expm1(b - a)) if b < a else 0.0
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def gaussian_unit_sigma(eps: float, delta: float) -> float:
     """Smallest σ for which N(0, σ²) added to a sensitivity-1 query is (ε, δ)-DP (exact, root of δ(ε; 1/σ))."""
     mu = optimize.brentq(lambda m: gaussian_delta(eps, m) - delta, 1e-6, 100.0, xtol=1e-14, rtol=1e-13)
-    return 1.0 / mu
+    return 1.0 / float(mu)
 
 
 def records_needed_gaussian(d: int, eps: float, delta: float, alpha: float) -> int:
@@ -153,7 +168,7 @@ def records_needed_laplace(d: int, eps: float, alpha: float) -> int:
 DIMS_T16 = (10, 100, 1000, 10**4, 10**5, 10**6)
 
 
-def check_t16_lemma26(records=None, thorough: bool = False):
+def check_t16_lemma26(records: Callable[[int], int] | None = None, thorough: bool = False) -> Evidence:
     """The T16 citation: the smallest n with which an (ε, δ)-DP mechanism meets Lemma 26's hypotheses with
     error α, against the d/(εα) the proof draws from it.  GAP when n·εα/d falls with d (fitted log-log slope
     < −0.25: the cited lemma cannot give the d-rate) while the pure-DP route (L27, Hardt & Talwar) does give
@@ -181,9 +196,11 @@ def check_t16_lemma26(records=None, thorough: bool = False):
     if slope < -0.25 and pure_ok:
         return evidence(GAP, ok, f"Lemma 26 is an (ε, δ)-DP bound and cannot give 1 ≥ Ω(d/(εα)): the analytic "
                         f"Gaussian mechanism (ε = {eps:g}, δ = {delta:g}, exact calibration) meets its hypotheses with "
-                        f"error α = {alpha:g} from n records, and n·εα/d falls like d^{slope:.3f} (n = {last['n_gaussian']} "
+                        f"error α = {alpha:g} from n records, and n·εα/d falls like d^{slope:.3f} (n = "
+                        f"{last['n_gaussian']} "
                         f"at d = {last['d']}, n·εα/d = {last['n_eps_alpha_over_d']:.3g}) while n·εα/√(d log 1/δ) stays "
-                        f"within a √log d factor (slope {slope_sqrt:.3f}). The d-rate is Lemma 27 (Hardt & Talwar, pure "
+                        f"within a √log d factor (slope {slope_sqrt:.3f}). The d-rate is Lemma 27 (Hardt & "
+                        f"Talwar, pure "
                         f"DP) — what T16's D∞ hypothesis provides; the pure-DP Laplace mechanism indeed needs n·εα/d ≥ "
                         f"{min(r['laplace_n_eps_alpha_over_d'] for r in rows):.3g}. The citation should read Lemma 27.",
                         **data)
@@ -196,16 +213,16 @@ def check_t16_lemma26(records=None, thorough: bool = False):
 # ----------------------------------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=1)
-def _linf_norm_law_symbolic() -> tuple:
+def _linf_norm_law_symbolic() -> tuple[tuple[str, Any], ...]:
     return tuple(linf_norm_law_symbolic_uncached().items())
 
 
-def linf_norm_law_symbolic() -> dict:
+def linf_norm_law_symbolic() -> dict[str, Any]:
     """Cached :func:`linf_norm_law_symbolic_uncached` (sympy takes seconds)."""
     return dict(_linf_norm_law_symbolic())
 
 
-def linf_norm_law_symbolic_uncached() -> dict:
+def linf_norm_law_symbolic_uncached() -> dict[str, Any]:
     """sympy: R = ‖z‖∞ under p(z) ∝ exp(−‖z‖∞/σ) has density ∝ d·2^d·R^{d−1}e^{−R/σ}; its normaliser, mean
     and variance for symbolic d, σ (Gamma(shape d, scale σ): mean dσ, variance dσ²)."""
     import sympy as sp
@@ -237,7 +254,13 @@ def sample_eq6_rejection(d: int, sigma: float, n: int, rng: np.random.Generator)
     return np.concatenate(out)[:n]
 
 
-def check_t15_gamma_mean(wording_mean=lambda d, s: s, thorough: bool = False):
+def _printed_mean(d: int, s: float) -> float:
+    """The mean the proof's wording gives: 'mean σ'."""
+    return s
+
+
+def check_t15_gamma_mean(wording_mean: Callable[[int, float], float] = _printed_mean,
+                         thorough: bool = False) -> Evidence:
     """The T15 wording "Gamma with shape d and mean σ" against the law of ‖z‖∞ (sympy, and Monte Carlo by an
     independent rejection sampler at d = 2, 3, 5, 6σ half-width).  ``wording_mean(d, σ)``: the mean the
     wording gives (injectable: ``d·σ`` for the corrected wording "scale σ").  GAP when the wording's mean
@@ -259,13 +282,16 @@ def check_t15_gamma_mean(wording_mean=lambda d, s: s, thorough: bool = False):
     ok = sym["mean_is_d_sigma"] and sym["variance_is_d_sigma2"]
     w = wrong[0] if wrong else rows[0]
     data = {"symbolic": sym, "table": rows,
-            "witness": {"d": w["d"], "sigma": sigma, "wording_mean": w["wording_mean"], "true_mean": w["true_mean_d_sigma"],
+            "witness": {"d": w["d"], "sigma": sigma, "wording_mean": w["wording_mean"],
+                        "true_mean": w["true_mean_d_sigma"],
                         "mc_mean": w["mc_mean"], "half_width_6sd": w["half_width_6sd"], "samples": n, "seed": 15}}
     if wrong and conclusion_ok:
         return evidence(GAP, ok, f"‖z‖∞ under eq. 6 is Gamma(shape d, scale σ) (sympy: normaliser {sym['normaliser']}, "
-                        f"mean {sym['mean']}, variance {sym['variance']}); the proof's 'shape d and mean σ' is false for "
+                        f"mean {sym['mean']}, variance {sym['variance']}); the proof's 'shape d and mean σ' "
+                        f"is false for "
                         f"d ≥ 2 (d = {w['d']}, σ = {sigma:g}: wording mean {w['wording_mean']:.4g}, Monte Carlo "
-                        f"{w['mc_mean']:.4g} ± {w['half_width_6sd']:.2g} at 6 sd, n = {n}, rejection sampler independent of "
+                        f"{w['mc_mean']:.4g} ± {w['half_width_6sd']:.2g} at 6 sd, n = {n}, rejection "
+                        f"sampler independent of "
                         f"R14). The conclusion E‖z‖∞ = dσ is right: 'mean' should read 'scale'.", **data)
     if conclusion_ok:
         return evidence(SUPPORTS, ok, "The wording's mean agrees with the law of ‖z‖∞ (Gamma(d, scale σ)).", **data)
@@ -276,7 +302,7 @@ def check_t15_gamma_mean(wording_mean=lambda d, s: s, thorough: bool = False):
 # §3.2: the Gaussian density
 # ----------------------------------------------------------------------------------------------------
 
-def _ratios(rows) -> str:
+def _ratios(rows: list[dict[str, Any]]) -> str:
     return ", ".join(f"d = {x['d']}: {x['ratio_to_eps']:.8f}ε" for x in rows)
 
 
@@ -285,7 +311,8 @@ def t18_sigma2(d: int, r: float, eps: float) -> float:
     return d * r * r / (2 * eps)
 
 
-def check_s32_density(coef: float = 0.5, sigma2_of=t18_sigma2, thorough: bool = False):
+def check_s32_density(coef: float = 0.5, sigma2_of: Callable[[int, float, float], float] = t18_sigma2,
+                      thorough: bool = False) -> Evidence:
     """The §3.2 density p(z) ∝ exp(−coef·‖z‖²₂/σ²) (reconstructed coef = 1/2; injectable): normalisation and
     per-coordinate variance by quadrature, and the DMR of the resulting mechanism at T18's scale
     σ² = d·r²/(2ε) for the ℓ∞ corner shift (r, …, r), against T18's ε.  SUPPORTS when it is N(0, σ²I) and the
@@ -307,23 +334,29 @@ def check_s32_density(coef: float = 0.5, sigma2_of=t18_sigma2, thorough: bool = 
 
         c = math.log(math.sqrt(math.pi / coef) * s)    # normaliser of exp(-coef x^2/s^2)
 
-        def logp(x, s=s, c=c):
+        def logp(x: float, s: float = s, c: float = c) -> float:
             return -coef * (x / s) ** 2 - c
 
-        def logq(x, s=s, shift=shift, c=c):
+        def logq(x: float, s: float = s, shift: float = shift, c: float = c) -> float:
             return -coef * ((x - shift) / s) ** 2 - c
 
-        val = dmr_from_renyi(lambda a, lp=logp, lq=logq, sh=shift: renyi_density(lp, lq, a, points=[0.0, sh]),
-                             log10_lam_min=-3, log10_lam_max=1, n_grid=36).value
+        def renyi(a: float, lp: Callable[[float], float] = logp, lq: Callable[[float], float] = logq,
+                  sh: float = shift) -> float:
+            return float(renyi_density(lp, lq, a, points=[0.0, sh]))
+
+        val = dmr_from_renyi(renyi, log10_lam_min=-3, log10_lam_max=1, n_grid=36).value
         rows.append({"d": d, "r": r, "eps": eps, "sigma2_T18": s2, "dmr_corner": float(val), "ratio_to_eps": val / eps})
     good_norm = abs(z0 - math.sqrt(2 * math.pi) * sigma) <= 1e-9 * z0
     good_var = abs(var - sigma**2) <= 1e-9 * sigma**2
     good_dmr = all(abs(x["ratio_to_eps"] - 1) <= 1e-6 for x in rows)
-    data = {"coef": coef, "sigma": sigma, "normaliser_1d": z0, "reference_normaliser_1d": math.sqrt(2 * math.pi) * sigma,
+    data = {"coef": coef, "sigma": sigma, "normaliser_1d": z0,
+            "reference_normaliser_1d": math.sqrt(2 * math.pi) * sigma,
             "variance_1d": var, "table": rows}
     if good_norm and good_var and good_dmr:
-        return evidence(SUPPORTS, True, f"exp(−‖z‖²₂/(2σ²)) is the N(0, σ²I) density (1-D normaliser {z0:.12g} = √(2π)σ, "
-                        f"variance {var:.12g} = σ² at σ = {sigma:g}); with T18's σ² = d·r²/(2ε) the DMR at the ℓ∞ corner "
+        return evidence(SUPPORTS, True, f"exp(−‖z‖²₂/(2σ²)) is the N(0, σ²I) density (1-D normaliser "
+                                        f"{z0:.12g} = √(2π)σ, "
+                        f"variance {var:.12g} = σ² at σ = {sigma:g}); with T18's σ² = d·r²/(2ε) the DMR at "
+                        f"the ℓ∞ corner "
                         f"shift is ε to relative 1e-6 ({_ratios(rows)}). "
                         "The reconstruction exp(−‖z‖²₂/σ²) would have variance σ²/2 and corner DMR 2ε.", **data)
     data["witness"] = {"coef": coef, "variance_1d": var, "expected_variance": sigma**2,
@@ -346,7 +379,8 @@ CLAIMS = (
         kind=PROOF_STEP, methods=(EXACT,),
         formalisation="Step: DMR(P‖R) ≤ ε/2 and DMR(R‖Q) ≤ ε/2 ⇒ DMR(P‖Q) ≤ ε (a triangle inequality). Tested on "
                       "Gaussians P = N(0,σ²), R = N(a,σ²), Q = N(2a,σ²) with DMR by quadrature (theory.divergences) "
-                      "against L22. Conclusion: every pair of {0, r/√d}^d has DMR ≤ ε, via the pairwise ℓ2 distance ≤ 2r.",
+                      "against L22. Conclusion: every pair of {0, r/√d}^d has DMR ≤ ε, via the pairwise ℓ2 "
+                      "distance ≤ 2r.",
         verdict=PROOF_GAP,
         holds_when="the conclusion holds without the chain: the points of {0, r/√d}^d are at ℓ2 distance ≤ r ≤ 2r, so "
                    "the robustness hypothesis bounds every pair directly (by ε/2).",

@@ -12,13 +12,14 @@ Exit code 0 when every check passed and every derived verdict agrees with the re
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 NAME = "audit"
 HELP = "run every claim's checks and the certificate soundness search; write reports/audit.{md,json}"
 
 
-def add_arguments(p):
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="reports", help="output folder (default reports/)")
     p.add_argument("--json", default=None, metavar="PATH", help="where to write the JSON (default OUT/audit.json)")
     p.add_argument("--thorough", action="store_true", help="larger samples and grids (takes minutes)")
@@ -27,7 +28,7 @@ def add_arguments(p):
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from theory.audit import compute_audit, write_audit_report
 
     # compute first: an unknown --id is a one-line error before any folder is created

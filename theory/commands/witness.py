@@ -64,7 +64,10 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print_json(res)
         else:
-            print(f"{res['path']}: {res['claim']} refuted by check '{res['check']}'")
+            words = {"refutes": "refuted", "empty": "shown ill-posed", "gap": "proof gap shown"}
+            what = words.get(str(res.get("finding")), "checked")
+            reading = "" if res.get("reading", "as printed") == "as printed" else f" (reading: {res['reading']})"
+            print(f"{res['path']}: {res['claim']}{reading} {what} by check '{res['check']}'")
             print(f"  {res['summary']}")
             for k, v in res["checks"].items():
                 print(f"  {'ok ' if v else 'FAIL'} {k}")
