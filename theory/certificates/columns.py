@@ -48,6 +48,36 @@ def certified_radii(mechanism: str, pA_lower: Any, sigma: Any, d: Any, *,
 
     pA_lower in [0, 1); pA_lower <= 1/2 gives 0.0 everywhere (no certificate), never NaN.
     ``one_minus_pA_lower`` (optional) gives 1 - pA_lower exactly when it is below float resolution.
+
+    Parameters
+    ----------
+    mechanism : str
+        ``"gaussian"`` or ``"exponential-linf"`` (a key of :data:`RADIUS_COLUMNS`).
+    pA_lower : float
+        The Clopper-Pearson lower bound of CERTIFY, in [0, 1).
+    sigma : float
+        Noise scale, > 0.
+    d : int
+        Input dimension, >= 1 (for the l_inf columns).
+    one_minus_pA_lower : float, optional
+        1 - pA_lower in (0, 1), exact (takes precedence over ``pA_lower``).
+
+    Returns
+    -------
+    dict of str to float
+        One radius per column of ``RADIUS_COLUMNS[mechanism]``, in that order.
+
+    References
+    ----------
+    Cohen et al. 2019 (Theorem 1); the paper's C11, T13, T18; Lecuyer et al. 2019; Li et al. 2019;
+    Yang et al. 2020.
+
+    Examples
+    --------
+    >>> certified_radii("exponential-linf", 0.75, 1.0, 1)    # T13: log(3)/2; Yang: log(1/(2 * 0.25)) = log 2
+    {'radius_t13_linf': 0.5493061443340548, 'radius_yang_linf': 0.6931471805599453}
+    >>> set(certified_radii("gaussian", 0.5, 1.0, 3072).values())
+    {0.0}
     """
     V.choice("mechanism", mechanism, RADIUS_COLUMNS)
     sigma = V.positive("sigma", sigma)

@@ -8,6 +8,15 @@ References
 Cohen, Rosenfeld & Kolter 2019, "Certified adversarial robustness via randomized smoothing", Section 3.2
 (CERTIFY, PREDICT).  Clopper & Pearson 1934, "The use of confidence or fiducial limits illustrated in the case
 of the binomial".
+
+Examples
+--------
+:func:`predict_from_counts` (its text is kept as is: the mutation harness plants a bug in it):
+
+>>> predict_from_counts(10, 0, 0.01)          # two-sided binomial p-value 2 * 0.5^10
+PredictResult(abstain=False, p_value=0.001953125)
+>>> predict_from_counts(6, 4, 0.05).abstain
+True
 """
 
 from __future__ import annotations
@@ -53,7 +62,30 @@ def clopper_pearson_lower(k: Any, n: Any, alpha: Any) -> float:
     ``pABar`` of Cohen et al. 2019's CERTIFY (their code calls ``proportion_confint(k, n, 2*alpha,
     method="beta")[0]``, which is the same number).
 
-    k: successes, integer in [0, n]; n: trials, integer >= 1; alpha: in (0, 1).
+    Parameters
+    ----------
+    k : int
+        Successes, an integer in [0, n].
+    n : int
+        Trials, an integer in [1, 2**53].
+    alpha : float
+        Level, in (0, 1).
+
+    Returns
+    -------
+    float
+        The lower bound, in [0, 1).
+
+    References
+    ----------
+    Clopper & Pearson 1934; Cohen, Rosenfeld & Kolter 2019, Section 3.2 (CERTIFY's ``LowerConfBound``).
+
+    Examples
+    --------
+    >>> clopper_pearson_lower(10, 10, 0.05)      # k = n: solves p^n = alpha, so 0.05^(1/10)
+    0.7411344491069477
+    >>> clopper_pearson_lower(0, 10, 0.05)
+    0.0
     """
     k, n, alpha = _check_counts(k, n, alpha)
     if k == 0:
@@ -62,7 +94,18 @@ def clopper_pearson_lower(k: Any, n: Any, alpha: Any) -> float:
 
 
 def clopper_pearson_upper(k: Any, n: Any, alpha: Any) -> float:
-    """One-sided (1 - alpha) Clopper-Pearson upper bound ``B^{-1}(1 - alpha; k + 1, n - k)``; ``1`` when k = n."""
+    """One-sided (1 - alpha) Clopper-Pearson upper bound ``B^{-1}(1 - alpha; k + 1, n - k)``; ``1`` when k = n.
+
+    Equivalently the p solving ``P[Bin(n, p) <= k] = alpha`` (Clopper & Pearson 1934).  Arguments as
+    :func:`clopper_pearson_lower`.
+
+    Examples
+    --------
+    >>> clopper_pearson_upper(0, 10, 0.05)       # k = 0: solves (1 - p)^n = alpha, so 1 - 0.05^(1/10)
+    0.2588655508930523
+    >>> clopper_pearson_upper(10, 10, 0.05)
+    1.0
+    """
     k, n, alpha = _check_counts(k, n, alpha)
     if k == n:
         return 1.0
@@ -72,7 +115,13 @@ def clopper_pearson_upper(k: Any, n: Any, alpha: Any) -> float:
 def clopper_pearson_interval(k: Any, n: Any, alpha: Any) -> tuple[float, float]:
     """Two-sided (1 - alpha) Clopper-Pearson interval ``(lower at alpha/2, upper at alpha/2)``.
 
-    ``[B^{-1}(alpha/2; k, n-k+1), B^{-1}(1-alpha/2; k+1, n-k)]`` with the conventions 0 at k = 0 and 1 at k = n.
+    ``[B^{-1}(alpha/2; k, n-k+1), B^{-1}(1-alpha/2; k+1, n-k)]`` with the conventions 0 at k = 0 and 1 at k = n
+    (Clopper & Pearson 1934).  Arguments as :func:`clopper_pearson_lower`.
+
+    Examples
+    --------
+    >>> clopper_pearson_interval(0, 10, 0.05)    # (0, 1 - 0.025^(1/10))
+    (0.0, 0.30849710781876083)
     """
     k, n, alpha = _check_counts(k, n, alpha)
     return clopper_pearson_lower(k, n, alpha / 2), clopper_pearson_upper(k, n, alpha / 2)
@@ -113,6 +162,37 @@ def certify_from_counts(nA: Any, n: Any, alpha: Any, sigma: Any, certificate: st
     ``certificate`` is any key of :data:`CERTIFICATES`; ``params`` are its parameters (e.g. ``c=1`` for C11,
     ``d=3072`` for l_inf certificates).  The radius is 0.0 when abstaining or when the certificate
     certifies nothing at ``pA_lower``.
+
+    Parameters
+    ----------
+    nA, n : int
+        Count of the selected class among the n estimation draws; 0 <= nA <= n, 1 <= n <= 2**53.
+    alpha : float
+        Failure probability, in (0, 1).
+    sigma : float
+        Noise scale, > 0.
+    certificate : str
+        A key of :data:`theory.certificates.CERTIFICATES` (default ``"cohen"``).
+    **params
+        The certificate's parameters (``c``, ``d``).
+
+    Returns
+    -------
+    CertifyResult
+        ``abstain``, ``pA_lower``, ``radius`` and the exact ``one_minus_pA_lower``.
+
+    References
+    ----------
+    Cohen, Rosenfeld & Kolter 2019, Section 3.2 (CERTIFY) and Theorem 1; the paper's C11 / T13 / T18 for the
+    other certificates.
+
+    Examples
+    --------
+    >>> res = certify_from_counts(100, 100, 0.001, 1.0)   # pA_lower = 0.001^(1/100) = 0.93325
+    >>> res.abstain, round(res.pA_lower, 5), round(res.radius, 4)  # radius = Phi^-1(0.93325) = 1.5005
+    (False, 0.93325, 1.5005)
+    >>> certify_from_counts(40, 100, 0.001, 1.0).abstain
+    True
     """
     nA, n, alpha = _check_counts(nA, n, alpha, "nA", "n")
     sigma = V.positive("sigma", sigma)
@@ -134,7 +214,14 @@ def certify_from_class_counts(counts_selection: npt.ArrayLike, counts_estimation
                               sigma: Any, certificate: str = "cohen", **params: Any) -> tuple[int, CertifyResult]:
     """CERTIFY from per-class count vectors: cA = argmax(counts_selection) (lowest index on ties), then
     :func:`certify_from_counts` with ``nA = counts_estimation[cA]`` and ``n = sum(counts_estimation)``.
-    Returns ``(cA, result)``."""
+    Returns ``(cA, result)`` (Cohen, Rosenfeld & Kolter 2019, CERTIFY).
+
+    Examples
+    --------
+    >>> cA, res = certify_from_class_counts([5, 90, 5], [0, 100, 0], 0.001, 1.0)
+    >>> cA, res == certify_from_counts(100, 100, 0.001, 1.0)
+    (1, True)
+    """
     sel = np.asarray(counts_selection)
     est = np.asarray(counts_estimation)
     if sel.ndim != 1 or sel.size == 0 or est.shape != sel.shape:

@@ -31,6 +31,12 @@ class Probabilities:
     """(pA, pB) held as logarithms: ``log_pA``, ``log_one_minus_pA`` = log(1 - pA), ``log_pB``.
 
     ``binary`` is True when pB was not given (pB = 1 - pA, so ``log_pB == log_one_minus_pA``).
+
+    Examples
+    --------
+    >>> p = probabilities(pA=0.75)
+    >>> p.pA, p.one_minus_pA, p.pB, p.binary
+    (0.75, 0.25, 0.25, True)
     """
 
     log_pA: float
@@ -69,6 +75,30 @@ def probabilities(pA: Any = None, one_minus_pA: Any = None, log_one_minus_pA: An
     Give exactly one of ``pA`` in (0, 1), ``one_minus_pA`` in (0, 1), ``log_one_minus_pA`` in (-inf, 0);
     optionally at most one of ``pB`` in (0, 1) / ``log_pB`` in (-inf, 0) (multi-class form), with
     pB <= 1 - pA (checked with a relative slack of 1e-12 for decimal inputs such as 0.9 and 0.1).
+
+    Parameters
+    ----------
+    pA, one_minus_pA, log_one_minus_pA : float, optional
+        Exactly one: the top-class probability, 1 - pA (exact near pA = 1), or log(1 - pA).
+    pB, log_pB : float, optional
+        At most one: the runner-up probability (multi-class form) or its logarithm.
+
+    Returns
+    -------
+    Probabilities
+        The logarithms; ``binary`` is True when pB was not given.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its range, for a missing / duplicate / out-of-range input.
+
+    Examples
+    --------
+    >>> probabilities(one_minus_pA=1e-300).log_one_minus_pA    # 300 log(10), no underflow
+    -690.7755278982137
+    >>> probabilities(pA=0.7, pB=0.2).binary
+    False
     """
     given = [k for k, v in (("pA", pA), ("one_minus_pA", one_minus_pA), ("log_one_minus_pA", log_one_minus_pA))
              if v is not None]

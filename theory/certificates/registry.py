@@ -57,7 +57,17 @@ class Certificate:
     ``notion`` (the divergence / argument the radius comes from), ``reference``, ``params`` (required
     parameter names besides sigma), ``multiclass`` (whether the pB form exists), ``tight`` (name of the
     Neyman-Pearson-tight certificate of the same mechanism and norm, the soundness reference),
-    ``formula`` (one line).
+    ``formula`` (one line), ``paper`` (one of the paper's own results: C11, T13, T18).
+
+    Entries are built with keyword arguments (see the registrations below); ``_radius(p, sigma, **params)`` maps
+    :class:`~theory.certificates.logprob.Probabilities` to the radius, ``_inverse(r, sigma, log_pB, **params)``
+    a radius to log(1 - pA).
+
+    Examples
+    --------
+    >>> cohen = CERTIFICATES["cohen"]
+    >>> cohen.mechanism, cohen.norm, cohen.multiclass
+    ('gaussian', 'l2', True)
     """
 
     name: str
@@ -97,7 +107,15 @@ class Certificate:
 
     def radius(self, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, log_one_minus_pA: Any = None,
                pB: Any = None, log_pB: Any = None, **params: Any) -> float:
-        """Certified radius (>= 0) at the given probabilities; see :func:`probabilities` for the forms."""
+        """Certified radius (>= 0) at the given probabilities; see :func:`probabilities` for the forms.
+
+        Parameters as :func:`theory.certificates.radius` (``params``: ``c``, ``d``).
+
+        Examples
+        --------
+        >>> round(get("cohen").radius(pA=0.975, sigma=2.0), 4)     # 2 Phi^-1(0.975)
+        3.92
+        """
         sigma = V.positive("sigma", sigma)
         kw = self._params(params)
         p = probabilities(pA, one_minus_pA, log_one_minus_pA, pB, log_pB)
@@ -110,6 +128,12 @@ class Certificate:
         """1 - pA (or log(1 - pA) with ``log=True``) at which the certified radius equals ``radius``.
 
         Binary form unless pB / log_pB is given.  ``radius = 0`` gives 1 - pA = 1/2 (binary) or 1 - pB.
+        Parameters as :func:`theory.certificates.inverse`.
+
+        Examples
+        --------
+        >>> get("yang-linf").inverse(0.0, sigma=1.0)                # radius 0 needs pA > 1/2
+        0.5
         """
         sigma = V.positive("sigma", sigma)
         r = V.nonnegative("radius", radius)

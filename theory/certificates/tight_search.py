@@ -65,7 +65,13 @@ SOUNDNESS_NUM_CLASSES = (10, 1000)
 def min_runner_up(one_minus_pA: float, num_classes: int) -> float:
     """Smallest runner-up probability pB a ``num_classes``-class problem allows at 1 - pA: the other K - 2 classes
     hold 1 - pA - pB, each at most pB (pB is the runner-up), so 1 - pA - pB <= (K - 2) pB, i.e.
-    pB >= (1 - pA)/(K - 1) (equality: the rest spread evenly over K - 2 classes of probability pB)."""
+    pB >= (1 - pA)/(K - 1) (equality: the rest spread evenly over K - 2 classes of probability pB).
+
+    Examples
+    --------
+    >>> min_runner_up(0.09, 10)        # 0.09 spread over the runner-up and 8 more classes
+    0.01
+    """
     return one_minus_pA / (num_classes - 1)
 
 
@@ -85,6 +91,17 @@ def multiclass_exceeds_tight(name: str, *, num_classes: int = DEFAULT_NUM_CLASSE
     Returns ``exceeds_tight``, ``max_ratio`` (radius / tight radius), ``at_one_minus_pA``, ``at_pB``,
     ``classes_at_max`` (the fewest classes realising that pair: 2 + ceil((1 - pA - pB)/pB)),
     ``largest_one_minus_pA_exceeding``, ``num_classes`` and ``range_pB``.
+
+    References
+    ----------
+    Cohen, Rosenfeld & Kolter 2019, Theorem 1 (the tight multi-class radius sigma/2 (Phi^-1(pA) - Phi^-1(pB))).
+
+    Examples
+    --------
+    >>> multiclass_exceeds_tight("yang-linf") is None             # binary form only
+    True
+    >>> multiclass_exceeds_tight("c11", c=1.0, grid=64, pB_grid=4)["exceeds_tight"]
+    True
     """
     cert = get(name)
     tight = get(cert.tight)
@@ -149,6 +166,21 @@ def exceeds_tight(name: str, *, sigma: float = 1.0, min_one_minus_pA: float = 1e
     (the 1 - pA of the largest excess, for :func:`theory.witness.make_witness`), the searched range,
     ``beyond_range`` (the same search down to 1 - pA = 1e-300, for information), ``multiclass`` (its dict, which
     records ``num_classes``, or None) and ``num_classes``.
+
+    References
+    ----------
+    Cohen, Rosenfeld & Kolter 2019, Theorem 1 (tight, Gaussian l2); Yang et al. 2020 (tight, eq.-6 noise l_inf);
+    the paper's C11, T13, T18 (the certificates searched).
+
+    Examples
+    --------
+    C11 (c = 1) at 1 - pA = 1e-15: sqrt(2) log((1 - 1e-15)/1e-15) / 4 = 12.21 against Cohen's Phi^-1(1 - 1e-15) = 7.94:
+
+    >>> res = exceeds_tight("c11", c=1.0, grid=40, multiclass=False)
+    >>> res["exceeds_tight"], round(res["max_ratio"], 3)
+    (True, 1.538)
+    >>> exceeds_tight("t13", grid=40, multiclass=False)["exceeds_tight"]    # sound against Yang et al.
+    False
     """
     cert = get(name)
     tight = get(cert.tight)
@@ -205,6 +237,13 @@ def exceeds_tight(name: str, *, sigma: float = 1.0, min_one_minus_pA: float = 1e
 
 def soundness_table(**kw: Any) -> list[dict[str, Any]]:
     """:func:`exceeds_tight` for every certificate and setting of :data:`SOUNDNESS_SETTINGS` (keyword arguments,
-    e.g. ``num_classes`` for the multi-class search, are passed on)."""
+    e.g. ``num_classes`` for the multi-class search, are passed on).
+
+    Examples
+    --------
+    >>> rows = soundness_table(grid=16, multiclass=False)
+    >>> len(rows), sorted({r["certificate"] for r in rows if r["exceeds_tight"]})
+    (12, ['c11', 't18'])
+    """
     return [exceeds_tight(name, **s, **kw) for name, settings in SOUNDNESS_SETTINGS.items() for s in settings]
 
