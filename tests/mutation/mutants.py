@@ -88,7 +88,7 @@ MUTANTS = (
            "wrong = int(np.count_nonzero(fail & ~right))", "wrong = int(np.count_nonzero(fail))",
            (f"{G}::test_soundness_wrong_class_count_matches_exact_probability",)),
     # -- PREDICT ------------------------------------------------------------------------------------------------------
-    Mutant("predict-alpha-half-certificates", "theory/certificates.py",
+    Mutant("predict-alpha-half-certificates", "theory/certificates/counts.py",
            "return PredictResult(p > alpha, p)", "return PredictResult(p > alpha / 2, p)",
            (f"{G}::test_predict_abstains_exactly_at_p_greater_than_alpha",
             f"{GE}::test_predict_three_classes_uses_runner_up_count"), "11: PREDICT abstains at p > alpha/2"),

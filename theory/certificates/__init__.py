@@ -1,0 +1,150 @@
+"""Certified radii of randomized smoothing, and Cohen et al.'s CERTIFY / PREDICT as pure functions of counts.
+
+A package split along its seams; every name is re-exported here, so ``from theory.certificates import X`` works
+for each of them:
+
+* :mod:`~theory.certificates.counts` -- **statistics of counts** (used by :mod:`empirical`, which must not
+  re-derive them): :func:`clopper_pearson_lower`, :func:`clopper_pearson_upper`, :func:`clopper_pearson_interval`,
+  :func:`certify_from_counts`, :func:`certify_from_class_counts`, :func:`predict_from_counts`.
+* :mod:`~theory.certificates.logprob` -- class probabilities in log space (:class:`Probabilities`,
+  :func:`probabilities`).
+* :mod:`~theory.certificates.radii` -- the **certified radii** as pure functions of the class probabilities, with
+  their derivations: the paper's C11 (Gaussian, l2, DMR), T13 (eq.-6 exponential noise, l_inf, D_inf) and T18
+  (Gaussian, l_inf, DMR), and the references Cohen et al. 2019 (tight l2), Lecuyer et al. 2019 (PixelDP),
+  Li et al. 2019 (Renyi), the l2 -> l_inf conversion, Yang et al. 2020 (eq.-6 noise, l_inf), Teng et al. 2020
+  (Laplace, l1) and uniform noise.
+* :mod:`~theory.certificates.registry` -- the registry :data:`CERTIFICATES` of :class:`Certificate` entries,
+  :func:`get`, :func:`radius`, :func:`inverse`.
+* :mod:`~theory.certificates.columns` -- :func:`certified_radii`, the radius columns of the empirical TSV
+  (:data:`RADIUS_COLUMNS`).
+* :mod:`~theory.certificates.tight_search` -- soundness against the tight radius: :func:`exceeds_tight`,
+  :func:`multiclass_exceeds_tight`, :func:`soundness_table`.
+* :mod:`~theory.certificates.yang_check` -- independent checks of the yang-linf radius in low dimension.
+
+Precision convention: near pA -> 1 every radius accepts ``1 - pA`` (``one_minus_pA``) or its logarithm
+(``log_one_minus_pA``), exact down to 1e-300 and below.  A radius is 0.0 when the certificate certifies nothing
+(pA <= pB, e.g. pA <= 1/2 in binary form); never NaN.
+
+Examples
+--------
+>>> from theory.certificates import certify_from_counts, radius
+>>> round(radius("cohen", pA=0.975, sigma=0.5), 4)          # sigma Phi^-1(pA) = 0.5 * 1.96
+0.98
+>>> certify_from_counts(100, 100, 0.001, 0.5).abstain       # pA_lower = 0.001^(1/100) = 0.933 > 1/2
+False
+"""
+
+from __future__ import annotations
+
+from theory.certificates.columns import _COLUMN_SPEC, RADIUS_COLUMNS, certified_radii
+from theory.certificates.counts import (
+    _MAX_COUNT,
+    CertifyResult,
+    PredictResult,
+    _check_counts,
+    certify_from_class_counts,
+    certify_from_counts,
+    clopper_pearson_interval,
+    clopper_pearson_lower,
+    clopper_pearson_upper,
+    predict_from_counts,
+)
+from theory.certificates.logprob import (
+    _LOG2,
+    _SUM_SLACK,
+    Probabilities,
+    _log1mexp,
+    _phi_inv_of_log,
+    probabilities,
+)
+from theory.certificates.radii import (
+    _PIXELDP_EPS_MAX,
+    _SQRT2,
+    _c11,
+    _cohen,
+    _cohen_linf,
+    _inv_cohen,
+    _inv_from_log_ratio,
+    _inv_numeric,
+    _inv_uniform_l1,
+    _inv_uniform_linf,
+    _laplace_l1,
+    _li_log_inner,
+    _li_r2_over_sigma2,
+    _li_renyi,
+    _log1m_from_log_pA,
+    _log_ratio,
+    _logcosh,
+    _pixeldp,
+    _pixeldp_L,
+    _pixeldp_log_delta,
+    _pixeldp_sup,
+    _t13,
+    _t18,
+    _uniform_l1,
+    _uniform_linf,
+    _yang_linf,
+)
+from theory.certificates.registry import (
+    _PARAM_CHECKS,
+    CERTIFICATES,
+    Certificate,
+    _mk_inverse_numeric,
+    _register,
+    get,
+    inverse,
+    radius,
+)
+from theory.certificates.tight_search import (
+    DEFAULT_NUM_CLASSES,
+    EXCEED_RTOL,
+    SOUNDNESS_NUM_CLASSES,
+    SOUNDNESS_SETTINGS,
+    _log_ratio_to_tight,
+    exceeds_tight,
+    min_runner_up,
+    multiclass_exceeds_tight,
+    soundness_table,
+)
+from theory.certificates.yang_check import _eq6_samples, yang_linf_check_1d, yang_linf_check_mc
+
+__all__ = [
+    "clopper_pearson_lower",
+    "clopper_pearson_upper",
+    "clopper_pearson_interval",
+    "CertifyResult",
+    "PredictResult",
+    "certify_from_counts",
+    "certify_from_class_counts",
+    "predict_from_counts",
+    "certified_radii",
+    "RADIUS_COLUMNS",
+    "Probabilities",
+    "probabilities",
+    "Certificate",
+    "CERTIFICATES",
+    "get",
+    "radius",
+    "inverse",
+    # soundness against the tight radius, and the yang-linf checks (importable as before the split)
+    "SOUNDNESS_SETTINGS",
+    "EXCEED_RTOL",
+    "DEFAULT_NUM_CLASSES",
+    "SOUNDNESS_NUM_CLASSES",
+    "min_runner_up",
+    "multiclass_exceeds_tight",
+    "exceeds_tight",
+    "soundness_table",
+    "yang_linf_check_1d",
+    "yang_linf_check_mc",
+]
+
+# Private names of the former single module, kept importable (``from theory.certificates import _x``) for callers
+# written before the split; new code imports them from their submodule.
+_COMPAT_PRIVATE = (
+    _COLUMN_SPEC, _MAX_COUNT, _check_counts, _LOG2, _SUM_SLACK, _log1mexp, _phi_inv_of_log, _PIXELDP_EPS_MAX, _SQRT2,
+    _c11, _cohen, _cohen_linf, _inv_cohen, _inv_from_log_ratio, _inv_numeric, _inv_uniform_l1, _inv_uniform_linf,
+    _laplace_l1, _li_log_inner, _li_r2_over_sigma2, _li_renyi, _log1m_from_log_pA, _log_ratio, _logcosh, _pixeldp,
+    _pixeldp_L, _pixeldp_log_delta, _pixeldp_sup, _t13, _t18, _uniform_l1, _uniform_linf, _yang_linf, _PARAM_CHECKS,
+    _mk_inverse_numeric, _register, _log_ratio_to_tight, _eq6_samples,
+)

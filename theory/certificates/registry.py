@@ -1,0 +1,481 @@
+"""The registry of certified radii: :class:`Certificate` entries (keyword-built), :func:`get`, :func:`radius`,
+:func:`inverse`.
+
+Each entry maps (pA, pB, sigma, parameters) to a radius via :mod:`theory.certificates.radii`, and a radius back to
+the 1 - pA it needs.  Entries: the paper's C11, T13, T18 (``paper=True``) and the references Cohen et al. 2019,
+its l2 -> l_inf conversion, Lecuyer et al. 2019 (PixelDP), Li et al. 2019 (Renyi), Yang et al. 2020 (eq.-6
+noise, l_inf), Teng et al. 2020 (Laplace, l1) and uniform noise (l1, l_inf).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from theory import _validate as V
+from theory.certificates.logprob import _LOG2, _SUM_SLACK, Probabilities, probabilities
+from theory.certificates.radii import (
+    _SQRT2,
+    _c11,
+    _cohen,
+    _cohen_linf,
+    _inv_cohen,
+    _inv_from_log_ratio,
+    _inv_numeric,
+    _inv_uniform_l1,
+    _inv_uniform_linf,
+    _laplace_l1,
+    _li_renyi,
+    _pixeldp,
+    _pixeldp_sup,
+    _t13,
+    _t18,
+    _uniform_l1,
+    _uniform_linf,
+    _yang_linf,
+)
+
+__all__ = ["Certificate", "CERTIFICATES", "get", "radius", "inverse"]
+
+# =====================================================================================================
+# Registry
+# =====================================================================================================
+
+_PARAM_CHECKS: dict[str, Callable[[Any], float]] = {
+    "c": lambda v: V.positive("c", v),
+    "d": lambda v: V.dimension("d", v),
+}
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """One certified radius.
+
+    Attributes: ``name``, ``mechanism`` ("gaussian" | "exponential-linf"), ``norm`` ("l2" | "linf"),
+    ``notion`` (the divergence / argument the radius comes from), ``reference``, ``params`` (required
+    parameter names besides sigma), ``multiclass`` (whether the pB form exists), ``tight`` (name of the
+    Neyman-Pearson-tight certificate of the same mechanism and norm, the soundness reference),
+    ``formula`` (one line), ``paper`` (one of the paper's own results: C11, T13, T18).
+
+    Entries are built with keyword arguments (see the registrations below); ``_radius(p, sigma, **params)`` maps
+    :class:`~theory.certificates.logprob.Probabilities` to the radius, ``_inverse(r, sigma, log_pB, **params)``
+    a radius to log(1 - pA).
+
+    Examples
+    --------
+    >>> cohen = CERTIFICATES["cohen"]
+    >>> cohen.mechanism, cohen.norm, cohen.multiclass
+    ('gaussian', 'l2', True)
+    """
+
+    name: str
+    mechanism: str
+    norm: str
+    notion: str
+    reference: str
+    params: tuple[str, ...]
+    multiclass: bool
+    tight: str
+    formula: str
+    _radius: Callable[..., float] = field(repr=False, compare=False)
+    _inverse: Callable[..., float] = field(repr=False, compare=False)
+    paper: bool = False
+
+    @property
+    def divergence(self) -> str:
+        """The divergence notion / argument the radius comes from (alias of ``notion``)."""
+        return self.notion
+
+    def _params(self, given: dict[str, Any]) -> dict[str, Any]:
+        # ``d`` is accepted by every certificate (validated; ignored by those whose radius does not depend on it)
+        if "d" in given and "d" not in self.params:
+            given = dict(given)
+            V.dimension("d", given.pop("d"))
+        extra = set(given) - set(self.params)
+        if extra:
+            raise ValueError(f"certificate {self.name} takes parameters {list(self.params) or 'none'} besides sigma, "
+                             f"got unexpected {sorted(extra)}")
+        out: dict[str, Any] = {}
+        for k in self.params:
+            if given.get(k) is None:
+                raise ValueError(f"certificate {self.name} needs parameter {k} "
+                                 f"({'c > 0' if k == 'c' else 'integer d >= 1'})")
+            out[k] = _PARAM_CHECKS[k](given[k])
+        return out
+
+    def radius(self, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, log_one_minus_pA: Any = None,
+               pB: Any = None, log_pB: Any = None, **params: Any) -> float:
+        """Certified radius (>= 0) at the given probabilities; see :func:`probabilities` for the forms.
+
+        Parameters as :func:`theory.certificates.radius` (``params``: ``c``, ``d``).
+
+        Examples
+        --------
+        >>> round(get("cohen").radius(pA=0.975, sigma=2.0), 4)     # 2 Phi^-1(0.975)
+        3.92
+        """
+        sigma = V.positive("sigma", sigma)
+        kw = self._params(params)
+        p = probabilities(pA, one_minus_pA, log_one_minus_pA, pB, log_pB)
+        if not p.binary and not self.multiclass:
+            raise ValueError(f"certificate {self.name} has only the binary form (pB = 1 - pA); do not pass pB")
+        return float(self._radius(p, sigma, **kw))
+
+    def inverse(self, radius: Any, *, sigma: Any, pB: Any = None, log_pB: Any = None, log: bool = False,
+                **params: Any) -> float:
+        """1 - pA (or log(1 - pA) with ``log=True``) at which the certified radius equals ``radius``.
+
+        Binary form unless pB / log_pB is given.  ``radius = 0`` gives 1 - pA = 1/2 (binary) or 1 - pB.
+        Parameters as :func:`theory.certificates.inverse`.
+
+        Examples
+        --------
+        >>> get("yang-linf").inverse(0.0, sigma=1.0)                # radius 0 needs pA > 1/2
+        0.5
+        """
+        sigma = V.positive("sigma", sigma)
+        r = V.nonnegative("radius", radius)
+        kw = self._params(params)
+        if pB is not None and log_pB is not None:
+            raise ValueError("give at most one of pB, log_pB")
+        lpb = None
+        if pB is not None:
+            lpb = math.log(V.in_open_interval("pB", pB, 0.0, 0.5))
+        elif log_pB is not None:
+            lpb = V.real("log_pB", log_pB)
+            if not lpb < -_LOG2:
+                raise ValueError(f"log_pB must lie in (-inf, log(1/2)), got {lpb}")
+        if lpb is not None and not self.multiclass:
+            raise ValueError(f"certificate {self.name} has only the binary form (pB = 1 - pA); do not pass pB")
+        y = float(self._inverse(r, sigma, lpb, **kw))
+        if lpb is not None and y < lpb - _SUM_SLACK:
+            raise ValueError(f"radius {r!r} is not reachable by certificate {self.name} with pB = {math.exp(lpb)!r}: "
+                             f"it needs pA > 1 - pB")
+        return y if log else math.exp(y)
+
+
+def _mk_inverse_numeric(name: str, radius_fn: Callable[..., float],
+                        sup_fn: Callable[..., float] | None = None) -> Callable[..., float]:
+    def inv(r: float, sigma: float, lpb: float | None, **kw: Any) -> float:
+        def rad(p: Probabilities) -> float:
+            return radius_fn(p, sigma, **kw)
+
+        return _inv_numeric(rad, r, lpb, name, None if sup_fn is None else sup_fn(sigma, **kw))
+    return inv
+
+
+CERTIFICATES: dict[str, Certificate] = {}
+
+
+def _register(c: Certificate) -> None:
+    CERTIFICATES[c.name] = c
+
+
+_register(Certificate(
+    name="cohen",
+    mechanism="gaussian",
+    norm="l2",
+    notion="Neyman-Pearson (tight)",
+    reference="Cohen, Rosenfeld & Kolter 2019, Theorem 1",
+    params=(),
+    multiclass=True,
+    tight="cohen",
+    formula="sigma/2 (Phi^-1(pA) - Phi^-1(pB));  binary: sigma Phi^-1(pA)",
+    _radius=lambda p, s: _cohen(p, s),
+    _inverse=lambda r, s, lpb: _inv_cohen(r, s, lpb),
+))
+_register(Certificate(
+    name="c11",
+    mechanism="gaussian",
+    norm="l2",
+    notion="DMR (zCDP), T10 tail bound",
+    reference="this paper, Corollary 11 (Section 3.1, proof in Appendix B)",
+    params=("c",),
+    multiclass=True,
+    tight="cohen",
+    formula="sqrt(2) sigma (log pA - log pB) / (2 (1 + c))",
+    _radius=lambda p, s, c: _c11(p, s, c),
+    _inverse=lambda r, s, lpb, c: _inv_from_log_ratio(2.0 * (1.0 + c) * r / (_SQRT2 * s), lpb),
+    paper=True,
+))
+_register(Certificate(
+    name="t18",
+    mechanism="gaussian",
+    norm="linf",
+    notion="DMR (zCDP), T10 tail bound with eps = d r^2/(2 sigma^2)",
+    reference="this paper, Theorem 18 (Section 3.2) with the argument of Corollary 11",
+    params=("c", "d"),
+    multiclass=True,
+    tight="cohen-linf",
+    formula="sqrt(2) sigma (log pA - log pB) / (2 (1 + c) sqrt(d))",
+    _radius=lambda p, s, c, d: _t18(p, s, c, d),
+    _inverse=lambda r, s, lpb, c, d: _inv_from_log_ratio(2.0 * (1.0 + c) * r * math.sqrt(d) / (_SQRT2 * s), lpb),
+    paper=True,
+))
+_register(Certificate(
+    name="cohen-linf",
+    mechanism="gaussian",
+    norm="linf",
+    notion="Neyman-Pearson (tight for the Gaussian: worst case at a corner)",
+    reference="Cohen et al. 2019 with ||.||_2 <= sqrt(d) ||.||_inf",
+    params=("d",),
+    multiclass=True,
+    tight="cohen-linf",
+    formula="cohen / sqrt(d)",
+    _radius=lambda p, s, d: _cohen_linf(p, s, d),
+    _inverse=lambda r, s, lpb, d: _inv_cohen(r * math.sqrt(d), s, lpb),
+))
+_register(Certificate(
+    name="pixeldp",
+    mechanism="gaussian",
+    norm="l2",
+    notion="(eps, delta)-DP (Gaussian mechanism, eps <= 1)",
+    reference="Lecuyer et al. 2019 (PixelDP), Proposition 1 / Section 3",
+    params=(),
+    multiclass=True,
+    tight="cohen",
+    formula="max_{0<eps<=1} sigma eps / sqrt(2 ln(1.25/delta*)),  delta* = (pA - e^{2eps} pB)/(1 + e^eps)",
+    _radius=lambda p, s: _pixeldp(p, s),
+    _inverse=_mk_inverse_numeric("pixeldp", lambda p, s: _pixeldp(p, s), lambda s: _pixeldp_sup(s)),
+))
+_register(Certificate(
+    name="li-renyi",
+    mechanism="gaussian",
+    norm="l2",
+    notion="Renyi divergence",
+    reference="Li, Chen, Wang & Carin 2019 (NeurIPS), Theorem 1 / Corollary for Gaussian noise",
+    params=(),
+    multiclass=True,
+    tight="cohen",
+    formula="sup_{a>1} sigma sqrt(-(2/a) log(1 - pA - pB + 2 ((pA^{1-a} + pB^{1-a})/2)^{1/(1-a)}))",
+    _radius=lambda p, s: _li_renyi(p, s),
+    _inverse=_mk_inverse_numeric("li-renyi", lambda p, s: _li_renyi(p, s)),
+))
+_register(Certificate(
+    name="t13",
+    mechanism="exponential-linf",
+    norm="linf",
+    notion="D_inf (eps-DP)",
+    reference="this paper, Theorem 13 (Section 3.2) with the argument of Corollary 11",
+    params=(),
+    multiclass=True,
+    tight="yang-linf",
+    formula="sigma (log pA - log pB) / 2",
+    _radius=lambda p, s: _t13(p, s),
+    _inverse=lambda r, s, lpb: _inv_from_log_ratio(2.0 * r / s, lpb),
+    paper=True,
+))
+_register(Certificate(
+    name="yang-linf",
+    mechanism="exponential-linf",
+    norm="linf",
+    notion="Neyman-Pearson (tight in binary form; verified d = 1, 2)",
+    reference="Yang et al. 2020, 'Randomized smoothing of all shapes and sizes' (ExpInf, k = 1, l_inf adversary)",
+    params=(),
+    multiclass=False,
+    tight="yang-linf",
+    formula="sigma log(1 / (2 (1 - pA)))",
+    _radius=lambda p, s: _yang_linf(p, s),
+    _inverse=lambda r, s, lpb: -r / s - _LOG2,
+))
+
+
+_register(Certificate(
+    name="laplace-l1",
+    mechanism="laplace",
+    norm="l1",
+    notion="Neyman-Pearson (tight in binary form, every d)",
+    reference="Teng, Lee & Yuan 2020, 'l1 adversarial robustness certificates: a randomized smoothing approach'",
+    params=(),
+    multiclass=False,
+    tight="laplace-l1",
+    formula="-sigma log(2 (1 - pA))   (sigma = the Laplace scale)",
+    _radius=lambda p, s: _laplace_l1(p, s),
+    _inverse=lambda r, s, lpb: -r / s - _LOG2,
+))
+_register(Certificate(
+    name="uniform-l1",
+    mechanism="uniform",
+    norm="l1",
+    notion="Neyman-Pearson (tight in binary form, every d)",
+    reference=("Yang et al. 2020, 'Randomized smoothing of all shapes and sizes' (uniform noise, l1); "
+               "Levine & Feizi 2021"),
+    params=(),
+    multiclass=False,
+    tight="uniform-l1",
+    formula="2 sigma (pA - 1/2)   (sigma = the half-width lambda of the cube)",
+    _radius=lambda p, s: _uniform_l1(p, s),
+    _inverse=lambda r, s, lpb: _inv_uniform_l1(r, s),
+))
+_register(Certificate(
+    name="uniform-linf",
+    mechanism="uniform",
+    norm="linf",
+    notion="Neyman-Pearson (tight in binary form: the corner)",
+    reference="this project's engine (theory.neyman_pearson); rate O(1/d) as in Kumar et al. 2020 for uniform noise",
+    params=("d",),
+    multiclass=False,
+    tight="uniform-linf",
+    formula="2 sigma (1 - (3/2 - pA)^(1/d))",
+    _radius=lambda p, s, d: _uniform_linf(p, s, d),
+    _inverse=lambda r, s, lpb, d: _inv_uniform_linf(r, s, d),
+))
+
+
+def get(name: str) -> Certificate:
+    """The certificate called ``name`` (a key of :data:`CERTIFICATES`).
+
+    Parameters
+    ----------
+    name : str
+        One of ``cohen``, ``c11``, ``t18``, ``cohen-linf``, ``pixeldp``, ``li-renyi``, ``t13``, ``yang-linf``,
+        ``laplace-l1``, ``uniform-l1``, ``uniform-linf``.
+
+    Returns
+    -------
+    Certificate
+        The registry entry (its ``params`` are the parameters :func:`radius` needs besides sigma).
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not registered.
+
+    Examples
+    --------
+    >>> c = get("c11")
+    >>> c.params, c.tight, c.paper
+    (('c',), 'cohen', True)
+    """
+    if not isinstance(name, str) or name not in CERTIFICATES:
+        raise ValueError(f"certificate must be one of {sorted(CERTIFICATES)}, got {name!r}")
+    return CERTIFICATES[name]
+
+
+def _given(c: Any, d: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """The certificate parameters actually given (``c`` / ``d`` left at None are not passed on)."""
+    out = dict(params)
+    if c is not None:
+        out["c"] = c
+    if d is not None:
+        out["d"] = d
+    return out
+
+
+def radius(name: str, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, log_one_minus_pA: Any = None,
+           pB: Any = None, log_pB: Any = None, c: Any = None, d: Any = None, **params: Any) -> float:
+    """Certified radius of certificate ``name`` at class probabilities (pA, pB) and noise scale sigma.
+
+    ``get(name).radius(...)``: the radius r >= 0 such that the smoothed classifier's prediction cannot change
+    within the ball of radius r (in the certificate's norm); 0.0 when it certifies nothing (pA <= pB), never NaN.
+    Binary form (pB = 1 - pA) unless ``pB`` / ``log_pB`` is given (multi-class: pB is the runner-up probability).
+    Formulas (one per certificate, ``get(name).formula``), e.g. ``cohen``: sigma/2 (Phi^-1(pA) - Phi^-1(pB));
+    ``c11``: sqrt(2) sigma (log pA - log pB) / (2 (1 + c)); ``t18``: the C11 radius / sqrt(d); ``t13``:
+    sigma (log pA - log pB) / 2; ``yang-linf``: sigma log(1 / (2 (1 - pA))); derivations in
+    :mod:`theory.certificates.radii`.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`CERTIFICATES` (see :func:`get`).
+    sigma : float
+        Noise scale, > 0 (Gaussian standard deviation; eq.-6 / Laplace scale; uniform half-width).
+    pA, one_minus_pA, log_one_minus_pA : float, optional
+        Exactly one: pA in (0, 1), or 1 - pA in (0, 1) (exact near pA = 1), or log(1 - pA) in (-inf, 0).
+    pB, log_pB : float, optional
+        At most one: the runner-up probability pB in (0, 1 - pA] (multi-class form; only for certificates with
+        ``multiclass`` True), or its logarithm.
+    c : float, optional
+        The tail parameter c > 0 of C11 and T18 (required by them, rejected by the others).  None: not given.
+    d : int, optional
+        The dimension d >= 1 (required by ``t18``, ``cohen-linf``, ``uniform-linf``; validated and ignored by the
+        others).  None: not given.
+    **params
+        Further parameters of a certificate registered with other parameter names.
+
+    Returns
+    -------
+    float
+        The certified radius, >= 0.
+
+    Raises
+    ------
+    ValueError
+        On an unknown ``name``, a missing or unexpected parameter, or a probability / sigma out of range.
+
+    References
+    ----------
+    Cohen, Rosenfeld & Kolter 2019, Theorem 1 (``cohen``); the paper's Corollary 11 (``c11``), Theorem 13 (``t13``)
+    and Theorem 18 (``t18``); Yang et al. 2020, "Randomized smoothing of all shapes and sizes" (``yang-linf``,
+    ``uniform-l1``); Teng, Lee & Yuan 2020 (``laplace-l1``); Lecuyer et al. 2019, PixelDP (``pixeldp``); Li, Chen,
+    Wang & Carin 2019 (``li-renyi``).
+
+    Examples
+    --------
+    >>> round(radius("cohen", pA=0.975, sigma=1.0), 4)       # Phi^-1(0.975) = 1.96
+    1.96
+    >>> x = math.e / (1 + math.e)                            # log pA - log(1 - pA) = 1
+    >>> round(radius("c11", pA=x, sigma=1.0, c=1.0), 6)      # sqrt(2) / 4
+    0.353553
+    >>> round(radius("t13", pA=0.6, pB=0.2, sigma=2.0), 6)   # 2 log(3) / 2
+    1.098612
+    >>> radius("yang-linf", one_minus_pA=1e-300, sigma=1.0) > 690   # log(1/(2e-300)) = 690.08
+    True
+    """
+    return get(name).radius(sigma=sigma, pA=pA, one_minus_pA=one_minus_pA, log_one_minus_pA=log_one_minus_pA, pB=pB,
+                            log_pB=log_pB, **_given(c, d, params))
+
+
+def inverse(name: str, r: Any, *, sigma: Any, pB: Any = None, log_pB: Any = None, log: bool = False,
+            c: Any = None, d: Any = None, **params: Any) -> float:
+    """1 - pA (or log(1 - pA) with ``log=True``) at which certificate ``name`` certifies radius ``r``.
+
+    ``get(name).inverse(r, ...)``: the inverse of :func:`radius` in pA, e.g. ``cohen`` (binary):
+    1 - pA = Phi(-r / sigma); ``c11`` (binary): 1 - pA = 1 / (1 + exp(2 (1 + c) r / (sqrt(2) sigma))); root finding
+    (Brent) for ``pixeldp`` and ``li-renyi``.  ``r = 0`` gives 1 - pA = 1/2 (binary) or 1 - pB.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`CERTIFICATES` (see :func:`get`).
+    r : float
+        The radius, >= 0 (below the largest radius the certificate certifies, if it has one).
+    sigma : float
+        Noise scale, > 0.
+    pB, log_pB : float, optional
+        At most one: the runner-up probability pB in (0, 1/2) (multi-class form), or its logarithm.
+    log : bool
+        Return log(1 - pA) instead of 1 - pA (exact far below float resolution).
+    c, d : optional
+        As in :func:`radius` (None: not given).
+    **params
+        Further parameters of a certificate registered with other parameter names.
+
+    Returns
+    -------
+    float
+        1 - pA, or log(1 - pA).
+
+    Raises
+    ------
+    ValueError
+        On an unknown ``name``, bad parameters, or a radius the certificate cannot reach.
+
+    References
+    ----------
+    As :func:`radius`: Cohen et al. 2019; the paper's C11, T13, T18; Yang et al. 2020; Teng et al. 2020;
+    Lecuyer et al. 2019; Li et al. 2019.
+
+    Examples
+    --------
+    >>> round(inverse("cohen", 1.96, sigma=1.0), 4)                    # Phi(-1.96) = 0.025
+    0.025
+    >>> round(inverse("t13", 1.0, sigma=1.0, log=True), 6)             # -log(1 + e^2)
+    -2.126928
+    >>> e = inverse("c11", 0.5, sigma=1.0, c=1.0)
+    >>> round(radius("c11", one_minus_pA=e, sigma=1.0, c=1.0), 12)    # round trip
+    0.5
+    """
+    return get(name).inverse(r, sigma=sigma, pB=pB, log_pB=log_pB, log=log, **_given(c, d, params))
