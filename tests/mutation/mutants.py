@@ -110,7 +110,7 @@ MUTANTS = (
            "half = 2 * 0.5 * math.sqrt(math.log(2 / 1e-6) / (2 * n))",
            "half = 1e6 * 2 * 0.5 * math.sqrt(math.log(2 / 1e-6) / (2 * n))",
            (f"{G}::test_t13_monte_carlo_rejects_wrong_kl",)),
-    Mutant("c11-radius-factor-2", "theory/certificates.py",
+    Mutant("c11-radius-factor-2", "theory/certificates/radii.py",
            "return _SQRT2 * sigma * t / (2.0 * (1.0 + c))", "return _SQRT2 * sigma * t / (1.0 + c)",
            (f"{G}::test_epsilon_dmr_closed_form",)),
     Mutant("soundness-tie-rtol-1e-3", "theory/soundness.py",
