@@ -27,12 +27,16 @@ import warnings
 from functools import lru_cache
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import integrate, stats
 
 __all__ = ["expo_renyi"]
 
+#: a shift as ((|delta_i| value, how many coordinates have it), ...)
+Groups = tuple[tuple[float, int], ...]
 
-def _G(s, v, t):
+
+def _G(s: float, v: float, t: float) -> float:
     """|[-s, s] cap [v - t, v + t]| / (2s) for v >= 0, t >= 0."""
     hi = min(s, v + t)
     lo = max(-s, v - t)
@@ -40,7 +44,7 @@ def _G(s, v, t):
 
 
 @lru_cache(maxsize=4096)
-def _expo_renyi(groups, d, sigma, a, epsrel, method="gl"):
+def _expo_renyi(groups: Groups, d: int, sigma: float, a: float, epsrel: float, method: str = "gl") -> float:
     """Eq.-6 D_alpha (or KL for a = 1) at a shift given by ``groups`` = ((|delta_i| value, count), ...).
 
     method "gl" (default, fast, vectorised): composite Gauss-Legendre in s and in tau = t - s, see
@@ -78,7 +82,7 @@ _S_LEVELS = (1e-9, 1e-4, 0.02, 0.2, 0.5, 0.8, 0.98)
 _S_UPPER = (1e-4, 1e-9, 1e-17)  # survival levels
 
 
-def _expo_renyi_gl(groups, d, sigma, a):
+def _expo_renyi_gl(groups: Groups, d: int, sigma: float, a: float) -> float:
     """Fast route for eq.-6 D_alpha, same formulas as :meth:`ExponentialLinf.renyi`, written in
     tau = t - s (so that 1 - G_w = [(-v-tau)^+ + (v-tau)^+]/(2s) is computed without cancellation,
     which keeps d up to 1e9 accurate):
@@ -103,9 +107,9 @@ def _expo_renyi_gl(groups, d, sigma, a):
     vs = [v for v, _ in groups]
     for v in vs:
         edges.add(v)
-        for w in vs:
-            edges.add((v + w) / 2)
-            edges.add(abs(v - w) / 2)
+        for u in vs:
+            edges.add((v + u) / 2)
+            edges.add(abs(v - u) / 2)
     lo_e, hi_e = min(edges), max(edges)
     lo_e = 0.0 if d == 1 else float(gam.ppf(1e-17))
     hi_e = float(gam.isf(1e-17))
@@ -130,7 +134,7 @@ def _expo_renyi_gl(groups, d, sigma, a):
     return max(0.0, rinf / sigma + math.log1p(-total) / (a - 1.0))
 
 
-def _log1pmx(x):
+def _log1pmx(x: ArrayLike) -> np.ndarray:
     """log1p(x) - x without cancellation (series for |x| < 0.1)."""
     x = np.asarray(x, dtype=float)
     out = np.log1p(x) - x
@@ -141,23 +145,24 @@ def _log1pmx(x):
         for k in range(24, 1, -1):  # sum_{k>=2} (-1)^{k+1} x^k / k, Horner
             acc = ((-1.0) ** (k + 1)) / k + xs * acc
         out[small] = acc * xs * xs
-    return out
+    return np.asarray(out, dtype=float)
 
 
-def _log_gamma_pdf(s, d, sigma):
+def _log_gamma_pdf(s: ArrayLike, d: int, sigma: float) -> np.ndarray:
     """log density of Gamma(shape d, scale sigma) at s > 0, stable for huge d:
     with s = d sigma (1 + x):  -log(sigma) - 0.5 log(2 pi d) - R(d) + d log1pmx(x) - log1p(x),
     R(d) = lgamma(d) - [(d - 1/2) log d - d + log(2 pi)/2] = 1/(12d) - 1/(360 d^3) + 1/(1260 d^5)
     (Stirling, exact to double precision for d >= 1e3).  Small d: the direct formula."""
     s = np.asarray(s, dtype=float)
     if d < 1000:
-        return (d - 1) * np.log(s) - s / sigma - (math.lgamma(d) + d * math.log(sigma))
+        return np.asarray((d - 1) * np.log(s) - s / sigma - (math.lgamma(d) + d * math.log(sigma)), dtype=float)
     x = (s - d * sigma) / (d * sigma)
     R = 1.0 / (12 * d) - 1.0 / (360 * d ** 3) + 1.0 / (1260 * d ** 5)
     return -math.log(sigma) - 0.5 * math.log(2 * math.pi * d) - R + d * _log1pmx(x) - np.log1p(x)
 
 
-def _face_gl(S, a_tau, mexp, rinf, c, kl):
+def _face_gl(S: np.ndarray, a_tau: np.ndarray, mexp: list[tuple[float, int]], rinf: float, c: float,
+             kl: bool) -> np.ndarray:
     """Vectorised over s: J (or int F for KL) for one face type; see :func:`_expo_renyi_gl`."""
     n = S.size
     lo = np.maximum(a_tau, -S)
@@ -172,9 +177,9 @@ def _face_gl(S, a_tau, mexp, rinf, c, kl):
     L = x1 - x0
     mid = (x0 + x1) / 2
 
-    def log_len(tau, vw, S_):
+    def log_len(tau: np.ndarray, vw: float, S_: np.ndarray) -> np.ndarray:
         frac = (np.maximum(-vw - tau, 0) + np.maximum(vw - tau, 0)) / (2 * S_)  # 1 - G_w
-        return np.log1p(-np.minimum(frac, 1.0))
+        return np.asarray(np.log1p(-np.minimum(frac, 1.0)), dtype=float)
 
     S2 = S[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -201,10 +206,10 @@ def _face_gl(S, a_tau, mexp, rinf, c, kl):
         vals = np.where(np.isfinite(vals), vals, 0.0)
         piece = np.sum(vals * w, axis=-1) * Wn / 2.0
         piece = np.where((L > 0) & ~dead, piece, 0.0)
-    return piece.sum(axis=1)
+    return np.asarray(piece.sum(axis=1), dtype=float)
 
 
-def _expo_renyi_impl(groups, d, sigma, a, epsrel):
+def _expo_renyi_impl(groups: Groups, d: int, sigma: float, a: float, epsrel: float) -> float:
     groups = tuple((v, m) for v, m in groups if m > 0)
     rinf = max(v for v, _ in groups)
     if rinf == 0:
@@ -212,7 +217,7 @@ def _expo_renyi_impl(groups, d, sigma, a, epsrel):
     kl = a == 1.0
     c = (a - 1.0) / sigma
 
-    def face_int(s, u_idx, sign):
+    def face_int(s: float, u_idx: int, sign: int) -> float:
         vu, _ = groups[u_idx]
         b = s + rinf
         aa = abs(s - vu) if sign > 0 else s + vu
@@ -229,7 +234,7 @@ def _expo_renyi_impl(groups, d, sigma, a, epsrel):
                 if lo < k < b:
                     pts.add(k)
 
-        def logF(t):
+        def logF(t: float) -> float:
             tot = 0.0
             for w, (vw, mw) in enumerate(groups):
                 m = mw - 1 if w == u_idx else mw
@@ -241,10 +246,11 @@ def _expo_renyi_impl(groups, d, sigma, a, epsrel):
                 tot += m * math.log(g)
             return tot
 
-        if kl:
-            fun = lambda t: math.exp(logF(t))  # noqa: E731
-        else:
-            fun = lambda t: c * math.exp(c * (t - b) + logF(t))  # noqa: E731
+        def fun(t: float) -> float:
+            if kl:
+                return math.exp(logF(t))
+            return c * math.exp(c * (t - b) + logF(t))
+
         edges = [lo] + sorted(pts) + [b]
         if not kl and c * (b - lo) > 50:  # concentrate points near b where e^{c(t-b)} lives
             for k in (50.0, 10.0, 1.0):
@@ -257,7 +263,7 @@ def _expo_renyi_impl(groups, d, sigma, a, epsrel):
             tot += integrate.quad(fun, x0, x1, epsabs=0.0, epsrel=epsrel, limit=200)[0]
         return tot
 
-    def inner(s):
+    def inner(s: float) -> float:
         tot = 0.0
         for ui, (_vu, mu) in enumerate(groups):
             w = mu / (2.0 * d)
@@ -272,9 +278,11 @@ def _expo_renyi_impl(groups, d, sigma, a, epsrel):
     spts = sorted(set([s_lo, s_hi] + [k for k in kinks if s_lo < k < s_hi] +
                       [float(gam.ppf(q)) for q in (1e-6, 0.5, 1 - 1e-6)]))
     lg_norm = math.lgamma(d) + d * math.log(sigma)
-    logg = lambda s: (d - 1) * math.log(s) - s / sigma - lg_norm  # noqa: E731  Gamma(d, sigma) log-density
+    def logg(s: float) -> float:  # Gamma(d, sigma) log-density
+        return (d - 1) * math.log(s) - s / sigma - lg_norm
 
-    def outer(s):
+
+    def outer(s: float) -> float:
         if s <= 0:
             return 0.0
         return math.exp(logg(s)) * inner(s)

@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import integrate, special, stats
 
 from theory import _validate as V
@@ -95,15 +97,15 @@ class Mechanism(Protocol):
 _MAX_DIM = 2 ** 53  # beyond, d is not exact in float64 and numpy / scipy kernels overflow
 
 
-def _dimension(d) -> int:
+def _dimension(d: Any) -> int:
     """V.dimension plus an upper bound: d integer in [1, 2**53]."""
-    d = V.dimension("d", d)
-    if d > _MAX_DIM:
-        raise ValueError(f"d must be an integer in [1, 2**53], got {d}")
-    return d
+    dim = V.dimension("d", d)
+    if dim > _MAX_DIM:
+        raise ValueError(f"d must be an integer in [1, 2**53], got {dim}")
+    return dim
 
 
-def _shift_vector(r: float, norm: str, direction, d: int) -> np.ndarray:
+def _shift_vector(r: float, norm: str, direction: ArrayLike, d: int) -> np.ndarray:
     u = np.asarray(direction, dtype=float)
     if u.shape != (d,):
         raise ValueError(f"direction must be a vector of length d={d}, got shape {u.shape}")
@@ -115,7 +117,7 @@ def _shift_vector(r: float, norm: str, direction, d: int) -> np.ndarray:
     return r * u / n
 
 
-def _check_common(alpha, shift, norm):
+def _check_common(alpha: Any, shift: Any, norm: str) -> tuple[float, float]:
     a = V.alpha_order("alpha", alpha)
     r = V.nonnegative("shift", shift)
     V.choice("norm", norm, _NORMS)
@@ -152,10 +154,10 @@ class Gaussian:
         self.sigma = V.positive("sigma", sigma)
         self.d = _dimension(d)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Gaussian(sigma={self.sigma!r}, d={self.d})"
 
-    def logpdf(self, z):
+    def logpdf(self, z: ArrayLike) -> Any:
         z = np.asarray(z, dtype=float)
         if z.shape[-1] != self.d:
             raise ValueError(f"z must have last dimension d={self.d}, got shape {z.shape}")
@@ -166,7 +168,7 @@ class Gaussian:
         n = V.count("n", n, minimum=1)
         return rng.normal(0.0, self.sigma, size=(n, self.d))
 
-    def worst_case_direction(self, norm="l2") -> np.ndarray:
+    def worst_case_direction(self, norm: str = "l2") -> np.ndarray:
         """l2: any unit vector (D depends on ||delta||_2 only); linf: the corner (1, ..., 1)."""
         V.choice("norm", norm, _NORMS)
         if self.d > 10_000_000:
@@ -177,12 +179,12 @@ class Gaussian:
             return u
         return np.ones(self.d)
 
-    def _l2_of_shift(self, r, norm, direction):
+    def _l2_of_shift(self, r: float, norm: str, direction: ArrayLike | None) -> float:
         if direction is None:
             return r * (math.sqrt(self.d) if norm == "linf" else 1.0)
         return float(np.linalg.norm(_shift_vector(r, norm, direction, self.d)))
 
-    def renyi(self, alpha, shift=1.0, norm="l2", direction=None) -> float:
+    def renyi(self, alpha: float, shift: float = 1.0, norm: str = "l2", direction: ArrayLike | None = None) -> float:
         a, r = _check_common(alpha, shift, norm)
         l2 = self._l2_of_shift(r, norm, direction)
         if l2 == 0:
@@ -192,13 +194,13 @@ class Gaussian:
         x = l2 / self.sigma
         return a * (x * x) / 2.0  # x * x, not x ** 2: overflow gives inf instead of OverflowError
 
-    def kl(self, shift=1.0, norm="l2", direction=None) -> float:
+    def kl(self, shift: float = 1.0, norm: str = "l2", direction: ArrayLike | None = None) -> float:
         return self.renyi(1.0, shift, norm, direction)
 
-    def dinf(self, shift=1.0, norm="l2", direction=None) -> float:
+    def dinf(self, shift: float = 1.0, norm: str = "l2", direction: ArrayLike | None = None) -> float:
         return self.renyi(math.inf, shift, norm, direction)
 
-    def dmr(self, shift=1.0, norm="l2", direction=None) -> DMRResult:
+    def dmr(self, shift: float = 1.0, norm: str = "l2", direction: ArrayLike | None = None) -> DMRResult:
         _, r = _check_common(2.0, shift, norm)
         l2 = self._l2_of_shift(r, norm, direction)
         x = l2 / self.sigma
@@ -221,7 +223,7 @@ class Gaussian:
             ratio = math.sqrt(x) * sum(ci / x ** i for i, ci in enumerate(c))
         return self.sigma * math.sqrt(2.0) * ratio
 
-    def _log_cdf_max_abs(self, u):
+    def _log_cdf_max_abs(self, u: float) -> float:
         """log P(max_i |N(0,1)_i| <= u) = d log(1 - 2 Phi(-u)), accurate for small and large u."""
         u = float(u)
         if u <= 0:
@@ -232,17 +234,17 @@ class Gaussian:
             base = math.log1p(-2.0 * math.exp(special.log_ndtr(-u)))
         return self.d * base
 
-    def _std_linf_quantile(self, q):
+    def _std_linf_quantile(self, q: float) -> float:
         # F(u) = (1 - 2 Phi(-u))^d = q  =>  Phi(-u) = -expm1(log(q)/d)/2
         lq = math.log(q)
         x = -math.expm1(lq / self.d) / 2.0
         return -float(special.ndtri_exp(math.log(x)))
 
-    def linf_norm_quantile(self, q) -> float:
+    def linf_norm_quantile(self, q: float) -> float:
         q = V.in_open_interval("q", q, 0.0, 1.0)
         return self.sigma * self._std_linf_quantile(q)  # Python floats: a huge sigma gives inf, no warning
 
-    def l2_norm_quantile(self, q) -> float:
+    def l2_norm_quantile(self, q: float) -> float:
         q = V.in_open_interval("q", q, 0.0, 1.0)
         return self.sigma * math.sqrt(stats.chi2.ppf(q, self.d))
 
@@ -250,27 +252,27 @@ class Gaussian:
         """E||z||_inf = sigma * int_0^inf [1 - (2 Phi(u) - 1)^d] du, one 1-d quadrature (log space),
         split at the quantiles 1e-12, 0.5, 1-1e-12 of max_i |z_i|/sigma where the mass is.
         Accurate (relative ~1e-12) up to d = 1e9 and beyond."""
-        def surv(u):
+        def surv(u: float) -> float:
             return -math.expm1(self._log_cdf_max_abs(u)) if u > 0 else 1.0
         pts = [0.0] + [self._std_linf_quantile(q) for q in (1e-12, 0.5, 1 - 1e-12)]
         tot = 0.0
         for a, b in itertools.pairwise(pts):
             tot += integrate.quad(surv, a, b, epsabs=0, epsrel=1e-13, limit=200)[0]
         tot += integrate.quad(surv, pts[-1], math.inf, epsabs=0, epsrel=1e-13, limit=200)[0]
-        return self.sigma * tot
+        return float(self.sigma * tot)
 
 
 # ----------------------------------------------------------------------------------------------
 # helpers: E||X||_2 via E sqrt(S) = (1/(2 sqrt(pi))) int_0^inf (1 - E e^{-tS}) t^{-3/2} dt
 # ----------------------------------------------------------------------------------------------
 
-def _expected_sqrt(log_mgf_neg, scale_t: float) -> float:
+def _expected_sqrt(log_mgf_neg: Callable[[float], float], scale_t: float) -> float:
     """E sqrt(S) for S >= 0 with log E e^{-tS} = log_mgf_neg(t) (Laplace-transform identity
     sqrt(s) = (1/(2 sqrt pi)) int_0^inf (1 - e^{-ts}) t^{-3/2} dt).  Integrated in u = log t around
     log(scale_t) (the t where the mass is, ~ 1/E S)."""
     c = math.log(scale_t)
 
-    def f(u):
+    def f(u: float) -> float:
         t = math.exp(u)
         return -math.expm1(log_mgf_neg(t)) * math.exp(-0.5 * u)
 
@@ -332,14 +334,14 @@ class ExponentialLinf:
         self.sigma = V.positive("sigma", sigma)
         self.d = _dimension(d)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"ExponentialLinf(sigma={self.sigma!r}, d={self.d})"
 
     @property
     def log_normaliser(self) -> float:
         return self.d * math.log(2.0 * self.sigma) + math.lgamma(self.d + 1)
 
-    def logpdf(self, z):
+    def logpdf(self, z: ArrayLike) -> Any:
         z = np.asarray(z, dtype=float)
         if z.shape[-1] != self.d:
             raise ValueError(f"z must have last dimension d={self.d}, got shape {z.shape}")
@@ -356,7 +358,7 @@ class ExponentialLinf:
         """T15: E||z||_inf = d sigma (||z||_inf ~ Gamma(shape d, scale sigma))."""
         return self.d * self.sigma
 
-    def linf_norm_quantile(self, q) -> float:
+    def linf_norm_quantile(self, q: float) -> float:
         q = V.in_open_interval("q", q, 0.0, 1.0)
         return float(stats.gamma.ppf(q, self.d, scale=self.sigma))
 
@@ -367,12 +369,12 @@ class ExponentialLinf:
         eu = _expected_sqrt(lambda t: d * _log_mgf_uniform_sq(t), 3.0 / d)
         return (d + 1) * self.sigma * eu
 
-    def l2_norm_quantile(self, q) -> float:
+    def l2_norm_quantile(self, q: float) -> float:
         raise NotImplementedError("l2-norm quantiles of eq. 6 have no implemented exact route "
                                   "(use Monte Carlo with the R14 sampler)")
 
     # divergences -----------------------------------------------------------------------------
-    def dinf(self, shift=1.0, norm="linf", direction=None) -> float:
+    def dinf(self, shift: float = 1.0, norm: str = "linf", direction: ArrayLike | None = None) -> float:
         """T13: D_inf = ||delta||_inf / sigma (sup_z (||z - delta|| - ||z||)/sigma, attained at z=0).
         For an l2 shift of size r the worst case is an axis (||delta||_inf = r)."""
         _, r = _check_common(2.0, shift, norm)
@@ -381,7 +383,8 @@ class ExponentialLinf:
         delta = _shift_vector(r, norm, direction, self.d)
         return float(np.max(np.abs(delta))) / self.sigma
 
-    def _groups(self, r, norm, direction, alpha=2.0):
+    def _groups(self, r: float, norm: str, direction: ArrayLike | None,
+                alpha: float = 2.0) -> tuple[tuple[float, int], ...]:
         if direction is None:
             k = self.worst_case_search(norm, alpha)[0]
             v = r if norm == "linf" else r / math.sqrt(k)
@@ -390,7 +393,8 @@ class ExponentialLinf:
         vals, counts = np.unique(np.abs(delta), return_counts=True)
         return tuple((float(v), int(c)) for v, c in zip(vals, counts, strict=True))
 
-    def renyi(self, alpha, shift=1.0, norm="linf", direction=None, *, method="gl", epsrel=1e-10) -> float:
+    def renyi(self, alpha: float, shift: float = 1.0, norm: str = "linf", direction: ArrayLike | None = None, *,
+              method: str = "gl", epsrel: float = 1e-10) -> float:
         """D_alpha(P||Q) for eq. 6 at shift delta, numerically (any d, any delta).
 
         Route: condition on s = ||z||_inf ~ Gamma(d, sigma); given s, z is uniform on the surface
@@ -418,10 +422,11 @@ class ExponentialLinf:
         groups = self._groups(r, norm, direction, a)
         return _expo_renyi(groups, self.d, self.sigma, a, float(epsrel), method)
 
-    def kl(self, shift=1.0, norm="linf", direction=None) -> float:
+    def kl(self, shift: float = 1.0, norm: str = "linf", direction: ArrayLike | None = None) -> float:
         return self.renyi(1.0, shift, norm, direction)
 
-    def dmr(self, shift=1.0, norm="linf", direction=None, n_grid: int = 25) -> DMRResult:
+    def dmr(self, shift: float = 1.0, norm: str = "linf", direction: ArrayLike | None = None,
+            n_grid: int = 25) -> DMRResult:
         """DMR (D5) by :func:`theory.divergences.dmr_from_renyi` on the numeric D_alpha (coarse grid:
         each D_alpha costs a 2-d quadrature); D_inf finite so D_alpha/alpha -> 0 as alpha -> inf.
         Without ``direction`` the D_2-worst direction of :meth:`worst_case_search` is used."""
@@ -434,7 +439,8 @@ class ExponentialLinf:
                              xtol=1e-6)
         return DMRResult(res.value, res.alpha, res.limit, "numeric D_alpha (nested quad); " + res.method)
 
-    def worst_case_direction(self, norm="linf", alpha=2.0, candidates=None):
+    def worst_case_direction(self, norm: str = "linf", alpha: float = 2.0,
+                             candidates: Iterable[int] | None = None) -> Any:
         """Worst-case shift direction of size 1 in ``norm`` for D_alpha -- searched, not assumed.
 
         Candidates: k-sparse equal-magnitude directions (k coordinates shifted, the rest 0) for
@@ -450,7 +456,7 @@ class ExponentialLinf:
         u[:k] = 1.0
         return u
 
-    def worst_case_search(self, norm="linf", alpha=2.0, candidates=None):
+    def worst_case_search(self, norm: str = "linf", alpha: float = 2.0, candidates: Iterable[int] | None = None) -> Any:
         """Returns (k_best, {k: D_alpha}) over k-sparse equal-magnitude unit shifts (see above)."""
         V.choice("norm", norm, _NORMS)
         a = V.alpha_order("alpha", alpha)
@@ -458,7 +464,8 @@ class ExponentialLinf:
 
 
 @lru_cache(maxsize=256)
-def _expo_worst(d, sigma, norm, a, candidates):
+def _expo_worst(d: int, sigma: float, norm: str, a: float,
+                candidates: tuple[int, ...] | None) -> tuple[int, dict[int, float]]:
     if candidates is None:
         if d <= 64:
             candidates = tuple(range(1, d + 1))
@@ -543,23 +550,23 @@ class Laplace:
         self.d = _dimension(d)
 
     @property
-    def sigma(self):
+    def sigma(self) -> float:
         return self.scale
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Laplace(scale={self.scale!r}, d={self.d})"
 
-    def logpdf(self, z):
+    def logpdf(self, z: ArrayLike) -> Any:
         z = np.asarray(z, dtype=float)
         if z.shape[-1] != self.d:
             raise ValueError(f"z must have last dimension d={self.d}, got shape {z.shape}")
         return -np.sum(np.abs(z), axis=-1) / self.scale - self.d * math.log(2 * self.scale)
 
-    def sample(self, rng, n):
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         n = V.count("n", n, minimum=1)
         return rng.laplace(0.0, self.scale, size=(n, self.d))
 
-    def _groups(self, r, norm, direction):
+    def _groups(self, r: float, norm: str, direction: ArrayLike | None) -> tuple[tuple[float, int], ...]:
         if direction is None:
             if norm == "linf":
                 return ((r, self.d),)
@@ -569,34 +576,36 @@ class Laplace:
         vals, counts = np.unique(np.abs(delta), return_counts=True)
         return tuple((float(v), int(c)) for v, c in zip(vals, counts, strict=True))
 
-    def renyi(self, alpha, shift=1.0, norm="l2", direction=None) -> float:
+    def renyi(self, alpha: float, shift: float = 1.0, norm: str = "l2", direction: ArrayLike | None = None) -> float:
         a, r = _check_common(alpha, shift, norm)
         if r == 0:
             return 0.0
         if direction is None and norm == "l2":
             k = self.worst_case_search("l2", a)[0]
-            groups = ((r / math.sqrt(k), k),)
+            groups: tuple[tuple[float, int], ...] = ((r / math.sqrt(k), k),)
         else:
             groups = self._groups(r, norm, direction)
         return float(sum(m * laplace_renyi_1d(a, v / self.scale) for v, m in groups))
 
-    def kl(self, shift=1.0, norm="l2", direction=None):
+    def kl(self, shift: float = 1.0, norm: str = "l2", direction: ArrayLike | None = None) -> float:
         return self.renyi(1.0, shift, norm, direction)
 
-    def dinf(self, shift=1.0, norm="l2", direction=None):
+    def dinf(self, shift: float = 1.0, norm: str = "l2", direction: ArrayLike | None = None) -> float:
         return self.renyi(math.inf, shift, norm, direction)
 
-    def dmr(self, shift=1.0, norm="l2", direction=None) -> DMRResult:
+    def dmr(self, shift: float = 1.0, norm: str = "l2", direction: ArrayLike | None = None) -> DMRResult:
         _, r = _check_common(2.0, shift, norm)
         if r == 0:
             return DMRResult(0.0, None, None, "shift 0: P = Q", True)
         groups = self._groups(r, norm, direction)
-        f = lambda a: float(sum(m * laplace_renyi_1d(a, v / self.scale) for v, m in groups))  # noqa: E731
+        def f(a: float) -> float:
+            return float(sum(m * laplace_renyi_1d(a, v / self.scale) for v, m in groups))
+
         dinf = f(math.inf)
         res = dmr_from_renyi(f, dinf=dinf)
         return DMRResult(res.value, res.alpha, res.limit, "closed form (Mironov 2017); " + res.method)
 
-    def worst_case_direction(self, norm="l2", alpha=2.0):
+    def worst_case_direction(self, norm: str = "l2", alpha: float = 2.0) -> Any:
         """linf: the corner (D = sum_i f(|delta_i|), f increasing: exact).  l2: searched over
         k-sparse equal-magnitude unit vectors (k = 1..d, log-spaced when d is large)."""
         V.choice("norm", norm, _NORMS)
@@ -609,7 +618,7 @@ class Laplace:
         u[:k] = 1.0
         return u
 
-    def worst_case_search(self, norm="l2", alpha=2.0):
+    def worst_case_search(self, norm: str = "l2", alpha: float = 2.0) -> Any:
         V.choice("norm", norm, _NORMS)
         a = V.alpha_order("alpha", alpha)
         d = self.d
@@ -624,7 +633,7 @@ class Laplace:
         """max of d iid Exp(b): b * H_d = b (digamma(d+1) + Euler gamma)."""
         return self.scale * float(special.digamma(self.d + 1) + np.euler_gamma)
 
-    def linf_norm_quantile(self, q) -> float:
+    def linf_norm_quantile(self, q: float) -> float:
         q = V.in_open_interval("q", q, 0.0, 1.0)
         return -self.scale * math.log(-math.expm1(math.log(q) / self.d))
 
@@ -634,7 +643,7 @@ class Laplace:
         b, d = self.scale, self.d
         return _expected_sqrt(lambda t: d * _log_mgf_laplace_sq(t, b), 1.0 / (2 * b * b * d))
 
-    def l2_norm_quantile(self, q):
+    def l2_norm_quantile(self, q: float) -> float:
         q = V.in_open_interval("q", q, 0.0, 1.0)
         if self.d == 1:
             return -self.scale * math.log1p(-q)
@@ -669,14 +678,14 @@ class RandomizedResponse:
         self.eps = V.positive("eps", eps)
         self.d = 1
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"RandomizedResponse(eps={self.eps!r})"
 
     @property
-    def p_keep(self):
+    def p_keep(self) -> float:
         return 1.0 / (1.0 + math.exp(-self.eps))
 
-    def logpdf(self, z):
+    def logpdf(self, z: ArrayLike) -> Any:
         z = np.asarray(z)
         if not np.all((z == 0) | (z == 1)):
             raise ValueError("z must be 0 or 1 for randomized response")
@@ -684,22 +693,22 @@ class RandomizedResponse:
         lflip = -float(np.logaddexp(0.0, self.eps))
         return np.where(z == 0, lkeep, lflip)
 
-    def sample(self, rng, n):
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         n = V.count("n", n, minimum=1)
         return (rng.random(size=(n, 1)) < float(special.expit(-self.eps))).astype(int)  # 1/(1+e^eps), no overflow
 
-    def distributions(self):
+    def distributions(self) -> tuple[np.ndarray, np.ndarray]:
         """(P, Q) = (Bern(p), Bern(1-p)) as probability vectors over {0, 1}... P = [p, 1-p]."""
         p = self.p_keep
         return np.array([p, 1 - p]), np.array([1 - p, p])
 
-    def _check_shift(self, shift):
+    def _check_shift(self, shift: float) -> float:
         r = V.nonnegative("shift", shift)
         if r not in (0.0, 1.0):
             raise ValueError(f"shift must be 0 or 1 for randomized response (a bit flip), got {r}")
         return r
 
-    def renyi(self, alpha, shift=1.0, norm="l2", direction=None) -> float:
+    def renyi(self, alpha: float, shift: float = 1.0, norm: str = "l2", direction: ArrayLike | None = None) -> float:
         a = V.alpha_order("alpha", alpha)
         V.choice("norm", norm, _NORMS)
         if self._check_shift(shift) == 0:
@@ -718,28 +727,28 @@ class RandomizedResponse:
         v = np.logaddexp(a * e, (1 - a) * e) - np.logaddexp(0.0, e)
         return max(0.0, float(v) / lam)
 
-    def kl(self, shift=1.0, norm="l2", direction=None):
+    def kl(self, shift: float = 1.0, norm: str = "l2", direction: ArrayLike | None = None) -> float:
         return self.renyi(1.0, shift, norm)
 
-    def dinf(self, shift=1.0, norm="l2", direction=None):
+    def dinf(self, shift: float = 1.0, norm: str = "l2", direction: ArrayLike | None = None) -> float:
         return self.renyi(math.inf, shift, norm)
 
-    def dmr(self, shift=1.0, norm="l2", direction=None) -> DMRResult:
+    def dmr(self, shift: float = 1.0, norm: str = "l2", direction: ArrayLike | None = None) -> DMRResult:
         if self._check_shift(shift) == 0:
             return DMRResult(0.0, None, None, "shift 0: P = Q", True)
         f = lambda a: self.renyi(a, 1.0)  # noqa: E731
         res = dmr_from_renyi(f, dinf=self.eps)
         return DMRResult(res.value, res.alpha, res.limit, "closed form; " + res.method)
 
-    def worst_case_direction(self, norm="l2"):
+    def worst_case_direction(self, norm: str = "l2") -> Any:
         return np.ones(1)
 
-    def expected_linf_norm(self):
+    def expected_linf_norm(self) -> float:
         return 1.0 / (1.0 + math.exp(self.eps))
 
     expected_l2_norm = expected_linf_norm
 
-    def linf_norm_quantile(self, q):
+    def linf_norm_quantile(self, q: float) -> float:
         q = V.in_open_interval("q", q, 0.0, 1.0)
         return 0.0 if q <= self.p_keep else 1.0
 
@@ -754,7 +763,8 @@ MECHANISMS = {
 }
 
 
-def get_mechanism(name: str, *, sigma=None, scale=None, eps=None, d=1) -> Mechanism:
+def get_mechanism(name: str, *, sigma: float | None = None, scale: float | None = None, eps: float | None = None,
+                  d: int = 1) -> Mechanism:
     """Build a mechanism of the registry :data:`MECHANISMS` by name, with keyword arguments.
 
     Parameters
@@ -789,4 +799,5 @@ def get_mechanism(name: str, *, sigma=None, scale=None, eps=None, d=1) -> Mechan
     if name == "laplace":
         b = scale if scale is not None else sigma
         return Laplace(1.0 if b is None else b, d)
-    return MECHANISMS[name](1.0 if sigma is None else sigma, d)
+    mech: Mechanism = MECHANISMS[name](1.0 if sigma is None else sigma, d)
+    return mech

@@ -85,12 +85,14 @@ Ground truths (x is the clean input, f the base classifier; Phi the standard nor
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import mpmath
 import numpy as np
@@ -154,7 +156,7 @@ class GroundTruth:
     norm: str  # "l2" | "linf"
     sigma: float
     d: int
-    probs: tuple
+    probs: tuple[float, ...]
     one_minus_pA: float
     true_radius: float
     label: str
@@ -178,7 +180,7 @@ def _phi_inv_upper(one_minus_p: float) -> float:
         special.ndtri_exp(math.log(one_minus_p)))
 
 
-def halfspace_l2(one_minus_pA, sigma: float = 1.0) -> GroundTruth:
+def halfspace_l2(one_minus_pA: float, sigma: float = 1.0) -> GroundTruth:
     """Binary half-space under N(0, sigma^2 I): true l2 radius sigma * Phi^{-1}(pA) (see module doc).
 
     Examples
@@ -193,7 +195,7 @@ def halfspace_l2(one_minus_pA, sigma: float = 1.0) -> GroundTruth:
                        "half-space, Gaussian noise, l2")
 
 
-def halfspace_linf(one_minus_pA, sigma: float = 1.0, d: int = 3072) -> GroundTruth:
+def halfspace_linf(one_minus_pA: float, sigma: float = 1.0, d: int = 3072) -> GroundTruth:
     """Binary half-space with normal (1,...,1)/sqrt(d) under N(0, sigma^2 I_d): true l_inf radius
     sigma Phi^{-1}(pA) / sqrt(d) (the worst half-space for l_inf; see module doc).
 
@@ -210,7 +212,7 @@ def halfspace_linf(one_minus_pA, sigma: float = 1.0, d: int = 3072) -> GroundTru
                        f"half-space w=1/sqrt(d), Gaussian noise, l_inf, d={d}")
 
 
-def exponential_axis_tail(s, sigma: float, d: int, dps: int = 40):
+def exponential_axis_tail(s: Any, sigma: float, d: int, dps: int = 40) -> Any:
     """P(|z_1| > s) for eq.-6 noise p(z) ∝ exp(-||z||_inf / sigma) on R^d, as an mpmath number.
 
     ``Q(d + 1, s/sigma) - (s / (sigma d)) Q(d, s/sigma)`` (module doc), evaluated at ``dps`` digits (the two
@@ -231,7 +233,7 @@ def exponential_axis_tail(s, sigma: float, d: int, dps: int = 40):
                 - x / d * mpmath.gammainc(d, x, regularized=True))
 
 
-def axis_exponential(one_minus_pA, sigma: float = 1.0, d: int = 1) -> GroundTruth:
+def axis_exponential(one_minus_pA: float, sigma: float = 1.0, d: int = 1) -> GroundTruth:
     """Binary axis-aligned rule 1[x_1 >= t] under eq.-6 noise: true l_inf radius = the margin m solving
     P(|z_1| > m) / 2 = 1 - pA (bisection in log space with mpmath, relative accuracy 1e-15).
 
@@ -249,7 +251,7 @@ def axis_exponential(one_minus_pA, sigma: float = 1.0, d: int = 1) -> GroundTrut
         with mpmath.workdps(40):
             target = mpmath.log(2 * mpmath.mpf(q))
 
-            def g(x):  # decreasing in x; x = m / sigma
+            def g(x: Any) -> Any:  # decreasing in x; x = m / sigma
                 return mpmath.log(exponential_axis_tail(x, 1.0, d)) - target
 
             lo, hi = mpmath.mpf(0), mpmath.mpf(d + 1)
@@ -268,7 +270,7 @@ def axis_exponential(one_minus_pA, sigma: float = 1.0, d: int = 1) -> GroundTrut
                        f"axis rule x_1 >= t, eq.-6 noise, l_inf, d={d}")
 
 
-def corner_exponential(one_minus_pA, sigma: float = 1.0, d: int = 2) -> GroundTruth:
+def corner_exponential(one_minus_pA: float, sigma: float = 1.0, d: int = 2) -> GroundTruth:
     """Binary rule f(y) = B iff max_i (y - x)_i + min_i (y - x)_i >= 2b under eq.-6 noise: the Neyman-Pearson
     worst case for the corner shift (module doc).  1 - pA = e^{-b/sigma}/2 in every d, so the true l_inf
     radius is b = sigma log(1/(2(1 - pA))) (= Yang et al.'s tight radius at the true pA).
@@ -286,7 +288,7 @@ def corner_exponential(one_minus_pA, sigma: float = 1.0, d: int = 2) -> GroundTr
                        f"max+min rule (NP worst case for the corner shift), eq.-6 noise, l_inf, d={d}")
 
 
-def corner_exponential_pB(t, b, sigma: float) -> float:
+def corner_exponential_pB(t: float, b: float, sigma: float) -> float:
     """pB at x + t (1, ..., 1) for :func:`corner_exponential` with margin b: P(M(z) >= 2(b - t)) =
     e^{-(b-t)/sigma}/2 for t <= b, 1 - e^{-(t-b)/sigma}/2 for t > b (module doc; independent of d).
 
@@ -299,7 +301,7 @@ def corner_exponential_pB(t, b, sigma: float) -> float:
     return 0.5 * math.exp(-u) if u >= 0 else 1.0 - 0.5 * math.exp(u)
 
 
-def slab_multiclass(pA, pB, sigma: float = 1.0) -> GroundTruth:
+def slab_multiclass(pA: float, pB: float, sigma: float = 1.0) -> GroundTruth:
     """Three parallel classes A | C | B under N(0, sigma^2 I): true l2 radius = first s with
     pA(s) = max(pB(s), pC(s)) (module doc).  Requires pA > pB > 0, pA > 1 - pA - pB >= 0.
 
@@ -318,15 +320,15 @@ def slab_multiclass(pA, pB, sigma: float = 1.0) -> GroundTruth:
     pC = max(pC, 0.0)
     a, b = float(special.ndtri(pA)), float(special.ndtri(pB))
 
-    def pa(s):
-        return special.ndtr(a - s)
+    def pa(s: float) -> float:
+        return float(special.ndtr(a - s))
 
-    def pb(s):
-        return special.ndtr(b + s)
+    def pb(s: float) -> float:
+        return float(special.ndtr(b + s))
 
-    def h(s):  # > 0 while A stays on top (s in units of sigma)
+    def h(s: float) -> float:  # > 0 while A stays on top (s in units of sigma)
         pas, pbs = pa(s), pb(s)
-        pcs = special.ndtr(-b - s) - pas  # P(sigma b + s < u < -sigma a + s) in units: 1 - pA(s) - pB(s)
+        pcs = float(special.ndtr(-b - s)) - pas  # P(sigma b + s < u < -sigma a + s) in units: 1 - pA(s) - pB(s)
         return pas - max(pbs, pcs)
 
     # Scan then refine: h is continuous, h(0) > 0, h(s) < 0 once s > (a - b) / 2.
@@ -360,7 +362,7 @@ class CertSpec:
     """
 
     name: str
-    params: tuple = ()  # ((key, value), ...) -- hashable
+    params: tuple[tuple[str, Any], ...] = ()  # ((key, value), ...) -- hashable
     form: str = "binary"
     mechanism: str = "gaussian"
     norm: str = "l2"
@@ -373,7 +375,7 @@ class CertSpec:
         s = self.name + (f" ({p})" if p else "")
         return s + (" [pB form]" if self.form == "multiclass" else "")
 
-    def kwargs(self, gt: GroundTruth) -> dict:
+    def kwargs(self, gt: GroundTruth) -> dict[str, Any]:
         kw = dict(self.params)
         kw["d"] = gt.d  # accepted (validated) by every certificate; used by the l_inf ones
         return kw
@@ -403,7 +405,7 @@ def cert_specs(multiclass: bool = True) -> list[CertSpec]:
     return out
 
 
-def _certificates():
+def _certificates() -> Any:
     from theory import certificates  # lazily: the ground truths do not need it
 
     return certificates
@@ -428,13 +430,13 @@ class _Outcomes:
     def __init__(self, gt: GroundTruth, n: int, alpha: float):
         self.C = _certificates()
         self.gt, self.n, self.alpha = gt, int(n), float(alpha)
-        self._low: dict = {}
-        self._up: dict = {}
-        self._res: dict = {}
+        self._low: dict[tuple[int, float], tuple[float, float]] = {}
+        self._up: dict[tuple[int, float], float] = {}
+        self._res: dict[Any, tuple[bool, float]] = {}
         self.evaluations = 0
 
     # -- Clopper-Pearson, cached -----------------------------------------------------------------------
-    def prefetch(self, ks, level: float) -> None:
+    def prefetch(self, ks: Any, level: float) -> None:
         ks = np.unique(np.asarray(ks, dtype=np.int64))
         ks = np.array([k for k in ks if (int(k), level) not in self._low], dtype=np.int64)
         if ks.size == 0:
@@ -450,7 +452,7 @@ class _Outcomes:
                 o = -math.expm1(math.log(level) / n)
             self._low[(k, level)] = (float(l_), float(o))
 
-    def prefetch_upper(self, ks, level: float) -> None:
+    def prefetch_upper(self, ks: Any, level: float) -> None:
         """Vectorised ``clopper_pearson_upper`` (``beta.isf(level, k + 1, n - k)``; 1 at k = n) for many counts."""
         ks = np.unique(np.asarray(ks, dtype=np.int64))
         ks = np.array([k for k in ks if (int(k), level) not in self._up], dtype=np.int64)
@@ -461,7 +463,7 @@ class _Outcomes:
         for k, u in zip(ks.tolist(), up.tolist(), strict=True):
             self._up[(k, level)] = 1.0 if k == self.n else float(u)
 
-    def lower(self, k: int, level: float):
+    def lower(self, k: int, level: float) -> tuple[float, float]:
         key = (int(k), level)
         if key not in self._low:
             pl = self.C.clopper_pearson_lower(int(k), self.n, level)
@@ -481,7 +483,7 @@ class _Outcomes:
         return self._up[key]
 
     # -- outcomes ---------------------------------------------------------------------------------------
-    def binary(self, spec: CertSpec, k: int):
+    def binary(self, spec: CertSpec, k: int) -> tuple[bool, float]:
         """(abstain, radius) of CERTIFY in binary form with count k of the selected class."""
         key = (spec, int(k))
         if key not in self._res:
@@ -494,7 +496,7 @@ class _Outcomes:
                 self._res[key] = (False, float(r))
         return self._res[key]
 
-    def multiclass(self, spec: CertSpec, kA: int, kB: int):
+    def multiclass(self, spec: CertSpec, kA: int, kB: int) -> tuple[bool, float]:
         """(abstain, radius) of the multi-class variant: count kA of the selected class, kB the largest
         other count."""
         key = (spec, int(kA), int(kB))
@@ -512,11 +514,13 @@ class _Outcomes:
                 self._res[key] = (False, float(r))
         return self._res[key]
 
-    def abstain_threshold(self, observed=None) -> int:
+    def abstain_threshold(self, observed: Any = None) -> int:
         """Smallest count with pA_lower >= 1/2 (CERTIFY certifies from there on), n + 1 if none; cached.
         ``observed``: sorted distinct counts, searched first to bracket the bisection over 0..n."""
         if not hasattr(self, "_abst_thr"):
-            f = lambda k: self.lower(k, self.alpha)[0] >= 0.5  # noqa: E731
+            def f(k: int) -> bool:
+                return self.lower(k, self.alpha)[0] >= 0.5
+
             lo, hi = -1, self.n + 1
             if observed is not None and len(observed):
                 t = failure_threshold(f, observed)
@@ -528,7 +532,7 @@ class _Outcomes:
                 self._abst_thr = failure_threshold(f, _Range(self.n), lo, hi)
         return self._abst_thr
 
-    def check_against_api(self, spec: CertSpec, ks) -> None:
+    def check_against_api(self, spec: CertSpec, ks: Any) -> None:
         """Bitwise agreement of :meth:`binary` with ``certify_from_counts`` at the counts ``ks``."""
         for k in ks:
             res = self.C.certify_from_counts(int(k), self.n, self.alpha, self.gt.sigma, spec.name,
@@ -553,7 +557,7 @@ def _fails_multi(out: _Outcomes, spec: CertSpec, kA: int, kB: int, right_class: 
     return (not right_class) or r > out.gt.true_radius * (1.0 + TIE_RTOL)
 
 
-def failure_threshold(fails: Callable[[int], bool], values, lo: int = -1, hi: int | None = None) -> int:
+def failure_threshold(fails: Callable[[int], bool], values: Any, lo: int = -1, hi: int | None = None) -> int:
     """Index of the first element of the sorted ``values`` at which the non-decreasing predicate ``fails``
     holds (bisection, log2(len) evaluations); ``len(values)`` when it never holds.
 
@@ -578,13 +582,13 @@ def failure_threshold(fails: Callable[[int], bool], values, lo: int = -1, hi: in
 class _Range:
     """The integers 0..n as a lazy sorted sequence (for bisection over every possible count)."""
 
-    def __init__(self, n: int):
+    def __init__(self, n: int) -> None:
         self.n = int(n)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.n + 1
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: int) -> int:
         return int(i)
 
 
@@ -598,7 +602,8 @@ def _rng(seed: int, key: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([int(seed), zlib.crc32(key.encode())]))
 
 
-def draw_counts(gt: GroundTruth, n0: int, n: int, trials: int, rng: np.random.Generator):
+def draw_counts(gt: GroundTruth, n0: int, n: int, trials: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Selection winners and estimation counts of ``trials`` independent CERTIFY runs, from the exact law.
 
     Returns ``(sel, counts)``: ``sel`` (trials,) the argmax of Multinomial(n0, probs) (lowest index on ties);
@@ -630,8 +635,9 @@ def draw_counts(gt: GroundTruth, n0: int, n: int, trials: int, rng: np.random.Ge
 def _classify_sorted(fails: Callable[[int], bool], uniq: np.ndarray, rng: np.random.Generator,
                      spot: int) -> tuple[np.ndarray, int]:
     """(boolean failure verdict for each sorted distinct count, index of the first failing count): bisection
-    for the boundary: bisection for the boundary (the outcome is non-decreasing in the count), then direct evaluation at ``spot`` random distinct counts, each of which
-    must agree (else RuntimeError: the certificate is not monotone and the shortcut would be invalid)."""
+    for the boundary (the outcome is non-decreasing in the count), then direct evaluation at ``spot`` random
+    distinct counts, each of which must agree (else RuntimeError: the certificate is not monotone and the
+    shortcut would be invalid)."""
     t = failure_threshold(fails, uniq)
     verdict = np.arange(len(uniq)) >= t
     if len(uniq):
@@ -683,7 +689,7 @@ class SettingResult:
 
     certificate: str
     name: str
-    params: dict
+    params: dict[str, Any]
     form: str
     paper: bool
     failure_allowance: float | None
@@ -693,7 +699,7 @@ class SettingResult:
     norm: str
     sigma: float
     d: int
-    probs: list
+    probs: list[float]
     one_minus_pA: float
     true_radius: float
     n0: int
@@ -712,7 +718,8 @@ class SettingResult:
     verdict: str
 
 
-def _verdict(failures: int, trials: int, alpha: float, ci_level: float, exact: float | None):
+def _verdict(failures: int, trials: int, alpha: float, ci_level: float,
+             exact: float | None) -> tuple[float, float, str]:
     C = _certificates()
     lo, hi = C.clopper_pearson_interval(failures, trials, 1.0 - ci_level)
     if lo > alpha:
@@ -724,7 +731,7 @@ def _verdict(failures: int, trials: int, alpha: float, ci_level: float, exact: f
     return lo, hi, v
 
 
-def simulate_setting(gt: GroundTruth, specs, *, n: int, n0: int = 100, alpha: float = 0.001,
+def simulate_setting(gt: GroundTruth, specs: Iterable[CertSpec], *, n: int, n0: int = 100, alpha: float = 0.001,
                      trials: int = 10_000, seed: int = 0, exact: bool = True, spot: int = 4,
                      ci_level: float = 1.0 - 1e-6) -> list[SettingResult]:
     """Run CERTIFY ``trials`` times on ``gt`` with each certificate of ``specs`` (shared draws).
@@ -768,7 +775,7 @@ def simulate_setting(gt: GroundTruth, specs, *, n: int, n0: int = 100, alpha: fl
                 if not mask.any():
                     continue
                 uniq, inv = np.unique(kA[mask], return_inverse=True)
-                verdict, t = _classify_sorted(lambda k, rc=rc, spec=spec: _fails_binary(out, spec, k, rc), uniq,
+                verdict, t = _classify_sorted(functools.partial(_fails_binary, out, spec, right_class=rc), uniq,
                                               check_rng, spot)
                 fail[mask] = verdict[inv.reshape(-1)]
                 # the simulation's boundary brackets the exact threshold over 0..n
@@ -792,7 +799,7 @@ def simulate_setting(gt: GroundTruth, specs, *, n: int, n0: int = 100, alpha: fl
                     continue
                 A = np.unique(kA[mask])
                 B, invB = np.unique(kB[mask], return_inverse=True)
-                thr = _staircase(lambda a, b, rc=rc, spec=spec: _fails_multi(out, spec, a, b, rc), A, B)
+                thr = _staircase(functools.partial(_fails_multi, out, spec, right_class=rc), A, B)
                 posA = np.searchsorted(A, kA[mask])
                 fail[mask] = posA >= thr[invB.reshape(-1)]
                 for i in check_rng.choice(int(mask.sum()), size=min(spot, int(mask.sum())), replace=False):
@@ -818,7 +825,7 @@ def simulate_setting(gt: GroundTruth, specs, *, n: int, n0: int = 100, alpha: fl
 
 def exact_failure_probability(spec: CertSpec, gt: GroundTruth, *, n: int, n0: int = 100,
                               alpha: float = 0.001, outcomes: _Outcomes | None = None,
-                              brackets: dict | None = None) -> float:
+                              brackets: dict[Any, Any] | None = None) -> float:
     """Exact P(CERTIFY fails) for a binary ground truth in binary form.
 
     ``P(sel = A) P[Bin(n, pA) >= k_A*] + P(sel = B) P[Bin(n, 1 - pA) >= k_B*]`` (module doc): the thresholds
@@ -837,7 +844,9 @@ def exact_failure_probability(spec: CertSpec, gt: GroundTruth, *, n: int, n0: in
     out = outcomes if outcomes is not None else _Outcomes(gt, n, alpha)
     q = gt.one_minus_pA
     def thr(rc: bool) -> int:
-        f = lambda k: _fails_binary(out, spec, k, rc)  # noqa: E731
+        def f(k: int) -> bool:
+            return _fails_binary(out, spec, k, rc)
+
         lo, hi = (brackets or {}).get(rc, (-1, n + 1))
         if (lo >= 0 and f(lo)) or (hi <= n and not f(hi)):
             lo, hi = -1, n + 1  # a bracket that does not hold is ignored
@@ -870,7 +879,9 @@ EXP_DIMS = (1, 10)
 CORNER_DIMS = (2, 10)  # corner-exp: d = 1 would repeat axis-exp at d = 1 (both are the Laplace half-line)
 
 
-def default_grid(qs=DEFAULT_Q, ns=DEFAULT_N, multi=DEFAULT_MULTI, sigma: float = DEFAULT_SIGMA):
+def default_grid(qs: Iterable[float] = DEFAULT_Q, ns: Iterable[int] = DEFAULT_N,
+                 multi: Iterable[tuple[float, float]] = DEFAULT_MULTI,
+                 sigma: float = DEFAULT_SIGMA) -> list[tuple[GroundTruth, int]]:
     """[(ground truth, n), ...] of the default run (module doc for each kind).
 
     Examples
@@ -939,24 +950,25 @@ class SoundnessResult:
     total_certify_runs: int
     ci: str
     runtime_s: float
-    summary: tuple[dict, ...]
+    summary: tuple[dict[str, Any], ...]
     rows: tuple[SettingResult, ...]
-    thresholds: tuple[dict, ...]
-    eq6: tuple[dict, ...]
+    thresholds: tuple[dict[str, Any], ...]
+    eq6: tuple[dict[str, Any], ...]
     figures: tuple[str, ...]
     provenance: Provenance
     schema_version: int = SCHEMA_VERSION
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The JSON-shaped dict of the result."""
-        return to_jsonable(self)
+        d: dict[str, Any] = to_jsonable(self)
+        return d
 
-    def to_json(self, path) -> Path:
+    def to_json(self, path: str | Path) -> Path:
         """Write the result as JSON (the layout of ``reports/soundness.json``)."""
         return dump_json(self, path, indent=1, ensure_ascii=True)
 
     @classmethod
-    def from_dict(cls, d: dict) -> SoundnessResult:
+    def from_dict(cls, d: dict[str, Any]) -> SoundnessResult:
         if d.get("schema_version") != SCHEMA_VERSION:
             raise ValueError(f"schema_version must be {SCHEMA_VERSION}, got {d.get('schema_version')!r}")
         names = {f.name for f in dataclasses.fields(cls)}
@@ -968,7 +980,7 @@ class SoundnessResult:
         return cls(**kw)
 
     @classmethod
-    def from_json(cls, path) -> SoundnessResult:
+    def from_json(cls, path: str | Path) -> SoundnessResult:
         """Read a result written by :meth:`to_json` (the report can be re-rendered without recomputing)."""
         return cls.from_dict(load_json(path))
 
@@ -976,13 +988,14 @@ class SoundnessResult:
 _FLOAT_FIELDS = {f.name for f in dataclasses.fields(SettingResult) if f.type in ("float", "float | None")}
 
 
-def _from_json_number(key: str, v):
+def _from_json_number(key: str, v: Any) -> Any:
     if key in _FLOAT_FIELDS and isinstance(v, str):
         return float(v)  # "inf" / "nan" as written by to_jsonable
     return v
 
 
-def compute_soundness(*, trials: int = 10_000, alpha: float = 0.001, n0: int = 100, seed: int = 0, grid=None,
+def compute_soundness(*, trials: int = 10_000, alpha: float = 0.001, n0: int = 100, seed: int = 0,
+                      grid: Iterable[tuple[GroundTruth, int]] | None = None,
                       progress: bool = True, command: str | None = None) -> SoundnessResult:
     """Simulate CERTIFY on every ground truth of ``grid`` (default :func:`default_grid`); write nothing.
 
@@ -1038,7 +1051,7 @@ def compute_soundness(*, trials: int = 10_000, alpha: float = 0.001, n0: int = 1
                            provenance=Provenance.collect(command, seed=seed))
 
 
-def check_outputs(out_dir="reports", json_path=None) -> None:
+def check_outputs(out_dir: str | Path = "reports", json_path: str | Path | None = None) -> None:
     """Raise (PermissionError, IsADirectoryError, FileNotFoundError) unless the report files can be written:
     call it before a long computation.
 
@@ -1053,7 +1066,8 @@ def check_outputs(out_dir="reports", json_path=None) -> None:
         _check_writable(f)
 
 
-def write_soundness_report(result: SoundnessResult, out_dir="reports", *, json_path=None,
+def write_soundness_report(result: SoundnessResult, out_dir: str | Path = "reports", *,
+                           json_path: str | Path | None = None,
                            figures: bool = True) -> list[Path]:
     """Write ``soundness.md``, the JSON (``out_dir/soundness.json`` unless ``json_path``) and, with ``figures``,
     ``soundness_rates.png`` into ``out_dir``; return the paths written.
@@ -1081,7 +1095,8 @@ def write_soundness_report(result: SoundnessResult, out_dir="reports", *, json_p
     return written
 
 
-def run_soundness(out_dir="reports", json_path=None, *, figures: bool = True, **kw) -> SoundnessResult:
+def run_soundness(out_dir: str | Path = "reports", json_path: str | Path | None = None, *, figures: bool = True,
+                  **kw: Any) -> SoundnessResult:
     """:func:`compute_soundness` (keywords ``kw``) then :func:`write_soundness_report` into ``out_dir``
     (the outputs are checked for writability before any work).
 
@@ -1111,7 +1126,7 @@ def _check_writable(path: Path) -> None:
         raise FileNotFoundError(f"output folder {parent} does not exist")
 
 
-def reach_thresholds(specs, alpha: float) -> list[dict]:
+def reach_thresholds(specs: Iterable[CertSpec], alpha: float) -> list[dict[str, Any]]:
     """For each binary-form certificate that can exceed its tight reference radius: the threshold t of 1 - pA
     below which it does (``theory.certificates.exceeds_tight``, searched down to 1e-300) and the smallest n
     with which CERTIFY can reach it at all.  CERTIFY's bound is at most alpha^(1/n) (all n counts for cA), so
@@ -1143,8 +1158,9 @@ def reach_thresholds(specs, alpha: float) -> list[dict]:
     return out
 
 
-def _summarise(rows, *, trials, alpha, n0, seed, runtime, command) -> dict:
-    by_cert: dict = {}
+def _summarise(rows: list[SettingResult], *, trials: int, alpha: float, n0: int, seed: int, runtime: float,
+               command: str) -> dict[str, Any]:
+    by_cert: dict[str, dict[str, Any]] = {}
     for r in rows:
         s = by_cert.setdefault(r.certificate, {"certificate": r.certificate, "settings": 0, "unsound_settings": 0,
                                                "max_rate": 0.0, "worst": None, "paper": r.paper,
@@ -1178,7 +1194,7 @@ def _summarise(rows, *, trials, alpha, n0, seed, runtime, command) -> dict:
     }
 
 
-def _fmt(x, digits=3) -> str:
+def _fmt(x: Any, digits: int = 3) -> str:
     if x is None:
         return "–"
     if isinstance(x, float) and math.isinf(x):
@@ -1252,12 +1268,12 @@ def render_markdown(result: SoundnessResult) -> str:
             where = "; ".join(f"{_gt_str(r)} {_setting_str(r)}, n={r.n:g}: {r.failures}/{r.trials} "
                               f"(exact {_fmt(r.exact)})" for r in rs)
             L.append(f"* **{c}** exceeds the true radius with probability > alpha in {len(rs)} setting(s): {where}.")
-        allow = [s for s in result.summary if s.get("exceeds_paper_allowance")]
-        if allow:
+        over_allowance = [s for s in result.summary if s.get("exceeds_paper_allowance")]
+        if over_allowance:
             L.append("* The paper allows C11 / T18 a failure probability of exp(-c²/4) (\"with probability at least "
                      "1 - exp(-c²/4)\"); in some setting the rate's whole interval lies above even that allowance "
                      "plus alpha for: " +
-                     ", ".join(s["certificate"] for s in allow) + ".")
+                     ", ".join(s["certificate"] for s in over_allowance) + ".")
         sound = [s["certificate"] for s in result.summary if not s["unsound_settings"]]
         L.append(f"* Sound in every setting (rate <= alpha within the interval): {', '.join(sound)}.")
         L.append("")
@@ -1301,7 +1317,7 @@ def render_markdown(result: SoundnessResult) -> str:
     return "\n".join(L)
 
 
-def eq6_summary(rows) -> list[dict]:
+def eq6_summary(rows: Iterable[SettingResult]) -> list[dict[str, Any]]:
     """Eq.-6 ground truths (axis rule, max+min rule): per (ground truth, d) the range of true radius / Yang's
     tight radius at the true pA, and per certificate its settings, worst exact P(fail), worst rate, verdict.
 
@@ -1330,9 +1346,9 @@ def eq6_summary(rows) -> list[dict]:
     return out
 
 
-def _eq6_section(eq6, alpha: float) -> list[str]:
+def _eq6_section(eq6: Iterable[dict[str, Any]], alpha: float) -> list[str]:
     """Eq.-6 noise: the axis rule vs the worst-case corner-exp ground truth (true radius / Yang, P(fail))."""
-    L = []
+    L: list[str] = []
     if not eq6:
         return L
     L.append("## Eq.-6 noise: the axis rule is not the worst case in d > 1; the max+min rule is\n")
@@ -1355,7 +1371,7 @@ def _eq6_section(eq6, alpha: float) -> list[str]:
     return L
 
 
-def _figures(rows, out: Path, alpha: float) -> Path:
+def _figures(rows: list[SettingResult], out: Path, alpha: float) -> Path:
     """soundness_rates.png: failure rate vs 1 - pA, one panel per (binary ground-truth kind, n) for the two
     largest n (where the unsound cases appear); a zero rate is drawn at 1/(2 trials); 1 - pA < 1e-15 (the
     1e-300 rows) is left to the tables."""
