@@ -152,6 +152,7 @@ class AuditResult:
     soundness: dict[str, Any] | None = None        # per certificate and setting (theory.certificates.exceeds_tight)
     witness_files: dict[str, Any] = field(default_factory=dict)   # {relative path under OUT: JSON content}
     provenance: Provenance | None = None
+    followup_lines: tuple[str, ...] = ()            # Table 1 vs the follow-up literature (theory.followup)
     schema_version: int = SCHEMA_VERSION
 
     # -- JSON ------------------------------------------------------------------------------------------
@@ -173,6 +174,7 @@ class AuditResult:
             kw[k] = tuple(tuple(x) for x in d[k])
         for k in ("proof_steps", "hidden_conditions", "claim_witnesses", "summary_lines"):
             kw[k] = tuple(d[k])
+        kw["followup_lines"] = tuple(d.get("followup_lines", ()))
         if d.get("provenance") is not None:
             kw["provenance"] = Provenance.from_dict(d["provenance"])
         return cls(**kw)
@@ -302,6 +304,14 @@ def _soundness_notes(claim: Any, derived_printed: str, soundness: dict[str, Any]
             f"tail bound applied to fixed sets), not in {claim.id}."]
 
 
+def _has_table_row(claims: list[Any]) -> bool:
+    """True when a Table 1 cell or the conclusion compared in :mod:`theory.followup` is among ``claims``."""
+    from theory.followup import ROWS
+
+    cells = {r.cell for r in ROWS}
+    return any(c.id in cells for c in claims)
+
+
 def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterable[str] | None = None,
                   soundness: bool = True) -> AuditResult:
     """Run every reading's checks (of ``only``, an iterable of claim IDs; default all), the soundness search
@@ -316,6 +326,7 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
     ('refuted', 'holds')
     """
     from theory import claim_witness as CW
+    from theory.followup import followup_markdown
     from theory.claims import BEST_ORDER, CLAIMS, CONDITION, PROOF_STEP, REFUTES, derive_verdict, get
 
     t_start = time.perf_counter()
@@ -412,7 +423,8 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
         python=platform.python_version(), claims=tuple(results), counts_printed=cp, counts_best=cb,
         proof_steps=proof_steps, hidden_conditions=tuple(_plain(hidden)), claim_witnesses=tuple(claim_witnesses),
         summary_lines=tuple(lines), seconds=seconds, soundness=_plain(sound) if sound is not None else None,
-        witness_files=files, provenance=Provenance.collect(command))
+        witness_files=files, provenance=Provenance.collect(command),
+        followup_lines=tuple(followup_markdown()) if _has_table_row(claims) else ())
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -736,6 +748,9 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
         if figures:
             L.append(f"![lower bounds]({FIGURES['lower_bounds']})")
             L.append("")
+
+    if result.followup_lines:
+        L += list(result.followup_lines)
 
     L.append('<a id="claims"></a>')
     L.append("## Claims")

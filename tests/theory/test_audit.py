@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-IDS = ["D4", "T10", "C11", "T16", "T18"]
+IDS = ["D4", "T10", "C11", "T16", "T18", "TABLE1-gaussian-l2-dinf"]
 
 
 @pytest.fixture(scope="module")
@@ -218,3 +218,19 @@ def test_proof_gaps_section_lists_every_step():
     gaps = {p["id"] for p in r.proof_steps if p["verdict"] == PROOF_GAP}
     assert gaps and gaps == {w["claim"] for w in r.claim_witnesses if w["confirmed"]}
     assert next(p for p in r.proof_steps if p["id"] == "T12.step-triangle")["serves"] == ["T12"]
+
+
+def test_followup_section_in_the_audit(audit, tmp_path):
+    """Issue 14: the seed paper's Table 1 and conclusion next to the follow-up literature, row by row (rows from
+    theory.followup.ROWS), in the Markdown and in the JSON (so re-rendering keeps it); absent when no Table 1
+    cell is audited."""
+    from theory.audit import compute_audit
+    from theory.followup import ROWS
+
+    out, doc, result = audit
+    md = (out / "audit.md").read_text()
+    assert "## Table 1 and the conclusion next to the follow-up literature" in md
+    for row in ROWS:
+        assert f"({row.cell})" in md
+    assert doc["followup_lines"] == list(result.followup_lines) and result.followup_lines
+    assert compute_audit(only=["D4"], soundness=False, progress=False).followup_lines == ()
