@@ -211,6 +211,30 @@ class AuditResult:
 # soundness of every certificate (theory.certificates.exceeds_tight + theory.witness)
 # ----------------------------------------------------------------------------------------------------
 
+def _engine_cross_check(name: str, setting: dict[str, Any], search: dict[str, Any]) -> dict[str, Any] | None:
+    """The same certificate through the plug-in path of ``python -m theory audit-certificate``
+    (:func:`theory.audit_certificate.audit_registered_certificate`: user-style radius function, Neyman-Pearson
+    engine of :mod:`theory.neyman_pearson`, binary form), so the paper's certificates and a user's share one code
+    path; ``agrees``: same exceeds/sound decision and the same threshold on 1 - pA to a relative 1e-6 (two
+    independent searches: closed-form tight radius vs the engine).  None where the engine does not model the
+    mechanism."""
+    from theory.audit_certificate import audit_registered_certificate
+
+    params = {k: v for k, v in setting.items() if k != "d"}
+    try:
+        res = audit_registered_certificate(name, d=setting.get("d"), params=params, multiclass=False,
+                                           simulate=False, witness=False)
+    except ValueError:
+        return None
+    a, b = res.from_one_minus_pA, search["from_one_minus_pA"]
+    # The plug-in path hands pA to the radius function as a float, so 1 - pA is known only to one ulp of 1.0
+    # (2**-52, absolute); the closed-form search works in log(1 - pA).  Tolerance: relative 1e-6 plus that ulp.
+    same_threshold = (a is None and b is None) or (
+        a is not None and b is not None and abs(a - b) <= 1e-6 * max(abs(a), abs(b)) + 2.0 ** -52)
+    return {"exceeds_tight": res.exceeds_tight, "from_one_minus_pA": a, "max_ratio": res.max_ratio,
+            "agrees": bool(res.exceeds_tight == search["exceeds_tight"] and same_threshold)}
+
+
 def _soundness(thorough: bool, progress: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     """The soundness search with its witnesses generated and re-checked in a temporary folder.  Returns the
     section's data and ``{"witnesses/<file>": content}`` (written by the report)."""
@@ -256,6 +280,7 @@ def _soundness(thorough: bool, progress: bool) -> tuple[dict[str, Any], dict[str
                 "multiclass": mc,
                 "multiclass_by_K": by_k,
                 "witnesses": checks,
+                "engine": _engine_cross_check(r["certificate"], r["setting"], s),
             })
         bar.close()
     return ({"rows": rows, "seconds": time.perf_counter() - t0, "witness_dir": "witnesses",
@@ -670,11 +695,15 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
                  "built for the smallest K above that exceeds and so valid for every larger K) in `"
                  + s["witness_dir"] + "/` next to this report, re-checked here exactly and by Monte Carlo "
                  "(Clopper–Pearson at 1e-6); re-check any of them with `python -m theory witness FILE`. "
+                 "The last column runs the same certificate through the plug-in path of `python -m theory "
+                 "audit-certificate --registered NAME` (Neyman–Pearson engine, binary form) and says whether it "
+                 "reaches the same decision and threshold (relative 1e-6, plus one ulp of 1.0 in 1 − pA: the plug-in "
+                 "interface passes pA as a float). "
                  f"Section time: {s['seconds']:.1f} s.")
         L.append("")
         heads = (["certificate", "setting", "tight reference", "exceeds tight (binary)", "from 1 − pA below",
                   "max ratio", "exceeds below 1e-15"] + [f"multi-class exceeds, K = {k} (max ratio)" for k in ks]
-                 + ["witnesses confirmed"])
+                 + ["witnesses confirmed", "audit-certificate path agrees"])
         srows = []
 
         def mc_cell(r: dict[str, Any], k: int) -> str:
@@ -693,7 +722,8 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
                           _fmt(below["exceeds_tight"])
                           + (f" (from {_fmt(below['from_one_minus_pA'])})" if only_below else "")]
                          + [mc_cell(r, k) for k in ks]
-                         + [f"{sum(x['confirmed'] for x in w)}/{len(w)}" if w else "—"])
+                         + [f"{sum(x['confirmed'] for x in w)}/{len(w)}" if w else "—"]
+                         + [_fmt(r["engine"]["agrees"]) if r.get("engine") else "n/a"])
         L.append(md_table(heads, srows))
         L.append("")
         wl = [x for r in s["rows"] for x in r["witnesses"]]

@@ -234,3 +234,23 @@ def test_followup_section_in_the_audit(audit, tmp_path):
         assert f"({row.cell})" in md
     assert doc["followup_lines"] == list(result.followup_lines) and result.followup_lines
     assert compute_audit(only=["D4"], soundness=False, progress=False).followup_lines == ()
+
+
+def test_paper_certificates_share_the_plugin_path(audit):
+    """Issue 14: C11/T13/T18 also go through `audit-certificate`'s path (NP engine); it must reach the same decision
+    and threshold as the closed-form search, for every certificate the engine models."""
+    _, doc, _ = audit
+    rows = [r for r in doc["soundness"]["rows"] if r.get("engine")]
+    assert {r["certificate"] for r in rows} >= {"c11", "t13", "t18"}
+    assert all(r["engine"]["agrees"] for r in rows), [(r["certificate"], r["setting"], r["engine"]) for r in rows]
+
+
+def test_plugin_cross_check_detects_a_different_threshold():
+    """Negative test: a search result with a threshold off by 1% (or the opposite decision) is not 'agrees'."""
+    from theory.audit import _engine_cross_check
+
+    good = _engine_cross_check("c11", {"c": 1.0}, {"exceeds_tight": True, "from_one_minus_pA": 2.4276495996769677e-06})
+    assert good is not None and good["agrees"]
+    off = _engine_cross_check("c11", {"c": 1.0}, {"exceeds_tight": True, "from_one_minus_pA": 2.4276e-06 * 1.01})
+    flipped = _engine_cross_check("c11", {"c": 1.0}, {"exceeds_tight": False, "from_one_minus_pA": None})
+    assert off is not None and not off["agrees"] and flipped is not None and not flipped["agrees"]
