@@ -7,6 +7,9 @@ Architectures (``ARCHS``):
 
 * ``cnn``   -- small CNN for digits / MNIST (any input size): conv3x3(32) - conv3x3(64, stride 2) -
                conv3x3(64, stride 2) - adaptive avg-pool 4x4 - fc(128) - fc(K), ReLU between.
+* ``cnn_fast`` -- a smaller, faster CNN for MNIST-size inputs (certification at n = 100,000 on a 2-core
+               CPU): conv5x5(16, stride 2) - conv3x3(32, stride 2) - fc(K) on the 4x-downsampled map, ReLU
+               between (about 0.3 M multiply-adds per 28x28 image, ~18x fewer than ``cnn``).
 * ``mlp``   -- two hidden layers of 256 (for ``synthetic``).
 * ``resnet20`` / ``resnet56`` / ``resnet110`` -- the CIFAR ResNets of He et al. (2016, Sec. 4.2):
                depth 6n + 2, three stages of n basic blocks with 16/32/64 channels, 1x1-conv
@@ -32,7 +35,7 @@ from torch import nn
 
 from empirical.data import DatasetInfo, dataset_info, synthetic_weights
 
-ARCHS = ("cnn", "mlp", "resnet20", "resnet56", "resnet110", "resnet50", "bayes")
+ARCHS = ("cnn", "cnn_fast", "mlp", "resnet20", "resnet56", "resnet110", "resnet50", "bayes")
 
 
 class NormalizeLayer(nn.Module):
@@ -57,6 +60,21 @@ class SmallCNN(nn.Module):
             nn.AdaptiveAvgPool2d(4))
         self.head = nn.Sequential(nn.Flatten(), nn.Linear(64 * 16, 128), nn.ReLU(inplace=True),
                                   nn.Linear(128, num_classes))
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+
+class FastCNN(nn.Module):
+    """conv5x5(16, s2) - ReLU - conv3x3(32, s2) - ReLU - fc(K) (input side a multiple of 4)."""
+
+    def __init__(self, in_ch: int, num_classes: int, side: int):
+        super().__init__()
+        s = (side + 3) // 4
+        self.features = nn.Sequential(
+            nn.Conv2d(in_ch, 16, 5, stride=2, padding=2), nn.ReLU(inplace=True),
+            nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(inplace=True))
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(32 * s * s, num_classes))
 
     def forward(self, x):
         return self.head(self.features(x))
@@ -140,6 +158,8 @@ def build_model(arch: str, dataset) -> nn.Sequential:
     c, k = info.shape[0], info.num_classes
     if arch == "cnn":
         net = SmallCNN(c, k)
+    elif arch == "cnn_fast":
+        net = FastCNN(c, k, info.shape[-1])
     elif arch == "mlp":
         net = MLP(info.dim, k)
     elif arch.startswith("resnet") and arch != "resnet50":
