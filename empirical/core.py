@@ -119,6 +119,7 @@ class FastForward:
                 if hasattr(cfg, name):
                     setattr(cfg, name, max(int(getattr(cfg, name)), 256))
         self._compiled = torch.compile(self._eager, dynamic=False) if compile else None
+        self._compiled_noisy = torch.compile(self._eager_noisy, dynamic=False) if compile else None
         self.compile_error = None
 
     def _eager(self, x):
@@ -129,16 +130,36 @@ class FastForward:
                 return self.model(x)
         return self.model(x)
 
+    def _eager_noisy(self, x, u, r=None):
+        if r is None:
+            noisy = x + u
+        else:
+            noisy = torch.addcmul(x, u, r.view((-1,) + (1,) * (u.dim() - 1)))
+        return self._eager(noisy).argmax(dim=1)
+
+    def predict_noisy(self, x, u, r=None):
+        """argmax_c f(x + z)_c for the noise z = u (r None) or z = r * u (one factor r per sample, R14), with the
+        noise add compiled into the same graph as the model (no separate pass over the batch)."""
+        if self._compiled_noisy is not None:
+            try:
+                return self._compiled_noisy(x, u, r)
+            except Exception as exc:  # compilation unavailable here: say so, run eager from now on
+                self._fallback(exc)
+        return self._eager_noisy(x, u, r)
+
+    def _fallback(self, exc):
+        self._compiled = self._compiled_noisy = None
+        first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+        self.compile_error = f"{exc.__class__.__name__}: {first}"
+        if self.verbose:
+            warn(f"torch.compile unavailable, falling back to eager: {self.compile_error}")
+
     def __call__(self, x):
         if self._compiled is not None:
             try:
                 return self._compiled(x)
             except Exception as exc:  # compilation unavailable here: say so, run eager from now on
-                self._compiled = None
-                first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
-                self.compile_error = f"{exc.__class__.__name__}: {first}"
-                if self.verbose:
-                    warn(f"torch.compile unavailable, falling back to eager: {self.compile_error}")
+                self._fallback(exc)
         return self._eager(x)
 
     @property
@@ -188,13 +209,18 @@ class Smooth:
         counts = torch.zeros(self.num_classes, dtype=torch.int64, device=self.device)
         buf = ones = None
         remaining = num
+        fused = getattr(self.forward, "predict_noisy", None)
         with torch.inference_mode():
             while remaining > 0:
                 this = min(batch_size, remaining)
                 if buf is None or buf.shape[0] != this:
                     buf = torch.empty((this, *x.shape), device=self.device, dtype=x.dtype)
-                noisy = sampler.add_noise(x, this, generator, out=buf)  # pixel space, before normalisation
-                preds = self.forward(noisy).argmax(dim=1)
+                if fused is not None:  # noise drawn in place, its add fused into the compiled forward pass
+                    u, r = sampler.draw_parts(this, generator, out=buf)
+                    preds = fused(x, u, r)
+                else:
+                    noisy = sampler.add_noise(x, this, generator, out=buf)  # pixel space, before normalisation
+                    preds = self.forward(noisy).argmax(dim=1)
                 if ones is None or ones.shape[0] != this:
                     ones = torch.ones(this, dtype=torch.int64, device=self.device)
                 counts.index_add_(0, preds, ones)  # no host sync (torch.bincount syncs twice on CUDA)
@@ -211,9 +237,14 @@ class Smooth:
             if num % batch_size:
                 shapes.add(num % batch_size)
         x = x.to(self.device)
+        sampler = self._sampler_for(x)
+        fused = getattr(self.forward, "predict_noisy", None)
         with torch.inference_mode():
             for b in sorted(shapes):
-                self.forward(x.unsqueeze(0).expand(b, *x.shape).contiguous()).argmax(dim=1)
+                if fused is not None:
+                    fused(x, *sampler.draw_parts(b))
+                else:
+                    self.forward(x.unsqueeze(0).expand(b, *x.shape).contiguous()).argmax(dim=1)
 
     # -- CERTIFY ------------------------------------------------------------------------------------
     def certify(self, x: torch.Tensor, n0: int, n: int, alpha: float, batch_size: int,

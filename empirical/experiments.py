@@ -723,11 +723,15 @@ def protocol_plan(dataset: str, d: int, sigmas=TRAIN_SIGMAS) -> list[tuple[str, 
     return plan
 
 
-def run_protocol(ctx: Context, dataset: str, sigmas=None, report_only: bool = False) -> dict:
+def run_protocol(ctx: Context, dataset: str, sigmas=None, report_only: bool = False, mechanisms=None) -> dict:
     """Cohen et al.'s protocol: one Gaussian-noise model per training sigma in ``sigmas`` (default 0.25, 0.5,
     1.0), each certified with the Gaussian mechanism of the same sigma (Cohen, C11, T18, l2->l_inf radii)
     and with the eq.-6 mechanism at matched E||z||_inf (T13, Yang).  ``report_only``: compute nothing, use
-    the cached models and whatever rows the TSVs in ``ctx.work`` hold (their counts are reported)."""
+    the cached models and whatever rows the TSVs in ``ctx.work`` hold (their counts are reported).
+    ``mechanisms`` restricts the certification runs computed by this call (e.g. one process per mechanism)."""
+    from empirical.noise import check_mechanism
+
+    mechanisms = None if mechanisms is None else {check_mechanism(m) for m in mechanisms}
     st = ctx.settings or SETTINGS[ctx.scale][dataset]
     ctx.settings = st
     sigmas = tuple(TRAIN_SIGMAS if sigmas is None else (V.positive("sigma", s) for s in sigmas))
@@ -760,7 +764,7 @@ def run_protocol(ctx: Context, dataset: str, sigmas=None, report_only: bool = Fa
         if mk not in models:
             missing.append(key)
             continue
-        if report_only:
+        if report_only or (mechanisms is not None and mech not in mechanisms):
             r = run_from_tsv(key, names[mk], metas[mk], test, mech, s, idx, ctx.work / "tsv" / f"{key}.tsv")
             if r.idx.size:
                 runs[key] = r
@@ -1130,7 +1134,7 @@ def report_name(experiment: str, device: str, scale: str) -> str:
 def run_experiment(experiment: str, *, out="reports/empirical", device="cpu", scale=None, data_dir=None, seed=0,
                    work="runs/experiments", command=None, progress=True, overrides: dict | None = None,
                    time_budget: float | None = None, name: str | None = None, sigmas=None,
-                   report_only: bool = False) -> dict:
+                   report_only: bool = False, mechanisms=None) -> dict:
     """Run one experiment end to end and write its report; returns the JSON summary.
 
     ``time_budget`` (seconds, digits / mnist / cifar10 / sweep): bounds the whole run -- each model still
@@ -1141,7 +1145,8 @@ def run_experiment(experiment: str, *, out="reports/empirical", device="cpu", sc
 
     Scale ``cohen`` (mnist): :func:`run_protocol` -- Cohen et al.'s protocol, one model per sigma in
     ``sigmas``; ``report_only`` writes the report from the cached models and TSV rows without computing.
-    ``name`` overrides the report's file stem.
+    ``mechanisms`` (scale cohen) restricts which certification runs this call computes.  ``name`` overrides
+    the report's file stem.
     """
     if time_budget is not None:
         time_budget = V.positive("time_budget", time_budget)
@@ -1189,7 +1194,7 @@ def run_experiment(experiment: str, *, out="reports/empirical", device="cpu", sc
                   None if data_dir is None else str(data_dir), Path(out), Path(work), command, progress, st,
                   bool(overrides and overrides.get("epochs") is not None), time_budget)
     if scale == "cohen":
-        return write_protocol_report(ctx, run_protocol(ctx, experiment, sigmas, report_only))
+        return write_protocol_report(ctx, run_protocol(ctx, experiment, sigmas, report_only, mechanisms))
     if experiment == "sweep":
         return write_sweep_report(ctx, run_sweep(ctx))
     return write_dataset_report(ctx, run_dataset(ctx, experiment))

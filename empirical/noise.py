@@ -70,6 +70,18 @@ class NoiseSampler:
         out.uniform_(-self.sigma, self.sigma, generator=generator)
         return out.mul_(r.view(self._rshape(batch)))
 
+    def draw_parts(self, batch: int, generator=None, out=None):
+        """The noise in factored form ``(u, r)``: z = u (Gaussian; r is None) or z = r[:, None, ...] * u (R14:
+        u uniform on [-sigma, sigma]^d written into ``out``, r = R / sigma ~ Gamma(d + 1, 1) per sample), drawn
+        in the same order as :meth:`add_noise` (same numbers for the same generator).  For a consumer that fuses
+        the scale-and-add into its own pass (:meth:`empirical.core.FastForward.predict_noisy`)."""
+        if out is None:
+            out = torch.empty((batch, *self.shape), device=self.device, dtype=self.dtype)
+        if self.mechanism == "gaussian":
+            return out.normal_(0.0, self.sigma, generator=generator), None
+        r = self.standard_radii(batch, generator)
+        return out.uniform_(-self.sigma, self.sigma, generator=generator), r
+
     def add_noise(self, x: torch.Tensor, batch: int, generator=None, out=None) -> torch.Tensor:
         """``x + z`` for ``batch`` noise draws z (x broadcast over the batch), written into ``out``
         in two passes (draw, then a fused scale-and-add for R14)."""

@@ -56,6 +56,9 @@ def add_arguments(p) -> None:
     p.add_argument("--sigmas", default=None,
                    help="scale cohen: comma-separated training sigmas to run (default: 0.25,0.5,1); run one "
                         "process per sigma with the same --work, then once more with all to write the report")
+    p.add_argument("--mechanisms", default=None,
+                   help="scale cohen: comma-separated mechanisms whose certification runs this process computes "
+                        "(gaussian, exponential-linf; default: both); the others are read from --work as they are")
     p.add_argument("--report-only", action="store_true",
                    help="scale cohen: compute nothing; write the report from the models and TSV rows in --work")
     p.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
@@ -71,7 +74,7 @@ def command_line(args) -> str:
                      ("--threads", args.threads), ("--arch", args.arch), ("--epochs", args.epochs),
                      ("--points", args.points), ("--n0", args.n0), ("--n", args.n), ("--alpha", args.alpha),
                      ("--batch", args.batch), ("--train-examples", args.train_examples),
-                     ("--time-budget", args.time_budget), ("--name", args.name_stem), ("--sigmas", args.sigmas),
+                     ("--time-budget", args.time_budget), ("--name", args.name_stem), ("--sigmas", args.sigmas), ("--mechanisms", args.mechanisms),
                      ("--work", args.work if args.work != "runs/experiments" else None), ("--out", args.out)):
         if val is not None:
             parts += [opt, str(val)]
@@ -121,12 +124,14 @@ def run(args) -> int:
             raise ValueError(f"sigmas: comma-separated numbers > 0 expected, got {args.sigmas!r}") from None
         if not sigmas:
             raise ValueError(f"sigmas: at least one sigma > 0 expected, got {args.sigmas!r}")
-    if (args.sigmas is not None or args.report_only) and args.scale != "cohen":
-        raise ValueError("sigmas: --sigmas and --report-only belong to --scale cohen")
+    if (args.sigmas is not None or args.report_only or args.mechanisms is not None) and args.scale != "cohen":
+        raise ValueError("scale: --sigmas, --mechanisms and --report-only belong to --scale cohen")
+    mechanisms = None if args.mechanisms is None else [m.strip() for m in args.mechanisms.split(",") if m.strip()]
     summary = run_experiment(args.name, out=args.out, device=args.device, scale=args.scale, data_dir=data_dir,
                              seed=args.seed, work=args.work, command=command_line(args),
                              progress=not args.no_progress, overrides=overrides, time_budget=args.time_budget,
-                             name=args.name_stem, sigmas=sigmas, report_only=args.report_only)
+                             name=args.name_stem, sigmas=sigmas, report_only=args.report_only,
+                             mechanisms=mechanisms)
     if args.json:
         from theory.cli import print_json
 
