@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from empirical.noise import NoiseSampler, check_mechanism
+from empirical.noise import FusedNoise, NoiseSampler, batch_seed, check_mechanism
 from theory import _validate as V
 from theory import certificates as C
 
@@ -179,11 +179,13 @@ class Smooth:
     parameter ``sigma``, on ``device``.
 
     ``forward`` may be a faster callable for the same model (see :class:`FastForward`); by default the
-    module itself runs in eval / inference mode.
+    module itself runs in eval / inference mode.  ``fused_noise``: draw and add the noise in one compiled pass
+    (:class:`empirical.noise.FusedNoise`; default: on CUDA); otherwise the two-pass in-place sampler, whose
+    add is fused into the forward graph when ``forward`` offers ``predict_noisy``.
     """
 
     def __init__(self, base_classifier: nn.Module, num_classes: int, mechanism: str, sigma: float,
-                 device="cpu", *, forward=None):
+                 device="cpu", *, forward=None, fused_noise=None):
         self.device = resolve_device(device)
         self.base_classifier = base_classifier.to(self.device).eval()
         self.num_classes = V.count("num_classes", num_classes, minimum=2)
@@ -191,6 +193,8 @@ class Smooth:
         self.sigma = V.positive("sigma", sigma)
         self.forward = forward if forward is not None else self.base_classifier
         self._sampler = None
+        self.fused_noise = (self.device.type == "cuda") if fused_noise is None else bool(fused_noise)
+        self._fused = None
 
     # -- SAMPLEUNDERNOISE ---------------------------------------------------------------------------
     def _sampler_for(self, x: torch.Tensor) -> NoiseSampler:
@@ -199,12 +203,20 @@ class Smooth:
             self._sampler = NoiseSampler(self.mechanism, self.sigma, shape, self.device, x.dtype)
         return self._sampler
 
+    def _fused_for(self, x: torch.Tensor) -> FusedNoise:
+        shape = tuple(x.shape)
+        if self._fused is None or self._fused.shape != shape:
+            self._fused = FusedNoise(self.mechanism, self.sigma, shape, self.device, x.dtype)
+        return self._fused
+
     def sample_counts(self, x: torch.Tensor, num: int, batch_size: int, generator=None) -> torch.Tensor:
         """Class counts of f(x + z) over ``num`` noise draws, as an int64 tensor on the device
-        (no host synchronisation: the caller reads it once)."""
+        (no per-batch host synchronisation: the caller reads it once; the fused-noise path reads one seed)."""
         num = V.count("num", num, minimum=1)
         batch_size = V.count("batch", batch_size, minimum=1)
         x = x.to(self.device, non_blocking=True)
+        if self.fused_noise:
+            return self._sample_counts_fused(x, num, batch_size, generator)
         sampler = self._sampler_for(x)
         counts = torch.zeros(self.num_classes, dtype=torch.int64, device=self.device)
         buf = ones = None
@@ -227,6 +239,24 @@ class Smooth:
                 remaining -= this
         return counts
 
+    def _sample_counts_fused(self, x, num, batch_size, generator):
+        fused = self._fused_for(x)
+        counts = torch.zeros(self.num_classes, dtype=torch.int64, device=self.device)
+        base = FusedNoise.draw_seed(generator)
+        ones = None
+        remaining, i = num, 0
+        with torch.inference_mode():
+            while remaining > 0:
+                this = min(batch_size, remaining)
+                noisy = fused.add_noise(x, this, generator, seed=batch_seed(base, i))
+                preds = self.forward(noisy).argmax(dim=1)
+                if ones is None or ones.shape[0] != this:
+                    ones = torch.ones(this, dtype=torch.int64, device=self.device)
+                counts.index_add_(0, preds, ones)
+                remaining -= this
+                i += 1
+        return counts
+
     def warmup(self, x: torch.Tensor, sizes, batch_size: int) -> None:
         """Run the forward pass once on every batch shape that drawing ``sizes`` samples in batches of
         ``batch_size`` produces (compiles them now, so that no example's time includes compilation)."""
@@ -241,7 +271,9 @@ class Smooth:
         fused = getattr(self.forward, "predict_noisy", None)
         with torch.inference_mode():
             for b in sorted(shapes):
-                if fused is not None:
+                if self.fused_noise:
+                    self.forward(self._fused_for(x).add_noise(x, b, seed=0)).argmax(dim=1)
+                elif fused is not None:
                     fused(x, *sampler.draw_parts(b))
                 else:
                     self.forward(x.unsqueeze(0).expand(b, *x.shape).contiguous()).argmax(dim=1)

@@ -215,11 +215,19 @@ def read_checkpoint(path) -> dict:
         ck = torch.load(p, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-        first = next((ln for ln in lines if "Unsupported" in ln or "WeightsUnpickler" in ln),
-                     lines[0] if lines else "unsafe content")
-        first = first.replace("WeightsUnpickler error: ", "").split(" was not an allowed")[0]
-        raise ValueError(f"checkpoint: {str(p)!r} refused: it is not loadable with weights_only=True "
-                         f"(it would need to unpickle arbitrary objects; nothing was executed): {first}") from None
+        unsafe = next((ln for ln in lines if "GLOBAL" in ln or "Unsupported global" in ln), None)
+        if unsafe is not None:  # a pickle that names a class / function: refused, never executed
+            why = unsafe.replace("WeightsUnpickler error: ", "").split(". Please use")[0]
+            raise ValueError(f"checkpoint: {str(p)!r} refused: it is not loadable with weights_only=True "
+                             f"(it would need to unpickle arbitrary objects; nothing was executed): {why}") from None
+        # anything else (random bytes, a text file, a truncated file) is simply not a checkpoint
+        why = next((ln for ln in lines if "Unsupported operand" in ln or "invalid load key" in ln), None)
+        if why is None:
+            why = next((ln.split("WeightsUnpickler error:", 1)[1].strip() for ln in lines
+                        if "WeightsUnpickler error:" in ln and ln.split("WeightsUnpickler error:", 1)[1].strip()),
+                       lines[0] if lines else "unreadable")
+        raise ValueError(f"checkpoint: {str(p)!r} is not a readable torch checkpoint "
+                         f"(not a torch.save file: UnpicklingError: {why})") from None
     except (RuntimeError, EOFError, OSError, zipfile.BadZipFile, AttributeError, KeyError, TypeError, IndexError,
             ValueError) as exc:  # IndexError: torch.load of a text file ("pop from empty list")
         raise ValueError(f"checkpoint: {str(p)!r} is not a readable torch checkpoint "
