@@ -100,6 +100,7 @@ SETTINGS: dict[str, dict[str, Settings]] = {
     # one model per sigma, each certified with its own sigma (Gaussian) and with eq.-6 noise at matched
     # E||z||_inf (run_protocol); MNIST only (about an hour of one CPU core per sigma).
     "cohen": {
+        "digits": _S("cnn_fast", 40, 100, 100, 100_000, 0.001, 2000, recipe="fast", train_seconds=600.0),
         "mnist": _S("cnn_fast", 10, 100, 100, 100_000, 0.001, 2000, train_batch=256, recipe="fast",
                     train_seconds=600.0),
     },
@@ -829,7 +830,7 @@ def write_protocol_report(ctx: Context, res: dict) -> dict:
              f"{m.get('train_seconds', float('nan')):.0f}"] for mk, m in res["metas"].items()]
     L += _table(rows, ["model", "arch", "recipe", "training σ", "train examples", "epochs run/asked", "clean acc. %",
                        "acc. under its noise %", "train s"])
-    L += ["", f"(accuracies on the first {EVAL_EXAMPLES} test images, one noise draw each)", ""]
+    L += ["", f"(accuracies on the first {min(EVAL_EXAMPLES, res['test_size'])} test images, one noise draw each)", ""]
     L += ["## Certified accuracy at ℓ2 radii (Gaussian mechanism, σ = training σ)", "",
           "Certified accuracy (%): the fraction of the certified test points that are correct, not abstained and "
           "certified at radius ≥ R; median certified radius over certified-correct points.", ""]
@@ -1158,6 +1159,8 @@ def run_experiment(experiment: str, *, out="reports/empirical", device="cpu", sc
     if scale is None:
         scale = "gpu" if dev.type == "cuda" else "cpu"
     V.choice("scale", scale, SCALES)
+    if scale == "cohen" and experiment not in SETTINGS["cohen"]:
+        raise ValueError(f"scale: 'cohen' is defined for {sorted(SETTINGS['cohen'])}, got experiment {experiment!r}")
     if command is None:
         command = f"python -m empirical experiment {experiment} --scale {scale} --device {dev.type}"
     if experiment == "replay":
@@ -1186,8 +1189,6 @@ def run_experiment(experiment: str, *, out="reports/empirical", device="cpu", sc
         if "train_examples" in clean:
             clean["train_examples"] = V.count("train_examples", clean["train_examples"], minimum=1)
         st = replace(st, **clean)
-    if scale == "cohen" and experiment not in SETTINGS["cohen"]:
-        raise ValueError(f"scale: 'cohen' is defined for {sorted(SETTINGS['cohen'])}, got experiment {experiment!r}")
     if name is not None and (not name or "/" in name or name.startswith(".")):
         raise ValueError(f"name: a plain file stem is needed, got {name!r}")
     ctx = Context(name or report_name(experiment, dev.type, scale), scale, dev.type, device_name(dev), seed,

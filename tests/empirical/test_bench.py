@@ -83,3 +83,56 @@ def test_bench_naive_mode_uses_the_mechanism(monkeypatch):
     run_bench("cnn", "digits", device="cpu", batch=64, n=128, n0=16, reps=1, compile=False, progress=False,
               mechanism="exponential-linf")
     assert seen and set(seen) == {"exponential-linf"}
+
+
+# --- the reference loop (Cohen et al.'s CERTIFY as they describe it; issue 13) -----------------------------
+class _Constant(nn.Module):
+    def __init__(self, k, c):
+        super().__init__()
+        self.k, self.c = k, c
+
+    def forward(self, x):
+        return nn.functional.one_hot(torch.full((x.shape[0],), self.c), self.k).float()
+
+
+def test_cohen_reference_certify_matches_closed_form():
+    """A model that always says class 2: nA = n, so p_lower = alpha^(1/n) (the Clopper-Pearson bound at
+    nA = n, closed form) and radius = sigma * Phi^-1(alpha^(1/n)), computed here with mpmath."""
+    import mpmath
+
+    from empirical.bench import cohen_reference_certify
+
+    sigma, n0, n, alpha = 0.5, 30, 500, 0.001
+    pred, radius, c0, c = cohen_reference_certify(_Constant(4, 2), torch.zeros(1, 3, 3), sigma, n0, n, alpha, 64, 4)
+    assert c0.tolist() == [0, 0, n0, 0] and c.tolist() == [0, 0, n, 0] and pred == 2
+    p = mpmath.power(mpmath.mpf(alpha), mpmath.mpf(1) / n)
+    expected = float(sigma * mpmath.sqrt(2) * mpmath.erfinv(2 * p - 1))
+    assert radius == pytest.approx(expected, rel=1e-9)
+
+
+def test_cohen_reference_counts_like_the_engine_and_abstains():
+    """Counting by row position (known counts): the reference's host bincount equals the engine's device
+    counts; with three equally frequent classes it abstains."""
+    from empirical.bench import cohen_reference_certify
+
+    k = 3
+    pred, radius, c0, c = cohen_reference_certify(_ByPosition(k), torch.zeros(1, 2, 2), 0.5, 100, 1001, 0.001, 64, k)
+    engine = Smooth(_ByPosition(k), k, "gaussian", 0.5, "cpu").sample_counts(torch.zeros(1, 2, 2), 1001, 64)
+    assert c.tolist() == engine.tolist()
+    assert (pred, radius) == (-1, 0.0)
+
+
+def test_bench_reports_the_ratio_against_the_reference():
+    torch.set_num_threads(1)
+    res = run_bench("cnn", "digits", device="cpu", batch=64, n=256, n0=16, reps=2, compile=False, progress=False,
+                    engine_batch=128, samplers=False)
+    assert res["samples_per_s"]["r_cohen"]["median"] > 0 and res["engine_batch"] == 128 and res["batch"] == 64
+    r = res["ratios"]["vs_cohen_reference"]
+    assert r == pytest.approx(res["samples_per_s"]["b_certify"]["median"] / res["samples_per_s"]["r_cohen"]["median"])
+    assert "sampler_r14_over_randn" not in res["ratios"]
+    assert "Cohen et al.'s CERTIFY loop" in format_bench(res)
+    none = run_bench("cnn", "digits", device="cpu", batch=64, n=128, n0=16, reps=1, compile=False, progress=False,
+                     reference="none", samplers=False)
+    assert "r_cohen" not in none["samples_per_s"] and "vs_cohen_reference" not in none["ratios"]
+    with pytest.raises(ValueError, match="reference"):
+        run_bench("cnn", "digits", device="cpu", n=64, reps=1, compile=False, progress=False, reference="mine")
