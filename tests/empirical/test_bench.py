@@ -139,3 +139,57 @@ def test_bench_reports_the_ratio_against_the_reference():
     assert "r_cohen" not in none["samples_per_s"] and "vs_cohen_reference" not in none["ratios"]
     with pytest.raises(ValueError, match="reference"):
         run_bench("cnn", "digits", device="cpu", n=64, reps=1, compile=False, progress=False, reference="mine")
+
+
+# --- gpu-report: dry run on the CPU, time budget, help (issues 13 and 15) ------------------------------------
+def _gpu_report(argv):
+    from empirical.cli import main
+
+    return main(["gpu-report"] + argv)
+
+
+def test_gpu_report_dry_run_on_the_cpu(tmp_path):
+    """The device script end to end at tiny sizes on random CIFAR-shaped data (no data folder needed): the
+    report says it is a dry run and holds the bench against the reference, the training and certification."""
+    torch.set_num_threads(1)
+    assert _gpu_report(["--dry-run", "--device", "cpu", "--out-dir", str(tmp_path)]) == 0
+    md = (tmp_path / "gpu.md").read_text()
+    for s in ("DRY RUN", "vs_cohen_reference", "Short noise training", "recipe `fast`", "Certification"):
+        assert s in md, s
+    import json as _json
+
+    js = _json.loads((tmp_path / "gpu.json").read_text())
+    assert js["scale"] == "dry" and js["certify"][0]["count"] == 2 and not js["skipped"]
+
+
+def test_gpu_report_time_budget_still_writes_a_report(tmp_path):
+    """A budget already spent: no bench, training capped after one epoch, no certification -- and a report
+    that lists what was skipped."""
+    torch.set_num_threads(1)
+    assert _gpu_report(["--dry-run", "--device", "cpu", "--out-dir", str(tmp_path), "--time-budget", "1e-6",
+                        "--epochs", "3"]) == 0
+    md = (tmp_path / "gpu.md").read_text()
+    assert "Time budget reached" in md and "bench of cnn not started" in md and "certification (fp32)" in md
+    import json as _json
+
+    js = _json.loads((tmp_path / "gpu.json").read_text())
+    assert js["benches"] == [] and js["train"]["epochs"] == 1 and js["train"]["stopped_early"]
+
+
+@pytest.mark.slow
+def test_gpu_report_all_dry_run_writes_the_experiment_too(tmp_path):
+    torch.set_num_threads(1)
+    assert _gpu_report(["--all", "--dry-run", "--device", "cpu", "--out-dir", str(tmp_path)]) == 0
+    assert (tmp_path / "cifar10_dry.md").is_file() and "CIFAR-10 experiment (--all)" in (tmp_path / "gpu.md").read_text()
+
+
+def test_gpu_report_help_has_no_issue_numbers_and_every_option_explained():
+    import argparse
+
+    from empirical.commands import gpu_report
+
+    p = argparse.ArgumentParser(description=gpu_report.__doc__)
+    gpu_report.add_arguments(p)
+    assert "issue" not in p.format_help().lower() and "issue" not in gpu_report.HELP.lower()
+    missing = [a.option_strings for a in p._actions if a.option_strings and a.help in (None, "")]
+    assert missing == []
