@@ -29,7 +29,7 @@ def add_arguments(p) -> None:
                    help="noise draws per forward pass of the reference and naive loops (default: 400 on the CPU, "
                         "1000 on CUDA)")
     p.add_argument("--engine-batch", type=int, default=None,
-                   help="noise draws per forward pass of the engine's loop (b) (default: 1000 on the CPU, "
+                   help="noise draws per forward pass of the engine's loop (b) (default: 128 on the CPU, "
                         "10000 on CUDA)")
     p.add_argument("--reference", choices=("cohen", "none"), default="cohen",
                    help="reference loop to compare with: cohen = Cohen et al.'s CERTIFY as they describe it "
@@ -68,7 +68,7 @@ def run(args) -> int:
     batch = args.batch if args.batch is not None else (1000 if dev.type == "cuda" else 400)
     n = args.n if args.n is not None else (100000 if dev.type == "cuda" else 4000)
     engine_batch = (args.engine_batch if args.engine_batch is not None
-                    else (10000 if dev.type == "cuda" else 1000))
+                    else (10000 if dev.type == "cuda" else 128))
     V.count("batch", batch, minimum=1)
     V.count("engine-batch", engine_batch, minimum=1)
     V.count("n", n, minimum=1)
