@@ -190,8 +190,6 @@ def run(args) -> int:
         tmp = tempfile.TemporaryDirectory()
         data_dir = str(_fake_cifar(Path(tmp.name), args.seed))
         fake = True
-    elif (Path(data_dir) / "cifar10-jpeg75").is_dir():
-        data_dir = str(Path(data_dir) / "cifar10-jpeg75")
     K.check_data("cifar10", data_dir)
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -300,7 +298,8 @@ def run(args) -> int:
             K.say("[gpu-report] CIFAR-10 experiment ...")
             exp_cmd = (f"python -m empirical experiment cifar10 --device {dev.type} --data-dir {data_dir} --out {out_dir}"
                        + (" (dry run sizes)" if args.dry_run else ""))
-            summ = run_experiment("cifar10", out=out_dir, device=dev.type, data_dir=data_dir, seed=args.seed,
+            exp_dir = Path(data_dir) / "cifar10-jpeg75" if (Path(data_dir) / "cifar10-jpeg75").is_dir() else data_dir
+            summ = run_experiment("cifar10", out=out_dir, device=dev.type, data_dir=exp_dir, seed=args.seed,
                                   work=str(out_dir / "work") if args.dry_run else "runs/experiments",
                                   command=exp_cmd, progress=False,
                                   overrides=DRY_EXPERIMENT if args.dry_run else None,
