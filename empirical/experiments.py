@@ -87,7 +87,7 @@ SETTINGS: dict[str, dict[str, Settings]] = {
     "gpu": {
         "digits": _S("cnn", 40, 450, 100, 100_000, 0.001, 10_000),
         "mnist": _S("cnn", 6, 500, 100, 20_000, 0.001, 10_000),
-        "cifar10": _S("resnet20", 15, 100, 100, 10_000, 0.001, 5_000, train_batch=256),
+        "cifar10": _S("resnet20", 15, 100, 100, 10_000, 0.001, 5_000, train_batch=512, recipe="fast"),
         "sweep": _S("cnn", 6, 200, 100, 10_000, 0.001, 5_000, train_batch=256),
     },
     "paper": {
