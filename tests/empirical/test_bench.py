@@ -116,7 +116,7 @@ def test_cohen_reference_counts_like_the_engine_and_abstains():
     from empirical.bench import cohen_reference_certify
 
     k = 3
-    pred, radius, c0, c = cohen_reference_certify(_ByPosition(k), torch.zeros(1, 2, 2), 0.5, 100, 1001, 0.001, 64, k)
+    pred, radius, _, c = cohen_reference_certify(_ByPosition(k), torch.zeros(1, 2, 2), 0.5, 100, 1001, 0.001, 64, k)
     engine = Smooth(_ByPosition(k), k, "gaussian", 0.5, "cpu").sample_counts(torch.zeros(1, 2, 2), 1001, 64)
     assert c.tolist() == engine.tolist()
     assert (pred, radius) == (-1, 0.0)

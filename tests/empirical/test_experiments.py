@@ -224,7 +224,7 @@ def test_cohen_protocol_per_sigma_processes_then_report(tmp_path):
     direct = np.mean([int(x["correct"]) == 1 and int(x["predict"]) != -1 and float(x["radius_cohen"]) >= 0.25
                       for x in rows])
     assert g["certified_accuracy_l2"]["radius_cohen"]["0.25"] == pytest.approx(direct)
-    e = [v for v in full["runs"].values() if v["mechanism"] == "exponential-linf" and v["train_sigma"] == 1.0][0]
+    e = next(v for v in full["runs"].values() if v["mechanism"] == "exponential-linf" and v["train_sigma"] == 1.0)
     assert e["sigma"] == pytest.approx(X.matched_exponential_sigma(1.0, 64))
     with pytest.raises(ValueError, match="scale"):
         X.run_experiment("cifar10", out=tmp_path / "o", scale="cohen", data_dir=tmp_path)

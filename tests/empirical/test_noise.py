@@ -125,7 +125,7 @@ def test_add_noise_is_x_plus_the_sampled_law(mechanism):
 
 
 # --- the fused one-pass sampler (issue 13; the GPU path, exact on the CPU too) --------------------------------
-from empirical.noise import FusedNoise, batch_seed  # noqa: E402
+from empirical.noise import FusedNoise, batch_seed
 
 
 @pytest.mark.parametrize("d,sigma,shape", [(1, 0.5, (1,)), (8, 1.0, (2, 2, 2))])

@@ -101,7 +101,7 @@ def test_fast_recipe_learns_with_one_cycle_and_label_smoothing():
     """recipe='fast' (one-cycle, label smoothing) on the bundled digits with the small fast CNN: clean test
     accuracy far above chance + 6 binomial standard errors; the recipe is recorded; bad recipe rejected."""
     torch.set_num_threads(1)
-    model, meta = train_model("digits", "cnn_fast", "gaussian", 0.25, epochs=8, seed=0, device="cpu",
+    _, meta = train_model("digits", "cnn_fast", "gaussian", 0.25, epochs=8, seed=0, device="cpu",
                               progress=False, recipe="fast")
     n = 450
     assert meta["recipe"] == "fast" and meta["test_acc_clean"] > max(0.1 + 6 * math.sqrt(0.09 / n), 0.5)
