@@ -237,8 +237,9 @@ def run(args) -> int:
     split = load_dataset("cifar10", args.cert_split, data_dir)
     idx = list(range(min(sz["count"], len(split))))
     variants = [("fp32", dict(), out_dir / res["tsv_name"])]
-    if dev.type == "cuda":
+    if dev.type == "cuda" or args.dry_run:  # the dry run exercises the bf16 path and its agreement check on the CPU
         variants.append(("bf16 autocast", dict(autocast_dtype=torch.bfloat16), out_dir / f"{args.name}-certify-bf16.tsv"))
+    if dev.type == "cuda":
         variants.append(("bf16 autocast + CUDA graphs", dict(autocast_dtype=torch.bfloat16, cudagraphs=True),
                          out_dir / f"{args.name}-certify-bf16-graphs.tsv"))
     rows_by = {}

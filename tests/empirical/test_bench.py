@@ -160,6 +160,10 @@ def test_gpu_report_dry_run_on_the_cpu(tmp_path):
 
     js = _json.loads((tmp_path / "gpu.json").read_text())
     assert js["scale"] == "dry" and js["certify"][0]["count"] == 2 and not js["skipped"]
+    # fp32 and bf16 reported separately, with the prediction agreement of the two
+    assert [c["label"] for c in js["certify"]] == ["fp32", "bf16 autocast"]
+    a = js["agreement"]["bf16 autocast"]
+    assert a["count"] == 2 and 0 <= a["same_prediction"] <= 2 and "bf16 autocast vs fp32" in md
 
 
 def test_gpu_report_time_budget_still_writes_a_report(tmp_path):
