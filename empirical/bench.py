@@ -11,6 +11,11 @@ Modes, all on the same model, input, batch and number of samples:
   al.'s ``core.py``): eager model, fresh noise of the chosen mechanism per batch (``torch.randn_like``, or
   for ``exponential-linf`` R14 written eagerly: a ``torch.distributions.Gamma`` radius, then ``rand_like``
   on the cube), predictions copied to the host every batch and counted in a Python loop, n0 + n samples;
+* ``r_cohen``    -- the reference: Cohen et al.'s CERTIFY loop as their paper and code describe it
+  (:func:`cohen_reference_certify`, written here from that description, not copied): eager model under
+  ``torch.no_grad``, the input repeated to a batch, ``torch.randn_like`` noise on the device, predictions
+  copied to the host and counted with ``numpy.bincount`` per batch, n0 + n samples, then the Clopper-Pearson
+  bound and the radius on the host;
 * on CUDA also ``a_forward_bf16`` / ``b_certify_bf16`` (bf16 autocast);
 * ``sampler_*``  -- the R14 sampler (Gamma radius + in-place uniform cube, two passes over z) against
   ``torch.randn`` of the same size and in-place ``normal_`` (ratio = time(randn) / time(R14), > 1 means
@@ -18,8 +23,13 @@ Modes, all on the same model, input, batch and number of samples:
 * ``noisy_batch_*`` -- x + z as the certify loop makes it (:meth:`empirical.noise.NoiseSampler.add_noise`):
   R14 (uniform draw, then a fused scale-and-add) against Gaussian (normal draw, then add): two passes each.
 
-Ratios: b/a (overhead of the certify loop over the bare forward, target >= 0.9) and b/c (speed-up over
-the naive loop, target >= 2 on the CPU).  Timings are never asserted by tests.
+Ratios: b/a (overhead of the certify loop over the bare forward, target >= 0.9), b/c (speed-up over the
+naive loop) and ``vs_cohen_reference`` = b / r_cohen, the speed-up over the reference loop on the same model,
+input, n0, n and device (the median over repetitions of the paired ratio -- both ran back to back in each
+repetition, which cancels load that drifts between repetitions on a shared machine; the ratio of the
+medians is ``vs_cohen_reference_of_medians``) (target >= 2 on the CPU, >= 3 on CUDA; ``vs_cohen_reference_bf16`` with bf16
+autocast on CUDA).  The engine runs with ``engine_batch`` noise draws per forward pass (default: the
+reference's ``batch``), both reported.  Timings are never asserted by tests.
 """
 
 from __future__ import annotations
@@ -72,10 +82,66 @@ def _naive_counts(model, x, num, batch, sigma, num_classes, mechanism="gaussian"
     return counts
 
 
+def cohen_reference_certify(model, x, sigma: float, n0: int, n: int, alpha: float, batch: int, num_classes: int):
+    """Cohen et al.'s (2019) CERTIFY loop as they describe it, for the benchmark's reference mode.
+
+    SAMPLEUNDERNOISE: in batches of ``batch``, repeat ``x`` ([C, H, W], on the model's device) to the batch,
+    add ``torch.randn_like(batch) * sigma``, run the eager ``model`` under ``torch.no_grad``, take the argmax,
+    copy the predictions to the host and count them with ``numpy.bincount``.  CERTIFY: cA = top class of
+    n0 such draws; nA = count of cA among n fresh draws; pA_lower = the one-sided (1 - alpha) Clopper-Pearson
+    bound Beta(alpha; nA, n - nA + 1) (scipy); abstain (-1, 0.0) if pA_lower < 1/2, else (cA, sigma
+    Phi^-1(pA_lower)).  Returns ``(prediction, radius, counts0, counts)``.
+
+    >>> import torch
+    >>> f = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 3))
+    >>> pred, radius, c0, c = cohen_reference_certify(f, torch.zeros(1, 2, 2), 0.5, 10, 100, 0.001, 32, 3)
+    >>> int(c0.sum()), int(c.sum())
+    (10, 100)
+    """
+    from scipy.stats import beta, norm
+
+    def sample_under_noise(num):
+        counts = np.zeros(num_classes, dtype=np.int64)
+        left = num
+        with torch.no_grad():
+            while left > 0:
+                this = min(batch, left)
+                left -= this
+                rep = x.unsqueeze(0).repeat((this,) + (1,) * x.dim())
+                noise = torch.randn_like(rep) * sigma
+                pred = model(rep + noise).argmax(1)
+                counts += np.bincount(pred.cpu().numpy(), minlength=num_classes)[:num_classes]
+        return counts
+
+    counts0 = sample_under_noise(n0)
+    c_a = int(counts0.argmax())
+    counts = sample_under_noise(n)
+    n_a = int(counts[c_a])
+    p_lower = float(beta.ppf(alpha, n_a, n - n_a + 1)) if n_a > 0 else 0.0
+    if p_lower < 0.5:
+        return -1, 0.0, counts0, counts
+    return c_a, float(sigma * norm.ppf(p_lower)), counts0, counts
+
+
+REFERENCES = ("cohen", "none")
+
+
 def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, device="auto", batch: int = 400,
               n: int = 4000, n0: int = 100, reps: int = 5, sigma: float = 0.25, mechanism: str = "gaussian",
-              compile: bool = True, seed: int = 0, progress: bool = True) -> dict:
-    """Run the benchmark; returns a dict of per-mode samples/s (median, min, max, all), ratios and notes."""
+              compile: bool = True, seed: int = 0, progress: bool = True, reference: str = "cohen",
+              engine_batch: int | None = None, samplers: bool = True) -> dict:
+    """Run the benchmark; returns a dict of per-mode samples/s (median, min, max, all), ratios and notes.
+
+    ``reference`` 'cohen' adds the mode ``r_cohen`` (:func:`cohen_reference_certify`, Gaussian noise; with
+    ``mechanism`` 'exponential-linf' the engine certifies with eq.-6 noise against it) and the ratio
+    ``vs_cohen_reference``; 'none' leaves it out.  ``engine_batch``: the engine's noise draws per forward pass
+    (default ``batch``, the reference's).  ``samplers``: also time the noise samplers alone.
+    """
+    from theory import _validate as V
+
+    reference = V.choice("reference", reference, set(REFERENCES))
+    batch = V.count("batch", batch, minimum=1)
+    engine_batch = batch if engine_batch is None else V.count("engine_batch", engine_batch, minimum=1)
     dev = resolve_device(device)
     torch.manual_seed(seed)
     if checkpoint is not None:
@@ -111,9 +177,13 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
     def mode_b(smooth):
         def run():
             gg = make_generator(dev, seed + 1)
-            smooth.certify(x, n0, n, 0.001, batch, gg)
+            smooth.certify(x, n0, n, 0.001, engine_batch, gg)
             return n0 + n
         return run
+
+    def mode_r():
+        cohen_reference_certify(naive_model, x, sigma, n0, n, 0.001, batch, k)
+        return n0 + n
 
     def mode_c():
         _naive_counts(naive_model, x.unsqueeze(0), n0, batch, sigma, k, mechanism)
@@ -124,6 +194,8 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
     modes["a_forward"] = mode_a(fwd)
     modes["b_certify"] = mode_b(smooth)
     modes["c_naive"] = mode_c
+    if reference == "cohen":
+        modes["r_cohen"] = mode_r
     fwd16 = None
     if dev.type == "cuda":
         fwd16 = FastForward(build_model(arch, info).eval(), dev, compile=compile, autocast_dtype=torch.bfloat16)
@@ -164,19 +236,46 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
             gauss.add_noise(x, batch, gs, out=sbuf)
         return srep * batch
 
-    samplers = {"sampler_r14_inplace": s_r14, "sampler_randn": s_randn, "sampler_normal_inplace": s_normal_inplace,
-                "noisy_batch_r14": s_r14_add, "noisy_batch_gaussian": s_gauss_add}
+    sampler_modes = {"sampler_r14_inplace": s_r14, "sampler_randn": s_randn,
+                     "sampler_normal_inplace": s_normal_inplace, "noisy_batch_r14": s_r14_add,
+                     "noisy_batch_gaussian": s_gauss_add}
+    fused_r14 = None
+    if dev.type == "cuda":
+        from empirical.noise import FusedNoise
+
+        fused_r14 = FusedNoise("exponential-linf", sigma, info.shape, dev)
+        fused_gauss = FusedNoise("gaussian", sigma, info.shape, dev)
+
+        def s_r14_fused():
+            for _ in range(srep):
+                fused_r14.sample(batch, gs)
+            return srep * batch
+
+        def s_r14_fused_add():
+            for _ in range(srep):
+                fused_r14.add_noise(x, batch, gs)
+            return srep * batch
+
+        def s_gauss_fused_add():
+            for _ in range(srep):
+                fused_gauss.add_noise(x, batch, gs)
+            return srep * batch
+
+        sampler_modes.update({"sampler_r14_fused": s_r14_fused, "noisy_batch_r14_fused": s_r14_fused_add,
+                              "noisy_batch_gaussian_fused": s_gauss_fused_add})
     allm = dict(modes)
-    allm.update(samplers)
+    if samplers:
+        allm.update(sampler_modes)
     # warm-up (compilation happens here, not in the timings)
     t0 = time.perf_counter()
-    smooth.warmup(x, (n0, n), batch)
+    smooth.warmup(x, (n0, n), engine_batch)
     if fwd16 is not None:
-        Smooth(fwd16.model, k, mechanism, sigma, dev, forward=fwd16).warmup(x, (n0, n), batch)
+        Smooth(fwd16.model, k, mechanism, sigma, dev, forward=fwd16).warmup(x, (n0, n), engine_batch)
     for f in allm.values():
         f()
     _sync(dev)
     warm_s = time.perf_counter() - t0
+    load0 = _loadavg()
     rates = {m: [] for m in allm}
     it = range(reps)
     if progress:
@@ -196,27 +295,61 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
         "device_name": torch.cuda.get_device_name(dev) if dev.type == "cuda" else _cpu_name(),
         "torch": str(torch.__version__),
         "threads": torch.get_num_threads(),
-        "arch": arch, "dataset": info.name, "input_shape": list(info.shape), "batch": batch, "n": n, "n0": n0,
+        "arch": arch, "dataset": info.name, "input_shape": list(info.shape), "batch": batch,
+        "engine_batch": engine_batch, "n": n, "n0": n0, "reference": reference,
         "reps": reps, "mechanism": mechanism, "sigma": sigma,
-        "forward": fwd.description, "warmup_seconds": round(warm_s, 2),
+        "forward": fwd.description, "warmup_seconds": round(warm_s, 2), "loadavg": load0,
+        "loadavg_after": _loadavg(),
         "samples_per_s": {m: {"median": med[m], "min": min(v), "max": max(v),
                               "spread_pct": 100.0 * (max(v) - min(v)) / med[m], "all": v}
                           for m, v in rates.items()},
         "ratios": {
             "b_over_a": med["b_certify"] / med["a_forward"],
             "b_over_c": med["b_certify"] / med["c_naive"],
+        },
+        "targets": {"b_over_a": 0.9, "b_over_c": 2.0, "sampler_r14_over_randn": 1.0,
+                    "vs_cohen_reference": 3.0 if dev.type == "cuda" else 2.0,
+                    "vs_cohen_reference_bf16": 3.0, "sampler_r14_fused_over_randn": 1.0,
+                    "noisy_batch_r14_fused_over_gaussian": 0.95},
+    }
+    if reference == "cohen":
+        # paired: the engine and the reference ran back to back in each repetition, so the per-repetition
+        # ratio cancels load that changes between repetitions (the machine may be shared); its median
+        paired = [b / r for b, r in zip(rates["b_certify"], rates["r_cohen"])]
+        res["ratios"]["vs_cohen_reference"] = statistics.median(paired)
+        res["ratios"]["vs_cohen_reference_of_medians"] = med["b_certify"] / med["r_cohen"]
+        res["vs_cohen_reference_per_rep"] = paired
+    if samplers:
+        res["ratios"].update({
             "sampler_r14_over_randn": med["sampler_r14_inplace"] / med["sampler_randn"],
             "sampler_r14_over_normal_inplace": med["sampler_r14_inplace"] / med["sampler_normal_inplace"],
-            "noisy_batch_r14_over_gaussian": med["noisy_batch_r14"] / med["noisy_batch_gaussian"],
-        },
-        "targets": {"b_over_a": 0.9, "b_over_c": 2.0, "sampler_r14_over_randn": 1.0},
-    }
+            "noisy_batch_r14_over_gaussian": med["noisy_batch_r14"] / med["noisy_batch_gaussian"]})
+        if fused_r14 is not None:
+            res["ratios"].update({
+                "sampler_r14_fused_over_randn": med["sampler_r14_fused"] / med["sampler_randn"],
+                # the eq.-6 noisy batch the engine makes on CUDA (fused) against the plain Gaussian one
+                "noisy_batch_r14_fused_over_gaussian": med["noisy_batch_r14_fused"] / med["noisy_batch_gaussian"],
+                "noisy_batch_r14_fused_over_gaussian_fused": (med["noisy_batch_r14_fused"]
+                                                              / med["noisy_batch_gaussian_fused"])})
     if fwd16 is not None:
         res["forward_bf16"] = fwd16.description
         res["ratios"]["a_bf16_over_a"] = med["a_forward_bf16"] / med["a_forward"]
         res["ratios"]["b_bf16_over_b"] = med["b_certify_bf16"] / med["b_certify"]
         res["ratios"]["b_bf16_over_c"] = med["b_certify_bf16"] / med["c_naive"]
+        if reference == "cohen":
+            res["ratios"]["vs_cohen_reference_bf16"] = statistics.median(
+                [b / r for b, r in zip(rates["b_certify_bf16"], rates["r_cohen"])])
     return res
+
+
+def _loadavg():
+    """The 1/5/15-minute load averages (None where the OS has none): the machine may be shared."""
+    import os
+
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except (OSError, AttributeError):
+        return None
 
 
 def _cpu_name() -> str:
@@ -234,8 +367,10 @@ def _cpu_name() -> str:
 
 def format_bench(res: dict) -> str:
     lines = [f"device {res['device']} ({res['device_name']}), torch {res['torch']}, {res['threads']} threads; "
-             f"{res['arch']} on {res['dataset']} {tuple(res['input_shape'])}, batch {res['batch']}, n {res['n']}, "
-             f"n0 {res['n0']}, {res['reps']} interleaved repetitions",
+             f"{res['arch']} on {res['dataset']} {tuple(res['input_shape'])}, batch {res['batch']} (engine "
+             f"{res.get('engine_batch', res['batch'])}), n {res['n']}, n0 {res['n0']}, {res['reps']} interleaved "
+             f"repetitions; {res['mechanism']} sigma {res['sigma']}"
+             + (f"; load average before {res['loadavg'][0]:.2f}" if res.get("loadavg") else ""),
              f"forward: {res['forward']}" + (f"; bf16: {res['forward_bf16']}" if "forward_bf16" in res else ""),
              f"{'mode':<26}{'median samples/s':>18}{'min':>12}{'max':>12}{'spread %':>10}"]
     for m, v in res["samples_per_s"].items():
@@ -244,4 +379,9 @@ def format_bench(res: dict) -> str:
         tgt = res["targets"].get(r)
         lines.append(f"ratio {r:<34}{v:>8.3f}" + (f"   (target >= {tgt}: {'met' if v >= tgt else 'NOT met'})"
                                                    if tgt is not None else ""))
+    if "vs_cohen_reference" in res["ratios"]:
+        per = res.get("vs_cohen_reference_per_rep", [])
+        lines.append(f"speed-up over Cohen et al.'s CERTIFY loop (reference r_cohen, same model / input / n0 / n): "
+                     f"{res['ratios']['vs_cohen_reference']:.2f}x (median of the paired per-repetition ratios "
+                     + ", ".join(f"{v:.2f}" for v in per) + ")")
     return "\n".join(lines)

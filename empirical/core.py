@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from empirical.noise import NoiseSampler, check_mechanism
+from empirical.noise import FusedNoise, NoiseSampler, batch_seed, check_mechanism
 from theory import _validate as V
 from theory import certificates as C
 
@@ -97,11 +97,16 @@ class FastForward:
     ``torch.compile`` (inductor) and optional autocast.  When compilation fails (no compiler, an
     unsupported op, ...) it falls back to eager once and says so in ``description`` (and on stderr).
 
+    ``freezing`` (default on): inductor's inference freezing -- the weights become constants of the compiled
+    graph (constant folding, pre-packed oneDNN convolution weights on the CPU); the model must not be
+    changed after the first call.  ``cudagraphs`` (CUDA): replay the compiled graph as a CUDA graph
+    (inductor's ``triton.cudagraphs``; cuts the per-launch overhead of small models).
+
     ``FastForward(model, device)(x) -> logits``; call inside ``torch.inference_mode()``.
     """
 
     def __init__(self, model: nn.Module, device, *, compile: bool = True, channels_last: bool = True,
-                 autocast_dtype=None, verbose: bool = True):
+                 autocast_dtype=None, verbose: bool = True, freezing: bool = True, cudagraphs: bool = False):
         self.device = torch.device(device)
         self.channels_last = channels_last
         self.autocast_dtype = autocast_dtype
@@ -118,7 +123,13 @@ class FastForward:
             for name in ("recompile_limit", "cache_size_limit"):
                 if hasattr(cfg, name):
                     setattr(cfg, name, max(int(getattr(cfg, name)), 256))
-        self._compiled = torch.compile(self._eager, dynamic=False) if compile else None
+        self.freezing = bool(freezing) and compile
+        self.cudagraphs = bool(cudagraphs) and compile and self.device.type == "cuda"
+        opts = {"freezing": self.freezing}
+        if self.cudagraphs:
+            opts["triton.cudagraphs"] = True
+        self._compiled = torch.compile(self._eager, dynamic=False, options=opts) if compile else None
+        self._compiled_noisy = torch.compile(self._eager_noisy, dynamic=False, options=opts) if compile else None
         self.compile_error = None
 
     def _eager(self, x):
@@ -129,21 +140,42 @@ class FastForward:
                 return self.model(x)
         return self.model(x)
 
+    def _eager_noisy(self, x, u, r=None):
+        if r is None:
+            noisy = x + u
+        else:
+            noisy = torch.addcmul(x, u, r.view((-1,) + (1,) * (u.dim() - 1)))
+        return self._eager(noisy).argmax(dim=1)
+
+    def predict_noisy(self, x, u, r=None):
+        """argmax_c f(x + z)_c for the noise z = u (r None) or z = r * u (one factor r per sample, R14), with the
+        noise add compiled into the same graph as the model (no separate pass over the batch)."""
+        if self._compiled_noisy is not None:
+            try:
+                return self._compiled_noisy(x, u, r)
+            except Exception as exc:  # compilation unavailable here: say so, run eager from now on
+                self._fallback(exc)
+        return self._eager_noisy(x, u, r)
+
+    def _fallback(self, exc):
+        self._compiled = self._compiled_noisy = None
+        first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+        self.compile_error = f"{exc.__class__.__name__}: {first}"
+        if self.verbose:
+            warn(f"torch.compile unavailable, falling back to eager: {self.compile_error}")
+
     def __call__(self, x):
         if self._compiled is not None:
             try:
                 return self._compiled(x)
             except Exception as exc:  # compilation unavailable here: say so, run eager from now on
-                self._compiled = None
-                first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
-                self.compile_error = f"{exc.__class__.__name__}: {first}"
-                if self.verbose:
-                    warn(f"torch.compile unavailable, falling back to eager: {self.compile_error}")
+                self._fallback(exc)
         return self._eager(x)
 
     @property
     def description(self) -> str:
-        parts = ["torch.compile(inductor)" if self._compiled is not None else
+        parts = [("torch.compile(inductor" + (", freezing" if self.freezing else "")
+                  + (", CUDA graphs" if self.cudagraphs else "") + ")") if self._compiled is not None else
                  ("eager (torch.compile failed: " + self.compile_error + ")" if self.compile_error else "eager")]
         if self.channels_last:
             parts.append("channels_last")
@@ -158,11 +190,13 @@ class Smooth:
     parameter ``sigma``, on ``device``.
 
     ``forward`` may be a faster callable for the same model (see :class:`FastForward`); by default the
-    module itself runs in eval / inference mode.
+    module itself runs in eval / inference mode.  ``fused_noise``: draw and add the noise in one compiled pass
+    (:class:`empirical.noise.FusedNoise`; default: on CUDA); otherwise the two-pass in-place sampler, whose
+    add is fused into the forward graph when ``forward`` offers ``predict_noisy``.
     """
 
     def __init__(self, base_classifier: nn.Module, num_classes: int, mechanism: str, sigma: float,
-                 device="cpu", *, forward=None):
+                 device="cpu", *, forward=None, fused_noise=None):
         self.device = resolve_device(device)
         self.base_classifier = base_classifier.to(self.device).eval()
         self.num_classes = V.count("num_classes", num_classes, minimum=2)
@@ -170,6 +204,8 @@ class Smooth:
         self.sigma = V.positive("sigma", sigma)
         self.forward = forward if forward is not None else self.base_classifier
         self._sampler = None
+        self.fused_noise = (self.device.type == "cuda") if fused_noise is None else bool(fused_noise)
+        self._fused = None
 
     # -- SAMPLEUNDERNOISE ---------------------------------------------------------------------------
     def _sampler_for(self, x: torch.Tensor) -> NoiseSampler:
@@ -178,27 +214,58 @@ class Smooth:
             self._sampler = NoiseSampler(self.mechanism, self.sigma, shape, self.device, x.dtype)
         return self._sampler
 
+    def _fused_for(self, x: torch.Tensor) -> FusedNoise:
+        shape = tuple(x.shape)
+        if self._fused is None or self._fused.shape != shape:
+            self._fused = FusedNoise(self.mechanism, self.sigma, shape, self.device, x.dtype)
+        return self._fused
+
     def sample_counts(self, x: torch.Tensor, num: int, batch_size: int, generator=None) -> torch.Tensor:
         """Class counts of f(x + z) over ``num`` noise draws, as an int64 tensor on the device
-        (no host synchronisation: the caller reads it once)."""
+        (no per-batch host synchronisation: the caller reads it once; the fused-noise path reads one seed)."""
         num = V.count("num", num, minimum=1)
         batch_size = V.count("batch", batch_size, minimum=1)
         x = x.to(self.device, non_blocking=True)
+        if self.fused_noise:
+            return self._sample_counts_fused(x, num, batch_size, generator)
         sampler = self._sampler_for(x)
         counts = torch.zeros(self.num_classes, dtype=torch.int64, device=self.device)
         buf = ones = None
         remaining = num
+        fused = getattr(self.forward, "predict_noisy", None)
         with torch.inference_mode():
             while remaining > 0:
                 this = min(batch_size, remaining)
                 if buf is None or buf.shape[0] != this:
                     buf = torch.empty((this, *x.shape), device=self.device, dtype=x.dtype)
-                noisy = sampler.add_noise(x, this, generator, out=buf)  # pixel space, before normalisation
-                preds = self.forward(noisy).argmax(dim=1)
+                if fused is not None:  # noise drawn in place, its add fused into the compiled forward pass
+                    u, r = sampler.draw_parts(this, generator, out=buf)
+                    preds = fused(x, u, r)
+                else:
+                    noisy = sampler.add_noise(x, this, generator, out=buf)  # pixel space, before normalisation
+                    preds = self.forward(noisy).argmax(dim=1)
                 if ones is None or ones.shape[0] != this:
                     ones = torch.ones(this, dtype=torch.int64, device=self.device)
                 counts.index_add_(0, preds, ones)  # no host sync (torch.bincount syncs twice on CUDA)
                 remaining -= this
+        return counts
+
+    def _sample_counts_fused(self, x, num, batch_size, generator):
+        fused = self._fused_for(x)
+        counts = torch.zeros(self.num_classes, dtype=torch.int64, device=self.device)
+        base = FusedNoise.draw_seed(generator)
+        ones = None
+        remaining, i = num, 0
+        with torch.inference_mode():
+            while remaining > 0:
+                this = min(batch_size, remaining)
+                noisy = fused.add_noise(x, this, generator, seed=batch_seed(base, i))
+                preds = self.forward(noisy).argmax(dim=1)
+                if ones is None or ones.shape[0] != this:
+                    ones = torch.ones(this, dtype=torch.int64, device=self.device)
+                counts.index_add_(0, preds, ones)
+                remaining -= this
+                i += 1
         return counts
 
     def warmup(self, x: torch.Tensor, sizes, batch_size: int) -> None:
@@ -211,9 +278,16 @@ class Smooth:
             if num % batch_size:
                 shapes.add(num % batch_size)
         x = x.to(self.device)
+        sampler = self._sampler_for(x)
+        fused = getattr(self.forward, "predict_noisy", None)
         with torch.inference_mode():
             for b in sorted(shapes):
-                self.forward(x.unsqueeze(0).expand(b, *x.shape).contiguous()).argmax(dim=1)
+                if self.fused_noise:
+                    self.forward(self._fused_for(x).add_noise(x, b, seed=0)).argmax(dim=1)
+                elif fused is not None:
+                    fused(x, *sampler.draw_parts(b))
+                else:
+                    self.forward(x.unsqueeze(0).expand(b, *x.shape).contiguous()).argmax(dim=1)
 
     # -- CERTIFY ------------------------------------------------------------------------------------
     def certify(self, x: torch.Tensor, n0: int, n: int, alpha: float, batch_size: int,

@@ -42,7 +42,7 @@ import numpy as np
 from theory import _validate as V
 
 EXPERIMENTS = ("replay", "digits", "mnist", "cifar10", "sweep")
-SCALES = ("cpu", "gpu", "paper")
+SCALES = ("cpu", "gpu", "paper", "cohen")
 TRAIN_SIGMAS = (0.25, 0.5, 1.0)
 MECH_SIGMAS = (0.25, 0.5, 1.0)
 FIG1_MECH_SIGMA = 0.5
@@ -72,6 +72,8 @@ class Settings:
     batch: int             # noise draws per forward pass in CERTIFY
     train_examples: int | None = None   # random (seeded) subset of the training set; None = all
     train_batch: int = 128
+    recipe: str = "default"  # empirical.train recipe ('default' | 'fast')
+    train_seconds: float | None = None  # training time cap per model (stops after the epoch that passes it)
 
 
 _S = Settings
@@ -85,7 +87,7 @@ SETTINGS: dict[str, dict[str, Settings]] = {
     "gpu": {
         "digits": _S("cnn", 40, 450, 100, 100_000, 0.001, 10_000),
         "mnist": _S("cnn", 6, 500, 100, 20_000, 0.001, 10_000),
-        "cifar10": _S("resnet20", 15, 100, 100, 10_000, 0.001, 5_000, train_batch=256),
+        "cifar10": _S("resnet20", 15, 100, 100, 10_000, 0.001, 5_000, train_batch=512, recipe="fast"),
         "sweep": _S("cnn", 6, 200, 100, 10_000, 0.001, 5_000, train_batch=256),
     },
     "paper": {
@@ -93,6 +95,14 @@ SETTINGS: dict[str, dict[str, Settings]] = {
         "mnist": _S("cnn", 90, 500, 100, 100_000, 0.001, 1000),
         "cifar10": _S("resnet110", 90, 500, 100, 100_000, 0.001, 1000, train_batch=256),
         "sweep": _S("resnet110", 90, 500, 100, 100_000, 0.001, 1000, train_batch=256),
+    },
+    # Cohen et al.'s protocol (n0 = 100, n = 100,000, alpha = 0.001) on 100 points with the fast CPU recipe:
+    # one model per sigma, each certified with its own sigma (Gaussian) and with eq.-6 noise at matched
+    # E||z||_inf (run_protocol); MNIST only (about an hour of one CPU core per sigma).
+    "cohen": {
+        "digits": _S("cnn_fast", 40, 100, 100, 100_000, 0.001, 2000, recipe="fast", train_seconds=600.0),
+        "mnist": _S("cnn_fast", 10, 100, 100, 100_000, 0.001, 2000, train_batch=256, recipe="fast",
+                    train_seconds=600.0),
     },
 }
 
@@ -182,24 +192,33 @@ def point_indices(num: int, points: int) -> list[int]:
 EVAL_EXAMPLES = 2000  # clean / noisy test accuracy of each trained model: on the first 2000 test images
 
 
-def get_model(work: Path, info, train, test, arch, noise, sigma, st: Settings, seed, device, progress=True):
-    """Train (or load from the cache in ``work``) a base classifier; returns (model, meta, checkpoint name)."""
+def get_model(work: Path, info, train, test, arch, noise, sigma, st: Settings, seed, device, progress=True,
+              max_seconds=None):
+    """Train (or load from the cache in ``work``) a base classifier; returns (model, meta, checkpoint name).
+
+    ``max_seconds`` caps the training time (with ``st.train_seconds``, the smaller wins); a cached model that
+    was stopped early by a smaller cap than the one now allowed is trained again."""
+    caps = [c for c in (st.train_seconds, max_seconds) if c is not None]
+    cap = min(caps) if caps else None
     from empirical.models import load_checkpoint, save_checkpoint
 
     ex = "all" if st.train_examples is None else str(st.train_examples)
     name = (f"{info.name.replace('@', '_')}_n{len(train)}_{arch}_{noise}_{sigma:.6g}_e{st.epochs}_n{ex}"
-            f"_b{st.train_batch}_s{seed}")
+            f"_b{st.train_batch}_s{seed}" + ("" if st.recipe == "default" else f"_{st.recipe}")
+            + ("" if st.train_seconds is None else f"_t{st.train_seconds:g}"))
     path = Path(work) / "models" / f"{name}.pt"
     if path.is_file():
         try:
             model, meta = load_checkpoint(path, device="cpu")
-            return model, meta, name
+            if not (meta.get("stopped_early") and (cap is None or cap > float(meta.get("train_seconds", 0.0)))):
+                return model, meta, name
         except ValueError:
             pass
     from empirical.train import fit
 
     model, meta = fit(arch, info, train, test, noise, sigma, st.epochs, seed, device, batch_size=st.train_batch,
-                      train_examples=st.train_examples, eval_examples=EVAL_EXAMPLES, progress=progress)
+                      train_examples=st.train_examples, eval_examples=EVAL_EXAMPLES, progress=progress,
+                      recipe=st.recipe, max_seconds=cap)
     save_checkpoint(path, model, meta)
     print(f"[experiment] trained {name}: {meta['train_seconds']:.1f} s, clean acc. {meta['test_acc_clean']:.3f}",
           file=sys.stderr, flush=True)
@@ -260,22 +279,20 @@ def state_dict_sha256(model) -> str:
 
 
 def certify_run(key, model, model_key, meta, test, mechanism, sigma, st: Settings, indices, device, seed, work,
-                progress=True) -> Run:
+                progress=True, compile: bool = False) -> Run:
     """CERTIFY (Cohen et al. 2019) on ``indices`` via :func:`empirical.certify.certify_dataset`; the TSV
-    (Cohen's columns + counts + every radius of theory.certificates) is kept in ``work/tsv``."""
+    (Cohen's columns + counts + every radius of theory.certificates) is kept in ``work/tsv``.  ``compile``:
+    the forward pass through :class:`empirical.core.FastForward` with ``torch.compile`` (also on the CPU)."""
     from empirical.certify import ResumeMismatch, certify_dataset
     from empirical.core import resolve_device
 
     model_sha256 = state_dict_sha256(model)  # before FastForward touches the model (device, memory format)
     dev = resolve_device(device)
     forward = None
-    if dev.type == "cuda":
+    if dev.type == "cuda" or compile:
         from empirical.core import FastForward
 
-        forward = FastForward(model, dev, compile=False, channels_last=True, verbose=False)
-    from empirical.certify import read_tsv
-    from empirical.replay import _parse_time
-
+        forward = FastForward(model, dev, compile=compile, channels_last=True, verbose=False)
     tsv = Path(work) / "tsv" / f"{key}.tsv"
     tsv.parent.mkdir(parents=True, exist_ok=True)
     kw = dict(device=dev, seed=seed, forward=forward, progress=progress,
@@ -287,15 +304,28 @@ def certify_run(key, model, model_key, meta, test, mechanism, sigma, st: Setting
         certify_dataset(model, test, mechanism, sigma, st.n0, st.n, st.alpha, st.batch, indices, tsv, overwrite=True,
                         **kw)
     want = set(int(i) for i in indices)
-    rows = sorted((r for r in read_tsv(tsv) if int(r["idx"]) in want), key=lambda r: int(r["idx"]))
-    if len(rows) != len(want):
-        raise ValueError(f"out: {str(tsv)!r} holds {len(rows)} of the {len(want)} requested points")
+    run = run_from_tsv(key, model_key, meta, test, mechanism, sigma, indices, tsv)
+    if run.idx.size != len(want):
+        raise ValueError(f"out: {str(tsv)!r} holds {run.idx.size} of the {len(want)} requested points")
+    print(f"[experiment] {key}: {run.idx.size} points, certification {run.seconds:.1f} s", file=sys.stderr, flush=True)
+    return run
+
+
+def run_from_tsv(key, model_key, meta, test, mechanism, sigma, indices, tsv) -> Run:
+    """The :class:`Run` of the rows of ``tsv`` whose index is in ``indices`` (possibly fewer than asked:
+    a run still in progress or cut short; the caller reports the count)."""
+    from empirical.certify import read_tsv
+    from empirical.replay import _parse_time
     from theory.certificates import RADIUS_COLUMNS
+
+    want = set(int(i) for i in indices)
+    tsv = Path(tsv)
+    rows = sorted((r for r in read_tsv(tsv) if int(r["idx"]) in want), key=lambda r: int(r["idx"])) \
+        if tsv.is_file() and tsv.stat().st_size > 0 else []
 
     cols = RADIUS_COLUMNS[mechanism]
     d = int(np.prod(test.info.shape))
     secs = float(sum(_parse_time(r["time"]) for r in rows))
-    print(f"[experiment] {key}: {len(rows)} points, certification {secs:.1f} s", file=sys.stderr, flush=True)
     return Run(key, model_key, mechanism, float(sigma), meta.get("noise", "?"), float(meta.get("sigma", float("nan"))),
                d, np.array([int(r["idx"]) for r in rows]), np.array([int(r["correct"]) for r in rows]),
                np.array([int(r["predict"]) for r in rows]), np.array([float(r["pA_lower"]) for r in rows]),
@@ -329,6 +359,14 @@ class Context:
     epochs_override: bool = False
     budget_s: float | None = None
     t0: float = field(default_factory=time.perf_counter)
+
+    def train_cap(self, models_left: int):
+        """Training-time cap of the next model under ``--time-budget``: its share of the remaining budget,
+        one share kept for certification (None without a budget)."""
+        if self.budget_s is None:
+            return None
+        left = self.budget_s - (time.perf_counter() - self.t0)
+        return max(1e-3, left / (max(int(models_left), 0) + 1))
 
     def versions(self) -> dict:
         from empirical.replay import library_versions
@@ -406,14 +444,15 @@ def run_dataset(ctx: Context, dataset: str) -> dict:
     d = int(np.prod(info.shape))
     idx = point_indices(len(test), st.points)
     models, metas, names = {}, {}, {}
-    for ts in TRAIN_SIGMAS:
+    for j, ts in enumerate(TRAIN_SIGMAS):
         k = f"gaussian-{ts:g}"
         models[k], metas[k], names[k] = get_model(ctx.work, info, train, test, st.arch, "gaussian", ts, st,
-                                                  ctx.seed, ctx.device, ctx.progress)
+                                                  ctx.seed, ctx.device, ctx.progress,
+                                                  max_seconds=ctx.train_cap(len(TRAIN_SIGMAS) + 1 - j))
     se_train = matched_exponential_sigma(FIG2_TRAIN_SIGMA, d)
     k = f"exponential-{se_train:.4g}"
     models[k], metas[k], names[k] = get_model(ctx.work, info, train, test, st.arch, "exponential-linf", se_train,
-                                              st, ctx.seed, ctx.device, ctx.progress)
+                                              st, ctx.seed, ctx.device, ctx.progress, max_seconds=ctx.train_cap(1))
     exp_model = k
     plan = []  # (run key, model key, mechanism, sigma)
     for ts in TRAIN_SIGMAS:
@@ -665,6 +704,199 @@ def write_dataset_report(ctx: Context, res: dict) -> dict:
 
 
 # =============================================================================================
+# Cohen et al.'s protocol, one model per sigma (scale "cohen")
+# =============================================================================================
+PROTOCOL_L2_RADII = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
+PROTOCOL_LINF_RADII_255 = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+PROTOCOL_L2_COLS = ("radius_cohen", "radius_c11_c1", "radius_c11_c3")
+PROTOCOL_LINF_COLS = ("radius_t18_linf_c1", "radius_t18_linf_c3", "radius_cohen_linf", "radius_t13_linf",
+                      "radius_yang_linf")
+
+
+def protocol_plan(dataset: str, d: int, sigmas=TRAIN_SIGMAS) -> list[tuple[str, str, str, float]]:
+    """(run key, model key, mechanism, sigma): every Gaussian run (model trained with sigma, certified with
+    sigma) first, then eq.-6 runs at matched E||z||_inf on the same models (so a cut-short run loses the
+    l_inf comparison before it loses an l2 row)."""
+    plan = [(f"{dataset}_cohen_train{s:g}_gauss{s:g}", f"gaussian-{s:g}", "gaussian", float(s)) for s in sigmas]
+    for s in sigmas:
+        se = matched_exponential_sigma(s, d)
+        plan.append((f"{dataset}_cohen_train{s:g}_exp{se:.4g}", f"gaussian-{s:g}", "exponential-linf", se))
+    return plan
+
+
+def run_protocol(ctx: Context, dataset: str, sigmas=None, report_only: bool = False, mechanisms=None) -> dict:
+    """Cohen et al.'s protocol: one Gaussian-noise model per training sigma in ``sigmas`` (default 0.25, 0.5,
+    1.0), each certified with the Gaussian mechanism of the same sigma (Cohen, C11, T18, l2->l_inf radii)
+    and with the eq.-6 mechanism at matched E||z||_inf (T13, Yang).  ``report_only``: compute nothing, use
+    the cached models and whatever rows the TSVs in ``ctx.work`` hold (their counts are reported).
+    ``mechanisms`` restricts the certification runs computed by this call (e.g. one process per mechanism)."""
+    from empirical.noise import check_mechanism
+
+    mechanisms = None if mechanisms is None else {check_mechanism(m) for m in mechanisms}
+    st = ctx.settings or SETTINGS[ctx.scale][dataset]
+    ctx.settings = st
+    sigmas = tuple(TRAIN_SIGMAS if sigmas is None else (V.positive("sigma", s) for s in sigmas))
+    train, test = load_splits(dataset, ctx.data_dir)
+    info = train.info
+    d = int(np.prod(info.shape))
+    idx = point_indices(len(test), st.points)
+    models, metas, names = {}, {}, {}
+    runs: dict[str, Run] = {}
+    skipped, missing = [], []
+    plan = protocol_plan(dataset, d, sigmas)
+    for j, s in enumerate(sigmas):
+        k = f"gaussian-{s:g}"
+        if report_only:
+            from empirical.models import load_checkpoint
+
+            ex = "all" if st.train_examples is None else str(st.train_examples)
+            name = (f"{info.name}_n{len(train)}_{st.arch}_gaussian_{s:.6g}_e{st.epochs}_n{ex}_b{st.train_batch}"
+                    f"_s{ctx.seed}" + ("" if st.recipe == "default" else f"_{st.recipe}")
+                    + ("" if st.train_seconds is None else f"_t{st.train_seconds:g}"))
+            path = ctx.work / "models" / f"{name}.pt"
+            if path.is_file():
+                models[k], metas[k] = load_checkpoint(path, "cpu")
+                names[k] = name
+            continue
+        models[k], metas[k], names[k] = get_model(ctx.work, info, train, test, st.arch, "gaussian", s, st, ctx.seed,
+                                                  ctx.device, ctx.progress, max_seconds=ctx.train_cap(len(sigmas) - j))
+    last = 0.0
+    for key, mk, mech, s in plan:
+        if mk not in models:
+            missing.append(key)
+            continue
+        if report_only or (mechanisms is not None and mech not in mechanisms):
+            r = run_from_tsv(key, names[mk], metas[mk], test, mech, s, idx, ctx.work / "tsv" / f"{key}.tsv")
+            if r.idx.size:
+                runs[key] = r
+            else:
+                missing.append(key)
+            continue
+        if ctx.budget_s is not None and time.perf_counter() - ctx.t0 + last > ctx.budget_s:
+            skipped.append(key)
+            print(f"[experiment] {key}: skipped (time budget {ctx.budget_s:.0f} s)", file=sys.stderr, flush=True)
+            continue
+        t = time.perf_counter()
+        runs[key] = certify_run(key, models[mk], names[mk], metas[mk], test, mech, s, st, idx, ctx.device, ctx.seed,
+                                ctx.work, ctx.progress, compile=True)
+        last = time.perf_counter() - t
+    return {"skipped": skipped, "missing": missing, "dataset": dataset, "d": d, "runs": runs, "metas": metas,
+            "indices": idx, "sigmas": sigmas, "plan": plan, "test_size": len(test), "train_size": len(train),
+            "report_only": report_only}
+
+
+def write_protocol_report(ctx: Context, res: dict) -> dict:
+    """``<name>.md`` / ``.json`` / ``<name>_l2.png`` / ``<name>_linf.png`` of :func:`run_protocol`."""
+    from empirical.replay import COLUMN_LABELS
+
+    dataset, d, runs, st = res["dataset"], res["d"], res["runs"], ctx.settings
+    out = ctx.out
+    out.mkdir(parents=True, exist_ok=True)
+    name = ctx.name
+    gauss = sorted((r for r in runs.values() if r.mechanism == "gaussian"), key=lambda r: r.sigma)
+    expo = sorted((r for r in runs.values() if r.mechanism != "gaussian"), key=lambda r: r.train_sigma)
+    figs = {"l2": f"{name}_l2.png", "linf": f"{name}_linf.png"}
+    _plot(gauss, PROTOCOL_L2_COLS, None, out / figs["l2"],
+          f"{dataset} (d = {d}), Cohen et al.'s protocol: certified accuracy vs ℓ2 radius (training σ = mechanism σ)",
+          "ℓ2 radius")
+    _plot(gauss + expo, ("radius_t18_linf_c1", "radius_cohen_linf", "radius_t13_linf", "radius_yang_linf"), None,
+          out / figs["linf"], f"{dataset} (d = {d}): certified accuracy vs ℓ∞ radius — Gaussian (T18, ℓ2→ℓ∞) vs eq. 6 "
+          "(T13, Yang) at matched E‖z‖∞", "ℓ∞ radius × 255", scale=255.0)
+    total = time.perf_counter() - ctx.t0
+    n_expected = len(res["indices"])
+    L = _header(ctx, f"Own models on {dataset} (d = {d}) at Cohen et al.'s protocol", st,
+                [f"* data: {DATA_NOTES[dataset]}; --data-dir {ctx.data_dir}; as loaded: {res['train_size']:,} training "
+                 f"/ {res['test_size']:,} test images",
+                 f"* training recipe `{st.recipe}` (`empirical.train`, README 'Fast noise training'), at most "
+                 f"{st.train_seconds:g} s per model" if st.train_seconds else f"* training recipe `{st.recipe}`",
+                 f"* compute behind the numbers: training {sum(float(m.get('train_seconds', 0)) for m in res['metas'].values()):.0f} s"
+                 f" + certification {sum(r.seconds for r in runs.values()):.0f} s (sums of per-model and per-point "
+                 "wall times; the machine was shared with other jobs)"
+                 + ("; this report was assembled from the rows present (`--report-only`)" if res["report_only"] else "")])
+    incomplete = {k: int(r.idx.size) for k, r in runs.items() if r.idx.size != n_expected}
+    if res["skipped"] or res["missing"] or incomplete:
+        L += ["**What was run.** Planned: " + ", ".join(f"`{k}`" for k, *_ in res["plan"]) + f", each on {n_expected} "
+              "points. " + (f"Not run (time budget): {', '.join(res['skipped'])}. " if res["skipped"] else "")
+              + (f"Missing (no model or no rows): {', '.join(res['missing'])}. " if res["missing"] else "")
+              + (("Incomplete: " + ", ".join(f"`{k}` {v} of {n_expected} points" for k, v in incomplete.items())
+                  + " (certified accuracy below is over the points certified).") if incomplete else ""), ""]
+    else:
+        L += [f"**What was run.** Every planned run, each on all {n_expected} points: "
+              + ", ".join(f"`{k}`" for k, *_ in res["plan"]) + ".", ""]
+    L += ["## Base classifiers", ""]
+    rows = [[mk, m["arch"], m.get("recipe", "default"), f"{m['sigma']:.4g}", m.get("train_examples"),
+             f"{m.get('epochs')}/{m.get('epochs_requested', m.get('epochs'))}",
+             _fmt_pct(m.get("test_acc_clean", float("nan"))), _fmt_pct(m.get("test_acc_noisy", float("nan"))),
+             f"{m.get('train_seconds', float('nan')):.0f}"] for mk, m in res["metas"].items()]
+    L += _table(rows, ["model", "arch", "recipe", "training σ", "train examples", "epochs run/asked", "clean acc. %",
+                       "acc. under its noise %", "train s"])
+    L += ["", f"(accuracies on the first {min(EVAL_EXAMPLES, res['test_size'])} test images, one noise draw each)", ""]
+    L += ["## Certified accuracy at ℓ2 radii (Gaussian mechanism, σ = training σ)", "",
+          "Certified accuracy (%): the fraction of the certified test points that are correct, not abstained and "
+          "certified at radius ≥ R; median certified radius over certified-correct points.", ""]
+    rows = []
+    for r in gauss:
+        for c in PROTOCOL_L2_COLS:
+            rows.append([f"{r.sigma:g}", COLUMN_LABELS[c], int(r.idx.size)]
+                        + [_fmt_pct(r.certified_accuracy(c, x)[0]) for x in PROTOCOL_L2_RADII] + [f"{r.median(c):.3f}"])
+    L += _table(rows, ["σ", "certificate", "points"] + [f"R = {x:g}" for x in PROTOCOL_L2_RADII] + ["median R"])
+    L += ["", f"![l2]({figs['l2']})", ""]
+    L += ["## Certified accuracy at ℓ∞ radii", "",
+          "Gaussian mechanism σ (the model's training σ): T18 and Cohen's ℓ2 radius converted (ℓ2 → ℓ∞ by "
+          "‖δ‖2 ≤ √d‖δ‖∞); eq.-6 mechanism at the σ_e with the same E‖z‖∞ (T15), on the same Gaussian-trained "
+          "model: T13 (D∞) and Yang et al.'s tight radius. ℓ∞ radii in units of 1/255:", ""]
+    rows = []
+    for s in res["sigmas"]:
+        for r in [g for g in gauss if g.sigma == s] + [e for e in expo if e.train_sigma == s]:
+            cols = ("radius_t18_linf_c1", "radius_t18_linf_c3", "radius_cohen_linf") if r.mechanism == "gaussian" \
+                else ("radius_t13_linf", "radius_yang_linf")
+            for c in cols:
+                rows.append([f"{s:g}", "Gaussian" if r.mechanism == "gaussian" else f"eq. 6, σ_e = {r.sigma:.4g}",
+                             COLUMN_LABELS[c], int(r.idx.size)]
+                            + [_fmt_pct(r.certified_accuracy(c, x / 255)[0]) for x in PROTOCOL_LINF_RADII_255]
+                            + [f"{255 * r.median(c):.4f}"])
+    L += _table(rows, ["training σ", "mechanism", "certificate", "points"]
+                + [f"{x:g}/255" for x in PROTOCOL_LINF_RADII_255] + ["median ×255"])
+    L += ["", f"![linf]({figs['linf']})", ""]
+    L += ["## Closing note", ""]
+    for g in gauss:
+        e = next((x for x in expo if x.train_sigma == g.sigma), None)
+        line = (f"* σ = {g.sigma:g}: certified accuracy at R = 0 {_fmt_pct(g.accuracy)}%, at ℓ2 = 1: Cohen "
+                f"{_fmt_pct(g.certified_accuracy('radius_cohen', 1.0)[0])}%, C11 c=1 "
+                f"{_fmt_pct(g.certified_accuracy('radius_c11_c1', 1.0)[0])}%; median certified ℓ∞ radius T18 c=1 "
+                f"{255 * g.median('radius_t18_linf_c1'):.3f}/255")
+        if e is not None:
+            me = e.median("radius_t13_linf")
+            mg = g.median("radius_t18_linf_c1")
+            line += (f" vs eq.-6 T13 {255 * me:.4f}/255 (Yang {255 * e.median('radius_yang_linf'):.4f}/255) at matched "
+                     f"E‖z‖∞ — Gaussian/T18 certifies {mg / me:.1f}× the ℓ∞ radius" if me > 0 else
+                     " (eq. 6 certifies nothing)")
+        L.append(line + ".")
+    L += [f"* Protocol: n0 = {st.n0}, n = {st.n:,}, α = {st.alpha}, {n_expected} evenly spaced test points (Cohen et "
+          "al. 2019, Sec. 4); radii from `theory.certificates`.", ""]
+    md = "\n".join(L) + "\n"
+    (out / f"{name}.md").write_text(md)
+    summary = {"experiment": dataset, "protocol": "cohen", "command": ctx.command, "scale": ctx.scale,
+               "device": ctx.device_name, "seed": ctx.seed, "settings": st.__dict__, "d": d, "seconds": total,
+               "models": res["metas"], "skipped_runs": res["skipped"], "missing_runs": res["missing"],
+               "runs": {k: {"mechanism": r.mechanism, "sigma": r.sigma, "train_sigma": r.train_sigma,
+                            "points": int(r.idx.size), "seconds": r.seconds, "accuracy": r.accuracy,
+                            "certified_accuracy_l2": {c: dict(zip(map(str, PROTOCOL_L2_RADII),
+                                                                  r.certified_accuracy(c, PROTOCOL_L2_RADII)))
+                                                      for c in r.radii if "linf" not in c},
+                            "certified_accuracy_linf_255": {c: dict(zip(map(str, PROTOCOL_LINF_RADII_255),
+                                                                        r.certified_accuracy(c, np.array(PROTOCOL_LINF_RADII_255) / 255)))
+                                                            for c in r.radii if "linf" in c},
+                            "median_radius": {c: r.median(c) for c in r.radii}, "tsv": r.tsv}
+                        for k, r in runs.items()}}
+    from theory.cli import to_jsonable
+
+    (out / f"{name}.json").write_text(json.dumps(to_jsonable(summary), indent=1))
+    summary["report"] = str(out / f"{name}.md")
+    return summary
+
+
+# =============================================================================================
 # the dimension sweep
 # =============================================================================================
 def sweep_configs(data_dir) -> list[tuple[str, str, int | None]]:
@@ -902,12 +1134,20 @@ def report_name(experiment: str, device: str, scale: str) -> str:
 
 def run_experiment(experiment: str, *, out="reports/empirical", device="cpu", scale=None, data_dir=None, seed=0,
                    work="runs/experiments", command=None, progress=True, overrides: dict | None = None,
-                   time_budget: float | None = None) -> dict:
+                   time_budget: float | None = None, name: str | None = None, sigmas=None,
+                   report_only: bool = False, mechanisms=None) -> dict:
     """Run one experiment end to end and write its report; returns the JSON summary.
 
-    ``time_budget`` (seconds, digits / mnist / cifar10 only): a certification run starts only while the
-    elapsed time plus the previous run's duration fits; the others are skipped and listed in the report
-    (so a run under a hard wall-clock limit still writes its report).
+    ``time_budget`` (seconds, digits / mnist / cifar10 / sweep): bounds the whole run -- each model still
+    to be trained gets at most its share of the remaining budget (training stops after the epoch that passes
+    it; recorded in the report), and a certification run starts only while the elapsed time plus the previous
+    run's duration fits; the others are skipped and listed in the report.  A run in progress is not
+    interrupted, so the total can exceed the budget by at most one certification run.
+
+    Scale ``cohen`` (mnist): :func:`run_protocol` -- Cohen et al.'s protocol, one model per sigma in
+    ``sigmas``; ``report_only`` writes the report from the cached models and TSV rows without computing.
+    ``mechanisms`` (scale cohen) restricts which certification runs this call computes.  ``name`` overrides
+    the report's file stem.
     """
     if time_budget is not None:
         time_budget = V.positive("time_budget", time_budget)
@@ -919,6 +1159,8 @@ def run_experiment(experiment: str, *, out="reports/empirical", device="cpu", sc
     if scale is None:
         scale = "gpu" if dev.type == "cuda" else "cpu"
     V.choice("scale", scale, SCALES)
+    if scale == "cohen" and experiment not in SETTINGS["cohen"]:
+        raise ValueError(f"scale: 'cohen' is defined for {sorted(SETTINGS['cohen'])}, got experiment {experiment!r}")
     if command is None:
         command = f"python -m empirical experiment {experiment} --scale {scale} --device {dev.type}"
     if experiment == "replay":
@@ -943,9 +1185,13 @@ def run_experiment(experiment: str, *, out="reports/empirical", device="cpu", sc
         if "train_examples" in clean:
             clean["train_examples"] = V.count("train_examples", clean["train_examples"], minimum=1)
         st = replace(st, **clean)
-    ctx = Context(report_name(experiment, dev.type, scale), scale, dev.type, device_name(dev), seed,
+    if name is not None and (not name or "/" in name or name.startswith(".")):
+        raise ValueError(f"name: a plain file stem is needed, got {name!r}")
+    ctx = Context(name or report_name(experiment, dev.type, scale), scale, dev.type, device_name(dev), seed,
                   None if data_dir is None else str(data_dir), Path(out), Path(work), command, progress, st,
                   bool(overrides and overrides.get("epochs") is not None), time_budget)
+    if scale == "cohen":
+        return write_protocol_report(ctx, run_protocol(ctx, experiment, sigmas, report_only, mechanisms))
     if experiment == "sweep":
         return write_sweep_report(ctx, run_sweep(ctx))
     return write_dataset_report(ctx, run_dataset(ctx, experiment))

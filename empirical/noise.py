@@ -70,6 +70,18 @@ class NoiseSampler:
         out.uniform_(-self.sigma, self.sigma, generator=generator)
         return out.mul_(r.view(self._rshape(batch)))
 
+    def draw_parts(self, batch: int, generator=None, out=None):
+        """The noise in factored form ``(u, r)``: z = u (Gaussian; r is None) or z = r[:, None, ...] * u (R14:
+        u uniform on [-sigma, sigma]^d written into ``out``, r = R / sigma ~ Gamma(d + 1, 1) per sample), drawn
+        in the same order as :meth:`add_noise` (same numbers for the same generator).  For a consumer that fuses
+        the scale-and-add into its own pass (:meth:`empirical.core.FastForward.predict_noisy`)."""
+        if out is None:
+            out = torch.empty((batch, *self.shape), device=self.device, dtype=self.dtype)
+        if self.mechanism == "gaussian":
+            return out.normal_(0.0, self.sigma, generator=generator), None
+        r = self.standard_radii(batch, generator)
+        return out.uniform_(-self.sigma, self.sigma, generator=generator), r
+
     def add_noise(self, x: torch.Tensor, batch: int, generator=None, out=None) -> torch.Tensor:
         """``x + z`` for ``batch`` noise draws z (x broadcast over the batch), written into ``out``
         in two passes (draw, then a fused scale-and-add for R14)."""
@@ -102,3 +114,72 @@ def example_seed(seed: int, idx: int) -> int:
 
     s = np.random.SeedSequence([int(seed) & 0xFFFFFFFFFFFFFFFF, int(idx)]).generate_state(2, np.uint32)
     return (int(s[0]) << 31) ^ int(s[1])
+
+
+class FusedNoise:
+    """``x + z`` for ``batch`` draws z of ``mechanism`` in ONE compiled pass (issue 13, for the GPU): the
+    random numbers are generated inside a ``torch.compile``'d function (inductor's counter-based RNG: Philox in
+    Triton on CUDA), so the draw, R14's radius x uniform scaling and the add touch the batch once, instead of a
+    draw pass plus a scale-and-add pass (:meth:`NoiseSampler.add_noise`).
+
+    * Gaussian: x + sigma * N(0, 1);
+    * eq. 6 (R14): R / sigma ~ Gamma(d + 1, 1) per sample (``torch._standard_gamma``, a [batch] vector), then
+      x + (R / sigma) * sigma * (2 U - 1) with U uniform on [0, 1)^d -- the same law as the two-pass sampler.
+
+    Seeding: inductor's in-graph RNG reads the device's default generator.  :meth:`add_noise` runs the
+    compiled function with the default generator seeded with ``seed`` inside ``torch.random.fork_rng`` (the
+    global RNG state is left as it was); without ``seed`` it draws one from ``generator`` (one host read of a
+    scalar -- a loop draws one base seed per call with :meth:`draw_seed` and derives the batches' seeds on
+    the host with :func:`batch_seed`, so no batch waits for the device).  The R14 radii come from
+    ``generator`` as in :class:`NoiseSampler`.  On the CPU this
+    is exact but slower than :class:`NoiseSampler` (inductor's CPU RNG is scalar); use it on CUDA.
+
+    >>> import torch
+    >>> f = FusedNoise("gaussian", 0.5, (2, 2))
+    >>> f.add_noise(torch.zeros(2, 2), 3, make_generator("cpu", 0)).shape
+    torch.Size([3, 2, 2])
+    """
+
+    def __init__(self, mechanism: str, sigma: float, shape, device="cpu", dtype=torch.float32):
+        self._plain = NoiseSampler(mechanism, sigma, shape, device, dtype)  # validation, radii
+        self.mechanism, self.sigma, self.shape = self._plain.mechanism, self._plain.sigma, self._plain.shape
+        self.device, self.dtype = self._plain.device, dtype
+        self._fn = torch.compile(self._gauss if self.mechanism == "gaussian" else self._r14, dynamic=False)
+
+    def _gauss(self, x, batch: int):
+        z = torch.randn((batch, *self.shape), device=self.device, dtype=self.dtype)
+        return x + z * self.sigma
+
+    def _r14(self, x, r, batch: int):
+        u = torch.rand((batch, *self.shape), device=self.device, dtype=self.dtype)
+        return x + (u * (2.0 * self.sigma) - self.sigma) * r.view((batch,) + (1,) * len(self.shape))
+
+    @staticmethod
+    def draw_seed(generator=None) -> int:
+        """A 62-bit seed drawn from ``generator`` (the global RNG when None); one host read."""
+        if generator is None:
+            return int(torch.randint(0, 2 ** 62, (1,)).item())
+        return int(torch.randint(0, 2 ** 62, (1,), generator=generator, device=generator.device).item())
+
+    def add_noise(self, x: torch.Tensor, batch: int, generator=None, seed: int | None = None) -> torch.Tensor:
+        """A new [batch, *shape] tensor x + z (x broadcast over the batch)."""
+        batch = V.count("batch", batch, minimum=1)
+        r = self._plain.standard_radii(batch, generator) if self.mechanism != "gaussian" else None
+        if seed is None:
+            seed = self.draw_seed(generator)
+        devices = [self.device] if self.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices, device_type=self.device.type):
+            if self.device.type == "cuda":
+                torch.cuda.manual_seed(seed)
+            else:
+                torch.manual_seed(seed)
+            return self._fn(x, batch) if r is None else self._fn(x, r, batch)
+
+    def sample(self, batch: int, generator=None, seed: int | None = None) -> torch.Tensor:
+        """``batch`` draws of z alone (x = 0)."""
+        return self.add_noise(torch.zeros(self.shape, device=self.device, dtype=self.dtype), batch, generator, seed)
+
+
+def batch_seed(base: int, i: int) -> int:
+    """Seed of batch ``i`` of a loop whose base seed is ``base`` (a 62-bit mix; distinct for distinct i)."""
+    return (int(base) + (int(i) + 1) * 0x9E3779B97F4A7C15) % (2 ** 62)

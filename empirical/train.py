@@ -8,8 +8,23 @@ Python API::
     # or on splits already in memory (e.g. a resampled data set with its own DatasetInfo):
     model, meta = fit("cnn", info, train, test, "gaussian", 0.25, epochs=5, seed=0, device="cpu")
 
-Optimiser: SGD (momentum 0.9, weight decay 1e-4, lr 0.1, divided by 10 at 1/3 and 2/3 of the epochs --
-Cohen et al.'s schedule compressed) for the ResNets; Adam (lr 1e-3) for ``cnn`` and ``mlp``.
+Optimiser, ``recipe="default"``: SGD (momentum 0.9, weight decay 1e-4, lr 0.1, divided by 10 at 1/3 and
+2/3 of the epochs -- Cohen et al.'s schedule compressed) for the ResNets; Adam (lr 1e-3) for the others.
+
+``recipe="fast"`` (issue 13; the ingredients of the fast CIFAR-10 schedules -- Smith & Topin 2019,
+"Super-convergence" (one-cycle); Szegedy et al. 2016 (label smoothing); Page 2018, "How to train your
+ResNet" and Jordan 2024, "airbench" (whole data set on the device, augmentation on the device, large
+batches, channels_last, low precision)):
+
+* one-cycle learning rate (``torch.optim.lr_scheduler.OneCycleLR``, 25 % warm-up, cosine down), stepped per
+  batch: SGD + Nesterov (peak lr 0.2, weight decay 5e-4) for the ResNets, AdamW (peak lr 3e-3, weight decay
+  1e-4) for the others;
+* label smoothing 0.1 (noise makes some training inputs genuinely ambiguous);
+* the (subset of the) training set kept on the device; for 3-channel images a random crop (reflect-padded by
+  4 pixels) and a horizontal flip drawn per example on the device, before the smoothing noise;
+* on CUDA: channels_last, bf16 autocast and ``torch.compile`` of the training step's model.
+
+The smoothing noise is added exactly as in the default recipe (pixel space, before normalisation).
 """
 
 from __future__ import annotations
@@ -27,6 +42,23 @@ from empirical.noise import MECHANISMS, NoiseSampler, make_generator
 from theory import _validate as V
 
 NOISES = ("none",) + MECHANISMS
+RECIPES = ("default", "fast")
+
+
+def augment_crop_flip(x: torch.Tensor, generator: torch.Generator, pad: int = 4) -> torch.Tensor:
+    """Random crop of the reflect-padded batch (offsets uniform in [0, 2 pad] per example) and a random
+    horizontal flip (probability 1/2 per example), all on ``x``'s device (``generator`` on that device)."""
+    b, c, h, w = x.shape
+    xp = torch.nn.functional.pad(x, (pad, pad, pad, pad), mode="reflect")
+    dev = x.device
+    i = torch.randint(0, 2 * pad + 1, (b,), device=dev, generator=generator)
+    j = torch.randint(0, 2 * pad + 1, (b,), device=dev, generator=generator)
+    rows = (i[:, None] + torch.arange(h, device=dev))[:, None, :, None]
+    cols = (j[:, None] + torch.arange(w, device=dev))[:, None, None, :]
+    out = xp[torch.arange(b, device=dev)[:, None, None, None], torch.arange(c, device=dev)[None, :, None, None],
+             rows, cols]
+    flip = torch.rand((b,), device=dev, generator=generator) < 0.5
+    return torch.where(flip[:, None, None, None], out.flip(3), out)
 
 
 def _batches(split: Split, idx: torch.Tensor, batch_size: int):
@@ -58,6 +90,18 @@ def evaluate(model: nn.Module, split: Split, device, *, noise: str = "none", sig
     return float(correct.item()) / max(n, 1)
 
 
+def _log_beside_bar(log, bar):
+    """``log`` that clears the progress bar first and redraws it after (the line does not land on the bar)."""
+    if log is None or bar is None:
+        return log
+
+    def out(msg):
+        bar.clear()
+        log(msg)
+        bar.refresh()
+    return out
+
+
 def _check_args(arch: str, noise: str, sigma, epochs, batch_size, seed):
     """Validated (arch, noise, sigma, epochs, batch_size, seed); sigma is 0.0 for noise 'none'."""
     V.choice("arch", arch, set(ARCHS))
@@ -87,7 +131,7 @@ def _fits_on_device(nbytes: int, device: torch.device) -> bool:
 
 def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: float, epochs: int = 10,
         seed: int = 0, device="auto", *, batch_size: int = 128, lr=None, train_examples=None, eval_examples=None,
-        max_seconds=None, progress: bool = True, log=None):
+        max_seconds=None, progress: bool = True, log=None, recipe: str = "default"):
     """Noise-augmented training of ``arch`` (built for ``info``) on the split ``train``, evaluated on ``test``
     (None: no evaluation, accuracies NaN); returns ``(model (eval mode), meta)``.
 
@@ -101,9 +145,10 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
     ``meta`` (the checkpoint metadata) records dataset, arch, noise, sigma, seed, versions, input shape,
     number of classes, normalisation, epochs (run / requested), train_examples, batch size, lr, the final
     training loss, the eval split and size and the clean / noisy test accuracy.  Runs deterministically on
-    the CPU for a fixed seed.
+    the CPU for a fixed seed.  ``recipe`` is 'default' or 'fast' (module docstring).
     """
     arch, noise, sigma, epochs, batch_size, seed = _check_args(arch, noise, sigma, epochs, batch_size, seed)
+    recipe = V.choice("recipe", recipe, set(RECIPES))
     if train_examples is not None:
         train_examples = V.count("train_examples", train_examples, minimum=1)
     device = resolve_device(device)
@@ -122,7 +167,24 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
         meta = make_meta(info, arch, noise, sigma, seed, epochs=0, note="exact Bayes classifier, not trained",
                          eval_split=eval_split, eval_examples=m, test_acc_clean=acc, test_acc_noisy=acc)
         return model.eval(), meta
-    if arch.startswith("resnet"):
+    sub = _train_subset(len(train), train_examples, seed)
+    n = int(sub.numel())
+    steps_per_epoch = (n + batch_size - 1) // batch_size
+    per_batch_sched = False
+    if recipe == "fast":
+        resnet = arch.startswith("resnet")
+        lr = (0.2 if resnet else 3e-3) if lr is None else V.positive("lr", lr)
+        if resnet:
+            opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
+        else:
+            opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+        if epochs * steps_per_epoch >= 8:
+            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, epochs=epochs,
+                                                        steps_per_epoch=steps_per_epoch, pct_start=0.25)
+            per_batch_sched = True
+        else:  # too few steps for the one-cycle phases (OneCycleLR divides by zero): constant lr
+            sched = None
+    elif arch.startswith("resnet"):
         lr = 0.1 if lr is None else V.positive("lr", lr)
         opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=1e-4)
         sched = torch.optim.lr_scheduler.MultiStepLR(opt, [max(1, epochs // 3), max(2, 2 * epochs // 3)], 0.1)
@@ -130,8 +192,6 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
         lr = 1e-3 if lr is None else V.positive("lr", lr)
         opt = torch.optim.Adam(model.parameters(), lr=lr)
         sched = None
-    sub = _train_subset(len(train), train_examples, seed)
-    n = int(sub.numel())
     resident = train.in_memory and _fits_on_device(
         n * (train.x.shape[1:].numel() * train.x.element_size() + train.y.element_size()), device)
     if resident:  # the (subset of the) data on the device; batches index it with a device permutation
@@ -143,7 +203,14 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
     sampler = None if noise == "none" else NoiseSampler(noise, sigma, info.shape, device)
     g_noise = make_generator(device, seed + 1)
     g_shuffle = torch.Generator().manual_seed(seed + 2)
-    loss_fn = nn.CrossEntropyLoss()
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1 if recipe == "fast" else 0.0)
+    augment = recipe == "fast" and len(info.shape) == 3 and info.shape[0] == 3 and min(info.shape[1:]) > 8
+    g_aug = make_generator(device, seed + 4) if augment else None
+    fast_cuda = recipe == "fast" and device.type == "cuda"
+    step_model = model
+    if fast_cuda:
+        model = model.to(memory_format=torch.channels_last)
+        step_model = torch.compile(model)
     t0 = time.perf_counter()
     stopped_early = False
     last_loss = nan
@@ -162,41 +229,49 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
         tot = torch.zeros((), device=device)
         for xb, yb in _batches(src, idx, batch_size):
             xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
+            if augment:
+                xb = augment_crop_flip(xb, g_aug)
             if sampler is not None:
                 xb = xb + sampler(xb.shape[0], g_noise)
-            loss = loss_fn(model(xb), yb)
+            if fast_cuda:
+                with torch.autocast("cuda", dtype=torch.bfloat16):
+                    loss = loss_fn(step_model(xb.contiguous(memory_format=torch.channels_last)), yb)
+            else:
+                loss = loss_fn(step_model(xb), yb)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+            if per_batch_sched:
+                sched.step()
             tot += loss.detach() * xb.shape[0]
             if bar is not None:
                 bar.update(1)
-        if sched is not None:
+        if sched is not None and not per_batch_sched:
             sched.step()
         done_epochs = ep + 1
         last_loss = float(tot.item()) / n
         if log is not None:
-            log(f"epoch {ep + 1}/{epochs}: loss {last_loss:.4f}")
+            _log_beside_bar(log, bar)(f"epoch {ep + 1}/{epochs}: loss {last_loss:.4f}")
         if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
             stopped_early = ep + 1 < epochs
             break
     if bar is not None:
         bar.close()
     del src
-    model.eval()
+    model = model.to(memory_format=torch.contiguous_format).eval()
     secs = time.perf_counter() - t0
     acc_clean = accuracy(model)
     acc_noisy = acc_clean if noise == "none" else accuracy(model, noise=noise, sigma=sigma)
     meta = make_meta(info, arch, noise, sigma, seed, epochs=done_epochs, epochs_requested=epochs,
                      stopped_early=bool(stopped_early), train_examples=n, batch_size=batch_size, lr=float(lr),
                      train_loss=last_loss, eval_split=eval_split, eval_examples=m, test_acc_clean=acc_clean,
-                     test_acc_noisy=acc_noisy, train_seconds=round(secs, 3), device=str(device))
+                     test_acc_noisy=acc_noisy, train_seconds=round(secs, 3), device=str(device), recipe=recipe)
     return model, meta
 
 
 def train_model(dataset: str, arch: str, noise: str, sigma: float, epochs: int = 10, seed: int = 0,
                 device="auto", *, data_dir=None, batch_size: int = 128, lr=None, max_examples=None,
-                max_seconds=None, progress: bool = True, log=None, eval_split="test"):
+                max_seconds=None, progress: bool = True, log=None, eval_split="test", recipe: str = "default"):
     """Train ``arch`` on ``dataset`` ('train' split) with ``noise`` ('gaussian', 'exponential-linf' or
     'none') of parameter ``sigma`` added to every training input; returns ``(model (eval mode), meta)``.
 
@@ -212,4 +287,4 @@ def train_model(dataset: str, arch: str, noise: str, sigma: float, epochs: int =
     train = load_dataset(dataset, "train", data_dir)
     test = load_dataset(dataset, eval_split, data_dir) if eval_split is not None else None
     return fit(arch, train.info, train, test, noise, sigma, epochs, seed, device, batch_size=batch_size, lr=lr,
-               train_examples=max_examples, max_seconds=max_seconds, progress=progress, log=log)
+               train_examples=max_examples, max_seconds=max_seconds, progress=progress, log=log, recipe=recipe)

@@ -1,8 +1,10 @@
 """Benchmark the certification engine: samples/s of (a) the fastest pure forward pass, (b) the full
-CERTIFY loop, (c) a naive eager loop as in published implementations, interleaved and repeated
-(median, min, max); ratios b/a, b/c and the R14 sampler against torch.randn.  On CUDA also bf16 autocast.
+CERTIFY loop, (c) a naive eager loop as in published implementations and (r) Cohen et al.'s CERTIFY loop
+as they describe it (the reference), interleaved and repeated (median, min, max); ratios b/a, b/c,
+vs_cohen_reference = b/r and the R14 sampler against torch.randn.  On CUDA also bf16 autocast.
 
   python -m empirical bench                      # small CNN on 3x32x32 inputs, CPU or CUDA (auto)
+  python -m empirical bench --reference cohen --json
   python -m empirical bench --arch resnet20 --device cuda --n 100000 --batch 1000 --json
 """
 
@@ -13,7 +15,8 @@ import argparse
 from empirical.commands import _common as K
 
 NAME = "bench"
-HELP = "throughput of forward / certify loop / naive loop (medians, spread, ratios b/a, b/c, sampler)"
+HELP = ("throughput of forward / certify loop / naive loop / Cohen et al.'s loop (medians, spread, ratios b/a, b/c, "
+        "vs_cohen_reference, sampler)")
 
 
 def add_arguments(p) -> None:
@@ -22,7 +25,16 @@ def add_arguments(p) -> None:
     p.add_argument("--arch", choices=ARCHS, default="cnn", help="architecture (random weights; default: cnn)")
     p.add_argument("--dataset", default="cifar10", help="data set giving the input shape (no data read; default: cifar10)")
     p.add_argument("--checkpoint", default=None, help="benchmark this checkpoint's model instead")
-    p.add_argument("--batch", type=int, default=None, help="batch (default: 400 on the CPU, 1000 on CUDA)")
+    p.add_argument("--batch", type=int, default=None,
+                   help="noise draws per forward pass of the reference and naive loops (default: 400 on the CPU, "
+                        "1000 on CUDA)")
+    p.add_argument("--engine-batch", type=int, default=None,
+                   help="noise draws per forward pass of the engine's loop (b) (default: 128 on the CPU, "
+                        "10000 on CUDA)")
+    p.add_argument("--reference", choices=("cohen", "none"), default="cohen",
+                   help="reference loop to compare with: cohen = Cohen et al.'s CERTIFY as they describe it "
+                        "(ratio vs_cohen_reference); none = leave it out (default: cohen)")
+    p.add_argument("--no-samplers", action="store_true", help="skip the noise-sampler timings")
     p.add_argument("--n", type=int, default=None, help="samples per timed run (default: 4000 CPU, 100000 CUDA)")
     p.add_argument("--n0", type=int, default=100, help="selection samples in (b) and (c) (default: 100)")
     p.add_argument("--reps", type=int, default=5, help="interleaved repetitions (default: 5)")
@@ -55,10 +67,14 @@ def run(args) -> int:
     dev = resolve_device(args.device)
     batch = args.batch if args.batch is not None else (1000 if dev.type == "cuda" else 400)
     n = args.n if args.n is not None else (100000 if dev.type == "cuda" else 4000)
+    engine_batch = (args.engine_batch if args.engine_batch is not None
+                    else (10000 if dev.type == "cuda" else 128))
     V.count("batch", batch, minimum=1)
+    V.count("engine-batch", engine_batch, minimum=1)
     V.count("n", n, minimum=1)
     res = run_bench(args.arch, args.dataset, checkpoint=args.checkpoint, device=dev, batch=batch, n=n, n0=args.n0,
-                    reps=args.reps, sigma=args.sigma, mechanism=args.mechanism, compile=args.compile, seed=args.seed)
+                    reps=args.reps, sigma=args.sigma, mechanism=args.mechanism, compile=args.compile, seed=args.seed,
+                    reference=args.reference, engine_batch=min(engine_batch, n), samplers=not args.no_samplers)
     if args.json:
         from theory.cli import print_json
 

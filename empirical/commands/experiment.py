@@ -47,8 +47,20 @@ def add_arguments(p) -> None:
     g.add_argument("--batch", type=int, default=None, help="noise draws per forward pass")
     g.add_argument("--train-examples", type=int, default=None)
     p.add_argument("--time-budget", type=float, default=None, metavar="SECONDS",
-                   help="digits/mnist/cifar10: start a certification run only while it still fits in SECONDS "
-                        "(skipped runs are listed in the report); for runs under a hard wall-clock limit")
+                   help="digits/mnist/cifar10: bound the whole run (training and certification) by SECONDS: each "
+                        "model still to train gets its share of what is left (training stops after the epoch that "
+                        "passes it), and a certification run starts only while it still fits (skipped runs are "
+                        "listed in the report); a run in progress is not interrupted, so the total can exceed "
+                        "SECONDS by at most one certification run. Not applied by the sweep")
+    p.add_argument("--name", dest="name_stem", default=None, help="report file stem (default: NAME[_cuda][_SCALE])")
+    p.add_argument("--sigmas", default=None,
+                   help="scale cohen: comma-separated training sigmas to run (default: 0.25,0.5,1); run one "
+                        "process per sigma with the same --work, then once more with all to write the report")
+    p.add_argument("--mechanisms", default=None,
+                   help="scale cohen: comma-separated mechanisms whose certification runs this process computes "
+                        "(gaussian, exponential-linf; default: both); the others are read from --work as they are")
+    p.add_argument("--report-only", action="store_true",
+                   help="scale cohen: compute nothing; write the report from the models and TSV rows in --work")
     p.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -62,7 +74,7 @@ def command_line(args) -> str:
                      ("--threads", args.threads), ("--arch", args.arch), ("--epochs", args.epochs),
                      ("--points", args.points), ("--n0", args.n0), ("--n", args.n), ("--alpha", args.alpha),
                      ("--batch", args.batch), ("--train-examples", args.train_examples),
-                     ("--time-budget", args.time_budget),
+                     ("--time-budget", args.time_budget), ("--name", args.name_stem), ("--sigmas", args.sigmas), ("--mechanisms", args.mechanisms),
                      ("--work", args.work if args.work != "runs/experiments" else None), ("--out", args.out)):
         if val is not None:
             parts += [opt, str(val)]
@@ -104,9 +116,22 @@ def run(args) -> int:
                              f"got {str(data_dir)!r}")
     overrides = {"arch": args.arch, "epochs": args.epochs, "points": args.points, "n0": args.n0, "n": args.n,
                  "alpha": args.alpha, "batch": args.batch, "train_examples": args.train_examples}
+    sigmas = None
+    if args.sigmas is not None:
+        try:
+            sigmas = [float(t) for t in args.sigmas.split(",") if t.strip()]
+        except ValueError:
+            raise ValueError(f"sigmas: comma-separated numbers > 0 expected, got {args.sigmas!r}") from None
+        if not sigmas:
+            raise ValueError(f"sigmas: at least one sigma > 0 expected, got {args.sigmas!r}")
+    if (args.sigmas is not None or args.report_only or args.mechanisms is not None) and args.scale != "cohen":
+        raise ValueError("scale: --sigmas, --mechanisms and --report-only belong to --scale cohen")
+    mechanisms = None if args.mechanisms is None else [m.strip() for m in args.mechanisms.split(",") if m.strip()]
     summary = run_experiment(args.name, out=args.out, device=args.device, scale=args.scale, data_dir=data_dir,
                              seed=args.seed, work=args.work, command=command_line(args),
-                             progress=not args.no_progress, overrides=overrides, time_budget=args.time_budget)
+                             progress=not args.no_progress, overrides=overrides, time_budget=args.time_budget,
+                             name=args.name_stem, sigmas=sigmas, report_only=args.report_only,
+                             mechanisms=mechanisms)
     if args.json:
         from theory.cli import print_json
 

@@ -1,12 +1,15 @@
-"""Device check of the empirical engine (issue 6): the bench on a CIFAR ResNet, then a short noise-trained
-CIFAR-10 ResNet and a short certification (n = 10,000, 20 images), recorded in OUT_DIR/NAME.{md,json}.
+"""Device check of the empirical engine: the bench (engine against Cohen et al.'s CERTIFY loop, fp32 and
+bf16), a short noise-trained CIFAR-10 ResNet (fast recipe) and its certification, recorded in
+OUT_DIR/NAME.{md,json}; with --all also the CIFAR-10 experiment (paper Figures 1-3 on own models,
+OUT_DIR/cifar10_cuda.md on CUDA).
 
-  python -m empirical gpu-report --device cuda --data-dir DIR --out-dir reports/empirical
+  python -m empirical gpu-report --all --device cuda --data-dir DIR --time-budget 600
+  python -m empirical gpu-report --device cpu --data-dir DIR          (CPU scale: a few minutes)
+  python -m empirical gpu-report --all --dry-run --out-dir /tmp/dry   (tiny sizes, random data, seconds)
 
-DIR holds cifar10/train.npz (any subset of the CIFAR-10 training set; rows are shuffled here) and
-cifar10/test100.npz (the lossless first 100 test images of ../shared/data/cifar10-lossless100), or any
-layout `empirical.data` reads for the given --train-split / --cert-split.  Runs on the CPU too (small
-settings) so that the script is tested before device time is spent.
+DIR holds the CIFAR-10 splits: train.npz (any subset of the training set) and test100.npz (the lossless
+first 100 test images of ../shared/data/cifar10-lossless100), or any layout `empirical.data` reads for
+--train-split / --cert-split; the shared data folder itself works too (cifar10-jpeg75/ is found).
 """
 
 from __future__ import annotations
@@ -18,29 +21,69 @@ from pathlib import Path
 from empirical.commands import _common as K
 
 NAME = "gpu-report"
-HELP = "bench + short CIFAR-10 ResNet training and certification on a device -> reports/empirical/gpu.md"
+HELP = "bench + short CIFAR-10 training and certification on a device (--all: also the CIFAR-10 experiment)"
+
+# sizes per scale: (bench_n, bench_reps, bench_archs, epochs, max_examples, max_seconds, n, count, batch)
+SCALES = {
+    "gpu": dict(bench_n=100_000, bench_reps=5, bench_archs="resnet20,cnn", epochs=15, max_examples=None,
+                max_seconds=120.0, n=10_000, count=20, batch=1000),
+    "cpu": dict(bench_n=2000, bench_reps=3, bench_archs="cnn", epochs=1, max_examples=2000, max_seconds=60.0,
+                n=1000, count=5, batch=500),
+    "dry": dict(bench_n=64, bench_reps=1, bench_archs="cnn", epochs=1, max_examples=64, max_seconds=30.0,
+                n=32, count=2, batch=32),
+}
+DRY_EXPERIMENT = {"arch": "mlp", "epochs": 1, "points": 2, "n0": 8, "n": 32, "batch": 32, "train_examples": 64}
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--data-dir", required=True, help="directory with the CIFAR-10 splits (see above)")
-    p.add_argument("--train-split", default="train")
-    p.add_argument("--cert-split", default="test100")
-    p.add_argument("--arch", default="resnet20", help="CIFAR ResNet (default: resnet20)")
-    p.add_argument("--sigma", type=float, default=0.25, help="Gaussian noise for training and certification")
-    p.add_argument("--epochs", type=int, default=15)
-    p.add_argument("--max-examples", type=int, default=None)
-    p.add_argument("--max-seconds", type=float, default=120.0, help="training time budget")
-    p.add_argument("--n0", type=int, default=100)
-    p.add_argument("--n", type=int, default=10000)
-    p.add_argument("--count", type=int, default=20, help="images to certify (default: 20)")
-    p.add_argument("--batch", type=int, default=1000)
-    p.add_argument("--bench-n", type=int, default=100000)
-    p.add_argument("--bench-reps", type=int, default=5)
-    p.add_argument("--bench-archs", default="resnet20,cnn", help="comma-separated architectures to bench")
-    p.add_argument("--out-dir", default="reports/empirical")
-    p.add_argument("--name", default="gpu", help="file stem (default: gpu)")
+    p.add_argument("--data-dir", default=None,
+                   help="directory with the CIFAR-10 splits (see above); required except with --dry-run")
+    p.add_argument("--train-split", default="train", help="training split name (default: train)")
+    p.add_argument("--cert-split", default="test100", help="split certified by the device check (default: test100)")
+    p.add_argument("--arch", default="resnet20", help="CIFAR ResNet of the device check (default: resnet20)")
+    p.add_argument("--sigma", type=float, default=0.25, help="Gaussian noise for training and certification "
+                                                              "(default: 0.25)")
+    p.add_argument("--scale", choices=("auto", "gpu", "cpu", "dry"), default="auto",
+                   help="default sizes: gpu (minutes on one GPU), cpu (a few minutes on a CPU), dry (seconds); "
+                        "auto = gpu on CUDA, cpu otherwise, dry with --dry-run (default: auto)")
+    p.add_argument("--epochs", type=int, default=None, help="training epochs (default: per scale)")
+    p.add_argument("--max-examples", type=int, default=None,
+                   help="train on a seeded random subset of this many images (default: per scale; gpu: all)")
+    p.add_argument("--max-seconds", type=float, default=None,
+                   help="training time cap in seconds (stops after the epoch that passes it; default: per scale)")
+    p.add_argument("--n0", type=int, default=100, help="selection draws of CERTIFY (default: 100)")
+    p.add_argument("--n", type=int, default=None, help="estimation draws of CERTIFY (default: per scale)")
+    p.add_argument("--count", type=int, default=None, help="images to certify (default: per scale)")
+    p.add_argument("--batch", type=int, default=None, help="noise draws per forward pass (default: per scale)")
+    p.add_argument("--bench-n", type=int, default=None, help="samples per timed bench run (default: per scale)")
+    p.add_argument("--bench-reps", type=int, default=None, help="interleaved bench repetitions (default: per scale)")
+    p.add_argument("--bench-archs", default=None, help="comma-separated architectures to bench (default: per scale)")
+    p.add_argument("--all", action="store_true",
+                   help="also run the CIFAR-10 experiment (paper Figures 1-3 on own models; cifar10_cuda.md on CUDA)")
+    p.add_argument("--time-budget", type=float, default=None, metavar="SECONDS",
+                   help="bound the whole run: the bench stops starting architectures after a quarter of it, "
+                        "training is capped, certification stops between images, and --all's experiment gets "
+                        "what is left (its own --time-budget); a report is written whatever is reached")
+    p.add_argument("--dry-run", action="store_true",
+                   help="tiny sizes (and random CIFAR-shaped data when --data-dir is not given): checks the script "
+                        "end to end in seconds; the report says it is a dry run, not a measurement")
+    p.add_argument("--out-dir", default="reports/empirical", help="report directory (default: reports/empirical)")
+    p.add_argument("--name", default="gpu", help="file stem of the device-check report (default: gpu)")
     p.add_argument("--model-out", default=None, help="also save the trained checkpoint here")
     K.add_device_seed(p)
+
+
+def _fake_cifar(root: Path, seed: int = 0) -> Path:
+    """Random CIFAR-shaped npz splits (train 256, test 100, test100 100) for --dry-run without data."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    d = root / "cifar10"
+    d.mkdir(parents=True, exist_ok=True)
+    for split, n in (("train", 256), ("test", 100), ("test100", 100)):
+        np.savez(d / f"{split}.npz", x=rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8),
+                 y=(np.arange(n) % 10).astype(np.int64))
+    return d
 
 
 def _bench_md(b: dict) -> list:
@@ -53,7 +96,7 @@ def _bench_md(b: dict) -> list:
          "| mode | median samples/s | min | max | spread % |", "|---|---:|---:|---:|---:|"]
     for m, v in b["samples_per_s"].items():
         L.append(f"| {m} | {v['median']:.0f} | {v['min']:.0f} | {v['max']:.0f} | {v['spread_pct']:.1f} |")
-    L += ["", "| ratio | value | target (issue 6, stated for the CPU) |", "|---|---:|---|"]
+    L += ["", "| ratio | value | target |", "|---|---:|---|"]
     for r, v in b["ratios"].items():
         tgt = b["targets"].get(r)
         L.append(f"| {r} | {v:.3f} | {('>= ' + str(tgt) + (' met' if v >= tgt else ' not met')) if tgt else ''} |")
@@ -68,27 +111,40 @@ def _cert_md(c: dict) -> list:
 
 
 def _md(res: dict) -> str:
-    t = res["train"]
-    L = [f"# Empirical engine on {res['device_name']}", "",
-         f"Generated by `{res['command']}` on {res['date']} (torch {res['torch']}"
-         f"{', CUDA ' + res['cuda'] if res.get('cuda') else ''}).  Throughputs are samples (noisy images) per second.",
-         "", "## Bench", ""]
+    t = res.get("train")
+    L = [f"# Empirical engine on {res['device_name']}", ""]
+    if res.get("dry_run"):
+        L += ["**DRY RUN** (`--dry-run`): tiny sizes" + (", random CIFAR-shaped data" if res.get("fake_data") else "")
+              + " -- checks that the script runs end to end; no number below is a measurement.", ""]
+    L += [f"Generated by `{res['command']}` on {res['date']} (torch {res['torch']}"
+          f"{', CUDA ' + res['cuda'] if res.get('cuda') else ''}; scale `{res['scale']}`"
+          + (f"; --time-budget {res['time_budget']:.0f} s" if res.get("time_budget") else "")
+          + f"; total {res.get('seconds', 0):.0f} s).  Throughputs are samples (noisy images) per second.", ""]
+    if res.get("skipped"):
+        L += ["**Time budget reached**: " + "; ".join(res["skipped"]) + ".", ""]
+    L += ["## Bench", ""]
     for b in res["benches"]:
         L += _bench_md(b)
-    L += ["## Short noise training", "",
-          f"{t['arch']} on {t['dataset']} ({t['train_examples']} training images, {t['epochs']} epochs, "
-          f"Gaussian sigma {t['sigma']}, {t['train_seconds']:.1f} s): accuracy on {t['eval_split']} clean "
-          f"{t['test_acc_clean']:.3f}, under one noise draw {t['test_acc_noisy']:.3f}.", "",
-          "## Certification (Cohen et al.'s CERTIFY)", ""]
-    c0 = res["certify"][0]
-    L += [f"{c0['count']} images of {c0['split']}, n0 = {c0['n0']}, n = {c0['n']}, alpha = {c0['alpha']}, "
-          f"batch {c0['batch']}, the model above.", ""]
-    for c in res["certify"]:
-        L += _cert_md(c)
-    if len(res["certify"]) > 1:
-        L += [f"* bf16 vs fp32: {res['bf16_agreement']['same_prediction']} of {c0['count']} predictions agree; "
-              f"largest |radius difference| {res['bf16_agreement']['max_abs_radius_diff']:.4g} "
-              "(different numerics, same seeds)"]
+    if t is not None:
+        L += ["## Short noise training", "",
+              f"{t['arch']} on {t['dataset']} ({t['train_examples']} training images, {t['epochs']} of "
+              f"{t.get('epochs_requested', t['epochs'])} epochs, recipe `{t.get('recipe', 'default')}`, Gaussian sigma "
+              f"{t['sigma']}, {t['train_seconds']:.1f} s): accuracy on {t['eval_split']} clean {t['test_acc_clean']:.3f}, "
+              f"under one noise draw {t['test_acc_noisy']:.3f}.", ""]
+    if res["certify"]:
+        c0 = res["certify"][0]
+        L += ["## Certification (Cohen et al.'s CERTIFY)", "",
+              f"{c0['count']} images of {c0['split']}, n0 = {c0['n0']}, n = {c0['n']}, alpha = {c0['alpha']}, "
+              f"batch {c0['batch']}, the model above.", ""]
+        for c in res["certify"]:
+            L += _cert_md(c)
+        for lab, a in res.get("agreement", {}).items():
+            L += [f"* {lab} vs fp32: {a['same_prediction']} of {a['count']} predictions agree; largest |radius "
+                  f"difference| {a['max_abs_radius_diff']:.4g} (different numerics, same seeds)"]
+    if res.get("experiment"):
+        e = res["experiment"]
+        L += ["", "## CIFAR-10 experiment (--all)", "", f"Report: `{Path(e['report']).name}` ({e['seconds']:.0f} s; "
+              f"skipped runs: {len(e.get('skipped_runs', []))})."]
     L += ["", f"Raw figures: `{res['json_name']}`; certification rows (fp32): `{res['tsv_name']}`.", ""]
     return "\n".join(L)
 
@@ -97,14 +153,13 @@ def run(args) -> int:
     import datetime
     import statistics
     import sys
+    import tempfile
 
     from theory import _validate as V
 
+    t_start = time.perf_counter()
     V.positive("sigma", args.sigma)
-    V.count("count", args.count, minimum=1)
-    K.check_data("cifar10", args.data_dir)
-    out_dir = Path(args.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    budget = None if args.time_budget is None else V.positive("time-budget", args.time_budget)
     import torch
 
     from empirical.bench import run_bench
@@ -115,59 +170,148 @@ def run(args) -> int:
 
     K.setup_threads()
     dev = resolve_device(args.device)
+    scale = args.scale if args.scale != "auto" else ("dry" if args.dry_run else ("gpu" if dev.type == "cuda" else "cpu"))
+    sz = dict(SCALES[scale])
+    for key in sz:
+        v = getattr(args, key)
+        if v is not None:
+            sz[key] = v
+    V.count("count", sz["count"], minimum=1)
+    V.count("n", sz["n"], minimum=1)
+    V.count("n0", args.n0, minimum=1)
+    V.count("batch", sz["batch"], minimum=1)
+    V.count("epochs", sz["epochs"], minimum=1)
+    fake = False
+    data_dir = args.data_dir
+    tmp = None
+    if data_dir is None:
+        if not args.dry_run:
+            raise ValueError("data_dir: --data-dir is required (except with --dry-run)")
+        tmp = tempfile.TemporaryDirectory()
+        data_dir = str(_fake_cifar(Path(tmp.name), args.seed))
+        fake = True
+    K.check_data("cifar10", data_dir)
+    out_dir = Path(args.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def left():
+        return float("inf") if budget is None else budget - (time.perf_counter() - t_start)
+
     res = {"command": "python -m empirical " + " ".join(sys.argv[1:]),
            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-           "device": str(dev), "torch": str(torch.__version__), "cuda": torch.version.cuda,
-           "json_name": f"{args.name}.json", "tsv_name": f"{args.name}-certify.tsv", "benches": [], "certify": []}
+           "device": str(dev), "torch": str(torch.__version__), "cuda": torch.version.cuda, "scale": scale,
+           "dry_run": bool(args.dry_run), "fake_data": fake, "time_budget": budget, "sizes": sz,
+           "json_name": f"{args.name}.json", "tsv_name": f"{args.name}-certify.tsv", "benches": [], "certify": [],
+           "skipped": []}
     res["device_name"] = torch.cuda.get_device_name(dev) if dev.type == "cuda" else "CPU"
     jpath = out_dir / f"{args.name}.json"
 
     def dump():
+        res["seconds"] = time.perf_counter() - t_start
         jpath.write_text(json.dumps(res, indent=1, default=str))
 
-    for arch in [a for a in args.bench_archs.split(",") if a]:
+    archs = [a for a in sz["bench_archs"].split(",") if a]
+    for arch in archs:
+        if budget is not None and time.perf_counter() - t_start > 0.25 * budget:
+            res["skipped"].append(f"bench of {arch} not started")
+            continue
         K.say(f"[gpu-report] bench {arch} on {dev} ...")
-        res["benches"].append(run_bench(arch, "cifar10", device=dev, batch=args.batch, n=args.bench_n, n0=args.n0,
-                                        reps=args.bench_reps, sigma=args.sigma, seed=args.seed, progress=False))
+        res["benches"].append(run_bench(arch, "cifar10", device=dev, batch=sz["batch"], n=sz["bench_n"], n0=args.n0,
+                                        reps=sz["bench_reps"], sigma=args.sigma, seed=args.seed, progress=False,
+                                        compile=not args.dry_run, samplers=not args.dry_run,
+                                        engine_batch=sz["batch"] if dev.type != "cuda" else max(sz["batch"], 10_000)
+                                        if sz["bench_n"] >= 10_000 else sz["batch"]))
         dump()
     K.say("[gpu-report] train ...")
-    model, meta = train_model("cifar10", args.arch, "gaussian", args.sigma, args.epochs, args.seed, dev,
-                              data_dir=args.data_dir, max_examples=args.max_examples, max_seconds=args.max_seconds,
-                              batch_size=256, log=K.say, eval_split=args.cert_split, progress=False)
+    cap = sz["max_seconds"] if budget is None else max(1e-3, min(sz["max_seconds"], 0.3 * left()))
+    model, meta = train_model("cifar10", args.arch, "gaussian", args.sigma, sz["epochs"], args.seed, dev,
+                              data_dir=data_dir, max_examples=sz["max_examples"], max_seconds=cap,
+                              batch_size=512 if dev.type == "cuda" else 128, log=K.say, eval_split=args.cert_split,
+                              progress=False, recipe="fast")
     res["train"] = meta
     dump()
     if args.model_out:
         from empirical.models import save_checkpoint
 
         save_checkpoint(args.model_out, model, meta)
-    split = load_dataset("cifar10", args.cert_split, args.data_dir)
-    idx = list(range(min(args.count, len(split))))
-    variants = [("fp32", None, out_dir / res["tsv_name"])]
+    split = load_dataset("cifar10", args.cert_split, data_dir)
+    idx = list(range(min(sz["count"], len(split))))
+    variants = [("fp32", dict(), out_dir / res["tsv_name"])]
+    if dev.type == "cuda" or args.dry_run:  # the dry run exercises the bf16 path and its agreement check on the CPU
+        variants.append(("bf16 autocast", dict(autocast_dtype=torch.bfloat16), out_dir / f"{args.name}-certify-bf16.tsv"))
     if dev.type == "cuda":
-        variants.append(("bf16 autocast", torch.bfloat16, out_dir / f"{args.name}-certify-bf16.tsv"))
+        variants.append(("bf16 autocast + CUDA graphs", dict(autocast_dtype=torch.bfloat16, cudagraphs=True),
+                         out_dir / f"{args.name}-certify-bf16-graphs.tsv"))
     rows_by = {}
-    for label, ac, tsv in variants:
+    cert_end = None if budget is None else (0.6 if args.all else 0.95) * budget
+    for label, ffkw, tsv in variants:
+        if cert_end is not None and time.perf_counter() - t_start > cert_end:
+            res["skipped"].append(f"certification ({label}) not started")
+            continue
         K.say(f"[gpu-report] certify ({label}) ...")
-        ff = FastForward(model, dev, compile=True, autocast_dtype=ac)
-        Smooth(ff.model, 10, "gaussian", args.sigma, dev, forward=ff).warmup(split[0][0], (args.n0, args.n), args.batch)
-        t0 = time.perf_counter()
-        rows = certify_dataset(ff.model, split, "gaussian", args.sigma, args.n0, args.n, 0.001, args.batch, idx, tsv,
-                               overwrite=True, device=dev, seed=args.seed, forward=ff, progress=False)
-        dt = time.perf_counter() - t0
+        try:
+            ff = FastForward(model, dev, compile=not args.dry_run, **ffkw)
+            Smooth(ff.model, 10, "gaussian", args.sigma, dev, forward=ff).warmup(split[0][0], (args.n0, sz["n"]),
+                                                                                 sz["batch"])
+            t0 = time.perf_counter()
+            rows = []
+            for j, i in enumerate(idx):  # one image at a time: the budget is checked between images
+                if cert_end is not None and time.perf_counter() - t_start > cert_end:
+                    res["skipped"].append(f"certification ({label}) stopped after {len(rows)} of {len(idx)} images")
+                    break
+                rows += certify_dataset(ff.model, split, "gaussian", args.sigma, args.n0, sz["n"], 0.001,
+                                        sz["batch"], [i], tsv, overwrite=j == 0, resume=j > 0, device=dev,
+                                        seed=args.seed, forward=ff, progress=False)
+            dt = time.perf_counter() - t0
+        except Exception as exc:  # an optional variant (e.g. CUDA graphs) failing must not lose the report
+            if label == "fp32":
+                raise
+            res["skipped"].append(f"certification ({label}) failed: {exc.__class__.__name__}: "
+                                  f"{str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}")
+            dump()
+            continue
         rows_by[label] = rows
         ok = [r for r in rows if r["correct"]]
         res["certify"].append({
-            "label": label, "split": args.cert_split, "count": len(rows), "n0": args.n0, "n": args.n, "alpha": 0.001,
-            "batch": args.batch, "forward": ff.description, "seconds": dt, "seconds_per_image": dt / max(len(rows), 1),
-            "samples_per_s": len(rows) * (args.n0 + args.n) / dt, "accuracy_r0": len(ok) / max(len(rows), 1),
+            "label": label, "split": args.cert_split, "count": len(rows), "n0": args.n0, "n": sz["n"], "alpha": 0.001,
+            "batch": sz["batch"], "forward": ff.description, "seconds": dt, "seconds_per_image": dt / max(len(rows), 1),
+            "samples_per_s": len(rows) * (args.n0 + sz["n"]) / dt, "accuracy_r0": len(ok) / max(len(rows), 1),
             "abstain": sum(r["predict"] == -1 for r in rows),
             "median_radius_correct": round(statistics.median(r["radius"] for r in ok), 4) if ok else None})
         dump()
-    if len(variants) > 1:
-        a, b = rows_by["fp32"], rows_by["bf16 autocast"]
-        res["bf16_agreement"] = {"same_prediction": sum(x["predict"] == y["predict"] for x, y in zip(a, b)),
-                                 "max_abs_radius_diff": max(abs(x["radius"] - y["radius"]) for x, y in zip(a, b))}
-        dump()
+    res["agreement"] = {}
+    for label, rows in rows_by.items():
+        if label == "fp32":
+            continue
+        a = {int(r["idx"]): r for r in rows_by.get("fp32", [])}
+        common = [(a[int(r["idx"])], r) for r in rows if int(r["idx"]) in a]
+        if common:
+            res["agreement"][label] = {"count": len(common),
+                                       "same_prediction": sum(x["predict"] == y["predict"] for x, y in common),
+                                       "max_abs_radius_diff": max(abs(x["radius"] - y["radius"]) for x, y in common)}
+    dump()
+    if args.all:
+        from empirical.experiments import run_experiment
+
+        if budget is not None and left() <= 0:
+            res["skipped"].append("CIFAR-10 experiment (--all) not started")
+        else:
+            K.say("[gpu-report] CIFAR-10 experiment ...")
+            exp_cmd = (f"python -m empirical experiment cifar10 --device {dev.type} --data-dir {data_dir} --out {out_dir}"
+                       + (" (dry run sizes)" if args.dry_run else ""))
+            exp_dir = Path(data_dir) / "cifar10-jpeg75" if (Path(data_dir) / "cifar10-jpeg75").is_dir() else data_dir
+            summ = run_experiment("cifar10", out=out_dir, device=dev.type, data_dir=exp_dir, seed=args.seed,
+                                  work=str(out_dir / "work") if args.dry_run else "runs/experiments",
+                                  command=exp_cmd, progress=False,
+                                  overrides=DRY_EXPERIMENT if args.dry_run else None,
+                                  time_budget=None if budget is None else max(1e-3, left()),
+                                  name=("cifar10_dry" if args.dry_run else None))
+            res["experiment"] = {"report": summ.get("report"), "seconds": summ.get("seconds", 0.0),
+                                 "skipped_runs": summ.get("skipped_runs", [])}
+    dump()
     (out_dir / f"{args.name}.md").write_text(_md(res))
-    print(f"wrote {out_dir / (args.name + '.md')}, {jpath}, {variants[0][2]}")
+    if tmp is not None:
+        tmp.cleanup()
+    print(f"wrote {out_dir / (args.name + '.md')}, {jpath}, {variants[0][2]}"
+          + (f", {res['experiment']['report']}" if res.get("experiment") else ""))
     return 0

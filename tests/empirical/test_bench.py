@@ -83,3 +83,117 @@ def test_bench_naive_mode_uses_the_mechanism(monkeypatch):
     run_bench("cnn", "digits", device="cpu", batch=64, n=128, n0=16, reps=1, compile=False, progress=False,
               mechanism="exponential-linf")
     assert seen and set(seen) == {"exponential-linf"}
+
+
+# --- the reference loop (Cohen et al.'s CERTIFY as they describe it; issue 13) -----------------------------
+class _Constant(nn.Module):
+    def __init__(self, k, c):
+        super().__init__()
+        self.k, self.c = k, c
+
+    def forward(self, x):
+        return nn.functional.one_hot(torch.full((x.shape[0],), self.c), self.k).float()
+
+
+def test_cohen_reference_certify_matches_closed_form():
+    """A model that always says class 2: nA = n, so p_lower = alpha^(1/n) (the Clopper-Pearson bound at
+    nA = n, closed form) and radius = sigma * Phi^-1(alpha^(1/n)), computed here with mpmath."""
+    import mpmath
+
+    from empirical.bench import cohen_reference_certify
+
+    sigma, n0, n, alpha = 0.5, 30, 500, 0.001
+    pred, radius, c0, c = cohen_reference_certify(_Constant(4, 2), torch.zeros(1, 3, 3), sigma, n0, n, alpha, 64, 4)
+    assert c0.tolist() == [0, 0, n0, 0] and c.tolist() == [0, 0, n, 0] and pred == 2
+    p = mpmath.power(mpmath.mpf(alpha), mpmath.mpf(1) / n)
+    expected = float(sigma * mpmath.sqrt(2) * mpmath.erfinv(2 * p - 1))
+    assert radius == pytest.approx(expected, rel=1e-9)
+
+
+def test_cohen_reference_counts_like_the_engine_and_abstains():
+    """Counting by row position (known counts): the reference's host bincount equals the engine's device
+    counts; with three equally frequent classes it abstains."""
+    from empirical.bench import cohen_reference_certify
+
+    k = 3
+    pred, radius, _, c = cohen_reference_certify(_ByPosition(k), torch.zeros(1, 2, 2), 0.5, 100, 1001, 0.001, 64, k)
+    engine = Smooth(_ByPosition(k), k, "gaussian", 0.5, "cpu").sample_counts(torch.zeros(1, 2, 2), 1001, 64)
+    assert c.tolist() == engine.tolist()
+    assert (pred, radius) == (-1, 0.0)
+
+
+def test_bench_reports_the_ratio_against_the_reference():
+    torch.set_num_threads(1)
+    res = run_bench("cnn", "digits", device="cpu", batch=64, n=256, n0=16, reps=2, compile=False, progress=False,
+                    engine_batch=128, samplers=False)
+    assert res["samples_per_s"]["r_cohen"]["median"] > 0 and res["engine_batch"] == 128 and res["batch"] == 64
+    b, r = res["samples_per_s"]["b_certify"]["all"], res["samples_per_s"]["r_cohen"]["all"]
+    assert res["vs_cohen_reference_per_rep"] == pytest.approx([x / y for x, y in zip(b, r)])
+    assert res["ratios"]["vs_cohen_reference"] == pytest.approx(sum(x / y for x, y in zip(b, r)) / 2)  # 2 reps
+    assert res["ratios"]["vs_cohen_reference_of_medians"] == pytest.approx(
+        res["samples_per_s"]["b_certify"]["median"] / res["samples_per_s"]["r_cohen"]["median"])
+    assert "sampler_r14_over_randn" not in res["ratios"]
+    assert "Cohen et al.'s CERTIFY loop" in format_bench(res)
+    none = run_bench("cnn", "digits", device="cpu", batch=64, n=128, n0=16, reps=1, compile=False, progress=False,
+                     reference="none", samplers=False)
+    assert "r_cohen" not in none["samples_per_s"] and "vs_cohen_reference" not in none["ratios"]
+    with pytest.raises(ValueError, match="reference"):
+        run_bench("cnn", "digits", device="cpu", n=64, reps=1, compile=False, progress=False, reference="mine")
+
+
+# --- gpu-report: dry run on the CPU, time budget, help (issues 13 and 15) ------------------------------------
+def _gpu_report(argv):
+    from empirical.cli import main
+
+    return main(["gpu-report"] + argv)
+
+
+def test_gpu_report_dry_run_on_the_cpu(tmp_path):
+    """The device script end to end at tiny sizes on random CIFAR-shaped data (no data folder needed): the
+    report says it is a dry run and holds the bench against the reference, the training and certification."""
+    torch.set_num_threads(1)
+    assert _gpu_report(["--dry-run", "--device", "cpu", "--out-dir", str(tmp_path)]) == 0
+    md = (tmp_path / "gpu.md").read_text()
+    for s in ("DRY RUN", "vs_cohen_reference", "Short noise training", "recipe `fast`", "Certification"):
+        assert s in md, s
+    import json as _json
+
+    js = _json.loads((tmp_path / "gpu.json").read_text())
+    assert js["scale"] == "dry" and js["certify"][0]["count"] == 2 and not js["skipped"]
+    # fp32 and bf16 reported separately, with the prediction agreement of the two
+    assert [c["label"] for c in js["certify"]] == ["fp32", "bf16 autocast"]
+    a = js["agreement"]["bf16 autocast"]
+    assert a["count"] == 2 and 0 <= a["same_prediction"] <= 2 and "bf16 autocast vs fp32" in md
+
+
+def test_gpu_report_time_budget_still_writes_a_report(tmp_path):
+    """A budget already spent: no bench, training capped after one epoch, no certification -- and a report
+    that lists what was skipped."""
+    torch.set_num_threads(1)
+    assert _gpu_report(["--dry-run", "--device", "cpu", "--out-dir", str(tmp_path), "--time-budget", "1e-6",
+                        "--epochs", "3"]) == 0
+    md = (tmp_path / "gpu.md").read_text()
+    assert "Time budget reached" in md and "bench of cnn not started" in md and "certification (fp32)" in md
+    import json as _json
+
+    js = _json.loads((tmp_path / "gpu.json").read_text())
+    assert js["benches"] == [] and js["train"]["epochs"] == 1 and js["train"]["stopped_early"]
+
+
+@pytest.mark.slow
+def test_gpu_report_all_dry_run_writes_the_experiment_too(tmp_path):
+    torch.set_num_threads(1)
+    assert _gpu_report(["--all", "--dry-run", "--device", "cpu", "--out-dir", str(tmp_path)]) == 0
+    assert (tmp_path / "cifar10_dry.md").is_file() and "CIFAR-10 experiment (--all)" in (tmp_path / "gpu.md").read_text()
+
+
+def test_gpu_report_help_has_no_issue_numbers_and_every_option_explained():
+    import argparse
+
+    from empirical.commands import gpu_report
+
+    p = argparse.ArgumentParser(description=gpu_report.__doc__)
+    gpu_report.add_arguments(p)
+    assert "issue" not in p.format_help().lower() and "issue" not in gpu_report.HELP.lower()
+    missing = [a.option_strings for a in p._actions if a.option_strings and a.help in (None, "")]
+    assert missing == []

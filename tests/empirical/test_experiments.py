@@ -195,3 +195,44 @@ def test_certification_cache_is_keyed_on_the_weights(tmp_path, capsys):
     tsv.write_text(tsv.read_text() + "1\t2\n")  # a malformed row is not a parameter mismatch
     with pytest.raises(ValueError, match="fields"):
         run(b)
+
+
+# --- Cohen et al.'s protocol (scale "cohen", issue 13) and a whole-run --time-budget (issue 15) ---------------
+def test_cohen_protocol_per_sigma_processes_then_report(tmp_path):
+    """One process per sigma (same --work), then the report over all: each sigma's Gaussian run at its own
+    sigma and the eq.-6 run at matched E||z||_inf; --report-only computes nothing and reports the rows there;
+    certified accuracy = a direct count on the engine's TSV."""
+    tiny = {"epochs": 1, "points": 3, "n0": 10, "n": 40, "batch": 40, "train_examples": 300}
+    kw = dict(device="cpu", work=tmp_path / "w", command="cmd", progress=False, overrides=tiny, scale="cohen")
+    X.run_experiment("digits", out=tmp_path / "a", sigmas=[0.5], **kw)
+    part = X.run_experiment("digits", out=tmp_path / "o", name="proto", report_only=True, **kw)
+    assert {(v["mechanism"], v["train_sigma"]) for v in part["runs"].values()} == {("gaussian", 0.5),
+                                                                                     ("exponential-linf", 0.5)}
+    assert len(part["missing_runs"]) == 4
+    md = (tmp_path / "o" / "proto.md").read_text()
+    assert "Missing (no model or no rows)" in md and "assembled from the rows present" in md
+    full = X.run_experiment("digits", out=tmp_path / "o", name="proto", **kw)
+    assert len(full["runs"]) == 6 and not full["missing_runs"]
+    md = (tmp_path / "o" / "proto.md").read_text()
+    for s in ("Every planned run", "R = 2", "T13", "Yang", "T18", "C11 c=1", "Cohen (tight ℓ2)", "16/255"):
+        assert s in md, s
+    from empirical.certify import read_tsv
+
+    g = full["runs"]["digits_cohen_train1_gauss1"]
+    assert g["sigma"] == 1.0 and g["train_sigma"] == 1.0 and g["points"] == 3
+    rows = read_tsv(g["tsv"])
+    direct = np.mean([int(x["correct"]) == 1 and int(x["predict"]) != -1 and float(x["radius_cohen"]) >= 0.25
+                      for x in rows])
+    assert g["certified_accuracy_l2"]["radius_cohen"]["0.25"] == pytest.approx(direct)
+    e = next(v for v in full["runs"].values() if v["mechanism"] == "exponential-linf" and v["train_sigma"] == 1.0)
+    assert e["sigma"] == pytest.approx(X.matched_exponential_sigma(1.0, 64))
+    with pytest.raises(ValueError, match="scale"):
+        X.run_experiment("cifar10", out=tmp_path / "o", scale="cohen", data_dir=tmp_path)
+
+
+def test_time_budget_also_bounds_training(tmp_path):
+    """--time-budget caps the training of each model (its share of what is left), not only certification:
+    with a tiny budget every model stops after its first epoch of the 50 asked (issue 15)."""
+    s = X.run_experiment("digits", out=tmp_path / "o", device="cpu", work=tmp_path / "w", command="budget",
+                         progress=False, overrides=dict(TINY, arch="mlp", epochs=50), time_budget=1e-3)
+    assert s["models"] and all(m["epochs"] == 1 and m["stopped_early"] for m in s["models"].values())

@@ -13,6 +13,7 @@ from empirical.models import ARCHS, NormalizeLayer, build_model, load_checkpoint
 
 
 @pytest.mark.parametrize("arch,dataset", [("cnn", "digits"), ("cnn", "mnist"), ("cnn", "cifar10"),
+                                          ("cnn_fast", "digits"), ("cnn_fast", "mnist"), ("cnn_fast", "cifar10"),
                                           ("mlp", "synthetic:20:3"), ("resnet20", "cifar10"),
                                           ("bayes", "synthetic:20:3")])
 def test_forward_shapes_and_first_layer(arch, dataset):
@@ -121,3 +122,23 @@ def test_resnet50_needs_torchvision():
             build_model("resnet50", "imagenet")
     else:
         assert build_model("resnet50", "imagenet")[1].fc.out_features == 1000
+
+
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
+def test_non_pickle_checkpoint_is_not_called_unsafe(tmp_path):
+    """Random bytes are not a checkpoint; the message says so and gives the real reason, instead of claiming
+    the file 'would need to unpickle arbitrary objects' (issue 15)."""
+    p = tmp_path / "noise.pt"
+    p.write_bytes(bytes(range(256)) * 3)
+    with pytest.raises(ValueError) as e:
+        load_checkpoint(p)
+    msg = str(e.value)
+    assert "not a readable torch checkpoint" in msg and "arbitrary objects" not in msg
+    assert "Unsupported operand" in msg or "invalid load key" in msg or "Error" in msg
+
+
+def test_unsafe_checkpoint_message_names_the_global(tmp_path):
+    p = tmp_path / "g.pt"
+    p.write_bytes(pickle.dumps({"f": print}, protocol=2))
+    with pytest.raises(ValueError, match="arbitrary objects.*print"):
+        load_checkpoint(p)

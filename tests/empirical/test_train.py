@@ -94,3 +94,55 @@ def test_fit_on_splits_matches_train_model_and_the_lazy_path():
     assert meta1["train_examples"] == meta2["train_examples"] == meta3["train_examples"] == 300
     assert meta1["test_acc_clean"] == meta2["test_acc_clean"] == evaluate(m1, test, "cpu")
     assert meta3["eval_examples"] == 100 and meta3["test_acc_clean"] == evaluate(m1, test, "cpu", max_examples=100)
+
+
+# --- the fast recipe (issue 13) and the progress display (issue 15) ----------------------------------------
+def test_fast_recipe_learns_with_one_cycle_and_label_smoothing():
+    """recipe='fast' (one-cycle, label smoothing) on the bundled digits with the small fast CNN: clean test
+    accuracy far above chance + 6 binomial standard errors; the recipe is recorded; bad recipe rejected."""
+    torch.set_num_threads(1)
+    _, meta = train_model("digits", "cnn_fast", "gaussian", 0.25, epochs=8, seed=0, device="cpu",
+                              progress=False, recipe="fast")
+    n = 450
+    assert meta["recipe"] == "fast" and meta["test_acc_clean"] > max(0.1 + 6 * math.sqrt(0.09 / n), 0.5)
+    with pytest.raises(ValueError, match="recipe"):
+        train_model("digits", "cnn", "gaussian", 0.25, epochs=1, device="cpu", progress=False, recipe="slow")
+
+
+def test_crop_flip_augmentation_is_a_shifted_or_mirrored_window():
+    """Every augmented image is a 32x32 window of the reflect-padded image, possibly mirrored: checked by
+    brute force over the 81 offsets and both orientations."""
+    from empirical.train import augment_crop_flip
+    from empirical.noise import make_generator
+
+    x = torch.rand(16, 3, 12, 12)
+    out = augment_crop_flip(x, make_generator("cpu", 0), pad=4)
+    xp = torch.nn.functional.pad(x, (4, 4, 4, 4), mode="reflect")
+    flips = 0
+    for b in range(16):
+        found = None
+        for i in range(9):
+            for j in range(9):
+                w = xp[b, :, i:i + 12, j:j + 12]
+                if torch.equal(out[b], w):
+                    found = "plain"
+                elif torch.equal(out[b], w.flip(2)):
+                    found = "flip"
+        assert found is not None
+        flips += found == "flip"
+    assert 0 < flips < 16  # both orientations occur (P(all 16 the same) = 2^-15)
+
+
+def test_epoch_line_does_not_land_on_the_progress_bar(capsys):
+    """With a progress bar on stderr, the per-epoch log line starts its own line: after the last carriage
+    return of its line nothing of the bar precedes it (issue 15)."""
+    import sys
+
+    torch.set_num_threads(1)
+    train_model("digits", "cnn_fast", "gaussian", 0.25, epochs=2, seed=0, device="cpu", progress=True,
+                log=lambda m: print(m, file=sys.stderr), max_examples=300, eval_split=None)
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.split("\n") if "epoch 1/2" in ln]
+    assert lines, err
+    for ln in lines:
+        assert ln.split("\r")[-1].strip().startswith("epoch 1/2"), repr(ln)
