@@ -45,6 +45,7 @@ from theory import _validate as V
 from theory import certificates as C
 from theory._progress import _hms, progress_bar
 
+
 class ResumeMismatch(ValueError):
     """Resuming refused because the existing output cannot be shown to come from this run's parameters
     (OUT.json missing, unreadable or different; another TSV header).  Callers that keep a cache of TSVs

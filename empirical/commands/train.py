@@ -10,7 +10,6 @@ shape, classes, normalisation, test accuracy); it loads with torch.load(weights_
 
 from __future__ import annotations
 
-
 from empirical.commands import _common as K
 from theory import _validate as V
 

@@ -14,8 +14,7 @@ import numpy as np
 import pytest
 import torch
 
-from empirical.certify import (BASE_COLUMNS, certify_dataset, merge_shards, read_tsv, select_indices,
-                               shard_path)
+from empirical.certify import BASE_COLUMNS, certify_dataset, merge_shards, read_tsv, select_indices, shard_path
 from empirical.data import load_dataset
 from empirical.models import build_model, make_meta, save_checkpoint
 from theory import certificates as C

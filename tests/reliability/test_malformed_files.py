@@ -25,7 +25,6 @@ from empirical import certify as EC  # noqa: E402
 from empirical import data as ED  # noqa: E402
 from empirical import models as EM  # noqa: E402
 from empirical import replay as ER  # noqa: E402
-
 from tests.reliability.test_fuzz_cli import assert_clean_error, run_cli  # noqa: E402
 
 

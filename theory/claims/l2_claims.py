@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from scipy import optimize, special
@@ -13,17 +15,38 @@ from scipy import optimize, special
 from theory.claims import _lower_bound_checks as LBC
 from theory.claims import _oracles as O
 from theory.claims._core import (
-    ANALYSIS, AS_PRINTED, ASYMPTOTIC, CITED, CONDITION, EXACT, HOLDS, ILL_POSED, INEQUALITY, MONTE_CARLO,
-    NOT_DECIDABLE, REFUTED, REFUTES, SEARCH, SUPPORTS, SYMBOLIC, UNDECIDABLE, Check, Claim, Param, Predicate,
-    Reading, Sides, evidence,
+    ANALYSIS,
+    AS_PRINTED,
+    ASYMPTOTIC,
+    CITED,
+    CONDITION,
+    EXACT,
+    HOLDS,
+    ILL_POSED,
+    INEQUALITY,
+    MONTE_CARLO,
+    NOT_DECIDABLE,
+    REFUTED,
+    REFUTES,
+    SEARCH,
+    SUPPORTS,
+    SYMBOLIC,
+    UNDECIDABLE,
+    Check,
+    Claim,
+    Evidence,
+    Param,
+    Predicate,
+    Reading,
+    Sides,
+    evidence,
 )
-
 
 # ----------------------------------------------------------------------------------------------------
 # T10
 # ----------------------------------------------------------------------------------------------------
 
-def _log_tail(t, rho):
+def _log_tail(t: float, rho: float) -> float:
     return float(special.log_ndtr(-(t - rho) / math.sqrt(2.0 * rho)))
 
 
@@ -41,11 +64,11 @@ def t10_appendix(eps: float, lam: float) -> Sides:
                  "log_ndtr in double precision (absolute 1e-9 on log-probabilities)")
 
 
-def _t10_conclusion(pr):
+def _t10_conclusion(pr: dict[str, Any]) -> Sides:
     return t10_main_text(pr["eps"], pr["lam"])
 
 
-def _check_t10_part1(thorough):
+def _check_t10_part1(thorough: bool) -> Evidence:
     from theory.mechanisms import Gaussian
 
     rows, worst = [], 0.0
@@ -67,7 +90,7 @@ def _check_t10_part1(thorough):
                     "checked at 35 digits this is the first part of T10.", table=rows)
 
 
-def _check_t10_loss_law_mc(thorough):
+def _check_t10_loss_law_mc(thorough: bool) -> Evidence:
     from theory.certificates import clopper_pearson_interval
     from theory.mechanisms import Gaussian
 
@@ -94,7 +117,7 @@ def _check_t10_loss_law_mc(thorough):
                     table=rows, n=n, confidence="1 - 1e-6 (Clopper–Pearson, two-sided)")
 
 
-def _check_t10_appendix_reading(thorough):
+def _check_t10_appendix_reading(thorough: bool) -> Evidence:
     rows, ok = [], True
     for eps in np.logspace(-4, 3, 15):
         for lam in np.logspace(-3, 2, 11) * math.sqrt(eps):
@@ -116,25 +139,27 @@ def _check_t10_appendix_reading(thorough):
                     "Wang 2018) — holds on every case tried.", table=rows)
 
 
-def t10_fixed_set_witness(eps: float, lam: float, form: str = "appendix") -> dict:
+def t10_fixed_set_witness(eps: float, lam: float, form: str = "appendix") -> dict[str, Any]:
     """A half-space S with log P(S)/Q(S) > λ + ε (or λ + √ε): refutes the reading 'for every fixed S'.
 
     P = N(x, σ²I), Q = N(x', σ²I), ‖x − x'‖/σ = μ = √(2ε); S = {y: <y − x, u>/σ ≥ t}, u = (x − x')/‖x − x'‖.
     log P(S)/Q(S) = log Φ̄(t) − log Φ̄(t + μ) grows like μt (Mills ratio), so a t exists for every λ."""
     mu = math.sqrt(2 * eps)
     target = lam + (eps if form == "appendix" else math.sqrt(eps))
-    f = lambda t: O.log_halfspace_ratio(t, mu) - target  # noqa: E731
+    def f(t: float) -> float:
+        return O.log_halfspace_ratio(t, mu) - target
+
     hi = 1.0
     while f(hi) <= 0:
         hi *= 2
-    t0 = optimize.brentq(f, -50.0 if f(-50.0) < 0 else hi / 2, hi)
+    t0: float = optimize.brentq(f, -50.0 if f(-50.0) < 0 else hi / 2, hi)
     t = t0 + 1.0
     return {"eps": eps, "lambda": lam, "form": form, "mu": mu, "t_sigma_units": t,
             "P(S)": float(special.ndtr(-t)), "Q(S)": float(special.ndtr(-(t + mu))),
             "log_ratio": O.log_halfspace_ratio(t, mu), "bound": target}
 
 
-def _check_t10_fixed_set(thorough):
+def _check_t10_fixed_set(thorough: bool) -> Evidence:
     rows, ok = [], True
     for eps in (0.01, 0.5, 4.5):
         for c in (1.0, 3.0):
@@ -157,7 +182,9 @@ def t10_main_text_threshold_lambda(eps: float) -> float | None:
     """Smallest λ at which the main-text form (λ + √ε) fails for this ε (None when it never fails: ε ≤ 1)."""
     if eps <= 1.0:
         return None
-    g = lambda lam: t10_main_text(eps, lam).lhs - t10_main_text(eps, lam).rhs  # noqa: E731
+    def g(lam: float) -> float:
+        return t10_main_text(eps, lam).lhs - t10_main_text(eps, lam).rhs
+
     lo, hi = 1e-9, 1.0
     while g(hi) <= 0:
         hi *= 2
@@ -165,16 +192,18 @@ def t10_main_text_threshold_lambda(eps: float) -> float | None:
             return None
     if g(lo) > 0:
         return lo
-    return optimize.brentq(g, lo, hi, xtol=1e-12)
+    root: float = optimize.brentq(g, lo, hi, xtol=1e-12)
+    return root
 
 
-def _check_t10_main_text(thorough):
+def _check_t10_main_text(thorough: bool) -> Evidence:
     rows, ok = [], True
     for eps in (0.05, 0.5, 1.0):
         for lam in np.logspace(-3, 3, 40) * math.sqrt(eps):
             ok &= t10_main_text(eps, float(lam)).holds()
     for eps in (1.5, 2.0, 4.0, 10.0, 100.0):
         lam = t10_main_text_threshold_lambda(eps)
+        assert lam is not None, eps  # eps > 1: the main-text form fails at some lambda
         wl = max(2 * lam, lam + 1.0)
         w = t10_main_text(eps, wl)
         ok &= (lam is not None) and not w.holds()
@@ -215,7 +244,7 @@ def _floor_sig(x: float, digits: int = 3) -> float:
     return float(f"{math.floor(x / 10.0 ** e)}e{e}")
 
 
-def t10_c_form_table(cs=T10_C_VALUES) -> list:
+def t10_c_form_table(cs: tuple[float, ...] = T10_C_VALUES) -> list[dict[str, Any]]:
     """Per c: claimed probability 1 − exp(−c²/4), actual Φ((c+1)/√2 − √(ε/2)) at ε → 0 and ε = 1, and the
     largest ε up to which the c-form holds (:func:`c_form_threshold`)."""
     return [{"c": c, "claimed_probability": 1 - math.exp(-c * c / 4),
@@ -224,14 +253,14 @@ def t10_c_form_table(cs=T10_C_VALUES) -> list:
              "holds_for_eps_up_to": c_form_threshold(c)} for c in cs]
 
 
-def t10_c_form_sentence(rows) -> str:
+def t10_c_form_sentence(rows: list[dict[str, Any]]) -> str:
     """'the c-form (c+1)√ε holds for ε ≤ ε*(c): c = 0.5: ε ≤ 13.6; ...' from the numbers of ``rows``
     (thresholds rounded down, so the sentence stays true)."""
     return ("the c-form (c+1)√ε (λ = c√ε) holds up to a threshold ε*(c) that falls with c: "
             + "; ".join(f"c = {r['c']:g}: ε ≤ {_floor_sig(r['holds_for_eps_up_to']):g}" for r in rows))
 
 
-def _check_t10_c_form(thorough):
+def _check_t10_c_form(thorough: bool) -> Evidence:
     rows = t10_c_form_table()
     ok = all(r["holds_for_eps_up_to"] > 0 for r in rows)
     txt = "; ".join(f"c={r['c']}: claimed {r['claimed_probability']:.4f}, actual "
@@ -297,7 +326,7 @@ def c11_threshold(c: float) -> float:
     """1 − pA below which the binary C11 radius exceeds σΦ⁻¹(pA): root in y = log(1 − pA) ∈ [−690, log 0.49] of
     log(√2·log((1−e)/e)/(2(1+c))) − log(−Φ⁻¹(e)) (closed forms, scipy; independent of theory.certificates).
     0.0 when there is no crossing above 1e-300."""
-    def g(y):
+    def g(y: float) -> float:
         e = math.exp(y)
         return (math.log(math.sqrt(2) * (math.log1p(-e) - y) / (2 * (1 + c)))
                 - math.log(-float(special.ndtri_exp(y))))
@@ -310,9 +339,9 @@ def c11_threshold(c: float) -> float:
 C11_C_VALUES = (0.5, 1.0, 2.0, 3.0)
 
 
-def c11_threshold_sentence(cs=C11_C_VALUES) -> str:
+def c11_threshold_sentence(cs: tuple[float, ...] = C11_C_VALUES) -> str:
     """'t(0.5) = 2.79e-3, t(1) = 2.43e-6, ...' from :func:`c11_threshold` (rounded up, so 'above t' stays safe)."""
-    def up(x):
+    def up(x: float) -> float:
         if x <= 0:
             return 0.0
         e = math.floor(math.log10(x)) - 2
@@ -320,7 +349,8 @@ def c11_threshold_sentence(cs=C11_C_VALUES) -> str:
     return ", ".join(f"t({c:g}) = {up(c11_threshold(c)):.3g}" for c in cs)
 
 
-def check_c11_above_threshold(cs=C11_C_VALUES, margin: float = 1e-6, thorough: bool = False):
+def check_c11_above_threshold(cs: tuple[float, ...] = C11_C_VALUES, margin: float = 1e-6,
+                              thorough: bool = False) -> Evidence:
     """r_C11 ≤ σΦ⁻¹(pA) on a log grid of 1 − pA ∈ [t(c)(1 + margin), 1/2) (binary; theory.certificates radii).
     SUPPORTS when it holds everywhere; REFUTES with the first violation (``margin`` < 0: a negative test)."""
     from theory import certificates as C
@@ -345,7 +375,7 @@ def check_c11_above_threshold(cs=C11_C_VALUES, margin: float = 1e-6, thorough: b
                     f"(c = {bad['c']:g}).", table=rows, witness=bad)
 
 
-def _c11_conclusion(pr):
+def _c11_conclusion(pr: dict[str, Any]) -> Sides:
     """Binary C11 vs the tight radius (Cohen et al. 2019): lhs = r_C11, rhs = σΦ⁻¹(pA)."""
     from theory import certificates as C
 
@@ -355,7 +385,7 @@ def _c11_conclusion(pr):
     return Sides(r11, tight, "<=", 1e-9 * tight, "radii to ~1e-13 relative; EXCEED_RTOL of certificates = 1e-9")
 
 
-def _check_c11_derivation(thorough):
+def _check_c11_derivation(thorough: bool) -> Evidence:
     import sympy as sp
 
     from theory import certificates as C
@@ -381,7 +411,7 @@ def _check_c11_derivation(thorough):
                     derivation=str(sqrt_eps), table=rows)
 
 
-def _soundness_rows(name, settings):
+def _soundness_rows(name: str, settings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     from theory import certificates as C
 
     rows = []
@@ -391,12 +421,12 @@ def _soundness_rows(name, settings):
     return rows
 
 
-def _check_c11_soundness(thorough):
+def _check_c11_soundness(thorough: bool) -> Evidence:
     rows = _soundness_rows("c11", [{"c": c} for c in (0.5, 1.0, 2.0, 3.0)])
     ok = all(r["exceeds_tight"] or r["beyond_range"]["exceeds_tight"] for r in rows) and any(
         r["exceeds_tight"] for r in rows)
 
-    def one(r):
+    def one(r: dict[str, Any]) -> str:
         mc = r.get("multiclass") or {}
         k = mc.get("num_classes")
         mtxt = (f"; with K = {k} classes (pB ≥ (1−pA)/(K−1), pB the runner-up) the multi-class form exceeds (max "
@@ -436,7 +466,7 @@ def c11_multiclass_max_ratio(c: float, k: int, lo: float = 1e-15) -> tuple[float
     return best
 
 
-def _check_c11_multiclass_classes(thorough):
+def _check_c11_multiclass_classes(thorough: bool) -> Evidence:
     rows = []
     for k in (10, 1000):
         for c in (0.5, 1.0, 2.0, 3.0):
@@ -454,7 +484,7 @@ def _check_c11_multiclass_classes(thorough):
                     "does (for small enough 1 − pA).", table=rows)
 
 
-def _check_c11_attainable(thorough):
+def _check_c11_attainable(thorough: bool) -> Evidence:
     """Where the binary thresholds sit relative to what a Monte-Carlo certificate can reach: with n samples all
     in class A, the one-sided Clopper–Pearson lower bound at level α is pA_lower = α^{1/n}, so 1 − pA_lower ≥
     1 − α^{1/n} (Cohen et al. 2019 use n = 10⁵, α = 0.001)."""
@@ -466,7 +496,7 @@ def _check_c11_attainable(thorough):
             rows.append({"n": n, "alpha": a, "min_one_minus_pA_lower": floor, "c": c, "c11_threshold": th,
                          "exceeds_at_attainable_pA": th > floor})
     by = {(r["n"], r["c"]): r["exceeds_at_attainable_pA"] for r in rows}
-    ok = by[(10**5, 0.5)] and not by[(10**5, 1.0)] and not by[(10**5, 3.0)]
+    ok = bool(by[(10**5, 0.5)] and not by[(10**5, 1.0)] and not by[(10**5, 3.0)])
     floor5 = rows[0]["min_one_minus_pA_lower"]
     return evidence(CONDITION, ok,
                     f"With n = 10⁵ samples at α = 0.001 (Cohen et al.'s setting) 1 − pA_lower ≥ {floor5:.2g}: the "
@@ -476,7 +506,7 @@ def _check_c11_attainable(thorough):
                     table=rows)
 
 
-def _check_c11_witness(thorough):
+def _check_c11_witness(thorough: bool) -> Evidence:
     import tempfile
 
     from theory import certificates as C
@@ -547,8 +577,8 @@ C11 = Claim(
 # The lower bounds: shared checks (T12, T24, L26 here; T16, T17, L27 in linf_claims)
 # ----------------------------------------------------------------------------------------------------
 
-def undecidable_check(reason):
-    def chk(thorough):
+def undecidable_check(reason: str) -> Callable[[bool], Evidence]:
+    def chk(thorough: bool) -> Evidence:
         return evidence(NOT_DECIDABLE, True, reason)
     return chk
 
@@ -561,7 +591,7 @@ def gauss_linf_mean(d: int) -> float:
 
 # T12 ------------------------------------------------------------------------------------------------
 
-def _t12_bound(d, eps, r=1.0):
+def _t12_bound(d: float, eps: float, r: float = 1.0) -> float:
     return r / math.sqrt(eps)
 
 
@@ -612,7 +642,7 @@ T12 = Claim(
 
 # T24 ------------------------------------------------------------------------------------------------
 
-def _check_t24_step(thorough):
+def _check_t24_step(thorough: bool) -> Evidence:
     """Last step of T24's proof: √(log 1/δ)/(ε + 2√(ε log 1/δ)) ≥ Ω(1/√ε) -- ratio to 1/√ε equals
     1/(√(ε/ℓ) + 2), ℓ = log(1/δ): bounded below by 1/3 iff ε ≤ ℓ; → 0 when ε/ℓ → ∞."""
     rows = []
@@ -675,7 +705,7 @@ T24 = Claim(
 
 # L26 ------------------------------------------------------------------------------------------------
 
-def _check_l26_consistency(thorough):
+def _check_l26_consistency(thorough: bool) -> Evidence:
     """The Gaussian mechanism for one-way marginals (n records, l2 sensitivity √d/n) reaches error α with
     n ≈ √(2 d log(1.25/δ))·E max|g|/(εα) (Dwork & Roth 2014, Thm A.1 calibration, ε ≤ 1): above the lower bound
     √(d log 1/δ)/(εα) by ~√(log d), never below it (a lower bound must not exceed an achievable n)."""
