@@ -27,9 +27,9 @@ Ratios: b/a (overhead of the certify loop over the bare forward, target >= 0.9),
 naive loop) and ``vs_cohen_reference`` = b / r_cohen, the speed-up over the reference loop on the same model,
 input, n0, n and device (the median over repetitions of the paired ratio -- both ran back to back in each
 repetition, which cancels load that drifts between repetitions on a shared machine; the ratio of the
-medians is ``vs_cohen_reference_of_medians``) (target >= 2 on the CPU, >= 3 on CUDA; ``vs_cohen_reference_bf16`` with bf16
-autocast on CUDA).  The engine runs with ``engine_batch`` noise draws per forward pass (default: the
-reference's ``batch``), both reported.  Timings are never asserted by tests.
+medians is ``vs_cohen_reference_of_medians``) (target >= 2 on the CPU, >= 3 on CUDA;
+``vs_cohen_reference_bf16`` with bf16 autocast on CUDA).  The engine runs with ``engine_batch`` noise draws
+per forward pass (default: the reference's ``batch``), both reported.  Timings are never asserted by tests.
 """
 
 from __future__ import annotations
@@ -315,7 +315,7 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
     if reference == "cohen":
         # paired: the engine and the reference ran back to back in each repetition, so the per-repetition
         # ratio cancels load that changes between repetitions (the machine may be shared); its median
-        paired = [b / r for b, r in zip(rates["b_certify"], rates["r_cohen"])]
+        paired = [b / r for b, r in zip(rates["b_certify"], rates["r_cohen"], strict=False)]
         res["ratios"]["vs_cohen_reference"] = statistics.median(paired)
         res["ratios"]["vs_cohen_reference_of_medians"] = med["b_certify"] / med["r_cohen"]
         res["vs_cohen_reference_per_rep"] = paired
@@ -338,7 +338,7 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
         res["ratios"]["b_bf16_over_c"] = med["b_certify_bf16"] / med["c_naive"]
         if reference == "cohen":
             res["ratios"]["vs_cohen_reference_bf16"] = statistics.median(
-                [b / r for b, r in zip(rates["b_certify_bf16"], rates["r_cohen"])])
+                [b / r for b, r in zip(rates["b_certify_bf16"], rates["r_cohen"], strict=False)])
     return res
 
 

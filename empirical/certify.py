@@ -114,7 +114,8 @@ def _read_complete(path: Path, header: list[str] | None, *, repair: bool,
         lines = data[:cut].decode("utf-8").splitlines()
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise ValueError(f"{label}: {str(path)!r} line {line} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise ValueError(f"{label}: {str(path)!r} line {line} is not UTF-8 text "
+                         f"({exc.reason} at byte {exc.start})") from None
     if not lines:
         return None, []
     head = lines[0].split("\t")
@@ -132,7 +133,7 @@ def _read_complete(path: Path, header: list[str] | None, *, repair: bool,
 def read_tsv(path) -> list[dict]:
     """The complete rows of a certify TSV as dicts of strings (partial last line ignored)."""
     head, rows = _read_complete(Path(path), None, repair=False)
-    return [dict(zip(head, r)) for r in rows] if head else []
+    return [dict(zip(head, r, strict=False)) for r in rows] if head else []
 
 
 def _params_file(path: Path) -> Path:
@@ -153,7 +154,8 @@ def _check_params(path: Path, params: dict, resume: bool) -> None:
     except (json.JSONDecodeError, UnicodeDecodeError):
         old = None
     if not isinstance(old, dict):
-        raise ResumeMismatch(f"resume: cannot verify the parameters of {str(path)!r}: {str(pf)!r} is not a JSON object; "
+        raise ResumeMismatch(f"resume: cannot verify the parameters of {str(path)!r}: {str(pf)!r} is not a JSON "
+                             "object; "
                          f"use --overwrite to start again")
     diff = {k: (old.get(k), v) for k, v in params.items() if old.get(k) != v}
     if diff:
@@ -298,7 +300,8 @@ def merge_shards(out, shards=None, *, world=None) -> int:
             cands = sorted(c for c in out.parent.glob(out.name + ".rank*-of-*") if pat.match(c.name))
             worlds = {c.name.rsplit("-of-", 1)[1] for c in cands}
             if len(worlds) != 1:
-                raise ValueError(f"shards: expected the shards of one run next to {str(out)!r}, found {[c.name for c in cands]}")
+                raise ValueError(f"shards: expected the shards of one run next to {str(out)!r}, "
+                                 f"found {[c.name for c in cands]}")
             world = int(worlds.pop())
         shards = [shard_path(out, r, world) for r in range(world)]
     shards = [Path(s) for s in shards]

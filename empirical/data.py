@@ -279,10 +279,12 @@ def _load_imagenet(data_dir: Path, split: str, info: DatasetInfo) -> Split:
     try:
         from torchvision import datasets, transforms
     except ImportError:
-        raise ValueError("dataset 'imagenet' needs torchvision (pip install torchvision); it is not installed") from None
+        raise ValueError("dataset 'imagenet' needs torchvision (pip install torchvision); "
+                         "it is not installed") from None
     root = data_dir / split
     if not root.is_dir():
-        raise ValueError(f"data_dir: ImageNet split directory {str(root)!r} does not exist (layout DATA_DIR/SPLIT/CLASS/*)")
+        raise ValueError(f"data_dir: ImageNet split directory {str(root)!r} does not exist "
+                         "(layout DATA_DIR/SPLIT/CLASS/*)")
     tf = transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor()])
     ds = datasets.ImageFolder(str(root), transform=tf)
     k = len(ds.classes)

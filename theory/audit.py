@@ -351,8 +351,8 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
     ('refuted', 'holds')
     """
     from theory import claim_witness as CW
-    from theory.followup import followup_markdown
     from theory.claims import BEST_ORDER, CLAIMS, CONDITION, PROOF_STEP, REFUTES, derive_verdict, get
+    from theory.followup import followup_markdown
 
     t_start = time.perf_counter()
     claims = [get(i) for i in only] if only else list(CLAIMS.values())     # validates first

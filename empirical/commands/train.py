@@ -27,8 +27,11 @@ def add_arguments(p) -> None:
     p.add_argument("--sigma", type=float, default=0.25, help="noise parameter sigma > 0 (default: 0.25)")
     p.add_argument("--epochs", type=int, default=10, help="epochs (default: 10)")
     p.add_argument("--batch", type=int, default=128, help="batch size (default: 128)")
-    p.add_argument("--lr", type=float, default=None, help="learning rate (default: 0.1 SGD for ResNets, 1e-3 Adam otherwise)")
-    p.add_argument("--max-examples", type=int, default=None, help="train on a seeded random subset of N training examples (a prefix would miss classes in class-major data)")
+    p.add_argument("--lr", type=float, default=None,
+                   help="learning rate (default: 0.1 SGD for ResNets, 1e-3 Adam otherwise)")
+    p.add_argument("--max-examples", type=int, default=None,
+                   help="train on a seeded random subset of N training examples "
+                        "(a prefix would miss classes in class-major data)")
     p.add_argument("--max-seconds", type=float, default=None, help="stop after the epoch that passes this time")
     p.add_argument("--out", required=True, help="checkpoint path to write")
     p.add_argument("--json", action="store_true", help="print the checkpoint metadata as JSON")

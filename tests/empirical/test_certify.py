@@ -48,7 +48,7 @@ def test_tsv_columns_and_values(setup, tmp_path):
     assert header[:6] == ["idx", "label", "predict", "radius", "correct", "time"]  # Cohen et al.'s columns
     assert header == BASE_COLUMNS + list(C.RADIUS_COLUMNS["gaussian"])
     assert len(lines) == 7 and len(rows) == 6
-    for r, line in zip(read_tsv(out), rows):
+    for r, line in zip(read_tsv(out), rows, strict=False):
         assert float(r["pA_lower"]) == line["pA_lower"]  # repr precision: exact round trip
         ref = C.certify_from_counts(int(r["nA"]), int(r["n"]), 0.001, 0.5, "cohen")
         assert float(r["pA_lower"]) == ref.pA_lower
@@ -181,7 +181,7 @@ def test_sigkill_at_random_points_then_resume(setup, tmp_path):
     old = dict(KW)
     KW.update(kw)
     try:
-        for attempt in range(40):
+        for _attempt in range(40):
             base = _data_rows(out)
             target = base + int(rng.integers(1, 5))
             jitter = rng.uniform(0.0, 1.0) * per_row
@@ -294,8 +294,8 @@ def test_torchrun_two_cpu_processes_equal_one(setup, tmp_path):
     ck = tmp_path / "bayes.pt"
     save_checkpoint(ck, model, make_meta(split.info, "bayes", "none", 1.0, 0))
     out = tmp_path / "sharded.tsv"
-    args = ["--checkpoint", str(ck), "--sigma", "0.5", "--n0", "20", "--N", "300", "--batch", "128", "--max-index", "11",
-            "--no-compile", "--no-timing", "--device", "cpu", "--seed", "3", "--out", str(out)]
+    args = ["--checkpoint", str(ck), "--sigma", "0.5", "--n0", "20", "--N", "300", "--batch", "128",
+            "--max-index", "11", "--no-compile", "--no-timing", "--device", "cpu", "--seed", "3", "--out", str(out)]
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
     proc = subprocess.run([shutil.which("torchrun"), "--standalone", "--nproc_per_node", "2", "-m", "empirical",
                            "certify", *args], capture_output=True, text=True, env=env, timeout=180,

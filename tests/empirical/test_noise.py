@@ -17,7 +17,7 @@ import pytest
 import torch
 from scipy import stats
 
-from empirical.noise import NoiseSampler, example_seed, make_generator, sample_noise
+from empirical.noise import FusedNoise, NoiseSampler, batch_seed, example_seed, make_generator, sample_noise
 from theory.mechanisms import ExponentialLinf
 
 P_MIN = 1e-6
@@ -125,7 +125,6 @@ def test_add_noise_is_x_plus_the_sampled_law(mechanism):
 
 
 # --- the fused one-pass sampler (issue 13; the GPU path, exact on the CPU too) --------------------------------
-from empirical.noise import FusedNoise, batch_seed
 
 
 @pytest.mark.parametrize("d,sigma,shape", [(1, 0.5, (1,)), (8, 1.0, (2, 2, 2))])

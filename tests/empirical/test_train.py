@@ -112,8 +112,8 @@ def test_fast_recipe_learns_with_one_cycle_and_label_smoothing():
 def test_crop_flip_augmentation_is_a_shifted_or_mirrored_window():
     """Every augmented image is a 32x32 window of the reflect-padded image, possibly mirrored: checked by
     brute force over the 81 offsets and both orientations."""
-    from empirical.train import augment_crop_flip
     from empirical.noise import make_generator
+    from empirical.train import augment_crop_flip
 
     x = torch.rand(16, 3, 12, 12)
     out = augment_crop_flip(x, make_generator("cpu", 0), pad=4)

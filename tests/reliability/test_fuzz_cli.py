@@ -154,7 +154,7 @@ number_text = st.one_of(
 )
 
 FAST_SLOTS = []
-for (prog_, cmd_), base_ in FAST_BASES.items():
+for (prog_, cmd_) in FAST_BASES:
     for opt_, kind_ in _options(prog_, cmd_):
         if kind_ in ("float", "int"):
             FAST_SLOTS.append((prog_, cmd_, opt_))

@@ -81,7 +81,10 @@ def oracle(name, e, sigma, pB=None, c=None, d=None):
         return float(max(r, 0))
 
 
-def _golden_max(f, lo, hi, grid=64, tol=mp.mpf(10) ** -30):
+_GOLDEN_TOL = mp.mpf(10) ** -30
+
+
+def _golden_max(f, lo, hi, grid=64, tol=_GOLDEN_TOL):
     """max of f on [lo, hi]: a grid brackets the maximum, golden-section search refines it (mpmath)."""
     xs = [lo + (hi - lo) * i / grid for i in range(grid + 1)]
     vals = [f(x) for x in xs]

@@ -35,14 +35,14 @@ def mp_renyi(p, q, alpha, dps=40):
         sp_, sq = mp.fsum(P), mp.fsum(Q)
         P = [x / sp_ for x in P]
         Q = [x / sq for x in Q]
-        if any(pi > 0 and qi == 0 for pi, qi in zip(P, Q)):
+        if any(pi > 0 and qi == 0 for pi, qi in zip(P, Q, strict=False)):
             return mp.inf
         if alpha == 1:
-            return mp.fsum(pi * mp.log(pi / qi) for pi, qi in zip(P, Q) if pi > 0)
+            return mp.fsum(pi * mp.log(pi / qi) for pi, qi in zip(P, Q, strict=False) if pi > 0)
         if alpha == math.inf:
-            return max(mp.log(pi / qi) for pi, qi in zip(P, Q) if pi > 0)
+            return max(mp.log(pi / qi) for pi, qi in zip(P, Q, strict=False) if pi > 0)
         a = mp.mpf(alpha)
-        return mp.log(mp.fsum(pi ** a * qi ** (1 - a) for pi, qi in zip(P, Q) if pi > 0)) / (a - 1)
+        return mp.log(mp.fsum(pi ** a * qi ** (1 - a) for pi, qi in zip(P, Q, strict=False) if pi > 0)) / (a - 1)
 
 
 def rand_pair(rng, k, conc=0.5):

@@ -83,12 +83,12 @@ def test_randomized_response_closed_form_vs_exact_sum(alpha):
         p = mp.exp(e) / (1 + mp.exp(e))
         P, Q = [p, 1 - p], [1 - p, p]
         if alpha == 1:
-            want = mp.fsum(a * mp.log(a / b_) for a, b_ in zip(P, Q))
+            want = mp.fsum(a * mp.log(a / b_) for a, b_ in zip(P, Q, strict=False))
         elif alpha == math.inf:
             want = e
         else:
             a = mp.mpf(alpha)
-            want = mp.log(mp.fsum(x ** a * y ** (1 - a) for x, y in zip(P, Q))) / (a - 1)
+            want = mp.log(mp.fsum(x ** a * y ** (1 - a) for x, y in zip(P, Q, strict=False))) / (a - 1)
     assert RandomizedResponse(eps).renyi(alpha, 1) == pytest.approx(float(want), rel=1e-14)
 
 
@@ -116,12 +116,12 @@ def test_dp_accounting_agreement_gaussian_and_laplace():
         rdp = getattr(acc, "_rdp", None)
         if rdp is None:  # pragma: no cover
             pytest.skip("RdpAccountant has no _rdp attribute in this version")
-        for a, v in zip(orders, rdp):
+        for a, v in zip(orders, rdp, strict=False):
             assert Gaussian(sigma).renyi(a, 1.0) == pytest.approx(v, rel=1e-12)
     for b in (0.5, 1.0, 3.0):
         acc = RdpAccountant(orders=orders)
         acc.compose(dpa.LaplaceDpEvent(noise_multiplier=b))
-        for a, v in zip(orders, acc._rdp):
+        for a, v in zip(orders, acc._rdp, strict=False):
             assert Laplace(b).renyi(a, 1.0) == pytest.approx(v, rel=1e-12)
 
 
@@ -144,14 +144,14 @@ def mp_eq6_d2_axis(alpha, r, sigma=1, dps=30):
         def inner(z1):
             A, B = abs(z1), abs(z1 - r)
             lo, hi = min(A, B), max(A, B)
-            I = lo * mp.exp(-(al * A + (1 - al) * B) / s)
+            integral = lo * mp.exp(-(al * A + (1 - al) * B) / s)
             if A < B:
-                I += mp.exp(-(1 - al) * B / s) * (mp.exp(-al * lo / s) - mp.exp(-al * hi / s)) * s / al
+                integral += mp.exp(-(1 - al) * B / s) * (mp.exp(-al * lo / s) - mp.exp(-al * hi / s)) * s / al
             else:
                 k = (1 - al) / s
-                I += mp.exp(-al * A / s) * (mp.exp(-k * hi) - mp.exp(-k * lo)) / (-k)
-            I += mp.exp(-hi / s) * s
-            return 2 * I * mp.exp(logc)
+                integral += mp.exp(-al * A / s) * (mp.exp(-k * hi) - mp.exp(-k * lo)) / (-k)
+            integral += mp.exp(-hi / s) * s
+            return 2 * integral * mp.exp(logc)
 
         v = mp.quad(inner, [-mp.inf, 0, r / 2, r, mp.inf])
         return mp.log(v) / (al - 1)

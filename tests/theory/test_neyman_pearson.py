@@ -68,9 +68,11 @@ def _mp_flip_radius_1d(logpdf, q, dps=40):
     """1-d: NP set {z >= b} with int_b^inf p = q; flip radius t with int_b^inf p(z - t) dz = 1/2."""
     with mp.workdps(dps):
         q = mp.mpf(q)
-        tail = lambda b: mp.quad(lambda z: mp.exp(logpdf(z)), [b, b + 10, b + 100, mp.inf])
+        def tail(b):
+            return mp.quad(lambda z: mp.exp(logpdf(z)), [b, b + 10, b + 100, mp.inf])
         b = mp.findroot(lambda b: mp.log(tail(b)) - mp.log(q), mp.mpf(1))
-        shifted = lambda t: mp.quad(lambda z: mp.exp(logpdf(z - t)), [b, t, t + 10, t + 100, mp.inf])
+        def shifted(t):
+            return mp.quad(lambda z: mp.exp(logpdf(z - t)), [b, t, t + 10, t + 100, mp.inf])
         return float(mp.findroot(lambda t: shifted(t) - mp.mpf(1) / 2, b))
 
 
@@ -94,7 +96,8 @@ def test_laplace_l1_is_tight_and_sound_by_dinf_in_d2():
     q = 1e-3
     r = T("laplace", "l1", d=2, one_minus_pA=q).value
     with mp.workdps(30):
-        lap = lambda z: mp.exp(-abs(z)) / 2
+        def lap(z):
+            return mp.exp(-abs(z)) / 2
         b = -mp.log(2 * mp.mpf(q))
         beta_axis = mp.quad(lambda z: lap(z - r), [b, r, mp.inf])
         assert abs(beta_axis - mp.mpf(1) / 2) < 1e-9
@@ -121,7 +124,8 @@ def test_uniform_linf_overlap_formula_against_mpmath():
     q, d = 0.05, 2
     r = T("uniform", "linf", d=d, one_minus_pA=q).value
     with mp.workdps(30):
-        ind = lambda z: 1 if abs(z) <= 1 else 0
+        def ind(z):
+            return 1 if abs(z) <= 1 else 0
         one = mp.quad(lambda z: ind(z) * ind(z - r) / 2, [-1, r - 1, 1])  # per-coordinate overlap
         v = one ** d
         # NP: beta(q) = (1 - v) + q must equal 1/2 at the tight radius
