@@ -14,13 +14,13 @@ import math
 from scipy.special import ndtri
 
 
-def cohen_scaled(pA, pB, sigma, d, scale=1.0):
+def cohen_scaled(pA: float, pB: float, sigma: float, d: int, scale: float = 1.0) -> float:
     """scale * Cohen et al. 2019's radius sigma/2 (Phi^-1(pA) - Phi^-1(pB)) (binary: sigma Phi^-1(pA))."""
     if pA <= pB:
         return 0.0
-    return scale * 0.5 * sigma * (-ndtri(1.0 - pA) - ndtri(pB))
+    return float(scale * 0.5 * sigma * (-ndtri(1.0 - pA) - ndtri(pB)))
 
 
-def laplace_scaled(pA, pB, sigma, d, scale=1.0):
+def laplace_scaled(pA: float, pB: float, sigma: float, d: int, scale: float = 1.0) -> float:
     """scale * Teng et al. 2020's l1 radius -sigma log(2 (1 - pA)) for product Laplace noise (binary form)."""
     return max(0.0, -scale * sigma * math.log(2.0 * (1.0 - pA)))

@@ -28,8 +28,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 import numpy as np
+import numpy.typing as npt
+from numpy.typing import ArrayLike
 from scipy import optimize
 from scipy.special import log_softmax
 
@@ -44,7 +47,13 @@ __all__ = [
 #: grid of the DMR search (t = log10(α − 1) ∈ [−8, 6], 57 points + Brent), shared by every search here.
 #: For pairs with finite D∞, D_α/α ≤ D∞/α → 0, so α beyond 1 + 10⁶ cannot hold the sup unless
 #: DMR < D∞·1e-6 (reported as the α → ∞ side otherwise).
-DMR_SEARCH = {"n_grid": 57, "log10_lam_min": -8.0, "log10_lam_max": 6.0}
+class _DMRSearch(TypedDict):
+    n_grid: int
+    log10_lam_min: float
+    log10_lam_max: float
+
+
+DMR_SEARCH: _DMRSearch = {"n_grid": 57, "log10_lam_min": -8.0, "log10_lam_max": 6.0}
 
 
 def two_point_logs(p: float, q: float) -> tuple[np.ndarray, np.ndarray]:
@@ -55,28 +64,30 @@ def two_point_logs(p: float, q: float) -> tuple[np.ndarray, np.ndarray]:
     return (np.array([math.log(p), math.log1p(-p)]), np.array([math.log(q), math.log1p(-q)]))
 
 
-def _dmr_logs(lp, lq) -> float:
+def _dmr_logs(lp: ArrayLike, lq: ArrayLike) -> float:
     if np.array_equal(lp, lq):
         return 0.0
-    f = lambda a: D.renyi_discrete_log(lp, lq, a)  # noqa: E731
+    def f(a: float) -> float:
+        return D.renyi_discrete_log(lp, lq, a)
+
     return D.dmr_from_renyi(f, kl=f(1.0), dinf=f(math.inf), **DMR_SEARCH).value
 
 
-def dmr_sym_logs(lp, lq) -> float:
+def dmr_sym_logs(lp: ArrayLike, lq: ArrayLike) -> float:
     """max(DMR(P‖Q), DMR(Q‖P)): robustness bounds both directions (x and x' play symmetric roles)."""
     return max(_dmr_logs(lp, lq), _dmr_logs(lq, lp))
 
 
-def dmr_sym(p, q) -> float:
+def dmr_sym(p: ArrayLike, q: ArrayLike) -> float:
     """max(DMR(P‖Q), DMR(Q‖P)) from probability vectors."""
     with np.errstate(divide="ignore"):
         return dmr_sym_logs(np.log(np.asarray(p, float)), np.log(np.asarray(q, float)))
 
 
-def hockey_stick(p, q, eps_prime: float) -> float:
+def hockey_stick(p: ArrayLike, q: ArrayLike, eps_prime: float) -> float:
     """H_{e^{ε'}}(P‖Q) = Σ max(0, P − e^{ε'} Q) = sup_{f ∈ [0,1]} E_P f − e^{ε'} E_Q f."""
-    p, q = np.asarray(p, float), np.asarray(q, float)
-    return float(np.sum(np.maximum(0.0, p - math.exp(eps_prime) * q)))
+    pa, qa = np.asarray(p, float), np.asarray(q, float)
+    return float(np.sum(np.maximum(0.0, pa - math.exp(eps_prime) * qa)))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -109,7 +120,7 @@ class RT9Threshold:
     n_q: int
     method: str
 
-    def witness(self, eps: float | None = None) -> dict:
+    def witness(self, eps: float | None = None) -> dict[str, Any]:
         """JSON-able witness at ε = eps (default: just inside the window)."""
         if eps is None:
             eps = self.eps_threshold * (1 + 1e-6) if self.window_hi > self.eps_threshold * (1 + 2e-6) \
@@ -121,7 +132,7 @@ class RT9Threshold:
                 "hockey_stick": hockey_stick(P, Q, ep)}
 
 
-def _first_crossing(q: float, c: float, n_p: int, xtol: float):
+def _first_crossing(q: float, c: float, n_p: int, xtol: float) -> float | None:
     """Smallest p in (δ + q, 1) with u(p) ≥ m(p) (m nondecreasing, u increasing in p), or None."""
     delta = math.exp(-c * c / 4)
     lo = delta + q
@@ -142,8 +153,8 @@ def _first_crossing(q: float, c: float, n_p: int, xtol: float):
         if g >= 0:
             if g_prev >= 0:
                 return p
-            r = optimize.brentq(lambda x: (lambda mu: mu[1] - mu[0])(rt9_window(x, q, c)), prev, p,
-                                xtol=xtol, rtol=4 * np.finfo(float).eps)
+            r = float(optimize.brentq(lambda x: (lambda mu: mu[1] - mu[0])(rt9_window(x, q, c)), prev, p,
+                                      xtol=xtol, rtol=4 * np.finfo(float).eps))
             # brentq returns a root; step to the side where the window is non-empty
             while True:
                 m2, u2 = rt9_window(r, q, c)
@@ -154,7 +165,7 @@ def _first_crossing(q: float, c: float, n_p: int, xtol: float):
     return None
 
 
-def _thr_at_q(q: float, c: float, n_p: int, xtol: float):
+def _thr_at_q(q: float, c: float, n_p: int, xtol: float) -> tuple[float, float | None]:
     p = _first_crossing(q, c, n_p, xtol)
     if p is None:
         return math.inf, None
@@ -204,11 +215,11 @@ def rt9_threshold_two_outcome(c: float, n_q: int = 41, n_p: int = 40, xtol: floa
                         f"first crossing in p by {n_p}-point grid + Brent (xtol {xtol:g})")
 
 
-def _pair_from_x(x, k):
+def _pair_from_x(x: npt.NDArray[np.float64], k: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     return log_softmax(x[:k]), log_softmax(x[k:])
 
 
-def rt9_max_violation_k(eps: float, c: float, k: int, starts: int = 8, seed: int = 0) -> dict:
+def rt9_max_violation_k(eps: float, c: float, k: int, starts: int = 8, seed: int = 0) -> dict[str, Any]:
     """Numeric k-outcome search: max of H_{e^{ε'}}(P‖Q) − δ over pairs on k points with DMR ≤ ε both ways.
 
     Multistart SLSQP on free logits (2k variables, bounded in [−25, 25]); constraint ε − dmr_sym ≥ 0.
@@ -222,15 +233,15 @@ def rt9_max_violation_k(eps: float, c: float, k: int, starts: int = 8, seed: int
     ep = (c + 1) * math.sqrt(eps)
     rng = np.random.default_rng(seed)
 
-    def obj(x):
+    def obj(x: npt.NDArray[np.float64]) -> float:
         lp, lq = _pair_from_x(x, k)
         return -(hockey_stick(np.exp(lp), np.exp(lq), ep) - delta)
 
-    def con(x):
+    def con(x: npt.NDArray[np.float64]) -> float:
         lp, lq = _pair_from_x(x, k)
         return eps - dmr_sym_logs(lp, lq)
 
-    best = {"value": -math.inf, "P": None, "Q": None}
+    best: dict[str, Any] = {"value": -math.inf, "P": None, "Q": None}
     feasible = 0
     for s in range(starts):
         scale = (0.5 if s % 2 == 0 else 3.0) * math.sqrt(eps)
@@ -258,7 +269,7 @@ def rt9_max_violation_k(eps: float, c: float, k: int, starts: int = 8, seed: int
 # T8: D∞ ≤ ε both ways ⇒ DMR ≤ ε²/2 — worst case over pairs
 # ----------------------------------------------------------------------------------------------------
 
-def t8_worst_two_outcome(eps: float, n_q: int = 81) -> dict:
+def t8_worst_two_outcome(eps: float, n_q: int = 81) -> dict[str, Any]:
     """max DMR(P‖Q) over two-outcome pairs with |log p/q|, |log (1−p)/(1−q)| ≤ ε.
 
     For fixed q and p ≥ q, DMR(P‖Q) is nondecreasing in p (quasi-convexity), so the max sits on the
@@ -270,12 +281,12 @@ def t8_worst_two_outcome(eps: float, n_q: int = 81) -> dict:
     >>> abs(r["dmr_max"] - math.tanh(0.5)) < 1e-7      # randomized response: ε·tanh(ε/2)
     True
     """
-    def boundary(lq):
+    def boundary(lq: float) -> tuple[float, float]:
         q = 1 / (1 + math.exp(-lq))
         p = min(q * math.exp(eps), 1 - (1 - q) * math.exp(-eps))
         return p, q
 
-    def val(lq):
+    def val(lq: float) -> float:
         p, q = boundary(lq)
         if not (0 < q < p < 1):
             return 0.0
@@ -292,7 +303,7 @@ def t8_worst_two_outcome(eps: float, n_q: int = 81) -> dict:
             "method": "boundary p*(q) (monotone in p), grid in logit q + Brent"}
 
 
-def t8_worst_k(eps: float, k: int, starts: int = 4, seed: int = 0) -> dict:
+def t8_worst_k(eps: float, k: int, starts: int = 4, seed: int = 0) -> dict[str, Any]:
     """Numeric k-outcome search: max DMR(P‖Q) over pairs on k points with |log P/Q| ≤ ε pointwise.
 
     Multistart SLSQP on free logits, constraints ε ∓ (log P − log Q) ≥ 0 (2k smooth constraints)."""
@@ -300,16 +311,16 @@ def t8_worst_k(eps: float, k: int, starts: int = 4, seed: int = 0) -> dict:
         raise ValueError(f"k must be an integer in [2, 10], got {k!r}")
     rng = np.random.default_rng(seed)
 
-    def obj(x):
+    def obj(x: npt.NDArray[np.float64]) -> float:
         lp, lq = _pair_from_x(x, k)
         return -_dmr_logs(lp, lq)
 
-    def con(x):
+    def con(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         lp, lq = _pair_from_x(x, k)
         d = lp - lq
         return np.concatenate([eps - d, eps + d])
 
-    best = {"dmr_max": -math.inf}
+    best: dict[str, Any] = {"dmr_max": -math.inf}
     for _ in range(starts):
         x0 = np.concatenate([rng.standard_normal(k), rng.standard_normal(k)]) * 0.3 * eps
         r = optimize.minimize(obj, x0, method="SLSQP", bounds=[(-25, 25)] * (2 * k),
@@ -325,7 +336,7 @@ def t8_worst_k(eps: float, k: int, starts: int = 4, seed: int = 0) -> dict:
 # T9: post-processing — worst case over channels
 # ----------------------------------------------------------------------------------------------------
 
-def processing_worst_k(k: int, m: int, which: str = "dmr", starts: int = 3, seed: int = 0) -> dict:
+def processing_worst_k(k: int, m: int, which: str = "dmr", starts: int = 3, seed: int = 0) -> dict[str, Any]:
     """max over pairs on k points and k×m channels K of  D(PK‖QK) − D(P‖Q)  (D = DMR or D∞).
 
     Data processing says ≤ 0.  Multistart Nelder–Mead on (logits of P, Q, K); reports the largest gain
@@ -334,10 +345,10 @@ def processing_worst_k(k: int, m: int, which: str = "dmr", starts: int = 3, seed
         raise ValueError(f"which must be 'dmr' or 'dinf', got {which!r}")
     rng = np.random.default_rng(seed)
 
-    def div(lp, lq):
+    def div(lp: npt.NDArray[np.float64], lq: npt.NDArray[np.float64]) -> float:
         return _dmr_logs(lp, lq) if which == "dmr" else D.renyi_discrete_log(lp, lq, math.inf)
 
-    def gain(x):
+    def gain(x: npt.NDArray[np.float64]) -> float:
         lp, lq = _pair_from_x(x[:2 * k], k)
         K = np.exp(log_softmax(x[2 * k:].reshape(k, m), axis=1))
         P2, Q2 = np.exp(lp) @ K, np.exp(lq) @ K
@@ -357,14 +368,14 @@ def processing_worst_k(k: int, m: int, which: str = "dmr", starts: int = 3, seed
 # D5: where is the sup over α attained, over two-outcome pairs?
 # ----------------------------------------------------------------------------------------------------
 
-def d5_sup_location_map(n: int = 15) -> dict:
+def d5_sup_location_map(n: int = 15) -> dict[str, Any]:
     """Classify two-outcome pairs on an n×n grid of (p, q) ∈ (0,1)² by where sup_α D_α/α is attained.
 
     Uses dmr_discrete's ``limit`` field: "alpha->1+" (sup not attained: 'max' of D5 fails), or an interior
     α (a true maximum).  Returns the counts and one pair of each kind."""
     grid = np.linspace(0.02, 0.98, n)
     counts = {"alpha->1+": 0, "interior": 0, "alpha->inf": 0}
-    examples = {}
+    examples: dict[str, dict[str, Any]] = {}
     for p in grid:
         for q in grid:
             if p == q:
