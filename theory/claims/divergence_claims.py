@@ -5,9 +5,12 @@ Appendix B), L22 (Gaussian Rényi divergence), L25 (zCDP -> (eps, delta)-DP) and
 from __future__ import annotations
 
 import math
+from types import ModuleType
+from typing import Any
 
 import mpmath as mp
 import numpy as np
+import numpy.typing as npt
 from scipy import optimize
 
 from theory.claims import _oracles as O
@@ -28,6 +31,7 @@ from theory.claims._core import (
     SYMBOLIC,
     Check,
     Claim,
+    Evidence,
     Param,
     Predicate,
     Reading,
@@ -36,9 +40,10 @@ from theory.claims._core import (
 )
 
 INF = math.inf
+FArr = npt.NDArray[np.float64]
 
 
-def _div():
+def _div() -> ModuleType:
     from theory import divergences
 
     return divergences
@@ -48,7 +53,7 @@ def _div():
 # random pairs (seeded: a parameter dictionary determines the pair, so a property example reproduces)
 # ----------------------------------------------------------------------------------------------------
 
-def dp_pair(k: int, eps: float, seed: int, extreme: bool = False):
+def dp_pair(k: int, eps: float, seed: int, extreme: bool = False) -> tuple[FArr, FArr]:
     """A random pair (P, Q) on k points with |log P/Q| <= eps everywhere.
 
     Q ~ Dirichlet(1); P ∝ Q e^u with u_i in [0, eps] (uniform, or in {0, eps} when ``extreme``): then
@@ -62,12 +67,12 @@ def dp_pair(k: int, eps: float, seed: int, extreme: bool = False):
     return p, q
 
 
-def random_pair(k: int, seed: int):
+def random_pair(k: int, seed: int) -> tuple[FArr, FArr]:
     rng = np.random.default_rng(seed)
     return rng.dirichlet(np.full(k, 0.7)), rng.dirichlet(np.full(k, 0.7))
 
 
-def random_processing(k: int, m: int, seed: int, kernel: bool):
+def random_processing(k: int, m: int, seed: int, kernel: bool) -> FArr:
     """A k x m row-stochastic matrix: a random Markov kernel, or a random deterministic map (0/1 rows)."""
     rng = np.random.default_rng(seed + 7919)
     if kernel:
@@ -77,23 +82,24 @@ def random_processing(k: int, m: int, seed: int, kernel: bool):
     return K
 
 
-def _push(p, K):
+def _push(p: FArr, K: FArr) -> FArr:
     out = p @ K
-    return out / out.sum()
+    pushed: FArr = out / out.sum()
+    return pushed
 
 
 # ----------------------------------------------------------------------------------------------------
 # D4
 # ----------------------------------------------------------------------------------------------------
 
-def _d4_literal(p, q):
+def _d4_literal(p: FArr, q: FArr) -> float:
     """D4 read literally: sup over y in supp(Q) of log P(y)/Q(y) (ignores mass of P outside supp Q)."""
     m = q > 0
     with np.errstate(divide="ignore"):
         return float(np.max(np.log(p[m]) - np.log(q[m])))
 
 
-def _check_d4_limit(thorough):
+def _check_d4_limit(thorough: bool) -> Evidence:
     D = _div()
     n = 400 if thorough else 60
     worst = 0.0
@@ -110,7 +116,7 @@ def _check_d4_limit(thorough):
                     "D_inf - D_alpha is O(log(1/P_max)/alpha)).", pairs=n, worst_gap=worst, tol=1e-4)
 
 
-def _check_d4_support(thorough):
+def _check_d4_support(thorough: bool) -> Evidence:
     D = _div()
     p, q = np.array([0.5, 0.5]), np.array([1.0, 0.0])
     lit = _d4_literal(p, q)
@@ -144,13 +150,13 @@ D4 = Claim(
 # D5
 # ----------------------------------------------------------------------------------------------------
 
-def _renyi_by_definition(p, q, alpha):
+def _renyi_by_definition(p: FArr, q: FArr, alpha: float) -> float:
     with mp.workdps(40):
         s = mp.fsum(mp.mpf(qi) * (mp.mpf(pi) / mp.mpf(qi)) ** alpha for pi, qi in zip(p, q, strict=True))
         return float(mp.log(s) / (alpha - 1))
 
 
-def _check_d5_definition(thorough):
+def _check_d5_definition(thorough: bool) -> Evidence:
     D = _div()
     n = 200 if thorough else 30
     worst = 0.0
@@ -166,7 +172,7 @@ def _check_d5_definition(thorough):
                     pairs=n, worst_rel_err=worst, tol=1e-10)
 
 
-def _check_d5_max_vs_sup(thorough):
+def _check_d5_max_vs_sup(thorough: bool) -> Evidence:
     D = _div()
     eps = 1.0
     p = np.array([math.exp(eps), 1.0]) / (1 + math.exp(eps))
@@ -185,7 +191,7 @@ def _check_d5_max_vs_sup(thorough):
 
 
 
-def _check_d5_sup_defined(thorough):
+def _check_d5_sup_defined(thorough: bool) -> Evidence:
     """Repaired D5: the sup is finite and the library's DMR equals it -- at a limit (randomized response:
     sup = KL = ε·tanh(ε/2), closed form) and at an interior maximum (pair (0.31, 0.3): α ≈ 35.4, where
     D_α/α at α·(1 ± 1e-3) is smaller)."""
@@ -239,7 +245,7 @@ D5 = Claim(
 # T8
 # ----------------------------------------------------------------------------------------------------
 
-def _t8_conclusion(pr):
+def _t8_conclusion(pr: dict[str, Any]) -> Sides:
     D = _div()
     p, q = dp_pair(int(pr["k"]), pr["eps"], int(pr["seed"]), extreme=bool(int(pr.get("extreme", 0))))
     e = max(D.dinf_discrete(p, q), D.dinf_discrete(q, p))
@@ -248,7 +254,7 @@ def _t8_conclusion(pr):
                  "DMR by grid+refinement in log space: relative accuracy ~1e-9")
 
 
-def _check_t8_random(thorough):
+def _check_t8_random(thorough: bool) -> Evidence:
     worst, ok = 0.0, True
     n = 300 if thorough else 8
     for s in range(n):
@@ -283,7 +289,7 @@ def _check_t8_random(thorough):
                     pairs=n * 8, worst_ratio=worst, laplace=lap, tol="1e-12 + 1e-9·ε²")
 
 
-def _check_t8_tightness(thorough):
+def _check_t8_tightness(thorough: bool) -> Evidence:
     rows = []
     ok = True
     D = _div()
@@ -302,7 +308,7 @@ def _check_t8_tightness(thorough):
                     + " — tight as ε → 0, loose for large ε.", table=rows)
 
 
-def _check_t8_literal_d4(thorough):
+def _check_t8_literal_d4(thorough: bool) -> Evidence:
     D = _div()
     p, q = np.array([0.5, 0.5]), np.array([1.0, 0.0])
     lit_pq, lit_qp = _d4_literal(p, q), _d4_literal(q, p)
@@ -356,7 +362,7 @@ T8 = Claim(
 # L21 and T9 (data processing / post-processing)
 # ----------------------------------------------------------------------------------------------------
 
-def _l21_conclusion(pr):
+def _l21_conclusion(pr: dict[str, Any]) -> Sides:
     D = _div()
     k, m, seed = int(pr["k"]), int(pr["m"]), int(pr["seed"])
     p, q = random_pair(k, seed)
@@ -367,7 +373,7 @@ def _l21_conclusion(pr):
     return Sides(after, before, "<=", 1e-10 * max(1.0, abs(before)), "log-space sums, ~1e-12 relative")
 
 
-def _check_processing(thorough, which):
+def _check_processing(thorough: bool, which: str) -> Evidence:
     D = _div()
     n = 300 if thorough else (10 if which == "dmr" else 50)
     viol = 0
@@ -417,7 +423,7 @@ L21 = Claim(
 )
 
 
-def _t9_conclusion(pr):
+def _t9_conclusion(pr: dict[str, Any]) -> Sides:
     D = _div()
     k, m, seed = int(pr["k"]), int(pr["m"]), int(pr["seed"])
     p, q = random_pair(k, seed)
@@ -458,7 +464,7 @@ T9 = Claim(
 # L22
 # ----------------------------------------------------------------------------------------------------
 
-def _l22_numeric(alpha, mu):
+def _l22_numeric(alpha: float, mu: float) -> float:
     """D_alpha(N(0,1) || N(mu,1)) by quadrature (theory.divergences.renyi_density).  For N(x, s^2 I_d) vs
     N(x', s^2 I_d) the problem reduces exactly to this 1-d pair with mu = ||x - x'||/s (rotation invariance,
     coordinates orthogonal to x - x' cancel)."""
@@ -477,10 +483,10 @@ def _l22_numeric(alpha, mu):
     with warnings.catch_warnings():
         # quad may flag round-off at tiny mu (KL ~ 1e-4); the value is compared with the closed form at 1e-8
         warnings.simplefilter("ignore", IntegrationWarning)
-        return D.renyi_density(lp, lq, alpha, lo=lo, hi=hi, points=sorted({0.0, mu, c}))
+        return float(D.renyi_density(lp, lq, alpha, lo=lo, hi=hi, points=sorted({0.0, mu, c})))
 
 
-def _l22_conclusion(pr):
+def _l22_conclusion(pr: dict[str, Any]) -> Sides:
     a, d, s = pr["alpha"], int(pr["d"]), pr["sigma"]
     rng = np.random.default_rng(int(pr["seed"]))
     delta = rng.standard_normal(d)
@@ -491,7 +497,7 @@ def _l22_conclusion(pr):
     return Sides(lhs, rhs, "==", 1e-8 * max(1.0, rhs), "quadrature (epsrel 1e-11) after the exact 1-d reduction")
 
 
-def _check_l22_mpmath(thorough):
+def _check_l22_mpmath(thorough: bool) -> Evidence:
     rows, worst = [], 0.0
     for a, mu in ((1.5, 0.01), (1.5, 2.0), (100.0, 0.01), (5.0, 1.0)):
         if True:
@@ -512,7 +518,7 @@ def _check_l22_mpmath(thorough):
                     table=rows, dps=35, tol=1e-20)
 
 
-def _check_l22_symbolic(thorough):
+def _check_l22_symbolic(thorough: bool) -> Evidence:
     """Symbolic route.  Default: sympy completes the square in the exponent of p^α q^{1−α} (1-d reduction,
     σ = 1): α log p + (1−α) log q = −(y − (1−α)μ)²/2 + α(α−1)μ²/2 − log √(2π), an exact polynomial identity,
     so ∫ p^α q^{1−α} = exp(α(α−1)μ²/2) and D_α = αμ²/2.  --thorough: also the full derivation by integration
@@ -544,7 +550,7 @@ def _check_l22_symbolic(thorough):
     return evidence(SUPPORTS, bool(ok), txt, **data)
 
 
-def _check_l22_dims(thorough):
+def _check_l22_dims(thorough: bool) -> Evidence:
     worst = 0.0
     n = 0
     for d in (1, 2, 10, 100, 1000, 10_000):
@@ -581,17 +587,17 @@ L22 = Claim(
 # L25
 # ----------------------------------------------------------------------------------------------------
 
-def _l25_eps(rho, delta):
+def _l25_eps(rho: float, delta: float) -> float:
     return rho + 2 * math.sqrt(rho * math.log(1 / delta))
 
 
-def _l25_conclusion(pr):
+def _l25_conclusion(pr: dict[str, Any]) -> Sides:
     rho, delta = pr["rho"], pr["delta"]
     lhs = O.gaussian_delta(_l25_eps(rho, delta), math.sqrt(2 * rho))
     return Sides(lhs, delta, "<=", 1e-30, "mpmath 40 digits")
 
 
-def _check_l25_grid(thorough):
+def _check_l25_grid(thorough: bool) -> Evidence:
     rows, ok = [], True
     rhos = np.logspace(-4, 2, 25 if thorough else 9)
     deltas = [1e-1, 1e-3, 1e-6, 1e-10, 1e-20, 1e-50]
@@ -602,7 +608,9 @@ def _check_l25_grid(thorough):
             exact = O.gaussian_delta(e, math.sqrt(2 * rho))
             ok &= exact <= dl
             # tightness: smallest eps' with delta_exact(eps') <= dl (Balle & Wang's analytic calibration)
-            f = lambda x, rho=rho, dl=dl: math.log(max(O.gaussian_delta(x, math.sqrt(2 * rho)), 1e-320)) - math.log(dl)  # noqa: E731
+            def f(x: float, rho: float = rho, dl: float = dl) -> float:
+                return math.log(max(O.gaussian_delta(x, math.sqrt(2 * rho)), 1e-320)) - math.log(dl)
+
             e_star = optimize.brentq(f, 0.0, e) if f(0.0) > 0 else 0.0
             slack.append(e / e_star if e_star > 0 else math.inf)
             rows.append({"rho": float(rho), "delta": dl, "eps_L25": e, "delta_exact_at_eps_L25": exact,
@@ -615,7 +623,7 @@ def _check_l25_grid(thorough):
                     f"{min(finite):.3f} … {max(finite):.3f}.", table=rows)
 
 
-def _check_l25_general_proof(thorough):
+def _check_l25_general_proof(thorough: bool) -> Evidence:
     """L25 for every ρ-zCDP mechanism, not only the Gaussian: under P the privacy loss L = log P/Q has
     E_P[e^{(α−1)L}] = e^{(α−1)D_α(P‖Q)} ≤ e^{(α−1)αρ}, so by Markov P_P[L > ε'] ≤ exp((α−1)(αρ − ε')), and
     P(S) ≤ e^{ε'}Q(S) + P_P[L > ε'] for every S.  sympy: at ε' = ρ + 2√(ρℓ), ℓ = log 1/δ, and α − 1 = √(ℓ/ρ) the
@@ -668,7 +676,7 @@ L25 = Claim(
 # Remark after T9
 # ----------------------------------------------------------------------------------------------------
 
-def _rt9_conclusion(pr):
+def _rt9_conclusion(pr: dict[str, Any]) -> Sides:
     eps, c = pr["eps"], pr["c"]
     lhs = O.gaussian_delta((c + 1) * math.sqrt(eps), math.sqrt(2 * eps))
     return Sides(lhs, math.exp(-c * c / 4), "<=", 1e-15, "mpmath 40 digits")
@@ -680,7 +688,7 @@ def rt9_threshold(c: float) -> float:
     return math.exp(optimize.brentq(g, math.log(1.0), math.log(1e4), xtol=1e-12))
 
 
-def _check_rt9(thorough):
+def _check_rt9(thorough: bool) -> Evidence:
     rows, ok = [], True
     for c in (0.5, 1.0, 2.0, 3.0):
         th = rt9_threshold(c)
@@ -697,7 +705,7 @@ def _check_rt9(thorough):
                     table=rows)
 
 
-def _check_rt9_dinf(thorough):
+def _check_rt9_dinf(thorough: bool) -> Evidence:
     # D_inf robustness eps => for f in [0,1]: E f(P) <= e^eps E f(Q) (delta' = 0): exact on random pairs
     D = _div()
     worst = -INF
@@ -729,7 +737,7 @@ RT9_WORST = {
 }
 
 
-def rt9_worst_witness(c: float) -> dict:
+def rt9_worst_witness(c: float) -> dict[str, Any]:
     """Re-checkable R-T9 witness over all pairs: a two-outcome pair with DMR ≤ ε both ways (ε = its own
     symmetric DMR, within 0.5 % of the threshold) and E_P f − e^{ε'} E_Q f > δ for f = 1{outcome 0}."""
     from theory import worst_case as W
@@ -743,7 +751,7 @@ def rt9_worst_witness(c: float) -> dict:
             "P": P, "Q": Q, "threshold": thr, "hockey_stick": W.hockey_stick(P, Q, ep)}
 
 
-def _check_rt9_all_pairs(thorough):
+def _check_rt9_all_pairs(thorough: bool) -> Evidence:
     from theory import worst_case as W
 
     rows, ok = [], True
@@ -774,7 +782,7 @@ def _check_rt9_all_pairs(thorough):
                     table=rows, witness=rows[1]["witness"], exhaustive="two-outcome search (via the S-reduction)")
 
 
-def _check_t8_worst_pairs(thorough):
+def _check_t8_worst_pairs(thorough: bool) -> Evidence:
     from theory import worst_case as W
 
     rows, ok = [], True
@@ -797,7 +805,7 @@ def _check_t8_worst_pairs(thorough):
                     + ". Thorough: a 5-outcome SLSQP search never exceeds it.", table=rows)
 
 
-def _check_t9_worst_channels(thorough):
+def _check_t9_worst_channels(thorough: bool) -> Evidence:
     from theory import worst_case as W
 
     runs = [W.processing_worst_k(3, 2, "dinf", starts=2, seed=3)]
@@ -809,7 +817,7 @@ def _check_t9_worst_channels(thorough):
                     f"largest gain found {worst:.2e} ≤ 1e-8 over {len(runs)} searches.", runs=runs)
 
 
-def _check_d5_all_pairs(thorough):
+def _check_d5_all_pairs(thorough: bool) -> Evidence:
     from theory import worst_case as W
 
     res = W.d5_sup_location_map(15 if thorough else 7)
@@ -823,7 +831,7 @@ def _check_d5_all_pairs(thorough):
 
 
 
-def _check_rt9_below_threshold(thorough):
+def _check_rt9_below_threshold(thorough: bool) -> Evidence:
     """Repaired reading: no pair with DMR ≤ ε < ε*(c) both ways breaks the bound.  For a two-outcome pair
     (p, q) the bound is hardest at the smallest admissible ε, ε = m = dmr_sym (H_{e^{(c+1)√ε}} decreases in
     ε), so it suffices that H_{e^{(c+1)√m}} ≤ δ whenever m < ε*(c).  Pairs: perturbations of the witness
@@ -841,7 +849,9 @@ def _check_rt9_below_threshold(thorough):
                 p, q = sorted(rng.random(2))[::-1]
             else:
                 sc = 10.0 ** rng.uniform(-3, -0.5)
-                lg = lambda x: math.log(x / (1 - x))  # noqa: E731
+                def lg(x: float) -> float:
+                    return math.log(x / (1 - x))
+
                 p = 1 / (1 + math.exp(-(lg(p0) + sc * rng.standard_normal())))
                 q = 1 / (1 + math.exp(-(lg(q0) + sc * rng.standard_normal())))
             if not (0 < q < p < 1):
@@ -863,7 +873,7 @@ def _check_rt9_below_threshold(thorough):
                     table=rows, pairs=tested)
 
 
-def _check_rt9_l25_route(thorough):
+def _check_rt9_l25_route(thorough: bool) -> Evidence:
     """ε ≤ 1: L25 with δ = e^{−c²/4} gives ε' = ε + 2√(ε·c²/4) = ε + c√ε ≤ (c+1)√ε (since ε ≤ √ε); exact
     symbolic identity and inequality by sympy."""
     import sympy as sp
