@@ -484,6 +484,77 @@ def run_dataset(ctx: Context, dataset: str) -> dict:
             "exp_model": exp_model, "se_train": se_train, "test_size": len(test), "train_size": len(train)}
 
 
+class _AxesRecorder:
+    """Stands in for a matplotlib Axes while a report is composed: records each call (a figure recipe)."""
+
+    def __init__(self, fig: _FigureRecorder, index: int):
+        self._fig, self._index = fig, index
+
+    @property
+    def lines(self) -> list:
+        return [c for c in self._fig.calls if c[0] == self._index and c[1] in ("plot", "loglog", "semilogx")]
+
+    def __getattr__(self, method: str):
+        def call(*args, **kwargs):
+            self._fig.calls.append((self._index, method, _plain(args), _plain(kwargs)))
+
+        return call
+
+
+class _FigureRecorder:
+    """Stands in for a matplotlib Figure: records calls; :meth:`record` files the recipe as a FigureSpec."""
+
+    sink: list[dict] = []  # one dict per composition in progress: file name -> FigureSpec
+
+    def __init__(self, nrows: int, ncols: int, figsize, subplot_kw: dict):
+        self.nrows, self.ncols, self.figsize, self.subplot_kw = nrows, ncols, figsize, subplot_kw
+        self.calls: list = []
+
+    @classmethod
+    def new(cls, nrows: int = 1, ncols: int = 1, figsize=(6, 4), **subplot_kw):
+        fig = cls(nrows, ncols, tuple(figsize), subplot_kw)
+        axes = [_AxesRecorder(fig, i) for i in range(nrows * ncols)]
+        if not subplot_kw.get("squeeze", True):
+            return fig, [axes[r * ncols:(r + 1) * ncols] for r in range(nrows)]
+        return fig, (axes[0] if len(axes) == 1 else axes)
+
+    def __getattr__(self, method: str):
+        def call(*args, **kwargs):
+            self.calls.append((-1, method, _plain(args), _plain(kwargs)))
+
+        return call
+
+    def record(self, path) -> None:
+        spec = FigureSpec(Path(path).name, self.nrows, self.ncols, self.figsize, dict(self.subplot_kw),
+                          tuple(self.calls))
+        if _FigureRecorder.sink:
+            _FigureRecorder.sink[-1][spec.file] = spec
+
+
+def _plain(x):
+    """numpy arrays and scalars to plain lists / floats (NaN kept as float) so a recipe is JSON-able."""
+    if isinstance(x, np.ndarray):
+        return [_plain(v) for v in x.tolist()]
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    return x
+
+
+def draw_figure(spec: FigureSpec, path) -> Path:
+    """Replay a recorded :class:`FigureSpec` on a :func:`theory.report.new_figure` figure and save it."""
+    from theory.report import new_figure, save_figure
+
+    fig, axes = new_figure(spec.nrows, spec.ncols, figsize=tuple(spec.figsize), **spec.subplot_kw)
+    flat = list(np.asarray(axes, dtype=object).ravel())
+    for index, method, args, kwargs in spec.calls:
+        getattr(fig if index < 0 else flat[index], method)(*args, **kwargs)
+    return save_figure(fig, path, dpi=110)
+
+
 def _run_label(r: Run) -> str:
     tn = "Gaussian" if r.train_noise == "gaussian" else "eq.-6"
     mech = "Gaussian" if r.mechanism == "gaussian" else "eq.-6"
@@ -491,9 +562,7 @@ def _run_label(r: Run) -> str:
 
 
 def _plot(runs, cols, grid, path, title, xlabel, *, scale=1.0, ref=None, logx=False):
-    from theory.report import new_figure, save_figure
-
-    fig, axes = new_figure(1, len(cols), figsize=(4.6 * len(cols), 3.6), sharey=True, squeeze=False)
+    fig, axes = _FigureRecorder.new(1, len(cols), figsize=(4.6 * len(cols), 3.6), sharey=True, squeeze=False)
     for ax, col in zip(axes[0], cols, strict=False):
         g = grid
         if g is None:  # per-panel range: up to the largest radius of this certificate
@@ -522,7 +591,7 @@ def _plot(runs, cols, grid, path, title, xlabel, *, scale=1.0, ref=None, logx=Fa
     axes[0][0].set_ylabel("certified accuracy")
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    save_figure(fig, path, dpi=110)
+    fig.record(path)
 
 
 def _l2_rows(runs, cols=("radius_cohen", "radius_c11_c1", "radius_c11_c3")):
@@ -536,13 +605,12 @@ def _l2_rows(runs, cols=("radius_cohen", "radius_c11_c1", "radius_c11_c3")):
     return rows
 
 
-def write_dataset_report(ctx: Context, res: dict) -> dict:
+def _compose_dataset(ctx: Context, res: dict):
     from empirical.replay import COLUMN_LABELS
 
     dataset, d, runs = res["dataset"], res["d"], res["runs"]
     st = ctx.settings
-    out = ctx.out
-    out.mkdir(parents=True, exist_ok=True)
+    out = Path()  # figure file names only: the report writer places them next to the Markdown
     name = ctx.name
     fig1 = [r for r in runs.values() if r.mechanism == "gaussian" and r.sigma == FIG1_MECH_SIGMA
             and r.train_noise == "gaussian"]
@@ -684,7 +752,6 @@ def write_dataset_report(ctx: Context, res: dict) -> dict:
                  f"{_fmt_pct(v['acc_exp'])}%.")
     L.append(f"* Scale caveat: n = {st.n:,}, {st.points} points, `{st.arch}` — see the scale note above.")
     md = "\n".join(L) + "\n"
-    (out / f"{name}.md").write_text(md)
     summary = {"experiment": dataset, "command": ctx.command, "scale": ctx.scale, "device": ctx.device_name,
                "seed": ctx.seed, "settings": st.__dict__, "d": d, "seconds": total,
                "models": res["metas"], "ratios_linf": ratios,
@@ -703,9 +770,7 @@ def write_dataset_report(ctx: Context, res: dict) -> dict:
                         for k, r in runs.items()}}
     from theory.cli import to_jsonable
 
-    (out / f"{name}.json").write_text(json.dumps(to_jsonable(summary), indent=1))
-    summary["report"] = str(out / f"{name}.md")
-    return summary
+    return md, json.dumps(to_jsonable(summary), indent=1), summary
 
 
 # =============================================================================================
@@ -790,13 +855,12 @@ def run_protocol(ctx: Context, dataset: str, sigmas=None, report_only: bool = Fa
             "report_only": report_only}
 
 
-def write_protocol_report(ctx: Context, res: dict) -> dict:
+def _compose_protocol(ctx: Context, res: dict):
     """``<name>.md`` / ``.json`` / ``<name>_l2.png`` / ``<name>_linf.png`` of :func:`run_protocol`."""
     from empirical.replay import COLUMN_LABELS
 
     dataset, d, runs, st = res["dataset"], res["d"], res["runs"], ctx.settings
-    out = ctx.out
-    out.mkdir(parents=True, exist_ok=True)
+    out = Path()  # figure file names only: the report writer places them next to the Markdown
     name = ctx.name
     gauss = sorted((r for r in runs.values() if r.mechanism == "gaussian"), key=lambda r: r.sigma)
     expo = sorted((r for r in runs.values() if r.mechanism != "gaussian"), key=lambda r: r.train_sigma)
@@ -882,7 +946,6 @@ def write_protocol_report(ctx: Context, res: dict) -> dict:
     L += [f"* Protocol: n0 = {st.n0}, n = {st.n:,}, α = {st.alpha}, {n_expected} evenly spaced test points (Cohen et "
           "al. 2019, Sec. 4); radii from `theory.certificates`.", ""]
     md = "\n".join(L) + "\n"
-    (out / f"{name}.md").write_text(md)
     summary = {"experiment": dataset, "protocol": "cohen", "command": ctx.command, "scale": ctx.scale,
                "device": ctx.device_name, "seed": ctx.seed, "settings": st.__dict__, "d": d, "seconds": total,
                "models": res["metas"], "skipped_runs": res["skipped"], "missing_runs": res["missing"],
@@ -901,9 +964,7 @@ def write_protocol_report(ctx: Context, res: dict) -> dict:
                         for k, r in runs.items()}}
     from theory.cli import to_jsonable
 
-    (out / f"{name}.json").write_text(json.dumps(to_jsonable(summary), indent=1))
-    summary["report"] = str(out / f"{name}.md")
-    return summary
+    return md, json.dumps(to_jsonable(summary), indent=1), summary
 
 
 # =============================================================================================
@@ -975,19 +1036,16 @@ def _median_pA(run: Run) -> float:
     return float(np.median(run.pA_lower[ok])) if ok.any() else float("nan")
 
 
-def write_sweep_report(ctx: Context, res: dict) -> dict:
-    from theory.report import new_figure, save_figure
+def _compose_sweep(ctx: Context, res: dict):
     from theory.scaling import fit_power_law
 
     st = ctx.settings
-    out = ctx.out
-    out.mkdir(parents=True, exist_ok=True)
     name = ctx.name
     rows = res["rows"]
     d = np.array([r["d"] for r in rows], dtype=float)
     pmax = st.alpha ** (1.0 / st.n)
     dd = np.unique(np.round(np.logspace(np.log10(50), np.log10(5000), 40)).astype(int))
-    fig, axes = new_figure(1, 2, figsize=(11, 6.0))
+    fig, axes = _FigureRecorder.new(1, 2, figsize=(11, 6.0))
     fits = {}
     for k, (which, col, lab) in enumerate(SWEEP_COLS):
         med = np.array([r[which].median(col) for r in rows])
@@ -1022,10 +1080,10 @@ def write_sweep_report(ctx: Context, res: dict) -> dict:
                  "over the theory", fontsize=10)
     fig.tight_layout()
     fig_path = f"{name}_linf_vs_d.png"
-    save_figure(fig, out / fig_path, dpi=110)
+    fig.record(fig_path)
     # certified accuracy at fixed l_inf radii vs d
     fixed = (0.5, 1.0, 2.0)
-    fig, axes = new_figure(1, len(fixed), figsize=(12, 3.6), sharey=True)
+    fig, axes = _FigureRecorder.new(1, len(fixed), figsize=(12, 3.6), sharey=True)
     for ax, x in zip(axes, fixed, strict=False):
         for k, (which, col, lab) in enumerate(SWEEP_COLS):
             acc = [r[which].certified_accuracy(col, x / 255)[0] for r in rows]
@@ -1037,7 +1095,7 @@ def write_sweep_report(ctx: Context, res: dict) -> dict:
     axes[0].legend(fontsize=7)
     fig.tight_layout()
     fig2_path = f"{name}_acc_vs_d.png"
-    save_figure(fig, out / fig2_path, dpi=110)
+    fig.record(fig2_path)
     total = time.perf_counter() - ctx.t0
     behind = sum(float(r['meta'].get('train_seconds', 0)) + r['gauss'].seconds + r['exp'].seconds for r in rows)
     L = _header(ctx, "Dimension sweep: certified ℓ∞ radius vs input dimension", st,
@@ -1112,7 +1170,6 @@ def write_sweep_report(ctx: Context, res: dict) -> dict:
     L.append(f"* At d = {big['d']}: median certified ℓ∞ radius {255 * mg:.3f}/255 (Gaussian T18 c=1) vs "
              f"{255 * me:.4f}/255 (eq.-6 T13), ratio {mg / me if me > 0 else float('inf'):.1f}.")
     md = "\n".join(L) + "\n"
-    (out / f"{name}.md").write_text(md)
     summary = {"experiment": "sweep", "command": ctx.command, "scale": ctx.scale, "device": ctx.device_name,
                "seed": ctx.seed, "settings": st.__dict__, "seconds": total, "fits": fits,
                "rows": [{"label": r["label"], "d": r["d"], "sigma_exp": r["sigma_exp"],
@@ -1124,8 +1181,107 @@ def write_sweep_report(ctx: Context, res: dict) -> dict:
                          "accuracy": {"gauss": r["gauss"].accuracy, "exp": r["exp"].accuracy}} for r in rows]}
     from theory.cli import to_jsonable
 
-    (out / f"{name}.json").write_text(json.dumps(to_jsonable(summary), indent=1))
-    summary["report"] = str(out / f"{name}.md")
+    return md, json.dumps(to_jsonable(summary), indent=1), summary
+
+
+# =============================================================================================
+# result object and report writer (issue 12)
+# =============================================================================================
+EXPERIMENT_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure as a recipe: grid, size and the recorded Axes / Figure calls (``index`` -1 = the figure)."""
+
+    file: str
+    nrows: int
+    ncols: int
+    figsize: tuple
+    subplot_kw: dict
+    calls: tuple
+
+
+@dataclass(frozen=True)
+class ExperimentResult:
+    """Everything an experiment report shows, computed by :func:`compute_experiment` (which writes no report).
+
+    ``markdown`` is the composed report (every number and sentence computed at compose time), ``summary``
+    the JSON summary (``<name>.json``, as parsed), ``figures`` the figure recipes drawn by
+    :func:`write_experiment_report`.
+    """
+
+    schema_version: int
+    name: str
+    experiment: str
+    scale: str
+    markdown: str
+    summary: dict
+    figures: tuple
+
+    def to_json(self, path=None) -> str:
+        from dataclasses import asdict
+
+        text = json.dumps(asdict(self), indent=1)
+        if path is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).write_text(text)
+        return text
+
+    @classmethod
+    def from_json(cls, path) -> ExperimentResult:
+        d = json.loads(Path(path).read_text())
+        if d.get("schema_version") != EXPERIMENT_SCHEMA_VERSION:
+            raise ValueError(f"path: {str(path)!r} has schema_version {d.get('schema_version')!r}, "
+                             f"expected {EXPERIMENT_SCHEMA_VERSION}")
+        figs = tuple(FigureSpec(f["file"], f["nrows"], f["ncols"], tuple(f["figsize"]), f["subplot_kw"],
+                                tuple(tuple(c) for c in f["calls"])) for f in d["figures"])
+        return cls(d["schema_version"], d["name"], d["experiment"], d["scale"], d["markdown"], d["summary"], figs)
+
+
+def _compose(ctx: Context, compose, res: dict, experiment: str) -> tuple[ExperimentResult, dict]:
+    _FigureRecorder.sink.append({})
+    try:
+        md, summary_json, summary = compose(ctx, res)
+        figs = _FigureRecorder.sink[-1]
+    finally:
+        _FigureRecorder.sink.pop()
+    result = ExperimentResult(EXPERIMENT_SCHEMA_VERSION, ctx.name, experiment, ctx.scale, md,
+                              json.loads(summary_json), tuple(figs.values()))
+    return result, summary
+
+
+def write_experiment_report(result: ExperimentResult, out_dir, *, json_path=None, figures: bool = True) -> Path:
+    """Write ``<out_dir>/<name>.md``, the summary ``<name>.json``, the figures (PNG next to the Markdown) and,
+    with ``json_path``, the whole :class:`ExperimentResult` (re-renderable with ``from_json``)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if figures:
+        for spec in result.figures:
+            draw_figure(spec, out / spec.file)
+    md = out / f"{result.name}.md"
+    md.write_text(result.markdown)
+    (out / f"{result.name}.json").write_text(json.dumps(result.summary, indent=1))
+    if json_path is not None:
+        result.to_json(json_path)
+    return md
+
+
+def write_dataset_report(ctx: Context, res: dict) -> dict:
+    return _write(ctx, _compose(ctx, _compose_dataset, res, res.get("dataset", ctx.name)))
+
+
+def write_protocol_report(ctx: Context, res: dict) -> dict:
+    return _write(ctx, _compose(ctx, _compose_protocol, res, res.get("dataset", ctx.name)))
+
+
+def write_sweep_report(ctx: Context, res: dict) -> dict:
+    return _write(ctx, _compose(ctx, _compose_sweep, res, "sweep"))
+
+
+def _write(ctx: Context, composed) -> dict:
+    result, summary = composed
+    summary["report"] = str(write_experiment_report(result, ctx.out))
     return summary
 
 
@@ -1146,7 +1302,7 @@ def report_name(experiment: str, device: str, scale: str) -> str:
 def run_experiment(experiment: str, *, out="reports/empirical", device="cpu", scale=None, data_dir=None, seed=0,
                    work="runs/experiments", command=None, progress=True, overrides: dict | None = None,
                    time_budget: float | None = None, name: str | None = None, sigmas=None,
-                   report_only: bool = False, mechanisms=None) -> dict:
+                   report_only: bool = False, mechanisms=None, _compute_only: bool = False):
     """Run one experiment end to end and write its report; returns the JSON summary.
 
     ``time_budget`` (seconds, digits / mnist / cifar10 / sweep): bounds the whole run -- each model still
@@ -1201,8 +1357,32 @@ def run_experiment(experiment: str, *, out="reports/empirical", device="cpu", sc
     ctx = Context(name or report_name(experiment, dev.type, scale), scale, dev.type, device_name(dev), seed,
                   None if data_dir is None else str(data_dir), Path(out), Path(work), command, progress, st,
                   bool(overrides and overrides.get("epochs") is not None), time_budget)
-    if scale == "cohen":
-        return write_protocol_report(ctx, run_protocol(ctx, experiment, sigmas, report_only, mechanisms))
+    composed = _compute(ctx, experiment, sigmas, report_only, mechanisms)
+    return composed[0] if _compute_only else _write(ctx, composed)
+
+
+def _compute(ctx: Context, experiment: str, sigmas, report_only: bool, mechanisms) -> tuple[ExperimentResult, dict]:
+    if ctx.scale == "cohen":
+        return _compose(ctx, _compose_protocol, run_protocol(ctx, experiment, sigmas, report_only, mechanisms),
+                        experiment)
     if experiment == "sweep":
-        return write_sweep_report(ctx, run_sweep(ctx))
-    return write_dataset_report(ctx, run_dataset(ctx, experiment))
+        return _compose(ctx, _compose_sweep, run_sweep(ctx), experiment)
+    return _compose(ctx, _compose_dataset, run_dataset(ctx, experiment), experiment)
+
+
+def compute_experiment(experiment: str, **kw) -> ExperimentResult:
+    """Run (or, with ``report_only``, re-read) one experiment and compose its report without writing it.
+
+    Takes :func:`run_experiment`'s keyword arguments (``out`` only names the report stem's folder; nothing is
+    written there).  Training and certification caches under ``work`` are written as before (they are inputs).
+    ``experiment="replay"`` is :func:`empirical.replay_result.compute_replay`'s job.
+
+    Examples
+    --------
+    >>> from empirical.experiments import compute_experiment, write_experiment_report  # doctest: +SKIP
+    >>> res = compute_experiment("digits", scale="smoke", progress=False)                 # doctest: +SKIP
+    >>> write_experiment_report(res, "reports/empirical")                                # doctest: +SKIP
+    """
+    if experiment == "replay":
+        raise ValueError("experiment: 'replay' is computed by empirical.replay_result.compute_replay")
+    return run_experiment(experiment, _compute_only=True, **kw)
