@@ -21,6 +21,9 @@ __all__ = [
     "certify_dataset",                                                 # empirical.certify
     "read_cohen_log", "replay_log",                                    # empirical.replay
     "run_experiment",                                                  # empirical.experiments
+    "compute_experiment", "write_experiment_report", "ExperimentResult",  # empirical.experiments
+    "compute_replay", "ReplayResult",                                  # empirical.replay_result
+    "write_replay_report",                                             # empirical.replay_report
     "__version__",
 ]
 
@@ -30,6 +33,9 @@ _NAMES = {
     "certify_dataset": "empirical.certify",
     **{n: "empirical.replay" for n in ("read_cohen_log", "replay_log")},
     "run_experiment": "empirical.experiments",
+    **{n: "empirical.experiments" for n in ("compute_experiment", "write_experiment_report", "ExperimentResult")},
+    **{n: "empirical.replay_result" for n in ("compute_replay", "ReplayResult")},
+    "write_replay_report": "empirical.replay_report",
 }
 
 

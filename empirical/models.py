@@ -168,7 +168,8 @@ def build_model(arch: str, dataset) -> nn.Sequential:
         try:
             from torchvision.models import resnet50
         except ImportError:
-            raise ValueError("arch 'resnet50' needs torchvision (pip install torchvision); it is not installed") from None
+            raise ValueError("arch 'resnet50' needs torchvision (pip install torchvision); "
+                             "it is not installed") from None
         net = resnet50(num_classes=k)
     else:  # bayes
         if not info.name.startswith("synthetic"):
@@ -231,7 +232,8 @@ def read_checkpoint(path) -> dict:
     except (RuntimeError, EOFError, OSError, zipfile.BadZipFile, AttributeError, KeyError, TypeError, IndexError,
             ValueError) as exc:  # IndexError: torch.load of a text file ("pop from empty list")
         raise ValueError(f"checkpoint: {str(p)!r} is not a readable torch checkpoint "
-                         f"({exc.__class__.__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''})") from None
+                         f"({exc.__class__.__name__}: "
+                         f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''})") from None
     if not (isinstance(ck, dict) and isinstance(ck.get("state_dict"), dict) and isinstance(ck.get("meta"), dict)):
         raise ValueError(f"checkpoint: {str(p)!r} is not an empirical checkpoint (needs keys 'state_dict' and 'meta')")
     for key in ("dataset", "arch"):

@@ -23,7 +23,8 @@ def add_arguments(p) -> None:
     from empirical.models import ARCHS
 
     p.add_argument("--arch", choices=ARCHS, default="cnn", help="architecture (random weights; default: cnn)")
-    p.add_argument("--dataset", default="cifar10", help="data set giving the input shape (no data read; default: cifar10)")
+    p.add_argument("--dataset", default="cifar10", help="data set giving the input shape "
+                   "(no data read; default: cifar10)")
     p.add_argument("--checkpoint", default=None, help="benchmark this checkpoint's model instead")
     p.add_argument("--batch", type=int, default=None,
                    help="noise draws per forward pass of the reference and naive loops (default: 400 on the CPU, "

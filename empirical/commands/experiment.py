@@ -74,7 +74,8 @@ def command_line(args) -> str:
                      ("--threads", args.threads), ("--arch", args.arch), ("--epochs", args.epochs),
                      ("--points", args.points), ("--n0", args.n0), ("--n", args.n), ("--alpha", args.alpha),
                      ("--batch", args.batch), ("--train-examples", args.train_examples),
-                     ("--time-budget", args.time_budget), ("--name", args.name_stem), ("--sigmas", args.sigmas), ("--mechanisms", args.mechanisms),
+                     ("--time-budget", args.time_budget), ("--name", args.name_stem), ("--sigmas", args.sigmas),
+                     ("--mechanisms", args.mechanisms),
                      ("--work", args.work if args.work != "runs/experiments" else None), ("--out", args.out)):
         if val is not None:
             parts += [opt, str(val)]
@@ -98,9 +99,8 @@ def _data_dir(name: str, data_dir):
 
 
 def run(args) -> int:
-    from theory import _validate as V
-
     from empirical.experiments import run_experiment
+    from theory import _validate as V
 
     if args.threads is not None:
         import torch

@@ -129,7 +129,8 @@ def _md(res: dict) -> str:
         L += ["## Short noise training", "",
               f"{t['arch']} on {t['dataset']} ({t['train_examples']} training images, {t['epochs']} of "
               f"{t.get('epochs_requested', t['epochs'])} epochs, recipe `{t.get('recipe', 'default')}`, Gaussian sigma "
-              f"{t['sigma']}, {t['train_seconds']:.1f} s): accuracy on {t['eval_split']} clean {t['test_acc_clean']:.3f}, "
+              f"{t['sigma']}, {t['train_seconds']:.1f} s): accuracy on {t['eval_split']} "
+              f"clean {t['test_acc_clean']:.3f}, "
               f"under one noise draw {t['test_acc_noisy']:.3f}.", ""]
     if res["certify"]:
         c0 = res["certify"][0]
@@ -170,7 +171,8 @@ def run(args) -> int:
 
     K.setup_threads()
     dev = resolve_device(args.device)
-    scale = args.scale if args.scale != "auto" else ("dry" if args.dry_run else ("gpu" if dev.type == "cuda" else "cpu"))
+    scale = (args.scale if args.scale != "auto"
+             else ("dry" if args.dry_run else ("gpu" if dev.type == "cuda" else "cpu")))
     sz = dict(SCALES[scale])
     for key in sz:
         v = getattr(args, key)
@@ -238,7 +240,8 @@ def run(args) -> int:
     idx = list(range(min(sz["count"], len(split))))
     variants = [("fp32", dict(), out_dir / res["tsv_name"])]
     if dev.type == "cuda" or args.dry_run:  # the dry run exercises the bf16 path and its agreement check on the CPU
-        variants.append(("bf16 autocast", dict(autocast_dtype=torch.bfloat16), out_dir / f"{args.name}-certify-bf16.tsv"))
+        variants.append(("bf16 autocast", dict(autocast_dtype=torch.bfloat16),
+                         out_dir / f"{args.name}-certify-bf16.tsv"))
     if dev.type == "cuda":
         variants.append(("bf16 autocast + CUDA graphs", dict(autocast_dtype=torch.bfloat16, cudagraphs=True),
                          out_dir / f"{args.name}-certify-bf16-graphs.tsv"))
@@ -297,7 +300,8 @@ def run(args) -> int:
             res["skipped"].append("CIFAR-10 experiment (--all) not started")
         else:
             K.say("[gpu-report] CIFAR-10 experiment ...")
-            exp_cmd = (f"python -m empirical experiment cifar10 --device {dev.type} --data-dir {data_dir} --out {out_dir}"
+            exp_cmd = (f"python -m empirical experiment cifar10 --device {dev.type} --data-dir {data_dir} "
+                       f"--out {out_dir}"
                        + (" (dry run sizes)" if args.dry_run else ""))
             exp_dir = Path(data_dir) / "cifar10-jpeg75" if (Path(data_dir) / "cifar10-jpeg75").is_dir() else data_dir
             summ = run_experiment("cifar10", out=out_dir, device=dev.type, data_dir=exp_dir, seed=args.seed,

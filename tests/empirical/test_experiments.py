@@ -89,6 +89,28 @@ def test_digits_experiment_smoke(tmp_path):
         assert run["certified_accuracy_l2"]["radius_c11_c1"][str(r)] == pytest.approx(direct)
     # four models (Gaussian 0.25, 0.5, 1.0 and the matched eq.-6 one) are cached for the next run
     assert len(list((work / "models").glob("*.pt"))) == 4
+    # issue 12: compute (from the cache) writes no report; re-rendering from the result's JSON is byte-identical
+    res = X.compute_experiment("digits", out=tmp_path / "none", device="cpu", work=work, command="test-command",
+                               progress=False, overrides=dict(TINY, arch="mlp"))
+    assert not (tmp_path / "none").exists() and len(res.figures) == 3
+    _assert_rerender_identical(res, tmp_path)
+
+
+def _assert_rerender_identical(res, tmp_path):
+    a, b = tmp_path / "render_a", tmp_path / "render_b"
+    X.write_experiment_report(res, a, json_path=a / "result.json")
+    back = X.ExperimentResult.from_json(a / "result.json")
+    assert back.schema_version == X.EXPERIMENT_SCHEMA_VERSION and back == res
+    X.write_experiment_report(back, b)
+    names = sorted(p.name for p in a.iterdir() if p.name != "result.json")
+    assert names == sorted(p.name for p in b.iterdir()) and f"{res.name}.md" in names
+    for n in names:
+        assert (a / n).read_bytes() == (b / n).read_bytes(), n
+    bad = json.loads((a / "result.json").read_text())
+    bad["schema_version"] = 0
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    with pytest.raises(ValueError, match="schema_version"):
+        X.ExperimentResult.from_json(tmp_path / "bad.json")
 
 
 def test_sweep_smoke_on_a_small_fake_cifar(tmp_path, monkeypatch):
@@ -211,6 +233,9 @@ def test_cohen_protocol_per_sigma_processes_then_report(tmp_path):
     assert len(part["missing_runs"]) == 4
     md = (tmp_path / "o" / "proto.md").read_text()
     assert "Missing (no model or no rows)" in md and "assembled from the rows present" in md
+    res = X.compute_experiment("digits", out=tmp_path / "o", name="proto", report_only=True, **kw)
+    assert res.markdown.split("* date:")[1].split("\n", 1)[1] == md.split("* date:")[1].split("\n", 1)[1]
+    _assert_rerender_identical(res, tmp_path)
     full = X.run_experiment("digits", out=tmp_path / "o", name="proto", **kw)
     assert len(full["runs"]) == 6 and not full["missing_runs"]
     md = (tmp_path / "o" / "proto.md").read_text()
