@@ -176,17 +176,20 @@ def _npz_member(z, key: str, path: Path) -> np.ndarray:
 
 
 def _load_npz(path: Path, info: DatasetInfo, split: str) -> Split:
-    try:
-        z = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise ValueError(f"{path}: not a readable npz archive ({exc.__class__.__name__}: "
-                         f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
-    if not isinstance(z, np.lib.npyio.NpzFile):
-        raise ValueError(f"{path}: not an npz archive (a single .npy array)")
-    with z:
-        if "x" not in z or "y" not in z:
-            raise ValueError(f"{path}: npz must hold arrays 'x' and 'y', found {sorted(z.files)}")
-        x, y = _npz_member(z, "x", path), _npz_member(z, "y", path)
+    # The file is opened here (not by numpy.load) so that it is closed even when numpy fails on a damaged
+    # archive, which otherwise leaks numpy's own handle.
+    with open(path, "rb") as fh:
+        try:
+            z = np.load(fh, allow_pickle=False)
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+            raise ValueError(f"{path}: not a readable npz archive ({exc.__class__.__name__}: "
+                             f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+        if not isinstance(z, np.lib.npyio.NpzFile):
+            raise ValueError(f"{path}: not an npz archive (a single .npy array)")
+        with z:
+            if "x" not in z or "y" not in z:
+                raise ValueError(f"{path}: npz must hold arrays 'x' and 'y', found {sorted(z.files)}")
+            x, y = _npz_member(z, "x", path), _npz_member(z, "y", path)
     try:
         xt = _to_float_nchw(x, info.shape[0])
     except ValueError as exc:
@@ -196,11 +199,12 @@ def _load_npz(path: Path, info: DatasetInfo, split: str) -> Split:
     return Split(info, split, xt, _check_labels(y, xt.shape[0], info.num_classes, str(path)), str(path))
 
 
-def _open_maybe_gz(base: Path):
+def _find_maybe_gz(base: Path) -> Path | None:
+    """``base`` or ``base.gz``, whichever is a file (None if neither); opened later by :func:`read_idx`."""
     for cand in (base, base.with_name(base.name + ".gz")):
         if cand.is_file():
-            return cand, (gzip.open(cand, "rb") if cand.suffix == ".gz" else open(cand, "rb"))
-    return None, None
+            return cand
+    return None
 
 
 def read_idx(path) -> np.ndarray:
@@ -232,8 +236,8 @@ def _load_mnist(data_dir: Path, split: str, info: DatasetInfo) -> Split:
         if (d / f"{split}.npz").is_file():
             return _load_npz(d / f"{split}.npz", info, split)
         if prefix:
-            ip, _ = _open_maybe_gz(d / f"{prefix}-images-idx3-ubyte")
-            lp, _ = _open_maybe_gz(d / f"{prefix}-labels-idx1-ubyte")
+            ip = _find_maybe_gz(d / f"{prefix}-images-idx3-ubyte")
+            lp = _find_maybe_gz(d / f"{prefix}-labels-idx1-ubyte")
             if ip is not None and lp is not None:
                 x = read_idx(ip)
                 y = read_idx(lp)

@@ -41,7 +41,8 @@ def test_synthetic_labels_are_the_bayes_classifier():
 def _write_idx(path, arr, gz):
     header = struct.pack(">HBB", 0, 0x08, arr.ndim) + struct.pack(f">{arr.ndim}I", *arr.shape)
     data = header + arr.astype(np.uint8).tobytes()
-    (gzip.open if gz else open)(path, "wb").write(data)
+    with (gzip.open if gz else open)(path, "wb") as f:
+        f.write(data)
 
 
 @pytest.mark.parametrize("gz", [False, True])
