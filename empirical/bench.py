@@ -137,7 +137,7 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
     ``vs_cohen_reference``; 'none' leaves it out.  ``engine_batch``: the engine's noise draws per forward pass
     (default ``batch``, the reference's).  ``samplers``: also time the noise samplers alone.
     """
-    from theory import _validate as V
+    from theory import validate as V
 
     reference = V.choice("reference", reference, set(REFERENCES))
     batch = V.count("batch", batch, minimum=1)

@@ -41,8 +41,8 @@ import torch
 
 from empirical.core import Smooth, resolve_device
 from empirical.noise import check_mechanism, example_seed, make_generator
-from theory import _validate as V
 from theory import certificates as C
+from theory import validate as V
 from theory._progress import _hms, progress_bar
 
 

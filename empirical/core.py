@@ -36,8 +36,8 @@ import torch
 from torch import nn
 
 from empirical.noise import FusedNoise, NoiseSampler, batch_seed, check_mechanism
-from theory import _validate as V
 from theory import certificates as C
+from theory import validate as V
 
 ABSTAIN = -1
 

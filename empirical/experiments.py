@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from theory import _validate as V
+from theory import validate as V
 
 EXPERIMENTS = ("replay", "digits", "mnist", "cifar10", "sweep")
 SCALES = ("cpu", "gpu", "paper", "cohen")
@@ -768,7 +768,7 @@ def _compose_dataset(ctx: Context, res: dict):
                                                             for c in r.radii if "linf" in c},
                             "median_radius": {c: r.median(c) for c in r.radii}, "tsv": r.tsv}
                         for k, r in runs.items()}}
-    from theory.cli import to_jsonable
+    from theory.jsonio import to_jsonable
 
     return md, json.dumps(to_jsonable(summary), indent=1), summary
 
@@ -962,7 +962,7 @@ def _compose_protocol(ctx: Context, res: dict):
                                                             for c in r.radii if "linf" in c},
                             "median_radius": {c: r.median(c) for c in r.radii}, "tsv": r.tsv}
                         for k, r in runs.items()}}
-    from theory.cli import to_jsonable
+    from theory.jsonio import to_jsonable
 
     return md, json.dumps(to_jsonable(summary), indent=1), summary
 
@@ -1179,7 +1179,7 @@ def _compose_sweep(ctx: Context, res: dict):
                                                              for x in fixed}
                                                          for w, c, _ in SWEEP_COLS},
                          "accuracy": {"gauss": r["gauss"].accuracy, "exp": r["exp"].accuracy}} for r in rows]}
-    from theory.cli import to_jsonable
+    from theory.jsonio import to_jsonable
 
     return md, json.dumps(to_jsonable(summary), indent=1), summary
 

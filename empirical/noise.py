@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import torch
 
-from theory import _validate as V
+from theory import validate as V
 
 MECHANISMS = ("gaussian", "exponential-linf")
 

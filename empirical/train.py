@@ -39,7 +39,7 @@ from empirical.core import resolve_device
 from empirical.data import Split, load_dataset
 from empirical.models import ARCHS, build_model, make_meta
 from empirical.noise import MECHANISMS, NoiseSampler, make_generator
-from theory import _validate as V
+from theory import validate as V
 
 NOISES = ("none",) + MECHANISMS
 RECIPES = ("default", "fast")

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from theory import _validate as V
+from theory import validate as V
 
 
 def add_device_seed(p: argparse.ArgumentParser) -> None:

@@ -48,7 +48,7 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from theory import _validate as V
+    from theory import validate as V
 
     V.positive("sigma", args.sigma)
     V.count("reps", args.reps, minimum=1)

@@ -100,7 +100,7 @@ def _data_dir(name: str, data_dir):
 
 def run(args) -> int:
     from empirical.experiments import run_experiment
-    from theory import _validate as V
+    from theory import validate as V
 
     if args.threads is not None:
         import torch

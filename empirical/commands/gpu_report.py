@@ -156,7 +156,7 @@ def run(args) -> int:
     import sys
     import tempfile
 
-    from theory import _validate as V
+    from theory import validate as V
 
     t_start = time.perf_counter()
     V.positive("sigma", args.sigma)

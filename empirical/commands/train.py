@@ -11,7 +11,7 @@ shape, classes, normalisation, test accuracy); it loads with torch.load(weights_
 from __future__ import annotations
 
 from empirical.commands import _common as K
-from theory import _validate as V
+from theory import validate as V
 
 NAME = "train"
 HELP = "train a base classifier under noise (gaussian / exponential-linf / none) and save a checkpoint"
