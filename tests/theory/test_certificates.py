@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests._mp_oracles import golden_max
 from theory import certificates as C
 from theory.cli import main
 
@@ -81,28 +82,7 @@ def oracle(name, e, sigma, pB=None, c=None, d=None):
         return float(max(r, 0))
 
 
-_GOLDEN_TOL = mp.mpf(10) ** -30
-
-
-def _golden_max(f, lo, hi, grid=64, tol=_GOLDEN_TOL):
-    """max of f on [lo, hi]: a grid brackets the maximum, golden-section search refines it (mpmath)."""
-    xs = [lo + (hi - lo) * i / grid for i in range(grid + 1)]
-    vals = [f(x) for x in xs]
-    i = max(range(len(xs)), key=lambda j: vals[j])
-    a, b = xs[max(i - 1, 0)], xs[min(i + 1, grid)]
-    g = (mp.sqrt(5) - 1) / 2
-    c, d = b - g * (b - a), a + g * (b - a)
-    fc, fd = f(c), f(d)
-    while b - a > tol * (1 + abs(a)):
-        if fc > fd:
-            b, d, fd = d, c, fc
-            c = b - g * (b - a)
-            fc = f(c)
-        else:
-            a, c, fc = c, d, fd
-            d = a + g * (b - a)
-            fd = f(d)
-    return max(vals[i], fc, fd)
+_golden_max = golden_max
 
 
 # --------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from tests._mp_oracles import dmr2
 from theory import certificates as C
 from theory import divergences as D
 from theory import scaling
@@ -104,25 +105,8 @@ def test_t15_monte_carlo_rejects_wrong_scale(monkeypatch):
 
 # ---------------------------------------------------------------------------------------------------- DMR
 def _mp_dmr2(p, q):
-    p, q = mp.mpf(p), mp.mpf(q)
-
-    def f(t):
-        a = 1 + mp.e ** t
-        return mp.log(p ** a * q ** (1 - a) + (1 - p) ** a * (1 - q) ** (1 - a)) / (a - 1) / a
-
-    ts = [mp.mpf(-20) + i * mp.mpf(30) / 300 for i in range(301)]
-    vals = [f(t) for t in ts]
-    i = max(range(len(ts)), key=lambda j: vals[j])
-    lo, hi = ts[max(i - 1, 0)], ts[min(i + 1, len(ts) - 1)]
-    g = (mp.sqrt(5) - 1) / 2
-    for _ in range(90):
-        x1, x2 = hi - g * (hi - lo), lo + g * (hi - lo)
-        if f(x1) > f(x2):
-            hi = x2
-        else:
-            lo = x1
-    kl = p * mp.log(p / q) + (1 - p) * mp.log((1 - p) / (1 - q))
-    return max(vals[i], f((lo + hi) / 2)), kl, 1 + mp.e ** ((lo + hi) / 2)
+    """(DMR, KL, argmax α) in mpmath (tests/_mp_oracles.dmr2: t = ln(α − 1) ∈ [−20, 10], grid step 0.1)."""
+    return dmr2(p, q, -20, 10, 300)
 
 
 def test_dmr_interior_sup_just_above_kl_is_not_reported_as_the_limit():

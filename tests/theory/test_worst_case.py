@@ -8,35 +8,19 @@ import mpmath as mp
 import numpy as np
 import pytest
 
+from tests._mp_oracles import dmr2, renyi2
 from theory import worst_case as W
 from theory.claims import divergence_claims as DC
 
 mp.mp.dps = 30
 
 
-def mp_renyi2(p, q, a):
-    """D_α((p,1-p) ‖ (q,1-q)) at 30 digits; α = 1: KL."""
-    p, q, a = mp.mpf(p), mp.mpf(q), mp.mpf(a)
-    if a == 1:
-        return p * mp.log(p / q) + (1 - p) * mp.log((1 - p) / (1 - q))
-    return mp.log(p ** a * q ** (1 - a) + (1 - p) ** a * (1 - q) ** (1 - a)) / (a - 1)
+mp_renyi2 = renyi2
 
 
 def mp_dmr2(p, q):
-    """sup_{α>1} D_α/α: dense grid in t = ln(α−1) ∈ [−25, 20], golden-section refinement, KL limit."""
-    f = lambda t: mp_renyi2(p, q, 1 + mp.e ** t) / (1 + mp.e ** t)  # noqa: E731
-    ts = [mp.mpf(-25) + i * mp.mpf(45) / 90 for i in range(91)]
-    vals = [f(t) for t in ts]
-    i = max(range(len(ts)), key=lambda j: vals[j])
-    lo, hi = ts[max(i - 1, 0)], ts[min(i + 1, len(ts) - 1)]
-    g = (mp.sqrt(5) - 1) / 2
-    for _ in range(60):
-        x1, x2 = hi - g * (hi - lo), lo + g * (hi - lo)
-        if f(x1) > f(x2):
-            hi = x2
-        else:
-            lo = x1
-    return max(vals[i], f((lo + hi) / 2), mp_renyi2(p, q, 1))
+    """sup_{α>1} D_α/α: grid in t = ln(α−1) ∈ [−25, 20], golden-section refinement, KL limit (tests/_mp_oracles)."""
+    return dmr2(p, q, -25, 20, 90)[0]
 
 
 def test_mp_oracle_matches_rr_closed_form():
