@@ -45,8 +45,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import numpy as np
 import numpy.typing as npt
 
-from theory import _validate as V
 from theory import neyman_pearson as NP
+from theory import validate as V
 
 if TYPE_CHECKING:
     import mpmath as mp

@@ -13,7 +13,7 @@ Definitions (paper, Section 2 / Appendix A; Mironov 2017 for Rényi DP; Bun & St
       :class:`DMRResult` says which.
 
 Everything is computed in log space.  Discrete inputs are validated by
-:func:`theory._validate.distribution` (sum 1 within 1e-9) and then renormalised exactly (a change of
+:func:`theory.validate.distribution` (sum 1 within 1e-9) and then renormalised exactly (a change of
 at most ~1e-9 relative), so that the identity E_Q[P/Q] = 1 used by the alpha -> 1 branch holds.
 
 Numerical branches (and why):

@@ -66,7 +66,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from theory import _validate as V
+from theory import validate as V
 
 #: accepted ranges (beyond them k or the noise magnitudes leave the float range; the bound is linear in r)
 D_MAX = 10**9

@@ -37,7 +37,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import integrate, special, stats
 
-from theory import _validate as V
+from theory import validate as V
 from theory.divergences import DMRResult, dmr_from_renyi
 from theory.eq6_quadrature import _expo_renyi  # the eq.-6 quadrature engine
 

@@ -75,7 +75,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import integrate, optimize, special
 
-from theory import _validate as V
+from theory import validate as V
 
 if TYPE_CHECKING:
     from theory.certificates import Probabilities

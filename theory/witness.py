@@ -41,8 +41,8 @@ from typing import Any
 import mpmath as mp
 import numpy as np
 
-from theory import _validate as V
 from theory import certificates as C
+from theory import validate as V
 from theory._progress import progress_bar
 
 __all__ = ["make_witness", "save_witness", "check_witness", "generate_witnesses", "WITNESS_CERTIFICATES"]

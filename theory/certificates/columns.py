@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from theory import _validate as V
+from theory import validate as V
 from theory.certificates.registry import get
 
 __all__ = ["RADIUS_COLUMNS", "certified_radii"]

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from theory import _validate as V
+from theory import validate as V
 from theory.certificates.registry import get
 
 __all__ = ["clopper_pearson_lower", "clopper_pearson_upper", "clopper_pearson_interval", "CertifyResult",

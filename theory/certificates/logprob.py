@@ -16,7 +16,7 @@ from typing import Any
 
 from scipy import special
 
-from theory import _validate as V
+from theory import validate as V
 
 __all__ = ["Probabilities", "probabilities"]
 

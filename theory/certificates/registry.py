@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from theory import _validate as V
+from theory import validate as V
 from theory.certificates.logprob import _LOG2, _SUM_SLACK, Probabilities, probabilities
 from theory.certificates.radii import (
     _SQRT2,

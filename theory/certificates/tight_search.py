@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
-from theory import _validate as V
+from theory import validate as V
 from theory.certificates.registry import Certificate, get
 
 __all__ = ["SOUNDNESS_SETTINGS", "EXCEED_RTOL", "DEFAULT_NUM_CLASSES", "SOUNDNESS_NUM_CLASSES", "min_runner_up",

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from theory import _validate as V
+from theory import validate as V
 from theory.certificates.registry import radius
 
 __all__ = ["yang_linf_check_1d", "yang_linf_check_mc"]

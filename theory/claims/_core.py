@@ -351,7 +351,7 @@ class Claim:
         if missing:
             raise ValueError(f"params of claim {self.id} must be a dict with keys "
                              f"{[p.name for p in self.params]}; missing {missing}")
-        from theory import _validate as V
+        from theory import validate as V
 
         for p in self.params:  # NaN / non-numbers would give NaN sides: refuse them, naming the parameter
             V.real(f"params[{p.name!r}] of claim {self.id}", params[p.name], allow_inf=True)

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Literal
 
-from theory import _validate as V
+from theory import validate as V
 from theory.cli import print_json
 from theory.mechanisms import MECHANISMS, Mechanism, get_mechanism
 

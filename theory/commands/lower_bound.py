@@ -23,7 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from theory import _validate as V
+    from theory import validate as V
     from theory.cli import print_json
     from theory.lower_bounds import D_MAX, EPS_LIMITS, R_LIMITS, RATE_TEXT, lower_bound
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from theory import _validate as V
+from theory import validate as V
 from theory.cli import print_json
 from theory.commands.divergence import add_mechanism_args, build, params
 
