@@ -24,6 +24,7 @@ __all__ = [
     "compute_experiment", "write_experiment_report", "ExperimentResult",  # empirical.experiments
     "compute_replay", "ReplayResult",                                  # empirical.replay_result
     "write_replay_report",                                             # empirical.replay_report
+    "compute_jpeg_gap", "write_jpeg_gap_report", "JpegGapResult",      # empirical.jpeg_gap
     "__version__",
 ]
 
@@ -36,6 +37,7 @@ _NAMES = {
     **{n: "empirical.experiments" for n in ("compute_experiment", "write_experiment_report", "ExperimentResult")},
     **{n: "empirical.replay_result" for n in ("compute_replay", "ReplayResult")},
     "write_replay_report": "empirical.replay_report",
+    **{n: "empirical.jpeg_gap" for n in ("compute_jpeg_gap", "write_jpeg_gap_report", "JpegGapResult")},
 }
 
 

@@ -153,7 +153,9 @@ def write_cifar_subset(src, dst, train_per_class: int = 1800, test_every: int = 
     """Write a class-balanced subset of the JPEG-75 CIFAR-10 copy (``src/cifar10-jpeg75``) to
     ``dst/cifar10-jpeg75/{train,test}.npz`` (compressed): the first ``train_per_class`` training images of
     every class and every ``test_every``-th test image. For moving the data where only a few tens of MiB
-    travel (the GPU machine: 64 MiB); the report then states the reduced sizes.
+    travel (the GPU machine: 64 MiB); the report then states the reduced sizes.  When ``src`` also has
+    ``cifar10-lossless100``, the lossless first 100 test images and their JPEG versions are written too
+    (:func:`empirical.jpeg_gap.write_prematched`, for the paired JPEG-gap measurement).
     """
     src = Path(src) / "cifar10-jpeg75"
     dst = Path(dst) / "cifar10-jpeg75"
@@ -170,6 +172,10 @@ def write_cifar_subset(src, dst, train_per_class: int = 1800, test_every: int = 
         x, y = z["x"], z["y"]
         np.savez_compressed(dst / "test.npz", x=x[::test_every], y=y[::test_every])
         out["test"] = int(y[::test_every].size)
+    if (src.parent / "cifar10-lossless100" / "test100.npz").is_file():  # the JPEG-gap pairs (empirical.jpeg_gap)
+        from empirical.jpeg_gap import write_prematched
+
+        out["test100_pairs"] = write_prematched(src.parent, dst.parent)
     return out
 
 
@@ -398,6 +404,18 @@ def _table(rows, header) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return out
+
+
+def _load_note(metas) -> str:
+    """'; 1-minute load average when each training ended: ... on N CPUs' from the models' metadata ('' if none
+    recorded it): whether the wall times were measured on a shared machine."""
+    metas = list(metas)
+    loads = [m.get("load1_end") for m in metas]
+    if not loads or any(v is None for v in loads):
+        return ""
+    cpus = {m.get("cpu_count") for m in metas}
+    return (f"; 1-minute load average when each training ended: {', '.join(f'{v:g}' for v in loads)}"
+            + (f" on {cpus.pop()} CPUs" if len(cpus) == 1 and None not in cpus else ""))
 
 
 def _header(ctx: Context, title: str, st: Settings, extra: list[str]) -> list[str]:
@@ -881,7 +899,7 @@ def _compose_protocol(ctx: Context, res: dict):
                  f"* compute behind the numbers: training "
                  f"{sum(float(m.get('train_seconds', 0)) for m in res['metas'].values()):.0f} s"
                  f" + certification {sum(r.seconds for r in runs.values()):.0f} s (sums of per-model and per-point "
-                 "wall times; the machine was shared with other jobs)"
+                 f"wall times{_load_note(res['metas'].values())})"
                  + ("; this report was assembled from the rows present (`--report-only`)"
                     if res["report_only"] else "")])
     incomplete = {k: int(r.idx.size) for k, r in runs.items() if r.idx.size != n_expected}

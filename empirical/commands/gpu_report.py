@@ -1,5 +1,6 @@
 """Device check of the empirical engine: the bench (engine against Cohen et al.'s CERTIFY loop, fp32 and
-bf16), a short noise-trained CIFAR-10 ResNet (fast recipe) and its certification, recorded in
+bf16), a short noise-trained CIFAR-10 ResNet (fast recipe) and its certification, the paired JPEG-75 vs
+lossless certification of that model (when DIR has the pairs; OUT_DIR/NAME_jpeg_gap.md), recorded in
 OUT_DIR/NAME.{md,json}; with --all also the CIFAR-10 experiment (paper Figures 1-3 on own models,
 OUT_DIR/cifar10_cuda.md on CUDA).
 
@@ -14,6 +15,7 @@ first 100 test images of ../shared/data/cifar10-lossless100), or any layout `emp
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -74,7 +76,8 @@ def add_arguments(p) -> None:
 
 
 def _fake_cifar(root: Path, seed: int = 0) -> Path:
-    """Random CIFAR-shaped npz splits (train 256, test 100, test100 100) for --dry-run without data."""
+    """Random CIFAR-shaped npz splits (train 256, test 100, test100 100, and lossless / JPEG pairs) for --dry-run
+    without data."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
@@ -83,6 +86,14 @@ def _fake_cifar(root: Path, seed: int = 0) -> Path:
     for split, n in (("train", 256), ("test", 100), ("test100", 100)):
         np.savez(d / f"{split}.npz", x=rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8),
                  y=(np.arange(n) % 10).astype(np.int64))
+    # lossless / JPEG pairs for the JPEG-gap path: the "JPEG" images differ by a few grey levels
+    x = rng.integers(8, 248, (100, 32, 32, 3), dtype=np.uint8)
+    y, idx = (np.arange(100) % 10).astype(np.int64), np.arange(100, dtype=np.int64)
+    (d / "cifar10-lossless100").mkdir(exist_ok=True)
+    (d / "cifar10-jpeg75").mkdir(exist_ok=True)
+    np.savez(d / "cifar10-lossless100" / "test100.npz", x=x, y=y, idx=idx)
+    jx = (x.astype(np.int64) + rng.integers(-6, 7, x.shape)).clip(0, 255).astype(np.uint8)
+    np.savez(d / "cifar10-jpeg75" / "test100_jpeg75.npz", x=jx, y=y, idx=idx)
     return d
 
 
@@ -142,12 +153,43 @@ def _md(res: dict) -> str:
         for lab, a in res.get("agreement", {}).items():
             L += [f"* {lab} vs fp32: {a['same_prediction']} of {a['count']} predictions agree; largest |radius "
                   f"difference| {a['max_abs_radius_diff']:.4g} (different numerics, same seeds)"]
+    if res.get("jpeg_gap"):
+        j = res["jpeg_gap"]
+        L += ["", "## JPEG-75 vs lossless (paired)", "",
+              f"The model above certified on the {j['pairs']} lossless CIFAR-10 test images and on their JPEG-75 "
+              f"versions, same noise seeds, n = {j['n']} ({j['seconds']:.1f} s; full report `{j['report']}`):", "",
+              "| R | lossless % | JPEG % | difference (points) | McNemar p |", "|---|---:|---:|---:|---:|"]
+        L += [f"| {g['radius']:g} | {g['acc_lossless']:.0f} | {g['acc_jpeg']:.0f} | "
+              f"{g['acc_lossless'] - g['acc_jpeg']:+.0f} | {g['p_value']:.2g} |" for g in j["gaps"]]
     if res.get("experiment"):
         e = res["experiment"]
         L += ["", "## CIFAR-10 experiment (--all)", "", f"Report: `{Path(e['report']).name}` ({e['seconds']:.0f} s; "
               f"skipped runs: {len(e.get('skipped_runs', []))})."]
     L += ["", f"Raw figures: `{res['json_name']}`; certification rows (fp32): `{res['tsv_name']}`.", ""]
     return "\n".join(L)
+
+
+def _jpeg_gap(res: dict, model, meta: dict, data_dir, dev, sz: dict, args, out_dir: Path, *, started: bool) -> None:
+    """The paired JPEG-75 vs lossless certification of the model (empirical.jpeg_gap) when DATA_DIR has the
+    pairs (cifar10-lossless100/ and the JPEG copy or its pre-matched rows); its own report NAME_jpeg_gap.md."""
+    from empirical.jpeg_gap import compute_jpeg_gap, load_jpeg_pairs, write_jpeg_gap_report
+
+    if not started:
+        res["skipped"].append("JPEG gap (lossless vs JPEG-75 pairs) not started")
+        return
+    try:
+        lossless, jpeg, mae = load_jpeg_pairs(data_dir)
+    except ValueError as exc:
+        res["skipped"].append(f"JPEG gap not measured: {str(exc).splitlines()[0][:200]}")
+        return
+    K.say("[gpu-report] JPEG gap: certify the lossless images and their JPEG-75 versions ...")
+    gap = compute_jpeg_gap([(model, meta)], lossless, jpeg, n0=args.n0, n=sz["n"], batch=sz["batch"], device=dev,
+                           seed=args.seed, work=out_dir / f"{args.name}-jpeg-gap-work", mae=mae, progress=False,
+                           compile_cpu=not args.dry_run, command=res["command"])
+    md = write_jpeg_gap_report(gap, out_dir, f"{args.name}_jpeg_gap")
+    s = gap.per_sigma[0]
+    res["jpeg_gap"] = {"report": md.name, "pairs": len(s.rows_lossless), "n": gap.n, "seconds": s.seconds,
+                       "gaps": [dataclasses.asdict(g) for g in s.gaps]}
 
 
 def run(args) -> int:
@@ -292,6 +334,9 @@ def run(args) -> int:
             res["agreement"][label] = {"count": len(common),
                                        "same_prediction": sum(x["predict"] == y["predict"] for x, y in common),
                                        "max_abs_radius_diff": max(abs(x["radius"] - y["radius"]) for x, y in common)}
+    dump()
+    _jpeg_gap(res, model, meta, data_dir, dev, sz, args, out_dir,
+              started=cert_end is None or time.perf_counter() - t_start <= cert_end)
     dump()
     if args.all:
         from empirical.experiments import run_experiment

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 G = "tests/theory/test_guards.py"
 GE = "tests/empirical/test_guards.py"
+JG = "tests/empirical/test_jpeg_gap.py"
 
 
 @dataclass(frozen=True)
@@ -116,4 +117,17 @@ MUTANTS = (
     Mutant("soundness-tie-rtol-1e-3", "theory/soundness.py",
            "TIE_RTOL = 1e-12", "TIE_RTOL = 1e-3",
            (f"{G}::test_soundness_failure_rate_of_cohen_matches_exact_clopper_pearson_probability",)),
+    # -- JPEG gap: matching the lossless images to the class-major JPEG copy; the paired counts ----------------
+    Mutant("jpeg-match-no-class-offset", "empirical/jpeg_gap.py",
+           "rows[pos] = start[c] + seen[c]", "rows[pos] = seen[c]",
+           (f"{JG}::test_match_finds_the_rows_of_a_class_major_copy",)),
+    Mutant("jpeg-match-file-order", "empirical/jpeg_gap.py",
+           "for pos in order:  # original test order", "for pos in range(m):",
+           (f"{JG}::test_match_finds_the_rows_of_a_class_major_copy",)),
+    Mutant("jpeg-match-no-pixel-check", "empirical/jpeg_gap.py",
+           "| (mae > max_mae)", "",
+           (f"{JG}::test_match_refuses_a_copy_shuffled_within_a_class",)),
+    Mutant("jpeg-gap-radius-strict", "empirical/jpeg_gap.py",
+           'float(r["radius"]) >= R for r in rows_lossless', 'float(r["radius"]) > R for r in rows_lossless',
+           (f"{JG}::test_paired_gaps_counts_a_radius_equal_to_r",)),
 )

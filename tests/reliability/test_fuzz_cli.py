@@ -217,6 +217,7 @@ HEAVY_BASES = {
                                "--device", "cpu"],
     ("empirical", "experiment"): ["experiment", "digits", "--out", "out", "--work", "work"],
     ("empirical", "gpu-report"): ["gpu-report", "--data-dir", "nodata", "--out-dir", "out"],
+    ("empirical", "jpeg-gap"): ["jpeg-gap", "--data-dir", "nodata", "--out", "out", "--work", "work"],
     ("empirical", "merge"): ["merge", "--out", "m.tsv", "missing_shard.tsv"],
     ("empirical", "predict"): ["predict", "--checkpoint", "missing.pt", "--sigma", "0.25", "--device", "cpu"],
     ("empirical", "replay"): ["replay", "--log", "missing.tsv", "--out", "out"],
