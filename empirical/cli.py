@@ -6,7 +6,7 @@ import sys
 from theory.cli import main_for
 
 #: The modules of the ``empirical`` extra (pyproject.toml) that the commands import.
-EXTRA_MODULES = ("torch", "tqdm", "sklearn")
+EXTRA_MODULES = ("torch", "sklearn")
 
 
 def missing_extra() -> list[str]:

@@ -29,7 +29,7 @@ The smoothing noise is added exactly as in the default recipe (pixel space, befo
 
 from __future__ import annotations
 
-import sys
+import os
 import time
 
 import torch
@@ -139,7 +139,8 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
     ``info`` may describe a derived data set (e.g. CIFAR-10 resampled).  ``train_examples`` trains on a
     seeded random subset (:func:`_train_subset`); ``eval_examples`` evaluates on the first that many test
     images (None: all); ``max_seconds`` stops after the epoch that passes it (recorded in meta); ``log``
-    receives one line per epoch; ``progress`` shows a tqdm bar on stderr.  In-memory training data is kept
+    receives one line per epoch; ``progress`` shows progress on stderr (:mod:`theory._progress`: one line
+    redrawn on a terminal, a line every 10 s in a log).  In-memory training data is kept
     on ``device`` when it fits (:func:`_fits_on_device`; faster on a GPU), else moved batch by batch.
 
     ``meta`` (the checkpoint metadata) records dataset, arch, noise, sigma, seed, versions, input shape,
@@ -216,11 +217,10 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
     last_loss = nan
     bar = None
     if progress:
-        from tqdm import tqdm
+        from theory._progress import progress_bar
 
         label = f"train {arch}/{info.name} {noise}" + ("" if noise == "none" else f" σ={sigma:g}")
-        bar = tqdm(total=epochs * ((n + batch_size - 1) // batch_size), desc=label, unit="batch", leave=False,
-                   file=sys.stderr)
+        bar = progress_bar(total=epochs * ((n + batch_size - 1) // batch_size), desc=label)
     done_epochs = 0
     for ep in range(epochs):
         model.train()
@@ -260,13 +260,24 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
     del src
     model = model.to(memory_format=torch.contiguous_format).eval()
     secs = time.perf_counter() - t0
+    load_end = _load1()
     acc_clean = accuracy(model)
     acc_noisy = acc_clean if noise == "none" else accuracy(model, noise=noise, sigma=sigma)
     meta = make_meta(info, arch, noise, sigma, seed, epochs=done_epochs, epochs_requested=epochs,
                      stopped_early=bool(stopped_early), train_examples=n, batch_size=batch_size, lr=float(lr),
                      train_loss=last_loss, eval_split=eval_split, eval_examples=m, test_acc_clean=acc_clean,
-                     test_acc_noisy=acc_noisy, train_seconds=round(secs, 3), device=str(device), recipe=recipe)
+                     test_acc_noisy=acc_noisy, train_seconds=round(secs, 3), device=str(device), recipe=recipe,
+                     load1_end=load_end, cpu_count=os.cpu_count())
     return model, meta
+
+
+def _load1() -> float | None:
+    """The 1-minute load average when training ended (None where the OS has none): says whether the wall time
+    ``train_seconds`` was measured on a shared machine."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (OSError, AttributeError):
+        return None
 
 
 def train_model(dataset: str, arch: str, noise: str, sigma: float, epochs: int = 10, seed: int = 0,

@@ -1,4 +1,5 @@
-"""One progress display for every long computation of :mod:`theory`; needs no optional dependency.
+"""One progress display for every long computation (:mod:`theory` and :mod:`empirical`); needs no optional
+dependency.
 
 On a terminal (stderr is a TTY) it is one line rewritten in place (``\\r``), at most every 0.2 s, and cleared
 at the end; otherwise (a log file, a pipe, CI) it writes a plain line at most every 10 s, so a long run is
@@ -32,8 +33,8 @@ def _hms(s: float) -> str:
 
 
 class Progress:
-    """A progress display with the part of tqdm's interface theory uses: iteration, ``update``,
-    ``set_description``, ``set_postfix_str``, ``close``."""
+    """A progress display with the part of tqdm's interface the project uses: iteration, ``update``,
+    ``set_description``, ``set_postfix_str``, ``clear``, ``refresh``, ``close``."""
 
     def __init__(self, iterable: Iterable[Any] | None = None, *, total: int | None = None, desc: str | None = None,
                  enabled: bool = True, stream: TextIO | None = None, initial: int = 0,
@@ -114,6 +115,14 @@ class Progress:
     def update(self, n: int = 1) -> None:
         self.n += n
         self._show(force=self._tty and self.total is not None and self.n >= self.total)
+
+    def clear(self) -> None:
+        """Erase the line on a terminal (so that another message does not land on it); no-op elsewhere."""
+        if self.enabled and self._tty and self._width and not self._closed:
+            out = self._out()
+            out.write("\r" + " " * self._width + "\r")
+            out.flush()
+            self._width = 0
 
     def set_description(self, desc: str | None = None) -> None:
         self.desc = desc or ""

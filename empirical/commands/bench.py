@@ -35,6 +35,9 @@ def add_arguments(p) -> None:
     p.add_argument("--reference", choices=("cohen", "none"), default="cohen",
                    help="reference loop to compare with: cohen = Cohen et al.'s CERTIFY as they describe it "
                         "(ratio vs_cohen_reference); none = leave it out (default: cohen)")
+    p.add_argument("--reference-process", action=argparse.BooleanOptionalAction, default=True,
+                   help="also run the reference loop in a process of its own, as their script runs "
+                        "(r_cohen_own_process; default: on)")
     p.add_argument("--no-samplers", action="store_true", help="skip the noise-sampler timings")
     p.add_argument("--n", type=int, default=None, help="samples per timed run (default: 4000 CPU, 100000 CUDA)")
     p.add_argument("--n0", type=int, default=100, help="selection samples in (b) and (c) (default: 100)")
@@ -44,6 +47,9 @@ def add_arguments(p) -> None:
     p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=True,
                    help="torch.compile in (a)/(b) (falls back to eager, said in the output; default: on)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--out", default=None, metavar="FILE",
+                   help="also write the figures as JSON to FILE, with the command line that made them (e.g. "
+                        "reports/empirical/bench_cpu.json)")
     K.add_device_seed(p)
 
 
@@ -73,9 +79,21 @@ def run(args) -> int:
     V.count("batch", batch, minimum=1)
     V.count("engine-batch", engine_batch, minimum=1)
     V.count("n", n, minimum=1)
+    if args.out is not None:
+        from empirical.certify import check_writable
+
+        check_writable(args.out, sidecar=False)
     res = run_bench(args.arch, args.dataset, checkpoint=args.checkpoint, device=dev, batch=batch, n=n, n0=args.n0,
                     reps=args.reps, sigma=args.sigma, mechanism=args.mechanism, compile=args.compile, seed=args.seed,
-                    reference=args.reference, engine_batch=min(engine_batch, n), samplers=not args.no_samplers)
+                    reference=args.reference, engine_batch=min(engine_batch, n), samplers=not args.no_samplers,
+                    reference_process=args.reference_process)
+    if args.out is not None:
+        import json
+        import sys
+        from pathlib import Path
+
+        out = dict(res, command="python -m empirical " + " ".join(sys.argv[1:]))
+        Path(args.out).write_text(json.dumps(out, indent=1, default=str) + "\n")
     if args.json:
         from theory.cli import print_json
 

@@ -47,8 +47,6 @@ def run(args) -> int:
     if not to_stdout:
         check_writable(args.out, sidecar=False)
 
-    from tqdm import tqdm
-
     from empirical.certify import select_indices
     from empirical.core import FastForward, Smooth, resolve_device
     from empirical.data import load_dataset
@@ -72,7 +70,9 @@ def run(args) -> int:
     try:
         if f is not None:
             f.write("\t".join(COLUMNS) + "\n")
-        for i in tqdm(indices, desc="predict", unit="ex", file=sys.stderr, leave=False):
+        from theory._progress import progress_bar
+
+        for i in progress_bar(indices, desc="predict"):
             x, label = split[i]
             g.manual_seed(example_seed(args.seed, i))
             t0 = time.perf_counter()

@@ -15,7 +15,8 @@ from tests.empirical.test_core import _ByPosition
 
 def test_bench_small_cpu():
     torch.set_num_threads(1)
-    res = run_bench("cnn", "digits", device="cpu", batch=64, n=256, n0=16, reps=2, compile=False, progress=False)
+    res = run_bench("cnn", "digits", device="cpu", batch=64, n=256, n0=16, reps=2, compile=False, progress=False,
+                    reference_process=False)
     for m in ("a_forward", "b_certify", "c_naive", "sampler_r14_inplace", "sampler_randn"):
         v = res["samples_per_s"][m]
         assert len(v["all"]) == 2 and v["min"] <= v["median"] <= v["max"] and v["median"] > 0
@@ -135,6 +136,10 @@ def test_bench_reports_the_ratio_against_the_reference():
         res["samples_per_s"]["b_certify"]["median"] / res["samples_per_s"]["r_cohen"]["median"])
     assert "sampler_r14_over_randn" not in res["ratios"]
     assert "Cohen et al.'s CERTIFY loop" in format_bench(res)
+    # the same loop in a process of its own, paired the same way
+    o = res["samples_per_s"]["r_cohen_own_process"]["all"]
+    assert res["vs_cohen_reference_own_process_per_rep"] == pytest.approx([x / y for x, y in zip(b, o, strict=True)])
+    assert "process of its own" in format_bench(res)
     none = run_bench("cnn", "digits", device="cpu", batch=64, n=128, n0=16, reps=1, compile=False, progress=False,
                      reference="none", samplers=False)
     assert "r_cohen" not in none["samples_per_s"] and "vs_cohen_reference" not in none["ratios"]
@@ -165,6 +170,10 @@ def test_gpu_report_dry_run_on_the_cpu(tmp_path):
     assert [c["label"] for c in js["certify"]] == ["fp32", "bf16 autocast"]
     a = js["agreement"]["bf16 autocast"]
     assert a["count"] == 2 and 0 <= a["same_prediction"] <= 2 and "bf16 autocast vs fp32" in md
+    # the paired JPEG-gap measurement on the fake pairs, with its own report
+    j = js["jpeg_gap"]
+    assert j["pairs"] == 100 and [g["radius"] for g in j["gaps"]] == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert "JPEG-75 vs lossless (paired)" in md and (tmp_path / "gpu_jpeg_gap.md").is_file()
 
 
 def test_gpu_report_time_budget_still_writes_a_report(tmp_path):
@@ -175,6 +184,7 @@ def test_gpu_report_time_budget_still_writes_a_report(tmp_path):
                         "--epochs", "3"]) == 0
     md = (tmp_path / "gpu.md").read_text()
     assert "Time budget reached" in md and "bench of cnn not started" in md and "certification (fp32)" in md
+    assert "JPEG gap (lossless vs JPEG-75 pairs) not started" in md
     import json as _json
 
     js = _json.loads((tmp_path / "gpu.json").read_text())
@@ -199,3 +209,43 @@ def test_gpu_report_help_has_no_issue_numbers_and_every_option_explained():
     assert "issue" not in p.format_help().lower() and "issue" not in gpu_report.HELP.lower()
     missing = [a.option_strings for a in p._actions if a.option_strings and a.help in (None, "")]
     assert missing == []
+
+
+def test_reference_process_runs_the_loop_on_the_same_weights():
+    """The spawned reference gets the model's weights: a net whose last layer says 'class 3' whatever the input
+    counts every draw for class 3 there (random weights would spread the draws over the classes)."""
+    from empirical.bench import ReferenceProcess
+    from empirical.data import dataset_info
+    from empirical.models import build_model
+
+    info = dataset_info("digits")
+    model = build_model("cnn", info).eval()
+    last = [m for m in model.modules() if isinstance(m, nn.Linear)][-1]
+    with torch.no_grad():
+        last.weight.zero_()
+        last.bias.zero_()
+        last.bias[3] = 5.0
+    proc = ReferenceProcess("cnn", info, model, torch.rand(info.shape), 0.25, 8, 40, 16, info.num_classes, "cpu")
+    try:
+        assert proc() == 48
+        pred, counts = proc.last
+        assert pred == 3 and counts[3] == 40 and sum(counts) == 40
+    finally:
+        proc.close()
+    assert not proc.proc.is_alive()
+
+
+def test_bench_out_writes_the_figures_with_their_command(tmp_path, capsys):
+    import json as _json
+
+    from empirical.cli import main
+
+    out = tmp_path / "b" / "bench.json"
+    assert main(["bench", "--dataset", "digits", "--n", "64", "--n0", "8", "--reps", "1", "--batch", "32",
+                 "--no-compile", "--no-samplers", "--no-reference-process", "--device", "cpu", "--out", str(out)]) == 0
+    js = _json.loads(out.read_text())
+    assert js["command"].startswith("python -m empirical") and js["n"] == 64 and "vs_cohen_reference" in js["ratios"]
+    assert "r_cohen_own_process" not in js["samples_per_s"]
+    assert "ratio vs_cohen_reference" in capsys.readouterr().out
+    assert main(["bench", "--dataset", "digits", "--device", "cpu", "--out", str(tmp_path)]) == 2  # a directory
+    assert "out" in capsys.readouterr().err

@@ -146,3 +146,45 @@ def test_epoch_line_does_not_land_on_the_progress_bar(capsys):
     assert lines, err
     for ln in lines:
         assert ln.split("\r")[-1].strip().startswith("epoch 1/2"), repr(ln)
+
+
+def test_training_progress_in_a_log_has_no_carriage_returns(capsys):
+    """stderr redirected to a file (not a terminal): plain lines, no '\\r' redraws that make a log unreadable."""
+    torch.set_num_threads(1)
+    train_model("digits", "cnn_fast", "gaussian", 0.25, epochs=2, seed=0, device="cpu", progress=True,
+                max_examples=300, eval_split=None)
+    assert "\r" not in capsys.readouterr().err
+
+
+class _Tty:
+    def __init__(self):
+        self.parts = []
+
+    def isatty(self):
+        return True
+
+    def write(self, s):
+        self.parts.append(s)
+
+    def flush(self):
+        pass
+
+
+def test_epoch_line_does_not_land_on_the_progress_bar_on_a_terminal(monkeypatch):
+    """On a terminal the bar is redrawn in place; each per-epoch log line is written after the bar was erased."""
+    import sys
+
+    from theory import _progress as P
+
+    tty = _Tty()
+    monkeypatch.setattr(sys, "stderr", tty)
+    monkeypatch.setattr(P, "TTY_INTERVAL_S", 0.0)  # draw on every batch
+    torch.set_num_threads(1)
+    train_model("digits", "cnn_fast", "gaussian", 0.25, epochs=2, seed=0, device="cpu", progress=True,
+                log=lambda m: print(m, file=sys.stderr), max_examples=300, eval_split=None)
+    text = "".join(tty.parts)
+    assert "train cnn_fast/digits" in text and "\r" in text
+    for ep in ("epoch 1/2", "epoch 2/2"):
+        line = next(ln for ln in text.split("\n") if ep in ln)
+        before = line.split("\r")[-1]
+        assert before.startswith(ep), repr(line[-200:])
