@@ -153,9 +153,10 @@ class ReferenceProcess:
     Why: measured on the 2-core CPU machine, after a channels_last model has run in a process (eager or
     compiled, as the engine's does), the eager *contiguous* reference loop in that process ran in some runs
     up to 2x faster at small batches (32, 128) than in a fresh process, never at batch 400 -- a process-wide
-    effect, not the reference's code -- so an in-process reference can look faster than their script is.  ``proc()`` runs
-    the loop once there and returns the number of samples; the caller times it (the pipe round trip is well
-    under a millisecond)."""
+    effect, not the reference's code -- so an in-process reference can look faster than their script is.
+
+    ``proc()`` runs the loop once there and returns the number of samples; the caller times it (the pipe round
+    trip is well under a millisecond); ``proc.last`` holds that run's (prediction, counts)."""
 
     def __init__(self, arch, info, model, x, sigma, n0, n, batch, k, device):
         import multiprocessing as mp
@@ -191,7 +192,8 @@ class ReferenceProcess:
 def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, device="auto", batch: int = 400,
               n: int = 4000, n0: int = 100, reps: int = 5, sigma: float = 0.25, mechanism: str = "gaussian",
               compile: bool = True, seed: int = 0, progress: bool = True, reference: str = "cohen",
-              engine_batch: int | None = None, samplers: bool = True, reference_process: bool = True) -> dict:
+              engine_batch: int | None = None, samplers: bool = True,
+              reference_process: bool = True) -> dict:
     """Run the benchmark; returns a dict of per-mode samples/s (median, min, max, all), ratios and notes.
 
     ``reference`` 'cohen' adds the mode ``r_cohen`` (:func:`cohen_reference_certify`, Gaussian noise; with

@@ -260,21 +260,27 @@ class JpegGapResult:
     device: str = "cpu"
 
     def to_json(self, path=None) -> str:
-        text = json.dumps(asdict(self), indent=1, default=float)
+        """The result as JSON (:func:`theory.jsonio.to_jsonable`: inf and nan as strings), also written to
+        ``path`` when given."""
+        from theory.jsonio import dump_json, to_jsonable
+
         if path is not None:
-            Path(path).write_text(text)
-        return text
+            dump_json(self, path)
+        return json.dumps(to_jsonable(self), indent=1, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, path) -> JpegGapResult:
-        d = json.loads(Path(path).read_text())
+        from theory.jsonio import json_float, load_json
+
+        d = load_json(path)
         if d.get("schema_version") != JPEG_GAP_SCHEMA_VERSION:
             raise ValueError(f"path: {str(path)!r} has schema_version {d.get('schema_version')!r}, "
                              f"expected {JPEG_GAP_SCHEMA_VERSION}")
         per = tuple(JpegGapSigma(s["sigma"], s["model"], tuple(s["rows_lossless"]), tuple(s["rows_jpeg"]),
                                  tuple(GapRow(**g) for g in s["gaps"]), s["seconds"]) for s in d["per_sigma"])
-        return cls(d["schema_version"], d["n0"], d["n"], d["alpha"], d["seed"], tuple(d["radii"]), d["mae_mean"],
-                   d["mae_max"], per, d["command"], d.get("provenance", {}), d.get("device", "cpu"))
+        return cls(d["schema_version"], d["n0"], d["n"], d["alpha"], d["seed"], tuple(d["radii"]),
+                   json_float(d["mae_mean"]), json_float(d["mae_max"]), per, d["command"], d.get("provenance", {}),
+                   d.get("device", "cpu"))
 
 
 def paired_gaps(rows_lossless, rows_jpeg, radii=RADII) -> tuple[GapRow, ...]:
