@@ -232,7 +232,7 @@ class JpegGapSigma:
     rows_lossless: tuple
     rows_jpeg: tuple
     gaps: tuple  # GapRow per radius
-    seconds: float
+    seconds: float  # certification wall time: the per-row times of both TSVs summed (warm-up not included)
 
     @property
     def median_radius_ratio(self) -> float:
@@ -312,8 +312,8 @@ def paired_gaps(rows_lossless, rows_jpeg, radii=RADII) -> tuple[GapRow, ...]:
         b = np.array([bool(r["correct"]) and float(r["radius"]) >= R for r in rows_jpeg])
         lo_only, jp_only = int(np.sum(a & ~b)), int(np.sum(~a & b))
         p = binomtest(lo_only, lo_only + jp_only, 0.5).pvalue if lo_only + jp_only else 1.0
-        out.append(GapRow(float(R), 100.0 * a.mean(), 100.0 * b.mean(), int(np.sum(a & b)), lo_only, jp_only,
-                          int(np.sum(~a & ~b)), float(p)))
+        out.append(GapRow(float(R), float(100.0 * a.mean()), float(100.0 * b.mean()), int(np.sum(a & b)), lo_only,
+                          jp_only, int(np.sum(~a & ~b)), float(p)))
     return tuple(out)
 
 
@@ -340,8 +340,6 @@ def compute_jpeg_gap(models, lossless, jpeg, *, n0: int = 100, n: int = 100_000,
     compile_cpu
         ``torch.compile`` the forward pass on the CPU too (always on CUDA).
     """
-    import time
-
     from empirical.certify import ResumeMismatch, certify_dataset, read_tsv
     from empirical.core import FastForward, resolve_device
     from empirical.experiments import state_dict_sha256
@@ -361,7 +359,6 @@ def compute_jpeg_gap(models, lossless, jpeg, *, n0: int = 100, n: int = 100_000,
         sigma = V.positive("sigma", float(meta["sigma"]))
         sha = state_dict_sha256(model)
         ff = FastForward(model.to(dev).eval(), dev, compile=dev.type == "cuda" or compile_cpu)
-        t0 = time.perf_counter()
         rows = {}
         for tag, split in (("lossless", lossless), ("jpeg75", jpeg)):
             tsv = work / f"sigma{sigma:g}_{tag}_n{n}_s{seed}.tsv"
@@ -373,13 +370,14 @@ def compute_jpeg_gap(models, lossless, jpeg, *, n0: int = 100, n: int = 100_000,
             except ResumeMismatch:
                 rows[tag] = certify_dataset(ff.model, split, "gaussian", sigma, n0, n, alpha, batch, idx, tsv,
                                             overwrite=True, **kw)
-            if len(rows[tag]) < len(idx):  # resumed: the earlier rows are in the file
-                rows[tag] = read_tsv(tsv)
+            rows[tag] = read_tsv(tsv)  # all rows, also those of an earlier (resumed) run
         rl, rj = _rows(rows["lossless"]), _rows(rows["jpeg75"])
+        # certification time from the TSVs' per-row wall times, so that a resumed run reports the whole cost
+        seconds = sum(_seconds(r["time"]) for tag in rows for r in rows[tag])
         mkeep = ("arch", "sigma", "epochs", "epochs_requested", "train_examples", "train_seconds", "test_acc_clean",
                  "test_acc_noisy", "eval_split", "recipe", "dataset")
         per.append(JpegGapSigma(sigma, {k: meta.get(k) for k in mkeep if k in meta}, rl, rj,
-                                paired_gaps(rl, rj, radii), time.perf_counter() - t0))
+                                paired_gaps(rl, rj, radii), seconds))
     from theory.report import Provenance
 
     mae = np.asarray(mae if mae is not None else [math.nan])
@@ -387,6 +385,16 @@ def compute_jpeg_gap(models, lossless, jpeg, *, n0: int = 100, n: int = 100_000,
                          float(mae.mean()), float(mae.max()), tuple(per), command,
                          asdict(Provenance.collect(command or "python -m empirical jpeg-gap", seed=seed)),
                          str(device))
+
+
+def _seconds(hms: str) -> float:
+    """Seconds of a certify TSV's ``time`` column (``H:MM:SS[.ffffff]``, as ``datetime.timedelta`` prints it).
+
+    >>> _seconds("0:01:02.500000"), _seconds("1:00:00")
+    (62.5, 3600.0)
+    """
+    h, m, sec = str(hms).split(":")
+    return 3600.0 * int(h) + 60.0 * int(m) + float(sec)
 
 
 def _rows(rows) -> tuple:

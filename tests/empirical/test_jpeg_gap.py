@@ -160,6 +160,7 @@ def test_command_end_to_end_on_a_checkpoint(tmp_path, capsys):
     res2 = JpegGapResult.from_json(out / "cifar10_jpeg_gap.json")
     assert res2.per_sigma[0].rows_lossless == res.per_sigma[0].rows_lossless
     assert res2.per_sigma[0].rows_jpeg == res.per_sigma[0].rows_jpeg
+    assert res2.per_sigma[0].seconds == res.per_sigma[0].seconds > 0  # the cost of the rows, not of the rerun
 
 
 @pytest.mark.parametrize("extra, match", [

@@ -54,7 +54,8 @@ def test_empirical_cli_without_torch_is_one_line_exit_2(no_torch_env):
 
 def test_pytest_without_torch_runs_theory_and_skips_empirical(no_torch_env):
     """The README's promise: without torch the empirical tests skip with a reason, the theory tests run."""
-    files = ["tests/empirical/test_noise.py", "tests/empirical/test_cli.py", "tests/theory/test_cli_core.py"]
+    files = ["tests/empirical/test_noise.py", "tests/empirical/test_cli.py", "tests/theory/test_cli_core.py",
+             "empirical"]  # the package's doctests: modules importing torch are left out, the others run
     p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *files],
                        env=no_torch_env, capture_output=True, text=True, timeout=300, cwd=ROOT)
     out = p.stdout + p.stderr
