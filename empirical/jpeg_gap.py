@@ -143,7 +143,7 @@ def _read_npz(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
 PREMATCHED = "test100_jpeg75.npz"
 
 
-def load_jpeg_pairs(data_dir) -> tuple[Any, Any, np.ndarray]:
+def load_jpeg_pairs(data_dir, count: int | None = None) -> tuple[Any, Any, np.ndarray]:
     """The lossless images of ``DATA_DIR/cifar10-lossless100/test100.npz`` and their JPEG-75 versions, as two
     :class:`empirical.data.Split` (same order: original test index 0, 1, ...), and the mean absolute pixel
     difference of each pair (x255).
@@ -151,7 +151,7 @@ def load_jpeg_pairs(data_dir) -> tuple[Any, Any, np.ndarray]:
     The JPEG versions come from ``DATA_DIR/cifar10-jpeg75/test.npz`` (the whole class-major test set, matched
     by :func:`match_jpeg_rows`) or, when present, from the pre-matched ``DATA_DIR/cifar10-jpeg75/``
     :data:`PREMATCHED` (checked the same way: same indices and labels, difference at most
-    :data:`MAX_MATCH_MAE`).
+    :data:`MAX_MATCH_MAE`).  ``count`` keeps only the first ``count`` pairs (original test order).
     """
     import torch
 
@@ -179,6 +179,9 @@ def load_jpeg_pairs(data_dir) -> tuple[Any, Any, np.ndarray]:
         jp = _read_npz(root / "cifar10-jpeg75" / "test.npz", ("x", "y"))
         rows, mae = match_jpeg_rows(idx, y, x, jp["y"], jp["x"])
         jimg = jp["x"][rows]
+    if count is not None:
+        k = V.count("count", count, minimum=1)
+        x, y, jimg, mae = x[:k], y[:k], jimg[:k], mae[:k]
     info = dataset_info("cifar10")
     yt = torch.from_numpy(y.astype(np.int64))
     lossless = Split(info, "test100 (lossless)", _to_float_nchw(x, 3), yt, str(root / "cifar10-lossless100"))

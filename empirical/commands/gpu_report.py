@@ -178,7 +178,7 @@ def _jpeg_gap(res: dict, model, meta: dict, data_dir, dev, sz: dict, args, out_d
         res["skipped"].append("JPEG gap (lossless vs JPEG-75 pairs) not started")
         return
     try:
-        lossless, jpeg, mae = load_jpeg_pairs(data_dir)
+        lossless, jpeg, mae = load_jpeg_pairs(data_dir, count=4 if args.dry_run else None)
     except ValueError as exc:
         res["skipped"].append(f"JPEG gap not measured: {str(exc).splitlines()[0][:200]}")
         return

@@ -172,7 +172,7 @@ def test_gpu_report_dry_run_on_the_cpu(tmp_path):
     assert a["count"] == 2 and 0 <= a["same_prediction"] <= 2 and "bf16 autocast vs fp32" in md
     # the paired JPEG-gap measurement on the fake pairs, with its own report
     j = js["jpeg_gap"]
-    assert j["pairs"] == 100 and [g["radius"] for g in j["gaps"]] == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert j["pairs"] == 4 and [g["radius"] for g in j["gaps"]] == [0.0, 0.25, 0.5, 0.75, 1.0]  # dry: 4 pairs
     assert "JPEG-75 vs lossless (paired)" in md and (tmp_path / "gpu_jpeg_gap.md").is_file()
 
 

@@ -213,3 +213,13 @@ def test_prematched_pairs_load_like_the_full_copy(tmp_path):
     np.savez(tmp_path / "dst" / "cifar10-jpeg75" / "test100_jpeg75.npz", **z)
     with pytest.raises(ValueError, match="does not match"):
         load_jpeg_pairs(tmp_path / "dst")
+
+
+def test_load_pairs_count_keeps_the_first_pairs(tmp_path):
+    src = _fake_shared(tmp_path / "src")
+    lo, jp, mae = load_jpeg_pairs(src)
+    lo3, jp3, mae3 = load_jpeg_pairs(src, count=3)
+    assert len(lo3) == len(jp3) == 3 and bool((lo3.x == lo.x[:3]).all() and (jp3.x == jp.x[:3]).all())
+    np.testing.assert_array_equal(mae3, mae[:3])
+    with pytest.raises(ValueError, match="count"):
+        load_jpeg_pairs(src, count=0)
