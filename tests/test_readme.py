@@ -18,18 +18,22 @@ def _api_section() -> str:
     return m.group(1)
 
 
+N_EXAMPLES = 6
+
+
 def _blocks() -> list[str]:
     return re.findall(r"```python\n(.*?)```", _api_section(), flags=re.S)
 
 
 def test_the_section_has_one_example_per_task():
     blocks = _blocks()
-    assert len(blocks) == 5  # a radius, a divergence, a claim check, a scaling curve, a certification
+    # a radius, a divergence, a claim check, a scaling curve, a certification, paired JPEG-gap statistics
+    assert len(blocks) == N_EXAMPLES
     for b in blocks:
         assert b.lstrip().startswith(">>> ")
 
 
-@pytest.mark.parametrize("i", range(5))
+@pytest.mark.parametrize("i", range(N_EXAMPLES))
 def test_readme_example_runs_as_written(i, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     block = _blocks()[i].replace("/tmp/rs-verify-scaling", str(tmp_path / "scaling"))
