@@ -623,6 +623,46 @@ def _l2_rows(runs, cols=("radius_cohen", "radius_c11_c1", "radius_c11_c3")):
     return rows
 
 
+GAUSS_LINF_COLS = ("radius_t18_linf_c1", "radius_cohen_linf")
+EXP_LINF_COLS = ("radius_t13_linf", "radius_yang_linf")
+
+
+def linf_winner(gauss_acc: dict, exp_acc: dict, radii_255) -> str:
+    """Which mechanism certifies more at each l_inf radius: one sentence from certified accuracies (%) per radius
+    (``{radius_255: best accuracy of the mechanism's certificates}``).  Radii are in units of 1/255.
+
+    >>> linf_winner({0: 98, 1: 95, 2: 90}, {0: 98, 1: 12, 2: 0}, [0, 1, 2])
+    'the Gaussian certifies more at 1/255–2/255 (by 83–90 points), eq. 6 at none, the same at 0/255'
+    """
+    g_more = [x for x in radii_255 if gauss_acc[x] > exp_acc[x]]
+    e_more = [x for x in radii_255 if exp_acc[x] > gauss_acc[x]]
+    same = [x for x in radii_255 if exp_acc[x] == gauss_acc[x]]
+
+    def span(xs):
+        return "none" if not xs else (f"{xs[0]:g}/255" if len(xs) == 1 else f"{xs[0]:g}/255–{xs[-1]:g}/255"
+                                      if xs == [x for x in radii_255 if xs[0] <= x <= xs[-1]]
+                                      else ", ".join(f"{x:g}/255" for x in xs))
+
+    def by(xs, a, b):
+        if not xs:
+            return ""
+        d = [a[x] - b[x] for x in xs]
+        if min(d) != max(d):
+            return f" (by {min(d):.0f}–{max(d):.0f} points)"
+        return f" (by {d[0]:.0f} point{'' if d[0] == 1 else 's'})"
+
+    out = (f"the Gaussian certifies more at {span(g_more)}{by(g_more, gauss_acc, exp_acc)}, eq. 6 at "
+           f"{span(e_more)}{by(e_more, exp_acc, gauss_acc)}")
+    return out + (f", the same at {span(same)}" if same else "")
+
+
+def _linf_winner_line(g, e, radii_255) -> str:
+    """:func:`linf_winner` for a Gaussian run and its matched eq.-6 run (best certificate of each)."""
+    ga = {x: max(100 * g.certified_accuracy(c, x / 255)[0] for c in GAUSS_LINF_COLS) for x in radii_255}
+    ea = {x: max(100 * e.certified_accuracy(c, x / 255)[0] for c in EXP_LINF_COLS) for x in radii_255}
+    return linf_winner(ga, ea, radii_255)
+
+
 def _compose_dataset(ctx: Context, res: dict):
     from empirical.replay import COLUMN_LABELS
 
@@ -741,6 +781,13 @@ def _compose_dataset(ctx: Context, res: dict):
                              "median T18 c=1 ×255", "median Cohen ℓ2→ℓ∞ ×255", "median T13 ×255",
                              "median Yang (tight) ×255", "ratio of medians T18/T13", "per-point median ratio",
                              "points certified by both"])
+    winners = [(g, e) for g in gl for e in fig3e if e.train_noise == "gaussian"
+               and abs(e.sigma - matched_exponential_sigma(g.sigma, d)) < 1e-12]
+    if winners:
+        L += ["", "Which mechanism certifies more at each ℓ∞ radius (best certificate of each: T18 c=1 or Cohen "
+              "ℓ2→ℓ∞ for the Gaussian, T13 or Yang for eq. 6; certified accuracy):", ""]
+        L += [f"* Gaussian σ = {g.sigma:g} vs eq. 6 σ_e = {e.sigma:.3g}: {_linf_winner_line(g, e, LINF_RADII_255)}."
+              for g, e in winners]
     L += ["", "Theory at the same d and matched E‖z‖∞, same pA for both mechanisms (`theory.scaling.ratio_statement`): "
           "T18 c=1 / T13 = " + ", ".join(f"{r['ratio_matched_linf']:.1f} at pA = {r['pA']:.5g}" for r in theo)
           + f"; √(d/ln d) = {rs['sqrt_d_over_log_d']:.1f}.", ""]
@@ -946,6 +993,11 @@ def _compose_protocol(ctx: Context, res: dict):
                             + [f"{255 * r.median(c):.4f}"])
     L += _table(rows, ["training σ", "mechanism", "certificate", "points"]
                 + [f"{x:g}/255" for x in PROTOCOL_LINF_RADII_255] + ["median ×255"])
+    pairs = [(g, e) for g in gauss for e in expo if e.train_sigma == g.sigma]
+    if pairs:
+        L += ["", "Which mechanism certifies more at each ℓ∞ radius (best certificate of each: T18 c=1 or Cohen "
+              "ℓ2→ℓ∞ for the Gaussian, T13 or Yang for eq. 6; certified accuracy):", ""]
+        L += [f"* training σ = {g.sigma:g}: {_linf_winner_line(g, e, PROTOCOL_LINF_RADII_255)}." for g, e in pairs]
     L += ["", f"![linf]({figs['linf']})", ""]
     L += ["## Closing note", ""]
     for g in gauss:

@@ -71,7 +71,7 @@ def test_digits_experiment_smoke(tmp_path):
                          overrides=dict(TINY, arch="mlp"))
     md = (out / "digits.md").read_text()
     for section in ("Paper Figure 1", "Paper Figure 2", "Paper Figure 3", "Closing note", "test-command",
-                    "n0 = 10, n = 60", "4 test points", "--scale paper"):
+                    "n0 = 10, n = 60", "4 test points", "--scale paper", "Which mechanism certifies more"):
         assert section in md
     for fig in ("digits_fig1_l2.png", "digits_fig2_l2.png", "digits_fig3_linf.png"):
         assert (out / fig).stat().st_size > 1000
@@ -261,3 +261,17 @@ def test_time_budget_also_bounds_training(tmp_path):
     s = X.run_experiment("digits", out=tmp_path / "o", device="cpu", work=tmp_path / "w", command="budget",
                          progress=False, overrides=dict(TINY, arch="mlp", epochs=50), time_budget=1e-3)
     assert s["models"] and all(m["epochs"] == 1 and m["stopped_early"] for m in s["models"].values())
+
+
+def test_linf_winner_names_each_radius_once():
+    from empirical.experiments import linf_winner
+
+    g = {0: 50, 1: 40, 2: 10, 4: 0}
+    e = {0: 50, 1: 45, 2: 5, 4: 0}
+    assert linf_winner(g, e, [0, 1, 2, 4]) == ("the Gaussian certifies more at 2/255 (by 5 points), eq. 6 at "
+                                               "1/255 (by 5 points), the same at 0/255, 4/255")
+    # non-adjacent radii are listed, adjacent ones given as a range
+    g2 = {0: 9, 1: 5, 2: 9, 4: 9}
+    e2 = {0: 1, 1: 6, 2: 1, 4: 2}
+    assert linf_winner(g2, e2, [0, 1, 2, 4]).startswith(
+        "the Gaussian certifies more at 0/255, 2/255, 4/255 (by 7–8 points), eq. 6 at 1/255 (by 1 point)")
