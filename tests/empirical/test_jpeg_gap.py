@@ -122,6 +122,9 @@ def test_shared_data_pairs(data_dir):
     assert len(lossless) == len(jpeg) == 100
     assert bool((lossless.y == jpeg.y).all())
     assert 4.0 < mae.mean() < 8.0 and mae.max() < MAX_MATCH_MAE  # "mean abs. pixel error ~ 6/255" (data README)
+    from empirical.jpeg_gap import other_image_mae
+
+    assert other_image_mae(lossless, jpeg) > 2 * MAX_MATCH_MAE  # a wrong match would be caught
 
 
 def _fake_shared(root):
@@ -152,7 +155,8 @@ def test_command_end_to_end_on_a_checkpoint(tmp_path, capsys):
     assert "n = 40" in md and "| 0.5 | 0 |" in md and (out / "cifar10_jpeg_gap.png").is_file()
     res = JpegGapResult.from_json(out / "cifar10_jpeg_gap.json")
     assert len(res.per_sigma) == 1 and len(res.per_sigma[0].rows_lossless) == 12
-    assert res.mae_max <= 3.0
+    assert res.mae_max <= 3.0 and res.mae_other_mean > 30  # matches differ by the planted noise, others by far more
+    assert f"{res.mae_other_mean:.1f}/255" in md
     assert JpegGapResult.from_json(out / "cifar10_jpeg_gap.json") == res
     # a rerun resumes the TSVs (same rows), and the report is the same apart from provenance
     capsys.readouterr()
@@ -188,7 +192,7 @@ def test_result_json_round_trip_is_exact(tmp_path):
     rows = ({"idx": 0, "label": 1, "predict": 1, "radius": 0.3, "correct": 1, "pA_lower": 0.9},)
     g = paired_gaps(rows, rows)
     r = JpegGapResult(JPEG_GAP_SCHEMA_VERSION, 100, 1000, 0.001, 0, (0.0,), 5.0, 9.0,
-                      (JpegGapSigma(0.25, {"arch": "cnn"}, rows, rows, g, 1.5),), "cmd")
+                      (JpegGapSigma(0.25, {"arch": "cnn"}, rows, rows, g, 1.5),), "cmd", mae_other_mean=70.5)
     r.to_json(tmp_path / "r.json")
     assert JpegGapResult.from_json(tmp_path / "r.json") == r
     d = json.loads((tmp_path / "r.json").read_text())
