@@ -406,20 +406,26 @@ def other_image_mae(lossless, jpeg) -> float:
     of its class (cyclically, among the pairs): what a wrong match would look like.  NaN if no class has two
     images.
 
-    >>> import torch
+    ``lossless`` and ``jpeg`` have ``x`` (images in [0, 1]) and ``y`` (labels): splits, or anything with numpy
+    arrays or CPU tensors there.
+
     >>> from types import SimpleNamespace as NS
-    >>> lo = NS(x=torch.tensor([[0.0], [1.0], [0.5]]), y=torch.tensor([0, 0, 1]))
-    >>> other_image_mae(lo, NS(x=lo.x.clone(), y=lo.y))   # images 0 and 1 swapped: |0 - 1| = 1 -> 255
+    >>> import numpy as np
+    >>> lo = NS(x=np.array([[0.0], [1.0], [0.5]]), y=np.array([0, 0, 1]))
+    >>> other_image_mae(lo, NS(x=lo.x.copy(), y=lo.y))   # images 0 and 1 of class 0 swapped: |0 - 1| -> 255
     255.0
     """
-    y = lossless.y.cpu().numpy()
+    def arr(t):
+        return t.detach().cpu().numpy() if hasattr(t, "detach") else np.asarray(t)
+
+    xl, xj, y = arr(lossless.x), arr(jpeg.x), arr(lossless.y)
     diffs = []
     for c in np.unique(y):
         k = np.flatnonzero(y == c)
         if k.size < 2:
             continue
         for a, b in zip(k, np.roll(k, -1), strict=True):
-            diffs.append(float((lossless.x[a] - jpeg.x[b]).abs().mean()) * 255.0)
+            diffs.append(float(np.abs(xl[a].astype(np.float64) - xj[b]).mean()) * 255.0)
     return float(np.mean(diffs)) if diffs else math.nan
 
 
