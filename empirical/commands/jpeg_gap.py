@@ -29,8 +29,9 @@ def add_arguments(p) -> None:
                         "$RS_DATA_DIR)")
     p.add_argument("--checkpoint", default=None,
                    help="certify this CIFAR-10 checkpoint (at its training sigma) instead of training")
-    p.add_argument("--sigmas", default="0.25,0.5,1",
-                   help="comma-separated training = certification sigmas (default: 0.25,0.5,1)")
+    p.add_argument("--sigmas", default=None,
+                   help="comma-separated training = certification sigmas (default: 0.25,0.5,1; not with "
+                        "--checkpoint, which is certified at its own training sigma)")
     p.add_argument("--arch", choices=ARCHS, default="cnn", help="architecture to train (default: cnn)")
     p.add_argument("--epochs", type=int, default=15, help="training epochs (default: 15)")
     p.add_argument("--max-seconds", type=float, default=600.0,
@@ -65,7 +66,10 @@ def run(args) -> int:
     import sys
     from pathlib import Path
 
-    sigmas = _sigmas(args.sigmas)
+    if args.checkpoint is not None and args.sigmas is not None:
+        raise ValueError("sigmas: --sigmas trains models; with --checkpoint the checkpoint is certified at its own "
+                         "training sigma (leave --sigmas out)")
+    sigmas = _sigmas(args.sigmas if args.sigmas is not None else "0.25,0.5,1")
     V.count("epochs", args.epochs, minimum=1)
     V.positive("max-seconds", args.max_seconds)
     V.count("train-batch", args.train_batch, minimum=1)

@@ -169,7 +169,8 @@ def test_command_end_to_end_on_a_checkpoint(tmp_path, capsys):
 
 @pytest.mark.parametrize("extra, match", [
     (["--sigmas", "abc"], "sigmas"), (["--sigmas", "0.5,-1"], "sigmas"), (["--n", "0"], "n"),
-    (["--alpha", "1"], "alpha"), (["--epochs", "0"], "epochs")])
+    (["--alpha", "1"], "alpha"), (["--epochs", "0"], "epochs"),
+    (["--checkpoint", "ck.pt", "--sigmas", "0.5"], "sigmas")])
 def test_command_bad_arguments(extra, match, tmp_path, capsys):
     root = _fake_shared(tmp_path / "shared")
     assert main(["jpeg-gap", "--data-dir", str(root), "--work", str(tmp_path / "w"), "--out", str(tmp_path / "o")]
