@@ -249,3 +249,25 @@ def test_bench_out_writes_the_figures_with_their_command(tmp_path, capsys):
     assert "ratio vs_cohen_reference" in capsys.readouterr().out
     assert main(["bench", "--dataset", "digits", "--device", "cpu", "--out", str(tmp_path)]) == 2  # a directory
     assert "out" in capsys.readouterr().err
+
+
+def test_device_check_api_compute_result_report(tmp_path):
+    """The same job from Python: compute -> DeviceCheckResult -> write_device_check_report; the JSON reads back
+    into the same result (same Markdown)."""
+    from empirical.device_check import (
+        DeviceCheckResult,
+        DeviceCheckSettings,
+        compute_device_check,
+        write_device_check_report,
+    )
+
+    torch.set_num_threads(1)
+    res = compute_device_check(DeviceCheckSettings(dry_run=True, device="cpu", out_dir=str(tmp_path), name="api",
+                                                   bench_archs="cnn"))
+    assert isinstance(res, DeviceCheckResult) and res.dry_run and res.scale == "dry" and res.name == "api"
+    assert res.command == "python -m empirical gpu-report" and res.certify[0]["label"] == "fp32"
+    assert not (tmp_path / "api.md").exists()  # compute writes no Markdown
+    md = write_device_check_report(res, tmp_path)
+    back = DeviceCheckResult.from_json(tmp_path / "api.json")
+    assert back.markdown() == res.markdown() == md.read_text()
+    assert back.benches[0]["ratios"] == res.benches[0]["ratios"]

@@ -1,0 +1,442 @@
+"""Device check of the empirical engine, as one job: compute -> typed result -> report.
+
+:func:`compute_device_check` runs the bench (engine against Cohen et al.'s CERTIFY loop, in-process and in a
+process of its own, fp32 and bf16), a short noise-trained CIFAR-10 ResNet (fast recipe) and its certification
+(fp32; on CUDA also bf16 autocast and CUDA graphs, with their prediction agreement), the paired JPEG-75 vs
+lossless certification of that model (when the data folder has the pairs) and, with ``all``, the CIFAR-10
+experiment (paper Figures 1-3 on own models); it returns a :class:`DeviceCheckResult`, which
+:func:`write_device_check_report` renders as ``NAME.md`` + ``NAME.json``.  ``python -m empirical gpu-report``
+is the command-line face (``empirical/commands/gpu_report.py``).
+
+A time budget bounds the whole run: the bench stops starting architectures after a quarter of it, training
+is capped, certification stops between images, and the experiment gets what is left.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+DEVICE_CHECK_SCHEMA_VERSION = 1
+
+# sizes per scale: (bench_n, bench_reps, bench_archs, epochs, max_examples, max_seconds, n, count, batch)
+SCALES = {
+    "gpu": dict(bench_n=100_000, bench_reps=5, bench_archs="resnet20,cnn", epochs=15, max_examples=None,
+                max_seconds=120.0, n=10_000, count=20, batch=1000),
+    "cpu": dict(bench_n=2000, bench_reps=3, bench_archs="cnn", epochs=1, max_examples=2000, max_seconds=60.0,
+                n=1000, count=5, batch=500),
+    "dry": dict(bench_n=64, bench_reps=1, bench_archs="cnn", epochs=1, max_examples=64, max_seconds=30.0,
+                n=32, count=2, batch=32),
+}
+DRY_EXPERIMENT = {"arch": "mlp", "epochs": 1, "points": 2, "n0": 8, "n": 32, "batch": 32, "train_examples": 64}
+
+
+
+
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+@dataclasses.dataclass
+class DeviceCheckSettings:
+    """What :func:`compute_device_check` runs (the options of ``python -m empirical gpu-report``; ``None`` = the
+    scale's default, :data:`SCALES`)."""
+
+    data_dir: str | None = None
+    train_split: str = "train"
+    cert_split: str = "test100"
+    arch: str = "resnet20"
+    sigma: float = 0.25
+    scale: str = "auto"
+    epochs: int | None = None
+    max_examples: int | None = None
+    max_seconds: float | None = None
+    n0: int = 100
+    n: int | None = None
+    count: int | None = None
+    batch: int | None = None
+    bench_n: int | None = None
+    bench_reps: int | None = None
+    bench_archs: str | None = None
+    all: bool = False
+    time_budget: float | None = None
+    dry_run: bool = False
+    out_dir: str = "reports/empirical"
+    name: str = "gpu"
+    model_out: str | None = None
+    device: str = "auto"
+    seed: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class DeviceCheckResult:
+    """Everything the device-check report shows (:func:`compute_device_check`); ``benches`` holds
+    :func:`empirical.bench.run_bench` results, ``certify`` one entry per numeric variant, ``skipped`` what the
+    time budget (or a failing optional variant) left out."""
+
+    schema_version: int
+    name: str
+    command: str
+    date: str
+    device: str
+    device_name: str
+    torch: str
+    cuda: str | None
+    scale: str
+    dry_run: bool
+    fake_data: bool
+    time_budget: float | None
+    sizes: dict
+    json_name: str
+    tsv_name: str
+    benches: tuple
+    certify: tuple
+    skipped: tuple
+    seconds: float = 0.0
+    train: dict | None = None
+    agreement: dict = dataclasses.field(default_factory=dict)
+    jpeg_gap: dict | None = None
+    experiment: dict | None = None
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DeviceCheckResult:
+        names = {f.name for f in dataclasses.fields(cls)}
+        kw = {k: v for k, v in d.items() if k in names}
+        kw.setdefault("schema_version", DEVICE_CHECK_SCHEMA_VERSION)
+        for k in ("benches", "certify", "skipped"):
+            kw[k] = tuple(kw.get(k, ()))
+        return cls(**kw)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def to_json(self, path=None) -> str:
+        """The result as JSON (:func:`theory.jsonio.to_jsonable`), also written to ``path`` when given."""
+        from theory.jsonio import dump_json, to_jsonable
+
+        if path is not None:
+            dump_json(self, path)
+        return json.dumps(to_jsonable(self), indent=1, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, path) -> DeviceCheckResult:
+        from theory.jsonio import load_json
+
+        d = load_json(path)
+        if d.get("schema_version") != DEVICE_CHECK_SCHEMA_VERSION:
+            raise ValueError(f"path: {str(path)!r} has schema_version {d.get('schema_version')!r}, "
+                             f"expected {DEVICE_CHECK_SCHEMA_VERSION}")
+        return cls.from_dict(d)
+
+    def markdown(self) -> str:
+        """The report as Markdown."""
+        return _md(self.to_dict())
+
+
+def write_device_check_report(result: DeviceCheckResult, out_dir) -> Path:
+    """Write ``OUT_DIR/NAME.md`` and ``OUT_DIR/NAME.json`` (the whole result); returns the Markdown path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    result.to_json(out / result.json_name)
+    md = out / f"{result.name}.md"
+    md.write_text(result.markdown())
+    return md
+
+
+def _fake_cifar(root: Path, seed: int = 0) -> Path:
+    """Random CIFAR-shaped npz splits (train 256, test 100, test100 100, and lossless / JPEG pairs) for --dry-run
+    without data."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    d = root / "cifar10"
+    d.mkdir(parents=True, exist_ok=True)
+    for split, n in (("train", 256), ("test", 100), ("test100", 100)):
+        np.savez(d / f"{split}.npz", x=rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8),
+                 y=(np.arange(n) % 10).astype(np.int64))
+    # lossless / JPEG pairs for the JPEG-gap path: the "JPEG" images differ by a few grey levels
+    x = rng.integers(8, 248, (100, 32, 32, 3), dtype=np.uint8)
+    y, idx = (np.arange(100) % 10).astype(np.int64), np.arange(100, dtype=np.int64)
+    (d / "cifar10-lossless100").mkdir(exist_ok=True)
+    (d / "cifar10-jpeg75").mkdir(exist_ok=True)
+    np.savez(d / "cifar10-lossless100" / "test100.npz", x=x, y=y, idx=idx)
+    jx = (x.astype(np.int64) + rng.integers(-6, 7, x.shape)).clip(0, 255).astype(np.uint8)
+    np.savez(d / "cifar10-jpeg75" / "test100_jpeg75.npz", x=jx, y=y, idx=idx)
+    return d
+
+
+def _bench_md(b: dict) -> list:
+    from empirical.bench import format_bench
+
+    L = [f"### {b['arch']}", "",
+         f"{b['arch']} (random weights) on {b['dataset']} inputs {tuple(b['input_shape'])}, batch {b['batch']}, "
+         f"n {b['n']}, n0 {b['n0']}, {b['reps']} interleaved repetitions; forward: {b['forward']}"
+         + (f"; bf16: {b['forward_bf16']}" if "forward_bf16" in b else "") + ".", "",
+         "| mode | median samples/s | min | max | spread % |", "|---|---:|---:|---:|---:|"]
+    for m, v in b["samples_per_s"].items():
+        L.append(f"| {m} | {v['median']:.0f} | {v['min']:.0f} | {v['max']:.0f} | {v['spread_pct']:.1f} |")
+    L += ["", "| ratio | value | target |", "|---|---:|---|"]
+    for r, v in b["ratios"].items():
+        tgt = b["targets"].get(r)
+        L.append(f"| {r} | {v:.3f} | {('>= ' + str(tgt) + (' met' if v >= tgt else ' not met')) if tgt else ''} |")
+    return L + ["", "```", format_bench(b), "```", ""]
+
+
+def _cert_md(c: dict) -> list:
+    return [f"* {c['label']}: forward {c['forward']}; wall time {c['seconds']:.2f} s for {c['count']} images "
+            f"({c['seconds_per_image']:.4f} s per image, {c['samples_per_s']:.0f} samples/s, host statistics "
+            f"included); certified accuracy at r = 0: {c['accuracy_r0']:.3f}; abstained: {c['abstain']}; "
+            f"median Cohen l2 radius of the correct ones: {c['median_radius_correct']}"]
+
+
+def _md(res: dict) -> str:
+    t = res.get("train")
+    L = [f"# Empirical engine on {res['device_name']}", ""]
+    if res.get("dry_run"):
+        L += ["**DRY RUN** (`--dry-run`): tiny sizes" + (", random CIFAR-shaped data" if res.get("fake_data") else "")
+              + " -- checks that the script runs end to end; no number below is a measurement.", ""]
+    L += [f"Generated by `{res['command']}` on {res['date']} (torch {res['torch']}"
+          f"{', CUDA ' + res['cuda'] if res.get('cuda') else ''}; scale `{res['scale']}`"
+          + (f"; --time-budget {res['time_budget']:.0f} s" if res.get("time_budget") else "")
+          + f"; total {res.get('seconds', 0):.0f} s).  Throughputs are samples (noisy images) per second.", ""]
+    if res.get("skipped"):
+        L += ["**Time budget reached**: " + "; ".join(res["skipped"]) + ".", ""]
+    L += ["## Bench", ""]
+    for b in res["benches"]:
+        L += _bench_md(b)
+    if t is not None:
+        L += ["## Short noise training", "",
+              f"{t['arch']} on {t['dataset']} ({t['train_examples']} training images, {t['epochs']} of "
+              f"{t.get('epochs_requested', t['epochs'])} epochs, recipe `{t.get('recipe', 'default')}`, Gaussian sigma "
+              f"{t['sigma']}, {t['train_seconds']:.1f} s): accuracy on {t['eval_split']} "
+              f"clean {t['test_acc_clean']:.3f}, "
+              f"under one noise draw {t['test_acc_noisy']:.3f}.", ""]
+    if res["certify"]:
+        c0 = res["certify"][0]
+        L += ["## Certification (Cohen et al.'s CERTIFY)", "",
+              f"{c0['count']} images of {c0['split']}, n0 = {c0['n0']}, n = {c0['n']}, alpha = {c0['alpha']}, "
+              f"batch {c0['batch']}, the model above.", ""]
+        for c in res["certify"]:
+            L += _cert_md(c)
+        for lab, a in res.get("agreement", {}).items():
+            L += [f"* {lab} vs fp32: {a['same_prediction']} of {a['count']} predictions agree; largest |radius "
+                  f"difference| {a['max_abs_radius_diff']:.4g} (different numerics, same seeds)"]
+    if res.get("jpeg_gap"):
+        j = res["jpeg_gap"]
+        L += ["", "## JPEG-75 vs lossless (paired)", "",
+              f"The model above certified on the {j['pairs']} lossless CIFAR-10 test images and on their JPEG-75 "
+              f"versions, same noise seeds, n = {j['n']} ({j['seconds']:.1f} s; full report `{j['report']}`):", "",
+              "| R | lossless % | JPEG % | difference (points) | McNemar p |", "|---|---:|---:|---:|---:|"]
+        L += [f"| {g['radius']:g} | {g['acc_lossless']:.0f} | {g['acc_jpeg']:.0f} | "
+              f"{g['acc_lossless'] - g['acc_jpeg']:+.0f} | {g['p_value']:.2g} |" for g in j["gaps"]]
+    if res.get("experiment"):
+        e = res["experiment"]
+        L += ["", "## CIFAR-10 experiment (--all)", "", f"Report: `{Path(e['report']).name}` ({e['seconds']:.0f} s; "
+              f"skipped runs: {len(e.get('skipped_runs', []))})."]
+    L += ["", f"Raw figures: `{res['json_name']}`; certification rows (fp32): `{res['tsv_name']}`.", ""]
+    return "\n".join(L)
+
+
+def _jpeg_gap(res: dict, model, meta: dict, data_dir, dev, sz: dict, args, out_dir: Path, *, started: bool) -> None:
+    """The paired JPEG-75 vs lossless certification of the model (empirical.jpeg_gap) when DATA_DIR has the
+    pairs (cifar10-lossless100/ and the JPEG copy or its pre-matched rows); its own report NAME_jpeg_gap.md."""
+    from empirical.jpeg_gap import compute_jpeg_gap, load_jpeg_pairs, write_jpeg_gap_report
+
+    if not started:
+        res["skipped"].append("JPEG gap (lossless vs JPEG-75 pairs) not started")
+        return
+    try:
+        lossless, jpeg, mae = load_jpeg_pairs(data_dir, count=4 if args.dry_run else None)
+    except ValueError as exc:
+        res["skipped"].append(f"JPEG gap not measured: {str(exc).splitlines()[0][:200]}")
+        return
+    _say("[gpu-report] JPEG gap: certify the lossless images and their JPEG-75 versions ...")
+    gap = compute_jpeg_gap([(model, meta)], lossless, jpeg, n0=args.n0, n=sz["n"], batch=sz["batch"], device=dev,
+                           seed=args.seed, work=out_dir / f"{args.name}-jpeg-gap-work", mae=mae, progress=False,
+                           compile_cpu=not args.dry_run, command=res["command"])
+    md = write_jpeg_gap_report(gap, out_dir, f"{args.name}_jpeg_gap")
+    s = gap.per_sigma[0]
+    res["jpeg_gap"] = {"report": md.name, "pairs": len(s.rows_lossless), "n": gap.n, "seconds": s.seconds,
+                       "gaps": [dataclasses.asdict(g) for g in s.gaps]}
+
+
+def compute_device_check(args: DeviceCheckSettings, *, command: str | None = None) -> DeviceCheckResult:
+    """Run the device check described by ``args`` and return its :class:`DeviceCheckResult`.
+
+    Besides the result it writes what a killed run must not lose, into ``args.out_dir``: ``NAME.json`` after
+    every step (the figures so far), the certification TSVs, the JPEG-gap report and, with ``args.all``, the
+    CIFAR-10 experiment's report.  :func:`write_device_check_report` writes ``NAME.md`` and the final JSON.
+    ``command`` is the command line recorded in the report (default: ``python -m empirical gpu-report``).
+    """
+    import datetime
+    import statistics
+    import tempfile
+
+    from theory import validate as V
+
+    t_start = time.perf_counter()
+    V.positive("sigma", args.sigma)
+    budget = None if args.time_budget is None else V.positive("time-budget", args.time_budget)
+    import torch
+
+    from empirical.bench import run_bench
+    from empirical.certify import certify_dataset
+    from empirical.core import FastForward, Smooth, resolve_device
+    from empirical.data import load_dataset
+    from empirical.train import train_model
+
+    dev = resolve_device(args.device)
+    scale = (args.scale if args.scale != "auto"
+             else ("dry" if args.dry_run else ("gpu" if dev.type == "cuda" else "cpu")))
+    sz = dict(SCALES[scale])
+    for key in sz:
+        v = getattr(args, key)
+        if v is not None:
+            sz[key] = v
+    V.count("count", sz["count"], minimum=1)
+    V.count("n", sz["n"], minimum=1)
+    V.count("n0", args.n0, minimum=1)
+    V.count("batch", sz["batch"], minimum=1)
+    V.count("epochs", sz["epochs"], minimum=1)
+    fake = False
+    data_dir = args.data_dir
+    tmp = None
+    if data_dir is None:
+        if not args.dry_run:
+            raise ValueError("data_dir: --data-dir is required (except with --dry-run)")
+        tmp = tempfile.TemporaryDirectory()
+        data_dir = str(_fake_cifar(Path(tmp.name), args.seed))
+        fake = True
+    from empirical.data import _require_dir
+
+    _require_dir(data_dir, "cifar10")
+    out_dir = Path(args.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def left():
+        return float("inf") if budget is None else budget - (time.perf_counter() - t_start)
+
+    res = {"name": args.name, "command": command or "python -m empirical gpu-report",
+           "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+           "device": str(dev), "torch": str(torch.__version__), "cuda": torch.version.cuda, "scale": scale,
+           "dry_run": bool(args.dry_run), "fake_data": fake, "time_budget": budget, "sizes": sz,
+           "json_name": f"{args.name}.json", "tsv_name": f"{args.name}-certify.tsv", "benches": [], "certify": [],
+           "skipped": []}
+    res["device_name"] = torch.cuda.get_device_name(dev) if dev.type == "cuda" else "CPU"
+    jpath = out_dir / f"{args.name}.json"
+
+    def dump():
+        res["seconds"] = time.perf_counter() - t_start
+        jpath.write_text(json.dumps(res, indent=1, default=str))
+
+    archs = [a for a in sz["bench_archs"].split(",") if a]
+    for arch in archs:
+        if budget is not None and time.perf_counter() - t_start > 0.25 * budget:
+            res["skipped"].append(f"bench of {arch} not started")
+            continue
+        _say(f"[gpu-report] bench {arch} on {dev} ...")
+        res["benches"].append(run_bench(arch, "cifar10", device=dev, batch=sz["batch"], n=sz["bench_n"], n0=args.n0,
+                                        reps=sz["bench_reps"], sigma=args.sigma, seed=args.seed, progress=False,
+                                        compile=not args.dry_run, samplers=not args.dry_run,
+                                        engine_batch=sz["batch"] if dev.type != "cuda" else max(sz["batch"], 10_000)
+                                        if sz["bench_n"] >= 10_000 else sz["batch"]))
+        dump()
+    _say("[gpu-report] train ...")
+    cap = sz["max_seconds"] if budget is None else max(1e-3, min(sz["max_seconds"], 0.3 * left()))
+    model, meta = train_model("cifar10", args.arch, "gaussian", args.sigma, sz["epochs"], args.seed, dev,
+                              data_dir=data_dir, max_examples=sz["max_examples"], max_seconds=cap,
+                              batch_size=512 if dev.type == "cuda" else 128, log=_say, eval_split=args.cert_split,
+                              progress=False, recipe="fast")
+    res["train"] = meta
+    dump()
+    if args.model_out:
+        from empirical.models import save_checkpoint
+
+        save_checkpoint(args.model_out, model, meta)
+    split = load_dataset("cifar10", args.cert_split, data_dir)
+    idx = list(range(min(sz["count"], len(split))))
+    variants = [("fp32", dict(), out_dir / res["tsv_name"])]
+    if dev.type == "cuda" or args.dry_run:  # the dry run exercises the bf16 path and its agreement check on the CPU
+        variants.append(("bf16 autocast", dict(autocast_dtype=torch.bfloat16),
+                         out_dir / f"{args.name}-certify-bf16.tsv"))
+    if dev.type == "cuda":
+        variants.append(("bf16 autocast + CUDA graphs", dict(autocast_dtype=torch.bfloat16, cudagraphs=True),
+                         out_dir / f"{args.name}-certify-bf16-graphs.tsv"))
+    rows_by = {}
+    cert_end = None if budget is None else (0.6 if args.all else 0.95) * budget
+    for label, ffkw, tsv in variants:
+        if cert_end is not None and time.perf_counter() - t_start > cert_end:
+            res["skipped"].append(f"certification ({label}) not started")
+            continue
+        _say(f"[gpu-report] certify ({label}) ...")
+        try:
+            ff = FastForward(model, dev, compile=not args.dry_run, **ffkw)
+            Smooth(ff.model, 10, "gaussian", args.sigma, dev, forward=ff).warmup(split[0][0], (args.n0, sz["n"]),
+                                                                                 sz["batch"])
+            t0 = time.perf_counter()
+            rows = []
+            for j, i in enumerate(idx):  # one image at a time: the budget is checked between images
+                if cert_end is not None and time.perf_counter() - t_start > cert_end:
+                    res["skipped"].append(f"certification ({label}) stopped after {len(rows)} of {len(idx)} images")
+                    break
+                rows += certify_dataset(ff.model, split, "gaussian", args.sigma, args.n0, sz["n"], 0.001,
+                                        sz["batch"], [i], tsv, overwrite=j == 0, resume=j > 0, device=dev,
+                                        seed=args.seed, forward=ff, progress=False)
+            dt = time.perf_counter() - t0
+        except Exception as exc:  # an optional variant (e.g. CUDA graphs) failing must not lose the report
+            if label == "fp32":
+                raise
+            res["skipped"].append(f"certification ({label}) failed: {exc.__class__.__name__}: "
+                                  f"{str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}")
+            dump()
+            continue
+        rows_by[label] = rows
+        ok = [r for r in rows if r["correct"]]
+        res["certify"].append({
+            "label": label, "split": args.cert_split, "count": len(rows), "n0": args.n0, "n": sz["n"], "alpha": 0.001,
+            "batch": sz["batch"], "forward": ff.description, "seconds": dt, "seconds_per_image": dt / max(len(rows), 1),
+            "samples_per_s": len(rows) * (args.n0 + sz["n"]) / dt, "accuracy_r0": len(ok) / max(len(rows), 1),
+            "abstain": sum(r["predict"] == -1 for r in rows),
+            "median_radius_correct": round(statistics.median(r["radius"] for r in ok), 4) if ok else None})
+        dump()
+    res["agreement"] = {}
+    for label, rows in rows_by.items():
+        if label == "fp32":
+            continue
+        a = {int(r["idx"]): r for r in rows_by.get("fp32", [])}
+        common = [(a[int(r["idx"])], r) for r in rows if int(r["idx"]) in a]
+        if common:
+            res["agreement"][label] = {"count": len(common),
+                                       "same_prediction": sum(x["predict"] == y["predict"] for x, y in common),
+                                       "max_abs_radius_diff": max(abs(x["radius"] - y["radius"]) for x, y in common)}
+    dump()
+    _jpeg_gap(res, model, meta, data_dir, dev, sz, args, out_dir,
+              started=cert_end is None or time.perf_counter() - t_start <= cert_end)
+    dump()
+    if args.all:
+        from empirical.experiments import run_experiment
+
+        if budget is not None and left() <= 0:
+            res["skipped"].append("CIFAR-10 experiment (--all) not started")
+        else:
+            _say("[gpu-report] CIFAR-10 experiment ...")
+            exp_cmd = (f"python -m empirical experiment cifar10 --device {dev.type} --data-dir {data_dir} "
+                       f"--out {out_dir}"
+                       + (" (dry run sizes)" if args.dry_run else ""))
+            exp_dir = Path(data_dir) / "cifar10-jpeg75" if (Path(data_dir) / "cifar10-jpeg75").is_dir() else data_dir
+            summ = run_experiment("cifar10", out=out_dir, device=dev.type, data_dir=exp_dir, seed=args.seed,
+                                  work=str(out_dir / "work") if args.dry_run else "runs/experiments",
+                                  command=exp_cmd, progress=False,
+                                  overrides=DRY_EXPERIMENT if args.dry_run else None,
+                                  time_budget=None if budget is None else max(1e-3, left()),
+                                  name=("cifar10_dry" if args.dry_run else None))
+            res["experiment"] = {"report": summ.get("report"), "seconds": summ.get("seconds", 0.0),
+                                 "skipped_runs": summ.get("skipped_runs", [])}
+    dump()
+    if tmp is not None:
+        tmp.cleanup()
+    return DeviceCheckResult.from_dict(res)
