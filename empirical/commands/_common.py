@@ -73,6 +73,15 @@ def setup_threads() -> None:
         torch.set_num_threads(int(n))
 
 
+def command_line(name: str, default: str | None = None) -> str | None:
+    """``python -m empirical NAME ARGS...`` as this process was invoked (also through ``rs-verify empirical``),
+    for a report's provenance; ``default`` when NAME is not on the command line (a call of ``main([...])``)."""
+    import shlex
+
+    argv = sys.argv
+    return "python -m empirical " + shlex.join(argv[argv.index(name):]) if name in argv[1:] else default
+
+
 def say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 

@@ -89,10 +89,9 @@ def run(args) -> int:
                     reference_process=args.reference_process)
     if args.out is not None:
         import json
-        import sys
         from pathlib import Path
 
-        out = dict(res, command="python -m empirical " + " ".join(sys.argv[1:]))
+        out = dict(res, command=K.command_line(NAME, "python -m empirical bench"))
         Path(args.out).write_text(json.dumps(out, indent=1, default=str) + "\n")
     if args.json:
         from theory.cli import print_json

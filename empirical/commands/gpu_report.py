@@ -61,15 +61,13 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     import dataclasses
-    import sys
     from pathlib import Path
 
     from empirical.device_check import DeviceCheckSettings, compute_device_check, write_device_check_report
 
     K.setup_threads()
     settings = DeviceCheckSettings(**{f.name: getattr(args, f.name) for f in dataclasses.fields(DeviceCheckSettings)})
-    argv = sys.argv[sys.argv.index(NAME):] if NAME in sys.argv else None  # python -m empirical / rs-verify empirical
-    res = compute_device_check(settings, command="python -m empirical " + " ".join(argv) if argv else None)
+    res = compute_device_check(settings, command=K.command_line(NAME))
     md = write_device_check_report(res, args.out_dir)
     out = Path(args.out_dir)
     print(f"wrote {md}, {out / res.json_name}, {out / res.tsv_name}"

@@ -63,7 +63,6 @@ def _sigmas(text: str) -> list[float]:
 
 
 def run(args) -> int:
-    import sys
     from pathlib import Path
 
     if args.checkpoint is not None and args.sigmas is not None:
@@ -117,8 +116,7 @@ def run(args) -> int:
     batch = args.batch if args.batch is not None else (10_000 if dev.type == "cuda" else 256)
     res = compute_jpeg_gap(models, lossless, jpeg, n0=args.n0, n=args.n, alpha=args.alpha, batch=batch, device=dev,
                            seed=args.seed, work=work, mae=mae, progress=not args.no_progress, compile_cpu=args.compile,
-                           command="python -m empirical " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["jpeg-gap"]
-                           else "python -m empirical jpeg-gap")
+                           command=K.command_line(NAME, "python -m empirical jpeg-gap"))
     md = write_jpeg_gap_report(res, args.out, args.name)
     for s in res.per_sigma:
         g0 = s.gaps[0]

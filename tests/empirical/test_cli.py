@@ -191,3 +191,15 @@ def test_merge_names_the_bad_shard_not_out(tmp_path, capsys):
     assert main(["merge", "--out", str(tmp_path / "m.tsv"), str(good), str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "error: shards:" in err and "out:" not in err and "b.tsv" in err
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["/x/empirical/__main__.py", "bench", "--out", "a b.json"], "python -m empirical bench --out 'a b.json'"),
+    (["/usr/bin/rs-verify", "empirical", "bench", "--n", "5"], "python -m empirical bench --n 5"),
+    (["pytest", "-q", "tests"], "DEFAULT"),
+])
+def test_command_line_recorded_in_reports(argv, expected, monkeypatch):
+    from empirical.commands._common import command_line
+
+    monkeypatch.setattr(sys, "argv", argv)
+    assert command_line("bench", "DEFAULT") == expected
