@@ -116,21 +116,15 @@ class DeviceCheckResult:
 
     def to_json(self, path=None) -> str:
         """The result as JSON (:func:`theory.jsonio.to_jsonable`), also written to ``path`` when given."""
-        from theory.jsonio import dump_json, to_jsonable
+        from theory.jsonio import result_json
 
-        if path is not None:
-            dump_json(self, path)
-        return json.dumps(to_jsonable(self), indent=1, ensure_ascii=False)
+        return result_json(self, path)
 
     @classmethod
     def from_json(cls, path) -> DeviceCheckResult:
-        from theory.jsonio import load_json
+        from theory.jsonio import load_versioned
 
-        d = load_json(path)
-        if d.get("schema_version") != DEVICE_CHECK_SCHEMA_VERSION:
-            raise ValueError(f"path: {str(path)!r} has schema_version {d.get('schema_version')!r}, "
-                             f"expected {DEVICE_CHECK_SCHEMA_VERSION}")
-        return cls.from_dict(d)
+        return cls.from_dict(load_versioned(path, DEVICE_CHECK_SCHEMA_VERSION))
 
     def markdown(self) -> str:
         """The report as Markdown."""

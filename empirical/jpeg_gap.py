@@ -31,7 +31,6 @@ count among the discordant pairs with p = 1/2 (``scipy.stats.binomtest``).
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -266,20 +265,15 @@ class JpegGapResult:
     def to_json(self, path=None) -> str:
         """The result as JSON (:func:`theory.jsonio.to_jsonable`: inf and nan as strings), also written to
         ``path`` when given."""
-        from theory.jsonio import dump_json, to_jsonable
+        from theory.jsonio import result_json
 
-        if path is not None:
-            dump_json(self, path)
-        return json.dumps(to_jsonable(self), indent=1, ensure_ascii=False)
+        return result_json(self, path)
 
     @classmethod
     def from_json(cls, path) -> JpegGapResult:
-        from theory.jsonio import json_float, load_json
+        from theory.jsonio import json_float, load_versioned
 
-        d = load_json(path)
-        if d.get("schema_version") != JPEG_GAP_SCHEMA_VERSION:
-            raise ValueError(f"path: {str(path)!r} has schema_version {d.get('schema_version')!r}, "
-                             f"expected {JPEG_GAP_SCHEMA_VERSION}")
+        d = load_versioned(path, JPEG_GAP_SCHEMA_VERSION)
         per = tuple(JpegGapSigma(s["sigma"], s["model"], tuple(s["rows_lossless"]), tuple(s["rows_jpeg"]),
                                  tuple(GapRow(**g) for g in s["gaps"]), s["seconds"]) for s in d["per_sigma"])
         return cls(d["schema_version"], d["n0"], d["n"], d["alpha"], d["seed"], tuple(d["radii"]),
