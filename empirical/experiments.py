@@ -266,6 +266,18 @@ class Run:
     def accuracy(self) -> float:
         return float(np.mean((self.correct == 1) & (self.predict != -1))) if self.correct.size else 0.0
 
+    def certified_summary(self, l2_radii, linf_radii_255) -> dict:
+        """For a report's JSON: certified accuracy of every l2 certificate at ``l2_radii`` and of every l_inf
+        one at ``linf_radii_255`` (units of 1/255), the median certified radius of each, and the TSV."""
+        return {"certified_accuracy_l2": {c: dict(zip(map(str, l2_radii), self.certified_accuracy(c, l2_radii),
+                                                      strict=False))
+                                          for c in self.radii if "linf" not in c},
+                "certified_accuracy_linf_255": {c: dict(zip(map(str, linf_radii_255),
+                                                            self.certified_accuracy(c, np.array(linf_radii_255) / 255),
+                                                            strict=False))
+                                                for c in self.radii if "linf" in c},
+                "median_radius": {c: self.median(c) for c in self.radii}, "tsv": self.tsv}
+
 
 def state_dict_sha256(model) -> str:
     """sha256 of a model's weights: every state-dict entry's name, dtype, shape and values (C order, on
@@ -823,15 +835,7 @@ def _compose_dataset(ctx: Context, res: dict):
                "skipped_runs": res.get("skipped", []),
                "runs": {k: {"mechanism": r.mechanism, "sigma": r.sigma, "train_noise": r.train_noise,
                             "train_sigma": r.train_sigma, "points": int(r.idx.size), "seconds": r.seconds,
-                            "certified_accuracy_l2": {c: dict(zip(map(str, L2_RADII), r.certified_accuracy(c, L2_RADII),
-                                                                  strict=False))
-                                                      for c in r.radii if "linf" not in c},
-                            "certified_accuracy_linf_255": {c: dict(zip(map(str, LINF_RADII_255),
-                                                                        r.certified_accuracy(
-                                                                            c, np.array(LINF_RADII_255) / 255),
-                                                                        strict=False))
-                                                            for c in r.radii if "linf" in c},
-                            "median_radius": {c: r.median(c) for c in r.radii}, "tsv": r.tsv}
+                            **r.certified_summary(L2_RADII, LINF_RADII_255)}
                         for k, r in runs.items()}}
     from theory.jsonio import to_jsonable
 
@@ -1021,16 +1025,7 @@ def _compose_protocol(ctx: Context, res: dict):
                "models": res["metas"], "skipped_runs": res["skipped"], "missing_runs": res["missing"],
                "runs": {k: {"mechanism": r.mechanism, "sigma": r.sigma, "train_sigma": r.train_sigma,
                             "points": int(r.idx.size), "seconds": r.seconds, "accuracy": r.accuracy,
-                            "certified_accuracy_l2": {c: dict(zip(map(str, PROTOCOL_L2_RADII),
-                                                                  r.certified_accuracy(c, PROTOCOL_L2_RADII),
-                                                                  strict=False))
-                                                      for c in r.radii if "linf" not in c},
-                            "certified_accuracy_linf_255": {c: dict(zip(map(str, PROTOCOL_LINF_RADII_255),
-                                                                        r.certified_accuracy(
-                                                                            c, np.array(PROTOCOL_LINF_RADII_255) / 255),
-                                                                        strict=False))
-                                                            for c in r.radii if "linf" in c},
-                            "median_radius": {c: r.median(c) for c in r.radii}, "tsv": r.tsv}
+                            **r.certified_summary(PROTOCOL_L2_RADII, PROTOCOL_LINF_RADII_255)}
                         for k, r in runs.items()}}
     from theory.jsonio import to_jsonable
 
