@@ -175,7 +175,10 @@ def _npz_member(z, key: str, path: Path) -> np.ndarray:
         raise ValueError(f"{path}: array {key!r} cannot be read ({exc.__class__.__name__}: {exc})") from None
 
 
-def _load_npz(path: Path, info: DatasetInfo, split: str) -> Split:
+def read_npz_arrays(path, keys) -> dict[str, np.ndarray]:
+    """The arrays ``keys`` of the npz archive ``path``, read without pickle; ValueError naming the file for a
+    damaged archive, a single .npy array, a missing key or an unreadable member (e.g. an object array)."""
+    path = Path(path)
     # The file is opened here (not by numpy.load) so that it is closed even when numpy fails on a damaged
     # archive, which otherwise leaks numpy's own handle.
     with open(path, "rb") as fh:
@@ -187,9 +190,15 @@ def _load_npz(path: Path, info: DatasetInfo, split: str) -> Split:
         if not isinstance(z, np.lib.npyio.NpzFile):
             raise ValueError(f"{path}: not an npz archive (a single .npy array)")
         with z:
-            if "x" not in z or "y" not in z:
-                raise ValueError(f"{path}: npz must hold arrays 'x' and 'y', found {sorted(z.files)}")
-            x, y = _npz_member(z, "x", path), _npz_member(z, "y", path)
+            if any(k not in z for k in keys):
+                raise ValueError(f"{path}: npz must hold arrays {' and '.join(repr(k) for k in keys)}, "
+                                 f"found {sorted(z.files)}")
+            return {k: _npz_member(z, k, path) for k in keys}
+
+
+def _load_npz(path: Path, info: DatasetInfo, split: str) -> Split:
+    arrays = read_npz_arrays(path, ("x", "y"))
+    x, y = arrays["x"], arrays["y"]
     try:
         xt = _to_float_nchw(x, info.shape[0])
     except ValueError as exc:

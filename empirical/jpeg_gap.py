@@ -128,13 +128,11 @@ def match_jpeg_rows(idx, labels, images, jpeg_labels, jpeg_images, *, max_mae: f
 
 
 def _read_npz(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
+    from empirical.data import read_npz_arrays
+
     if not path.is_file():
         raise ValueError(f"data_dir: {str(path)!r} not found")
-    with np.load(path, allow_pickle=False) as z:
-        missing = [k for k in keys if k not in z.files]
-        if missing:
-            raise ValueError(f"{path}: npz must hold arrays {list(keys)}, missing {missing}")
-        return {k: z[k] for k in keys}
+    return read_npz_arrays(path, keys)
 
 
 #: A pre-matched copy of the JPEG versions (arrays x, y, idx), as :func:`empirical.experiments.write_cifar_subset`
@@ -341,6 +339,7 @@ def compute_jpeg_gap(models, lossless, jpeg, *, n0: int = 100, n: int = 100_000,
     from empirical.certify import ResumeMismatch, certify_dataset, read_tsv
     from empirical.core import FastForward, resolve_device
     from empirical.experiments import state_dict_sha256
+    from empirical.replay import _parse_time
 
     if len(lossless) != len(jpeg) or not torch_equal(lossless.y, jpeg.y):
         raise ValueError("jpeg: the two splits must hold the same images in the same order (labels differ)")
@@ -363,15 +362,15 @@ def compute_jpeg_gap(models, lossless, jpeg, *, n0: int = 100, n: int = 100_000,
             kw = dict(device=dev, seed=seed, progress=progress, forward=ff,
                       run_params={"model_sha256": sha, "set": tag})
             try:
-                rows[tag] = certify_dataset(ff.model, split, "gaussian", sigma, n0, n, alpha, batch, idx, tsv,
-                                            resume=tsv.exists(), **kw)
+                certify_dataset(ff.model, split, "gaussian", sigma, n0, n, alpha, batch, idx, tsv,
+                                resume=tsv.exists(), **kw)
             except ResumeMismatch:
-                rows[tag] = certify_dataset(ff.model, split, "gaussian", sigma, n0, n, alpha, batch, idx, tsv,
-                                            overwrite=True, **kw)
+                certify_dataset(ff.model, split, "gaussian", sigma, n0, n, alpha, batch, idx, tsv, overwrite=True,
+                                **kw)
             rows[tag] = read_tsv(tsv)  # all rows, also those of an earlier (resumed) run
         rl, rj = _rows(rows["lossless"]), _rows(rows["jpeg75"])
         # certification time from the TSVs' per-row wall times, so that a resumed run reports the whole cost
-        seconds = sum(_seconds(r["time"]) for tag in rows for r in rows[tag])
+        seconds = sum(_parse_time(r["time"]) for tag in rows for r in rows[tag])
         mkeep = ("arch", "sigma", "epochs", "epochs_requested", "train_examples", "train_seconds", "test_acc_clean",
                  "test_acc_noisy", "eval_split", "recipe", "dataset")
         per.append(JpegGapSigma(sigma, {k: meta.get(k) for k in mkeep if k in meta}, rl, rj,
@@ -383,16 +382,6 @@ def compute_jpeg_gap(models, lossless, jpeg, *, n0: int = 100, n: int = 100_000,
                          float(mae.mean()), float(mae.max()), tuple(per), command,
                          asdict(Provenance.collect(command or "python -m empirical jpeg-gap", seed=seed)),
                          str(device), other_image_mae(lossless, jpeg))
-
-
-def _seconds(hms: str) -> float:
-    """Seconds of a certify TSV's ``time`` column (``H:MM:SS[.ffffff]``, as ``datetime.timedelta`` prints it).
-
-    >>> _seconds("0:01:02.500000"), _seconds("1:00:00")
-    (62.5, 3600.0)
-    """
-    h, m, sec = str(hms).split(":")
-    return 3600.0 * int(h) + 60.0 * int(m) + float(sec)
 
 
 def other_image_mae(lossless, jpeg) -> float:
