@@ -260,7 +260,10 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
     del src
     model = model.to(memory_format=torch.contiguous_format).eval()
     secs = time.perf_counter() - t0
-    load_end = _load1()
+    from empirical.bench import _loadavg
+
+    load = _loadavg()  # the 1-minute figure says whether train_seconds was measured on a shared machine
+    load_end = load[0] if load else None
     acc_clean = accuracy(model)
     acc_noisy = acc_clean if noise == "none" else accuracy(model, noise=noise, sigma=sigma)
     meta = make_meta(info, arch, noise, sigma, seed, epochs=done_epochs, epochs_requested=epochs,
@@ -269,15 +272,6 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
                      test_acc_noisy=acc_noisy, train_seconds=round(secs, 3), device=str(device), recipe=recipe,
                      load1_end=load_end, cpu_count=os.cpu_count())
     return model, meta
-
-
-def _load1() -> float | None:
-    """The 1-minute load average when training ended (None where the OS has none): says whether the wall time
-    ``train_seconds`` was measured on a shared machine."""
-    try:
-        return round(os.getloadavg()[0], 2)
-    except (OSError, AttributeError):
-        return None
 
 
 def train_model(dataset: str, arch: str, noise: str, sigma: float, epochs: int = 10, seed: int = 0,

@@ -275,3 +275,23 @@ def test_linf_winner_names_each_radius_once():
     e2 = {0: 1, 1: 6, 2: 1, 4: 2}
     assert linf_winner(g2, e2, [0, 1, 2, 4]).startswith(
         "the Gaussian certifies more at 0/255, 2/255, 4/255 (by 7–8 points), eq. 6 at 1/255 (by 1 point)")
+
+
+def test_load_note_only_when_every_model_recorded_its_load():
+    from empirical.experiments import _load_note
+
+    metas = [{"load1_end": 1.7, "cpu_count": 2}, {"load1_end": 2.05, "cpu_count": 2}]
+    assert _load_note(metas) == "; 1-minute load average when each training ended: 1.7, 2.05 on 2 CPUs"
+    assert _load_note(metas + [{"cpu_count": 2}]) == ""  # a model trained before load1_end was recorded
+    assert _load_note([]) == ""
+
+
+def test_fit_records_the_load_when_training_ended():
+    import os
+
+    from empirical.train import train_model
+
+    _, meta = train_model("digits", "cnn_fast", "gaussian", 0.25, epochs=1, device="cpu", progress=False,
+                          eval_split=None, max_examples=64)
+    assert meta["cpu_count"] == os.cpu_count()
+    assert meta["load1_end"] is None or meta["load1_end"] >= 0
