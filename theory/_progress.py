@@ -138,10 +138,7 @@ class Progress:
         if self.enabled and not self._tty and self._last != self._t0:  # a log got lines: say it ended
             self._last = self._t0 - LOG_INTERVAL_S
             self._show(force=True)
-        if self.enabled and self._tty and self._width:
-            out = self._out()
-            out.write("\r" + " " * self._width + "\r")
-            out.flush()
+        self.clear()  # on a terminal the line is erased at the end, like tqdm's leave=False
         self._closed = True
 
 
