@@ -650,10 +650,12 @@ def linf_winner(gauss_acc: dict, exp_acc: dict, radii_255) -> str:
     e_more = [x for x in radii_255 if exp_acc[x] > gauss_acc[x]]
     same = [x for x in radii_255 if exp_acc[x] == gauss_acc[x]]
 
-    def span(xs):
-        return "none" if not xs else (f"{xs[0]:g}/255" if len(xs) == 1 else f"{xs[0]:g}/255–{xs[-1]:g}/255"
-                                      if xs == [x for x in radii_255 if xs[0] <= x <= xs[-1]]
-                                      else ", ".join(f"{x:g}/255" for x in xs))
+    def span(xs):  # "none", one radius, a range of adjacent radii, or a list
+        if not xs:
+            return "none"
+        if len(xs) > 1 and xs == [x for x in radii_255 if xs[0] <= x <= xs[-1]]:
+            return f"{xs[0]:g}/255–{xs[-1]:g}/255"
+        return ", ".join(f"{x:g}/255" for x in xs)
 
     def by(xs, a, b):
         if not xs:
