@@ -88,6 +88,17 @@ SEARCH = "search"
 ANALYSIS = "analysis"   # a conclusion drawn from other registry entries' results (no new computation)
 METHODS = (SYMBOLIC, EXACT, MONTE_CARLO, SEARCH, ANALYSIS)
 
+# how sure a finding is (issue 19): the weakest assurance of the findings that decide a reading is its own
+PROVED = "proved"        # a symbolic identity, or a derivation checked by sympy
+VERIFIED = "verified"    # a rigorous enclosure over the whole stated domain (interval/ball arithmetic with
+#                          branch-and-bound) or an exhaustive enumeration of a finite domain
+SAMPLED = "sampled"      # grids, Monte Carlo, optimisers: evidence consistent with the claim, not a proof
+ASSURANCES = (PROVED, VERIFIED, SAMPLED)
+#: the assurance a check gets when neither the check nor its evidence names one: only a symbolic method is
+#: taken as proved; everything else (an "exact numeric" evaluation at finitely many points included) is sampled
+#: until the check says otherwise
+DEFAULT_ASSURANCE = {SYMBOLIC: PROVED, EXACT: SAMPLED, MONTE_CARLO: SAMPLED, SEARCH: SAMPLED, ANALYSIS: SAMPLED}
+
 
 # ----------------------------------------------------------------------------------------------------
 # formalisation
@@ -159,6 +170,8 @@ class Evidence:
     counterexample reproduces, ...): a test fails when it is False.  ``finding`` -- what the check says
     about the claim (one of :data:`FINDINGS`).  ``data`` -- numbers, tolerances, sample sizes,
     confidence levels, witnesses (JSON-able).  ``summary`` -- one or two sentences for the report.
+    ``assurance`` -- how sure the finding is (one of :data:`ASSURANCES`; ``""`` until :meth:`Check.run`
+    fills it from the check's declared assurance or :data:`DEFAULT_ASSURANCE` of its method).
     """
 
     check: str
@@ -168,19 +181,31 @@ class Evidence:
     summary: str
     data: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    assurance: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {"check": self.check, "method": self.method, "finding": self.finding, "ok": self.ok,
-                "summary": self.summary, "data": self.data, "seconds": round(self.seconds, 4)}
+                "assurance": self.assurance, "summary": self.summary, "data": self.data,
+                "seconds": round(self.seconds, 4)}
 
 
 @dataclass(frozen=True)
 class Check:
-    """A named check of a claim: ``func(thorough: bool) -> Evidence`` (without timing)."""
+    """A named check of a claim: ``func(thorough: bool) -> Evidence`` (without timing).
+
+    ``assurance`` -- what the check's method can establish (one of :data:`ASSURANCES`); ``""``: the
+    :data:`DEFAULT_ASSURANCE` of ``method``.  Evidence that names its own assurance keeps it (a check may
+    know better at run time, e.g. an enclosure that failed to close is only sampled).
+    """
 
     name: str
     method: str
     func: Callable[[bool], Evidence]
+    assurance: str = ""
+
+    def __post_init__(self) -> None:
+        if self.assurance and self.assurance not in ASSURANCES:
+            raise ValueError(f"assurance of check {self.name!r} must be one of {ASSURANCES}, got {self.assurance!r}")
 
     def run(self, thorough: bool = False) -> Evidence:
         t0 = time.perf_counter()
@@ -192,6 +217,11 @@ class Check:
         ev.seconds = time.perf_counter() - t0
         ev.check = self.name
         ev.method = self.method
+        if not ev.assurance:
+            ev.assurance = self.assurance or DEFAULT_ASSURANCE[self.method]
+        elif ev.assurance not in ASSURANCES:
+            raise ValueError(f"assurance of the evidence of check {self.name!r} must be one of {ASSURANCES}, "
+                             f"got {ev.assurance!r}")
         return ev
 
 
@@ -431,8 +461,11 @@ def witness_evidence(reading: Reading, evs: list[Evidence]) -> list[Evidence]:
     return [e for e in evs if e.finding in WITNESS_FINDINGS and e.ok]
 
 
-def evidence(finding: str, ok: bool, summary: str, **data: Any) -> Evidence:
-    """Shorthand used by check functions (``check``/``method`` are filled in by :class:`Check`)."""
+def evidence(finding: str, ok: bool, summary: str, *, assurance: str = "", **data: Any) -> Evidence:
+    """Shorthand used by check functions (``check``/``method`` are filled in by :class:`Check`; ``assurance``
+    too when not given here)."""
     if finding not in FINDINGS:
         raise ValueError(f"finding must be one of {FINDINGS}, got {finding!r}")
-    return Evidence("", "", finding, bool(ok), summary, data)
+    if assurance and assurance not in ASSURANCES:
+        raise ValueError(f"assurance must be one of {ASSURANCES}, got {assurance!r}")
+    return Evidence("", "", finding, bool(ok), summary, data, assurance=assurance)
