@@ -30,12 +30,14 @@ from types import ModuleType
 from theory.claims._core import (  # noqa: F401
     ANALYSIS,
     AS_PRINTED,
+    ASSURANCE_ORDER,
     ASSURANCES,
     ASYMPTOTIC,
     BEST_ORDER,
     CITED,
     CONDITION,
     CONDITIONAL,
+    CONSISTENT,
     DEFAULT_ASSURANCE,
     DEFINITION,
     EMPTY,
@@ -47,11 +49,13 @@ from theory.claims._core import (  # noqa: F401
     IDENTITY,
     ILL_POSED,
     INEQUALITY,
+    INVALID,
     KINDS,
     METHODS,
     MONTE_CARLO,
     NOT_DECIDABLE,
     PROOF_GAP,
+    PROOF_INVALID,
     PROOF_STEP,
     PROVED,
     REFUTED,
@@ -71,8 +75,12 @@ from theory.claims._core import (  # noqa: F401
     Predicate,
     Reading,
     Sides,
+    deciding_evidence,
     derive_verdict,
     evidence,
+    reading_assurance,
+    strongest,
+    weakest,
     witness_evidence,
 )
 
@@ -81,7 +89,9 @@ __all__ = ["CLAIMS", "get", "ids", "Claim", "Check", "Evidence", "Param", "Predi
            "REQUIRED_IDS", "ILL_POSED", "PROOF_GAP", "EMPTY", "GAP", "AS_PRINTED", "PROOF_STEP", "EXPERIMENTAL",
            "HOLDS", "CONDITIONAL", "REFUTED", "UNDECIDABLE", "SUPPORTS", "CONDITION", "REFUTES", "NOT_DECIDABLE",
            "FINDINGS", "WITNESS_FINDINGS", "DEFINITION", "IDENTITY", "INEQUALITY", "ASYMPTOTIC", "CITED",
-           "SYMBOLIC", "EXACT", "MONTE_CARLO", "SEARCH", "ANALYSIS"]
+           "SYMBOLIC", "EXACT", "MONTE_CARLO", "SEARCH", "ANALYSIS", "CONSISTENT", "PROOF_INVALID", "INVALID",
+           "PROVED", "VERIFIED", "SAMPLED", "ASSURANCES", "ASSURANCE_ORDER", "reading_assurance",
+           "deciding_evidence", "weakest", "strongest"]
 
 #: the IDs the registry must hold (issue 3); Table 1 cells and the conclusion are added below.
 REQUIRED_IDS = ("D4", "D5", "T8", "T9", "T10", "C11", "T12", "T13", "R14", "T15", "T16", "T17", "T18",
@@ -104,12 +114,14 @@ def _groups() -> list[ModuleType]:
 
 
 def _build() -> dict[str, Claim]:
+    from theory.claims.assurance import declare
+
     reg: dict[str, Claim] = {}
     for group in _groups():
         for c in group.CLAIMS:
             if c.id in reg:
                 raise RuntimeError(f"duplicate claim id {c.id}")
-            reg[c.id] = c
+            reg[c.id] = declare(c)   # every check's assurance (issue 19), KeyError for an undeclared one
     return reg
 
 

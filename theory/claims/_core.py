@@ -12,7 +12,20 @@ A :class:`Claim` is one numbered statement of the paper (ID as in ``../shared/pa
   search) whose findings decide the verdict.
 
 Verdicts (issue 4): ``holds`` / ``holds under stated conditions`` / ``refuted`` (with a witness) /
-``not numerically decidable`` (with the reason); issue 11 adds ``ill-posed as printed`` and ``proof gap``.
+``not numerically decidable`` (with the reason); issue 11 adds ``ill-posed as printed`` and ``proof gap``;
+issue 19 adds ``consistent with`` (support that is only sampled) and ``proof invalid`` (a step a proof needs
+is false and admits no local repair).
+
+Assurance (issue 19).  Every finding says how sure it is (:data:`ASSURANCES`: ``proved`` / ``verified`` /
+``sampled``) and every reading carries the assurance of the findings that decide it
+(:func:`reading_assurance`).  The verdict follows the assurance (:func:`derive_verdict`): "holds" and
+"holds under stated conditions" need deciding findings that are proved or verified; support that is only
+sampled gives ``consistent with``.  A refutation (and an ill-posed / proof-gap / proof-invalid finding) stands
+when at least one of its witnesses re-checks rigorously (proved or verified: an explicit counterexample
+evaluated in closed form, exact or interval arithmetic); a counterexample that was only sampled decides
+nothing (``not numerically decidable``).  A check marked ``cross_check`` (a numerical confirmation of what
+another check of the same reading establishes with higher assurance) does not decide support: its refutation
+still counts.
 
 Readings (issue 11).  A claim may be read several ways: *as printed*, and, where that reading fails or says
 nothing, *repaired* readings (the weakest change of hypotheses under which the intended conclusion holds).
@@ -57,9 +70,11 @@ REFUTED = "refuted"
 UNDECIDABLE = "not numerically decidable"
 ILL_POSED = "ill-posed as printed"   # false under one natural reading, empty under the other (finding EMPTY)
 PROOF_GAP = "proof gap"              # a proof step is false while the conclusion it serves survives (GAP)
-VERDICTS = (HOLDS, CONDITIONAL, REFUTED, UNDECIDABLE, ILL_POSED, PROOF_GAP)
+CONSISTENT = "consistent with"       # supported, but only by sampled findings (grids, Monte Carlo, optimisers)
+PROOF_INVALID = "proof invalid"      # a step the proof needs is false, no local repair exists (INVALID)
+VERDICTS = (HOLDS, CONDITIONAL, CONSISTENT, REFUTED, UNDECIDABLE, ILL_POSED, PROOF_GAP, PROOF_INVALID)
 #: verdicts from most to least favourable (used by :attr:`Claim.best_verdict` and the audit's counts)
-BEST_ORDER = (HOLDS, CONDITIONAL, PROOF_GAP, UNDECIDABLE, ILL_POSED, REFUTED)
+BEST_ORDER = (HOLDS, CONDITIONAL, CONSISTENT, PROOF_GAP, PROOF_INVALID, UNDECIDABLE, ILL_POSED, REFUTED)
 
 # findings of a single check
 SUPPORTS = "supports"        # the check found the claim true on everything it tried
@@ -68,7 +83,9 @@ REFUTES = "refutes"          # the check reproduced a counterexample (a witness 
 NOT_DECIDABLE = "undecidable"  # the check established what can't be decided numerically, and why
 EMPTY = "empty"              # the check showed the hypotheses (under a natural interpretation) are met by nothing
 GAP = "gap"                  # the check showed a proof step false while the conclusion it serves holds otherwise
-FINDINGS = (SUPPORTS, CONDITION, REFUTES, NOT_DECIDABLE, EMPTY, GAP)
+INVALID = "invalid"          # the check showed a step the proof needs false with no local repair (the argument
+#                              that carries the conclusion instead, if any, in ``data["carried_by"]``)
+FINDINGS = (SUPPORTS, CONDITION, REFUTES, NOT_DECIDABLE, EMPTY, GAP, INVALID)
 
 DEFINITION = "definition"
 IDENTITY = "exact identity"
@@ -98,6 +115,30 @@ ASSURANCES = (PROVED, VERIFIED, SAMPLED)
 #: taken as proved; everything else (an "exact numeric" evaluation at finitely many points included) is sampled
 #: until the check says otherwise
 DEFAULT_ASSURANCE = {SYMBOLIC: PROVED, EXACT: SAMPLED, MONTE_CARLO: SAMPLED, SEARCH: SAMPLED, ANALYSIS: SAMPLED}
+#: assurances from strongest to weakest ("" -- not declared -- counts as sampled)
+ASSURANCE_ORDER = (PROVED, VERIFIED, SAMPLED)
+
+
+def _rank(assurance: str) -> int:
+    return ASSURANCE_ORDER.index(assurance) if assurance in ASSURANCE_ORDER else len(ASSURANCE_ORDER) - 1
+
+
+def weakest(assurances: list[str]) -> str:
+    """The weakest of ``assurances`` (``""`` counts as sampled; an empty list gives sampled).
+
+    >>> weakest([PROVED, VERIFIED]), weakest([PROVED, SAMPLED, VERIFIED]), weakest([])
+    ('verified', 'sampled', 'sampled')
+    """
+    return ASSURANCE_ORDER[max((_rank(a) for a in assurances), default=len(ASSURANCE_ORDER) - 1)]
+
+
+def strongest(assurances: list[str]) -> str:
+    """The strongest of ``assurances`` (``""`` counts as sampled; an empty list gives sampled).
+
+    >>> strongest([SAMPLED, VERIFIED]), strongest([SAMPLED, ""])
+    ('verified', 'sampled')
+    """
+    return ASSURANCE_ORDER[min((_rank(a) for a in assurances), default=len(ASSURANCE_ORDER) - 1)]
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -172,6 +213,7 @@ class Evidence:
     confidence levels, witnesses (JSON-able).  ``summary`` -- one or two sentences for the report.
     ``assurance`` -- how sure the finding is (one of :data:`ASSURANCES`; ``""`` until :meth:`Check.run`
     fills it from the check's declared assurance or :data:`DEFAULT_ASSURANCE` of its method).
+    ``decides`` -- False for a cross-check (:attr:`Check.cross_check`): its support does not decide the reading.
     """
 
     check: str
@@ -182,10 +224,11 @@ class Evidence:
     data: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     assurance: str = ""
+    decides: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return {"check": self.check, "method": self.method, "finding": self.finding, "ok": self.ok,
-                "assurance": self.assurance, "summary": self.summary, "data": self.data,
+                "assurance": self.assurance, "decides": self.decides, "summary": self.summary, "data": self.data,
                 "seconds": round(self.seconds, 4)}
 
 
@@ -195,13 +238,23 @@ class Check:
 
     ``assurance`` -- what the check's method can establish (one of :data:`ASSURANCES`); ``""``: the
     :data:`DEFAULT_ASSURANCE` of ``method``.  Evidence that names its own assurance keeps it (a check may
-    know better at run time, e.g. an enclosure that failed to close is only sampled).
+    know better at run time, e.g. an enclosure that failed to close is only sampled).  ``cross_check`` --
+    True for a numerical confirmation of what another check of the same reading establishes with higher
+    assurance: its support does not decide the reading (its refutation, or a failure, still counts).
+    ``why`` -- one sentence justifying the declared assurance (shown by ``python -m theory claims --json``).
     """
 
     name: str
     method: str
     func: Callable[[bool], Evidence]
     assurance: str = ""
+    cross_check: bool = False
+    why: str = ""
+
+    @property
+    def declared_assurance(self) -> str:
+        """The declared assurance, or the default of the method when none is declared."""
+        return self.assurance or DEFAULT_ASSURANCE[self.method]
 
     def __post_init__(self) -> None:
         if self.assurance and self.assurance not in ASSURANCES:
@@ -217,6 +270,7 @@ class Check:
         ev.seconds = time.perf_counter() - t0
         ev.check = self.name
         ev.method = self.method
+        ev.decides = not self.cross_check
         if not ev.assurance:
             ev.assurance = self.assurance or DEFAULT_ASSURANCE[self.method]
         elif ev.assurance not in ASSURANCES:
@@ -273,10 +327,26 @@ class Reading:
             out.append(chk.run(thorough))
         return out
 
+    @property
+    def assurance(self) -> str:
+        """The assurance the reading's recorded verdict rests on, from the checks' declared assurances (the
+        audit recomputes it from the evidence, :func:`reading_assurance`): for a refuted / ill-posed /
+        proof-gap / proof-invalid reading the strongest of its witness-carrying checks (one rigorous
+        counterexample suffices); otherwise the weakest of its deciding (non-cross-check) checks."""
+        if self.verdict in (REFUTED, ILL_POSED, PROOF_GAP, PROOF_INVALID):
+            if self.witness_check:
+                wit = [self.check(self.witness_check)]
+            else:  # a symbolic check of a refuted reading usually derives what is refuted: not the witness
+                wit = [c for c in self.checks if c.method != SYMBOLIC] or list(self.checks)
+            return strongest([c.declared_assurance for c in wit])
+        deciding = [c for c in self.checks if not c.cross_check] or list(self.checks)
+        return weakest([c.declared_assurance for c in deciding])
+
     def listing(self) -> dict[str, Any]:
         return {"name": self.name, "statement": self.statement, "verdict": self.verdict,
-                "repair": self.repair,
-                "checks": [{"name": c.name, "method": c.method} for c in self.checks],
+                "assurance": self.assurance, "repair": self.repair,
+                "checks": [{"name": c.name, "method": c.method, "assurance": c.declared_assurance,
+                            "cross_check": c.cross_check, "why": c.why} for c in self.checks],
                 "witness": self.witness_check}
 
 
@@ -409,8 +479,11 @@ class Claim:
             "params": [{"name": p.name, "lo": p.lo, "hi": p.hi, "scale": p.scale, "text": p.text}
                        for p in self.params],
             "methods": list(self.methods),
-            "checks": [{"name": c.name, "method": c.method} for c in self.checks],
+            "checks": [{"name": c.name, "method": c.method, "assurance": c.declared_assurance,
+                        "cross_check": c.cross_check} for c in self.checks],
             "verdict": self.verdict,
+            "assurance": self.all_readings[0].assurance if self.all_readings else SAMPLED,
+            "best_assurance": self.best_reading.assurance if self.all_readings else SAMPLED,
             "holds_when": self.holds_when,
             "reason": self.reason,
             "depends_on": list(self.depends_on),
@@ -422,34 +495,91 @@ class Claim:
 
 # A compound claim is no better than its weakest part: a part that cannot be decided numerically keeps the
 # whole claim from "holding" (under conditions or not), as it already does for supports + undecidable.
-# EMPTY outranks REFUTES (false under one interpretation + empty under the other = ill-posed); GAP (a false
-# proof step with a surviving conclusion) is definite and outranks "undecidable".
-_PRIORITY = {EMPTY: 5, REFUTES: 4, GAP: 3, NOT_DECIDABLE: 2, CONDITION: 1, SUPPORTS: 0}
-_TO_VERDICT = {EMPTY: ILL_POSED, REFUTES: REFUTED, GAP: PROOF_GAP, CONDITION: CONDITIONAL,
+# EMPTY outranks REFUTES (false under one interpretation + empty under the other = ill-posed); INVALID (a false
+# proof step without local repair) and GAP (a false step with a surviving conclusion) are definite and outrank
+# "undecidable"; a refutation of the conclusion outranks both.
+_PRIORITY = {EMPTY: 6, REFUTES: 5, INVALID: 4, GAP: 3, NOT_DECIDABLE: 2, CONDITION: 1, SUPPORTS: 0}
+_TO_VERDICT = {EMPTY: ILL_POSED, REFUTES: REFUTED, INVALID: PROOF_INVALID, GAP: PROOF_GAP, CONDITION: CONDITIONAL,
                NOT_DECIDABLE: UNDECIDABLE, SUPPORTS: HOLDS}
+#: findings that call for a witness (a re-checkable counterexample) in the evidence
+WITNESS_FINDINGS = (REFUTES, EMPTY, GAP, INVALID)
+
+
+def deciding_evidence(evidence: list[Evidence]) -> list[Evidence]:
+    """The findings that decide a reading (module docstring):
+
+    * the worst finding is a witness finding (:data:`WITNESS_FINDINGS`): the evidence items with that finding
+      (any one of them that re-checks rigorously decides it);
+    * "undecidable": the items that found it;
+    * otherwise (support, with or without conditions): every item that is not a cross-check (all items when
+      every one is a cross-check).
+    """
+    if not evidence:
+        return []
+    worst = max(evidence, key=lambda e: _PRIORITY[e.finding]).finding
+    if worst in WITNESS_FINDINGS:
+        return [e for e in evidence if e.finding == worst and e.ok]
+    if worst == NOT_DECIDABLE:
+        return [e for e in evidence if e.finding == worst]
+    return [e for e in evidence if e.decides] or list(evidence)
+
+
+def reading_assurance(evidence: list[Evidence]) -> str:
+    """The assurance of a reading: the weakest assurance of the findings that decide it -- for support, the
+    weakest of the deciding items; for a refutation (ill-posed, proof gap, proof invalid), the strongest of
+    its witnesses, since one rigorous counterexample is enough.  ``sampled`` for an empty list.
+
+    >>> sup = evidence(SUPPORTS, True, "proof", assurance=PROVED)
+    >>> reading_assurance([sup, evidence(CONDITION, True, "grid", assurance=SAMPLED)])
+    'sampled'
+    >>> reading_assurance([sup, evidence(REFUTES, True, "w", assurance=SAMPLED),
+    ...                    evidence(REFUTES, True, "w2", assurance=VERIFIED)])
+    'verified'
+    """
+    dec = deciding_evidence(evidence)
+    if not dec:
+        return SAMPLED
+    if dec[0].finding in WITNESS_FINDINGS:  # one rigorous counterexample is enough
+        return strongest([e.assurance for e in dec])
+    return weakest([e.assurance for e in dec])
 
 
 def derive_verdict(evidence: list[Evidence]) -> str:
-    """Verdict from the findings of one reading's checks:
-    empty > refutes > gap > undecidable > condition > supports
-    (``ill-posed as printed`` / ``refuted`` / ``proof gap`` / ``not numerically decidable`` /
-    ``holds under stated conditions`` / ``holds``).
+    """Verdict from the findings of one reading's checks and their assurance:
+    empty > refutes > invalid > gap > undecidable > condition > supports
+    (``ill-posed as printed`` / ``refuted`` / ``proof invalid`` / ``proof gap`` / ``not numerically decidable`` /
+    ``holds under stated conditions`` / ``holds``), then
+
+    * support (``holds`` / ``holds under stated conditions``) whose deciding findings
+      (:func:`deciding_evidence`) are not all proved or verified is ``consistent with``;
+    * a witness finding (refutes / empty / invalid / gap) none of whose witnesses is proved or verified
+      decides nothing: ``not numerically decidable``.
 
     A check that crashed (``ok`` False with an ``error``) makes the verdict undecidable; an empty list too.
+    Evidence without an assurance (``""``) counts as sampled.
 
-    >>> derive_verdict([evidence(SUPPORTS, True, "a"), evidence(CONDITION, True, "b")])
+    >>> P, S = PROVED, SAMPLED
+    >>> derive_verdict([evidence(SUPPORTS, True, "a", assurance=P), evidence(CONDITION, True, "b", assurance=P)])
     'holds under stated conditions'
-    >>> derive_verdict([evidence(REFUTES, True, "a"), evidence(EMPTY, True, "b")])
+    >>> derive_verdict([evidence(SUPPORTS, True, "a", assurance=P), evidence(CONDITION, True, "b", assurance=S)])
+    'consistent with'
+    >>> derive_verdict([evidence(REFUTES, True, "a", assurance=VERIFIED), evidence(EMPTY, True, "b", assurance=P)])
     'ill-posed as printed'
+    >>> derive_verdict([evidence(INVALID, True, "step", assurance=P), evidence(SUPPORTS, True, "c", assurance=P)])
+    'proof invalid'
+    >>> derive_verdict([evidence(REFUTES, True, "Monte Carlo only", assurance=S)])
+    'not numerically decidable'
     """
     if not evidence:
         return UNDECIDABLE
-    worst = max(evidence, key=lambda e: _PRIORITY[e.finding])
-    return _TO_VERDICT[worst.finding]
-
-
-#: findings that call for a witness (a re-checkable counterexample) in the evidence
-WITNESS_FINDINGS = (REFUTES, EMPTY, GAP)
+    worst = max(evidence, key=lambda e: _PRIORITY[e.finding]).finding
+    verdict = _TO_VERDICT[worst]
+    assurance = reading_assurance(evidence)
+    if worst in WITNESS_FINDINGS:
+        return verdict if assurance in (PROVED, VERIFIED) else UNDECIDABLE
+    if verdict in (HOLDS, CONDITIONAL) and assurance not in (PROVED, VERIFIED):
+        return CONSISTENT
+    return verdict
 
 
 def witness_evidence(reading: Reading, evs: list[Evidence]) -> list[Evidence]:

@@ -18,7 +18,7 @@ from theory.claims._core import (
     AS_PRINTED,
     CITED,
     CONDITION,
-    CONDITIONAL,
+    CONSISTENT,
     DEFINITION,
     EXACT,
     HOLDS,
@@ -139,7 +139,7 @@ D4 = Claim(
     methods=(EXACT, SEARCH),
     formalisation="For discrete P, Q: literal(P,Q) = max_{Q(y)>0} log P(y)/Q(y); compared with the standard "
                   "D∞ (= +∞ if P(y) > 0 = Q(y) for some y) and with lim_{α→∞} D_α(P‖Q).",
-    verdict=CONDITIONAL,
+    verdict=CONSISTENT,
     holds_when="supp(P) ⊆ supp(Q) (P ≪ Q); otherwise the standard value +∞ must be used (as theory.divergences does).",
     checks=(Check("agrees-with-alpha-limit", EXACT, _check_d4_limit),
             Check("support-convention", SEARCH, _check_d4_support)),
@@ -224,14 +224,14 @@ D5 = Claim(
     methods=(EXACT, SEARCH),
     formalisation="renyi_discrete(p,q,α) vs the defining sum at 40 digits; DMR = sup_{α>1} D_α/α with the "
                   "place where the sup is attained (an α, or the limit α→1+ / α→∞).",
-    verdict=CONDITIONAL,
+    verdict=CONSISTENT,
     holds_when="'max' read as 'sup': the maximum over the open interval (1, ∞) need not be attained "
                "(randomized response: sup at α → 1+, equal to KL).",
     readings=(Reading(
         "repaired: 'max' read as 'sup'",
         "DMR(P‖Q) = sup_{α ∈ (1, ∞)} D_α(P‖Q)/α, the supremum being a limit (α → 1+: KL; α → ∞) where it is not "
         "attained.",
-        HOLDS,
+        CONSISTENT,
         checks=(Check("renyi-by-definition", EXACT, _check_d5_definition),
                 Check("sup-is-well-defined", EXACT, lambda t: _check_d5_sup_defined(t))),
         repair="'max' replaced by 'sup' (the maximum over the open interval need not exist)."),),
@@ -331,7 +331,7 @@ T8 = Claim(
     methods=(EXACT, SEARCH),
     formalisation="Pairs (P, Q) with max(D∞(P‖Q), D∞(Q‖P)) = ε: lhs = DMR(P‖Q) (dmr_discrete / "
                   "dmr_from_renyi), rhs = ε²/2; tightness against the exact conversion (randomized response).",
-    verdict=CONDITIONAL,
+    verdict=CONSISTENT,
     holds_when="D∞ in the standard sense (+∞ when P puts mass outside supp Q); with D4 read literally the "
                "implication fails.",
     hypotheses=(Predicate("bounded-log-ratio", "max(D∞(P‖Q), D∞(Q‖P)) ≤ ε (built in by dp_pair)",
@@ -344,7 +344,7 @@ T8 = Claim(
         "repaired: D∞ in the standard sense (+∞ when P is not ≪ Q)",
         "If D∞(P‖Q) ≤ ε and D∞(Q‖P) ≤ ε, with D∞(P‖Q) = sup_y log P(y)/Q(y) and D∞ = +∞ when P puts mass outside "
         "supp Q, then DMR(P‖Q) ≤ ε²/2; the exact worst case over all pairs is ε·tanh(ε/2) (randomized response).",
-        HOLDS,
+        CONSISTENT,
         checks=(Check("random-pairs-and-laplace", SEARCH, _check_t8_random),
                 Check("tightness-vs-exact-conversion", EXACT, _check_t8_tightness),
                 Check("worst-case-all-pairs", SEARCH, lambda t: _check_t8_worst_pairs(t))),
@@ -411,7 +411,7 @@ L21 = Claim(
     methods=(EXACT, SEARCH),
     formalisation="Random pairs on k points pushed through a random k×m row-stochastic matrix K "
                   "(0/1 rows = deterministic map): lhs = D_α(PK‖QK), rhs = D_α(P‖Q).",
-    verdict=HOLDS,
+    verdict=CONSISTENT,
     holds_when="as printed; also for randomized maps (Markov kernels) and α ∈ [1, ∞].",
     params=(Param("k", 2, 12, "int"), Param("m", 1, 8, "int"), Param("seed", 0, 10**6, "int"),
             Param("kernel", 0, 1, "int", "1: Markov kernel, 0: deterministic map"),
@@ -448,7 +448,7 @@ T9 = Claim(
     formalisation="Robustness is a bound on max{D(A(x)‖A(x')), D(A(x')‖A(x))}; it suffices that this symmetric "
                   "divergence does not increase under f: lhs = sym-D(f(P), f(Q)), rhs = sym-D(P, Q) for "
                   "D ∈ {D∞, DMR} on random pairs and random maps/kernels.",
-    verdict=HOLDS,
+    verdict=CONSISTENT,
     holds_when="as printed (DMR inherits it from D_α pointwise in α); also for randomized f.",
     params=(Param("k", 2, 12, "int"), Param("m", 1, 8, "int"), Param("seed", 0, 10**6, "int"),
             Param("kernel", 0, 1, "int"), Param("dinf", 0, 1, "int", "1: D∞, 0: DMR")),
@@ -906,7 +906,7 @@ _RT9_REPAIRED = Reading(
     "e^{−c²/4} provided ε < ε*(c), with ε*(0.5) = 6.685, ε*(1) = 5.935, ε*(2) = 4.185, ε*(3) = 4.058 (exact "
     "two-outcome search, exhaustive over all pairs); in particular for every c when ε ≤ 1 (via L25). The D∞ "
     "part holds as printed.",
-    HOLDS,
+    CONSISTENT,
     checks=(Check("below-threshold-no-violation", SEARCH, _check_rt9_below_threshold),
             Check("eps<=1-via-L25", SYMBOLIC, _check_rt9_l25_route),
             Check("dinf-part", EXACT, _check_rt9_dinf)),

@@ -27,7 +27,7 @@ import numpy as np
 from theory.claims._core import (
     ASYMPTOTIC,
     CONDITION,
-    CONDITIONAL,
+    CONSISTENT,
     EXACT,
     Check,
     Claim,
@@ -125,7 +125,7 @@ YANG20 = Claim(
     formalisation="For each noise of theory.neyman_pearson at E[Z_i²] = 1 and pA = 0.99: the tight ℓ∞ radius (p = ∞; "
                   "its upper bound in bracket cells) is O(d^{-1/2}) — r·√d bounded and the log-log slope ≤ −1/2 + "
                   "0.05 on d ∈ [64, 4096]; the Gaussian ℓ4 radius (exact: σΦ⁻¹(pA)/d^{1/4}) has slope 1/4 − 1/2.",
-    verdict=CONDITIONAL,
+    verdict=CONSISTENT,
     holds_when="for the five noises the engine models (Gaussian, Laplace, uniform, eq.-6, ℓ2-exponential in "
                "--thorough), at fixed per-coordinate variance, d ≤ 4096.",
     reason="the statement quantifies over every noise distribution; a computation can only instantiate it.",
@@ -178,7 +178,7 @@ KUMAR20_RATE = Claim(
     formalisation="Gaussian, Laplace, uniform i.i.d. noise at E[Z_i²] = 1, pA = 0.99, p = ∞: fitted slope of the "
                   "tight ℓ∞ radius (Laplace: its upper bound) ≤ −1/2 + 0.05 on d ∈ [64, 4096]; uniform: slope "
                   "−1 ± 0.05.",
-    verdict=CONDITIONAL,
+    verdict=CONSISTENT,
     holds_when="for the three i.i.d. noises modelled, p = ∞, d ≤ 4096.",
     reason="the statement quantifies over a class of distributions with hidden constants.",
     checks=(Check("engine-rates", EXACT, _kumar_rate),),
@@ -195,7 +195,7 @@ KUMAR20_OPT = Claim(
     methods=(EXACT,),
     formalisation="Ratio of the ℓ∞ radius of Laplace (upper bound) and uniform (exact) noise to the Gaussian's, at "
                   "equal per-coordinate variance, pA = 0.99: ≤ 1.5 on d ∈ [64, 4096] and not increasing with d.",
-    verdict=CONDITIONAL,
+    verdict=CONSISTENT,
     holds_when="Laplace and uniform noise against the Gaussian, p = ∞, d ≤ 4096.",
     reason="asymptotic statement over a family, with an unspecified constant.",
     checks=(Check("ratio-to-gaussian", EXACT, _kumar_gauss_opt),),
@@ -239,7 +239,7 @@ BLUM20 = Claim(
     methods=(EXACT,),
     formalisation="p = ∞, ε = 1, pA = 0.99 (binary gap fixed): the per-coordinate variance at which the engine's "
                   "ℓ∞ radius (upper bound) reaches ε grows with fitted slope ≥ 1 − 0.1 in d on [64, 4096].",
-    verdict=CONDITIONAL,
+    verdict=CONSISTENT,
     holds_when="for the noises modelled (i.i.d. Gaussian, Laplace, uniform; eq. 6), p = ∞, d ≤ 4096.",
     reason="the statement quantifies over every distribution; the engine instantiates it.",
     checks=(Check("variance-needed", EXACT, _blum_variance),),

@@ -20,14 +20,17 @@ from theory.claims._core import (
     ASYMPTOTIC,
     CITED,
     CONDITION,
+    CONSISTENT,
     EXACT,
     HOLDS,
     ILL_POSED,
     INEQUALITY,
     MONTE_CARLO,
     NOT_DECIDABLE,
+    PROVED,
     REFUTED,
     REFUTES,
+    SAMPLED,
     SEARCH,
     SUPPORTS,
     SYMBOLIC,
@@ -310,7 +313,7 @@ T10 = Claim(
         "Z ∼ N(0, σ²I_d) makes g (r, DMR, ℓ2, ε)-robust with ε = r²/(2σ²); and for ‖x − x'‖₂ ≤ r, the privacy loss "
         "L(Y) = log p(Y)/q(Y) of Y ∼ N(x, σ²I) satisfies P[L(Y) > λ + ε] ≤ exp(−λ²/(4ε)) for every λ > 0, hence "
         "P(g(x) ∈ S) ≤ e^{λ+ε}·P(g(x') ∈ S) + exp(−λ²/(4ε)) for every measurable S.",
-        HOLDS, (_T10_PART1, _T10_LOSS_MC, _T10_AC),
+        CONSISTENT, (_T10_PART1, _T10_LOSS_MC, _T10_AC),
         repair="the random object is Y (the privacy loss, as in the proof's eq. 9), not a fixed set S; the appendix's "
                "λ + ε replaces the main text's λ + √ε (which fails for ε > 1)"),),
     depends_on=("L22", "T9"),
@@ -565,7 +568,7 @@ C11 = Claim(
         "Binary case (pB = 1 − pA): for 1 − pA ≥ t(c) (the root of r_C11 = σΦ⁻¹(pA); " + c11_threshold_sentence()
         + ") the radius r_C11 = √2σ·log(pA/(1 − pA))/(2(1 + c)) is at most the tight radius σΦ⁻¹(pA), so g(x') = g(x) "
         "for every ‖x' − x‖₂ < r_C11 (with certainty: the smoothed prediction is deterministic).",
-        HOLDS, (Check("sound-above-threshold", EXACT, lambda t: check_c11_above_threshold(thorough=t)),),
+        CONSISTENT, (Check("sound-above-threshold", EXACT, lambda t: check_c11_above_threshold(thorough=t)),),
         repair="restricts pA to where the radius is below the Neyman–Pearson-tight one, drops the meaningless "
                "'with probability 1 − exp(−c²/4)' and the multi-class form (which exceeds for every c once "
                "pB ≪ 1 − pA)"),),
@@ -595,6 +598,29 @@ def _t12_bound(d: float, eps: float, r: float = 1.0) -> float:
     return r / math.sqrt(eps)
 
 
+def _additive_reading(claim: str) -> Reading:
+    """The additive-mechanism reading of the printed box (issue 19): values in R^d, constants by sympy."""
+    from theory.claims import additive_box as AB
+
+    st = AB.SETTINGS[claim]
+    c = AB.additive_constant(claim)
+    return Reading(
+        "additive: values in R^d on the printed box",
+        f"Every additive A(x) = x + z (z independent of x, values in R^d) on the printed box {st['box']} that is "
+        f"(2r, {'D∞' if st['notion'] == 'dinf' else 'DMR'}, {'ℓ∞' if st['norm'] == 'linf' else 'ℓ2'}, ε/2)-robust "
+        f"there has α = E‖z‖∞ ≥ C·{st['rate']} with C = {c:.4f} (closed form in the check), for every "
+        f"d ≥ {st['d_min']} and 0 < ε ≤ {st['eps_max_text']} (translation invariance makes the box's shifts cover "
+        "every step of the corner packing of theory.lower_bounds; the constant is derived with sympy).",
+        HOLDS,
+        checks=(Check("constant-sympy", SYMBOLIC, lambda t: AB.check_additive_constant(claim), assurance=PROVED,
+                      why="sympy checks each step from the corner bound at k = ⌊x⌋ to C·rate"),
+                Check("constant-vs-bound-grid", EXACT, lambda t: AB.check_additive_numeric(claim, t),
+                      assurance=SAMPLED, cross_check=True,
+                      why="cross-check of the sympy constant against bound_at on a grid of (d, ε)")),
+        repair="the codomain '[0, r]^d' (met by no additive mechanism) read as R^d, the domain kept as printed; "
+               "explicit constant and range of ε.")
+
+
 _T12_PRINTED = ("For any ε ≤ O(1), if a (2r, DMR, ℓ2, ε/2)-robust A(x) = x + z : [0, r/√d]^d → [0, r/√d]^d has "
                 "E‖z‖∞ ≤ α for all x and some α ≤ O(1), then α ≥ Ω(r/√ε). The Gaussian (E‖z‖∞ = O(r√log d/√ε)) is "
                 "'near optimal up to an O(√log d) factor'.")
@@ -612,7 +638,7 @@ _T12_REPAIRED = Reading(
     "particular every additive mechanism robust on R^d), has α ≥ C·r/√ε with an explicit C > 0 uniform in d "
     "(computed by the check; the bound grows like r√(ln d)/√ε), and the Gaussian with σ = 2r/√ε is within a "
     "bounded factor of it.",
-    HOLDS,
+    CONSISTENT,
     checks=(Check("explicit-lower-bound", EXACT, LBC.repaired_lower_bound_check("T12")),
             Check("gaussian-gap-vs-d", EXACT, LBC.optimality_check("dmr", "l2", "sqrt(log d)"))),
     repair="the printed box [0, r/√d]^d → itself (met by no additive mechanism) replaced by a large enough cube "
@@ -633,7 +659,7 @@ T12 = Claim(
                "robust on R^d) and ε ≤ 1, with the explicit constant of the check 'explicit-lower-bound'; the "
                "Gaussian is then optimal up to a constant (not only up to √log d).",
     checks=_T12_AS_PRINTED.checks,
-    readings=(_T12_AS_PRINTED, _T12_REPAIRED),
+    readings=(_T12_AS_PRINTED, _T12_REPAIRED, _additive_reading("T12")),
     depends_on=("T24", "L25", "L26"),
     notes="Proof: the step chaining two DMR bounds through a common point ('≤ 2·ε/2 = ε') is not a valid triangle "
           "inequality (zCDP group privacy gives a factor 4 for two steps); the repaired bound uses k² explicitly.",
@@ -679,7 +705,7 @@ _T24_FANO = Reading(
     "repaired: exact Fano form ε ≥ (1 − 2α)·d·ln 2 − ln 2",
     "If A : {0,1}^d → [0,1]^d has DMR(A(x) ‖ A(x')) ≤ ε for all x, x' (ε-zCDP with n = 1) and E‖A(x) − x‖∞ ≤ α "
     "< 1/2 for all x, then ε ≥ (1 − 2α)·d·ln 2 − ln 2; hence ε ≥ Ω(d) for α ≤ α₀ < 1/2.",
-    HOLDS,
+    CONSISTENT,
     checks=(Check("fano-bound-vs-mixtures", EXACT, LBC.repaired_counting_check("T24")),),
     repair="the conclusion 1 ≥ Ω(√d/(√ε α)) replaced by the bound the Fano argument gives (the α-dependence is "
            "affine, not 1/α, for n = 1)")

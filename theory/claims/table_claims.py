@@ -25,9 +25,8 @@ from theory.claims._core import (
     AS_PRINTED,
     ASYMPTOTIC,
     CONDITION,
-    CONDITIONAL,
+    CONSISTENT,
     EXACT,
-    HOLDS,
     METHODS,
     NOT_DECIDABLE,
     REFUTED,
@@ -266,12 +265,12 @@ def _cell(mech: str, norm: str, div: str, printed: str, verdict: str, holds_when
 
 
 # verdicts of the optimality cells (derived from 'rate' + 'optimality' findings; the registry test checks them)
-_V_GAUSS_L2 = CONDITIONAL
-_V_GAUSS_LINF = CONDITIONAL
-_V_EXP_LINF = CONDITIONAL
+_V_GAUSS_L2 = CONSISTENT
+_V_GAUSS_LINF = CONSISTENT
+_V_EXP_LINF = CONSISTENT
 
 TABLE = (
-    _cell("gaussian", "l2", "dinf", "unable to certify", HOLDS,
+    _cell("gaussian", "l2", "dinf", "unable to certify", CONSISTENT,
           "as printed (the mechanism's D∞ is +∞ at every shift).",
           [Check("dinf-infinite", EXACT, _check_unable_dinf("l2"))]),
     _cell("gaussian", "l2", "dmr", "near optimal, r scales in O(1)", _V_GAUSS_L2,
@@ -280,7 +279,7 @@ TABLE = (
           "lower bound of repaired T12 the Gaussian is optimal up to a bounded factor (check 'optimality').",
           [Check("rate", EXACT, rate_check("c11", "gaussian", "O(1)", lambda d: 1.0, "sigma")),
            Check("optimality", EXACT, LBC.optimality_check("dmr", "l2", "sqrt(log d)"))]),
-    _cell("gaussian", "linf", "dinf", "unable to certify", HOLDS, "as printed.",
+    _cell("gaussian", "linf", "dinf", "unable to certify", CONSISTENT, "as printed.",
           [Check("dinf-infinite", EXACT, _check_unable_dinf("linf"))]),
     _cell("gaussian", "linf", "dmr", "near optimal, r scales in O(1/√(d log d))", _V_GAUSS_LINF,
           "the rate part at fixed E‖z‖∞; at fixed σ the T18 radius is Θ(1/√d). 'Near optimal' in the paper's sense: "
@@ -288,10 +287,10 @@ TABLE = (
           [Check("rate", EXACT, rate_check("t18", "gaussian", "O(1/√(d log d))",
                                            lambda d: 1 / math.sqrt(d * math.log(d)), "noise")),
            Check("optimality", EXACT, LBC.optimality_check("dmr", "linf", "sqrt(log d)"))]),
-    _cell("exponential", "l2", "dinf", "not optimal", HOLDS,
+    _cell("exponential", "l2", "dinf", "not optimal", CONSISTENT,
           "as printed: the ℓ2-Laplace mechanism certifies the same D∞ robustness with √(d/log d) times less noise.",
           [Check("competitor-l2-laplace", EXACT, _check_exp_l2_dinf)]),
-    _cell("exponential", "l2", "dmr", "not optimal", HOLDS,
+    _cell("exponential", "l2", "dmr", "not optimal", CONSISTENT,
           "as printed: at equal E‖z‖∞ the Gaussian has a smaller DMR, by a factor growing with d.",
           [Check("competitor-gaussian", EXACT, _exp_vs_gauss_dmr("l2"))]),
     _cell("exponential", "linf", "dinf", "optimal, r scales in O(1/d)", _V_EXP_LINF,
@@ -299,7 +298,7 @@ TABLE = (
           "'Optimal' up to a bounded factor (→ 1/ln 2) against the explicit lower bound of repaired T16.",
           [Check("rate", EXACT, rate_check("t13", "exponential", "O(1/d)", lambda d: 1.0 / d, "noise")),
            Check("optimality", EXACT, LBC.optimality_check("dinf", "linf", "bounded"))]),
-    _cell("exponential", "linf", "dmr", "not optimal", HOLDS,
+    _cell("exponential", "linf", "dmr", "not optimal", CONSISTENT,
           "as printed: at equal E‖z‖∞ the T18 Gaussian has a smaller DMR at the corner, by a factor growing with d.",
           [Check("competitor-gaussian", EXACT, _exp_vs_gauss_dmr("linf"))]),
 )
@@ -315,7 +314,7 @@ CONCL = Claim(
     formalisation="Upper bound over all mechanisms from the explicit lower bound of repaired T17 (theory."
                   "lower_bounds): r ≤ α/lb(d, ε, r = 1) ≤ C(ε)·α/√d, checked flat in d; consistent with every "
                   "certificate computed (fitted slopes ≤ −1/2).",
-    verdict=HOLDS,
+    verdict=CONSISTENT,
     holds_when="for DMR robustness at fixed ε (the hidden constant C(ε) computed by 'radius-upper-bound'), every "
                "mechanism robust and accurate on a large enough cube (all additive smoothing mechanisms).",
     checks=(Check("achievable-rates", EXACT, _concl_check),
@@ -356,7 +355,7 @@ ABSTRACT_OPTIMAL = Claim(
                 "Among (r, DMR, ℓ2, ε)-robust mechanisms the Gaussian has the least E‖z‖∞ up to a bounded factor, "
                 "and among (r, D∞, ℓ∞, ε)-robust mechanisms eq. 6 has the least E‖z‖∞ up to a bounded factor "
                 "(lower bounds of repaired T12 and T16).",
-                HOLDS,
+                CONSISTENT,
                 checks=(Check("l2-gaussian-gap", EXACT, LBC.optimality_check("dmr", "l2", "bounded")),
                         Check("linf-exponential-gap", EXACT, LBC.optimality_check("dinf", "linf", "bounded"))),
                 repair="'optimal option to certify ℓ∞' restricted to D∞ (pure-DP) robustness, where the Gaussian "
@@ -392,7 +391,7 @@ ABSTRACT_LINF = Claim(
         Reading("repaired: DMR robustness (the paper's framework)",
                 "With E‖z‖∞ and ε fixed, every (r, DMR, ℓ∞, ε)-robust mechanism accurate on a large enough cube has "
                 "r ≤ C(ε)·E‖z‖∞/√d.",
-                HOLDS,
+                CONSISTENT,
                 checks=(Check("radius-upper-bound-dmr", EXACT, LBC.concl_radius_check()),),
                 repair="'certified by randomized smoothing' read as DMR robustness of the mechanism (Section 3)"),
     ),
