@@ -81,6 +81,7 @@ class ReadingResult:
     all_checks_ok: bool
     evidence: tuple[dict[str, Any], ...] = ()
     witnesses: tuple[dict[str, Any], ...] = ()        # ({"file", "check", "finding", "confirmed"}, ...)
+    assurance: str = ""          # of the findings that decide the derived verdict (theory.claims.reading_assurance)
 
     @property
     def agrees(self) -> bool:
@@ -118,6 +119,8 @@ class ClaimResult:
     all_checks_ok: bool
     verdict_agrees_with_registry: bool
     notes: tuple[str, ...] = ()            # footnotes of the verdict table (sentences computed here)
+    printed_assurance: str = ""            # assurance of the printed reading's derived verdict (issue 19)
+    best_repaired_assurance: str = ""      # assurance of the best repaired reading ("" when there is none)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ClaimResult:
@@ -347,11 +350,11 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
     Raises ``ValueError`` naming the unknown ID before doing any work.
 
     >>> r = compute_audit(only=["T10"], soundness=False, progress=False)
-    >>> r.claim("T10").printed_verdict, r.claim("T10").best_verdict
-    ('refuted', 'holds')
+    >>> r.claim("T10").printed_verdict, r.claim("T10").best_verdict, r.claim("T10").printed_assurance
+    ('refuted', 'consistent with', 'verified')
     """
     from theory import claim_witness as CW
-    from theory.claims import BEST_ORDER, CLAIMS, CONDITION, PROOF_STEP, REFUTES, derive_verdict, get
+    from theory.claims import BEST_ORDER, CLAIMS, CONDITION, PROOF_STEP, REFUTES, derive_verdict, get, reading_assurance
     from theory.followup import followup_markdown
 
     t_start = time.perf_counter()
@@ -378,7 +381,7 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
         sound, files = _soundness(thorough, progress)
 
     # witnesses of refuted / ill-posed / proof-gap readings, re-checked in memory
-    wrecs = CW.claim_witness_records(evidence_by_reading, [c.id for c in claims])
+    wrecs = CW.claim_witness_records(evidence_by_reading, [c.id for c in claims], thorough=thorough)
     claim_witnesses = []
     for name, rec in wrecs.items():
         res = CW.check_claim_witness_record(rec, f"witnesses/{name}")
@@ -397,7 +400,8 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
                 name=rd.name, statement=rd.statement, repair=rd.repair, verdict=rd.verdict,
                 derived_verdict=derive_verdict(evs), all_checks_ok=all(e.ok for e in evs),
                 evidence=tuple(_plain([e.as_dict() for e in evs])),
-                witnesses=tuple(_plain([{k: w[k] for k in ("file", "check", "finding", "confirmed")} for w in wl]))))
+                witnesses=tuple(_plain([{k: w[k] for k in ("file", "check", "finding", "confirmed")} for w in wl])),
+                assurance=reading_assurance(evs)))
         printed, repaired = rrs[0], rrs[1:]
         best = min(rrs, key=lambda r: BEST_ORDER.index(r.derived_verdict))
         best_rep = min(repaired, key=lambda r: BEST_ORDER.index(r.derived_verdict)) if repaired else None
@@ -413,7 +417,9 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
             holds_when=c.holds_when, reason=c.reason, depends_on=tuple(c.depends_on), readings=tuple(rrs),
             seconds=timing[c.id], all_checks_ok=all(r.all_checks_ok for r in rrs),
             verdict_agrees_with_registry=all(r.agrees for r in rrs),
-            notes=tuple(_soundness_notes(c, printed.derived_verdict, sound))))
+            notes=tuple(_soundness_notes(c, printed.derived_verdict, sound)),
+            printed_assurance=printed.assurance,
+            best_repaired_assurance=best_rep.assurance if best_rep else ""))
 
     # counts in a fixed order (most to least favourable), printed and best
     def counts(key: str) -> tuple[tuple[str, int], ...]:
@@ -591,10 +597,21 @@ FIGURES = {"c11_vs_tight": "audit_c11_vs_tight.png", "t10_probability": "audit_t
            "lower_bounds": "audit_lower_bounds.png"}
 
 VERDICT_HELP = (
-    "**holds** / **holds under stated conditions** / **refuted** (with a witness) / **not numerically decidable** "
+    "**holds** / **holds under stated conditions** (both only on proved or verified findings) / **consistent with** "
+    "(supported, but only by sampled findings: grids, Monte Carlo, optimisers; conditions stated) / **refuted** "
+    "(with a witness that re-checks in closed form, exact or interval arithmetic) / **not numerically decidable** "
     "(with the reason) / **ill-posed as printed** (false under one natural reading of the hypotheses, empty under "
     "the other; with a witness) / **proof gap** (a step of a proof is false while the conclusion it serves holds "
-    "for another reason; with a witness)")
+    "for another reason; with a witness) / **proof invalid** (a step the proof needs is false and no local repair "
+    "exists; the argument that carries the conclusion, if any, is named)")
+
+ASSURANCE_HELP = (
+    "Assurance (issue 19): **proved** (a symbolic identity or a derivation checked by sympy), **verified** (a "
+    "rigorous enclosure over the whole stated domain, an exhaustive enumeration of a finite domain, or for a "
+    "refutation an explicit counterexample evaluated in closed form), **sampled** (grids, Monte Carlo, "
+    "optimisers). A reading carries the weakest assurance of the findings that decide it (for a refutation: its "
+    "strongest witness; cross-checks of a proved finding do not decide); the declaration and reason of every "
+    "check are in `theory/claims/assurance.py`.")
 
 
 def render_markdown(result: AuditResult, figures: bool = True) -> str:
@@ -633,8 +650,12 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
         for n in r.notes:
             notes.append((r.id, n))
             marks.append(f"[note {len(notes)}](#verdict-notes)")
-        vrows.append([f"[{r.id}](#{_anchor(r.id)})", r.title, f"**{r.printed_verdict}**{flag}", rep, ", ".join(marks)])
-    L.append(md_table(["ID", "title", "verdict as printed", "best repaired reading", "notes"], vrows))
+        vrows.append([f"[{r.id}](#{_anchor(r.id)})", r.title, f"**{r.printed_verdict}**{flag}",
+                      r.printed_assurance or "—", rep, r.best_repaired_assurance or "—", ", ".join(marks)])
+    L.append(md_table(["ID", "title", "verdict as printed", "assurance", "best repaired reading",
+                       "assurance (repaired)", "notes"], vrows))
+    L.append("")
+    L.append(ASSURANCE_HELP)
     L.append("")
     if result.bad:
         L.append(f"⚠ Checks failed or a derived verdict differs from the registry for: {', '.join(result.bad)}.")
@@ -658,7 +679,9 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
         L.append("")
         L.append("Steps of the paper's proofs audited as sub-claims (IDs `<claim>.step-…`). **proof gap**: the step as "
                  "written is false (witness saved) while the conclusion it serves survives for another reason; "
-                 "**holds**: the step is correct.")
+                 "**proof invalid**: a step the proof needs is false and no local repair exists (the argument that "
+                 "carries the conclusion instead is named); **holds** / **consistent with**: the step is correct "
+                 "(proved or verified / sampled).")
         L.append("")
         L.append(md_table(["step", "serves", "verdict", "what was found"],
                           [[f"[{p['id']}](#{_anchor(p['id'])})", ", ".join(p["serves"]) or "—", f"**{p['verdict']}**",
@@ -667,7 +690,7 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
 
     cw = result.claim_witnesses
     if cw:
-        L.append("### Witnesses of the refuted, ill-posed and proof-gap readings")
+        L.append("### Witnesses of the refuted, ill-posed, proof-gap and proof-invalid readings")
         L.append("")
         L.append("Each witness-carrying check's counterexample is saved as JSON next to this report; "
                  "`python -m theory witness FILE` re-runs the check (fixed parameters and seeds) and confirms that it "
@@ -801,7 +824,7 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
         L.append("")
         for rr in r.readings:
             if len(r.readings) > 1:
-                L.append(f"#### Reading: {rr.name} — verdict: {rr.derived_verdict}")
+                L.append(f"#### Reading: {rr.name} — verdict: {rr.derived_verdict} ({rr.assurance or 'sampled'})")
                 L.append("")
                 if rr.name != "as printed":
                     L.append(f"*Statement of this reading.* {rr.statement}")
@@ -813,7 +836,9 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
             L.append("")
             for e in rr.evidence:
                 ok = "" if e["ok"] else " — **CHECK FAILED**"
-                L.append(f"- *{e['check']}* [{e['method']}; finding: {e['finding']}; {e['seconds']:.2f} s]{ok}: "
+                asr = e.get("assurance") or "sampled"
+                asr += "" if e.get("decides", True) else ", cross-check"
+                L.append(f"- *{e['check']}* [{e['method']}; finding: {e['finding']}; {asr}; {e['seconds']:.2f} s]{ok}: "
                          f"{e['summary']}")
                 tab = e["data"].get("table") if isinstance(e["data"], dict) else None
                 if tab and isinstance(tab, list) and isinstance(tab[0], dict):

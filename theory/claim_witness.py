@@ -55,9 +55,11 @@ def needs_witness(verdict: str) -> bool:
     return verdict in (K.REFUTED, K.ILL_POSED, K.PROOF_GAP)
 
 
-def make_claim_witness(claim_id: str, evidence: Any, reading: str | None = None) -> dict[str, Any]:
+def make_claim_witness(claim_id: str, evidence: Any, reading: str | None = None,
+                       thorough: bool = False) -> dict[str, Any]:
     """The witness record of one :class:`theory.claims.Evidence` of ``claim_id`` (reading ``reading``,
-    default "as printed") whose finding is ``refutes``, ``empty`` or ``gap``."""
+    default "as printed") whose finding is ``refutes``, ``empty``, ``gap`` or ``invalid``.  ``thorough``: the mode
+    the check ran in (recorded, so that the re-check runs at the same sample sizes; issue 19)."""
     K = _claims()
     claim = K.get(claim_id)
     rd = claim.reading(reading or K.AS_PRINTED)
@@ -77,6 +79,8 @@ def make_claim_witness(claim_id: str, evidence: Any, reading: str | None = None)
         "check": evidence.check,
         "method": evidence.method,
         "finding": evidence.finding,
+        "assurance": evidence.assurance,
+        "thorough": bool(thorough),
         "summary": evidence.summary,
         "data": _jsonable(evidence.data),
         "generated_by": "python -m theory audit  (theory.claim_witness.generate_claim_witnesses)",
@@ -93,12 +97,12 @@ def witness_filename(claim_id: str, check: str, reading: str | None = None) -> s
 
 
 def claim_witness_records(evidence_by_reading: dict[tuple[str, str], list[Any]] | None = None,
-                          ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+                          ids: Iterable[str] | None = None, thorough: bool = False) -> dict[str, dict[str, Any]]:
     """In memory: ``{file name: witness record}`` for every witness-carrying evidence item of every reading
     whose recorded verdict needs a witness (:func:`needs_witness`), of the claims ``ids`` (default all).
 
     ``evidence_by_reading`` -- ``{(claim id, reading name): [Evidence, ...]}`` reuses checks already run (the
-    audit passes its own); missing readings are run here."""
+    audit passes its own, with the mode ``thorough`` they ran in); missing readings are run here in that mode."""
     K = _claims()
     wanted = None if ids is None else {K.get(i).id for i in ids}
     out: dict[str, dict[str, Any]] = {}
@@ -110,10 +114,11 @@ def claim_witness_records(evidence_by_reading: dict[tuple[str, str], list[Any]] 
                 continue
             evs = (evidence_by_reading or {}).get((claim.id, rd.name))
             if evs is None:
-                evs = rd.run_checks(thorough=False)
+                evs = rd.run_checks(thorough=thorough)
             for ev in K.witness_evidence(rd, evs):
                 if ev.finding in K.WITNESS_FINDINGS and ev.ok:
-                    out[witness_filename(claim.id, ev.check, rd.name)] = make_claim_witness(claim.id, ev, rd.name)
+                    out[witness_filename(claim.id, ev.check, rd.name)] = make_claim_witness(claim.id, ev, rd.name,
+                                                                                            thorough)
     return out
 
 
@@ -194,8 +199,11 @@ def check_claim_witness_record(rec: dict[str, Any], where: str = "witness") -> d
     """Re-run the check a witness record names (in its reading) and compare every recorded number.
 
     Confirmed when the check's assertions pass, its finding is still the recorded one (``refutes`` for
-    files without a ``finding``; always one of ``refutes`` / ``empty`` / ``gap``), and every recorded
-    number is reproduced (relative 1e-9)."""
+    files without a ``finding``; always one of ``refutes`` / ``empty`` / ``gap`` / ``invalid``), every recorded
+    number is reproduced (relative 1e-9), and the re-run finding is rigorous (assurance proved or verified:
+    a counterexample that was only sampled does not stand as a refutation; issue 19).  The check re-runs in
+    the mode recorded in the file (``thorough``; default mode for files without it), i.e. at the sample
+    sizes the witness was produced with."""
     K = _claims()
     t0 = time.perf_counter()
     rec = validate_claim_witness(rec, where)
@@ -212,13 +220,17 @@ def check_claim_witness_record(rec: dict[str, Any], where: str = "witness") -> d
     by_name = {c.name: c for c in rd.checks}
     if rec["check"] not in by_name:
         raise ValueError(f"{where}: claim {claim.id} has no check {rec['check']!r} (has {sorted(by_name)})")
-    ev = by_name[rec["check"]].run(thorough=False)
+    thorough = rec.get("thorough", False)
+    if not isinstance(thorough, bool):
+        raise ValueError(f"{where}: key 'thorough' must be true or false, got {thorough!r}")
+    ev = by_name[rec["check"]].run(thorough=thorough)
     mismatches = _compare(rec["data"], _jsonable(ev.data), "data")
     expected = rec.get("finding", K.REFUTES)
     checks = {
         "check_assertions_pass": bool(ev.ok),
         "still_refutes": ev.finding == expected and ev.finding in K.WITNESS_FINDINGS,
         "recorded_numbers_reproduced": not mismatches,
+        "rigorous": ev.assurance in (K.PROVED, K.VERIFIED),
     }
     return {
         "path": where,
@@ -227,6 +239,8 @@ def check_claim_witness_record(rec: dict[str, Any], where: str = "witness") -> d
         "reading": rd.name,
         "check": rec["check"],
         "finding": ev.finding,
+        "assurance": ev.assurance,
+        "thorough": thorough,
         "summary": ev.summary,
         "checks": checks,
         "mismatches": mismatches[:20],

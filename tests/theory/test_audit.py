@@ -40,7 +40,8 @@ def test_markdown_verdict_table_first(audit):
     assert md.index("## Verdicts") < md.index("## Soundness") < md.index("## Claims")
     for cid in IDS:
         assert f"### {cid}:" in md
-    assert "| ID | title | verdict as printed | best repaired reading | notes |" in md
+    assert ("| ID | title | verdict as printed | assurance | best repaired reading | assurance (repaired) | notes |"
+            in md)
     assert "| [T10](#claim-t10) | Gaussian mechanism is DMR-robust in ℓ2; tail bound (eq. 5) | **refuted** |" in md
     for fig in FIGURES.values():
         assert f"]({fig})" in md

@@ -29,6 +29,7 @@ from theory.claims import (
     AS_PRINTED,
     CLAIMS,
     CONDITIONAL,
+    CONSISTENT,
     ILL_POSED,
     KINDS,
     METHODS,
@@ -265,13 +266,14 @@ def test_fit_slope_recovers_exponents(k, logc, j):
 
 def test_undecidable_part_outranks_condition():
     """A compound claim with one conditional and one undecidable part is not 'holds under stated conditions'."""
-    from theory.claims._core import CONDITION, NOT_DECIDABLE, SUPPORTS, evidence
+    from theory.claims._core import CONDITION, NOT_DECIDABLE, PROVED, SUPPORTS, VERIFIED, evidence
 
-    evs = [evidence(CONDITION, True, "rate"), evidence(NOT_DECIDABLE, True, "optimality"),
-           evidence(SUPPORTS, True, "x")]
+    evs = [evidence(CONDITION, True, "rate", assurance=PROVED), evidence(NOT_DECIDABLE, True, "optimality"),
+           evidence(SUPPORTS, True, "x", assurance=PROVED)]
     assert derive_verdict(evs) == UNDECIDABLE
-    assert derive_verdict(evs + [evidence(REFUTES, True, "w")]) == REFUTED
-    assert derive_verdict([evidence(CONDITION, True, "a"), evidence(SUPPORTS, True, "b")]) == CONDITIONAL
+    assert derive_verdict(evs + [evidence(REFUTES, True, "w", assurance=VERIFIED)]) == REFUTED
+    assert derive_verdict([evidence(CONDITION, True, "a", assurance=PROVED),
+                           evidence(SUPPORTS, True, "b", assurance=VERIFIED)]) == CONDITIONAL
 
 
 @pytest.mark.parametrize("k,c", [(10, 3.0), (1000, 3.0), (10, 1.0)])
@@ -326,7 +328,9 @@ def test_best_verdict_is_the_most_favourable_reading():
     lst = c.listing()
     assert lst["printed_verdict"] == REFUTED and lst["best_verdict"] == "holds"
     assert lst["readings"][1] == {"name": "repaired: x", "statement": "s'", "verdict": "holds",
-                                  "repair": "adds x", "checks": [{"name": "support", "method": "exact numeric"}],
+                                  "assurance": "sampled", "repair": "adds x",
+                                  "checks": [{"name": "support", "method": "exact numeric", "assurance": "sampled",
+                                              "cross_check": False, "why": ""}],
                                   "witness": ""}
     json.dumps(lst)
 
@@ -349,14 +353,18 @@ def test_reading_validation():
 def test_derive_verdict_new_findings():
     """EMPTY (hypotheses met by nothing) makes a reading ill-posed, even with a refutation of the other
     interpretation; GAP (false step, surviving conclusion) gives 'proof gap' but yields to a refutation."""
-    from theory.claims import CONDITION, EMPTY, GAP, NOT_DECIDABLE, SUPPORTS, evidence
+    from functools import partial
 
+    from theory.claims import CONDITION, EMPTY, GAP, NOT_DECIDABLE, PROVED, SUPPORTS, VERIFIED
+    from theory.claims import evidence as _ev
+
+    evidence = partial(_ev, assurance=VERIFIED)
     assert derive_verdict([evidence(EMPTY, True, "e"), evidence(REFUTES, True, "r")]) == ILL_POSED
     assert derive_verdict([evidence(EMPTY, True, "e"), evidence(SUPPORTS, True, "s")]) == ILL_POSED
     assert derive_verdict([evidence(GAP, True, "g"), evidence(SUPPORTS, True, "s")]) == PROOF_GAP
     assert derive_verdict([evidence(GAP, True, "g"), evidence(NOT_DECIDABLE, True, "u")]) == PROOF_GAP
     assert derive_verdict([evidence(GAP, True, "g"), evidence(REFUTES, True, "r")]) == REFUTED
-    assert derive_verdict([evidence(CONDITION, True, "c")]) == CONDITIONAL
+    assert derive_verdict([evidence(CONDITION, True, "c", assurance=PROVED)]) == CONDITIONAL
     with pytest.raises(ValueError, match="finding must be one of"):
         evidence("maybe", True, "x")
 
@@ -539,7 +547,9 @@ def test_exp_10_20_negative_cases():
     assert check_ratio(normalisations=(NORMALISATIONS[0],), cs=(1.0,)).finding == SUPPORTS
     assert check_ratio(normalisations=(NORMALISATIONS[0],), cs=(3.0,)).finding == REFUTES
     assert check_ratio().finding == NOT_DECIDABLE
-    assert get("EXP-linf-10-20").printed_verdict == UNDECIDABLE and get("EXP-linf-10-20").best_verdict == "holds"
+    # issue 19: the repaired reading rests on an assumed normalisation, c and equal pA under both noises, and on a
+    # quadrature at one d: sampled support, so "consistent with", not "holds"
+    assert get("EXP-linf-10-20").printed_verdict == UNDECIDABLE and get("EXP-linf-10-20").best_verdict == CONSISTENT
 
 
 def test_c11_repaired_reading_and_thresholds_in_summary():
@@ -557,5 +567,5 @@ def test_c11_repaired_reading_and_thresholds_in_summary():
     assert check_c11_above_threshold().finding == SUPPORTS
     ev = check_c11_above_threshold(margin=-0.05)
     assert ev.finding == REFUTES and ev.data["witness"]["max_ratio_above"] > 1
-    assert c.printed_verdict == REFUTED and c.best_verdict == "holds"
-    assert get("T10").best_verdict == "holds"
+    assert c.printed_verdict == REFUTED and c.best_verdict == CONSISTENT      # sampled on a log grid (issue 19)
+    assert get("T10").best_verdict == CONSISTENT

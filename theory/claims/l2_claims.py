@@ -650,7 +650,7 @@ T12 = Claim(
     where="Section 3.1, Theorem 12 (proof: Appendix B via T24)",
     statement=_T12_PRINTED,
     kind=ASYMPTOTIC,
-    methods=(EXACT, SEARCH, ANALYSIS),
+    methods=(SYMBOLIC, EXACT, SEARCH, ANALYSIS),
     formalisation="As printed: for additive mechanisms the box hypothesis is empty; for general ones the constant "
                   "mechanism breaks the bound (ill-posed). Repaired: explicit numeric lower bound of "
                   "theory.lower_bounds (packings, zCDP group privacy, Fano / Le Cam) over d ∈ [1, 10⁶], ε ≤ 1.",

@@ -396,7 +396,7 @@ T16 = Claim(
     where="Section 3.2, Theorem 16 (proof: Appendix B via L27)",
     statement=_T16_PRINTED,
     kind=ASYMPTOTIC,
-    methods=(EXACT, SEARCH, ANALYSIS),
+    methods=(SYMBOLIC, EXACT, SEARCH, ANALYSIS),
     formalisation="As printed: empty for additive mechanisms, refuted by the constant mechanism for general ones "
                   "(ill-posed). Repaired: explicit numeric lower bound of theory.lower_bounds (corner packing, "
                   "group privacy, counting) over d ∈ [1, 10⁶], ε ≤ d; gap of eq. 6 fitted across d.",
@@ -440,7 +440,7 @@ T17 = Claim(
     where="Section 3.2, Theorem 17 (proof: Appendix B via T24)",
     statement=_T17_PRINTED,
     kind=ASYMPTOTIC,
-    methods=(EXACT, SEARCH, ANALYSIS),
+    methods=(SYMBOLIC, EXACT, SEARCH, ANALYSIS),
     formalisation="As printed: ill-posed (empty for additive mechanisms; the constant mechanism refutes it for "
                   "general ones). Repaired: explicit numeric lower bound of theory.lower_bounds (corner packing, "
                   "zCDP group privacy k², Fano; Le Cam for small d) over d ∈ [1, 10⁶], ε ≤ 1.",

@@ -64,10 +64,13 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print_json(res)
         else:
-            words = {"refutes": "refuted", "empty": "shown ill-posed", "gap": "proof gap shown"}
+            words = {"refutes": "refuted", "empty": "shown ill-posed", "gap": "proof gap shown",
+                     "invalid": "proof step shown invalid"}
             what = words.get(str(res.get("finding")), "checked")
             reading = "" if res.get("reading", "as printed") == "as printed" else f" (reading: {res['reading']})"
-            print(f"{res['path']}: {res['claim']}{reading} {what} by check '{res['check']}'")
+            mode = " (--thorough sizes, as recorded)" if res.get("thorough") else ""
+            print(f"{res['path']}: {res['claim']}{reading} {what} by check '{res['check']}' "
+                  f"[{res.get('assurance') or 'sampled'}]{mode}")
             print(f"  {res['summary']}")
             for k, v in res["checks"].items():
                 print(f"  {'ok ' if v else 'FAIL'} {k}")
