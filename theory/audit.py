@@ -52,7 +52,7 @@ from theory.report import Provenance, md_table, new_figure, save_figure
 from theory.report import fmt as _fmt
 
 __all__ = ["AuditResult", "ClaimResult", "ReadingResult", "compute_audit", "write_audit_report", "run_audit",
-           "render_markdown", "SCHEMA_VERSION"]
+           "render_markdown", "verdict_differences", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = 2
 TITLE = "Numeric audit of 'A Unified Framework for Randomized Smoothing Based Certified Defenses'"
@@ -208,6 +208,35 @@ class AuditResult:
     def bad(self) -> tuple[str, ...]:
         """IDs whose checks failed or whose derived verdict differs from the registry (some reading)."""
         return tuple(c.id for c in self.claims if not (c.all_checks_ok and c.verdict_agrees_with_registry))
+
+
+def verdict_differences(a: AuditResult, b: AuditResult) -> list[str]:
+    """Where two audits disagree (issue 19 item 7: the default and the ``--thorough`` audit must give the same
+    verdicts): one line per reading, of the claims both audited, whose derived verdict or assurance differs,
+    plus the claims only one of them audited.  Empty when they agree.
+
+    >>> r = compute_audit(only=["L22"], soundness=False, progress=False)
+    >>> verdict_differences(r, r)
+    []
+    """
+    out = []
+    ids_a, ids_b = [c.id for c in a.claims], [c.id for c in b.claims]
+    for cid in ids_a:
+        if cid not in ids_b:
+            out.append(f"{cid}: audited only in the first")
+            continue
+        ca, cb = a.claim(cid), b.claim(cid)
+        rb = {r.name: r for r in cb.readings}
+        for ra in ca.readings:
+            other = rb.get(ra.name)
+            if other is None:
+                out.append(f"{cid}[{ra.name}]: reading only in the first")
+            elif (ra.derived_verdict, ra.assurance) != (other.derived_verdict, other.assurance):
+                out.append(f"{cid}[{ra.name}]: {ra.derived_verdict} ({ra.assurance or 'sampled'}) vs "
+                           f"{other.derived_verdict} ({other.assurance or 'sampled'})")
+        out += [f"{cid}[{n}]: reading only in the second" for n in rb if n not in {r.name for r in ca.readings}]
+    out += [f"{cid}: audited only in the second" for cid in ids_b if cid not in ids_a]
+    return out
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -585,10 +585,11 @@ def derive_verdict(evidence: list[Evidence]) -> str:
 def witness_evidence(reading: Reading, evs: list[Evidence]) -> list[Evidence]:
     """The evidence items of ``reading`` (``evs``: its checks' evidence, in order) that carry its witness:
     the one of ``reading.witness_check`` when set, otherwise every passing check whose finding is one of
-    :data:`WITNESS_FINDINGS`."""
+    :data:`WITNESS_FINDINGS` and whose assurance is proved or verified (a counterexample that was only sampled
+    is no witness, issue 19)."""
     if reading.witness_check:
         return [e for e in evs if e.check == reading.witness_check]
-    return [e for e in evs if e.finding in WITNESS_FINDINGS and e.ok]
+    return [e for e in evs if e.finding in WITNESS_FINDINGS and e.ok and e.assurance in (PROVED, VERIFIED)]
 
 
 def evidence(finding: str, ok: bool, summary: str, *, assurance: str = "", **data: Any) -> Evidence:

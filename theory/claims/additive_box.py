@@ -201,7 +201,7 @@ def check_additive_numeric(claim: str, thorough: bool = False) -> Evidence:
 # the packing step of the proofs (T24 / L27 on the corners of the printed box): proof invalid
 # ----------------------------------------------------------------------------------------------------
 
-def check_packing_step(claim: str, eps: float = 1.0, c_hidden: float = 0.01) -> Evidence:
+def check_packing_step(claim: str, eps: float = 1.0, c_hidden: float = 0.01, side_expr: str | None = None) -> Evidence:
     """The step "apply T24 / L27 to the corners {0, s}^d of the printed box" of the proof of ``claim``.
 
     sympy: the constant mechanism (s/2)·1 (divergence 0: robust for every ε) has error exactly s/2 on every
@@ -209,12 +209,16 @@ def check_packing_step(claim: str, eps: float = 1.0, c_hidden: float = 0.01) -> 
     step is false for every hidden constant C > 0; the witness d* is given for ``c_hidden`` at ``eps``); the
     corrected lemmas (L27 counting form, T24 Fano form) on these corners give at most s/2 (no local repair).
     Finding ``invalid``; ``data["carried_by"]`` names the argument that carries the conclusion.
+    ``side_expr`` -- the side of the point set as a sympy expression in d, epsilon, r (default: the printed box;
+    a negative test passes a side growing like the rate, for which the step is not shown invalid).
     """
     import sympy as sp
 
     s = _setting(claim)
     d, e, r, a = sp.symbols("d epsilon r alpha", positive=True)
     side = r / sp.sqrt(d) if claim == "T12" else r
+    if side_expr is not None:
+        side = sp.sympify(side_expr, locals={"d": d, "epsilon": e, "r": r})
     centre = side / 2
     # error of the constant mechanism on a corner, coordinate-wise |s/2 − s·v_i| with v_i ∈ {0, 1} (all corners)
     errs = {sp.simplify(sp.Abs(centre - side * v)) for v in (0, 1)}
@@ -223,7 +227,8 @@ def check_packing_step(claim: str, eps: float = 1.0, c_hidden: float = 0.01) -> 
     ratio = sp.simplify(centre / rate)
     limit = sp.limit(ratio, d, sp.oo)
     # the smallest d at which the constant mechanism beats the step's conclusion with hidden constant c_hidden
-    d_star = math.floor(float(sp.solve(sp.Eq(ratio.subs(e, eps), c_hidden), d)[0])) + 1
+    roots = [x for x in sp.solve(sp.Eq(ratio.subs(e, eps), c_hidden), d) if x.is_real]
+    d_star = math.floor(float(roots[0])) + 1 if roots else 1
     ratio_at = float(ratio.subs({d: d_star, e: eps}))
     # corrected lemmas on the corners, in units of the side: both at most s/2
     if s["lemma"] == "L27":

@@ -148,9 +148,9 @@ TABLE: dict[tuple[str, ...], Entry] = {
     ("T12.step-triangle", "gaussian-chain"): (VERIFIED, False,
                                               "explicit Gaussian pair: two steps = 4 × one step by L22 (proved), "
                                               "quadrature agreeing"),
-    ("T16.step-lemma26", "cited-lemma-rate"): (SAMPLED, False,
-                                                "the analytic Gaussian mechanism's records count at finitely many "
-                                                "d and a fitted slope"),
+    ("T16.step-lemma26", "cited-lemma-rate"): (SAMPLED, True,
+                                                "cross-check of the sympy limit: the analytic Gaussian mechanism's "
+                                                "records count at finitely many d and a fitted slope"),
     ("T15.step-gamma-mean", "law-of-linf-norm"): (PROVED, False, "sympy: the law of ‖z‖∞ is Gamma(d, σ), mean dσ"),
     ("S3.2.gaussian-density", "normalisation-covariance-T18"): (SAMPLED, False, _GRID),
     # -- experimental statements and follow-up packs ------------------------------------------------------

@@ -49,7 +49,6 @@ from theory.claims._core import (
     REFUTES,
     SUPPORTS,
     SYMBOLIC,
-    UNDECIDABLE,
     Check,
     Claim,
     Evidence,
@@ -209,6 +208,37 @@ def check_t16_lemma26(records: Callable[[int], int] | None = None, thorough: boo
                         **data)
     return evidence(SUPPORTS, ok, f"The mechanism family needs n·εα/d ≈ d^{slope:.3f}: consistent with the d-rate.",
                     **data)
+
+
+def check_t16_lemma26_asymptotic(eps: float = 0.5, delta: float = 1e-6, alpha: float = 0.1) -> Evidence:
+    """The T16 citation, rigorously (sympy): the classical Gaussian mechanism (Dwork & Roth 2014, Thm A.1:
+    σ = Δ₂·√(2 ln(1.25/δ))/ε is (ε, δ)-DP for ε < 1) on the mean of n points of {0, 1}^d (Δ₂ = √d/n), with
+    E max_i |g_i| ≤ √(2 ln(2d)) for d standard normals, meets Lemma 26's hypotheses with error α from
+    n(d) = ⌈√d·√(2 ln(1.25/δ))·√(2 ln(2d))/(εα)⌉ records, and sympy finds n(d)·εα/d → 0 as d → ∞: no
+    bound 1 ≥ C·d/(εα) (C > 0) follows from Lemma 26.  The witness is the first d where n(d)·εα/d < 1/10.
+    Finding GAP (the conclusion is what Lemma 27, pure DP, gives: see T16.step-L27 for why even that step
+    fails on the printed box)."""
+    import sympy as sp
+
+    if not 0 < eps < 1:
+        raise ValueError(f"eps must be in (0, 1) for the classical Gaussian calibration, got {eps!r}")
+    d = sp.symbols("d", positive=True)
+    e, dl, a = sp.Rational(str(eps)), sp.Rational(str(delta)), sp.Rational(str(alpha))
+    n_upper = sp.sqrt(d) * sp.sqrt(2 * sp.log(sp.Rational(5, 4) / dl)) * sp.sqrt(2 * sp.log(2 * d)) / (e * a) + 1
+    ratio = sp.simplify(n_upper * e * a / d)            # (n + 1 for the ceiling)·εα/d
+    limit = sp.limit(ratio, d, sp.oo)
+    d_w = 10
+    while float(ratio.subs(d, d_w)) >= 0.1:
+        d_w *= 10
+    witness = {"eps": eps, "delta": delta, "alpha": alpha, "d": d_w,
+               "n_upper": math.ceil(float((n_upper - 1).subs(d, d_w))),
+               "n_eps_alpha_over_d_upper": float(ratio.subs(d, d_w))}
+    ok = bool(limit == 0)
+    return evidence(GAP if ok else SUPPORTS, ok,
+                    f"sympy: the classical Gaussian mechanism (ε = {eps:g}, δ = {delta:g}) meets Lemma 26's hypotheses "
+                    f"with error α = {alpha:g} from n(d) ≤ √d·√(2 ln(1.25/δ))·√(2 ln 2d)/(εα) + 1 records, and "
+                    f"n(d)·εα/d → {limit} as d → ∞ (< 0.1 from d = {d_w}): Lemma 26 cannot give 1 ≥ Ω(d/(εα)); the "
+                    "d-rate is Lemma 27's (pure DP).", witness=witness, ratio_expr=str(ratio))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -396,20 +426,17 @@ CLAIMS = (
         where="Appendix B, proof of Theorem 16 (last sentence)",
         statement="... That is, (1/r)A(x): {0,1}^d → [0,1]^d. Thus, by lemma 26 we can see that 1 ≥ Ω(d/(εα)) "
                   "[reconstructed: Ω(dr/(εα)) before rescaling].",
-        kind=PROOF_STEP, methods=(EXACT,),
+        kind=PROOF_STEP, methods=(SYMBOLIC, EXACT),
         formalisation="Step: Lemma 26 (Steinke & Ullman, (ε, δ)-DP: n ≥ Ω(√(d log(1/δ))/(εα))) yields the d-rate "
                       "n ≥ Ω(d/(εα)). Tested with the exactly calibrated (Balle–Wang) Gaussian mechanism, which meets "
                       "Lemma 26's hypotheses: n·εα/d over d = 10…10⁶ must not fall if the step were right. Conclusion: "
                       "the pure-DP bound of Lemma 27 (Hardt & Talwar), which T16's D∞ hypothesis calls for.",
-        verdict=UNDECIDABLE,
-        reason="The witness against the cited rate (the exactly calibrated Gaussian mechanism needs n·εα/d → 0 "
-               "records) is a records count at finitely many d with a fitted slope: sampled, so the 'proof gap' "
-               "it points to is not decided rigorously (issue 19). The step that matters is T16.step-L27: even "
-               "with the citation corrected, Lemma 27 on the corners of [0, r]^d cannot give the conclusion "
-               "(proof invalid).",
+        verdict=PROOF_GAP,
         holds_when="with the citation corrected to Lemma 27 (pure ε-DP, Hardt & Talwar 2010), which gives the d-rate "
                    "for the D∞ (pure DP) hypothesis of T16; see L27 for its own repaired reading.",
-        checks=(Check("cited-lemma-rate", EXACT, lambda t: check_t16_lemma26(thorough=t)),),
+        checks=(Check("cited-lemma-rate-sympy", SYMBOLIC, lambda t: check_t16_lemma26_asymptotic(), assurance=PROVED,
+                      why="sympy limit of an explicit upper bound on the records the Gaussian mechanism needs"),
+                Check("cited-lemma-rate", EXACT, lambda t: check_t16_lemma26(thorough=t))),
         depends_on=("T16", "L26", "L27"),
     ),
     Claim(

@@ -6,8 +6,11 @@ OUT/witnesses/*.json (re-check any witness with `python -m theory witness FILE`)
   python -m theory audit --out /tmp/r --json /tmp/r/a.json
   python -m theory audit --thorough           # larger samples and grids (a few minutes)
   python -m theory audit --id T10 --id C11    # only these claims (plus the soundness search)
+  python -m theory audit --thorough --out /tmp/t && python -m theory audit --against /tmp/t/audit.json
+                                              # default and thorough must give the same verdicts (issue 19)
 
-Exit code 0 when every check passed and every derived verdict agrees with the registry, 1 otherwise.
+Exit code 0 when every check passed and every derived verdict agrees with the registry (and, with --against,
+with the verdicts and assurances of that audit), 1 otherwise.
 """
 
 from __future__ import annotations
@@ -26,11 +29,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--id", action="append", default=None, metavar="ID", help="only this claim (repeatable)")
     p.add_argument("--no-soundness", action="store_true", help="skip the certificate soundness search")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--against", default=None, metavar="JSON",
+                   help="another audit.json (e.g. of --thorough): exit 1 when a derived verdict or assurance differs")
 
 
 def run(args: argparse.Namespace) -> int:
-    from theory.audit import compute_audit, write_audit_report
+    from theory.audit import AuditResult, compute_audit, verdict_differences, write_audit_report
 
+    other = AuditResult.from_json(args.against) if args.against else None   # a bad file fails before the run
     # compute first: an unknown --id is a one-line error before any folder is created
     result = compute_audit(thorough=args.thorough, progress=not args.quiet, only=args.id,
                            soundness=not args.no_soundness)
@@ -38,7 +44,17 @@ def run(args: argparse.Namespace) -> int:
     print(f"audit: {paths['markdown']}, {paths['json']}")
     for line in result.summary_lines:
         print(f"  {line}")
+    rc = 0
     if result.bad:
         print(f"  CHECKS FAILED or verdict mismatch: {', '.join(result.bad)}", file=sys.stderr)
-        return 1
-    return 0
+        rc = 1
+    if other is not None:
+        ids = {c.id for c in result.claims}
+        diff = [x for x in verdict_differences(result, other) if x.split("[")[0].split(":")[0] in ids]
+        mode = "thorough" if other.thorough else "default"
+        if diff:
+            print(f"  verdicts differ from {args.against} ({mode}): " + "; ".join(diff), file=sys.stderr)
+            rc = 1
+        else:
+            print(f"  same verdicts and assurances as {args.against} ({mode}) for the {len(ids)} claims audited")
+    return rc
