@@ -34,6 +34,7 @@ from theory.claims import (
     KINDS,
     METHODS,
     PROOF_GAP,
+    PROOF_INVALID,
     REFUTED,
     REFUTES,
     REQUIRED_IDS,
@@ -87,8 +88,9 @@ def test_entry_is_complete(cid):
         assert r.verdict in VERDICTS
         assert r.is_printed or r.repair, f"repaired reading {r.name!r} must say what it changes"
         assert {chk.method for chk in r.checks} <= set(c.methods), "a check's method must be listed in methods"
-    if c.verdict in (REFUTED, CONDITIONAL, ILL_POSED):
-        assert c.holds_when, "refuted / conditional / ill-posed claims record where they hold"
+    if c.verdict in (REFUTED, CONDITIONAL, ILL_POSED, CONSISTENT, PROOF_INVALID):
+        assert c.holds_when, ("refuted / conditional / consistent-with / ill-posed / proof-invalid claims record where "
+                              "they hold (what is assumed; the argument that carries the conclusion)")
     if c.verdict == UNDECIDABLE:
         assert c.reason, "undecidable claims record why"
     for dep in c.depends_on:

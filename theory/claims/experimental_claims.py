@@ -154,7 +154,9 @@ EXP_10_20 = Claim(
     checks=(_RATIO_CHECK,),
     readings=(Reading("repaired: equal E‖z‖∞, c = 1",
                       "At equal E‖z‖∞ (σ_g·E max|g_i| = d·σ_e) and c = 1, r_T18/r_T13 ∈ [10, 20] at d = "
-                      "3072 for every pA.",
+                      "3072 for every pA. Consistent with, not verified: the normalisation and c are chosen (the "
+                      "paper states neither), both certificates are assumed to see the same pA, and the ratio is "
+                      "a quadrature at one d.",
                       CONSISTENT, (Check("equal-linf-c1", EXACT, lambda t: check_ratio(
                           normalisations=(NORMALISATIONS[0],), cs=(1.0,), thorough=t)),),
                       repair="fixes the normalisation the paper's 'i.e. O(√(d/log d))' implies (equal E‖z‖∞) and "

@@ -126,8 +126,10 @@ YANG20 = Claim(
                   "its upper bound in bracket cells) is O(d^{-1/2}) — r·√d bounded and the log-log slope ≤ −1/2 + "
                   "0.05 on d ∈ [64, 4096]; the Gaussian ℓ4 radius (exact: σΦ⁻¹(pA)/d^{1/4}) has slope 1/4 − 1/2.",
     verdict=CONSISTENT,
-    holds_when="for the five noises the engine models (Gaussian, Laplace, uniform, eq.-6, ℓ2-exponential in "
-               "--thorough), at fixed per-coordinate variance, d ≤ 4096.",
+    holds_when="consistent with (not verified): for the five noises the engine models (Gaussian, Laplace, uniform, "
+               "eq.-6, ℓ2-exponential in --thorough), at fixed per-coordinate variance, d ≤ 4096, from fitted "
+               "log-log slopes; assumed: these instances stand for 'every noise', and a slope fitted on [64, 4096] "
+               "for the large-d rate.",
     reason="the statement quantifies over every noise distribution; a computation can only instantiate it.",
     checks=(Check("engine-rates", EXACT, _yang_barrier),),
     notes="Normalisation: per-coordinate magnitude fixed (pixels in [0, 1]), not the seed paper's E‖z‖∞.",
@@ -179,7 +181,8 @@ KUMAR20_RATE = Claim(
                   "tight ℓ∞ radius (Laplace: its upper bound) ≤ −1/2 + 0.05 on d ∈ [64, 4096]; uniform: slope "
                   "−1 ± 0.05.",
     verdict=CONSISTENT,
-    holds_when="for the three i.i.d. noises modelled, p = ∞, d ≤ 4096.",
+    holds_when="consistent with (not verified): for the three i.i.d. noises modelled, p = ∞, d ≤ 4096, from fitted "
+               "log-log slopes; assumed: these instances stand for the class, and the fitted slope for the rate.",
     reason="the statement quantifies over a class of distributions with hidden constants.",
     checks=(Check("engine-rates", EXACT, _kumar_rate),),
 )
@@ -196,7 +199,9 @@ KUMAR20_OPT = Claim(
     formalisation="Ratio of the ℓ∞ radius of Laplace (upper bound) and uniform (exact) noise to the Gaussian's, at "
                   "equal per-coordinate variance, pA = 0.99: ≤ 1.5 on d ∈ [64, 4096] and not increasing with d.",
     verdict=CONSISTENT,
-    holds_when="Laplace and uniform noise against the Gaussian, p = ∞, d ≤ 4096.",
+    holds_when="consistent with (not verified): Laplace and uniform noise against the Gaussian, p = ∞, d ≤ 4096 "
+               "(ratios on a grid of d); assumed: two generalized Gaussians stand for the family and 'not "
+               "increasing on [64, 4096]' for 'bounded as d → ∞'.",
     reason="asymptotic statement over a family, with an unspecified constant.",
     checks=(Check("ratio-to-gaussian", EXACT, _kumar_gauss_opt),),
 )
@@ -240,7 +245,9 @@ BLUM20 = Claim(
     formalisation="p = ∞, ε = 1, pA = 0.99 (binary gap fixed): the per-coordinate variance at which the engine's "
                   "ℓ∞ radius (upper bound) reaches ε grows with fitted slope ≥ 1 − 0.1 in d on [64, 4096].",
     verdict=CONSISTENT,
-    holds_when="for the noises modelled (i.i.d. Gaussian, Laplace, uniform; eq. 6), p = ∞, d ≤ 4096.",
+    holds_when="consistent with (not verified): for the noises modelled (i.i.d. Gaussian, Laplace, uniform; eq. 6), "
+               "p = ∞, d ≤ 4096, from fitted slopes of the engine's upper bound on the radius; assumed: these "
+               "instances stand for 'any noise distribution' and the fitted slope for the rate.",
     reason="the statement quantifies over every distribution; the engine instantiates it.",
     checks=(Check("variance-needed", EXACT, _blum_variance),),
 )

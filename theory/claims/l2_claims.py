@@ -655,7 +655,9 @@ T12 = Claim(
                   "mechanism breaks the bound (ill-posed). Repaired: explicit numeric lower bound of "
                   "theory.lower_bounds (packings, zCDP group privacy, Fano / Le Cam) over d ∈ [1, 10⁶], ε ≤ 1.",
     verdict=ILL_POSED,
-    holds_when="repaired: for every mechanism robust and accurate on a large enough cube (every additive mechanism "
+    holds_when="additive mechanisms on the printed box with values in R^d (reading 'additive: ...'): with the "
+               "explicit constant derived by sympy; "
+               "repaired: for every mechanism robust and accurate on a large enough cube (every additive mechanism "
                "robust on R^d) and ε ≤ 1, with the explicit constant of the check 'explicit-lower-bound'; the "
                "Gaussian is then optimal up to a constant (not only up to √log d).",
     checks=_T12_AS_PRINTED.checks,

@@ -401,7 +401,9 @@ T16 = Claim(
                   "(ill-posed). Repaired: explicit numeric lower bound of theory.lower_bounds (corner packing, "
                   "group privacy, counting) over d ∈ [1, 10⁶], ε ≤ d; gap of eq. 6 fitted across d.",
     verdict=ILL_POSED,
-    holds_when="repaired: for every mechanism robust and accurate on a large enough cube (every additive mechanism "
+    holds_when="additive mechanisms on the printed box with values in R^d (reading 'additive: ...'): with the "
+               "explicit constant derived by sympy; "
+               "repaired: for every mechanism robust and accurate on a large enough cube (every additive mechanism "
                "robust on R^d) and ε ≤ d, with the explicit constant of 'explicit-lower-bound'; eq. 6 is optimal up "
                "to the constant of 'exponential-gap-vs-d' (→ 1/ln 2).",
     checks=_T16_AS_PRINTED.checks,
@@ -445,7 +447,9 @@ T17 = Claim(
                   "general ones). Repaired: explicit numeric lower bound of theory.lower_bounds (corner packing, "
                   "zCDP group privacy k², Fano; Le Cam for small d) over d ∈ [1, 10⁶], ε ≤ 1.",
     verdict=ILL_POSED,
-    holds_when="repaired: for every mechanism robust and accurate on a large enough cube (every additive mechanism "
+    holds_when="additive mechanisms on the printed box with values in R^d (reading 'additive: ...'): with the "
+               "explicit constant derived by sympy; "
+               "repaired: for every mechanism robust and accurate on a large enough cube (every additive mechanism "
                "robust on R^d) and ε ≤ 1, with the explicit constant of 'explicit-lower-bound'. The T18 Gaussian is "
                "within a factor growing like √log d of it (TABLE1-gaussian-linf-dmr).",
     checks=_T17_AS_PRINTED.checks,

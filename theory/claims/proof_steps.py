@@ -20,6 +20,11 @@ A true conclusion reached through a false step is a **proof gap** (finding :data
   σ, and thus E[z] = dσ".  Under eq. 6, p(z) ∝ exp(−‖z‖∞/σ), the ℓ∞ sphere of radius R has surface
   d·2^d·R^{d−1}, so R = ‖z‖∞ has density R^{d−1}e^{−R/σ}/(Γ(d)σ^d): Gamma with shape d and *scale* σ,
   mean dσ.  "Mean σ" is false for every d ≥ 2; the conclusion E‖z‖∞ = dσ is right.
+* ``T12.step-T24``, ``T16.step-L27``, ``T17.step-T24`` (issue 19) -- the proofs apply T24 / L27 as printed to the
+  corners of the printed box.  Verdict **proof invalid**: the lemmas as printed are false, and no corrected form
+  helps, since the constant mechanism has error s/2 on every corner, below the claimed rate for large d (sympy;
+  :mod:`theory.claims.additive_box`).  The conclusions are carried by the chains of robust steps of
+  :mod:`theory.lower_bounds` (repaired readings) and, for additive mechanisms, by translation invariance.
 * ``S3.2.gaussian-density`` -- §3.2 recalls the Gaussian density "p(z) ∝ exp(−‖z‖²₂/(2σ²))" (the square and
   the factor 2 are unreadable in the extracted text; reconstructed) to motivate eq. 6.  Checked: it is the
   density of N(0, σ²I) (normalisation (2πσ²)^{d/2}, covariance σ²I), the T10 mechanism; with T18's
@@ -463,6 +468,8 @@ CLAIMS = (
         formalisation="1-D normaliser and variance by quadrature (product density); DMR of x + z at ℓ∞ corner shift "
                       "(r, …, r) with T18's σ² = d·r²/(2ε), by quadrature of the Rényi integrals, equals ε.",
         verdict=CONSISTENT,
+        holds_when="consistent with (sampled): normaliser and variance by quadrature at one σ, the corner DMR at "
+                   "three dimensions.",
         checks=(Check("normalisation-covariance-T18", EXACT, lambda t: check_s32_density(thorough=t)),),
         depends_on=("T10", "T18"),
     ),

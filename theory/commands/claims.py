@@ -26,7 +26,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from theory.claims import CLAIMS, derive_verdict, get
+    from theory.claims import CLAIMS, derive_verdict, get, reading_assurance
 
     claims = [get(i) for i in args.id] if args.id else list(CLAIMS.values())
     out = []
@@ -36,20 +36,22 @@ def run(args: argparse.Namespace) -> int:
             ev = c.run_checks(thorough=args.thorough)
             rec["evidence"] = [e.as_dict() for e in ev]
             rec["derived_verdict"] = derive_verdict(ev)
+            rec["derived_assurance"] = reading_assurance(ev)
         out.append(rec)
     if args.json:
         print_json({"claims": out})
         return 0
-    heads = ("ID", "KIND", "VERDICT", "METHODS", "STATEMENT")
-    table = [(r["id"], r["kind"], r["verdict"], ", ".join(r["methods"]), " ".join(str(r["statement"]).split()))
-             for r in out]
+    heads = ("ID", "KIND", "VERDICT", "ASSURANCE", "METHODS", "STATEMENT")
+    table = [(r["id"], r["kind"], r["verdict"], r["assurance"], ", ".join(r["methods"]),
+              " ".join(str(r["statement"]).split())) for r in out]
     w = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(heads[:-1])]
     print("  ".join(f"{h:<{w[i]}}" for i, h in enumerate(heads[:-1])) + "  " + heads[-1])
     for rec, row in zip(out, table, strict=True):
         print("  ".join(f"{c:<{w[i]}}" for i, c in enumerate(row[:-1])) + "  " + row[-1])
         if args.check:
             for e in rec["evidence"]:
-                print(f"{'':<{w[0]}}    [{e['finding']}{'' if e['ok'] else ', CHECK FAILED'}] {e['check']} "
+                print(f"{'':<{w[0]}}    [{e['finding']}, {e['assurance']}{'' if e['ok'] else ', CHECK FAILED'}] "
+                      f"{e['check']} "
                       f"({e['seconds']:.2f} s): {e['summary']}")
     print("Full statements, formalisations and conditions: python -m theory claims --json (or --id ID --json).")
     if args.check:
