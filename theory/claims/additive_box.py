@@ -69,7 +69,7 @@ def additive_constant(claim: str) -> float:
     """
     _setting(claim)
     if claim == "T16":
-        return LN2 * (1.0 - 2.0 ** -0.5) / 2.0
+        return float(LN2 * (1.0 - 2.0 ** -0.5) / 2.0)
     return math.sqrt(LN2) / 8.0
 
 

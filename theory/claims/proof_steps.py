@@ -116,8 +116,8 @@ def check_t12_triangle(dmr: Callable[[float, float], float] = gaussian_dmr_quadr
     ok = all(abs(x["dmr_one_step"] - x["closed_form_one"]) <= 1e-6 * x["closed_form_one"] for x in rows) \
         or dmr is not gaussian_dmr_quadrature
     witness = {"P": "N(0, sigma^2)", "R": "N(a, sigma^2)", "Q": "N(2a, sigma^2)", **worst}
-    data = {"table": rows, "witness": witness, "diameters": dict(zip([str(d) for d in dims], diam, strict=True)),
-            "radius_2r": 2 * r}
+    data: dict[str, Any] = {"table": rows, "witness": witness,
+                            "diameters": dict(zip([str(d) for d in dims], diam, strict=True)), "radius_2r": 2 * r}
     if step_false and direct_ok:
         return evidence(GAP, ok, f"Step false: DMR(N(0,σ²)‖N(2a,σ²)) = {worst['dmr_two_steps']:.6g} = "
                         f"{worst['ratio_two_over_one']:.6g} × DMR(N(0,σ²)‖N(a,σ²)) (a = {worst['shift_a']:g}, σ = "
@@ -199,7 +199,7 @@ def check_t16_lemma26(records: Callable[[int], int] | None = None, thorough: boo
                "delta_at_sigma": gaussian_delta(eps, 1 / gaussian_unit_sigma(eps, delta)),
                "n_eps_alpha_over_d": last["n_eps_alpha_over_d"]}
     ok = abs(witness["delta_at_sigma"] - delta) <= 1e-9 * delta
-    data = {"table": rows, "slope_vs_d": slope, "slope_over_sqrt_d_log": slope_sqrt, "witness": witness}
+    data: dict[str, Any] = {"table": rows, "slope_vs_d": slope, "slope_over_sqrt_d_log": slope_sqrt, "witness": witness}
     if slope < -0.25 and pure_ok:
         return evidence(GAP, ok, f"Lemma 26 is an (ε, δ)-DP bound and cannot give 1 ≥ Ω(d/(εα)): the analytic "
                         f"Gaussian mechanism (ε = {eps:g}, δ = {delta:g}, exact calibration) meets its hypotheses with "
@@ -319,7 +319,7 @@ def check_t15_gamma_mean(wording_mean: Callable[[int, float], float] = _printed_
     wrong = [r for r in rows if abs(r["mc_mean"] - r["wording_mean"]) > r["half_width_6sd"]]
     ok = sym["mean_is_d_sigma"] and sym["variance_is_d_sigma2"]
     w = wrong[0] if wrong else rows[0]
-    data = {"symbolic": sym, "table": rows,
+    data: dict[str, Any] = {"symbolic": sym, "table": rows,
             "witness": {"d": w["d"], "sigma": sigma, "wording_mean": w["wording_mean"],
                         "true_mean": w["true_mean_d_sigma"],
                         "mc_mean": w["mc_mean"], "half_width_6sd": w["half_width_6sd"], "samples": n, "seed": 15}}
@@ -407,7 +407,7 @@ def check_s32_density(coef: float = 0.5, sigma2_of: Callable[[int, float, float]
 # registry entries
 # ----------------------------------------------------------------------------------------------------
 
-CLAIMS = (
+_STEP_CLAIMS = (
     Claim(
         id="T12.step-triangle",
         title="Proof of T12: DMR chained through a common point ('≤ 2·ε/2 = ε')",
@@ -486,8 +486,14 @@ _PACKING_STEP_TEXT = {
 }
 
 
+def _packing_step_check(claim: str, thorough: bool) -> Evidence:
+    from theory.claims.additive_box import check_packing_step
+
+    return check_packing_step(claim)
+
+
 def _packing_step_claim(claim: str) -> Claim:
-    from theory.claims.additive_box import SETTINGS, check_packing_step
+    from theory.claims.additive_box import SETTINGS
 
     st = SETTINGS[claim]
     text, where = _PACKING_STEP_TEXT[claim]
@@ -506,11 +512,11 @@ def _packing_step_claim(claim: str) -> Claim:
         holds_when=f"the conclusion of {claim} is carried by another argument: chains of robust steps out to a cube "
                    f"much larger than the printed box (theory.lower_bounds; {claim}'s repaired reading) and, for "
                    f"additive mechanisms on the printed box, translation invariance ({claim}'s additive reading).",
-        checks=(Check("corners-of-printed-box", SYMBOLIC, lambda t, c=claim: check_packing_step(c),
+        checks=(Check("corners-of-printed-box", SYMBOLIC, functools.partial(_packing_step_check, claim),
                       assurance=PROVED,
                       why="sympy: constant-mechanism error, limit of error/rate, corrected lemma ≤ s/2"),),
         depends_on=(claim, st["lemma"]),
     )
 
 
-CLAIMS = CLAIMS + tuple(_packing_step_claim(c) for c in ("T12", "T16", "T17"))
+CLAIMS: tuple[Claim, ...] = _STEP_CLAIMS + tuple(_packing_step_claim(c) for c in ("T12", "T16", "T17"))
