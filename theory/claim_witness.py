@@ -43,16 +43,16 @@ def _claims() -> ModuleType:
 
 def refuting_checks(claim_id: str, reading: str | None = None) -> list[str]:
     """Names of the checks of ``claim_id`` (its reading ``reading``, default "as printed") that reproduce a
-    counterexample (finding ``refutes``, ``empty`` or ``gap``; run in the default mode)."""
+    counterexample (finding ``refutes``, ``empty``, ``gap`` or ``invalid``; run in the default mode)."""
     K = _claims()
     r = K.get(claim_id).reading(reading or K.AS_PRINTED)
     return [ev.check for ev in r.run_checks(thorough=False) if ev.finding in K.WITNESS_FINDINGS and ev.ok]
 
 
 def needs_witness(verdict: str) -> bool:
-    """Readings with these verdicts carry a witness: refuted, ill-posed as printed, proof gap."""
+    """Readings with these verdicts carry a witness: refuted, ill-posed as printed, proof gap, proof invalid."""
     K = _claims()
-    return verdict in (K.REFUTED, K.ILL_POSED, K.PROOF_GAP)
+    return verdict in (K.REFUTED, K.ILL_POSED, K.PROOF_GAP, K.PROOF_INVALID)
 
 
 def make_claim_witness(claim_id: str, evidence: Any, reading: str | None = None,

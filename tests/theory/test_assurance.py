@@ -159,6 +159,16 @@ def test_packing_step_is_proof_invalid_and_names_the_carrying_argument(cid, lemm
     assert w["error_over_rate"] < w["hidden_constant"]
 
 
+def test_proof_invalid_witness_is_written_and_rechecks():
+    from theory import claim_witness as CW
+
+    recs = CW.claim_witness_records(ids=["T16.step-L27"])
+    assert list(recs) == ["claim_T16.step-L27_corners-of-printed-box.json"]
+    rec = next(iter(recs.values()))
+    assert rec["finding"] == INVALID and rec["assurance"] == PROVED and rec["thorough"] is False
+    assert CW.check_claim_witness_record(rec)["confirmed"]
+
+
 def test_packing_step_planted_bug_is_caught():
     """Negative test: a point set whose side grows like the claimed rate (s = r·d/ε, what the repaired readings'
     chains reach) is not shown invalid -- the constant mechanism's error s/2 then keeps pace with the rate, the sympy

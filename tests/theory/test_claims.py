@@ -146,7 +146,7 @@ def test_verdict(cid, reading):
     assert derive_verdict(evs) == r.verdict, [(e.check, e.finding, e.ok) for e in evs]
     if r.verdict == REFUTED:
         assert any(e.finding == REFUTES and e.ok for e in evs), "a refutation needs a reproducing witness"
-    if r.verdict in (REFUTED, ILL_POSED, PROOF_GAP):
+    if r.verdict in (REFUTED, ILL_POSED, PROOF_GAP, PROOF_INVALID):
         wit = witness_evidence(r, evs)
         assert wit and all(e.ok and e.finding in WITNESS_FINDINGS for e in wit), \
             f"{_rid(cid, reading)}: a {r.verdict} reading needs a passing witness check"
