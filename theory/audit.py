@@ -22,11 +22,15 @@ write).  It writes
 * ``OUT/witnesses/*.json`` -- one witness per over-certifying case (theory.witness) and one per refuted /
   ill-posed / proof-gap reading (theory.claim_witness), re-checkable with ``python -m theory witness FILE``.
 
-Verdicts: holds / holds under stated conditions / refuted (with a witness) / not numerically decidable (with
-the reason) / ill-posed as printed (false under one natural reading, empty under the other) / proof gap (a
-false proof step, the conclusion surviving); each is derived from the findings of the reading's checks
-(theory.claims.derive_verdict) and compared with the verdict recorded in the registry (a disagreement is
-flagged in the report and the JSON).
+Verdicts: holds / holds under stated conditions (on proved or verified findings only) / consistent with
+(sampled support) / refuted (with a witness that re-checks rigorously) / not numerically decidable (with the
+reason) / ill-posed as printed (false under one natural reading, empty under the other) / proof gap (a false
+proof step, the conclusion surviving) / proof invalid (a needed step false, no local repair; the carrying
+argument named); each is derived from the findings of the reading's checks and their assurance (proved /
+verified / sampled; theory.claims.derive_verdict, theory.claims.reading_assurance) and compared with the
+verdict recorded in the registry (a disagreement is flagged in the report and the JSON).  The verdict table
+has an assurance column per verdict; ``--against OTHER.json`` compares the verdicts with another audit
+(:func:`verdict_differences`; the default and the ``--thorough`` audit must agree).
 
 Default run: well under 60 s on a 2-core machine; ``--thorough`` uses larger samples and grids (a few minutes;
 the report states the measured time).

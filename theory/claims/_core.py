@@ -46,7 +46,15 @@ How the two new verdicts arise (:func:`derive_verdict`, from the findings of one
 * ``proof gap`` -- for proof-step sub-claims (:mod:`theory.claims.proof_steps`): a check finds
   :data:`GAP`: the step as written is false (its witness in ``data["witness"]``) while the conclusion the
   step serves is true by another route (the same check verifies that route).  A step whose falsity also
-  breaks the conclusion is plain :data:`REFUTES`.  The verdict of a claim is *derived* from the findings of
+  breaks the conclusion is plain :data:`REFUTES`.
+* ``proof invalid`` (issue 19) -- a check finds :data:`INVALID`: a step the proof needs is false and no local
+  repair exists (a corrected citation cannot deliver the conclusion either); the argument that carries the
+  conclusion instead is named in ``data["carried_by"]``.  It outranks ``proof gap`` and yields to a refutation
+  of the conclusion itself.
+* ``consistent with`` (issue 19) -- what would be ``holds`` / ``holds under stated conditions`` when a deciding
+  finding is only sampled (the claim's ``holds_when`` states the conditions and what is assumed).
+
+The verdict of a claim is *derived* from the findings of
 its checks (:func:`derive_verdict`); the registry also records the verdict the project reached
 (``Claim.verdict``) and the test-suite asserts that the two agree, so a change in the numbers that would
 change a verdict fails a test instead of silently rewriting the report.
