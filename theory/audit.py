@@ -342,9 +342,9 @@ def _best(verdicts: list[str]) -> str:
 def _soundness_notes(claim: Any, derived_printed: str, soundness: dict[str, Any] | None) -> list[str]:
     """A footnote when a claim that holds has a certificate built on it that exceeds the tight radius (issue 15
     item 7: T18 "holds" while the soundness table says T18 exceeds the tight radius)."""
-    from theory.claims import CONDITIONAL, HOLDS
+    from theory.claims import CONDITIONAL, CONSISTENT, HOLDS
 
-    if soundness is None or derived_printed not in (HOLDS, CONDITIONAL):
+    if soundness is None or derived_printed not in (HOLDS, CONDITIONAL, CONSISTENT):
         return []
     rows = [r for r in soundness["rows"] if r["certificate"].upper() == claim.id.upper()]
     bad = [r for r in rows if r["exceeds_tight"] or (r["beyond_range"] or {}).get("exceeds_tight")]

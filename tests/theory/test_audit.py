@@ -61,13 +61,13 @@ def test_t18_note_explains_the_soundness_row(audit):
     verdict table itself, with the counts computed from the soundness rows."""
     out, _, result = audit
     t18 = result.claim("T18")
-    assert t18.printed_verdict == "holds" and len(t18.notes) == 1
+    assert t18.printed_verdict == "consistent with" and len(t18.notes) == 1      # sampled support (issue 19)
     rows = [r for r in result.soundness["rows"] if r["certificate"] == "t18"]
     n_in = sum(r["exceeds_tight"] for r in rows)
     assert f"in {n_in} of {len(rows)} settings" in t18.notes[0] and "Corollary 11" in t18.notes[0]
     md = (out / "audit.md").read_text()
     table = md[md.index("## Verdicts"):md.index("**Notes to the table.**")]
-    assert "| [T18](#claim-t18) | Gaussian mechanism for ℓ∞ DMR robustness | **holds** |" in table
+    assert "| [T18](#claim-t18) | Gaussian mechanism for ℓ∞ DMR robustness | **consistent with** | sampled |" in table
     assert "[note 1](#verdict-notes)" in table
     assert "1. (T18) " in md
     # a claim that holds without an unsound certificate built on it gets no note; a refuted one neither
@@ -204,7 +204,7 @@ def test_proof_gaps_section_lists_every_step():
     """Issue 11: a 'Proof gaps' section listing every proof-step sub-claim with its verdict (gaps and holds), each gap
     with a confirmed witness."""
     from theory.audit import compute_audit, render_markdown
-    from theory.claims import CLAIMS, PROOF_GAP, PROOF_STEP
+    from theory.claims import CLAIMS, PROOF_GAP, PROOF_INVALID, PROOF_STEP
 
     steps = [cid for cid, c in CLAIMS.items() if c.kind == PROOF_STEP]
     assert {"T12.step-triangle", "T16.step-lemma26", "T15.step-gamma-mean", "S3.2.gaussian-density"} <= set(steps)
@@ -215,8 +215,9 @@ def test_proof_gaps_section_lists_every_step():
         c = r.claim(cid)
         assert f"[{cid}](#" in sec and f"**{c.printed_verdict}**" in sec
     assert r.claim("T12.step-triangle").printed_verdict == PROOF_GAP
-    assert r.claim("S3.2.gaussian-density").printed_verdict == "holds"
-    gaps = {p["id"] for p in r.proof_steps if p["verdict"] == PROOF_GAP}
+    assert r.claim("S3.2.gaussian-density").printed_verdict == "consistent with"     # quadrature only (issue 19)
+    assert r.claim("T16.step-L27").printed_verdict == PROOF_INVALID
+    gaps = {p["id"] for p in r.proof_steps if p["verdict"] in (PROOF_GAP, PROOF_INVALID)}
     assert gaps and gaps == {w["claim"] for w in r.claim_witnesses if w["confirmed"]}
     assert next(p for p in r.proof_steps if p["id"] == "T12.step-triangle")["serves"] == ["T12"]
 
