@@ -219,7 +219,7 @@ def verdict_differences(a: AuditResult, b: AuditResult) -> list[str]:
     verdicts): one line per reading, of the claims both audited, whose derived verdict or assurance differs,
     plus the claims only one of them audited.  Empty when they agree.
 
-    >>> r = compute_audit(only=["L22"], soundness=False, progress=False)
+    >>> r = compute_audit(only=["T16.step-L27"], soundness=False, progress=False)
     >>> verdict_differences(r, r)
     []
     """

@@ -65,7 +65,7 @@ def additive_constant(claim: str) -> float:
     ``C16 = ln 2·(1 − 2^{−1/2})/2``, ``C12 = C17 = √(ln 2)/8`` (module docstring).
 
     >>> round(additive_constant("T16"), 6), round(additive_constant("T17"), 6)
-    (0.101505, 0.104069)
+    (0.101509, 0.104069)
     """
     _setting(claim)
     if claim == "T16":
@@ -121,7 +121,7 @@ def derive_additive_constant(claim: str) -> dict[str, Any]:
 
     >>> res = derive_additive_constant("T16")
     >>> all(res["steps"].values()), res["C"]
-    (True, 'log(2)/2 - sqrt(2)*log(2)/4')
+    (True, '(2 - sqrt(2))*log(2)/4')
     """
     import sympy as sp
 
