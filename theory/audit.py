@@ -475,7 +475,9 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
     seconds = time.perf_counter() - t_start
     lines = [f"{len(results)} claims (checked in {seconds:.1f} s)",
              "verdicts as printed: " + ", ".join(f"{v} {n}" for v, n in cp),
-             "best reading:        " + ", ".join(f"{v} {n}" for v, n in cb)]
+             "best reading:        " + ", ".join(f"{v} {n}" for v, n in cb),
+             "assurance as printed: " + ", ".join(f"{a} {sum(r.printed_assurance == a for r in results)}"
+                                                  for a in ("proved", "verified", "sampled"))]
     if sound is not None:
         ex = [certificate_label(r) for r in sound["rows"] if r["exceeds_tight"]]
         lines.append("certificates exceeding the tight radius on 1 - pA in [1e-15, 1/2): " + (", ".join(ex) or "none"))
