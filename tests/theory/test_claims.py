@@ -372,9 +372,10 @@ def test_derive_verdict_new_findings():
 
 
 def test_witness_evidence_picks_the_named_check():
-    from theory.claims import EMPTY, SUPPORTS, Reading, evidence
+    from theory.claims import EMPTY, PROVED, SUPPORTS, VERIFIED, Reading, evidence
 
-    evs = [evidence(REFUTES, True, "r"), evidence(EMPTY, True, "e"), evidence(SUPPORTS, True, "s")]
+    evs = [evidence(REFUTES, True, "r", assurance=VERIFIED), evidence(EMPTY, True, "e", assurance=PROVED),
+           evidence(SUPPORTS, True, "s", assurance=PROVED)]
     for e, n in zip(evs, ("a", "b", "c"), strict=True):
         e.check = n
     assert [e.check for e in witness_evidence(Reading("x", "s", ILL_POSED), evs)] == ["a", "b"]
