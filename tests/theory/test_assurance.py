@@ -169,6 +169,19 @@ def test_proof_invalid_witness_is_written_and_rechecks():
     assert CW.check_claim_witness_record(rec)["confirmed"]
 
 
+def test_s32_density_symbolic_and_negative_case():
+    """§3.2 holds (proved): sympy gives normaliser √(2π)σ, variance σ² and corner DMR = ε at T18's scale; the other
+    reconstruction exp(−‖z‖²/σ²) is refuted with variance σ²/2 and DMR 2ε (the numbers test_claims checks by
+    quadrature)."""
+    from theory.claims.proof_steps import check_s32_density_symbolic
+
+    ev = check_s32_density_symbolic()
+    assert ev.finding == SUPPORTS and ev.data["dmr_over_eps"] == "1"
+    bad = check_s32_density_symbolic(1)
+    assert bad.finding == REFUTES and bad.data["dmr_over_eps"] == "2" and bad.data["variance"] == "sigma**2/2"
+    assert get("S3.2.gaussian-density").verdict == HOLDS
+
+
 def test_packing_step_planted_bug_is_caught():
     """Negative test: a point set whose side grows like the claimed rate (s = r·d/ε, what the repaired readings'
     chains reach) is not shown invalid -- the constant mechanism's error s/2 then keeps pace with the rate, the sympy

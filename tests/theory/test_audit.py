@@ -215,7 +215,7 @@ def test_proof_gaps_section_lists_every_step():
         c = r.claim(cid)
         assert f"[{cid}](#" in sec and f"**{c.printed_verdict}**" in sec
     assert r.claim("T12.step-triangle").printed_verdict == PROOF_GAP
-    assert r.claim("S3.2.gaussian-density").printed_verdict == "consistent with"     # quadrature only (issue 19)
+    assert r.claim("S3.2.gaussian-density").printed_verdict == "holds"     # sympy (issue 19); quadrature cross-check
     assert r.claim("T16.step-L27").printed_verdict == PROOF_INVALID
     gaps = {p["id"] for p in r.proof_steps if p["verdict"] in (PROOF_GAP, PROOF_INVALID)}
     assert gaps and gaps == {w["claim"] for w in r.claim_witnesses if w["confirmed"]}

@@ -152,7 +152,8 @@ TABLE: dict[tuple[str, ...], Entry] = {
                                                 "cross-check of the sympy limit: the analytic Gaussian mechanism's "
                                                 "records count at finitely many d and a fitted slope"),
     ("T15.step-gamma-mean", "law-of-linf-norm"): (PROVED, False, "sympy: the law of ‖z‖∞ is Gamma(d, σ), mean dσ"),
-    ("S3.2.gaussian-density", "normalisation-covariance-T18"): (SAMPLED, False, _GRID),
+    ("S3.2.gaussian-density", "normalisation-covariance-T18"): (SAMPLED, True,
+                                                                "quadrature cross-check of the sympy derivation"),
     # -- experimental statements and follow-up packs ------------------------------------------------------
     ("EXP-linf-10-20", "ratio-vs-normalisation-and-c"): (SAMPLED, False, _GRID),
     ("EXP-linf-10-20", "equal-linf-c1"): (SAMPLED, False,
