@@ -368,7 +368,7 @@ def check_s32_density_symbolic(coef: Any = None) -> Evidence:
     s2_t18 = d * r**2 / (2 * eps)
     dmr_over_eps = sp.simplify((d * r**2 / (2 * var)).subs(sigma**2, s2_t18) / eps)
     ok_dmr = bool(sp.simplify(dmr_over_eps - 1) == 0)
-    data = {"normaliser": str(z), "variance": str(var), "dmr_over_eps": str(dmr_over_eps),
+    data: dict[str, Any] = {"normaliser": str(z), "variance": str(var), "dmr_over_eps": str(dmr_over_eps),
             "witness": {"coef": str(c), "variance": str(var), "dmr_over_eps": str(dmr_over_eps)}}
     if normal and ok_dmr:
         return evidence(SUPPORTS, True, f"sympy (symbolic σ, d, r, ε): normaliser {z}, variance {var}: the N(0, σ²I) "
