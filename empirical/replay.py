@@ -30,7 +30,9 @@ Layout: reading and naming (:func:`read_cohen_log`, :func:`parse_log_name`, :fun
 :func:`resolve_logs`), recovery (:func:`recover_pA_lower`, :func:`replay_log`), checks
 (:func:`log_consistency`, :func:`identify_n_alpha`, :func:`precision_summary`); the whole job is
 :func:`compute_replay` -> :class:`ReplayResult` (typed, writes nothing) in :mod:`empirical.replay_result`,
-rendered by :func:`empirical.replay_report.write_replay_report`.
+rendered by :func:`empirical.replay_report.write_replay_report`.  The three modules form layers, each
+importing only those below it: ``replay`` (reading, recovery) <- ``replay_report`` (rendering) <-
+``replay_result`` (the computation, which writes through the renderer).
 """
 
 from __future__ import annotations
@@ -1064,6 +1066,10 @@ COLUMN_LABELS = {
     "radius_yang_linf": "Yang et al. ℓ∞ (tight, eq. 6)",
 }
 L2_COLS = ("radius_cohen", "radius_c11_c1", "radius_c11_c3")
+#: The other applicable l2 certificates (Section 8 of the replay report).
+OTHER_L2_COLS = ("radius_pixeldp", "radius_li_renyi")
+#: l2 radius of the paper's "approximately 20% certified accuracy under l2 = 1.0" (Section 4.2).
+CLAIM_RADIUS = 1.0
 LINF_COLS = ("radius_cohen_linf", "radius_t18_linf_c1", "radius_t18_linf_c3")
 
 
@@ -1135,17 +1141,3 @@ def _small_c(res: LogReplay, radii) -> dict:
                        "certified_accuracy_l2": tuple(float(a) for a in certified_accuracy(
                            r, res.log.correct, res.log.predict, radii))}
     return out
-
-
-
-
-def __getattr__(name):  # the typed result and the report live in their own modules (lazy: no import cycle)
-    if name in ("compute_replay", "ReplayResult", "run_replay", "SCHEMA_VERSION"):
-        from empirical import replay_result
-
-        return getattr(replay_result, name)
-    if name in ("write_replay_report", "render_markdown"):
-        from empirical import replay_report
-
-        return getattr(replay_report, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

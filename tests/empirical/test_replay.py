@@ -20,7 +20,7 @@ from scipy import stats
 from empirical import replay as R
 from empirical.cli import main as cli_main
 from empirical.replay_report import render_markdown, write_replay_report
-from empirical.replay_result import ReplayResult, compute_replay
+from empirical.replay_result import ReplayResult, compute_replay, run_replay
 
 CIFAR_LOGS = "cohen2019-certify/cifar10"
 
@@ -165,7 +165,7 @@ def test_report_sentences_use_the_stated_n_alpha_and_measure_every_radius(tmp_pa
     sigma, n = 0.25, 1000
     rows, _ = _synthetic_rows(sigma, n, 0.01, [1000, 1000, 999, 600], seed=1)
     path = _write_log(tmp_path / "noise_0.25_sigma_0.25.tsv", rows)
-    s = R.run_replay([path], out=tmp_path / "o", n=n, alpha=0.001, name="t", d=784, progress=False)
+    s = run_replay([path], out=tmp_path / "o", n=n, alpha=0.001, name="t", d=784, progress=False)
     md = (tmp_path / "o" / "t.md").read_text()
     assert "not reachable with n = 1,000 and α = 0.001" in md
     grid_free = md.replace(next(x for x in md.split("\n") if x.startswith("Searching n ∈")), "")
@@ -184,7 +184,7 @@ def test_report_sentences_use_the_stated_n_alpha_and_measure_every_radius(tmp_pa
     assert pr["columns"] == res.columns and len(res.columns) > 3
     assert pr["rel_halfwidth_max"] == max(pr[f"{c}_rel_halfwidth_max"] for c in res.columns)
     assert f"({len(res.columns)} columns, all logs)" in md
-    s2 = R.run_replay([path], out=tmp_path / "o", n=n, alpha=0.01, name="t2", d=784, progress=False)
+    s2 = run_replay([path], out=tmp_path / "o", n=n, alpha=0.01, name="t2", d=784, progress=False)
     md2 = (tmp_path / "o" / "t2.md").read_text()
     assert s2["logs"][0]["consistency"]["rows_above_max"] == 0
     assert "All logs are consistent" in md2 and "not reachable" not in md2 and "Log anomaly" not in md2
@@ -214,7 +214,7 @@ def test_cli_writes_report_and_fails_cleanly(synthetic_log, tmp_path, capsys):
                      "--dim", "3072", "--no-progress"]) == 0
     md = (out / "replay_t.md").read_text()
     assert "python -m empirical replay --log" in md and "## Closing note" in md
-    assert (out / "replay_t_fig1_l2.png").stat().st_size > 1000
+    assert (out / "replay_t_linf.png").stat().st_size > 1000
     assert cli_main(["replay", "--log", str(path), "--sigma", "0.25", "--dim", "3072", "--no-progress"]) == 2
     assert cli_main(["replay", "--log", str(tmp_path / "missing.tsv")]) == 2
     assert cli_main(["replay", "--log", str(path), "--alpha", "1.5"]) == 2
@@ -355,7 +355,8 @@ def test_incomplete_log_is_flagged(tmp_path):
     _counts_log(tmp_path / "mnist" / "noise_0.50_sigma_0.50.tsv", 0.5, 1000, 0.001, TOP[:9])
     res = compute_replay([tmp_path / "mnist"], n=1000, progress=False, command="t")
     assert [e.incomplete for e in res.logs] == [False, True]
-    assert "`noise_0.50_sigma_0.50.tsv` has 9 rows (idx up to 8)" in res.text["closing"]
+    assert ("`noise_0.50_sigma_0.50.tsv` has 9 rows (idx up to 8; the longest log of its data set has 13)"
+            in res.text["closing"])
     assert "9 (incomplete)" in render_markdown(res)
 
 
