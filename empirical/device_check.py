@@ -32,6 +32,8 @@ SCALES = {
     "dry": dict(bench_n=64, bench_reps=1, bench_archs="cnn", epochs=1, max_examples=64, max_seconds=30.0,
                 n=32, count=2, batch=32),
 }
+#: How a failed --all experiment is recorded in ``skipped`` (the command then exits 2 after writing the report).
+EXPERIMENT_FAILED = "CIFAR-10 experiment (--all) failed"
 DRY_EXPERIMENT = {"arch": "mlp", "epochs": 1, "points": 2, "n0": 8, "n": 32, "batch": 32, "train_examples": 64}
 
 
@@ -161,6 +163,14 @@ def _fake_cifar(root: Path, seed: int = 0) -> Path:
     jx = (x.astype(np.int64) + rng.integers(-6, 7, x.shape)).clip(0, 255).astype(np.uint8)
     np.savez(d / "cifar10-jpeg75" / "test100_jpeg75.npz", x=jx, y=y, idx=idx)
     return d
+
+
+def experiment_data_dir(data_dir) -> Path:
+    """The folder the ``--all`` experiment trains and certifies from: ``DIR/cifar10-jpeg75`` when it holds the
+    CIFAR-10 training split (the shared data layout), else ``DIR`` itself (``--dry-run``'s random data keeps only
+    the JPEG test pairs there)."""
+    jpeg = Path(data_dir) / "cifar10-jpeg75"
+    return jpeg if (jpeg / "train.npz").is_file() else Path(data_dir)
 
 
 def _bench_md(b: dict) -> list:
@@ -421,15 +431,19 @@ def compute_device_check(args: DeviceCheckSettings, *, command: str | None = Non
             exp_cmd = (f"python -m empirical experiment cifar10 --device {dev.type} --data-dir {data_dir} "
                        f"--out {out_dir}"
                        + (" (dry run sizes)" if args.dry_run else ""))
-            exp_dir = Path(data_dir) / "cifar10-jpeg75" if (Path(data_dir) / "cifar10-jpeg75").is_dir() else data_dir
-            summ = run_experiment("cifar10", out=out_dir, device=dev.type, data_dir=exp_dir, seed=args.seed,
-                                  work=str(out_dir / "work") if args.dry_run else "runs/experiments",
-                                  command=exp_cmd, progress=False,
-                                  overrides=DRY_EXPERIMENT if args.dry_run else None,
-                                  time_budget=None if budget is None else max(1e-3, left()),
-                                  name=("cifar10_dry" if args.dry_run else None))
-            res["experiment"] = {"report": summ.get("report"), "seconds": summ.get("seconds", 0.0),
-                                 "skipped_runs": summ.get("skipped_runs", [])}
+            try:  # a failure is recorded and the report still written (the command then exits 2)
+                summ = run_experiment("cifar10", out=out_dir, device=dev.type,
+                                      data_dir=experiment_data_dir(data_dir), seed=args.seed,
+                                      work=str(out_dir / "work") if args.dry_run else "runs/experiments",
+                                      command=exp_cmd, progress=False,
+                                      overrides=DRY_EXPERIMENT if args.dry_run else None,
+                                      time_budget=None if budget is None else max(1e-3, left()),
+                                      name=("cifar10_dry" if args.dry_run else None))
+                res["experiment"] = {"report": summ.get("report"), "seconds": summ.get("seconds", 0.0),
+                                     "skipped_runs": summ.get("skipped_runs", [])}
+            except (ValueError, OSError, RuntimeError) as exc:
+                why = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else exc.__class__.__name__
+                res["skipped"].append(f"{EXPERIMENT_FAILED}: {why}")
     dump()
     if tmp is not None:
         tmp.cleanup()

@@ -504,16 +504,17 @@ def compute_replay(paths=(), *, manifest=None, sigma: float | None = None, d: in
                                     if paper_ds else ""))
         held += ("." if not paper_ds or any(_near(k[1], PAPER_FIG2_TRAIN) for k in multi) else
                  (", though not on the paper's training-σ = 0.5 model, which is certified with σ = "
-                  + ", ".join(f"{entries[i].sigma:g}" for i in p2) + " only." if p2 else "."))
+                  + ", ".join(f"{x:g}" for x in sorted({entries[i].sigma for i in p2})) + " only." if p2 else "."))
         text["fig2_intro"] = held + " The table shows each such model at every mechanism σ" + (
             ", and the training-σ = 0.5 model." if p2 and not any(_near(k[1], PAPER_FIG2_TRAIN) for k in multi)
             else ".")
         fig2_fig = fig2
     else:
         fig2 = sorted({*p2, *diag}, key=lambda i: (entries[i].sigma, entries[i].train_sigma or 0.0)) or list(order)
+        p2_sigmas = ", ".join(f"{x:g}" for x in sorted({entries[i].sigma for i in p2}))
         held = ("The logs hold the training-σ = 0.5 model certified with σ = "
-                + ", ".join(f"{entries[i].sigma:g}" for i in p2) + f" only, so the paper's Figure {f2} (mechanism σ "
-                "varied on that model) can be reproduced at σ = " + ", ".join(f"{entries[i].sigma:g}" for i in p2)
+                + p2_sigmas + f" only, so the paper's Figure {f2} (mechanism σ "
+                "varied on that model) can be reproduced at σ = " + p2_sigmas
                 + " alone." if p2 else "No log holds one model certified at several mechanism σ, so "
                 + fig_word + " comparison (mechanism σ varied on one model) cannot be made from these logs.")
         if diag:
@@ -535,7 +536,7 @@ def compute_replay(paths=(), *, manifest=None, sigma: float | None = None, d: in
     p55 = sorted((i for i in order if paper_ds and _near(entries[i].train_sigma, 0.5) and _near(entries[i].sigma, 0.5)),
                  key=lambda i: entries[i].split not in (None, "test"))
     text["claim_title"] = (f"\"Approximately 20% certified accuracy under ℓ2 = {CLAIM_RADIUS}\" (Section 4.2)"
-                           if claim20 else f"Certified accuracy at ℓ2 = {CLAIM_RADIUS:g}")
+                           if claim20 else f"Certified accuracy at ℓ2 = {CLAIM_RADIUS}")
     text["claim"] = (f"Best C11 certified accuracy at ℓ2 = {CLAIM_RADIUS}: c = 1: {_pct(c1[b1])}% "
                      f"({entries[b1].label}); c = 3: {_pct(c3[b3])}% ({entries[b3].label}).")
     if p55:
@@ -713,15 +714,12 @@ def _header_text(entries, specs) -> str:
             groups.setdefault((e.split or "", e.idx_first, e.idx_last, e.idx_step, e.rows), []).append(e)
     itxt = []
     for (split, first, last, step, rows), es in sorted(groups.items()):
-        if step:
-            t = (f"idx {first}–{last} in steps of {step}"
-                 + (f" (every {_ordinal(step)} example)" if step > 1 else " (consecutive examples)"))
-        else:
-            t = f"idx {first}–{last}, irregular ({rows} rows)"
-        if len(groups) > 1:
-            who = f"{len(es)} logs" if len(es) > 1 else f"`{es[0].file}`"
-            t = (f"{split} split: " if split else "") + t + f" ({who})"
-        itxt.append(t)
+        notes = [f"every {_ordinal(step)} example" if step and step > 1 else "consecutive examples" if step
+                 else f"{rows} rows"]
+        if len(groups) > 1:  # several ranges: say which logs each covers
+            notes.append(f"{len(es)} logs" if len(es) > 1 else f"`{es[0].file}`")
+        itxt.append((f"{split} split: " if split and len(groups) > 1 else "") + f"idx {first}–{last}"
+                    + (f" in steps of {step}" if step else ", irregular") + f" ({'; '.join(notes)})")
     src = sorted({e.sigma_source for e in entries})
     pats = sorted({e.pattern for e in entries if e.pattern})
     splits = sorted({e.split for e in entries if e.split})

@@ -120,7 +120,8 @@ def run(args) -> int:
         if m is not None:
             print(f"{e.file:<28} top radii identify n = {m.n}, alpha = {m.alpha:g}")
         if e.incomplete:
-            print(f"{e.file:<28} WARNING: incomplete log ({e.rows} rows, fewer than the others)")
+            print(f"{e.file:<28} WARNING: incomplete log ({e.rows} rows, fewer than the longest log of its data "
+                  f"set and split)")
     if report is not None:
         print(f"report: {report} ({res.seconds:.1f} s)")
     return 0

@@ -474,8 +474,8 @@ def test_imagenet_layout_gets_figures_4_to_6_and_completeness_per_split(tmp_path
     assert [e.incomplete for e in res.logs] == [False] * 6 and "Incomplete" not in md
     # idx ranges per split, each with its logs
     head = res.text["header_logs"]
-    assert "test split: idx 0–3900 in steps of 100 (every 100th example) (5 logs)" in head, head
-    assert "train split: idx 0–105000 in steps of 2500 (every 2500th example) (`noise_0.50/train/sigma_0.50`)" \
+    assert "test split: idx 0–3900 in steps of 100 (every 100th example; 5 logs)" in head, head
+    assert "train split: idx 0–105000 in steps of 2500 (every 2500th example; `noise_0.50/train/sigma_0.50`)" \
         in head, head
     # the two logs of the training-σ = 0.5 model at σ = 0.5 are told apart by their label, test first
     claim = res.text["claim"][res.text["claim"].index("Figures 4–5"):]
@@ -489,7 +489,7 @@ def test_other_data_sets_get_neutral_text_and_names(tmp_path):
     res = compute_replay([folder], n=1000, progress=False, command="t")
     md = render_markdown(res)
     assert "Figure" not in md and "Section 4.2" not in md and "20%" not in md
-    assert "## 4. One model, vary mechanism σ" in md and "## 5. Certified accuracy at ℓ2 = 1" in md
+    assert "## 4. One model, vary mechanism σ" in md and "## 5. Certified accuracy at ℓ2 = 1.0" in md
     assert [f.file for f in res.figures] == ["replay_mnist_train_sigma_l2.png", "replay_mnist_mech_sigma_l2.png",
                                              "replay_mnist_linf.png"]
     # the same logs under cifar10 keep the paper's text (and the committed report's file names)
