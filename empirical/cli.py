@@ -22,13 +22,13 @@ def missing_extra() -> list[str]:
     return out
 
 
-def main(argv=None) -> int:
+def main(argv=None, prog: str = "python -m empirical") -> int:
     missing = missing_extra()
     if missing:  # one line and exit 2, like any bad input, instead of a traceback from the first import
-        print(f"python -m empirical: error: {', '.join(missing)} not installed; the empirical commands need the "
+        print(f"{prog}: error: {', '.join(missing)} not installed; the empirical commands need the "
               f"`empirical` extra: pip install -e \".[empirical]\" (install the torch build you want first, "
               f"e.g. pip install torch==2.13.0 for the CPU)", file=sys.stderr)
         return 2
-    return main_for("python -m empirical", "empirical.commands",
+    return main_for(prog, "empirical.commands",
                     "Randomized-smoothing experiments in torch: train, certify, predict, bench, replay, "
                     "experiment.", argv)

@@ -28,6 +28,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from theory.claims import CLAIMS, derive_verdict, get
 
+    if args.thorough and not args.check:  # it changed nothing: the listing runs no check (issue 20.9)
+        raise ValueError("--thorough needs --check (it selects the long version of the checks --check runs)")
     claims = [get(i) for i in args.id] if args.id else list(CLAIMS.values())
     out = []
     for c in claims:
