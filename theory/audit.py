@@ -10,7 +10,7 @@ computed there), :func:`write_audit_report` renders it::
     again = AuditResult.from_json("reports/audit.json")
     assert render_markdown(again) == render_markdown(result)   # a report re-renders from its JSON
 
-``python -m theory audit [--out reports/] [--json PATH] [--thorough]`` calls :func:`run_audit` (compute +
+``python -m theory audit [--out reports/] [--json-out PATH] [--json] [--thorough]`` calls :func:`run_audit` (compute +
 write).  It writes
 
 * ``OUT/audit.md``   -- the verdict table first (ID, short title, verdict as printed, verdict of the best
