@@ -109,8 +109,8 @@ def test_bracket_cell_radius_above_the_upper_bound_somewhere_is_flagged_from_the
     assert not res.engine_exact
     assert res.exceeds_tight is True and res.verdict.startswith("EXCEEDS")
     # the exceeding region is exactly 1 - pA < E_SWITCH (by construction), found by root refinement
-    assert res.from_one_minus_pA == pytest.approx(E_SWITCH, rel=1e-6)
-    assert len(res.intervals) == 1 and res.intervals[0][1] == pytest.approx(E_SWITCH, rel=1e-6)
+    assert res.from_one_minus_pA == pytest.approx(E_SWITCH, rel=1e-6, abs=0)
+    assert len(res.intervals) == 1 and res.intervals[0][1] == pytest.approx(E_SWITCH, rel=1e-6, abs=0)
     assert res.max_ratio == pytest.approx(1.01, rel=1e-9) and res.at_one_minus_pA < E_SWITCH
 
 
@@ -185,7 +185,7 @@ def test_c11_threshold_beyond_c3_against_mpmath(c):
 
     ref = _c11_crossing_mp(c)
     assert ref > mp.mpf("1e-300")
-    assert c11_threshold(c) == pytest.approx(float(ref), rel=1e-8)
+    assert c11_threshold(c) == pytest.approx(float(ref), rel=1e-8, abs=0)   # abs=0: the values are tiny
 
 
 @pytest.mark.parametrize("c", [14.0, 20.0])

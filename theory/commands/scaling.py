@@ -20,7 +20,7 @@ HELP = "radii and noise magnitudes vs dimension -> reports/scaling.{md,json} + f
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="reports", help="output folder (default: reports)")
-    parser.add_argument("--dims", nargs="+", default=None, metavar="D", type=integer_option(),
+    parser.add_argument("--dims", nargs="+", default=None, metavar="D",
                         help="dimensions, integers in [1, 2**53] (e-notation such as 1e6 is fine; "
                              "default: 1..1e6 log-spaced plus 784 3072 150528)")
     parser.add_argument("--json-out", default=None, metavar="PATH",
@@ -36,6 +36,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def _dims(values: list[str] | None) -> list[int] | None:
+    """--dims as integers in [1, 2**53] (e-notation accepted); ValueError naming --dims otherwise (1e30 was an
+    OverflowError traceback, issue 20.9)."""
+    if values is None:
+        return None
+    parse = integer_option()
+    try:
+        return [parse(v) for v in values]
+    except argparse.ArgumentTypeError as exc:
+        raise ValueError(f"--dims: {exc}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     from theory import scaling as S
     from theory.cli import command_line, output_file, output_folder
@@ -43,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     output_folder("--out", args.out)  # before the computation
     if args.json_out is not None:
         output_file("--json-out", args.json_out)
-    res = S.compute_scaling(args.dims, pAs=S.DEFAULT_PA if args.pA is None else tuple(args.pA),
+    res = S.compute_scaling(_dims(args.dims), pAs=S.DEFAULT_PA if args.pA is None else tuple(args.pA),
                             sigma=args.sigma, mc_max_d=V.dimension("--mc-max-d", args.mc_max_d), seed=args.seed,
                             progress=not args.quiet, command=command_line(args, "python -m theory scaling"))
     written = S.write_scaling_report(res, args.out, json_path=args.json_out, figures=not args.no_figures)
