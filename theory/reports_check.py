@@ -62,6 +62,26 @@ REL_TOL = 1e-9
 ABS_TOL = 1e-12
 
 
+def _excerpts(a: str, b: str, width: int = 60) -> tuple[str, str]:
+    """``a`` and ``b`` cut to a window around their first difference (the rest elided with "..."), so that a long
+    line shows what changed.
+
+    Examples
+    --------
+    >>> _excerpts("x" * 100 + "old" + "y" * 100, "x" * 100 + "new" + "y" * 100, width=10)
+    ('...xxxxxxxxxxoldyyy...', '...xxxxxxxxxxnewyyy...')
+    """
+    if len(a) <= 2 * width and len(b) <= 2 * width:
+        return a, b
+    i = next((k for k, (u, v) in enumerate(zip(a, b, strict=False)) if u != v), min(len(a), len(b)))
+    lo = max(0, i - width)
+
+    def cut(s: str) -> str:
+        return ("..." if lo > 0 else "") + s[lo:i + width // 3 + 3] + ("..." if i + width // 3 + 3 < len(s) else "")
+
+    return cut(a), cut(b)
+
+
 @dataclass(frozen=True)
 class ReportDifference:
     """One difference: ``file`` (relative to the reports folder), ``where`` (a line number or a JSON path) and
@@ -73,7 +93,9 @@ class ReportDifference:
     computed: str
 
     def line(self) -> str:
-        return f"{self.file}:{self.where}: committed {self.committed!r} != computed {self.computed!r}"
+        """One line: file, where, and both values cut around their first difference."""
+        a, b = _excerpts(self.committed, self.computed)
+        return f"{self.file}:{self.where}: committed {a!r} != computed {b!r}"
 
 
 @dataclass
@@ -153,8 +175,7 @@ def compare_json(committed: Any, computed: Any, file: str = "", path: str = "") 
     out: list[ReportDifference] = []
 
     def short(x: Any) -> str:
-        s = json.dumps(x, ensure_ascii=False)
-        return s if len(s) <= 120 else s[:117] + "..."
+        return json.dumps(x, ensure_ascii=False)
 
     def walk(a: Any, b: Any, where: str) -> None:
         if isinstance(a, dict) and isinstance(b, dict):
