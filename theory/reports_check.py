@@ -39,7 +39,7 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -243,12 +243,14 @@ def compare_files(committed: Path, computed: Path, name: str) -> list[ReportDiff
 # regeneration
 # --------------------------------------------------------------------------------------------------------
 
-def regenerate(names: Iterable[str], out: Path) -> None:
+def regenerate(names: Iterable[str], out: Path, progress: Callable[[str], None] | None = None) -> None:
     """Run ``python -m theory NAME --out OUT --quiet`` for each report (a fresh process each, as a user would);
     ``RuntimeError`` with its error output when one fails to write its report (exit code 2 or worse; exit code 1
     -- a failed check or an unsound certificate -- still writes the report)."""
     for name in names:
         argv = [sys.executable, "-m", "theory", *REPORTS[name], "--out", str(out), "--quiet"]
+        if progress is not None:
+            progress(f"regenerating {name}: python -m theory {' '.join(argv[3:])}")
         p = subprocess.run(argv, capture_output=True, text=True, check=False)
         if p.returncode not in (0, 1):
             tail = " ".join(p.stderr.strip().splitlines()[-1:])
@@ -263,7 +265,7 @@ def _report_files(folder: Path, name: str) -> list[str]:
 
 
 def check_reports(reports: str | Path = "reports", *, only: Sequence[str] | None = None,
-                  keep: str | Path | None = None) -> CheckResult:
+                  keep: str | Path | None = None, progress: Callable[[str], None] | None = None) -> CheckResult:
     """Regenerate the reports ``only`` (default: all of :data:`REPORTS`) into a temporary folder (``keep``: that
     folder instead, kept) and compare them with ``reports``.
 
@@ -284,7 +286,7 @@ def check_reports(reports: str | Path = "reports", *, only: Sequence[str] | None
         out = Path(keep)
         out.mkdir(parents=True, exist_ok=True)
     try:
-        regenerate(names, out)
+        regenerate(names, out, progress)
         result = CheckResult(regenerated_in=str(out) if keep is not None else "(a temporary folder, removed)")
         for name in names:
             for rel in _report_files(out, name):

@@ -138,3 +138,38 @@ def test_ci_runs_the_check_before_the_readme_test_command():
     lines = [ln for ln in (REPO / ".ci" / "run").read_text().splitlines() if ln.strip() and not ln.startswith("#")]
     i = lines.index("python -m theory check-reports")
     assert i == len(lines) - 2 and lines[-1].startswith("python -m pip install -e")
+
+
+def test_check_reports_wiring_with_a_stand_in_regeneration(tmp_path, monkeypatch, capsys):
+    """check_reports / the command, with the regeneration replaced by a copy of a reports folder (the real one runs
+    in .ci/run): identical -> exit 0; a planted change, a figure missing from reports/ -> exit 1 naming them."""
+    from theory.cli import main
+
+    ref = tmp_path / "reports"
+    ref.mkdir()
+    for name in ("scaling.md", "scaling.json", "scaling_noise.png"):
+        shutil.copy(REPO / "reports" / name, ref / name)
+    planted = {}
+
+    def fake_regenerate(names, out, progress=None):
+        assert list(names) == ["scaling"]
+        for f in ref.iterdir():
+            shutil.copy(f, out / f.name)
+        for rel, (old, new) in planted.items():
+            p = out / rel
+            if rel.endswith(".png"):   # a figure the command writes that reports/ lacks
+                p.write_bytes(b"")
+            else:
+                p.write_text(p.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+    monkeypatch.setattr(R, "regenerate", fake_regenerate)
+    assert main(["check-reports", "--reports", str(ref), "--only", "scaling"]) == 0
+    assert "2/2 files are what the code computes" in capsys.readouterr().out
+    planted["scaling.md"] = ("**agrees**", "**fails**")
+    planted["scaling_extra.png"] = ("", "")
+    res = R.check_reports(ref, only=["scaling"], keep=tmp_path / "kept")
+    assert not res.ok and {d.file for d in res.differences} == {"scaling.md", "scaling_extra.png"}
+    assert (tmp_path / "kept" / "scaling.md").is_file() and res.compared == ["scaling.md", "scaling.json"]
+    rc = main(["check-reports", "--reports", str(ref), "--only", "scaling"])
+    out = capsys.readouterr().out
+    assert rc == 1 and "scaling.md: 1 difference(s)" in out and "**fails**" in out

@@ -35,7 +35,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.keep is not None:
         output_folder("--keep", args.keep)
-    res = R.check_reports(args.reports, only=args.only, keep=args.keep)
+    def say(msg: str) -> None:
+        print(f"check-reports: {msg}", file=sys.stderr, flush=True)
+
+    try:
+        res = R.check_reports(args.reports, only=args.only, keep=args.keep, progress=say)
+    except RuntimeError as exc:  # a report command failed: its last error line, not a traceback
+        print(f"{getattr(args, '_prog', 'python -m theory')} check-reports: error: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         print_json({"ok": res.ok, "compared": res.compared, "regenerated_in": res.regenerated_in,
                     "differences": [d.__dict__ for d in res.differences]})
