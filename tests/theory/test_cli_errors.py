@@ -250,6 +250,9 @@ def test_console_script_names_the_program_as_typed(capsys, tmp_path):
     assert exc.value.code == 2 and capsys.readouterr().err.startswith("rs-verify theory")
     assert console_main(["theory", "--version"]) == 0
     assert capsys.readouterr().out.startswith("rs-verify theory ")
+    console_main(["empirical", "--version"])   # without torch: an error line, with it: the version; both name it
+    cap = capsys.readouterr()
+    assert (cap.out + cap.err).startswith("rs-verify empirical")
     # and the provenance of a report records the command as typed
     assert console_main(["theory", "scaling", *FAST_ARGS["scaling"], "--out", str(tmp_path)]) == 0
     capsys.readouterr()
