@@ -37,13 +37,13 @@ def _install_hint(missing: list[str]) -> str:
             f"torch==2.13.0 for the CPU)")
 
 
-def _help_without_extra(missing: list[str]) -> int:
+def _help_without_extra(missing: list[str], prog: str = _PROG) -> int:
     """``--help`` without the extra: every command listed, the ones needing it marked (no torch import)."""
     import argparse
 
     from theory.cli import _commands, _Parser, _version
 
-    parser = _Parser(prog=_PROG, description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = _Parser(prog=prog, description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
                      epilog=f"Only {', '.join(WITHOUT_EXTRA)} run{'s' if len(WITHOUT_EXTRA) == 1 else ''} here: "
                             + _install_hint(missing) + ".")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}",
@@ -56,15 +56,15 @@ def _help_without_extra(missing: list[str]) -> int:
     return 0
 
 
-def main(argv=None) -> int:
+def main(argv=None, prog: str = _PROG) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     missing = missing_extra()
     first = next((a for a in argv if not a.startswith("-")), None)
     if missing and argv[:1] != ["--version"] and first not in WITHOUT_EXTRA:
         if first is None and any(a in ("-h", "--help") for a in argv):
-            return _help_without_extra(missing)
+            return _help_without_extra(missing, prog)
         # one line and exit 2, like any bad input, instead of a traceback from the first import
-        where = f"{_PROG} {first}" if first else _PROG
+        where = f"{prog} {first}" if first else prog
         print(f"{where}: error: {_install_hint(missing)}", file=sys.stderr)
         return 2
-    return main_for(_PROG, "empirical.commands", _DESCRIPTION, argv)
+    return main_for(prog, "empirical.commands", _DESCRIPTION, argv)

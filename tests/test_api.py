@@ -131,7 +131,7 @@ def test_console_script(capsys):
     assert console_main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"rs-verify {theory.__version__}"
     assert console_main(["theory", "--version"]) == 0
-    assert capsys.readouterr().out.strip() == f"python -m theory {theory.__version__}"
+    assert capsys.readouterr().out.strip() == f"rs-verify theory {theory.__version__}"  # the program as typed
     assert console_main(["theory", "radius", "--certificate", "cohen", "--pA", "0.99", "--sigma", "0.5"]) == 0
     assert "1.16" in capsys.readouterr().out
     assert console_main(["nonsense"]) == 2

@@ -34,8 +34,11 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import json
 import math
+import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -82,7 +85,12 @@ WITNESS_DPS = 50
 # ----------------------------------------------------------------------------------------------------
 
 def load_radius_function(spec: str) -> RadiusFn:
-    """``MODULE:FUNCTION`` (module importable from sys.path) or ``PATH.py:FUNCTION`` (that file only)."""
+    """``MODULE:FUNCTION`` (a module importable from sys.path or from the current directory, as under
+    ``python -m theory``, also under the ``rs-verify`` console script) or ``PATH.py:FUNCTION`` (that file only).
+
+    Errors -- a malformed spec, a module that cannot be imported or raises while being imported, a missing
+    function -- are ``ValueError`` naming the spec (``FileNotFoundError`` for a missing ``PATH.py``).
+    """
     if not isinstance(spec, str) or ":" not in spec:
         raise ValueError(f"radius must be MODULE:FUNCTION or PATH.py:FUNCTION, got {spec!r}")
     mod_part, _, fn_name = spec.rpartition(":")
@@ -97,20 +105,59 @@ def load_radius_function(spec: str) -> RadiusFn:
         if mspec is None or mspec.loader is None:
             raise ValueError(f"radius module file {mod_part} cannot be imported")
         mod = importlib.util.module_from_spec(mspec)
-        mspec.loader.exec_module(mod)
+        try:
+            mspec.loader.exec_module(mod)
+        except Exception as exc:  # the user's code: any error while importing it is a one-line error
+            raise ValueError(f"radius module file {mod_part} raised {exc.__class__.__name__} while being "
+                             f"imported: {_one_line(exc)}") from None
     else:
+        # `python -m theory` has the current directory on sys.path, a console script (rs-verify) has not:
+        # both look there (issue 20.10), first, as `python -m` does
+        cwd = os.getcwd()
+        added = cwd not in sys.path and "" not in sys.path
+        if added:
+            sys.path.insert(0, cwd)
         try:
             mod = importlib.import_module(mod_part)
         except ImportError as exc:
             raise ValueError(f"radius module {mod_part!r} cannot be imported: {exc}") from None
+        except Exception as exc:
+            raise ValueError(f"radius module {mod_part!r} raised {exc.__class__.__name__} while being imported: "
+                             f"{_one_line(exc)}") from None
+        finally:
+            if added:
+                sys.path.remove(cwd)
     fn: RadiusFn | None = getattr(mod, fn_name, None)
     if not callable(fn):
         raise ValueError(f"radius function {fn_name!r} not found (or not callable) in {mod_part}")
     return fn
 
 
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:200] + (" ..." if len(text) > 200 else "")
+
+
+def _check_signature(fn: RadiusFn, params: dict[str, Any]) -> None:
+    """ValueError unless ``fn`` can be called as ``fn(pA, pB, sigma, d, **params)``."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):  # no signature (some builtins): the first call will tell
+        return
+    try:
+        sig.bind(0.9, 0.1, 1.0, 1, **params)
+    except TypeError as exc:
+        name = getattr(fn, "__name__", "radius")
+        raise ValueError(f"the radius function {name}{sig} cannot be called as radius(pA, pB, sigma, d"
+                         f"{''.join(f', {k}=...' for k in params)}): {exc}") from None
+
+
 def _call(fn: RadiusFn, pA: float, pB: float, sigma: float, d: int, params: dict[str, Any]) -> float:
-    r = fn(pA, pB, sigma, d, **params)
+    try:
+        r = fn(pA, pB, sigma, d, **params)
+    except Exception as exc:  # the user's code: its error becomes a ValueError naming where it happened
+        raise ValueError(f"the radius function raised {exc.__class__.__name__} at pA={pA!r}, pB={pB!r}: "
+                         f"{_one_line(exc)}") from None
     try:
         r = float(r)
     except (TypeError, ValueError):
@@ -170,12 +217,19 @@ class AuditCertificateResult:
 
     @classmethod
     def from_json(cls, path: str | Path) -> AuditCertificateResult:
-        data = json.loads(Path(path).read_text())
-        if data.get("schema_version") != SCHEMA_VERSION:
-            raise ValueError(f"schema_version must be {SCHEMA_VERSION}, got {data.get('schema_version')!r}")
-        for k in ("range_one_minus_pA", "intervals", "simulation", "notes"):
-            data[k] = tuple(data[k])
-        return cls(**data)
+        """Read a result written by :func:`write_audit_certificate_report`; a file that is not one is a
+        ``ValueError`` naming it (theory.jsonio.load_result)."""
+        from theory.jsonio import load_result
+
+        def from_dict(data: dict[str, Any]) -> AuditCertificateResult:
+            if data.get("schema_version") != SCHEMA_VERSION:
+                raise ValueError(f"schema_version must be {SCHEMA_VERSION}, got {data.get('schema_version')!r}")
+            data = dict(data)
+            for k in ("range_one_minus_pA", "intervals", "simulation", "notes"):
+                data[k] = tuple(data[k])
+            return cls(**data)
+
+        return load_result(path, "an audit-certificate result", from_dict)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -350,6 +404,7 @@ def audit_certificate(fn: RadiusFn, *, mechanism: str, norm: str, d: int = 1, si
     t0 = time.perf_counter()
     if not callable(fn):
         raise ValueError("fn must be callable: radius(pA, pB, sigma, d, **params) -> float")
+    _check_signature(fn, dict(params or {}))
     V.choice("mechanism", mechanism, NP.NOISES)
     V.choice("norm", norm, NP.NORMS)
     d = V.dimension("d", d)
@@ -420,7 +475,9 @@ def audit_certificate(fn: RadiusFn, *, mechanism: str, norm: str, d: int = 1, si
 
 
 #: registry mechanism -> engine noise
-_MECH = {"gaussian": "gaussian", "exponential-linf": "exponential-linf", "laplace": "laplace", "uniform": "uniform"}
+REGISTERED_MECHANISMS = {"gaussian": "gaussian", "exponential-linf": "exponential-linf", "laplace": "laplace",
+                         "uniform": "uniform"}
+_MECH = REGISTERED_MECHANISMS
 
 
 def registered_radius_function(name: str) -> RadiusFn:

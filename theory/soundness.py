@@ -100,7 +100,7 @@ from scipy import optimize, special, stats
 
 from theory import validate as V
 from theory._progress import progress_bar
-from theory.jsonio import dump_json, load_json, to_jsonable
+from theory.jsonio import dump_json, load_result, to_jsonable
 from theory.report import Provenance, new_figure, save_figure
 
 __all__ = [
@@ -983,8 +983,9 @@ class SoundnessResult:
 
     @classmethod
     def from_json(cls, path: str | Path) -> SoundnessResult:
-        """Read a result written by :meth:`to_json` (the report can be re-rendered without recomputing)."""
-        return cls.from_dict(load_json(path))
+        """Read a result written by :meth:`to_json` (the report can be re-rendered without recomputing); a file
+        that is not one is a ``ValueError`` naming it (theory.jsonio.load_result)."""
+        return load_result(path, "a soundness result", cls.from_dict)
 
 
 _FLOAT_FIELDS = {f.name for f in dataclasses.fields(SettingResult) if f.type in ("float", "float | None")}

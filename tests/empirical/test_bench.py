@@ -271,3 +271,43 @@ def test_device_check_api_compute_result_report(tmp_path):
     back = DeviceCheckResult.from_json(tmp_path / "api.json")
     assert back.markdown() == res.markdown() == md.read_text()
     assert back.benches[0]["ratios"] == res.benches[0]["ratios"]
+
+
+def test_bench_sample_counts_per_mode_match_the_rows_the_models_forward(monkeypatch):
+    """Issue 20: a mode's samples/s is (samples it says it processed) / time.  With a clock that advances by exactly
+    1 s per reading, samples/s is that count; it must equal the number of noisy inputs the models actually
+    forwarded while the mode ran, counted independently by forward hooks on every model the bench builds."""
+    import empirical.bench as B
+
+    rows = [0]
+
+    def counting_build_model(*a, **k):
+        m = build_model(*a, **k)
+        m.register_forward_hook(lambda mod, inp, out: rows.__setitem__(0, rows[0] + int(inp[0].shape[0])))
+        return m
+
+    readings = []
+
+    class _Clock:
+        def perf_counter(self):
+            readings.append(rows[0])
+            return float(len(readings))
+
+    build_model = B.build_model
+    monkeypatch.setattr(B, "build_model", counting_build_model)
+    monkeypatch.setattr(B, "time", _Clock())
+    torch.set_num_threads(1)
+    res = run_bench("cnn", "digits", device="cpu", batch=64, n=200, n0=16, reps=2, compile=False, progress=False,
+                    reference="cohen", reference_process=False, samplers=False)
+    modes = list(res["samples_per_s"])
+    assert modes == ["a_forward", "b_certify", "c_naive", "r_cohen"]
+    # after the warm-up's two readings, each timed call reads the clock twice: (start, end) per mode and repetition
+    timed = readings[2:]
+    assert len(timed) == 2 * len(modes) * 2
+    forwarded = {m: [] for m in modes}
+    for i in range(0, len(timed), 2):
+        forwarded[modes[(i // 2) % len(modes)]].append(timed[i + 1] - timed[i])
+    assert forwarded["a_forward"] == [200, 200]                 # n noisy inputs
+    assert forwarded["b_certify"] == forwarded["c_naive"] == forwarded["r_cohen"] == [216, 216]   # n0 + n
+    for m in modes:
+        assert res["samples_per_s"][m]["all"] == pytest.approx(forwarded[m], rel=1e-12), m

@@ -31,6 +31,9 @@ REPO = Path(__file__).resolve().parents[2]
     (float("inf"), 4, "inf"), (-math.inf, 4, "-inf"), (float("nan"), 4, "nan"),
     (None, 4, "—"), (True, 4, "yes"), (np.bool_(False), 4, "no"),
     ("as is", 4, "as is"),
+    # negative numbers in fixed notation (issue 20): the range test is on |x|, the sign is kept
+    (-0.123456, 4, "-0.1235"), (-1.0, 4, "-1"), (-12.5, 3, "-12.5"), (-0.001, 4, "-0.001"),
+    (-99999.0, 6, "-99999"), (-0.000999, 4, "-9.990e-04"), (-123456.0, 4, "-1.235e+05"),
 ])
 def test_fmt_values(x, digits, expected):
     # 12345.6 with g and 4 digits is '1.235e+04' in Python itself: the expected strings are Python's
