@@ -41,7 +41,7 @@ How each (noise, norm) cell is decided (``TightRadius.method``):
   two values a and 1 - a, at most 3 of them >= 1/2), enumerated exactly.  rho = r / (2 sigma).
   Binary l1: r = 2 sigma (pA - 1/2) (Yang et al. 2020 / Levine & Feizi 2021).
 * **dinf-attained** (exact, eq.-6 noise, l_inf, binary): the ratio is <= e^{||delta||_inf/sigma} and the corner shift
-  t(1, ..., 1) attains it on a set of P0-mass e^{-t/sigma}/2 (theory.soundness, corner-exp), so
+  t(1, ..., 1) attains it on a set of P0-mass e^{-t/sigma}/2 (theory.ground_truth, corner-exp), so
   r = sigma log(1/(2(1 - pA))) (Yang et al. 2020).
 * **radial** (exact, l2-exponential noise): rotation invariance reduces every direction to t e_1; the statistic
   V = ||z|| - ||z - t e_1|| is the log-ratio (times sigma); P0(V <= c) = E_R[G_d(x*(R))] with
@@ -57,7 +57,7 @@ How each (noise, norm) cell is decided (``TightRadius.method``):
     difference of two Gamma(d, sigma) variables).
   - eq.-6 noise l1 / l2: lower = Yang's l_inf radius (the D_inf bound uses ||delta||_inf <= ||delta||_p); upper =
     min(the corner (attains the D_inf bound at ||delta||_inf = r_Yang, so ||delta||_p = d^{1/p} r_Yang), the axis rule
-    x_1 >= t of theory.soundness.axis_exponential).
+    x_1 >= t of theory.ground_truth.axis_exponential).
   Coverage is stated in ``TightRadius.note``; the true tight radius lies in [lower, upper].
 
 Multi-class (pB < 1 - pA): half-line, overlap and radial cells; eq.-6 noise only in binary form (ValueError).
@@ -374,7 +374,7 @@ def _laplace_bracket(p: Probabilities, sigma: float, norm: str, d: int) -> tuple
 
 
 def _exp_linf_bracket(one_minus_pA: float, sigma: float, norm: str, d: int) -> tuple[float, float, str, str]:
-    from theory.soundness import axis_exponential
+    from theory.ground_truth import axis_exponential
 
     r_y = -sigma * (_LOG2 + math.log(one_minus_pA))
     pexp = _P[norm]
@@ -383,7 +383,7 @@ def _exp_linf_bracket(one_minus_pA: float, sigma: float, norm: str, d: int) -> t
     upper = min(corner, axis)
     note = ("lower: Yang's l_inf radius (likelihood ratio <= e^{||delta||_inf/sigma} <= e^{||delta||_p/sigma}); upper: "
             "the corner shift attaining that ratio (||delta||_p = d^(1/p) r_Yang) and the axis rule x_1 >= t "
-            "(theory.soundness.axis_exponential)")
+            "(theory.ground_truth.axis_exponential)")
     return r_y, upper, ("corner" if corner <= axis else "axis"), note
 
 
