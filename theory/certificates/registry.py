@@ -15,29 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from theory import validate as V
-from theory.certificates.logprob import _LOG2, _SUM_SLACK, Probabilities, probabilities
-from theory.certificates.radii import (
-    _SQRT2,
-    _c11,
-    _cohen,
-    _cohen_linf,
-    _inv_cohen,
-    _inv_from_log_ratio,
-    _inv_numeric,
-    _inv_uniform_l1,
-    _inv_uniform_linf,
-    _laplace_l1,
-    _li_renyi,
-    _pixeldp,
-    _pixeldp_sup,
-    _t13,
-    _t18,
-    _uniform_l1,
-    _uniform_linf,
-    _yang_linf,
-)
+from theory.certificates import radii as R
+from theory.certificates.logprob import _LOG2, _SUM_SLACK, probabilities
 
-__all__ = ["Certificate", "CERTIFICATES", "get", "radius", "inverse"]
+__all__ = ["Certificate", "CERTIFICATES", "get", "radius", "inverse", "register"]
 
 # =====================================================================================================
 # Registry
@@ -156,24 +137,21 @@ class Certificate:
         return y if log else math.exp(y)
 
 
-def _mk_inverse_numeric(name: str, radius_fn: Callable[..., float],
-                        sup_fn: Callable[..., float] | None = None) -> Callable[..., float]:
-    def inv(r: float, sigma: float, lpb: float | None, **kw: Any) -> float:
-        def rad(p: Probabilities) -> float:
-            return radius_fn(p, sigma, **kw)
-
-        return _inv_numeric(rad, r, lpb, name, None if sup_fn is None else sup_fn(sigma, **kw))
-    return inv
-
-
 CERTIFICATES: dict[str, Certificate] = {}
 
 
-def _register(c: Certificate) -> None:
+def register(c: Certificate) -> Certificate:
+    """Add certificate ``c`` to :data:`CERTIFICATES` (ValueError if its name is taken); returns it.  A new noise's
+    file registers its certificates with this (:mod:`theory.noises`)."""
+    if not isinstance(c, Certificate):
+        raise ValueError(f"certificate must be a theory.certificates.Certificate, got {type(c).__name__}")
+    if c.name in CERTIFICATES:
+        raise ValueError(f"certificate {c.name!r} is already registered")
     CERTIFICATES[c.name] = c
+    return c
 
 
-_register(Certificate(
+register(Certificate(
     name="cohen",
     mechanism="gaussian",
     norm="l2",
@@ -183,10 +161,10 @@ _register(Certificate(
     multiclass=True,
     tight="cohen",
     formula="sigma/2 (Phi^-1(pA) - Phi^-1(pB));  binary: sigma Phi^-1(pA)",
-    _radius=lambda p, s: _cohen(p, s),
-    _inverse=lambda r, s, lpb: _inv_cohen(r, s, lpb),
+    _radius=R.cohen_radius,
+    _inverse=R.cohen_inverse,
 ))
-_register(Certificate(
+register(Certificate(
     name="c11",
     mechanism="gaussian",
     norm="l2",
@@ -196,11 +174,11 @@ _register(Certificate(
     multiclass=True,
     tight="cohen",
     formula="sqrt(2) sigma (log pA - log pB) / (2 (1 + c))",
-    _radius=lambda p, s, c: _c11(p, s, c),
-    _inverse=lambda r, s, lpb, c: _inv_from_log_ratio(2.0 * (1.0 + c) * r / (_SQRT2 * s), lpb),
+    _radius=R.c11_radius,
+    _inverse=R.c11_inverse,
     paper=True,
 ))
-_register(Certificate(
+register(Certificate(
     name="t18",
     mechanism="gaussian",
     norm="linf",
@@ -210,11 +188,11 @@ _register(Certificate(
     multiclass=True,
     tight="cohen-linf",
     formula="sqrt(2) sigma (log pA - log pB) / (2 (1 + c) sqrt(d))",
-    _radius=lambda p, s, c, d: _t18(p, s, c, d),
-    _inverse=lambda r, s, lpb, c, d: _inv_from_log_ratio(2.0 * (1.0 + c) * r * math.sqrt(d) / (_SQRT2 * s), lpb),
+    _radius=R.t18_radius,
+    _inverse=R.t18_inverse,
     paper=True,
 ))
-_register(Certificate(
+register(Certificate(
     name="cohen-linf",
     mechanism="gaussian",
     norm="linf",
@@ -224,10 +202,10 @@ _register(Certificate(
     multiclass=True,
     tight="cohen-linf",
     formula="cohen / sqrt(d)",
-    _radius=lambda p, s, d: _cohen_linf(p, s, d),
-    _inverse=lambda r, s, lpb, d: _inv_cohen(r * math.sqrt(d), s, lpb),
+    _radius=R.cohen_linf_radius,
+    _inverse=R.cohen_linf_inverse,
 ))
-_register(Certificate(
+register(Certificate(
     name="pixeldp",
     mechanism="gaussian",
     norm="l2",
@@ -237,10 +215,10 @@ _register(Certificate(
     multiclass=True,
     tight="cohen",
     formula="max_{0<eps<=1} sigma eps / sqrt(2 ln(1.25/delta*)),  delta* = (pA - e^{2eps} pB)/(1 + e^eps)",
-    _radius=lambda p, s: _pixeldp(p, s),
-    _inverse=_mk_inverse_numeric("pixeldp", lambda p, s: _pixeldp(p, s), lambda s: _pixeldp_sup(s)),
+    _radius=R.pixeldp_radius,
+    _inverse=R.pixeldp_inverse,
 ))
-_register(Certificate(
+register(Certificate(
     name="li-renyi",
     mechanism="gaussian",
     norm="l2",
@@ -250,10 +228,10 @@ _register(Certificate(
     multiclass=True,
     tight="cohen",
     formula="sup_{a>1} sigma sqrt(-(2/a) log(1 - pA - pB + 2 ((pA^{1-a} + pB^{1-a})/2)^{1/(1-a)}))",
-    _radius=lambda p, s: _li_renyi(p, s),
-    _inverse=_mk_inverse_numeric("li-renyi", lambda p, s: _li_renyi(p, s)),
+    _radius=R.li_renyi_radius,
+    _inverse=R.li_renyi_inverse,
 ))
-_register(Certificate(
+register(Certificate(
     name="t13",
     mechanism="exponential-linf",
     norm="linf",
@@ -263,11 +241,11 @@ _register(Certificate(
     multiclass=True,
     tight="yang-linf",
     formula="sigma (log pA - log pB) / 2",
-    _radius=lambda p, s: _t13(p, s),
-    _inverse=lambda r, s, lpb: _inv_from_log_ratio(2.0 * r / s, lpb),
+    _radius=R.t13_radius,
+    _inverse=R.t13_inverse,
     paper=True,
 ))
-_register(Certificate(
+register(Certificate(
     name="yang-linf",
     mechanism="exponential-linf",
     norm="linf",
@@ -277,12 +255,12 @@ _register(Certificate(
     multiclass=False,
     tight="yang-linf",
     formula="sigma log(1 / (2 (1 - pA)))",
-    _radius=lambda p, s: _yang_linf(p, s),
-    _inverse=lambda r, s, lpb: -r / s - _LOG2,
+    _radius=R.yang_linf_radius,
+    _inverse=R.yang_linf_inverse,
 ))
 
 
-_register(Certificate(
+register(Certificate(
     name="laplace-l1",
     mechanism="laplace",
     norm="l1",
@@ -292,10 +270,10 @@ _register(Certificate(
     multiclass=False,
     tight="laplace-l1",
     formula="-sigma log(2 (1 - pA))   (sigma = the Laplace scale)",
-    _radius=lambda p, s: _laplace_l1(p, s),
-    _inverse=lambda r, s, lpb: -r / s - _LOG2,
+    _radius=R.laplace_l1_radius,
+    _inverse=R.laplace_l1_inverse,
 ))
-_register(Certificate(
+register(Certificate(
     name="uniform-l1",
     mechanism="uniform",
     norm="l1",
@@ -306,10 +284,10 @@ _register(Certificate(
     multiclass=False,
     tight="uniform-l1",
     formula="2 sigma (pA - 1/2)   (sigma = the half-width lambda of the cube)",
-    _radius=lambda p, s: _uniform_l1(p, s),
-    _inverse=lambda r, s, lpb: _inv_uniform_l1(r, s),
+    _radius=R.uniform_l1_radius,
+    _inverse=R.uniform_l1_inverse,
 ))
-_register(Certificate(
+register(Certificate(
     name="uniform-linf",
     mechanism="uniform",
     norm="linf",
@@ -319,8 +297,8 @@ _register(Certificate(
     multiclass=False,
     tight="uniform-linf",
     formula="2 sigma (1 - (3/2 - pA)^(1/d))",
-    _radius=lambda p, s, d: _uniform_linf(p, s, d),
-    _inverse=lambda r, s, lpb, d: _inv_uniform_linf(r, s, d),
+    _radius=R.uniform_linf_radius,
+    _inverse=R.uniform_linf_inverse,
 ))
 
 

@@ -20,28 +20,16 @@ import math
 from typing import Any
 
 from theory import certificates as C
+from theory import noises
 from theory.cli import print_json
 from theory.commands.divergence import accept_negative_numbers, integer_option
 
 NAME = "radius"
 HELP = "certified radius of a certificate (C11, T13, T18, Cohen, PixelDP, Li, Yang), its inverse, or --compare"
 
-#: The --compare columns: (label, certificate, params).  l_inf columns use --dim.
-COMPARE_COLUMNS: tuple[tuple[str, str, dict[str, float | None]], ...] = (
-    ("cohen", "cohen", {}),
-    ("c11 c=1", "c11", {"c": 1.0}),
-    ("c11 c=3", "c11", {"c": 3.0}),
-    ("pixeldp", "pixeldp", {}),
-    ("li-renyi", "li-renyi", {}),
-    ("cohen-linf", "cohen-linf", {"d": None}),
-    ("t18 c=1", "t18", {"c": 1.0, "d": None}),
-    ("t18 c=3", "t18", {"c": 3.0, "d": None}),
-    ("t13 (eq.6)", "t13", {}),
-    ("yang-linf (eq.6)", "yang-linf", {}),
-    ("laplace-l1 (Teng)", "laplace-l1", {}),
-    ("uniform-l1", "uniform-l1", {}),
-    ("uniform-linf", "uniform-linf", {"d": None}),
-)
+#: The --compare columns: (label, certificate, params), noise by noise from the table (theory.noises.compare_columns;
+#: read again at each run, so a noise registered later appears).  l_inf columns use --dim.
+COMPARE_COLUMNS: tuple[tuple[str, str, dict[str, float | None]], ...] = noises.compare_columns()
 COMPARE_ONE_MINUS_PA = (0.4, 0.25, 0.1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-9, 1e-12, 1e-15, 1e-30, 1e-100, 1e-300)
 
 
@@ -78,10 +66,11 @@ def _params(cert: C.Certificate, args: argparse.Namespace) -> dict[str, Any]:
 def _compare(args: argparse.Namespace) -> int:
     sigma = 1.0 if args.sigma is None else args.sigma
     d = 3072 if args.dim is None else args.dim
+    columns = noises.compare_columns()
     rows = []
     for e in COMPARE_ONE_MINUS_PA:
         row = {"one_minus_pA": e}
-        for label, name, prm in COMPARE_COLUMNS:
+        for label, name, prm in columns:
             prm = {k: (d if v is None else v) for k, v in prm.items()}
             row[label] = C.radius(name, one_minus_pA=e, sigma=sigma, **prm)
         rows.append(row)
@@ -89,14 +78,14 @@ def _compare(args: argparse.Namespace) -> int:
         print_json({"sigma": sigma, "d": d, "form": "binary",
                     "columns": {lab: {"certificate": n, "params": {k: (d if v is None else v) for k, v in p.items()},
                                       "norm": C.get(n).norm, "mechanism": C.get(n).mechanism}
-                                for lab, n, p in COMPARE_COLUMNS},
+                                for lab, n, p in columns},
                     "rows": rows})
         return 0
     print(f"Certified radii, binary form (pB = 1 - pA), sigma = {sigma:g}, d = {d} (l_inf columns).")
     print("l2, Gaussian: cohen (tight), c11, pixeldp, li-renyi | l_inf, Gaussian: cohen-linf (tight), t18 | "
           "l_inf, eq.-6 noise: t13, yang-linf (tight) | l1: laplace-l1, uniform-l1 (tight) | l_inf, uniform: "
           "uniform-linf (tight)")
-    labels = [lab for lab, _, _ in COMPARE_COLUMNS]
+    labels = [lab for lab, _, _ in columns]
     w = 11
     print(f"{'1 - pA':>8} " + " ".join(f"{lab:>{max(w, len(lab))}}" for lab in labels))
     for row in rows:
