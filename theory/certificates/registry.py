@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from theory import validate as V
 from theory.certificates import radii as R
 from theory.certificates.logprob import _LOG2, _SUM_SLACK, probabilities
@@ -87,16 +89,25 @@ class Certificate:
         return out
 
     def radius(self, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, log_one_minus_pA: Any = None,
-               pB: Any = None, log_pB: Any = None, **params: Any) -> float:
+               pB: Any = None, log_pB: Any = None, **params: Any) -> Any:
         """Certified radius (>= 0) at the given probabilities; see :func:`probabilities` for the forms.
 
-        Parameters as :func:`theory.certificates.radius` (``params``: ``c``, ``d``).
+        Parameters as :func:`theory.certificates.radius` (``params``: ``c``, ``d``).  Scalars give a Python float;
+        array-likes broadcast against each other (NumPy rules) and give an array of that shape.
 
         Examples
         --------
         >>> round(get("cohen").radius(pA=0.975, sigma=2.0), 4)     # 2 Phi^-1(0.975)
         3.92
+        >>> get("t13").radius(one_minus_pA=[0.25, 0.1], sigma=2.0).round(6)   # log(pA / (1 - pA))
+        array([1.098612, 2.197225])
         """
+        return _broadcast(self._radius_scalar, {"sigma": sigma, "pA": pA, "one_minus_pA": one_minus_pA,
+                                                "log_one_minus_pA": log_one_minus_pA, "pB": pB, "log_pB": log_pB,
+                                                **params}, {})
+
+    def _radius_scalar(self, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, log_one_minus_pA: Any = None,
+                       pB: Any = None, log_pB: Any = None, **params: Any) -> float:
         sigma = V.positive("sigma", sigma)
         kw = self._params(params)
         p = probabilities(pA, one_minus_pA, log_one_minus_pA, pB, log_pB)
@@ -105,17 +116,24 @@ class Certificate:
         return float(self._radius(p, sigma, **kw))
 
     def inverse(self, radius: Any, *, sigma: Any, pB: Any = None, log_pB: Any = None, log: bool = False,
-                **params: Any) -> float:
+                **params: Any) -> Any:
         """1 - pA (or log(1 - pA) with ``log=True``) at which the certified radius equals ``radius``.
 
         Binary form unless pB / log_pB is given.  ``radius = 0`` gives 1 - pA = 1/2 (binary) or 1 - pB.
-        Parameters as :func:`theory.certificates.inverse`.
+        Parameters as :func:`theory.certificates.inverse`; array-likes broadcast as in :meth:`radius`.
 
         Examples
         --------
         >>> get("yang-linf").inverse(0.0, sigma=1.0)                # radius 0 needs pA > 1/2
         0.5
+        >>> get("yang-linf").inverse([0.0, math.log(5)], sigma=1.0)   # e^{-r/sigma} / 2
+        array([0.5, 0.1])
         """
+        return _broadcast(self._inverse_scalar, {"radius": radius, "sigma": sigma, "pB": pB, "log_pB": log_pB,
+                                                  **params}, {"log": log})
+
+    def _inverse_scalar(self, radius: Any, *, sigma: Any, pB: Any = None, log_pB: Any = None, log: bool = False,
+                        **params: Any) -> float:
         sigma = V.positive("sigma", sigma)
         r = V.nonnegative("radius", radius)
         kw = self._params(params)
@@ -135,6 +153,32 @@ class Certificate:
             raise ValueError(f"radius {r!r} is not reachable by certificate {self.name} with pB = {math.exp(lpb)!r}: "
                              f"it needs pA > 1 - pB")
         return y if log else math.exp(y)
+
+
+def _broadcast(scalar: Callable[..., float], arrays: dict[str, Any], fixed: dict[str, Any]) -> Any:
+    """``scalar(**arrays, **fixed)`` element by element over the broadcast of the array-like ``arrays`` (None: not
+    given), like a scipy.stats method: all scalars -> the scalar path's Python float; else a float64 array of the
+    broadcast shape.  Each element is validated by the scalar path; a ValueError names the offending index."""
+    given = {k: v for k, v in arrays.items() if v is not None}
+    if all(np.ndim(v) == 0 for v in given.values()):
+        zero_d = {k: v.item() for k, v in given.items() if isinstance(v, np.ndarray)}   # 0-d arrays: their scalar
+        return scalar(**{**arrays, **zero_d}, **fixed)
+    keys = list(given)
+    try:
+        arrs = np.broadcast_arrays(*[np.asarray(given[k]) for k in keys])
+    except ValueError:
+        shapes = ", ".join(f"{k} {np.shape(given[k])}" for k in keys)
+        raise ValueError(f"the array arguments must broadcast to one shape, got {shapes}") from None
+    shape = arrs[0].shape
+    out = np.empty(shape, dtype=float)
+    for idx in np.ndindex(shape):
+        kw = {**arrays, **{k: a[idx].item() for k, a in zip(keys, arrs, strict=True)}}
+        try:
+            out[idx] = scalar(**kw, **fixed)
+        except ValueError as exc:
+            where = idx[0] if len(idx) == 1 else idx
+            raise ValueError(f"{exc} (at index {where} of the broadcast arguments)") from None
+    return out
 
 
 CERTIFICATES: dict[str, Certificate] = {}
@@ -343,7 +387,7 @@ def _given(c: Any, d: Any, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def radius(name: str, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, log_one_minus_pA: Any = None,
-           pB: Any = None, log_pB: Any = None, c: Any = None, d: Any = None, **params: Any) -> float:
+           pB: Any = None, log_pB: Any = None, c: Any = None, d: Any = None, **params: Any) -> Any:
     """Certified radius of certificate ``name`` at class probabilities (pA, pB) and noise scale sigma.
 
     ``get(name).radius(...)``: the radius r >= 0 such that the smoothed classifier's prediction cannot change
@@ -354,11 +398,15 @@ def radius(name: str, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, l
     sigma (log pA - log pB) / 2; ``yang-linf``: sigma log(1 / (2 (1 - pA))); derivations in
     :mod:`theory.certificates.radii`.
 
+    Broadcasting (like ``scipy.stats``): every numeric argument may be an array-like; they broadcast against each
+    other by NumPy's rules and the result is a float64 array of the broadcast shape, each element computed by the
+    scalar path (same validation, same value; a ValueError names the offending index).  All scalars: a Python float.
+
     Parameters
     ----------
     name : str
         A key of :data:`CERTIFICATES` (see :func:`get`).
-    sigma : float
+    sigma : float or array_like
         Noise scale, > 0 (Gaussian standard deviation; eq.-6 / Laplace scale; uniform half-width).
     pA, one_minus_pA, log_one_minus_pA : float, optional
         Exactly one: pA in (0, 1), or 1 - pA in (0, 1) (exact near pA = 1), or log(1 - pA) in (-inf, 0).
@@ -375,8 +423,8 @@ def radius(name: str, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, l
 
     Returns
     -------
-    float
-        The certified radius, >= 0.
+    float or numpy.ndarray
+        The certified radius, >= 0 (an array of the broadcast shape when an argument is an array).
 
     Raises
     ------
@@ -401,18 +449,22 @@ def radius(name: str, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, l
     1.098612
     >>> radius("yang-linf", one_minus_pA=1e-300, sigma=1.0) > 690   # log(1/(2e-300)) = 690.08
     True
+    >>> radius("cohen", pA=[0.9, 0.99, 0.999], sigma=[[0.25], [1.0]]).round(4)   # (2, 1) x (3,) -> (2, 3)
+    array([[0.3204, 0.5816, 0.7726],
+           [1.2816, 2.3263, 3.0902]])
     """
     return get(name).radius(sigma=sigma, pA=pA, one_minus_pA=one_minus_pA, log_one_minus_pA=log_one_minus_pA, pB=pB,
                             log_pB=log_pB, **_given(c, d, params))
 
 
 def inverse(name: str, r: Any, *, sigma: Any, pB: Any = None, log_pB: Any = None, log: bool = False,
-            c: Any = None, d: Any = None, **params: Any) -> float:
+            c: Any = None, d: Any = None, **params: Any) -> Any:
     """1 - pA (or log(1 - pA) with ``log=True``) at which certificate ``name`` certifies radius ``r``.
 
     ``get(name).inverse(r, ...)``: the inverse of :func:`radius` in pA, e.g. ``cohen`` (binary):
     1 - pA = Phi(-r / sigma); ``c11`` (binary): 1 - pA = 1 / (1 + exp(2 (1 + c) r / (sqrt(2) sigma))); root finding
-    (Brent) for ``pixeldp`` and ``li-renyi``.  ``r = 0`` gives 1 - pA = 1/2 (binary) or 1 - pB.
+    (Brent) for ``pixeldp`` and ``li-renyi``.  ``r = 0`` gives 1 - pA = 1/2 (binary) or 1 - pB.  Array-like
+    ``r``, ``sigma``, ``pB``, ``log_pB``, ``c``, ``d`` broadcast as in :func:`radius`.
 
     Parameters
     ----------
@@ -433,8 +485,8 @@ def inverse(name: str, r: Any, *, sigma: Any, pB: Any = None, log_pB: Any = None
 
     Returns
     -------
-    float
-        1 - pA, or log(1 - pA).
+    float or numpy.ndarray
+        1 - pA, or log(1 - pA) (an array of the broadcast shape when an argument is an array).
 
     Raises
     ------
@@ -455,5 +507,7 @@ def inverse(name: str, r: Any, *, sigma: Any, pB: Any = None, log_pB: Any = None
     >>> e = inverse("c11", 0.5, sigma=1.0, c=1.0)
     >>> round(radius("c11", one_minus_pA=e, sigma=1.0, c=1.0), 12)    # round trip
     0.5
+    >>> inverse("cohen", [0.0, 1.96], sigma=1.0).round(4)             # Phi(-r / sigma)
+    array([0.5  , 0.025])
     """
     return get(name).inverse(r, sigma=sigma, pB=pB, log_pB=log_pB, log=log, **_given(c, d, params))
