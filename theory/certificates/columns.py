@@ -84,7 +84,7 @@ def certified_radii(mechanism: str, pA_lower: Any, sigma: Any, d: Any, *,
             out[col] = 0.0
             continue
         name, prm = spec[col]
-        prm = {k: (d if v is None else v) for k, v in prm.items()}
-        out[col] = get(name).radius(one_minus_pA=e, sigma=sigma, **prm)
+        given: dict[str, float] = {k: (d if v is None else v) for k, v in prm.items()}
+        out[col] = get(name).radius(one_minus_pA=e, sigma=sigma, **given)
     return out
 

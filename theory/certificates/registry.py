@@ -12,13 +12,18 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
+import numpy.typing as npt
+from numpy.typing import ArrayLike
 
 from theory import validate as V
 from theory.certificates import radii as R
 from theory.certificates.logprob import _LOG2, _SUM_SLACK, probabilities
+
+#: the array a broadcast call returns
+FloatArray = npt.NDArray[np.float64]
 
 __all__ = ["Certificate", "CERTIFICATES", "get", "radius", "inverse", "register"]
 
@@ -88,6 +93,14 @@ class Certificate:
             out[k] = _PARAM_CHECKS[k](given[k])
         return out
 
+    @overload
+    def radius(self, *, sigma: float, pA: float | None = None, one_minus_pA: float | None = None,
+               log_one_minus_pA: float | None = None, pB: float | None = None, log_pB: float | None = None,
+               **params: float) -> float: ...
+    @overload
+    def radius(self, *, sigma: ArrayLike, pA: ArrayLike | None = None, one_minus_pA: ArrayLike | None = None,
+               log_one_minus_pA: ArrayLike | None = None, pB: ArrayLike | None = None,
+               log_pB: ArrayLike | None = None, **params: ArrayLike) -> FloatArray: ...
     def radius(self, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, log_one_minus_pA: Any = None,
                pB: Any = None, log_pB: Any = None, **params: Any) -> Any:
         """Certified radius (>= 0) at the given probabilities; see :func:`probabilities` for the forms.
@@ -115,6 +128,12 @@ class Certificate:
             raise ValueError(f"certificate {self.name} has only the binary form (pB = 1 - pA); do not pass pB")
         return float(self._radius(p, sigma, **kw))
 
+    @overload
+    def inverse(self, radius: float, *, sigma: float, pB: float | None = None, log_pB: float | None = None,
+                log: bool = False, **params: float) -> float: ...
+    @overload
+    def inverse(self, radius: ArrayLike, *, sigma: ArrayLike, pB: ArrayLike | None = None,
+                log_pB: ArrayLike | None = None, log: bool = False, **params: ArrayLike) -> FloatArray: ...
     def inverse(self, radius: Any, *, sigma: Any, pB: Any = None, log_pB: Any = None, log: bool = False,
                 **params: Any) -> Any:
         """1 - pA (or log(1 - pA) with ``log=True``) at which the certified radius equals ``radius``.
@@ -386,6 +405,14 @@ def _given(c: Any, d: Any, params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@overload
+def radius(name: str, *, sigma: float, pA: float | None = None, one_minus_pA: float | None = None,
+           log_one_minus_pA: float | None = None, pB: float | None = None, log_pB: float | None = None,
+           c: float | None = None, d: float | None = None, **params: float) -> float: ...
+@overload
+def radius(name: str, *, sigma: ArrayLike, pA: ArrayLike | None = None, one_minus_pA: ArrayLike | None = None,
+           log_one_minus_pA: ArrayLike | None = None, pB: ArrayLike | None = None, log_pB: ArrayLike | None = None,
+           c: ArrayLike | None = None, d: ArrayLike | None = None, **params: ArrayLike) -> FloatArray: ...
 def radius(name: str, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, log_one_minus_pA: Any = None,
            pB: Any = None, log_pB: Any = None, c: Any = None, d: Any = None, **params: Any) -> Any:
     """Certified radius of certificate ``name`` at class probabilities (pA, pB) and noise scale sigma.
@@ -457,6 +484,13 @@ def radius(name: str, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, l
                             log_pB=log_pB, **_given(c, d, params))
 
 
+@overload
+def inverse(name: str, r: float, *, sigma: float, pB: float | None = None, log_pB: float | None = None,
+            log: bool = False, c: float | None = None, d: float | None = None, **params: float) -> float: ...
+@overload
+def inverse(name: str, r: ArrayLike, *, sigma: ArrayLike, pB: ArrayLike | None = None, log_pB: ArrayLike | None = None,
+            log: bool = False, c: ArrayLike | None = None, d: ArrayLike | None = None,
+            **params: ArrayLike) -> FloatArray: ...
 def inverse(name: str, r: Any, *, sigma: Any, pB: Any = None, log_pB: Any = None, log: bool = False,
             c: Any = None, d: Any = None, **params: Any) -> Any:
     """1 - pA (or log(1 - pA) with ``log=True``) at which certificate ``name`` certifies radius ``r``.

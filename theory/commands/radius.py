@@ -75,8 +75,8 @@ def _compare(args: argparse.Namespace) -> int:
     for e in COMPARE_ONE_MINUS_PA:
         row = {"one_minus_pA": e}
         for label, name, prm in columns:
-            prm = {k: (d if v is None else v) for k, v in prm.items()}
-            row[label] = C.radius(name, one_minus_pA=e, sigma=sigma, **prm)
+            given: dict[str, float] = {k: (d if v is None else v) for k, v in prm.items()}
+            row[label] = C.radius(name, one_minus_pA=e, sigma=sigma, **given)
         rows.append(row)
     if args.json:
         print_json({"sigma": sigma, "d": d, "form": "binary",
