@@ -45,7 +45,11 @@ WITNESS_DPS = 50
 
 
 def load_radius_function(spec: str) -> RadiusFn:
-    """``MODULE:FUNCTION`` (module importable from sys.path) or ``PATH.py:FUNCTION`` (that file only)."""
+    """``MODULE:FUNCTION`` (module importable from sys.path) or ``PATH.py:FUNCTION`` (that file only).
+
+    >>> load_radius_function("math:hypot")(3.0, 4.0)
+    5.0
+    """
     if not isinstance(spec, str) or ":" not in spec:
         raise ValueError(f"radius must be MODULE:FUNCTION or PATH.py:FUNCTION, got {spec!r}")
     mod_part, _, fn_name = spec.rpartition(":")
@@ -84,7 +88,11 @@ def _call(fn: RadiusFn, pA: float, pB: float, sigma: float, d: int, params: dict
 
 
 def registered_radius_function(name: str) -> RadiusFn:
-    """The registry certificate ``name`` as ``radius(pA, pB, sigma, d, **params)`` (binary iff pB == 1 - pA)."""
+    """The registry certificate ``name`` as ``radius(pA, pB, sigma, d, **params)`` (binary iff pB == 1 - pA).
+
+    >>> round(registered_radius_function("cohen")(0.99, 0.01, 0.5, 1), 6)      # sigma Phi^-1(pA)
+    1.163174
+    """
     from theory import certificates as C
 
     cert = C.get(name)

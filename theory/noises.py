@@ -95,6 +95,12 @@ class Noise:
         The key of its torch sampler in :mod:`empirical.noise` (None: the torch side cannot draw it).
     scaling : bool
         Whether ``python -m theory scaling`` reports its noise magnitudes.
+
+    Examples
+    --------
+    >>> n = get("exponential-linf")
+    >>> n.sigma_meaning.split(" (")[0], n.supports_multiclass("linf"), n.expected_norm(1.0, 10, "linf")   # T15
+    ('scale', False, 10.0)
     """
 
     name: str
@@ -145,7 +151,13 @@ NOISES: Mapping[str, Noise] = MappingProxyType(_TABLE)
 
 
 def register(noise: Noise) -> Noise:
-    """Add ``noise`` to the table (ValueError if its name is taken); returns it."""
+    """Add ``noise`` to the table (ValueError if its name is taken); returns it.
+
+    >>> register(get("gaussian"))
+    Traceback (most recent call last):
+        ...
+    ValueError: noise 'gaussian' is already registered
+    """
     if not isinstance(noise, Noise):
         raise ValueError(f"noise must be a theory.noises.Noise, got {type(noise).__name__}")
     if noise.name in _TABLE:
@@ -155,24 +167,42 @@ def register(noise: Noise) -> Noise:
 
 
 def unregister(name: str) -> None:
-    """Remove a registered noise (tests register toy noises and remove them again)."""
+    """Remove a registered noise (tests register toy noises and remove them again).
+
+    >>> unregister("cauchy")                 # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    ValueError: noise must be one of [...], got 'cauchy'
+    """
     _TABLE.pop(get(name).name)
 
 
 def names() -> tuple[str, ...]:
-    """The registered noise names, in registration order."""
+    """The registered noise names, in registration order.
+
+    >>> names()
+    ('gaussian', 'exponential-linf', 'laplace', 'uniform', 'exponential-l2')
+    """
     return tuple(_TABLE)
 
 
 def get(name: str) -> Noise:
-    """The :class:`Noise` called ``name`` (ValueError naming the registered ones otherwise)."""
+    """The :class:`Noise` called ``name`` (ValueError naming the registered ones otherwise).
+
+    >>> get("laplace").variance(1.0, 3)                         # 2 sigma^2
+    2.0
+    """
     if not isinstance(name, str) or name not in _TABLE:
         raise ValueError(f"noise must be one of {list(_TABLE)}, got {name!r}")
     return _TABLE[name]
 
 
 def sampler_key(name: str) -> str:
-    """The key of the torch sampler of noise ``name`` (:mod:`empirical.noise`); ValueError if it has none."""
+    """The key of the torch sampler of noise ``name`` (:mod:`empirical.noise`); ValueError if it has none.
+
+    >>> sampler_key("gaussian")
+    'gaussian'
+    """
     key = get(name).sampler_key
     if key is None:
         raise ValueError(f"noise {name!r} has no torch sampler; noises with one: {list(sampler_keys())}")
@@ -180,12 +210,20 @@ def sampler_key(name: str) -> str:
 
 
 def sampler_keys() -> tuple[str, ...]:
-    """The noises the torch side can draw (``empirical.noise.MECHANISMS`` is this tuple)."""
+    """The noises the torch side can draw (``empirical.noise.MECHANISMS`` is this tuple).
+
+    >>> sampler_keys()
+    ('gaussian', 'exponential-linf')
+    """
     return tuple(n.name for n in _TABLE.values() if n.sampler_key is not None)
 
 
 def primary_certificate(name: str) -> str:
-    """The certificate CERTIFY reports for noise ``name`` (``empirical.core.PRIMARY_CERTIFICATE[name]``)."""
+    """The certificate CERTIFY reports for noise ``name`` (``empirical.core.PRIMARY_CERTIFICATE[name]``).
+
+    >>> primary_certificate("exponential-linf")
+    't13'
+    """
     prim = get(name).primary
     if prim is None:
         raise ValueError(f"noise {name!r} has no primary certificate")
@@ -193,32 +231,56 @@ def primary_certificate(name: str) -> str:
 
 
 def primary_certificates() -> dict[str, str]:
-    """noise -> primary certificate, for the noises that have one (``empirical.core.PRIMARY_CERTIFICATE``)."""
+    """noise -> primary certificate, for the noises that have one (``empirical.core.PRIMARY_CERTIFICATE``).
+
+    >>> primary_certificates()
+    {'gaussian': 'cohen', 'exponential-linf': 't13'}
+    """
     return {n.name: n.primary for n in _TABLE.values() if n.primary is not None}
 
 
 def radius_columns() -> dict[str, tuple[str, ...]]:
-    """noise -> the radius columns of the empirical TSV (:data:`theory.certificates.RADIUS_COLUMNS`)."""
+    """noise -> the radius columns of the empirical TSV (:data:`theory.certificates.RADIUS_COLUMNS`).
+
+    >>> radius_columns()["exponential-linf"]
+    ('radius_t13_linf', 'radius_yang_linf')
+    """
     return {n.name: tuple(c for c, _, _ in n.columns) for n in _TABLE.values() if n.columns}
 
 
 def column_spec() -> dict[str, tuple[str, dict[str, float | None]]]:
-    """TSV column -> (certificate, params) over every noise."""
+    """TSV column -> (certificate, params) over every noise.
+
+    >>> column_spec()["radius_t18_linf_c3"]                     # d = None: the data's dimension
+    ('t18', {'c': 3.0, 'd': None})
+    """
     return {c: (cert, dict(prm)) for n in _TABLE.values() for c, cert, prm in n.columns}
 
 
 def compare_columns() -> tuple[Column, ...]:
-    """The columns of ``python -m theory radius --compare``, noise by noise in table order."""
+    """The columns of ``python -m theory radius --compare``, noise by noise in table order.
+
+    >>> compare_columns()[-1]
+    ('uniform-linf', 'uniform-linf', {'d': None})
+    """
     return tuple(col for n in _TABLE.values() for col in n.compare)
 
 
 def scaling_noises() -> tuple[str, ...]:
-    """The noises whose magnitudes ``python -m theory scaling`` reports."""
+    """The noises whose magnitudes ``python -m theory scaling`` reports.
+
+    >>> scaling_noises()
+    ('gaussian', 'exponential-linf')
+    """
     return tuple(n.name for n in _TABLE.values() if n.scaling)
 
 
 def certificates_of(name: str) -> list[Certificate]:
-    """The certificates of :data:`theory.certificates.CERTIFICATES` for noise ``name`` (their ``mechanism``)."""
+    """The certificates of :data:`theory.certificates.CERTIFICATES` for noise ``name`` (their ``mechanism``).
+
+    >>> [c.name for c in certificates_of("uniform")]
+    ['uniform-l1', 'uniform-linf']
+    """
     from theory.certificates.registry import CERTIFICATES
 
     get(name)

@@ -39,7 +39,11 @@ _P = {"l1": 1.0, "l2": 2.0, "linf": math.inf}
 
 class Cell(NamedTuple):
     """What a cell decides: the tight radius lies in [lower, upper] (``exact``: lower == upper is it); ``method``,
-    the worst ``direction`` found and the argument (``note``)."""
+    the worst ``direction`` found and the argument (``note``).
+
+    >>> Cell(1.0, 1.0, True, "half-line", "axis", "-").exact
+    True
+    """
 
     lower: float
     upper: float
@@ -290,12 +294,24 @@ def _halfline_cell(law: str, p: Probabilities, sigma: float, kappa: float) -> Ce
 
 
 def gaussian_cell(p: Probabilities, sigma: float, norm: str, d: int) -> Cell:
-    """N(0, sigma^2 I_d): the half-line reduction, kappa = sqrt(d) in l_inf (the corner), 1 in l1 / l2."""
+    """N(0, sigma^2 I_d): the half-line reduction, kappa = sqrt(d) in l_inf (the corner), 1 in l1 / l2.
+
+    >>> from theory.certificates import probabilities
+    >>> c = gaussian_cell(probabilities(0.99), 1.0, "linf", 4)     # sigma Phi^-1(pA) / sqrt(d)
+    >>> c.direction, round(c.lower, 6)
+    ('corner', 1.163174)
+    """
     return _halfline_cell("gaussian", p, sigma, math.sqrt(d) if norm == "linf" else 1.0)
 
 
 def laplace_cell(p: Probabilities, sigma: float, norm: str, d: int) -> Cell:
-    """Product Laplace(sigma): exact in l1 (and d = 1); a bracket in l2 / l_inf for d >= 2."""
+    """Product Laplace(sigma): exact in l1 (and d = 1); a bracket in l2 / l_inf for d >= 2.
+
+    >>> from theory.certificates import probabilities
+    >>> c = laplace_cell(probabilities(one_minus_pA=0.01), 1.0, "l2", 4)
+    >>> c.exact, c.method, c.lower < c.upper
+    (False, 'bracket', True)
+    """
     if d == 1:
         return _halfline_cell("laplace", p, sigma, 1.0)
     if norm == "l1":
@@ -308,7 +324,12 @@ def laplace_cell(p: Probabilities, sigma: float, norm: str, d: int) -> Cell:
 
 
 def uniform_cell(p: Probabilities, sigma: float, norm: str, d: int) -> Cell:
-    """Uniform on [-sigma, sigma]^d: the overlap argument, exact in every norm."""
+    """Uniform on [-sigma, sigma]^d: the overlap argument, exact in every norm.
+
+    >>> from theory.certificates import probabilities
+    >>> round(uniform_cell(probabilities(0.8), 1.0, "l1", 5).lower, 12)   # 2 sigma (pA - 1/2)
+    0.6
+    """
     r, direction = _uniform(p, sigma, norm, d)
     return _exact(r, "overlap", direction,
                   "likelihood ratio in {0, 1, inf}: flip iff the overlap v(delta) <= 1 - (pA - pB)/2; min v over the "
@@ -316,7 +337,12 @@ def uniform_cell(p: Probabilities, sigma: float, norm: str, d: int) -> Cell:
 
 
 def exponential_linf_cell(p: Probabilities, sigma: float, norm: str, d: int) -> Cell:
-    """Eq. 6, exp(-||z||_inf / sigma): Laplace in d = 1; exact in l_inf (binary); a bracket in l1 / l2."""
+    """Eq. 6, exp(-||z||_inf / sigma): Laplace in d = 1; exact in l_inf (binary); a bracket in l1 / l2.
+
+    >>> from theory.certificates import probabilities
+    >>> round(exponential_linf_cell(probabilities(one_minus_pA=0.05), 1.0, "linf", 10).lower, 12)   # log 10
+    2.302585092994
+    """
     if d == 1:
         return _halfline_cell("laplace", p, sigma, 1.0)
     if norm == "linf":
@@ -330,7 +356,13 @@ def exponential_linf_cell(p: Probabilities, sigma: float, norm: str, d: int) -> 
 
 def exponential_l2_cell(p: Probabilities, sigma: float, norm: str, d: int) -> Cell:
     """The l2-exponential exp(-||z||_2 / sigma): Laplace in d = 1; the radial quadrature for d >= 2 (validated for
-    1 - pA >= RADIAL_MIN_ONE_MINUS_PA and d <= RADIAL_MAX_D; ValueError outside)."""
+    1 - pA >= RADIAL_MIN_ONE_MINUS_PA and d <= RADIAL_MAX_D; ValueError outside).
+
+    >>> from theory.certificates import probabilities
+    >>> c = exponential_l2_cell(probabilities(0.9), 1.0, "l2", 1)       # d = 1: Laplace, -log(2 (1 - pA))
+    >>> c.method, round(c.lower, 12)
+    ('half-line', 1.609437912434)
+    """
     if d == 1:
         return _halfline_cell("laplace", p, sigma, 1.0)
     e = math.exp(p.log_one_minus_pA)

@@ -205,7 +205,13 @@ CERTIFICATES: dict[str, Certificate] = {}
 
 def register(c: Certificate) -> Certificate:
     """Add certificate ``c`` to :data:`CERTIFICATES` (ValueError if its name is taken); returns it.  A new noise's
-    file registers its certificates with this (:mod:`theory.noises`)."""
+    file registers its certificates with this (:mod:`theory.noises`).
+
+    >>> register(get("cohen"))
+    Traceback (most recent call last):
+        ...
+    ValueError: certificate 'cohen' is already registered
+    """
     if not isinstance(c, Certificate):
         raise ValueError(f"certificate must be a theory.certificates.Certificate, got {type(c).__name__}")
     if c.name in CERTIFICATES:
