@@ -20,7 +20,9 @@ Noises (``sigma`` is the scale parameter of each):
 * ``exponential-linf``  eq. 6 of the seed paper, density ~ exp(-||z||_inf / sigma) (theory.mechanisms.ExponentialLinf);
 * ``exponential-l2``    the l2-exponential density ~ exp(-||z||_2 / sigma) (Yang et al. 2020, Section 4).
 
-How each (noise, norm) cell is decided (``TightRadius.method``):
+Each noise is an entry of the table :mod:`theory.noises`; its *cell* (a function in :mod:`theory.np_cells`, or a new
+noise's own) decides every norm, so :func:`tight_radius` has no branch on noise names.  How each (noise, norm) cell
+is decided (``TightRadius.method``):
 
 * **half-line** (exact): the likelihood ratio depends on z only through a 1-d projection u = w.z with a symmetric
   log-concave law F (monotone likelihood ratio), so the NP sets are half-lines {u >= b}: beta(m) = S(S^{-1}(m) - t)
