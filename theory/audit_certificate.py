@@ -258,7 +258,7 @@ def _search_multiclass(fn: RadiusFn, mechanism: str, norm: str, sigma: float, d:
 def _simulate(fn: RadiusFn, label: str, mechanism: str, norm: str, sigma: float, d: int, params: dict[str, Any],
               qs: Sequence[float], ns: Sequence[int], trials: int, seed: int, alpha: float) -> list[dict[str, Any]]:
     from theory import certificates as C
-    from theory import soundness as S
+    from theory import soundness
 
     name = f"audit:{label}"
 
@@ -275,14 +275,14 @@ def _simulate(fn: RadiusFn, label: str, mechanism: str, norm: str, sigma: float,
     C.CERTIFICATES[name] = cert
     rows: list[dict[str, Any]] = []
     try:
-        spec = S.CertSpec(name, (), "binary", mechanism, norm, False, None)
+        spec = soundness.CertSpec(name, (), "binary", mechanism, norm, False, None)
         for q in qs:
             t = _tight(mechanism, norm, sigma, d, q)
             assert t.value is not None   # run only in exact cells (audit_certificate checks probe.exact)
-            gt = S.GroundTruth("np-worst-case", mechanism, norm, sigma, d, (1.0 - q, q), q, t.value,
+            gt = soundness.GroundTruth("np-worst-case", mechanism, norm, sigma, d, (1.0 - q, q), q, t.value,
                                f"Neyman-Pearson worst case ({t.method}, {t.direction}), {mechanism}, {norm}, d={d}")
             for n in ns:
-                for r in S.simulate_setting(gt, [spec], n=n, alpha=alpha, trials=trials, seed=seed):
+                for r in soundness.simulate_setting(gt, [spec], n=n, alpha=alpha, trials=trials, seed=seed):
                     rows.append({"one_minus_pA": q, "n": n, "true_radius": r.true_radius, "trials": r.trials,
                                  "failures": r.failures, "rate": r.rate, "ci": [r.ci_low, r.ci_high],
                                  "exact_failure_probability": r.exact, "alpha": alpha,

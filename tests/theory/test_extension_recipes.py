@@ -17,7 +17,7 @@ import pytest
 
 from theory import certificates as C
 from theory import mechanisms as M
-from theory import soundness as S
+from theory import soundness
 from theory.certificates.radii import cohen_inverse, cohen_radius
 from theory.cli import _command_names, main
 
@@ -51,7 +51,7 @@ def test_a_certificate_is_one_register_call(half_cohen, capsys):
     assert C.inverse("half-cohen", r[1], sigma=1.0) == pytest.approx(0.01, rel=1e-12)
     assert main(["radius", "--list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["half-cohen"]["tight_reference"] == "cohen"
-    specs = [s for s in S.cert_specs() if s.name == "half-cohen"]
+    specs = [s for s in soundness.cert_specs() if s.name == "half-cohen"]
     assert {s.form for s in specs} == {"binary", "multiclass"}
     assert not C.exceeds_tight("half-cohen", sigma=1.0)["exceeds_tight"]      # half the tight radius: sound
     with pytest.raises(ValueError, match="already registered"):

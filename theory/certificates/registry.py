@@ -19,7 +19,7 @@ import numpy.typing as npt
 from numpy.typing import ArrayLike
 
 from theory import validate as V
-from theory.certificates import radii as R
+from theory.certificates import radii
 from theory.certificates.logprob import _LOG2, _SUM_SLACK, probabilities
 
 #: the array a broadcast call returns
@@ -230,8 +230,8 @@ register(Certificate(
     multiclass=True,
     tight="cohen",
     formula="sigma/2 (Phi^-1(pA) - Phi^-1(pB));  binary: sigma Phi^-1(pA)",
-    _radius=R.cohen_radius,
-    _inverse=R.cohen_inverse,
+    _radius=radii.cohen_radius,
+    _inverse=radii.cohen_inverse,
 ))
 register(Certificate(
     name="c11",
@@ -243,8 +243,8 @@ register(Certificate(
     multiclass=True,
     tight="cohen",
     formula="sqrt(2) sigma (log pA - log pB) / (2 (1 + c))",
-    _radius=R.c11_radius,
-    _inverse=R.c11_inverse,
+    _radius=radii.c11_radius,
+    _inverse=radii.c11_inverse,
     paper=True,
 ))
 register(Certificate(
@@ -257,8 +257,8 @@ register(Certificate(
     multiclass=True,
     tight="cohen-linf",
     formula="sqrt(2) sigma (log pA - log pB) / (2 (1 + c) sqrt(d))",
-    _radius=R.t18_radius,
-    _inverse=R.t18_inverse,
+    _radius=radii.t18_radius,
+    _inverse=radii.t18_inverse,
     paper=True,
 ))
 register(Certificate(
@@ -271,8 +271,8 @@ register(Certificate(
     multiclass=True,
     tight="cohen-linf",
     formula="cohen / sqrt(d)",
-    _radius=R.cohen_linf_radius,
-    _inverse=R.cohen_linf_inverse,
+    _radius=radii.cohen_linf_radius,
+    _inverse=radii.cohen_linf_inverse,
 ))
 register(Certificate(
     name="pixeldp",
@@ -284,8 +284,8 @@ register(Certificate(
     multiclass=True,
     tight="cohen",
     formula="max_{0<eps<=1} sigma eps / sqrt(2 ln(1.25/delta*)),  delta* = (pA - e^{2eps} pB)/(1 + e^eps)",
-    _radius=R.pixeldp_radius,
-    _inverse=R.pixeldp_inverse,
+    _radius=radii.pixeldp_radius,
+    _inverse=radii.pixeldp_inverse,
 ))
 register(Certificate(
     name="li-renyi",
@@ -297,8 +297,8 @@ register(Certificate(
     multiclass=True,
     tight="cohen",
     formula="sup_{a>1} sigma sqrt(-(2/a) log(1 - pA - pB + 2 ((pA^{1-a} + pB^{1-a})/2)^{1/(1-a)}))",
-    _radius=R.li_renyi_radius,
-    _inverse=R.li_renyi_inverse,
+    _radius=radii.li_renyi_radius,
+    _inverse=radii.li_renyi_inverse,
 ))
 register(Certificate(
     name="t13",
@@ -310,8 +310,8 @@ register(Certificate(
     multiclass=True,
     tight="yang-linf",
     formula="sigma (log pA - log pB) / 2",
-    _radius=R.t13_radius,
-    _inverse=R.t13_inverse,
+    _radius=radii.t13_radius,
+    _inverse=radii.t13_inverse,
     paper=True,
 ))
 register(Certificate(
@@ -324,8 +324,8 @@ register(Certificate(
     multiclass=False,
     tight="yang-linf",
     formula="sigma log(1 / (2 (1 - pA)))",
-    _radius=R.yang_linf_radius,
-    _inverse=R.yang_linf_inverse,
+    _radius=radii.yang_linf_radius,
+    _inverse=radii.yang_linf_inverse,
 ))
 
 
@@ -339,8 +339,8 @@ register(Certificate(
     multiclass=False,
     tight="laplace-l1",
     formula="-sigma log(2 (1 - pA))   (sigma = the Laplace scale)",
-    _radius=R.laplace_l1_radius,
-    _inverse=R.laplace_l1_inverse,
+    _radius=radii.laplace_l1_radius,
+    _inverse=radii.laplace_l1_inverse,
 ))
 register(Certificate(
     name="uniform-l1",
@@ -353,8 +353,8 @@ register(Certificate(
     multiclass=False,
     tight="uniform-l1",
     formula="2 sigma (pA - 1/2)   (sigma = the half-width lambda of the cube)",
-    _radius=R.uniform_l1_radius,
-    _inverse=R.uniform_l1_inverse,
+    _radius=radii.uniform_l1_radius,
+    _inverse=radii.uniform_l1_inverse,
 ))
 register(Certificate(
     name="uniform-linf",
@@ -366,8 +366,8 @@ register(Certificate(
     multiclass=False,
     tight="uniform-linf",
     formula="2 sigma (1 - (3/2 - pA)^(1/d))",
-    _radius=R.uniform_linf_radius,
-    _inverse=R.uniform_linf_inverse,
+    _radius=radii.uniform_linf_radius,
+    _inverse=radii.uniform_linf_inverse,
 ))
 
 
