@@ -115,9 +115,13 @@ class Certificate:
         >>> get("t13").radius(one_minus_pA=[0.25, 0.1], sigma=2.0).round(6)   # log(pA / (1 - pA))
         array([1.098612, 2.197225])
         """
-        return _broadcast(self._radius_scalar, {"sigma": sigma, "pA": pA, "one_minus_pA": one_minus_pA,
-                                                "log_one_minus_pA": log_one_minus_pA, "pB": pB, "log_pB": log_pB,
-                                                **params}, {})
+        for v in (sigma, pA, one_minus_pA, log_one_minus_pA, pB, log_pB, *params.values()):
+            if v is not None and type(v) not in _SCALAR_TYPES:   # an array-like (or a 0-d array): broadcast
+                return _broadcast(self._radius_scalar, {"sigma": sigma, "pA": pA, "one_minus_pA": one_minus_pA,
+                                                        "log_one_minus_pA": log_one_minus_pA, "pB": pB,
+                                                        "log_pB": log_pB, **params}, {})
+        return self._radius_scalar(sigma=sigma, pA=pA, one_minus_pA=one_minus_pA, log_one_minus_pA=log_one_minus_pA,
+                                   pB=pB, log_pB=log_pB, **params)
 
     def _radius_scalar(self, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, log_one_minus_pA: Any = None,
                        pB: Any = None, log_pB: Any = None, **params: Any) -> float:
@@ -148,8 +152,11 @@ class Certificate:
         >>> get("yang-linf").inverse([0.0, math.log(5)], sigma=1.0)   # e^{-r/sigma} / 2
         array([0.5, 0.1])
         """
-        return _broadcast(self._inverse_scalar, {"radius": radius, "sigma": sigma, "pB": pB, "log_pB": log_pB,
-                                                  **params}, {"log": log})
+        for v in (radius, sigma, pB, log_pB, *params.values()):
+            if v is not None and type(v) not in _SCALAR_TYPES:   # an array-like (or a 0-d array): broadcast
+                return _broadcast(self._inverse_scalar, {"radius": radius, "sigma": sigma, "pB": pB,
+                                                         "log_pB": log_pB, **params}, {"log": log})
+        return self._inverse_scalar(radius, sigma=sigma, pB=pB, log_pB=log_pB, log=log, **params)
 
     def _inverse_scalar(self, radius: Any, *, sigma: Any, pB: Any = None, log_pB: Any = None, log: bool = False,
                         **params: Any) -> float:
@@ -172,6 +179,9 @@ class Certificate:
             raise ValueError(f"radius {r!r} is not reachable by certificate {self.name} with pB = {math.exp(lpb)!r}: "
                              f"it needs pA > 1 - pB")
         return y if log else math.exp(y)
+
+
+_SCALAR_TYPES = (float, int, np.float64)
 
 
 def _broadcast(scalar: Callable[..., float], arrays: dict[str, Any], fixed: dict[str, Any]) -> Any:
