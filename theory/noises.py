@@ -48,7 +48,8 @@ from theory import np_cells
 from theory import validate as V
 
 if TYPE_CHECKING:
-    from theory.certificates import Certificate, Probabilities
+    from theory.certificates.logprob import Probabilities
+    from theory.certificates.registry import Certificate
     from theory.mechanisms import Mechanism
 
 __all__ = ["NORMS", "NOISES", "Noise", "get", "names", "register", "unregister", "sampler_key", "sampler_keys",

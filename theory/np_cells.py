@@ -24,7 +24,7 @@ import numpy as np
 from scipy import integrate, optimize, special
 
 if TYPE_CHECKING:
-    from theory.certificates import Probabilities
+    from theory.certificates.logprob import Probabilities
 
 __all__ = ["Cell", "RADIAL_MAX_D", "RADIAL_MIN_ONE_MINUS_PA", "exponential_l2_cell", "exponential_linf_cell",
            "gaussian_cell", "laplace_cell", "uniform_cell"]
