@@ -74,8 +74,6 @@ import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from scipy import special
-
 from theory import noises
 from theory import validate as V
 from theory.np_cells import RADIAL_MAX_D, RADIAL_MIN_ONE_MINUS_PA
@@ -195,23 +193,13 @@ def tight_radius(noise: str, norm: str, *, sigma: float = 1.0, d: int = 1, pA: f
 
 def flip_margin(noise: str, norm: str, t: float, *, sigma: float, d: int, one_minus_pA: float) -> float:
     """pB(x') - 1/2 for the worst-case binary classifier of an exact half-line / overlap / dinf-attained cell, moved by
-    a shift of norm t in its worst direction (> 0: the prediction flips).  Used to place witnesses."""
-    e = one_minus_pA
-    if noise == "gaussian":
-        kappa = math.sqrt(d) if norm == "linf" else 1.0
-        b = -sigma * float(special.ndtri(e))
-        return float(special.ndtr((kappa * t - b) / sigma)) - 0.5
-    if noise in ("laplace", "exponential-linf") or (noise == "exponential-l2" and d == 1):
-        if noise == "laplace" and norm != "l1" and d > 1:
-            raise ValueError("no exact worst-case classifier for this cell")
-        if noise == "exponential-linf" and norm != "linf" and d > 1:
-            raise ValueError("no exact worst-case classifier for this cell")
-        b = -sigma * math.log(2 * e)
-        u = (b - t) / sigma
-        return (0.5 * math.exp(-u) if u >= 0 else 1.0 - 0.5 * math.exp(u)) - 0.5
-    if noise == "uniform":
-        if norm != "l1" and d > 1:
-            raise ValueError("witness classifiers for uniform noise are built for l1 (or d = 1) only")
-        b = sigma * (1 - 2 * e)
-        return min(1.0, max(0.0, (sigma - b + t) / (2 * sigma))) - 0.5
-    raise ValueError("no exact worst-case classifier for this cell")
+    a shift of norm t in its worst direction (> 0: the prediction flips).  Used to place witnesses; the noise's
+    ``flip`` of the table (:mod:`theory.np_cells`).
+
+    >>> round(flip_margin("gaussian", "l2", 0.0, sigma=1.0, d=1, one_minus_pA=0.1), 12)   # unmoved: pB - 1/2
+    -0.4
+    """
+    flip = noises.get(noise).flip
+    if flip is None:
+        raise ValueError("no exact worst-case classifier for this cell")
+    return flip(norm, t, sigma, d, one_minus_pA)

@@ -96,6 +96,9 @@ class Noise:
         The key of its torch sampler in :mod:`empirical.noise` (None: the torch side cannot draw it).
     scaling : bool
         Whether ``python -m theory scaling`` reports its noise magnitudes.
+    flip : callable or None
+        ``flip(norm, t, sigma, d, one_minus_pA)`` = pB(x') - 1/2 for the worst-case binary classifier of an exact
+        cell moved by t in its worst direction (places witnesses; ValueError where it has none).
 
     Examples
     --------
@@ -119,6 +122,7 @@ class Noise:
     primary: str | None = None
     sampler_key: str | None = None
     scaling: bool = False
+    flip: Callable[[str, float, float, int, float], float] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -317,6 +321,7 @@ def _sphere_abs_coordinate_mean(d: int) -> float:
 
 register(Noise(
     name="gaussian",
+    flip=np_cells.gaussian_flip,
     label="Gaussian N(0, σ²I_d)",
     density="N(0, sigma^2 I_d)",
     sigma_meaning="standard deviation",
@@ -343,6 +348,7 @@ register(Noise(
 ))
 register(Noise(
     name="exponential-linf",
+    flip=np_cells.exponential_linf_flip,
     label="eq. 6 exponential p(z) ∝ exp(−‖z‖∞/σ)",
     density="exp(-||z||_inf / sigma) / (2^d sigma^d d!)   (eq. 6)",
     sigma_meaning="scale (||z||_inf ~ Gamma(d, sigma); R14: z = R U, R ~ Gamma(d + 1, sigma))",
@@ -365,6 +371,7 @@ register(Noise(
 ))
 register(Noise(
     name="laplace",
+    flip=np_cells.laplace_flip,
     label="Laplace (product) p(z) ∝ exp(−‖z‖₁/σ)",
     density="prod_i exp(-|z_i| / sigma) / (2 sigma)",
     sigma_meaning="scale b",
@@ -390,6 +397,7 @@ def _uniform_l2(s: float, d: int) -> float:
 
 register(Noise(
     name="uniform",
+    flip=np_cells.uniform_flip,
     label="uniform on [−σ, σ]^d",
     density="uniform on the cube [-sigma, sigma]^d",
     sigma_meaning="half-width lambda of the cube",
@@ -406,6 +414,7 @@ register(Noise(
 ))
 register(Noise(
     name="exponential-l2",
+    flip=np_cells.exponential_l2_flip,
     label="l2 exponential p(z) ∝ exp(−‖z‖₂/σ)",
     density="exp(-||z||_2 / sigma) / (normaliser)",
     sigma_meaning="scale (||z||_2 ~ Gamma(d, sigma))",

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from theory.certificates.logprob import Probabilities
 
 __all__ = ["Cell", "RADIAL_MAX_D", "RADIAL_MIN_ONE_MINUS_PA", "exponential_l2_cell", "exponential_linf_cell",
-           "gaussian_cell", "laplace_cell", "uniform_cell"]
+           "gaussian_cell", "laplace_cell", "uniform_cell", "gaussian_flip", "laplace_flip", "uniform_flip",
+           "exponential_linf_flip", "exponential_l2_flip"]
 
 #: validated range of the radial (l2-exponential) quadrature: its deep tails lose accuracy (tests: mpmath agreement
 #: to 1e-8 relative at 1 - pA = 1e-6, d <= 40; 1e-5 at 1e-12)
@@ -374,3 +375,73 @@ def exponential_l2_cell(p: Probabilities, sigma: float, norm: str, d: int) -> Ce
     return _exact(r, "radial", "any (rotation invariant)" if norm != "linf" else "corner",
                   "1-d quadrature of the radial statistic ||z|| - ||z - t e_1|| (rotation invariance); "
                   "l1 = l2, l_inf = l2/sqrt(d)")
+
+
+# ----------------------------------------------------------------------------------------------------
+# flip margins: the worst-case binary classifier of an exact cell, moved by t in its worst direction
+# ----------------------------------------------------------------------------------------------------
+
+def _laplace_halfline_flip(t: float, sigma: float, one_minus_pA: float) -> float:
+    b = -sigma * math.log(2 * one_minus_pA)
+    u = (b - t) / sigma
+    return (0.5 * math.exp(-u) if u >= 0 else 1.0 - 0.5 * math.exp(u)) - 0.5
+
+
+def _no_classifier() -> ValueError:
+    return ValueError("no exact worst-case classifier for this cell")
+
+
+def gaussian_flip(norm: str, t: float, sigma: float, d: int, one_minus_pA: float) -> float:
+    """pB(x') - 1/2 for the half-space at distance sigma Phi^-1(pA), moved by t (the corner in l_inf).
+
+    >>> round(gaussian_flip("l2", 0.0, 1.0, 1, 0.1), 12)          # unmoved: pB = 1 - pA
+    -0.4
+    """
+    kappa = math.sqrt(d) if norm == "linf" else 1.0
+    b = -sigma * float(special.ndtri(one_minus_pA))
+    return float(special.ndtr((kappa * t - b) / sigma)) - 0.5
+
+
+def laplace_flip(norm: str, t: float, sigma: float, d: int, one_minus_pA: float) -> float:
+    """Laplace: the axis half-line (exact in l1, and in every norm for d = 1).
+
+    >>> laplace_flip("l1", -math.log(0.2), 1.0, 3, 0.1)            # moved by the tight radius: pB = 1/2
+    0.0
+    """
+    if norm != "l1" and d > 1:
+        raise _no_classifier()
+    return _laplace_halfline_flip(t, sigma, one_minus_pA)
+
+
+def exponential_linf_flip(norm: str, t: float, sigma: float, d: int, one_minus_pA: float) -> float:
+    """Eq. 6: the max+min rule under the corner shift (l_inf; every norm for d = 1, where it is Laplace).
+
+    >>> round(exponential_linf_flip("linf", 0.0, 1.0, 4, 0.1), 12)
+    -0.4
+    """
+    if norm != "linf" and d > 1:
+        raise _no_classifier()
+    return _laplace_halfline_flip(t, sigma, one_minus_pA)
+
+
+def exponential_l2_flip(norm: str, t: float, sigma: float, d: int, one_minus_pA: float) -> float:
+    """l2-exponential: only d = 1 (Laplace) has an explicit worst-case classifier here.
+
+    >>> round(exponential_l2_flip("l2", 0.0, 1.0, 1, 0.1), 12)
+    -0.4
+    """
+    if d > 1:
+        raise _no_classifier()
+    return _laplace_halfline_flip(t, sigma, one_minus_pA)
+
+
+def uniform_flip(norm: str, t: float, sigma: float, d: int, one_minus_pA: float) -> float:
+    """Uniform: the axis half-space (l1, or d = 1).
+
+    >>> round(uniform_flip("l1", 0.6, 1.0, 5, 0.2), 12)            # moved by the tight radius 2 sigma (pA - 1/2)
+    0.0
+    """
+    if norm != "l1" and d > 1:
+        raise ValueError("witness classifiers for uniform noise are built for l1 (or d = 1) only")
+    b = sigma * (1 - 2 * one_minus_pA)
+    return min(1.0, max(0.0, (sigma - b + t) / (2 * sigma))) - 0.5

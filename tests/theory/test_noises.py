@@ -178,3 +178,23 @@ def np_cells_double(cell):
         c = cell(p, sigma, norm, d)
         return c._replace(lower=2 * c.lower, upper=2 * c.upper)
     return doubled
+
+
+@pytest.mark.parametrize(("noise", "norm", "d"), [("gaussian", "l2", 5), ("gaussian", "linf", 16), ("laplace", "l1", 4),
+                                                  ("exponential-linf", "linf", 6), ("uniform", "l1", 3),
+                                                  ("exponential-l2", "l2", 1), ("laplace", "l2", 1)])
+def test_flip_margin_changes_sign_at_the_tight_radius(noise, norm, d):
+    # the witness classifier of each exact cell flips exactly at the engine's radius (two routes agree)
+    for e in (0.3, 0.05, 1e-4):
+        r = NP.tight_radius(noise, norm, sigma=1.3, d=d, one_minus_pA=e).value
+        def m(t, e=e):
+            return NP.flip_margin(noise, norm, t, sigma=1.3, d=d, one_minus_pA=e)
+        assert abs(m(r)) < 1e-12
+        assert m(r * (1 - 1e-6)) < 0 < m(r * (1 + 1e-6))
+
+
+def test_flip_margin_refuses_cells_without_a_classifier():
+    for noise, norm, d in (("laplace", "l2", 3), ("exponential-linf", "l1", 2), ("exponential-l2", "l2", 3),
+                           ("uniform", "linf", 2)):
+        with pytest.raises(ValueError, match="worst-case classifier|built for l1"):
+            NP.flip_margin(noise, norm, 0.1, sigma=1.0, d=d, one_minus_pA=0.1)
