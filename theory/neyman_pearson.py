@@ -186,6 +186,8 @@ def tight_radius(noise: str, norm: str, *, sigma: float = 1.0, d: int = 1, pA: f
     if nothing:
         return TightRadius(noise, norm, d, sigma, e, pb, 0.0, 0.0, 0.0, True, "none", "-",
                            "pA <= 1/2 (binary) or pA <= pB: nothing is certified")
+    if entry.cell is None:
+        raise ValueError(f"noise {noise} has no Neyman-Pearson cell in theory.noises (tight radius not modelled)")
     c = entry.cell(p, sigma, norm, d)
     return TightRadius(noise, norm, d, sigma, e, pb, c.lower if c.exact else None, float(c.lower), float(c.upper),
                        c.exact, c.method, c.direction, c.note)

@@ -75,9 +75,9 @@ class Noise:
         Human-readable, with the density (reports and figures).
     density, sigma_meaning, reference : str
         One line each: the density, what ``sigma`` is, where the noise comes from.
-    cell : callable
+    cell : callable or None
         ``cell(p, sigma, norm, d) -> theory.np_cells.Cell``: its tight (Neyman-Pearson) radius, or a bracket of
-        it, in each norm of :data:`NORMS`.
+        it, in each norm of :data:`NORMS` (None: the engine has no cell for it and says so).
     multiclass_norms : tuple of str
         The norms in which the cell has the runner-up (pB) form; binary form only in the others.
     variance : callable
@@ -112,7 +112,7 @@ class Noise:
     density: str
     sigma_meaning: str
     reference: str
-    cell: Cell = field(repr=False, compare=False)
+    cell: Cell | None = field(repr=False, compare=False)
     multiclass_norms: tuple[str, ...]
     variance: Callable[[float, int], float] = field(repr=False, compare=False)
     expected_norms: Mapping[str, Callable[[float, int], float]] = field(repr=False, compare=False)
