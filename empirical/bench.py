@@ -43,6 +43,7 @@ import time
 import numpy as np
 import torch
 
+from empirical._sysinfo import loadavg as _loadavg
 from empirical.core import FastForward, Smooth, resolve_device
 from empirical.data import dataset_info
 from empirical.models import build_model, load_checkpoint
@@ -417,16 +418,6 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
             res["ratios"]["vs_cohen_reference_bf16"] = statistics.median(
                 [b / r for b, r in zip(rates["b_certify_bf16"], rates["r_cohen"], strict=False)])
     return res
-
-
-def _loadavg():
-    """The 1/5/15-minute load averages (None where the OS has none): the machine may be shared."""
-    import os
-
-    try:
-        return [round(v, 2) for v in os.getloadavg()]
-    except (OSError, AttributeError):
-        return None
 
 
 def _cpu_name() -> str:

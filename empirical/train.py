@@ -260,7 +260,7 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
     del src
     model = model.to(memory_format=torch.contiguous_format).eval()
     secs = time.perf_counter() - t0
-    from empirical.bench import _loadavg
+    from empirical._sysinfo import loadavg as _loadavg
 
     load = _loadavg()  # the 1-minute figure says whether train_seconds was measured on a shared machine
     load_end = load[0] if load else None

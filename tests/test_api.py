@@ -126,7 +126,7 @@ def test_version_in_one_place():
 
 
 def test_console_script(capsys):
-    from theory.cli import console_main
+    from empirical.console import console_main
 
     assert console_main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"rs-verify {theory.__version__}"
@@ -138,7 +138,7 @@ def test_console_script(capsys):
     assert "theory" in capsys.readouterr().err
     assert console_main([]) == 2
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert pyproject["project"]["scripts"]["rs-verify"] == "theory.cli:console_main"
+    assert pyproject["project"]["scripts"]["rs-verify"] == "empirical.console:console_main"
 
 
 _NO_TORCH = """import sys

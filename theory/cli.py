@@ -23,7 +23,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn
 
-from theory.jsonio import to_jsonable  # noqa: F401  (re-exported: older callers import it from here)
+from theory import jsonio
 
 
 def _command_names(package: str) -> list[str]:
@@ -181,7 +181,7 @@ def command_line(args: argparse.Namespace, default: str) -> str:
 
 
 def print_json(obj: Any) -> None:
-    print(json.dumps(to_jsonable(obj), indent=2, sort_keys=False))
+    print(json.dumps(jsonio.to_jsonable(obj), indent=2, sort_keys=False))
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "python -m theory") -> int:
@@ -190,29 +190,3 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m theory") -> i
     return main_for(prog, "theory.commands",
                     "Theory-verification toolkit for randomized smoothing (divergences, mechanisms, "
                     "certificates, claims, audit, scaling).", argv)
-
-
-_PACKAGES = {"theory": "theory.cli", "empirical": "empirical.cli"}
-
-
-def console_main(argv: Sequence[str] | None = None) -> int:
-    """The ``rs-verify`` console script: ``rs-verify theory COMMAND ...`` or ``rs-verify empirical COMMAND ...``.
-
-    The same as ``python -m theory ...`` / ``python -m empirical ...`` (which keep working).
-    """
-    argv = list(sys.argv[1:] if argv is None else argv)
-    usage = ("usage: rs-verify [-h] [--version] {theory,empirical} COMMAND ...\n\n"
-             "  rs-verify theory ...     the theory side (same as python -m theory ...)\n"
-             "  rs-verify empirical ...  the torch experiments (same as python -m empirical ...)\n")
-    if not argv or argv[0] in ("-h", "--help"):
-        print(usage, end="")
-        return 0 if argv else 2
-    if argv[0] == "--version":
-        print(f"rs-verify {_version()}")
-        return 0
-    if argv[0] not in _PACKAGES:
-        print(f"rs-verify: error: the first word must be 'theory' or 'empirical', got {argv[0]!r}",
-              file=sys.stderr)
-        return 2
-    mod = importlib.import_module(_PACKAGES[argv[0]])
-    return int(mod.main(argv[1:], prog=f"rs-verify {argv[0]}"))  # messages name the program as typed

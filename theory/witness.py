@@ -410,7 +410,7 @@ def check_witness(path: str | Path, *, samples: int = MC_SAMPLES, seed: int = 0,
     samples = V.count("samples", samples, minimum=1000)
     is_samples = V.count("is_samples", is_samples, minimum=1000)
     if _kind(path) == "audit-certificate witness":  # issue 14: witnesses of theory.audit_certificate
-        from theory.audit_certificate import check_audit_witness
+        from theory.audit_witness import check_audit_witness
 
         return check_audit_witness(path, samples=samples, seed=seed)
     data = _load(path)

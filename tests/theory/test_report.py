@@ -187,16 +187,15 @@ def test_dump_json_keeps_unicode_by_default(tmp_path):
     assert "σ‖z‖" in p.read_text(encoding="utf-8")
 
 
-def test_cli_reexports_jsonio():
-    from theory import cli
+def test_compatibility_aliases_are_gone():
+    """Issue 22: no re-export of to_jsonable from theory.cli, no theory._validate alias of theory.validate."""
+    from pathlib import Path
 
-    assert cli.to_jsonable is jsonio.to_jsonable
+    import theory
+    from theory import cli, validate
 
-
-def test_validate_is_public_and_private_name_is_a_shim():
-    from theory import _validate, validate
-
-    assert _validate.real is validate.real and _validate.choice is validate.choice
+    assert not hasattr(cli, "to_jsonable")
+    assert not (Path(theory.__file__).parent / "_validate.py").exists()
     with pytest.raises(ValueError, match="sigma"):
         validate.positive("sigma", -1.0)
 
