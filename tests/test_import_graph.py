@@ -21,8 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("theory", "empirical")
 
-#: Import cycles tolerated for now.  ONLY the replay loop, which another change (issue 22, helper i20b: replay,
-#: replay_result, replay_report) removes; delete this entry when that lands.  No other cycle is accepted.
+#: Import cycles tolerated: none (issue 22; the replay loop was removed by the issue-20 replay work).
 ALLOWED_CYCLES: tuple[frozenset[str], ...] = ()
 
 #: (importer, imported): the importer must not reach the imported module, directly or through others.

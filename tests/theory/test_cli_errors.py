@@ -222,7 +222,7 @@ def test_claims_thorough_needs_check(capsys):
 
 def test_console_script_imports_user_module_from_cwd(tmp_path, monkeypatch, capsys):
     """A console script has its bin/ folder, not the current directory, on sys.path (`python -m` has '')."""
-    from theory.cli import console_main
+    from empirical.console import console_main
 
     name = "usercert_cwd_i20"
     (tmp_path / f"{name}.py").write_text(USER_MODULE)
@@ -241,7 +241,7 @@ def test_console_script_imports_user_module_from_cwd(tmp_path, monkeypatch, caps
 
 
 def test_console_script_names_the_program_as_typed(capsys, tmp_path):
-    from theory.cli import console_main
+    from empirical.console import console_main
 
     assert console_main(["theory", "claims", "--thorough"]) == 2
     assert capsys.readouterr().err.startswith("rs-verify theory claims: error: --thorough")
