@@ -33,7 +33,8 @@ def add_arguments(p) -> None:
                    help="train on a seeded random subset of N training examples "
                         "(a prefix would miss classes in class-major data)")
     p.add_argument("--max-seconds", type=float, default=None, help="stop after the epoch that passes this time")
-    p.add_argument("--out", required=True, help="checkpoint path to write")
+    p.add_argument("--out", required=True, help="checkpoint path to write (an existing file is refused)")
+    p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     p.add_argument("--json", action="store_true", help="print the checkpoint metadata as JSON")
     K.add_device_seed(p)
 
@@ -51,9 +52,12 @@ def run(args) -> int:
     if args.max_seconds is not None:
         V.positive("max-seconds", args.max_seconds)
     K.check_data(args.dataset, args.data_dir)
-    from empirical.certify import check_writable
+    K.check_sigma(args, args.dataset)
+    from empirical.certify import check_writable, refuse_existing
 
-    out = check_writable(args.out, sidecar=False)
+    out = check_writable(args.out)
+    if not args.overwrite:
+        refuse_existing(out)
     from empirical.models import save_checkpoint
     from empirical.train import train_model
 
