@@ -332,6 +332,38 @@ def test_file_in_use_is_refused_naming_the_holder(tmp_path):
     assert len(read_tsv(out)) == 2
 
 
+def test_sigterm_is_handled_like_ctrl_c(tmp_path, capsys, monkeypatch):
+    """In-process (fast): SIGTERM during the run -> the Ctrl-C path (message naming the file and --resume, exit
+    143) instead of the default action (the process killed without a word).  A handler of the test's own catches
+    the signal if certify does not install one, so a regression fails here instead of killing pytest."""
+    import empirical.certify as EC
+
+    fallback = []
+
+    def not_handled(signum, frame):
+        fallback.append(signum)
+
+    old = signal.signal(signal.SIGTERM, not_handled)
+    try:
+        def terminated(*a, **k):
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(1000):  # the handler runs between bytecodes
+                time.sleep(0.001)
+            return []
+
+        monkeypatch.setattr(EC, "certify_sharded", terminated)
+        ck, out = tmp_path / "ck.pt", tmp_path / "r.tsv"
+        _save(ck, 0)
+        code = _certify(ck, out, "--max", "3")
+        assert signal.getsignal(signal.SIGTERM) is not_handled  # restored after the run
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    assert not fallback, "certify did not handle SIGTERM"
+    assert code == 143
+    err = _err_line(capsys)
+    assert "SIGTERM" in err and "--resume" in err and str(out) in err, err
+
+
 def _rows_in(path: Path) -> int:
     try:
         return max(path.read_bytes().count(b"\n") - 2, 0)
@@ -339,6 +371,7 @@ def _rows_in(path: Path) -> int:
         return 0
 
 
+@pytest.mark.slow
 def test_sigterm_stops_certify_cleanly_and_a_second_run_is_refused(tmp_path, capsys):
     """A real process: while it writes, a second certify --resume on the same file is refused naming its pid
     (it used to wait silently); SIGTERM then stops it like Ctrl-C (message, exit 143, only complete rows);
