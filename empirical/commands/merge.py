@@ -27,8 +27,9 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from empirical.certify import merge_shards
+    from empirical.certify import check_writable, merge_shards
 
+    check_writable(args.out)
     n = merge_shards(args.out, args.shards or None, allow_partial=args.allow_partial, overwrite=args.overwrite)
     print(f"wrote {args.out}: {n} rows")
     return 0

@@ -24,7 +24,8 @@ def add_arguments(p) -> None:
     p.add_argument("--arch", choices=ARCHS, default="cnn", help="architecture (default: cnn)")
     p.add_argument("--noise", choices=("gaussian", "exponential-linf", "none"), default="gaussian",
                    help="training noise (default: gaussian)")
-    p.add_argument("--sigma", type=float, default=0.25, help="noise parameter sigma > 0 (default: 0.25)")
+    p.add_argument("--sigma", type=float, default=None,
+                   help="noise parameter sigma > 0 (default: 0.25; not with --noise none)")
     p.add_argument("--epochs", type=int, default=10, help="epochs (default: 10)")
     p.add_argument("--batch", type=int, default=128, help="batch size (default: 128)")
     p.add_argument("--lr", type=float, default=None,
@@ -40,7 +41,12 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    if args.noise != "none":
+    if args.noise == "none":
+        if args.sigma is not None:
+            raise ValueError(f"sigma: --noise none adds no noise, so --sigma {args.sigma:g} would be ignored; drop it")
+        args.sigma = 0.0  # no noise (the checkpoint's meta records sigma 0.0, as before)
+    else:
+        args.sigma = 0.25 if args.sigma is None else args.sigma
         V.positive("sigma", args.sigma)
     V.count("epochs", args.epochs, minimum=1)
     V.count("batch", args.batch, minimum=1)

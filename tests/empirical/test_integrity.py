@@ -229,6 +229,20 @@ def test_train_sigma_too_large_for_float32_noise(tmp_path, capsys):
     assert "error: sigma" in _err_line(capsys) and not out.exists()
 
 
+def test_train_noise_none_with_a_sigma_is_refused(tmp_path, capsys):
+    """`train --noise none --sigma -1` was accepted, the sigma silently ignored."""
+    out = tmp_path / "ck.pt"
+    assert main(["train", "--dataset", DATA, "--noise", "none", "--sigma", "-1", "--out", str(out)]) == 2
+    assert "error: sigma: --noise none" in _err_line(capsys) and not out.exists()
+
+
+def test_merge_into_a_directory_is_a_one_line_error(tmp_path, capsys):
+    out = _shards(tmp_path)
+    assert main(["merge", "--out", str(tmp_path), str(shard_path(out, 0, 2)), str(shard_path(out, 1, 2))]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "error: out:" in err and "is a directory" in err, err
+
+
 def test_sigma_check_keeps_sane_values():
     from empirical.certify import check_sigma_range
 
