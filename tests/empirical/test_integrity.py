@@ -212,15 +212,31 @@ def test_predict_refuses_to_overwrite_without_overwrite(tmp_path, capsys):
 @pytest.mark.parametrize("extra,match", [(["--max", "-5"], "max"), (["--max", "-1"], "max"),
                                          (["--sigma", "1e308"], "sigma"), (["--sigma", "1e37"], "sigma"),
                                          (["--sigma", "inf"], "sigma"), (["--n", "0"], "n")])
-def test_bad_numbers_refused(cmd, extra, match, tmp_path, capsys):
+def test_bad_numbers_refused(cmd, extra, match, tmp_path, capsys, monkeypatch):
+    """Refused before any work (no data loaded), one line, exit 2."""
+    import empirical.data
+
     ck, out = tmp_path / "ck.pt", tmp_path / "r.tsv"
     _save(ck, 0)
+
+    def boom(*a, **k):
+        raise AssertionError("work started before the arguments were checked")
+
+    monkeypatch.setattr(empirical.data, "load_dataset", boom)
     args = [cmd, "--checkpoint", str(ck), "--sigma", "0.5", "--n", "50", "--batch", "50", "--no-compile",
             "--device", "cpu", "--out", str(out), *extra]
     assert main(args) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"error: {match}" in err, err
     assert not out.exists()
+
+
+def test_select_indices_refuses_a_negative_max():
+    from empirical.certify import select_indices
+
+    assert select_indices(10, 3, None) == [0, 3, 6, 9] and select_indices(10, 3, 0) == []
+    with pytest.raises(ValueError, match="max"):
+        select_indices(10, 1, -5)
 
 
 def test_train_sigma_too_large_for_float32_noise(tmp_path, capsys):
