@@ -1,6 +1,6 @@
 """Reading and writing the text of certify TSVs without torch: the metadata line (format, prefix, JSON), the
 rows, the comparison of two runs' metadata.  :mod:`empirical.certify` (which writes the files, with torch)
-re-exports every name; :mod:`empirical.analyze` reads with this module alone, so reviewers need no torch.
+re-exports every name; :mod:`empirical.analysis` reads with this module alone, so reviewers need no torch.
 The layout is documented in :mod:`empirical.certify`."""
 
 from __future__ import annotations

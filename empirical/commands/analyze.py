@@ -36,7 +36,7 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from empirical.analyze import analyze, render_markdown, write_analyze_report
+    from empirical.analysis import analyze, render_markdown, write_analyze_report
 
     radii = {}
     if args.radii is not None:

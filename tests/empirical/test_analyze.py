@@ -1,6 +1,6 @@
-"""`python -m empirical analyze` / :func:`empirical.analyze.analyze` (issue 20.8): certified accuracy vs radius of
-one's own certify runs.  The oracle: a hand-built TSV whose table is computed here independently (plain counting
-loops over the rows, and for the first file fractions worked out by hand)."""
+"""`python -m empirical analyze` / :func:`empirical.analyze` (module empirical.analysis; issue 20.8): certified
+accuracy vs radius of one's own certify runs.  The oracle: a hand-built TSV whose table is computed here
+independently (plain counting loops over the rows, and for the first file fractions worked out by hand)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from empirical.analyze import AnalyzeResult, analyze, certified_accuracy, nice_grid, render_markdown
+from empirical.analysis import AnalyzeResult, analyze, certified_accuracy, nice_grid, render_markdown
 from empirical.certify_tsv import metadata_line
 from empirical.cli import main
 
@@ -159,3 +159,19 @@ def test_analyze_a_real_certify_run_on_synthetic_data(tmp_path):
     for c in run.columns.values():
         for r, a in zip(c.radii, c.accuracy, strict=True):
             assert a == sum(int(x["correct"]) == 1 and float(x[c.column]) >= r for x in rows) / len(rows)
+
+
+def test_public_name_without_torch_import(tmp_path):
+    """``empirical.analyze`` is the function (lazy, like the package's other names) and reads without torch."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    p = _write(tmp_path / "a.tsv")
+    code = ("import sys, empirical; r = empirical.analyze([sys.argv[1]], radii={'l2': [0.5]}); "
+            "print(r.runs[0].columns['radius_cohen'].accuracy, 'torch' in sys.modules)")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True, cwd=str(root),
+                         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["(0.5,)", "False"]

@@ -17,8 +17,10 @@ file without metadata (an older run, Cohen et al.'s logs) is analysed all the sa
 The radii of the table: one grid per norm, the user's (``radii``) or 0 and about eight round steps up to the
 largest finite radius of that norm among the files.  The figure draws the exact step curves.
 
-Python API: ``analyze(paths, radii=None) -> AnalyzeResult`` (writes nothing), ``write_analyze_report(result,
-out_dir)``; ``AnalyzeResult.from_json(path)`` reads a report's JSON back.  Needs no torch.
+Python API: ``empirical.analyze(paths, radii=None) -> AnalyzeResult`` (writes nothing),
+``empirical.write_analyze_report(result, out_dir)``; ``AnalyzeResult.from_json(path)`` reads a report's JSON
+back.  (The module is ``empirical.analysis``: a module ``empirical.analyze`` would shadow the function.)
+Needs no torch.
 
 >>> import pathlib, tempfile
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.tsv"
