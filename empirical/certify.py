@@ -25,8 +25,9 @@ seeded per batch), ``seed``, ``model_sha256`` (sha256 of the model's state dict,
 :func:`empirical.experiments.state_dict_sha256`: the weights, not the checkpoint's path), ``d`` (input
 dimension) and ``num_classes``; the command line adds ``dataset``, ``split``, ``num_examples``, ``skip``,
 ``max`` and ``autocast``, a shard its ``shard`` = [rank, world]; callers add their own keys through
-``run_params``.  Keys in :data:`INFO_KEYS` (``checkpoint`` path, package ``version``) are recorded, not
-compared.  **Extending it:** a new setting is one more key; add it only when it differs from its default
+``run_params``.  Keys in :data:`INFO_KEYS` (``checkpoint`` path, package ``version``, the selection ``skip``
+and ``max``: rows depend on the settings and idx only, so a run may be extended with a larger ``--max``) are
+recorded, not compared.  **Extending it:** a new setting is one more key; add it only when it differs from its default
 (a key absent from a file means "the default"), so that files written before it existed still resume.
 
 Each row is appended, flushed and fsync'ed as soon as it is done.  ``resume=True`` keeps the complete rows of

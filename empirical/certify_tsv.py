@@ -20,8 +20,10 @@ class ResumeMismatch(ValueError):
 FORMAT = 1
 #: Start of the metadata line (line 2 of a certify TSV); the rest of the line is one JSON object.
 METADATA_PREFIX = "# rs-verify-certify "
-#: Metadata keys recorded but not compared on resume or merge (they do not change the rows).
-INFO_KEYS = frozenset({"checkpoint", "version"})
+#: Metadata keys recorded but not compared on resume or merge: they change no row (a row depends on the settings
+#: and its idx only, so a run may be extended or narrowed with another --max / --skip; the line keeps the first
+#: run's selection).
+INFO_KEYS = frozenset({"checkpoint", "version", "skip", "max"})
 
 
 def metadata_line(meta: dict) -> str:

@@ -93,6 +93,10 @@ def test_the_tsv_alone_resumes(tmp_path, capsys):
     assert _certify(ck, other, "--max", "5", "--resume") == 0
     assert other.read_bytes() == full
     assert not Path(str(out) + ".json").exists()  # no sidecar any more
+    # the selection is not part of what must match: rows depend on the settings and idx only
+    assert _certify(ck, other, "--max", "7", "--resume") == 0
+    assert [r["idx"] for r in read_tsv(other)] == [str(i) for i in range(7)]
+    assert read_metadata(other)["max"] == 5  # the line keeps the first run's selection
 
 
 def test_metadata_line_records_the_run_and_readers_skip_it(tmp_path):
