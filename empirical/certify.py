@@ -55,6 +55,7 @@ import os
 import re
 import sys
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,6 +186,27 @@ def _check_metadata(path: Path, meta: dict | None, params: dict) -> None:
                              f"its rows with this run's (use --overwrite to start again, or another --out)")
 
 
+_HASHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def model_sha256(model) -> str:
+    """:func:`empirical.experiments.state_dict_sha256` of ``model``, remembered per model object while its tensors
+    are unchanged (same storage, same in-place version counter): a caller certifying one example per call (the
+    device check) does not hash a ResNet's weights each time."""
+    from empirical.experiments import state_dict_sha256
+
+    key = tuple((t.data_ptr(), t._version) for t in model.state_dict().values())
+    try:
+        hit = _HASHES.get(model)
+    except TypeError:  # not weak-referenceable
+        return state_dict_sha256(model)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    h = state_dict_sha256(model)
+    _HASHES[model] = (key, h)
+    return h
+
+
 def run_metadata(mechanism: str, sigma: float, n0: int, n: int, alpha: float, batch: int, seed: int, d: int,
                  num_classes: int, model=None, run_params: dict | None = None) -> dict:
     """The metadata of a certify run (module docstring): the settings, ``d``, ``num_classes``, ``model_sha256``
@@ -194,9 +216,7 @@ def run_metadata(mechanism: str, sigma: float, n0: int, n: int, alpha: float, ba
 
     meta = dict(run_params or {})
     if "model_sha256" not in meta and model is not None and hasattr(model, "state_dict"):
-        from empirical.experiments import state_dict_sha256
-
-        meta["model_sha256"] = state_dict_sha256(model)
+        meta["model_sha256"] = model_sha256(model)
     meta.update(format=FORMAT, mechanism=mechanism, sigma=sigma, n0=n0, n=n, alpha=alpha, batch=batch, seed=seed,
                 d=int(d), num_classes=int(num_classes))
     meta.setdefault("version", package_version())

@@ -156,6 +156,25 @@ def test_resume_names_every_mismatching_field(tmp_path):
     assert len(read_tsv(out)) == 3
 
 
+def test_model_hash_is_remembered_until_the_weights_change(monkeypatch):
+    """One hash per model while its weights are unchanged (the device check certifies one image per call); an
+    in-place change of the weights (an optimiser step, load_state_dict) is seen."""
+    import empirical.experiments as X
+    from empirical.certify import model_sha256
+
+    calls = []
+    real = X.state_dict_sha256
+    monkeypatch.setattr(X, "state_dict_sha256", lambda m: calls.append(1) or real(m))
+    m = _model(0)
+    h = model_sha256(m)
+    assert model_sha256(m) == h == real(m) and len(calls) == 1
+    with torch.no_grad():
+        next(m.parameters()).add_(1.0)
+    assert model_sha256(m) != h and len(calls) == 2
+    m.load_state_dict(_model(0).state_dict())
+    assert model_sha256(m) == h and len(calls) == 3
+
+
 def test_file_without_metadata_gets_a_clear_message(tmp_path):
     """A TSV of an older version (header, no metadata line) or someone else's: resume refuses, saying why and
     what to do; the file is untouched."""
