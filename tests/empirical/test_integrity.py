@@ -9,6 +9,7 @@ import csv
 import fcntl
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -275,8 +276,8 @@ def test_train_noise_none_with_a_sigma_is_refused(tmp_path, capsys):
     assert "error: sigma: --noise none" in _err_line(capsys) and not out.exists()
 
 
-def test_merge_into_a_directory_is_a_one_line_error(tmp_path, capsys):
-    out = _shards(tmp_path)
+def test_merge_into_a_directory_is_a_one_line_error(tmp_path, capsys, shard_src):
+    out = _shards(tmp_path, shard_src)
     assert main(["merge", "--out", str(tmp_path), str(shard_path(out, 0, 2)), str(shard_path(out, 1, 2))]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "error: out:" in err and "is a directory" in err, err
@@ -295,21 +296,32 @@ def test_sigma_check_keeps_sane_values():
 # 3. merge: never over a foreign file, never an incomplete or mixed set silently
 # ---------------------------------------------------------------------------------------------------------
 
-def _shards(tmp_path, world=2, indices=range(6), **kw):
+@pytest.fixture(scope="module")
+def shard_src(tmp_path_factory):
+    """The shards of one run over idx 0-5 for world 2 and 3, certified once per module: {world: OUT}."""
     split = load_dataset(DATA, "test")
     model = _model(0)
-    out = tmp_path / "m.tsv"
-    for r in range(world):
-        args = dict(sigma=0.5, seed=0)
-        args.update(kw)
-        certify_dataset(model, split, "gaussian", args["sigma"], 10, 100, 0.001, 50, list(indices)[r::world],
-                        shard_path(out, r, world), device="cpu", progress=False, timing=False, seed=args["seed"],
-                        run_params={"shard": [r, world]})
+    out = {}
+    for world in (2, 3):
+        src = tmp_path_factory.mktemp(f"shards{world}") / "m.tsv"
+        for r in range(world):
+            certify_dataset(model, split, "gaussian", 0.5, 10, 100, 0.001, 50, list(range(6))[r::world],
+                            shard_path(src, r, world), device="cpu", progress=False, timing=False, seed=0,
+                            run_params={"shard": [r, world]})
+        out[world] = src
     return out
 
 
-def test_merge_refuses_to_overwrite_a_foreign_file(tmp_path, capsys):
-    out = _shards(tmp_path)
+def _shards(tmp_path, shard_src, world=2):
+    """OUT = tmp_path/m.tsv next to copies of the ``world`` shards of :func:`shard_src`."""
+    out = tmp_path / "m.tsv"
+    for r in range(world):
+        shutil.copy(shard_path(shard_src[world], r, world), shard_path(out, r, world))
+    return out
+
+
+def test_merge_refuses_to_overwrite_a_foreign_file(tmp_path, capsys, shard_src):
+    out = _shards(tmp_path, shard_src)
     victim = tmp_path / "victim.tsv"
     victim.write_text("idx\tlabel\tpredict\tradius\tcorrect\ttime\n" + "0\t1\t1\t0.5\t1\t0:00:01\n" * 45)
     before = victim.read_bytes()
@@ -330,8 +342,8 @@ def test_merge_refuses_to_overwrite_a_foreign_file(tmp_path, capsys):
     assert len(read_tsv(victim)) == 6
 
 
-def test_merge_own_output_again_is_fine_and_keeps_its_rows(tmp_path):
-    out = _shards(tmp_path)
+def test_merge_own_output_again_is_fine_and_keeps_its_rows(tmp_path, shard_src):
+    out = _shards(tmp_path, shard_src)
     assert merge_shards(out) == 6
     first = out.read_bytes()
     assert "shard" not in read_metadata(out)
@@ -339,8 +351,8 @@ def test_merge_own_output_again_is_fine_and_keeps_its_rows(tmp_path):
     assert out.read_bytes() == first
 
 
-def test_merge_refuses_a_missing_rank_unless_allowed(tmp_path, capsys):
-    out = _shards(tmp_path, world=3)
+def test_merge_refuses_a_missing_rank_unless_allowed(tmp_path, capsys, shard_src):
+    out = _shards(tmp_path, shard_src, world=3)
     argv = ["merge", "--out", str(out), str(shard_path(out, 0, 3)), str(shard_path(out, 2, 3))]
     assert main(argv) == 2
     err = _err_line(capsys)
@@ -354,8 +366,8 @@ def test_merge_refuses_a_missing_rank_unless_allowed(tmp_path, capsys):
         merge_shards(out)
 
 
-def test_merge_refuses_shards_of_different_runs(tmp_path):
-    out = _shards(tmp_path)
+def test_merge_refuses_shards_of_different_runs(tmp_path, shard_src):
+    out = _shards(tmp_path, shard_src)
     shard_path(out, 1, 2).unlink()
     split = load_dataset(DATA, "test")
     certify_dataset(_model(0), split, "gaussian", 0.5, 10, 100, 0.001, 50, [1, 3, 5], shard_path(out, 1, 2),
