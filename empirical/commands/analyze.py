@@ -32,6 +32,8 @@ def add_arguments(p) -> None:
     p.add_argument("--out", default=None, help="write <name>.md, <name>.json and <name>_<norm>.png into this folder")
     p.add_argument("--name", default="analyze", help="file stem of the report (default: analyze)")
     p.add_argument("--no-figures", dest="figures", action="store_false", help="with --out: no PNGs")
+    p.add_argument("--json-out", default=None, metavar="PATH",
+                   help="with --out: write the report's JSON here instead of <out>/<name>.json")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object instead of the tables")
 
 
@@ -44,7 +46,10 @@ def run(args) -> int:
     if args.radii_linf is not None:
         radii["linf"] = _radii(args.radii_linf)
     res = analyze(args.tsv, radii=radii)
-    paths = write_analyze_report(res, args.out, name=args.name, figures=args.figures) if args.out else None
+    if args.json_out is not None and not args.out:
+        raise ValueError("json-out: give --out too (the JSON file belongs to the report written there)")
+    paths = write_analyze_report(res, args.out, name=args.name, figures=args.figures,
+                                 json_path=args.json_out) if args.out else None
     if args.json:
         from theory.cli import print_json
 

@@ -125,6 +125,9 @@ def test_cli_tables_json_and_report(tmp_path, capsys):
     d = tmp_path / "rep"
     assert main(["analyze", str(p), "--out", str(d), "--name", "mine"]) == 0
     assert (d / "mine.md").is_file() and (d / "mine_l2.png").is_file() and (d / "mine_linf.png").is_file()
+    assert main(["analyze", str(p), "--out", str(d), "--json-out", str(tmp_path / "elsewhere.json"),
+                 "--no-figures"]) == 0
+    assert AnalyzeResult.from_json(tmp_path / "elsewhere.json").grids == analyze([p]).grids
     back = AnalyzeResult.from_json(d / "mine.json")
     assert back.runs[0].columns["radius_cohen"].accuracy == analyze([p]).runs[0].columns["radius_cohen"].accuracy
     capsys.readouterr()
