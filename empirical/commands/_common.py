@@ -35,8 +35,8 @@ def add_certify_stats(p: argparse.ArgumentParser) -> None:
     p.add_argument("--alpha", type=float, default=0.001, help="failure probability in (0, 1) (default: 0.001)")
     p.add_argument("--batch", type=int, default=1000, help="noise draws per forward pass (default: 1000)")
     p.add_argument("--skip", type=int, default=1, help="certify every skip-th example (default: 1)")
-    p.add_argument("--max", "--max-index", dest="max", type=int, default=-1,
-                   help="stop before this example index (default: all); spell it --max-index under torchrun")
+    p.add_argument("--max", "--max-index", dest="max", type=int, default=None,
+                   help="stop before this example index, >= 0 (default: all); spell it --max-index under torchrun")
     p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=True,
                    help="torch.compile the forward pass (falls back to eager, said on stderr; default: on)")
     p.add_argument("--autocast", choices=("none", "bf16"), default="none",
@@ -53,6 +53,54 @@ def check_stats(args) -> None:
     if hasattr(args, "n0"):
         V.count("n0", args.n0, minimum=1)
     V.count("n", args.n, minimum=1)
+
+
+def check_max(args) -> None:
+    """--max: None (all) or >= 0; a negative value is refused (``--max -5`` used to certify everything)."""
+    if args.max is not None:
+        V.count("max", args.max, minimum=0)
+
+
+def check_sigma(args, dataset: str) -> None:
+    """--sigma small enough for float32 noise of --mechanism on ``dataset`` and finite radii at --n / --alpha
+    (:func:`empirical.certify.check_sigma_range`; no data is read)."""
+    from empirical.certify import check_sigma_range
+    from empirical.data import dataset_info
+
+    mech = getattr(args, "mechanism", getattr(args, "noise", "gaussian"))
+    if mech == "none":
+        return
+    n = getattr(args, "n", 1)
+    check_sigma_range(mech, args.sigma, dataset_info(dataset).dim, n=n, alpha=getattr(args, "alpha", 0.5))
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the process is, like Ctrl-C's KeyboardInterrupt (:func:`sigterm_as_interrupt`)."""
+
+
+class sigterm_as_interrupt:  # noqa: N801 - used as a context manager, like contextlib's
+    """Within the block, SIGTERM raises :class:`Terminated` (a KeyboardInterrupt): a long job stopped by
+    ``kill`` (or a scheduler, or torchrun) cleans up and reports like Ctrl-C.  The old handler comes back after;
+    outside the main thread it does nothing (signal handlers can only be set there)."""
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        self.old = None
+        if threading.current_thread() is threading.main_thread():
+            def raise_terminated(signum, frame):
+                raise Terminated()
+
+            self.old = signal.signal(signal.SIGTERM, raise_terminated)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        if self.old is not None:
+            signal.signal(signal.SIGTERM, self.old)
+        return False
 
 
 def check_data(dataset: str, data_dir) -> None:

@@ -4,10 +4,14 @@
       --n0 100 --n 100000 --alpha 0.001 --batch 1000 [--skip 20 --max 500] --out results.tsv [--resume]
 
 Columns: idx label predict radius correct time (Cohen et al.'s) + cA n0A n0 nA n pA_lower + every radius
-of theory.certificates.certified_radii (see empirical.certify).  Rows are appended and flushed one by one;
---resume continues after the last complete row (a partial last line is redone).  The noise of example idx
-comes from a generator seeded by (seed, idx): the same seed gives the same rows (bitwise on the CPU with
---no-timing), whatever the resumption or sharding.
+of theory.certificates.certified_radii (see empirical.certify).  Line 2 is the run's metadata,
+`# rs-verify-certify {json}` (weights' sha256, sigma, noise, n0, n, alpha, batch, seed, data set, split,
+skip, max, ...; pandas: read_csv(..., sep="\t", comment="#")).  Rows are appended and flushed one by one;
+--resume continues after the last complete row (a partial last line is redone) and is refused, naming each
+differing field, unless the metadata equal this run's: the TSV alone resumes.  Ctrl-C or SIGTERM stop it
+cleanly (exit 130 / 143; resumable); a second run on a file being written is refused, naming the process.
+The noise of example idx comes from a generator seeded by (seed, idx): the same seed gives the same rows
+(bitwise on the CPU with --no-timing), whatever the resumption or sharding.
 
 Sharding: torchrun --standalone --nproc_per_node N -m empirical certify ... splits the examples across
 ranks (gloo on the CPU, nccl on GPUs); each rank writes OUT.rankR-of-N and rank 0 merges them into OUT.
@@ -47,6 +51,7 @@ def run(args) -> int:
     from pathlib import Path
 
     K.check_stats(args)
+    K.check_max(args)
     if args.resume and args.overwrite:
         raise ValueError("resume: --resume and --overwrite exclude each other")
     if args.dataset is not None:
@@ -58,6 +63,7 @@ def run(args) -> int:
     meta = ck["meta"]
     dataset = args.dataset or meta["dataset"]
     K.check_data(dataset, args.data_dir)
+    K.check_sigma(args, dataset)
     rank, world, local = dist_env()
     out = Path(args.out)
     target = shard_path(out, rank, world) if world > 1 else out
@@ -88,22 +94,27 @@ def run(args) -> int:
         raise ValueError(f"dataset: {dataset!r} has inputs of shape {split.info.shape}, the checkpoint expects {want}")
     model, meta = load_checkpoint(args.checkpoint, "cpu")
     fwd = FastForward(model, device, compile=args.compile, autocast_dtype=ac)
-    indices = select_indices(len(split), args.skip, None if args.max < 0 else args.max)
+    indices = select_indices(len(split), args.skip, args.max)
     if not indices:
         raise ValueError(f"max: --max {args.max} selects no examples (of {len(split)}, every --skip {args.skip}-th "
                          f"below --max); nothing to certify")
-    params = {"checkpoint": str(Path(args.checkpoint).resolve()), "dataset": split.info.name, "split": args.split,
-              "autocast": args.autocast}
+    from empirical.experiments import state_dict_sha256
+
+    params = {"checkpoint": str(Path(args.checkpoint).resolve()), "model_sha256": state_dict_sha256(model),
+              "dataset": split.info.name, "split": args.split, "num_examples": len(split), "skip": args.skip,
+              "max": args.max, "autocast": args.autocast}
     if rank == 0:
         K.say(f"certify: {len(indices)} examples of {split.info.name}/{args.split} on {device} "
               f"({world} rank{'s' if world > 1 else ''}), forward: {fwd.description}")
     try:
-        rows = _certify(certify_sharded, fwd, split, args, indices, out, device, meta, params)
-    except KeyboardInterrupt:
+        with K.sigterm_as_interrupt():
+            rows = _certify(certify_sharded, fwd, split, args, indices, out, device, meta, params)
+    except KeyboardInterrupt as exc:
         done = len(read_tsv(target)) if target.exists() else 0
-        K.say(f"certify: interrupted; {done} complete rows are in {str(target)!r}"
+        how = "stopped by SIGTERM" if isinstance(exc, K.Terminated) else "interrupted"
+        K.say(f"certify: {how}; {done} complete rows are in {str(target)!r}"
               f"{' (this rank)' if world > 1 else ''}; to continue, run the same command with --resume")
-        return 130
+        return 128 + 15 if isinstance(exc, K.Terminated) else 130
     if rank != 0:
         return 0
     return _summary(args, out, rows, world, fwd, device)

@@ -212,6 +212,7 @@ HEAVY_BASES = {
     ("theory", "soundness"): ["soundness", "--out", "out", "--quiet", "--no-figures"],
     ("theory", "table"): ["table"],
     ("theory", "witness"): ["witness", "missing.json"],
+    ("empirical", "analyze"): ["analyze", "missing.tsv", "--out", "out"],
     ("empirical", "bench"): ["bench", "--device", "cpu"],
     ("empirical", "certify"): ["certify", "--checkpoint", "missing.pt", "--sigma", "0.25", "--out", "c.tsv",
                                "--device", "cpu"],
