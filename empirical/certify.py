@@ -22,7 +22,7 @@ TSV layout (tab-separated; format 1, issue 20):
 The metadata (a flat JSON object; :func:`run_metadata`) holds everything the rows depend on:
 ``format`` (:data:`FORMAT`), ``mechanism``, ``sigma``, ``n0``, ``n``, ``alpha``, ``batch`` (the noise is
 seeded per batch), ``seed``, ``model_sha256`` (sha256 of the model's state dict,
-:func:`empirical.experiments.state_dict_sha256`: the weights, not the checkpoint's path), ``d`` (input
+:func:`empirical._sysinfo.state_dict_sha256`: the weights, not the checkpoint's path), ``d`` (input
 dimension) and ``num_classes``; the command line adds ``dataset``, ``split``, ``num_examples``, ``skip``,
 ``max`` and ``autocast``, a shard its ``shard`` = [rank, world]; callers add their own keys through
 ``run_params``.  Keys in :data:`INFO_KEYS` (``checkpoint`` path, package ``version``, the selection ``skip``
@@ -190,10 +190,10 @@ _HASHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def model_sha256(model) -> str:
-    """:func:`empirical.experiments.state_dict_sha256` of ``model``, remembered per model object while its tensors
+    """:func:`empirical._sysinfo.state_dict_sha256` of ``model``, remembered per model object while its tensors
     are unchanged (same storage, same in-place version counter): a caller certifying one example per call (the
     device check) does not hash a ResNet's weights each time."""
-    from empirical.experiments import state_dict_sha256
+    from empirical._sysinfo import state_dict_sha256
 
     key = tuple((t.data_ptr(), t._version) for t in model.state_dict().values())
     try:

@@ -98,7 +98,7 @@ def run(args) -> int:
     if not indices:
         raise ValueError(f"max: --max {args.max} selects no examples (of {len(split)}, every --skip {args.skip}-th "
                          f"below --max); nothing to certify")
-    from empirical.experiments import state_dict_sha256
+    from empirical._sysinfo import state_dict_sha256
 
     params = {"checkpoint": str(Path(args.checkpoint).resolve()), "model_sha256": state_dict_sha256(model),
               "dataset": split.info.name, "split": args.split, "num_examples": len(split), "skip": args.skip,

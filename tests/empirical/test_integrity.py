@@ -113,7 +113,7 @@ def test_metadata_line_records_the_run_and_readers_skip_it(tmp_path):
     assert lines[1].startswith(METADATA_PREFIX)
     meta = json.loads(lines[1][len(METADATA_PREFIX):])
     assert meta == read_metadata(out)
-    from empirical.experiments import state_dict_sha256
+    from empirical._sysinfo import state_dict_sha256
     from empirical.models import load_checkpoint
 
     model, _ = load_checkpoint(ck, "cpu")

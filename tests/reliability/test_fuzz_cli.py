@@ -207,6 +207,7 @@ HEAVY_BASES = {
     ("theory", "audit"): ["audit", "--out", "out", "--quiet"],
     ("theory", "audit-certificate"): ["audit-certificate", "--registered", "cohen", "--no-simulate", "--grid", "8",
                                       "--out", "out"],
+    ("theory", "check-reports"): ["check-reports", "--reports", "missing_reports", "--only", "soundness"],
     ("theory", "claims"): ["claims"],
     ("theory", "scaling"): ["scaling", "--out", "out", "--quiet", "--no-figures", "--dims", "1", "2"],
     ("theory", "soundness"): ["soundness", "--out", "out", "--quiet", "--no-figures"],
