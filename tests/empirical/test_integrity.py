@@ -160,7 +160,7 @@ def test_resume_names_every_mismatching_field(tmp_path):
 def test_model_hash_is_remembered_until_the_weights_change(monkeypatch):
     """One hash per model while its weights are unchanged (the device check certifies one image per call); an
     in-place change of the weights (an optimiser step, load_state_dict) is seen."""
-    import empirical.experiments as X
+    import empirical._sysinfo as X
     from empirical.certify import model_sha256
 
     calls = []
