@@ -64,6 +64,26 @@ def columns(mechanism: str, sigma: float, d: int) -> list[str]:
     return BASE_COLUMNS + radius_names(mechanism, sigma, d)
 
 
+# -- sequential CERTIFY (issue 21) -----------------------------------------------------------------------------
+def sequential_columns(spec) -> list[str]:
+    """Columns a sequential run (a :class:`theory.sequential.SequentialSpec`; None: none) adds after all others:
+    ``forward_passes`` (n0 + the estimation draws used; the ``n`` column is the latter) and, per target radius R,
+    ``certified_R<R>`` (1/0) and ``decided_at_R<R>`` (estimation draws when R was decided)."""
+    if spec is None:
+        return []
+    return ["forward_passes"] + [c for r in spec.targets for c in (f"certified_R{r:g}", f"decided_at_R{r:g}")]
+
+
+def _sequential_fields(spec, res) -> dict:
+    if spec is None:
+        return {}
+    row = {"forward_passes": res.forward_passes}
+    for r, c, at in zip(spec.targets, res.certified, res.decided_at, strict=True):
+        row[f"certified_R{r:g}"], row[f"decided_at_R{r:g}"] = c, at
+    return row
+# -- end sequential ------------------------------------------------------------------------------------------
+
+
 def fmt_float(v: float) -> str:
     v = float(v)
     if math.isinf(v):
@@ -208,7 +228,7 @@ def warmup_and_estimate(smooth: Smooth, x, n0: int, n: int, batch: int, generato
 def certify_dataset(model, split, mechanism: str, sigma: float, n0: int, n: int, alpha: float, batch: int,
                     indices, out_path, *, resume: bool = False, overwrite: bool = False, device="auto",
                     seed: int = 0, timing: bool = True, forward=None, num_classes=None, progress: bool = True,
-                    run_params: dict | None = None) -> list[dict]:
+                    run_params: dict | None = None, sequential=None) -> list[dict]:
     """Run CERTIFY on ``split[i]`` for ``i`` in ``indices`` and append one TSV row each to ``out_path``.
 
     model: the base classifier (pixels in [0, 1] -> logits); split: an :class:`empirical.data.Split`
@@ -216,7 +236,9 @@ def certify_dataset(model, split, mechanism: str, sigma: float, n0: int, n: int,
     n0, n >= 1; alpha in (0, 1); batch >= 1.  ``resume`` continues an existing file; otherwise an
     existing non-empty file is refused unless ``overwrite``.  ``forward`` is an optional faster forward
     function (:class:`empirical.core.FastForward`).  Returns the rows certified in this call (dicts with
-    the TSV's columns, numbers as Python values).
+    the TSV's columns, numbers as Python values).  ``sequential``: a :class:`theory.sequential.SequentialSpec`
+    (target-radius or radius mode, issue 21; ``n`` is then ignored for the budget, ``sequential.budget`` caps
+    the estimation draws) -- its settings join the run parameters and :func:`sequential_columns` the columns.
     """
     mechanism = check_mechanism(mechanism)
     sigma = V.positive("sigma", sigma)
@@ -233,9 +255,10 @@ def certify_dataset(model, split, mechanism: str, sigma: float, n0: int, n: int,
         raise ValueError("num_classes: pass it when split has no .info")
     x0, _ = split[indices[0]] if indices else (torch.zeros(1), 0)
     d = int(x0.numel())
-    cols = columns(mechanism, sigma, d)
+    cols = columns(mechanism, sigma, d) + sequential_columns(sequential)
     params = dict(run_params or {})
     params.update(mechanism=mechanism, sigma=sigma, n0=n0, n=n, alpha=alpha, batch=batch, seed=seed)
+    params.update(sequential.metadata() if sequential is not None else {})
     if out.exists() and out.stat().st_size > 0 and not resume:
         if not overwrite:
             raise ValueError(f"out: {str(out)!r} exists and is not empty; pass resume=True (--resume) to continue "
@@ -251,6 +274,11 @@ def certify_dataset(model, split, mechanism: str, sigma: float, n0: int, n: int,
     written = []
     bar = None
     if todo:
+        if sequential is not None:  # compile the look increments' batch shapes too
+            from theory.sequential import look_schedule
+
+            looks = look_schedule(sequential.budget, batch, sequential.first)
+            smooth.warmup(split[todo[0]][0], sorted({b - a for a, b in zip([0] + looks, looks, strict=False)}), batch)
         plan = warmup_and_estimate(smooth, split[todo[0]][0], n0, n, batch, g)  # compiles here, not in a row
         if progress:
             print(plan.line(len(todo), len(indices)), file=sys.stderr, flush=True)
@@ -265,7 +293,8 @@ def certify_dataset(model, split, mechanism: str, sigma: float, n0: int, n: int,
             x, label = split[i]
             g.manual_seed(example_seed(seed, i))
             t0 = time.perf_counter()
-            res = smooth.certify(x, n0, n, alpha, batch, g)
+            res = (smooth.certify(x, n0, n, alpha, batch, g) if sequential is None
+                   else smooth.certify_sequential(x, n0, sequential, alpha, batch, g))
             dt = time.perf_counter() - t0
             tstr = str(datetime.timedelta(seconds=dt)) if timing else "0:00:00"
             row = {"idx": i, "label": int(label), "predict": res.prediction, "radius": res.radius,
@@ -273,6 +302,7 @@ def certify_dataset(model, split, mechanism: str, sigma: float, n0: int, n: int,
                    "n0": res.n0, "nA": res.nA, "n": res.n, "pA_lower": res.pA_lower}
             for name, r in res.radii.items():
                 row[name] = r
+            row.update(_sequential_fields(sequential, res))
             fields = [fmt_float(row[c]) if isinstance(row[c], float) else str(row[c]) for c in cols]
             f.write("\t".join(fields) + "\n")
             f.flush()
@@ -451,8 +481,10 @@ def certify_sharded(model, split, mechanism, sigma, n0, n, alpha, batch, indices
             try:
                 cols = params = None
                 if indices:
-                    cols = columns(check_mechanism(mechanism), float(sigma), int(split[indices[0]][0].numel()))
+                    cols = (columns(check_mechanism(mechanism), float(sigma), int(split[indices[0]][0].numel()))
+                            + sequential_columns(kw.get("sequential")))
                     params = dict(kw.get("run_params") or {})
+                    params.update(kw["sequential"].metadata() if kw.get("sequential") is not None else {})
                     params.update(mechanism=check_mechanism(mechanism), sigma=V.positive("sigma", sigma),
                                   n0=V.count("n0", n0, minimum=1), n=V.count("n", n, minimum=1),
                                   alpha=V.in_open_interval("alpha", alpha, 0.0, 1.0),

@@ -143,7 +143,8 @@ def one_minus_lower(k: npt.ArrayLike, t: npt.ArrayLike, alpha: float,
     ``L_t = inf{p : log M_t(p) < log(1/alpha)}``; returned as ``1 - L_t`` (exact down to 1e-300, as radii near
     pA = 1 need).  Limit cases: t = 0 or k = 0 give 1 (L = 0); k = t has the closed form
     ``1 - L_t = -expm1((log B(a + t, b) - log B(a, b) + log alpha) / t)``.  Otherwise bisection on log(1 - p)
-    over [log(1 - k/t), 0] then Newton steps from above (convex increasing), rounded outward (the returned value is >= the exact one: never anti-conservative).
+    over [log(1 - k/t), 0], then Newton steps from above (the function is convex increasing there), rounded
+    outward (the returned value is >= the exact one: never anti-conservative).
     Vectorised over k and t.
 
     Examples

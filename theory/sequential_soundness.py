@@ -31,7 +31,6 @@ the implementation (bisection direction, the closed form at k = t, the decision 
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -126,6 +125,7 @@ def exact_false_certificate(rule: TargetRule | RadiusRule, p: float, looks: Sequ
     Examples
     --------
     >>> rule = peeking_cp_targets([0.5], 10, 0.05)           # one look at t = 10: the fixed-n test
+    >>> import math
     >>> v = float(exact_false_certificate(rule, 0.5, [10])[0])
     >>> math.isclose(v, stats.binom.sf(8, 10, 0.5), rel_tol=1e-12)    # certified iff k >= 9
     True
@@ -370,6 +370,9 @@ def render_markdown(res: dict[str, Any]) -> str:
         s = r["setting"] or {}
         L.append(f"| {r['mode']} | {s.get('sigma', '')} | {r['p']:.9g} | {r['false']} | {max(r['ci_upper']):.3g} | "
                  f"{r['sound']} | {r['mean_draws']:.0f} | {r['median_draws']:.0f} |")
-    L += ["", "Targets R ∈ {0.25, 0.5, 0.75, 1.0} are decided by one run; targets the cap cannot reach at all "
+    L += ["", "Verdict per row: sound when the Clopper–Pearson upper bound (1 − 1e-6) of every rate is ≤ α; with "
+          "too few runs to push the bound below α a row is not sound-by-simulation (it is then inconclusive, "
+          "not unsound: a rate above α would need the lower bound above α).", "",
+          "Targets R ∈ {0.25, 0.5, 0.75, 1.0} are decided by one run; targets the cap cannot reach at all "
           "(e.g. R = 1 at σ = 0.25) are refused at the first look and have no worst-case row.", ""]
     return "\n".join(L)
