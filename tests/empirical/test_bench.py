@@ -174,6 +174,11 @@ def test_gpu_report_dry_run_on_the_cpu(tmp_path):
     j = js["jpeg_gap"]
     assert j["pairs"] == 4 and [g["radius"] for g in j["gaps"]] == [0.0, 0.25, 0.5, 0.75, 1.0]  # dry: 4 pairs
     assert "JPEG-75 vs lossless (paired)" in md and (tmp_path / "gpu_jpeg_gap.md").is_file()
+    # issue 21: the sequential comparison on the same images and seeds (budget = the fixed run's n)
+    q = js["sequential"]
+    assert q["count"] == 2 and q["budget"] == js["certify"][0]["n"] and "Sequential CERTIFY (issue 21)" in md
+    for mode in ("target", "radius"):
+        assert 0 < q[mode]["mean_forward_passes"] <= q["fixed_forward_passes"]
 
 
 def test_gpu_report_time_budget_still_writes_a_report(tmp_path):
