@@ -405,6 +405,22 @@ class Smooth:
                                        generator)
 
 
+#: Noise draws per forward pass that ``python -m empirical certify`` uses when --batch is not given, per device
+#: type (issue 21): chosen with ``python -m empirical bench --batch-sweep`` (reports/empirical/bench_batch_cpu.json:
+#: the ratios of the sampling loop's throughput at 128 / 256 / 512 / 1000 on this CPU); CUDA keeps 1000 until a lent
+#: GPU measures it (gpu-report records the sweep).
+DEFAULT_CERTIFY_BATCH = {"cpu": 1000, "cuda": 1000}
+
+
+def default_certify_batch(device="cpu") -> int:
+    """The default CERTIFY batch size for ``device`` (:data:`DEFAULT_CERTIFY_BATCH`).
+
+    >>> default_certify_batch("cpu") in (128, 256, 512, 1000)
+    True
+    """
+    return DEFAULT_CERTIFY_BATCH.get(resolve_device(device).type, 1000)
+
+
 def _cert_params(name: str, d: int) -> dict:
     """Parameters a certificate of ``theory.certificates`` needs besides pA and sigma (e.g. d)."""
     return {"d": d} if "d" in C.get(name).params else {}

@@ -276,6 +276,13 @@ def _sequential_check(res: dict, model, split, idx, fixed_rows, dev, sz: dict, a
         out[mode] = m
     fixed_s = next((c["seconds"] for c in res["certify"] if c["label"] == "fp32"), None)
     out["fixed_seconds"] = fixed_s
+    from empirical.bench import certify_batch_sweep
+    from empirical.core import default_certify_batch
+
+    sizes = (128, 256, 512, 1000) + ((4000, 10_000) if dev.type == "cuda" else ())
+    out["batch_sweep"] = certify_batch_sweep(model, split[0][0].shape, 10, dev, sizes=sizes, n=min(n, 20_000),
+                                             reps=3, sigma=args.sigma, compile=not args.dry_run, seed=args.seed)
+    out["default_certify_batch"] = default_certify_batch(dev)
     res["sequential"] = out
 
 
@@ -296,6 +303,12 @@ def _sequential_md(q: dict) -> list:
              f"R = {R}: {100 * q['fixed_certified_accuracy'][R]:.0f} / {100 * t['certified_accuracy'][R]:.0f} %"
              for R in q["fixed_certified_accuracy"]) + ".  Radius mode median radius / fixed radius: "
          + (f"{r['median_radius_ratio']:.3f}." if r.get("median_radius_ratio") is not None else "– (none certified).")]
+    if q.get("batch_sweep"):
+        w = q["batch_sweep"]
+        L += ["", f"CERTIFY sampling loop by batch size ({w['n']} draws, {w['reps']} interleaved repetitions; ratio to "
+              f"the fastest): " + ", ".join(f"{b}: {w['ratio_to_best'][b]:.2f}" for b in w["ratio_to_best"])
+              + f"; fastest {w['fastest']}, default of this device (`default_certify_batch`) "
+              f"{q['default_certify_batch']}."]
     return L
 # -- end sequential ------------------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Cohen et al. (2019)'s CERTIFY on a data set, one TSV row per example.
 
   python -m empirical certify --checkpoint ck.pt --mechanism gaussian --sigma 0.25 \\
-      --n0 100 --n 100000 --alpha 0.001 --batch 1000 [--skip 20 --max 500] --out results.tsv [--resume]
+      --n0 100 --n 100000 --alpha 0.001 [--batch 1000] [--skip 20 --max 500] --out results.tsv [--resume]
 
 Columns: idx label predict radius correct time (Cohen et al.'s) + cA n0A n0 nA n pA_lower + every radius
 of theory.certificates.certified_radii (see empirical.certify).  Rows are appended and flushed one by one;
@@ -96,6 +96,10 @@ def run(args) -> int:
 
         device = torch.device("cuda", local)
         torch.cuda.set_device(device)
+    if args.batch is None:  # the measured default of this device (issue 21)
+        from empirical.core import default_certify_batch
+
+        args.batch = default_certify_batch(device)
     ac = K.autocast_dtype(args.autocast, device)
     split = load_dataset(dataset, args.split, args.data_dir)
     want = tuple(meta.get("input_shape", split.info.shape))
