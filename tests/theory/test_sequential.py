@@ -147,10 +147,10 @@ def test_dp_equals_enumeration_of_paths():
 
 
 def test_dp_radius_mode_equals_enumeration():
-    looks, p, a = [4, 8, 12], 0.75, 0.3
-    rule = S.sequential_radius(12, a, 1.0, fraction=0.05)
-    paths = _paths(12)
-    w = p ** paths.sum(1) * (1 - p) ** (12 - paths.sum(1))
+    looks, p, a = [4, 8, 12, 14], 0.7, 0.5      # fraction 2: some paths stop early with a false radius
+    rule = S.sequential_radius(14, a, 1.0, fraction=2.0)
+    paths = _paths(14)
+    w = p ** paths.sum(1) * (1 - p) ** (14 - paths.sum(1))
     ref, alive = 0.0, np.ones(len(paths), dtype=bool)
     for t in looks:
         stop, qL = rule(np.arange(t + 1), t)
@@ -158,6 +158,7 @@ def test_dp_radius_mode_equals_enumeration():
         now = alive & stop[k]
         ref += float(w[now & (qL[k] < 1 - p)].sum())
         alive &= ~now
+    assert ref > 0.1
     assert math.isclose(S.exact_false_certificate(rule, p, looks, mode="radius"), ref, rel_tol=1e-12, abs_tol=1e-15)
 
 
