@@ -19,8 +19,12 @@ HELP = "sequential (anytime-valid) CERTIFY vs fixed-n on real models -> OUT/sequ
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--model", action="append", required=True, metavar="SIGMA=CHECKPOINT",
-                   help="a base classifier and the sigma it is certified with (repeat for several sigmas)")
+    p.add_argument("--model", action="append", required=True, metavar="SIGMA=CHECKPOINT[@POINTS]",
+                   help="a base classifier and the sigma it is certified with (repeat for several sigmas); @POINTS "
+                        "overrides --points for this model")
+    p.add_argument("--cohen-log", action="append", default=[], metavar="SIGMA=TSV",
+                   help="also simulate the three procedures on the pA profile of a published certify log (Cohen et "
+                        "al.'s CIFAR-10 logs in ../shared/data/cohen2019-certify; binomial ground truths)")
     p.add_argument("--data-dir", default=None, help="data directory (default: $RS_DATA_DIR)")
     p.add_argument("--points", type=int, default=100, help="evenly spaced test points per sigma (default: 100)")
     p.add_argument("--n0", type=int, default=100, help="selection draws (default: 100)")
@@ -66,22 +70,39 @@ def run(args) -> int:
             sigma = V.positive("model sigma", float(s))
         except ValueError:
             raise ValueError(f"model: expected SIGMA=CHECKPOINT with a number SIGMA > 0, got {m!r}") from None
+        points = args.points
+        head, at, tail = path.rpartition("@")
+        if at and tail.isdigit():
+            path, points = head, V.count("model points", int(tail), minimum=1)
         if not Path(path).is_file():
             raise ValueError(f"model: checkpoint {path!r} not found")
-        models.append((sigma, path))
+        models.append((sigma, path, points))
+    logs = []
+    for m in args.cohen_log:
+        s, sep, path = m.partition("=")
+        try:
+            sigma = V.positive("cohen-log sigma", float(s)) if sep else None
+        except ValueError:
+            sigma = None
+        if sigma is None or not Path(path).is_file():
+            raise ValueError(f"cohen-log: expected SIGMA=TSV with a number SIGMA > 0 and an existing file, got {m!r}")
+        logs.append((sigma, path))
     K.setup_threads()
     load0 = os.getloadavg()[0]
     summ = []
-    for sigma, path in models:
-        res = R.run_model(sigma, path, points=args.points, n0=args.n0, n=args.n, alpha=args.alpha, batch=args.batch,
+    for sigma, path, points in models:
+        res = R.run_model(sigma, path, points=points, n0=args.n0, n=args.n, alpha=args.alpha, batch=args.batch,
                           targets=args.targets, fraction=args.fraction, work=Path(args.work), data_dir=args.data_dir,
                           seed=args.seed, compile=args.compile, progress=not args.quiet, modes=args.modes)
         summ.append(R.summarise(sigma, res, n0=args.n0, n=args.n, targets=args.targets))
+    sims = [R.simulate_from_log(path, sigma, n0=args.n0, n=args.n, alpha=args.alpha, batch=args.batch,
+                                targets=args.targets, fraction=args.fraction, seed=args.seed) for sigma, path in logs]
     rep = {"command": K.command_line(NAME, f"python -m empirical {NAME} ..."), "n0": args.n0, "n": args.n,
            "alpha": args.alpha, "batch": args.batch, "seed": args.seed, "points": args.points,
            "targets": list(args.targets), "fraction": args.fraction, "goals": R.GOALS, "sigmas": summ,
            "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
-           "load_start": round(load0, 2), "load_end": round(os.getloadavg()[0], 2), "scale_note": args.scale_note}
+           "load_start": round(load0, 2), "load_end": round(os.getloadavg()[0], 2), "scale_note": args.scale_note,
+           "simulations": sims}
     for p in R.write_report(rep, Path(args.out)):
         print(f"wrote {p}")
     for line in rep["verdicts"]:
