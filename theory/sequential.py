@@ -173,7 +173,8 @@ def one_minus_lower(k: npt.ArrayLike, t: npt.ArrayLike, alpha: float,
         c = special.betaln(a + km, b + tm - km) - special.betaln(a, b)
         def f(u: np.ndarray) -> np.ndarray:
             with np.errstate(divide="ignore"):
-                return c - km * np.log1p(-np.exp(u)) - (tm - km) * u - thr
+                val: np.ndarray = c - km * np.log1p(-np.exp(u)) - (tm - km) * u - thr
+            return val
 
         for _ in range(_BISECT):
             m = 0.5 * (lo + hi)

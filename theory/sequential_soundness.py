@@ -142,7 +142,7 @@ def exact_false_certificate(rule: TargetRule | RadiusRule, p: float, looks: Sequ
         for t in looks:
             dist = _binom_step(dist, t - prev, p)
             prev = t
-            stop, qL = rule(np.arange(t + 1), t)  # type: ignore[misc]
+            stop, qL = rule(np.arange(t + 1), t)
             stop = np.asarray(stop, dtype=bool)
             total += float(dist[stop & (np.asarray(qL) < 1.0 - p)].sum())
             dist = np.where(stop, 0.0, dist)
@@ -152,7 +152,7 @@ def exact_false_certificate(rule: TargetRule | RadiusRule, p: float, looks: Sequ
     per: np.ndarray | None = None   # per[k, j]: P(count k, level j undecided)
     certified: np.ndarray | None = None
     for t in looks:
-        st = np.asarray(rule(np.arange(t + 1), t))  # type: ignore[arg-type]
+        st = np.asarray(rule(np.arange(t + 1), t))
         if per is None:
             per = np.repeat(_binom_step(np.ones(1), t, p)[:, None], st.shape[1], axis=1)
             certified = np.zeros(st.shape[1])
@@ -234,13 +234,13 @@ def simulate(rule: TargetRule | RadiusRule, p: float, looks: Sequence[int], alph
         prev = t
         uniq, inv = np.unique(k[idx], return_inverse=True)
         if mode == "target":
-            st = np.asarray(rule(uniq, t))[inv]  # type: ignore[arg-type]
+            st = np.asarray(rule(uniq, t))[inv]
             cur = status[idx]
             cur = np.where(cur == Q.UNDECIDED, st, cur)
             status[idx] = cur
             done = np.all(cur != Q.UNDECIDED, axis=1)
         else:
-            stop, qL = rule(uniq, t)  # type: ignore[misc]
+            stop, qL = rule(uniq, t)
             done = np.asarray(stop, dtype=bool)[inv]
             false_r[idx[done]] = np.asarray(qL)[inv][done] < 1.0 - p
         used[idx[done]] = t
