@@ -206,15 +206,16 @@ def render_markdown(rep: dict) -> str:
               "ResNet-110, 500 test images, `../shared/data/cohen2019-certify`) becomes a binomial ground truth "
               "with pA := Φ(radius/σ) (its logged Clopper–Pearson bound; abstentions pA := 1/2) and the logged "
               "class, and the three procedures draw their own counts from it (`simulate_from_log`, seeded).", "",
-              "| log | σ | target: mean fwd / fewer | target cert. acc. (fixed / target) | radius: mean fwd / fewer | "
-              "radius: median ratio |", "|---|---|---|---|---|---|"]
+              "| log | σ | target: mean fwd / fewer | target cert. acc. (fixed / target) | radius mode fraction | "
+              "radius: mean fwd / fewer | radius: median ratio |", "|---|---|---|---|---|---|---|"]
         for m in rep["simulations"]:
             t, r = m["target"], m["radius"]
             acc = "; ".join(f"R={R}: {100 * m['fixed']['certified_accuracy'][R]:.1f} / "
                             f"{100 * t['certified_accuracy'][R]:.1f}" for R in t["certified_accuracy"])
             ratio = "–" if r["median_radius_ratio"] is None else f"{r['median_radius_ratio']:.3f}"
             L.append(f"| `{Path(m['log']).name}` | {m['sigma']:g} | {t['mean_forward_passes']:,.0f} / "
-                     f"{t['fewer']:.1f}× | {acc} | {r['mean_forward_passes']:,.0f} / {r['fewer']:.1f}× | {ratio} |")
+                     f"{t['fewer']:.1f}× | {acc} | {m['fraction']:g} | {r['mean_forward_passes']:,.0f} / "
+                     f"{r['fewer']:.1f}× | {ratio} |")
     L += ["", "## Against the targets", ""] + [f"* {line}" for line in rep["verdicts"]]
     L += ["", "![forward passes per image](sequential_samples.png)", "",
           "![certified accuracy vs R](sequential_accuracy.png)", ""]
@@ -243,7 +244,7 @@ def verdicts(rep: dict) -> list[str]:
         t, r = m["target"], m["radius"]
         worst = max(abs(100 * (t["certified_accuracy"][k] - m["fixed"]["certified_accuracy"][k]))
                     for k in t["certified_accuracy"])
-        out.append(f"simulated on {Path(m['log']).name} (σ = {m['sigma']:g}): target mode {t['fewer']:.1f}× fewer, "
+        out.append(f"simulated on {Path(m['log']).name} (σ = {m['sigma']:g}, fraction {m['fraction']:g}): target mode {t['fewer']:.1f}× fewer, "
                    f"largest accuracy difference {worst:.1f} points; radius mode {r['fewer']:.1f}× fewer, median "
                    f"radius ratio {r['median_radius_ratio']:.3f}.")
     return out
@@ -285,7 +286,8 @@ def simulate_from_log(tsv, sigma: float, *, n0: int = 100, n: int = 100_000, alp
     rf = np.where(ok, rf, -1.0)
     looks = Q.look_schedule(n, batch)
     lv = Q.target_levels(targets, sigma)
-    out: dict = {"log": str(tsv), "sigma": sigma, "points": len(rows), "fixed_forward_passes": n0 + n,
+    out: dict = {"log": str(tsv), "sigma": sigma, "fraction": fraction, "points": len(rows),
+                 "fixed_forward_passes": n0 + n,
                  "fixed": {"certified_accuracy": {f"{R:g}": float(np.mean(rf >= R)) for R in targets}}}
     for mode in ("target", "radius"):
         k = np.zeros(len(rows), dtype=np.int64)

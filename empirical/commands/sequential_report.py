@@ -33,6 +33,8 @@ def add_arguments(p) -> None:
     p.add_argument("--batch", type=int, default=256, help="noise draws per forward pass (default: 256)")
     p.add_argument("--targets", type=float, nargs="+", default=[0.25, 0.5, 0.75, 1.0], help="target radii R")
     p.add_argument("--fraction", type=float, default=0.05, help="radius mode's growth fraction (default: 0.05)")
+    p.add_argument("--cohen-fractions", type=float, nargs="+", default=None, metavar="F",
+                   help="growth fractions of the --cohen-log simulations (default: --fraction)")
     p.add_argument("--modes", nargs="+", choices=("fixed", "target", "radius"), default=["fixed", "target", "radius"],
                    help="which runs (default: all three; 'fixed' is always needed for the report)")
     p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=True,
@@ -95,8 +97,9 @@ def run(args) -> int:
                           targets=args.targets, fraction=args.fraction, work=Path(args.work), data_dir=args.data_dir,
                           seed=args.seed, compile=args.compile, progress=not args.quiet, modes=args.modes)
         summ.append(R.summarise(sigma, res, n0=args.n0, n=args.n, targets=args.targets))
+    fracs = [V.positive("cohen-fractions", f) for f in (args.cohen_fractions or [args.fraction])]
     sims = [R.simulate_from_log(path, sigma, n0=args.n0, n=args.n, alpha=args.alpha, batch=args.batch,
-                                targets=args.targets, fraction=args.fraction, seed=args.seed) for sigma, path in logs]
+                                targets=args.targets, fraction=f, seed=args.seed) for sigma, path in logs for f in fracs]
     rep = {"command": K.command_line(NAME, f"python -m empirical {NAME} ..."), "n0": args.n0, "n": args.n,
            "alpha": args.alpha, "batch": args.batch, "seed": args.seed, "points": args.points,
            "targets": list(args.targets), "fraction": args.fraction, "goals": R.GOALS, "sigmas": summ,
