@@ -244,7 +244,8 @@ def verdicts(rep: dict) -> list[str]:
         t, r = m["target"], m["radius"]
         worst = max(abs(100 * (t["certified_accuracy"][k] - m["fixed"]["certified_accuracy"][k]))
                     for k in t["certified_accuracy"])
-        out.append(f"simulated on {Path(m['log']).name} (σ = {m['sigma']:g}, fraction {m['fraction']:g}): target mode {t['fewer']:.1f}× fewer, "
+        out.append(f"simulated on {Path(m['log']).name} (σ = {m['sigma']:g}, fraction {m['fraction']:g}): "
+                   f"target mode {t['fewer']:.1f}× fewer, "
                    f"largest accuracy difference {worst:.1f} points; radius mode {r['fewer']:.1f}× fewer, median "
                    f"radius ratio {r['median_radius_ratio']:.3f}.")
     return out

@@ -99,7 +99,8 @@ def run(args) -> int:
         summ.append(R.summarise(sigma, res, n0=args.n0, n=args.n, targets=args.targets))
     fracs = [V.positive("cohen-fractions", f) for f in (args.cohen_fractions or [args.fraction])]
     sims = [R.simulate_from_log(path, sigma, n0=args.n0, n=args.n, alpha=args.alpha, batch=args.batch,
-                                targets=args.targets, fraction=f, seed=args.seed) for sigma, path in logs for f in fracs]
+                                targets=args.targets, fraction=f, seed=args.seed)
+            for sigma, path in logs for f in fracs]
     rep = {"command": K.command_line(NAME, f"python -m empirical {NAME} ..."), "n0": args.n0, "n": args.n,
            "alpha": args.alpha, "batch": args.batch, "seed": args.seed, "points": args.points,
            "targets": list(args.targets), "fraction": args.fraction, "goals": R.GOALS, "sigmas": summ,
