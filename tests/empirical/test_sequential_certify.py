@@ -106,3 +106,35 @@ def test_cli_options(tmp_path, capsys):
             rc = e.code
         assert rc == 2
         assert msg in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_torchrun_sequential_equals_one_process(setup, tmp_path):
+    """Sharding keeps working in target-radius mode: 2 torchrun CPU ranks give the bytes of one process."""
+    import os
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from empirical.core import FastForward
+    from empirical.models import make_meta, save_checkpoint
+
+    if shutil.which("torchrun") is None:
+        pytest.skip("torchrun not on PATH")
+    model, split = setup
+    ck = tmp_path / "bayes.pt"
+    save_checkpoint(ck, model, make_meta(split.info, "bayes", "none", 1.0, 0))
+    out = tmp_path / "sharded.tsv"
+    args = ["--checkpoint", str(ck), "--sigma", "0.5", "--n0", "20", "--N", "1000", "--batch", "128",
+            "--max-index", "6", "--no-compile", "--no-timing", "--device", "cpu", "--seed", "3", "--out", str(out),
+            "--target-radius", "0.1", "0.3"]
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
+    proc = subprocess.run([shutil.which("torchrun"), "--standalone", "--nproc_per_node", "2", "-m", "empirical",
+                           "certify", *args], capture_output=True, text=True, env=env, timeout=300,
+                          cwd=str(Path(__file__).resolve().parents[2]))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    ref = tmp_path / "one.tsv"
+    ff = FastForward(model, "cpu", compile=False)
+    certify_dataset(ff.model, split, "gaussian", 0.5, 20, 1000, 0.001, 128, range(6), ref, device="cpu", seed=3,
+                    timing=False, forward=ff, progress=False, sequential=Q.SequentialSpec("target", 1000, (0.1, 0.3)))
+    assert out.read_bytes() == ref.read_bytes()
