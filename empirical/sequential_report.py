@@ -245,7 +245,7 @@ def _reading(rep: dict) -> list[str]:
                        "error ≤ α decides them quickly); the median image needed "
                        f"{t['median_forward_passes']:,.0f} passes.")
     out.append(f"Radius mode stops once the projected gain within the budget is at most {100 * rep['fraction']:g} %, "
-               f"so its radius is by construction up to that fraction below the full-budget one; on top, the confidence "
+               "so its radius is by construction up to that fraction below the full-budget one; on top, the confidence "
                f"sequence is wider than one Clopper–Pearson look (at pA → 1 and n = {n:,}: radius {cs:.3f} σ against "
                f"{cp:.3f} σ, ratio {cs / cp:.3f}).  The two together can take the median ratio below 0.95; a smaller "
                "--fraction buys radius with forward passes (see the simulation rows).")
