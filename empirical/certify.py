@@ -12,7 +12,10 @@ scripts keep working):
 * ``cA`` the class selected with ``n0`` draws and ``n0A`` its count there; ``nA`` its count among the
   ``n`` estimation draws; ``pA_lower`` the one-sided (1 - alpha) Clopper-Pearson bound (``repr`` precision);
 * ``radius_<name>`` for every radius of ``theory.certificates.certified_radii`` (its column names,
-  ``theory.certificates.RADIUS_COLUMNS``; ``repr``; ``inf`` allowed).
+  ``theory.certificates.RADIUS_COLUMNS``; ``repr``; ``inf`` allowed);
+* sequential runs only (issue 21, :func:`sequential_columns`), last: ``forward_passes`` and, per target radius,
+  ``certified_R<R>`` and ``decided_at_R<R>``; there ``n`` is the estimation draws used and ``pA_lower`` the
+  lower end of the anytime-valid confidence sequence (:mod:`theory.sequential`) at the stop.
 
 Each row is appended, flushed and fsync'ed as soon as it is done.  ``resume=True`` keeps the complete
 rows of an existing file (a partial last line, left by a kill mid-write, is cut off and redone) and
