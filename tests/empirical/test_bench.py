@@ -276,3 +276,19 @@ def test_device_check_api_compute_result_report(tmp_path):
     back = DeviceCheckResult.from_json(tmp_path / "api.json")
     assert back.markdown() == res.markdown() == md.read_text()
     assert back.benches[0]["ratios"] == res.benches[0]["ratios"]
+
+
+def test_certify_batch_sweep_and_default_batch():
+    """issue 21: the batch sweep reports every size, ratios to the fastest (which is 1), and the default batch of
+    the device is one of the measured choices."""
+    from empirical.bench import certify_batch_sweep
+    from empirical.core import DEFAULT_CERTIFY_BATCH, default_certify_batch
+    from empirical.data import dataset_info
+    from empirical.models import build_model
+
+    info = dataset_info("synthetic:16:3")
+    res = certify_batch_sweep(build_model("mlp", info), info.shape, info.num_classes, "cpu", sizes=(4, 8), n=16,
+                              reps=2, compile=False)
+    assert set(res["samples_per_s"]) == {"4", "8"} and res["fastest"] in (4, 8)
+    assert max(res["ratio_to_best"].values()) == 1.0 and all(len(v) == 2 for v in res["all"].values())
+    assert default_certify_batch("cpu") == DEFAULT_CERTIFY_BATCH["cpu"]
