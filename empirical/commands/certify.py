@@ -18,7 +18,7 @@ torchrun's own parser takes --n and --max for abbreviations of its options: spel
 
 Sequential CERTIFY (issue 21; anytime-valid confidence sequence of theory.sequential, --n is the budget cap):
   --target-radius 0.25 0.5 0.75 1.0   decide "certified at R?" for each R, stopping as soon as all are decided
-  --sequential [--fraction 0.05]      radius mode: stop when the radius cannot grow by more than 5 % (projected)
+  --sequential [--fraction 0.05]      radius mode: stop when the projected radius gain is at most 5 %
 The TSV gains forward_passes (n0 + draws used) and, per R, certified_R<R> and decided_at_R<R> as last columns.
 """
 
@@ -52,8 +52,8 @@ def add_arguments(p) -> None:
                    help="target-radius mode: decide 'certified at R' (error <= alpha, all R together) and stop when "
                         "every R is decided; --n is the budget cap")
     m.add_argument("--sequential", action="store_true",
-                   help="radius mode: stop when the certified radius cannot grow by more than --fraction within the "
-                        "remaining budget (--n)")
+                   help="radius mode: stop when the radius projected at the budget (--n; counts extrapolated at the "
+                        "current rate) is at most --fraction above the certified radius now")
     g.add_argument("--fraction", type=float, default=0.05, help="radius mode's growth fraction > 0 (default: 0.05)")
 
 
