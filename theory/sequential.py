@@ -83,7 +83,7 @@ DEFAULT_PRIOR: tuple[float, float] = (1.0, 0.1)
 DEFAULT_FIRST_LOOK = 64
 #: Default budget cap N (estimation draws), as Cohen et al.'s n.
 DEFAULT_BUDGET = 100_000
-#: Radius mode: stop when the radius could grow by at most this fraction within the budget.
+#: Radius mode: stop when the radius projected at the budget is at most this fraction above the current one.
 DEFAULT_FRACTION = 0.05
 _BISECT = 12  # bisection steps on log(1 - p) (bracket width <= 745), then Newton from the conservative side
 _NEWTON = 12
@@ -263,7 +263,7 @@ def look_schedule(budget: int, batch: int, first: int = DEFAULT_FIRST_LOOK) -> l
 class SequentialSpec:
     """The settings of a sequential CERTIFY run (recorded with its results).
 
-    ``mode``: 'target' (decide each of ``targets``) or 'radius' (stop when the radius cannot grow by more than
+    ``mode``: 'target' (decide each of ``targets``) or 'radius' (stop when the projected radius gain is at most
     ``fraction``); ``budget``: cap N on the estimation draws; ``first``: draws before the first look; ``prior``:
     the Beta(a, b) mixing prior of the confidence sequence.
     """
