@@ -18,6 +18,10 @@ TSV layout (tab-separated; format 1, issue 20):
   estimation draws; ``pA_lower`` the one-sided (1 - alpha) Clopper-Pearson bound (``repr`` precision);
   ``radius_<name>`` every radius of ``theory.certificates.certified_radii`` (its column names,
   ``theory.certificates.RADIUS_COLUMNS``; ``repr``; ``inf`` allowed).
+* sequential runs only (issue 21, :func:`sequential_columns`), last: ``forward_passes`` and, per target radius,
+  ``certified_R<R>`` and ``decided_at_R<R>``; there ``n`` is the estimation draws used and ``pA_lower`` the
+  lower end of the anytime-valid confidence sequence (:mod:`theory.sequential`) at the stop; the sequential
+  settings (``sequential_mode``, ``sequential_budget``, ``target_radii``, ...) join the metadata.
 
 The metadata (a flat JSON object; :func:`run_metadata`) holds everything the rows depend on:
 ``format`` (:data:`FORMAT`), ``mechanism``, ``sigma``, ``n0``, ``n``, ``alpha``, ``batch`` (the noise is
@@ -93,6 +97,31 @@ def radius_names(mechanism: str, sigma: float, d: int) -> list[str]:
 
 def columns(mechanism: str, sigma: float, d: int) -> list[str]:
     return BASE_COLUMNS + radius_names(mechanism, sigma, d)
+
+
+# -- sequential CERTIFY (issue 21) -----------------------------------------------------------------------------
+def sequential_columns(spec) -> list[str]:
+    """Columns a sequential run (a :class:`theory.sequential.SequentialSpec`; None: none) adds after all others:
+    ``forward_passes`` (n0 + the estimation draws used; the ``n`` column is the latter) and, per target radius R,
+    ``certified_R<R>`` (1/0) and ``decided_at_R<R>`` (estimation draws when R was decided)."""
+    if spec is None:
+        return []
+    return ["forward_passes"] + [c for r in spec.targets for c in (f"certified_R{r:g}", f"decided_at_R{r:g}")]
+
+
+def _sequential_fields(spec, res) -> dict:
+    if spec is None:
+        return {}
+    row = {"forward_passes": res.forward_passes}
+    for r, c, at in zip(spec.targets, res.certified, res.decided_at, strict=True):
+        row[f"certified_R{r:g}"], row[f"decided_at_R{r:g}"] = c, at
+    return row
+def _with_sequential(run_params: dict | None, spec) -> dict:
+    """``run_params`` plus the sequential settings of ``spec`` (none for a fixed-n run: older files still resume)."""
+    return {**(run_params or {}), **(spec.metadata() if spec is not None else {})}
+
+
+# -- end sequential ------------------------------------------------------------------------------------------
 
 
 def fmt_float(v: float) -> str:
@@ -316,7 +345,7 @@ def warmup_and_estimate(smooth: Smooth, x, n0: int, n: int, batch: int, generato
 def certify_dataset(model, split, mechanism: str, sigma: float, n0: int, n: int, alpha: float, batch: int,
                     indices, out_path, *, resume: bool = False, overwrite: bool = False, device="auto",
                     seed: int = 0, timing: bool = True, forward=None, num_classes=None, progress: bool = True,
-                    run_params: dict | None = None) -> list[dict]:
+                    run_params: dict | None = None, sequential=None) -> list[dict]:
     """Run CERTIFY on ``split[i]`` for ``i`` in ``indices`` and append one TSV row each to ``out_path``.
 
     model: the base classifier (pixels in [0, 1] -> logits); split: an :class:`empirical.data.Split`
@@ -328,6 +357,9 @@ def certify_dataset(model, split, mechanism: str, sigma: float, n0: int, n: int,
     more metadata (module docstring); a ``model_sha256`` there is trusted, else the model's state dict is
     hashed.  The file is locked while written (:class:`FileInUse` for a second writer).  Returns the rows
     certified in this call (dicts with the TSV's columns, numbers as Python values).
+    ``sequential``: a :class:`theory.sequential.SequentialSpec` (target-radius or radius mode, issue 21; ``n`` is
+    then ignored for the budget, ``sequential.budget`` caps the estimation draws) -- its settings join the
+    metadata and :func:`sequential_columns` the columns.
     """
     mechanism = check_mechanism(mechanism)
     sigma = V.positive("sigma", sigma)
@@ -345,8 +377,9 @@ def certify_dataset(model, split, mechanism: str, sigma: float, n0: int, n: int,
     x0, _ = split[indices[0]] if indices else (torch.zeros(1), 0)
     d = int(x0.numel())
     sigma = check_sigma_range(mechanism, sigma, d, n=n, alpha=alpha)
-    cols = columns(mechanism, sigma, d)
-    params = run_metadata(mechanism, sigma, n0, n, alpha, batch, seed, d, k, model=model, run_params=run_params)
+    cols = columns(mechanism, sigma, d) + sequential_columns(sequential)
+    params = run_metadata(mechanism, sigma, n0, n, alpha, batch, seed, d, k, model=model,
+                          run_params=_with_sequential(run_params, sequential))
     with _OutputLock(out):
         if out.stat().st_size > 0 and not resume:
             if not overwrite:
@@ -359,11 +392,11 @@ def certify_dataset(model, split, mechanism: str, sigma: float, n0: int, n: int,
             _check_metadata(out, meta, params)
         head, meta, old_rows = _read_complete(out, cols, repair=True)
         return _certify_rows(model, split, mechanism, sigma, n0, n, alpha, batch, indices, out, dev, seed, timing,
-                             forward, k, progress, cols, params if head is None else None, old_rows)
+                             forward, k, progress, cols, params if head is None else None, old_rows, sequential)
 
 
 def _certify_rows(model, split, mechanism, sigma, n0, n, alpha, batch, indices, out, dev, seed, timing, forward, k,
-                  progress, cols, new_meta, old_rows) -> list[dict]:
+                  progress, cols, new_meta, old_rows, sequential=None) -> list[dict]:
     """The certification loop of :func:`certify_dataset` (under its lock): header and metadata first when
     ``new_meta`` (a new file), then one flushed row per example not in ``old_rows``."""
     done = {int(r[0]) for r in old_rows}
@@ -373,6 +406,11 @@ def _certify_rows(model, split, mechanism, sigma, n0, n, alpha, batch, indices, 
     written = []
     bar = None
     if todo:
+        if sequential is not None:  # compile the look increments' batch shapes too
+            from theory.sequential import look_schedule
+
+            looks = look_schedule(sequential.budget, batch, sequential.first)
+            smooth.warmup(split[todo[0]][0], sorted({b - a for a, b in zip([0] + looks, looks, strict=False)}), batch)
         plan = warmup_and_estimate(smooth, split[todo[0]][0], n0, n, batch, g)  # compiles here, not in a row
         if progress:
             print(plan.line(len(todo), len(indices)), file=sys.stderr, flush=True)
@@ -387,7 +425,8 @@ def _certify_rows(model, split, mechanism, sigma, n0, n, alpha, batch, indices, 
             x, label = split[i]
             g.manual_seed(example_seed(seed, i))
             t0 = time.perf_counter()
-            res = smooth.certify(x, n0, n, alpha, batch, g)
+            res = (smooth.certify(x, n0, n, alpha, batch, g) if sequential is None
+                   else smooth.certify_sequential(x, n0, sequential, alpha, batch, g))
             dt = time.perf_counter() - t0
             tstr = str(datetime.timedelta(seconds=dt)) if timing else "0:00:00"
             row = {"idx": i, "label": int(label), "predict": res.prediction, "radius": res.radius,
@@ -395,6 +434,7 @@ def _certify_rows(model, split, mechanism, sigma, n0, n, alpha, batch, indices, 
                    "n0": res.n0, "nA": res.nA, "n": res.n, "pA_lower": res.pA_lower}
             for name, r in res.radii.items():
                 row[name] = r
+            row.update(_sequential_fields(sequential, res))
             fields = [fmt_float(row[c]) if isinstance(row[c], float) else str(row[c]) for c in cols]
             f.write("\t".join(fields) + "\n")
             f.flush()
@@ -641,12 +681,13 @@ def certify_sharded(model, split, mechanism, sigma, n0, n, alpha, batch, indices
                 if indices:
                     mech, d = check_mechanism(mechanism), int(split[indices[0]][0].numel())
                     k = kw.get("num_classes") or split.info.num_classes
-                    cols = columns(mech, float(sigma), d)
+                    cols = columns(mech, float(sigma), d) + sequential_columns(kw.get("sequential"))
                     params = run_metadata(mech, V.positive("sigma", sigma), V.count("n0", n0, minimum=1),
                                           V.count("n", n, minimum=1), V.in_open_interval("alpha", alpha, 0.0, 1.0),
                                           V.count("batch", batch, minimum=1),
                                           V.count("seed", kw.get("seed", 0), minimum=0), d, k, model=model,
-                                          run_params=kw.get("run_params"))
+                                          run_params=_with_sequential(kw.get("run_params"),
+                                                                                kw.get("sequential")))
                 plan = decide_sharded_output(out_path, world, resume=resume, overwrite=overwrite, cols=cols,
                                              params=params)
                 plan.apply()

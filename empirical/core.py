@@ -80,6 +80,20 @@ class PredictOutput:
     counts: np.ndarray
 
 
+
+@dataclass
+class SequentialCertifyOutput(CertifyOutput):
+    """One sequential CERTIFY call (:meth:`Smooth.certify_sequential`): the fields of :class:`CertifyOutput`
+    (``n`` = estimation draws actually used, ``pA_lower`` the confidence sequence's lower end at the stop) and
+    ``mode``, ``forward_passes`` (n0 + n), ``targets``, ``certified`` (1/0 per target) and ``decided_at``
+    (estimation draws when each target was decided; 0 = before any draw)."""
+
+    mode: str
+    forward_passes: int
+    targets: tuple
+    certified: tuple
+    decided_at: tuple
+
 def resolve_device(device="auto") -> torch.device:
     """'auto' -> cuda if available else cpu; 'cpu'; 'cuda' (ValueError when unavailable)."""
     if isinstance(device, torch.device):
@@ -323,6 +337,88 @@ class Smooth:
         nA, nB = int(counts[cA]), int(counts[cB])
         res = C.predict_from_counts(nA, nB, alpha)
         return PredictOutput(ABSTAIN if res.abstain else cA, res.p_value, cA, nA, cB, nB, n, counts)
+
+
+    # -- sequential CERTIFY (issue 21) ---------------------------------------------------------------
+    def certify_sequential(self, x: torch.Tensor, n0: int, spec, alpha: float, batch_size: int,
+                           generator=None) -> SequentialCertifyOutput:
+        """CERTIFY with an anytime-valid bound and early stopping (:mod:`theory.sequential`).
+
+        cA is selected with ``n0`` draws as in Cohen et al.; then the estimation draws come in increments of
+        :func:`theory.sequential.look_schedule` (up to ``spec.budget``), and after each increment the counts are
+        looked at: ``spec.mode == 'target'`` decides every radius of ``spec.targets`` (certified / refused, and
+        the draw count at which), stopping when all are decided; ``'radius'`` stops when the radius cannot grow
+        by more than ``spec.fraction`` (projected).  ``pA_lower`` is the confidence sequence's lower end at the
+        stop, valid whenever sampling stopped; the radius columns use it (binary form, pB = 1 - pA).
+        """
+        from theory import sequential as Q
+
+        n0 = V.count("n0", n0, minimum=1)
+        alpha = V.in_open_interval("alpha", alpha, 0.0, 1.0)
+        c0 = self.sample_counts(x, n0, batch_size, generator).cpu().numpy()
+        cA = int(np.argmax(c0))
+        d = int(np.prod(tuple(x.shape)))
+        name = PRIMARY_CERTIFICATE[self.mechanism]
+        params = _cert_params(name, d)
+        nt = len(spec.targets) if spec.mode == "target" else 0
+        status = np.zeros(nt, dtype=np.int8)
+        decided_at = np.zeros(nt, dtype=np.int64)
+        if spec.mode == "target":
+            levels = Q.target_levels(spec.targets, self.sigma, name, **params)
+            status[:] = Q.decide_targets(np.array([0]), 0, spec.budget, alpha, levels, spec.prior)[0]
+        counts = torch.zeros(self.num_classes, dtype=torch.int64, device=self.device)
+        c1 = counts.cpu().numpy()
+        t = nA = 0
+        for look in Q.look_schedule(spec.budget, batch_size, spec.first):
+            if spec.mode == "target" and np.all(status != Q.UNDECIDED):
+                break
+            counts += self.sample_counts(x, look - t, batch_size, generator)
+            t = look
+            c1 = counts.cpu().numpy()  # one host read per look
+            nA = int(c1[cA])
+            if spec.mode == "target":
+                st = Q.decide_targets(np.array([nA]), t, spec.budget, alpha, levels, spec.prior)[0]
+                new = (status == Q.UNDECIDED) & (st != Q.UNDECIDED)
+                status[new], decided_at[new] = st[new], t
+            else:
+                stop, _ = Q.radius_stop(np.array([nA]), t, spec.budget, alpha, self.sigma, spec.fraction, name,
+                                        spec.prior, **params)
+                if stop[0]:
+                    break
+        q = float(Q.one_minus_lower(nA, t, alpha, spec.prior)) if t else 1.0
+        abstain = q > 0.5
+        radius = 0.0 if abstain else float(Q.radius_of(q, self.sigma, name, **params))
+        qr = min(q, 0.5)  # on abstain every radius is 0 (certified_radii wants 1 - pA_lower in (0, 1))
+        radii = C.certified_radii(self.mechanism, 1.0 - qr, self.sigma, d, one_minus_pA_lower=qr)
+        if abstain:
+            radii = {k: 0.0 for k in radii}
+        return SequentialCertifyOutput(ABSTAIN if abstain else cA, radius, 1.0 - q, cA, int(c0[cA]), n0, nA, t,
+                                       dict(radii), c0, c1, spec.mode, n0 + t, tuple(float(r) for r in spec.targets),
+                                       tuple(int(v == Q.CERTIFIED) for v in status), tuple(int(v) for v in decided_at))
+
+    def certify_target(self, x: torch.Tensor, n0: int, targets, alpha: float, batch_size: int, budget: int = 100_000,
+                       generator=None) -> SequentialCertifyOutput:
+        """Target-radius mode of :meth:`certify_sequential`: is x certified at each radius of ``targets``?"""
+        from theory.sequential import SequentialSpec
+
+        return self.certify_sequential(x, n0, SequentialSpec("target", budget, tuple(targets)), alpha, batch_size,
+                                       generator)
+
+
+#: Noise draws per forward pass that ``python -m empirical certify`` uses when --batch is not given, per device
+#: type (issue 21): chosen with ``python -m empirical bench --batch-sweep`` (reports/empirical/bench_batch_cpu.json:
+#: the ratios of the sampling loop's throughput at 128 / 256 / 512 / 1000 on this CPU); CUDA keeps 1000 until a lent
+#: GPU measures it (gpu-report records the sweep).
+DEFAULT_CERTIFY_BATCH = {"cpu": 1000, "cuda": 1000}
+
+
+def default_certify_batch(device="cpu") -> int:
+    """The default CERTIFY batch size for ``device`` (:data:`DEFAULT_CERTIFY_BATCH`).
+
+    >>> default_certify_batch("cpu") in (128, 256, 512, 1000)
+    True
+    """
+    return DEFAULT_CERTIFY_BATCH.get(resolve_device(device).type, 1000)
 
 
 def _cert_params(name: str, d: int) -> dict:

@@ -33,7 +33,9 @@ def add_certify_stats(p: argparse.ArgumentParser) -> None:
                    help="smoothing noise: gaussian or the eq.-6 l_inf-exponential mechanism (default: gaussian)")
     p.add_argument("--sigma", type=float, required=True, help="noise parameter sigma > 0")
     p.add_argument("--alpha", type=float, default=0.001, help="failure probability in (0, 1) (default: 0.001)")
-    p.add_argument("--batch", type=int, default=1000, help="noise draws per forward pass (default: 1000)")
+    p.add_argument("--batch", type=int, default=None,
+                   help="noise draws per forward pass (default: empirical.core.default_certify_batch of the device, "
+                        "chosen by measurement: `bench --batch-sweep`)")
     p.add_argument("--skip", type=int, default=1, help="certify every skip-th example (default: 1)")
     p.add_argument("--max", "--max-index", dest="max", type=int, default=None,
                    help="stop before this example index, >= 0 (default: all); spell it --max-index under torchrun")
@@ -47,7 +49,8 @@ def check_stats(args) -> None:
     """Fail fast on bad numbers (ValueError naming the option) before any work."""
     V.positive("sigma", args.sigma)
     V.in_open_interval("alpha", args.alpha, 0.0, 1.0)
-    V.count("batch", args.batch, minimum=1)
+    if args.batch is not None:
+        V.count("batch", args.batch, minimum=1)
     V.count("skip", args.skip, minimum=1)
     V.count("seed", args.seed, minimum=0)
     if hasattr(args, "n0"):

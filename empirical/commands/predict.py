@@ -60,6 +60,10 @@ def run(args) -> int:
 
     K.setup_threads()
     device = resolve_device(args.device)
+    if args.batch is None:  # the measured default of this device (issue 21)
+        from empirical.core import default_certify_batch
+
+        args.batch = default_certify_batch(device)
     ac = K.autocast_dtype(args.autocast, device)
     split = load_dataset(dataset, args.split, args.data_dir)
     model, meta = load_checkpoint(args.checkpoint, "cpu")
