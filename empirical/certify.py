@@ -387,9 +387,10 @@ def certify_dataset(model, split, mechanism: str, sigma: float, n0: int, n: int,
                                  f"continue it or overwrite=True (--overwrite) to start again")
             with open(out, "r+b") as f:
                 f.truncate(0)
-        head, meta, _ = _read_complete(out, cols, repair=False)  # reads only: a refused file stays as it was
-        if head is not None:
+        head, meta, _ = _read_complete(out, None, repair=False)  # reads only: a refused file stays as it was
+        if head is not None:  # the settings first (names the differing key), then the columns they imply
             _check_metadata(out, meta, params)
+            _read_complete(out, cols, repair=False)
         head, meta, old_rows = _read_complete(out, cols, repair=True)
         return _certify_rows(model, split, mechanism, sigma, n0, n, alpha, batch, indices, out, dev, seed, timing,
                              forward, k, progress, cols, params if head is None else None, old_rows, sequential)
