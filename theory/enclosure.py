@@ -45,7 +45,7 @@ from typing import Any
 
 from flint import arb, ctx
 
-__all__ = ["Enclosure", "ball", "lower", "upper", "minimize", "maximize", "first_crossing", "workprec"]
+__all__ = ["Enclosure", "ball", "lower", "upper", "minimize", "maximize", "first_crossing", "workprec", "round_outward"]
 
 Box = tuple[tuple[float, float], ...]
 Point = tuple[float, ...]
@@ -114,10 +114,11 @@ class Enclosure:
 
     def text(self, digits: int = 4) -> str:
         """"[lo, hi]" with lo rounded down and hi rounded up to ``digits`` significant digits."""
-        return f"[{_round(self.lo, digits, -1)}, {_round(self.hi, digits, 1)}]"
+        return f"[{round_outward(self.lo, digits, -1)}, {round_outward(self.hi, digits, 1)}]"
 
 
-def _round(x: float, digits: int, direction: int) -> str:
+def round_outward(x: float, digits: int, direction: int) -> str:
+    """x as text with ``digits`` significant digits, rounded down (direction < 0) or up (> 0)."""
     if not math.isfinite(x) or x == 0:
         return f"{x:g}"
     e = math.floor(math.log10(abs(x))) - digits + 1

@@ -704,4 +704,5 @@ def enclose_uniform_constant(claim: str, *, d_max: int = 10**6, rtol: float = 1e
     d, v = enc.arg
     eps = v * eps_max(notion, norm, int(d))
     return E.Enclosure(enc.lo, enc.hi, (float(d), eps), enc.boxes, enc.complete, enc.method,
-                       {"claim": key, "d_range": [1, int(d_max)], "eps_range": f"[1e-6, eps_max(d)], {EPS_RANGE[(notion, norm)]}"})
+                       {"claim": key, "d_range": [1, int(d_max)],
+                        "eps_range": f"[1e-6, eps_max(d)], {EPS_RANGE[(notion, norm)]}"})

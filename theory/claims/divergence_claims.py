@@ -693,6 +693,7 @@ def rt9_threshold(c: float) -> float:
 
 
 def _check_rt9(thorough: bool) -> Evidence:
+    from theory import enclosure as E
     from theory import rt9_enclosure as RE
 
     rows, ok = [], True
@@ -708,8 +709,8 @@ def _check_rt9(thorough: bool) -> Evidence:
                     "Witness: the Gaussian mechanism with DMR = ε (μ = √(2ε)) and the likelihood-ratio "
                     "half-space as output test violates E[f(A(x))] ≤ e^{ε'}E[f(A(x'))] + δ with ε' = (c+1)√ε, "
                     "δ = e^{−c²/4} from the first ε enclosed (ball arithmetic, first crossing on [1, 10⁴]) in "
-                    + ", ".join(f"[{r['eps_threshold_enclosure'][0]:.6f}, {r['eps_threshold_enclosure'][1]:.6f}] "
-                                f"(c={r['c']})" for r in rows)
+                    + ", ".join(f"[{E.round_outward(r['eps_threshold_enclosure'][0], 8, -1)}, "
+                                f"{E.round_outward(r['eps_threshold_enclosure'][1], 8, 1)}] (c={r['c']})" for r in rows)
                     + ". It holds for ε ≤ 1 (then ε + c√ε ≤ (c+1)√ε, and L25 with δ = e^{−c²/4} gives it).",
                     assurance=VERIFIED if ok else SAMPLED, table=rows)
 
@@ -774,6 +775,7 @@ def rt9_worst_witness(c: float, thorough: bool = False) -> dict[str, Any]:
 
 
 def _check_rt9_all_pairs(thorough: bool) -> Evidence:
+    from theory import enclosure as E
     from theory import rt9_enclosure as RE
     from theory import worst_case as W
 
@@ -798,7 +800,8 @@ def _check_rt9_all_pairs(thorough: bool) -> Evidence:
             row["k4_below_threshold"] = below
             ok &= below["value"] <= 1e-9
         rows.append(row)
-    txt = ", ".join(f"c={r['c']}: [{r['eps_first_failure_enclosure'][0]:.4f}, {r['eps_first_failure_enclosure'][1]:.4f}]"
+    txt = ", ".join(f"c={r['c']}: [{E.round_outward(r['eps_first_failure_enclosure'][0], 5, -1)}, "
+                    f"{E.round_outward(r['eps_first_failure_enclosure'][1], 5, 1)}]"
                     f" (Gaussian {r['eps_threshold_gaussian'][1]:.3f})" for r in rows)
     rtol = RT9_RTOL[1 if thorough else 0]
     return evidence(REFUTES, ok,
@@ -872,6 +875,7 @@ def _check_rt9_below_threshold(thorough: bool, table: dict[float, tuple[float, f
     :data:`RT9_FIRST_FAILURE`; an inflated table must fail).  Cross-check (sampled): two-outcome pairs near
     the witness and uniformly random ones, with DMR below the lower end, satisfy the bound at ε = their DMR
     (its hardest admissible ε: H_{e^{(c+1)√ε}} decreases in ε)."""
+    from theory import enclosure as E
     from theory import worst_case as W
 
     tab = RT9_FIRST_FAILURE if table is None else table
@@ -910,7 +914,7 @@ def _check_rt9_below_threshold(thorough: bool, table: dict[float, tuple[float, f
     return evidence(SUPPORTS, ok,
                     "Interval branch-and-bound over every two-outcome pair (all pairs reduce to two outcomes via "
                     "the optimal test S = {P > e^{ε'}Q}) proves: no pair with DMR below "
-                    + ", ".join(f"{r['proved_lower_end']:.4f} (c={r['c']})" for r in rows)
+                    + ", ".join(f"{E.round_outward(r['proved_lower_end'], 5, -1)} (c={r['c']})" for r in rows)
                     + " both ways breaks E_P f ≤ e^{(c+1)√ε}E_Q f + e^{−c²/4}; the printed lower ends "
                     + ", ".join(f"{r['printed_lower_end']:g}" for r in rows) + " do not exceed them. Cross-check: "
                     f"{tested} sampled two-outcome pairs below the printed ends (near the witness and random) hold "
