@@ -45,7 +45,8 @@ from typing import Any
 
 from flint import arb, ctx
 
-__all__ = ["Enclosure", "ball", "lower", "upper", "minimize", "maximize", "first_crossing", "workprec", "round_outward"]
+__all__ = ["Enclosure", "ball", "lower", "upper", "minimize", "maximize", "first_crossing", "workprec", "round_outward",
+           "bmax", "bmin", "monotone"]
 
 Box = tuple[tuple[float, float], ...]
 Point = tuple[float, ...]
@@ -67,6 +68,28 @@ def ball(lo: float, hi: float | None = None) -> arb:
     if not hi > lo:
         raise ValueError(f"ball needs lo <= hi, got [{lo!r}, {hi!r}]")
     return a.union(arb(hi))
+
+
+def bmax(x: arb, y: arb) -> arb:
+    """A ball holding {max(a, b) : a ∈ x, b ∈ y}, built from the ends (arb's own ``max`` of wide balls can be
+    far too wide; of the tiny end balls it is tight)."""
+    return x.lower().max(y.lower()).union(x.upper().max(y.upper()))
+
+
+def bmin(x: arb, y: arb) -> arb:
+    """A ball holding {min(a, b) : a ∈ x, b ∈ y} (see :func:`bmax`)."""
+    return x.lower().min(y.lower()).union(x.upper().min(y.upper()))
+
+
+def monotone(f: Callable[[arb], arb], x: arb, increasing: bool, floor: float | None = None) -> arb:
+    """f over the ball x for a monotone f, from its values at the two ends of x (tight even when x spans a
+    huge range, where evaluating f on the whole ball loses everything to the ball's midpoint-radius form);
+    ``floor``: max(floor, f) instead, clipped at the ends before they are joined."""
+    a, b = f(x.lower()), f(x.upper())
+    if floor is not None:
+        a, b = a.max(arb(floor)), b.max(arb(floor))
+    lo, hi = (a, b) if increasing else (b, a)
+    return lo.lower().union(hi.upper())
 
 
 def lower(x: arb) -> float:

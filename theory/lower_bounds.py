@@ -67,6 +67,9 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
+from flint import acb, arb
+
+from theory import enclosure as E
 from theory import validate as V
 
 #: accepted ranges (beyond them k or the noise magnitudes leave the float range; the bound is linear in r)
@@ -401,7 +404,6 @@ def _rate_ball(notion: str, norm: str, D: Any, EPS: Any) -> Any:
 def _bound_ball(packing: str, notion: str, norm: str, K: Any, D: Any, EPS: Any) -> Any:
     """bound_at (R = 2, ε' = ε/2, r = 1) as an arb ball over balls K, D, EPS (same formulas as
     :func:`width` and :func:`one_minus_success`; ``tests/theory/test_enclosure.py`` compares them)."""
-    from flint import arb
 
     R, es = arb(2), EPS / 2
     zero = arb(0)
@@ -411,19 +413,20 @@ def _bound_ball(packing: str, notion: str, norm: str, K: Any, D: Any, EPS: Any) 
         w = K * R
     ln2 = arb(2).log()
     if notion == "dinf":
+        # both factors are monotone in one argument that may span a huge range over a k interval
         if packing == "corners":
-            oms = (-(K * es - D * ln2).expm1()).max(zero)
+            oms = E.monotone(lambda x: -x.expm1(), K * es - D * ln2, increasing=False, floor=0.0)
         else:
-            oms = 1 / (1 + (K * es).exp() / D)
+            oms = E.monotone(lambda y: 1 / (1 + y.exp()), K * es - D.log(), increasing=False)
     else:
         kl = K * K * es
         if packing == "corners":
-            oms = (1 - (kl + ln2) / (D * ln2)).max(zero)
+            oms = E.bmax(1 - (kl + ln2) / (D * ln2), zero)
         elif packing == "axes":
-            oms = (1 - (D / (D + 1) * kl + ln2) / (D + 1).log()).max(zero)
+            oms = E.bmax(1 - (D / (D + 1) * kl + ln2) / (D + 1).log(), zero)
         else:
-            tv = (kl / 2).sqrt().min((-(-kl).expm1()).sqrt())
-            oms = ((1 - tv) / 2).max(zero)
+            tv = E.bmin((kl / 2).nonnegative_part().sqrt(), (-(-kl).expm1()).nonnegative_part().sqrt())
+            oms = E.bmax((1 - tv) / 2, zero)
     return w / 2 * oms
 
 
@@ -442,7 +445,6 @@ def _k_zero(packing: str, notion: str, d_hi: float, eps_lo: float) -> float:
 def _tail_ball(packing: str, notion: str, K: float, D: Any, EPS: Any) -> Any | None:
     """Upper bound (ball) of sup_{k ≥ K} bound_at over the box, or None when K is not yet in the decreasing
     part of the tail bound (see the section comment)."""
-    from flint import arb
 
     es = EPS / 2
     if notion == "dinf" and packing == "axes":
@@ -469,7 +471,6 @@ def _tail_ball(packing: str, notion: str, K: float, D: Any, EPS: Any) -> Any | N
 # min of Φ over that window; (B) a fixed small k, w = (k s − a(d))/b(d) over the box.
 
 def _ab(packing: str, notion: str, D: Any) -> tuple[Any, Any]:
-    from flint import arb
 
     if notion == "dinf":
         return (D * arb(2).log(), arb(1)) if packing == "corners" else (D.log(), arb(1))
@@ -482,26 +483,24 @@ def _ab(packing: str, notion: str, D: Any) -> tuple[Any, Any]:
 
 def _phi_ball(packing: str, notion: str, norm: str, W: Any, D: Any) -> Any:
     """Φ(w, d) = bound_at/claimed_rate in the variable w (table above), as a ball."""
-    from flint import arb
 
     zero, ln2, r2 = arb(0), arb(2).log(), arb(2).sqrt()
     if notion == "dinf":
         if packing == "corners":
-            return 4 * (ln2 + W / D) * (-W.expm1()).max(zero)
-        return 2 * (D.log() + W) / (D * (1 + W.exp()))
+            return 4 * (ln2 + W / D) * E.monotone(lambda x: -x.expm1(), W, increasing=False, floor=0.0)
+        return 2 * (D.log() + W) / D * E.monotone(lambda y: 1 / (1 + y.exp()), W, increasing=False)
     if packing == "corners":
-        return 2 * r2 * W * (1 - W * W / ln2 - 1 / D).max(zero)
+        return 2 * r2 * W * E.bmax(1 - W * W / ln2 - 1 / D, zero)
     if packing == "axes":
         L = (D + 1).log()
-        v = r2 * L.sqrt() * W * (1 - D / (D + 1) * W * W - ln2 / L).max(zero)
+        v = r2 * L.sqrt() * W * E.bmax(1 - D / (D + 1) * W * W - ln2 / L, zero)
     else:
-        tv = (W / r2).min((-(-(W * W)).expm1()).sqrt())
-        v = r2 * W * ((1 - tv) / 2).max(zero)
+        tv = E.bmin(W / r2, (-(-(W * W)).expm1()).nonnegative_part().sqrt())
+        v = r2 * W * E.bmax((1 - tv) / 2, zero)
     return v / D.sqrt() if norm == "linf" else v
 
 
 def _phi_float(packing: str, notion: str, norm: str, w: float, d: float) -> float:
-    from flint import arb
 
     return float(_phi_ball(packing, notion, norm, arb(w), arb(d)).mid())
 
@@ -548,9 +547,6 @@ def ratio_lower_box(notion: str, norm: str, d0: float, d1: float, e0: float, e1:
     >>> 0.2 < ratio_lower_box("dmr", "l2", 1, 1, 0.44, 0.45) <= lower_bound("T12", d=1, eps=0.445).ratio
     True
     """
-    from flint import arb
-
-    from theory import enclosure as E
 
     if (notion, norm) not in {v: k for k, v in CLAIM_SETTINGS.items()}:
         raise ValueError(f"(notion, norm) must be one of the claim settings {list(CLAIM_SETTINGS.values())}")
@@ -581,13 +577,56 @@ def ratio_lower_box(notion: str, norm: str, d0: float, d1: float, e0: float, e1:
     return best
 
 
+#: w ranges holding every positive value of Φ (table above), and the tails beyond them (see ratio_upper_box)
+_W_RANGE = {("dinf", "corners"): None, ("dinf", "axes"): None, ("dmr", "corners"): (0.0, math.sqrt(LN2)),
+            ("dmr", "axes"): (0.0, math.sqrt(2.0)), ("dmr", "two-point"): (0.0, 10.0)}
+
+
+def ratio_upper_box(notion: str, norm: str, d0: float, d1: float, rtol: float = 1e-3) -> float:
+    """Rigorous upper bound of lower_bound/claimed_rate over d ∈ [d0, d1] and EVERY ε: the sup over real
+    w of Φ(w, d) (integer k relaxed to a real z = k·s ≥ 0, so the sup is ≥ every integer k's value; Φ does
+    not involve ε).  Ranges of w outside which Φ ≤ 0 or a tail bound applies: D∞ corners w ∈ [−d ln2, 0];
+    D∞ axes w ∈ [−ln d, 60], beyond Φ ≤ 2(ln d + w)e^{−w}/d (decreasing for w ≥ 1); DMR corners
+    [0, √ln2]; DMR axes [0, √2]; two-point [0, 10], beyond Φ ≤ √2·w·e^{−w²}/2 (decreasing for w ≥ 1/√2).
+
+    >>> ratio_upper_box("dmr", "l2", 1, 1) >= lower_bound("T12", d=1, eps=0.445).ratio
+    True
+    """
+
+    out = 0.0
+    with E.workprec():
+        D = E.ball(d0, d1)
+        for pk in PACKINGS[notion]:
+            rng = _W_RANGE[(notion, pk)]
+            tail = arb(0)
+            if notion == "dinf" and pk == "corners":
+                rng = (-d1 * LN2 - 1.0, 0.0)
+            elif notion == "dinf":
+                rng = (-math.log(d1) - 1.0, 60.0)
+                tail = 2 * (D.log() + 60) * arb(-60).exp() / D
+            elif pk == "two-point":
+                tail = arb(2).sqrt() * 10 * arb(-100).exp() / 2
+            assert rng is not None
+            out = max(out, E.upper(tail))
+
+            def up(b: E.Box, pk: str = pk) -> float:
+                (w0, w1), = b
+                return E.upper(_phi_ball(pk, notion, norm, E.ball(w0, w1), D))
+
+            def val(x: E.Point, pk: str = pk) -> float:
+                return E.upper(_phi_ball(pk, notion, norm, arb(x[0]), D))
+
+            e = E.maximize(up, [rng], value=val, atol=1e-9, rtol=rtol, max_boxes=5000)
+            out = max(out, e.hi)
+            if not e.complete:
+                return math.inf
+    return out
+
+
 def bound_upper_box(notion: str, norm: str, d0: float, d1: float, e0: float, e1: float,
-                    rtol: float = 1e-9) -> float:
+                    rtol: float = 1e-6) -> float:
     """Rigorous upper bound of max over d ∈ [d0, d1], ε ∈ [e0, e1] of the lower bound itself (r = 1), i.e.
     of max over packings and ALL integers k ≥ 1 of bound_at (branch-and-bound over k, tail bounds)."""
-    from flint import arb
-
-    from theory import enclosure as E
 
     out = 0.0
     with E.workprec():
@@ -605,20 +644,21 @@ def bound_upper_box(notion: str, norm: str, d0: float, d1: float, e0: float, e1:
                 (k0, k1), = b
                 return E.upper(_bound_ball(pk, notion, norm, E.ball(k0, k1), D, EPS))
 
+            # the value at an integer k is its ball's upper end over the whole (d, ε) box: then the search
+            # closes on boxes of k, and hi (max of the values and of the open boxes' bounds) stays rigorous
             def val(x: E.Point, pk: str = pk) -> float:
-                return float(_bound_ball(pk, notion, norm, arb(x[0]), D, EPS).mid())
+                return E.upper(_bound_ball(pk, notion, norm, arb(x[0]), D, EPS))
 
             e = E.maximize(up, [(1.0, float(max(K, 1)))], value=val, integer=(True,), scale=("log",),
                            atol=0.0, rtol=rtol, max_boxes=20_000)
+            if not e.complete:
+                return math.inf
             out = max(out, e.hi)
     return out
 
 
 def _lb_point_lower(notion: str, norm: str, d: int, eps: float) -> float:
     """Rigorous lower bound of the lower bound at one (d, ε) (the library's k, in ball arithmetic)."""
-    from flint import arb
-
-    from theory import enclosure as E
 
     res = lower_bound(notion=notion, norm=norm, d=d, eps=eps, with_mechanism=False)
     if res.packing == "none":
@@ -658,7 +698,6 @@ def enclose_uniform_constant(claim: str, *, d_max: int = 10**6, rtol: float = 1e
     >>> 0.21 < e.lo <= e.hi < 0.23
     True
     """
-    from theory import enclosure as E
 
     key = str(claim).strip().upper()
     if key not in CLAIM_SETTINGS:
@@ -692,8 +731,6 @@ def enclose_uniform_constant(claim: str, *, d_max: int = 10**6, rtol: float = 1e
         if pe is None:
             return math.inf
         d, eps = pe
-        from flint import arb
-
         with E.workprec():
             rate = _rate_ball(notion, norm, arb(d), arb(eps))
             return E.upper(E.ball(bound_upper_box(notion, norm, d, d, eps, eps)) / rate)
@@ -706,3 +743,103 @@ def enclose_uniform_constant(claim: str, *, d_max: int = 10**6, rtol: float = 1e
     return E.Enclosure(enc.lo, enc.hi, (float(d), eps), enc.boxes, enc.complete, enc.method,
                        {"claim": key, "d_range": [1, int(d_max)],
                         "eps_range": f"[1e-6, eps_max(d)], {EPS_RANGE[(notion, norm)]}"})
+
+
+# ----------------------------------------------------------------------------------------------------
+# the gap ranges of the Table-1 optimality cells, enclosed over all integer d in range
+# ----------------------------------------------------------------------------------------------------
+
+#: the settings with an optimality cell in Table 1 (ℓ2/DMR Gaussian, ℓ∞/DMR Gaussian, ℓ∞/D∞ eq. 6)
+GAP_SETTINGS = (("dmr", "l2"), ("dmr", "linf"), ("dinf", "linf"))
+#: upper limit of the quadrature of E max|g_i| (the tail beyond is ≤ 2d·φ(T), added to the ball)
+_M_T = 12.0
+
+
+@lru_cache(maxsize=8192)
+def gauss_linf_mean_bounds(d: int) -> tuple[float, float]:
+    """Rigorous [lo, hi] of M(d) = E max_i |g_i|, g ~ N(0, I_d): M(d) = ∫_0^∞ 1 − erf(t/√2)^d dt, the
+    integral over [0, 12] by arb's rigorous integration (``acb.integral``, Petras' algorithm with error
+    bounds; the integrand is entire for integer d), the tail ≤ d∫_12^∞ erfc(t/√2)dt ≤ 2d·φ(12) added
+    (1 − (1 − x)^d ≤ dx).  M is nondecreasing in d (a max over more coordinates).
+
+    >>> lo, hi = gauss_linf_mean_bounds(1)
+    >>> lo <= math.sqrt(2 / math.pi) <= hi and hi - lo < 1e-12
+    True
+    """
+    d = int(d)
+    if not (1 <= d <= D_MAX):
+        raise ValueError(f"d must be an integer in [1, {D_MAX:g}], got {d!r}")
+    with E.workprec():
+        r2 = acb(2).sqrt()
+
+        def f(z: Any, analytic: bool) -> Any:
+            return 1 - (z / r2).erf() ** d
+
+        v = acb.integral(f, 0, _M_T, rel_tol=1e-12).real
+        tail = 2 * arb(d) * (-(arb(_M_T) ** 2) / 2).exp() / (2 * arb.pi()).sqrt()
+        return E.lower(v), E.upper(v + tail)
+
+
+def _A_bounds(notion: str, norm: str, d0: int, d1: int) -> tuple[float, float]:
+    """Bounds [A(d0)_lo, A(d1)_hi] of A(d) = best_mechanism_alpha/claimed_rate (r = 1; R = 2, ε' = ε/2 as in
+    :func:`best_mechanism`, for every ε): eq. 6: (d·R/ε')/(d/ε) = 2R = 4; the Gaussians (T10 and T18
+    calibrations): σ·M(d)/rate = R·M(d) = 2M(d), M(d) = E max|g_i| nondecreasing in d.  So the gap is
+    A(d)/ratio(d)."""
+    if (notion, norm) == ("dinf", "linf"):
+        return 4.0, 4.0
+
+    with E.workprec():
+        return (E.lower(2 * arb(gauss_linf_mean_bounds(d0)[0])), E.upper(2 * arb(gauss_linf_mean_bounds(d1)[1])))
+
+
+@lru_cache(maxsize=64)
+def enclose_gap_range(notion: str, norm: str, *, eps: float = 1.0, d_range: tuple[int, int] = (1, 10**6),
+                      rtol: float = 1e-2, max_boxes: int = 4000) -> tuple[Any, Any]:
+    """Enclosures of min and max over integers d ∈ d_range of gap(d) = best_mechanism_alpha/lower_bound at
+    (ε, r = 1), the gap of a Table-1 optimality cell.  gap = A(d)/ratio(d) with A = α/claimed_rate nondecreasing
+    (:func:`_A_bounds`).  Interval branch-and-bound over d (log bisection): on [d0, d1] the gap lies in
+    [A(d0)/ratio_hi, A(d1)/ratio_lo], ratio_lo from :func:`ratio_lower_box`, ratio_hi from
+    :func:`ratio_upper_box` (real k) or, at a single d, :func:`bound_upper_box` (all integer k).  The bounded
+    range is stated, not extrapolated (for d → ∞ see :data:`ASYMPTOTIC_CONSTANT`).  Returns (min, max).
+
+    >>> lo_e, hi_e = enclose_gap_range("dmr", "l2", d_range=(1, 20), rtol=0.02)
+    >>> hi_e.arg[0] == 2 and 8.8 < hi_e.lo <= hi_e.hi < 9.3
+    True
+    """
+
+    if (notion, norm) not in GAP_SETTINGS:
+        raise ValueError(f"(notion, norm) must be one of {GAP_SETTINGS}, got {(notion, norm)!r}")
+    a, b = int(d_range[0]), int(d_range[1])
+    if not (1 <= a <= b <= D_MAX):
+        raise ValueError(f"d_range must satisfy 1 <= lo <= hi <= {D_MAX:g}, got {d_range!r}")
+
+    def ratio_up(d0: float, d1: float) -> float:
+        if d0 == d1:                      # one d: the exact max over integer k (tighter than the relaxation)
+            with E.workprec():
+                rate = _rate_ball(notion, norm, arb(d0), arb(eps))
+                return E.upper(E.ball(bound_upper_box(notion, norm, d0, d1, eps, eps, rtol=1e-4)) / rate)
+        return ratio_upper_box(notion, norm, d0, d1, rtol=rtol / 4)
+
+    def gap_upper_box(bx: Any) -> float:
+        (d0, d1), = bx
+        rl = ratio_lower_box(notion, norm, d0, d1, eps, eps)
+        if rl <= 0:
+            return math.inf
+        with E.workprec():
+            return E.upper(arb(_A_bounds(notion, norm, int(d0), int(d1))[1]) / E.ball(rl))
+
+    def gap_lower_box(bx: Any) -> float:
+        (d0, d1), = bx
+        with E.workprec():
+            return E.lower(arb(_A_bounds(notion, norm, int(d0), int(d1))[0]) / E.ball(ratio_up(d0, d1)))
+
+    def value(x: Any) -> float:
+        return lower_bound(notion=notion, norm=norm, d=int(x[0]), eps=eps).gap
+
+    box = [(float(a), float(b))]
+    kw: dict[str, Any] = {"integer": (True,), "scale": ("log",), "rtol": rtol, "max_boxes": max_boxes}
+    emin = E.minimize(gap_lower_box, box, value=value, upper_at=lambda x: gap_upper_box(((x[0], x[0]),)),
+                      method="interval branch-and-bound over integer d (log bisection), arb balls", **kw)
+    emax = E.maximize(gap_upper_box, box, value=value, lower_at=lambda x: gap_lower_box(((x[0], x[0]),)),
+                      method="interval branch-and-bound over integer d (log bisection), arb balls", **kw)
+    return emin, emax

@@ -172,7 +172,7 @@ def _value(x: E.Point, c: float) -> float:
 
 def _dmr_dir_upper(lp: arb, lp1: arb, lq: arb, lq1: arb, rtol: float) -> tuple[float, float]:
     """Rigorous upper bound (and float lower value) of sup_{α>1} D_α(P‖Q)/α at a point, by monotonicity."""
-    dinf = (lp - lq).max(lp1 - lq1)
+    dinf = E.bmax(lp - lq, lp1 - lq1)
     ulo, uhi = _U_RANGE
 
     def upper_box(b: E.Box) -> float:
