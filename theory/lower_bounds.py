@@ -582,6 +582,18 @@ _W_RANGE = {("dinf", "corners"): None, ("dinf", "axes"): None, ("dmr", "corners"
             ("dmr", "axes"): (0.0, math.sqrt(2.0)), ("dmr", "two-point"): (0.0, 10.0)}
 
 
+@lru_cache(maxsize=16)
+def _two_point_sup(rtol: float) -> float:
+    """Rigorous upper bound of sup_{w ≥ 0} √2·w·max(0, (1 − min(w/√2, √(1 − e^{−w²})))/2) (the two-point Φ
+    in ℓ2, independent of d): branch-and-bound on [0, 10], tail ≤ √2·w·e^{−w²}/2 beyond (decreasing)."""
+    one = arb(1)
+    e = E.maximize(lambda b: E.upper(_phi_ball("two-point", "dmr", "l2", E.ball(*b[0]), one)), [(0.0, 10.0)],
+                   value=lambda x: E.upper(_phi_ball("two-point", "dmr", "l2", arb(x[0]), one)), atol=1e-12,
+                   rtol=rtol)
+    tail = E.upper(arb(2).sqrt() * 10 * arb(-100).exp() / 2)
+    return max(e.hi, tail) if e.complete else math.inf
+
+
 def ratio_upper_box(notion: str, norm: str, d0: float, d1: float, rtol: float = 1e-3) -> float:
     """Rigorous upper bound of lower_bound/claimed_rate over d ∈ [d0, d1] and EVERY ε: the sup over real
     w of Φ(w, d) (integer k relaxed to a real z = k·s ≥ 0, so the sup is ≥ every integer k's value; Φ does
@@ -596,6 +608,20 @@ def ratio_upper_box(notion: str, norm: str, d0: float, d1: float, rtol: float = 
     out = 0.0
     with E.workprec():
         D = E.ball(d0, d1)
+        if notion == "dmr":
+            # closed forms: sup_{w ≥ 0} w(B − A w²) = (2B/3)·√(B/(3A)) for A > 0, B ≥ 0 (0 if B ≤ 0)
+            def cubic_sup(A: arb, B: arb) -> arb:
+                Bp = B.nonnegative_part()
+                return 2 * Bp / 3 * (Bp / (3 * A)).nonnegative_part().sqrt()
+
+            ln2, r2 = arb(2).log(), arb(2).sqrt()
+            corners = 2 * r2 * cubic_sup(1 / ln2, 1 - 1 / D)
+            L = (D + 1).log()
+            axes = r2 * L.sqrt() * cubic_sup(D / (D + 1), 1 - ln2 / L)
+            if norm == "linf":
+                axes = axes / D.sqrt()
+            tp = arb(_two_point_sup(rtol)) / (D.sqrt() if norm == "linf" else 1)
+            return max(E.upper(corners), E.upper(axes), E.upper(tp))
         for pk in PACKINGS[notion]:
             rng = _W_RANGE[(notion, pk)]
             tail = arb(0)
