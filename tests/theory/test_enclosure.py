@@ -69,7 +69,7 @@ def test_wide_balls_stay_tight():
     v = E.monotone(lambda y: -y.expm1(), x, increasing=False, floor=0.0)
     assert E.lower(v) >= -1e-8 and 1 - math.exp(-5) <= E.upper(v) <= 1.0 + 1e-8     # union: 30-bit radius
     m = E.bmax(E.ball(-1e3, 1.0), E.ball(0.0))
-    assert E.lower(m) <= 0.0 and 1.0 <= E.upper(m) <= 1.0 + 1e-12
+    assert E.lower(m) <= 0.0 and 1.0 <= E.upper(m) <= 1.0 + 1e-6      # arb radii: 30 bits of the width
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -252,7 +252,7 @@ def test_gauss_linf_mean_bounds_against_mpmath():
     for d in (1, 2, 17):
         lo, hi = LB.gauss_linf_mean_bounds(d)
         with mp.workdps(40):
-            ref = mp.quad(lambda t: 1 - mp.erf(t / mp.sqrt(2)) ** d, [0, 2, 4, 6, 10, mp.inf])
+            ref = mp.quad(lambda t, d=d: 1 - mp.erf(t / mp.sqrt(2)) ** d, [0, 2, 4, 6, 10, mp.inf])
         assert lo <= ref <= hi and hi - lo < 1e-9
     assert LB.gauss_linf_mean_bounds(2)[0] <= 2 / math.sqrt(math.pi) <= LB.gauss_linf_mean_bounds(2)[1]
 
