@@ -285,3 +285,15 @@ def test_gap_range_bad_input():
         LB.enclose_gap_range("dinf", "l2")
     with pytest.raises(ValueError, match="d_range"):
         LB.enclose_gap_range("dmr", "l2", d_range=(0, 5))
+
+
+def test_dmr_upper_brackets_the_mpmath_dmr_both_ways():
+    # pairs where either direction dominates (p near 1 with q moderate, or q tiny): the rigorous bracket of
+    # max(DMR(P‖Q), DMR(Q‖P)) must hold the 30-digit oracle value and be tight
+    rng = np.random.default_rng(11)
+    for s, t in [(0.2, 6.0), (8.0, 0.3), (3.0, 3.0)] + [tuple(rng.uniform(0.05, 12, 2)) for _ in range(3)]:
+        hi, lo = RE.dmr_upper(float(s), float(t))
+        p, q = -math.expm1(-t), math.exp(-s)
+        with mp.workdps(30):
+            ref = max(dmr2(p, q)[0], dmr2(q, p)[0])
+        assert lo <= ref * (1 + 1e-12) and ref <= hi and hi - lo <= 1e-5 * hi
