@@ -172,9 +172,9 @@ def _split(box: Box, integer: Sequence[bool], scale: Sequence[str]) -> list[Box]
         return None
     a, b = box[best]
     if integer[best]:
-        m = math.floor(math.sqrt(a * b)) if scale[best] == "log" and a > 0 else math.floor((a + b) / 2)
-        m = min(max(m, a), b - 1)
-        parts = ((a, float(m)), (float(m + 1), b))
+        mi = math.floor(math.sqrt(a * b)) if scale[best] == "log" and a > 0 else math.floor((a + b) / 2)
+        mf = min(max(float(mi), a), b - 1)
+        parts = ((a, mf), (mf + 1, b))
     else:
         m = math.sqrt(a * b) if scale[best] == "log" and a > 0 else 0.5 * (a + b)
         if not a < m < b:
@@ -252,14 +252,14 @@ def minimize(lower_fn: Callable[[Box], float], box: Sequence[tuple[float, float]
         heap.append((first, 0, bx))
     complete = True
     while heap:
-        lb, _, b = heap[0]
+        lb, _, cur = heap[0]
         if U - lb <= max(atol, rtol * abs(U)) and math.isfinite(U):
             break
         if count >= max_boxes:
             complete = False
             break
         heapq.heappop(heap)
-        kids = _split(b, isint, sc)
+        kids = _split(cur, isint, sc)
         if kids is None:
             stuck.append(lb)
             continue

@@ -696,7 +696,8 @@ def _check_rt9(thorough: bool) -> Evidence:
     from theory import enclosure as E
     from theory import rt9_enclosure as RE
 
-    rows, ok = [], True
+    rows: list[dict[str, Any]] = []
+    ok = True
     for c in RE.C_VALUES:
         enc = RE.gaussian_first_failure(c)
         th = enc.hi
