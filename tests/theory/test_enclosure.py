@@ -297,3 +297,16 @@ def test_dmr_upper_brackets_the_mpmath_dmr_both_ways():
         with mp.workdps(30):
             ref = max(dmr2(p, q)[0], dmr2(q, p)[0])
         assert lo <= ref * (1 + 1e-12) and ref <= hi and hi - lo <= 1e-5 * hi
+
+
+@pytest.mark.slow
+def test_default_and_thorough_enclosures_overlap():
+    # the audit's default and --thorough tolerances (CONSTANT_RTOL, GAP_RTOL) give overlapping intervals
+    from theory.claims import _lower_bound_checks as LBC
+
+    for claim in ("T12", "T16", "T17"):
+        a, b = (LB.enclose_uniform_constant(claim, rtol=r) for r in LBC.CONSTANT_RTOL)
+        assert a.complete and b.complete and a.overlaps(b)
+    for setting in LB.GAP_SETTINGS:
+        (amin, amax), (bmin, bmax) = (LB.enclose_gap_range(*setting, rtol=r) for r in LBC.GAP_RTOL)
+        assert amin.overlaps(bmin) and amax.overlaps(bmax)
