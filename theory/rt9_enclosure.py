@@ -195,7 +195,7 @@ def dmr_upper(s: float, t: float, rtol: float = 1e-9) -> tuple[float, float]:
     """Rigorous (upper, lower) bounds of m = max(DMR(P‖Q), DMR(Q‖P)) at p = 1 − e^{−t}, q = e^{−s}.
 
     >>> hi, lo = dmr_upper(1.0, 2.0)
-    >>> 0 < lo <= hi < lo * (1 + 1e-5)
+    >>> 0 < lo <= hi < lo * (1 + 1e-4)
     True
     """
     with E.workprec(128):

@@ -296,7 +296,7 @@ def test_dmr_upper_brackets_the_mpmath_dmr_both_ways():
         p, q = -math.expm1(-t), math.exp(-s)
         with mp.workdps(30):
             ref = max(dmr2(p, q)[0], dmr2(q, p)[0])
-        assert lo <= ref * (1 + 1e-12) and ref <= hi and hi - lo <= 1e-5 * hi
+        assert lo <= ref * (1 + 1e-12) and ref <= hi and hi - lo <= 1e-4 * hi
 
 
 @pytest.mark.slow
