@@ -881,7 +881,7 @@ def _check_rt9_below_threshold(thorough: bool, table: dict[float, tuple[float, f
 
     tab = RT9_FIRST_FAILURE if table is None else table
     rng = np.random.default_rng(99)
-    n = 60 if thorough else 6
+    n = 60 if thorough else 3           # a sampled cross-check: the enclosure decides
     rows, ok, tested, complete = [], True, 0, True
     for c, (pub_lo, _pub_hi) in tab.items():
         enc = rt9_enclosure(c, thorough)
