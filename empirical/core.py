@@ -37,8 +37,8 @@ from torch import nn
 
 from empirical.noise import LATTICE, FusedNoise, LatticeGaussianSampler, NoiseSampler, batch_seed, check_mechanism
 from theory import certificates as C
-from theory.lattice_gaussian import lattice_certify_from_counts
 from theory import validate as V
+from theory.lattice_gaussian import lattice_certify_from_counts
 
 ABSTAIN = -1
 

@@ -112,10 +112,10 @@ class _Quick:
     """The planted classifiers compiled on their own (no ``predict_noisy``: the engine's eager noise add feeds it);
     eager when compilation fails."""
 
-    def __init__(self, module: nn.Module):
+    def __init__(self, module: nn.Module, compile: bool = True):
         self.module = module
-        self._fn = torch.compile(module.forward, dynamic=False)
-        self.description = "eager noise add, compiled planted classifier"
+        self._fn = torch.compile(module.forward, dynamic=False) if compile else None
+        self.description = "eager noise add, " + ("compiled planted classifier" if compile else "eager classifier")
 
     def __call__(self, y):
         if self._fn is not None:
@@ -123,7 +123,7 @@ class _Quick:
                 return self._fn(y)
             except Exception:  # no compiler here: the same function, eagerly
                 self._fn = None
-                self.description = "eager"
+                self.description = "eager noise add, eager classifier (torch.compile failed)"
         return self.module(y)
 
 
@@ -259,7 +259,11 @@ def audit_fp(noise: str = "gaussian", sigma: float = 0.25, shape=(3, 32, 32), *,
     planted = PlantedClassifiers(classifiers, x_pixel, x_prime_pixel, sigma, shape).to(dev)
     # compiled: the engine's FastForward (noise add fused into the compiled graph); otherwise the engine adds the noise
     # eagerly and only the planted classifier (exact operations: power-of-2 scaling, round, compare) is compiled
-    fwd = FastForward(planted, dev, compile=True, channels_last=False) if compiled else _Quick(planted)
+    # (compiling pays off from ~5e7 input coordinates on; below, eager)
+    if compiled:
+        fwd = FastForward(planted, dev, compile=True, channels_last=False)
+    else:
+        fwd = _Quick(planted, compile=(2 * n + n0) * d >= 5 * 10 ** 7)
     smooth = Smooth(planted, planted.k, noise, sigma, dev, forward=fwd)
     x = torch.full(shape, float(np.float32(x_pixel) / np.float32(255)), dtype=torch.float32)
     xp = torch.full(shape, float(np.float32(x_prime_pixel) / np.float32(255)), dtype=torch.float32)

@@ -15,6 +15,8 @@ Each batch is written in place into a reusable buffer; nothing is copied to the 
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 from theory import validate as V
@@ -191,6 +193,25 @@ def batch_seed(base: int, i: int) -> int:
     return (int(base) + (int(i) + 1) * 0x9E3779B97F4A7C15) % (2 ** 62)
 
 
+@functools.lru_cache(maxsize=8)
+def _lattice_tables(sigma: float, levels: int, guide_bits: int):
+    """(thresholds, guide table, thresholds + sentinel) of :class:`LatticeGaussianSampler`, on the CPU (cached)."""
+    from theory.lattice_gaussian import lattice_gaussian
+
+    lg = lattice_gaussian(sigma, levels)
+    edges = torch.tensor(lg.edges, dtype=torch.int64)
+    n = len(lg.edges)
+    bshift = 63 - guide_bits
+    starts = torch.arange(2 ** guide_bits, dtype=torch.int64) << bshift
+    lo = torch.searchsorted(edges, starts, right=False)  # thresholds below the block
+    hi = torch.searchsorted(edges, starts + ((1 << bshift) - 1), right=True)  # thresholds up to its end
+    # idx (= number of thresholds <= U, in [1, n - 1] when accepted) when the block holds no threshold and lies
+    # between E_0 and E_{n-1}; 0 (resolve on the full U) otherwise
+    ok = (hi == lo) & (lo >= 1) & (lo <= n - 1)
+    guide = torch.where(ok, lo, torch.zeros_like(lo)).to(torch.int32)
+    return edges, guide, torch.cat([edges, torch.tensor([2 ** 63 - 1])])
+
+
 class LatticeGaussianSampler:
     """The ``gaussian-lattice`` noise (issue 23): network inputs ``fl((k + J) / levels)`` for pixels ``k`` (integers,
     the image is ``k / levels``) and noise indices ``J`` drawn from the Gaussian of standard deviation ``sigma``
@@ -242,21 +263,12 @@ class LatticeGaussianSampler:
         self.eta = self.lattice.eta
         M = self.lattice.clip
         self.clip = M
-        edges = torch.tensor(self.lattice.edges, dtype=torch.int64)
-        self._edges = edges.to(self.device)
         self._nedges = n = len(self.lattice.edges)
         if n + self.levels >= 2 ** 31:
             raise ValueError(f"sigma: {sigma!r} needs too many thresholds")  # pragma: no cover
         self._hshift = 31 - guide_bits  # block of hi = U >> 32 -> guide index
-        bshift = 63 - guide_bits
-        starts = torch.arange(2 ** guide_bits, dtype=torch.int64) << bshift
-        lo = torch.searchsorted(edges, starts, right=False)  # thresholds below the block
-        hi = torch.searchsorted(edges, starts + ((1 << bshift) - 1), right=True)  # thresholds up to its end
-        # idx (= number of thresholds <= U, in [1, n - 1] when accepted) when the block holds no threshold and lies
-        # between E_0 and E_{n-1}; 0 (resolve on the full U) otherwise
-        ok = (hi == lo) & (lo >= 1) & (lo <= n - 1)
-        self._guide = torch.where(ok, lo, torch.zeros_like(lo)).to(torch.int32).to(self.device)
-        self._edges_pad = torch.cat([edges, torch.tensor([2 ** 63 - 1])]).to(self.device)
+        edges, guide, edges_pad = _lattice_tables(self.sigma, self.levels, guide_bits)
+        self._edges, self._guide, self._edges_pad = (t.to(self.device) for t in (edges, guide, edges_pad))
         # network input of lattice index i = k + idx (idx = J + 1 + M): fl((i - 1 - M) / levels), converted once
         span = torch.arange(-1 - M, self.levels + n - M, dtype=torch.int64)
         self._lut = (span.to(dtype) / float(self.levels)).to(self.device)

@@ -23,13 +23,15 @@ j = -M, ..., M + 1, are computed once with mpmath and E_j = floor(b_j) kept as i
 {0, ..., 2^B - 1} is the first B bits of a uniform V in [0, 1): V lies in [U, U + 1)/2^B, a cell wholly inside atom j
 iff E_j < U < E_{j+1}.  The sampler returns J = j for those and *rejects* (redraws) U <= E_{-M} (left tail),
 U >= E_{M+1} (right tail) and the 2M interior edge cells U = E_j, so its law is the rounded Gaussian conditioned on
-an event of probability 1 - eta, and its total-variation distance to the rounded Gaussian is exactly
+an event A of probability 1 - eta of the underlying uniform V, with
 
     eta = (E_{-M} + 1 + 2^B - E_{M+1} + 2M) / 2^B                                     (:attr:`LatticeGaussian.eta`)
 
-(TV(P, P(. | A)) = P(not A)).  Over d coordinates the TV is at most d eta, so P_ideal(f = cA) >= P_sampler(f = cA) -
-d eta: the certificate uses pA_lower - d eta (:func:`lattice_pA_lower`).  The clip M is the largest index whose atom still
-holds a whole cell (about 9 s); the clipped mass is then ~ 1e-19 and eta ~ (2M + 2) 2^-63 (~ 1.2e-16 at sigma = 0.25).
+and TV(law of V, law of V given A) = P(not A) = eta, so the total-variation distance between the sampler's J and the
+rounded Gaussian is at most eta (a function of V; the tests compute it exactly and find it below eta).  Over d
+coordinates the TV is at most d eta, so P_ideal(f = cA) >= P_sampler(f = cA) - d eta: the certificate uses
+pA_lower - d eta (:func:`lattice_pA_lower`).  The clip M is the largest index whose atom still holds a whole cell
+(about 9 s); the clipped mass is then ~ 1e-19 and eta ~ (2M + 2) 2^-63 (~ 1.2e-16 at sigma = 0.25).
 
 >>> lg = lattice_gaussian(0.25)
 >>> lg.s, lg.clip, lg.bits
@@ -147,7 +149,8 @@ def lattice_gaussian(sigma: float, levels: int = LEVELS, bits: int = BITS, tail:
     s = levels * sigma
     cap = max(1, math.ceil(tail * s))
     if cap > 10 ** 6:
-        raise ValueError(f"sigma: {sigma!r} gives more than 2e6 thresholds; at most levels * sigma <= {10 ** 6 / tail:g}")
+        raise ValueError(f"sigma: {sigma!r} gives more than 2e6 thresholds; levels * sigma must be <= "
+                         f"{10 ** 6 / tail:g}")
     top = 2 ** bits
     right = []  # E_j for j = 1, 2, ...: the upper boundary of atom j - 1, while each atom keeps a whole cell
     with mpmath.workdps(DPS):
