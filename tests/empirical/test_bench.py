@@ -174,6 +174,10 @@ def test_gpu_report_dry_run_on_the_cpu(tmp_path):
     j = js["jpeg_gap"]
     assert j["pairs"] == 4 and [g["radius"] for g in j["gaps"]] == [0.0, 0.25, 0.5, 0.75, 1.0]  # dry: 4 pairs
     assert "JPEG-75 vs lossless (paired)" in md and (tmp_path / "gpu_jpeg_gap.md").is_file()
+    # issue 23: the floating-point audit of the float path (UNSOUND) and of the lattice path (no contradiction)
+    assert [(r["noise"], r["verdict"]) for r in js["audit_fp"]["runs"]] == [
+        ("gaussian", "UNSOUND"), ("gaussian-lattice", "no contradiction found")]
+    assert "Floating-point audit" in md
 
 
 def test_gpu_report_time_budget_still_writes_a_report(tmp_path):
