@@ -325,7 +325,7 @@ class Smooth:
         if lattice:  # off-lattice input: ValueError before any work; the forward pass sees plain float batches
             self._lattice_for(x).pixels(x)
             x = x.to(self._lattice.dtype)
-        sampler = self._sampler_for(x)
+        sampler = None if lattice else self._sampler_for(x)
         fused = None if lattice else getattr(self.forward, "predict_noisy", None)
         with torch.inference_mode():
             for b in sorted(shapes):

@@ -21,9 +21,11 @@ import torch
 
 from theory import validate as V
 
-MECHANISMS = ("gaussian", "exponential-linf", "gaussian-lattice")
-#: the sound lattice mode (issue 23)
+#: the sound lattice mode (issue 23), drawn by :class:`LatticeGaussianSampler`
 LATTICE = "gaussian-lattice"
+#: the mechanisms of :class:`NoiseSampler` / :class:`FusedNoise` (noise added in float)
+FLOAT_MECHANISMS = ("gaussian", "exponential-linf")
+MECHANISMS = FLOAT_MECHANISMS + (LATTICE,)
 
 
 def check_mechanism(mechanism: str) -> str:
@@ -37,6 +39,9 @@ class NoiseSampler:
     """
 
     def __init__(self, mechanism: str, sigma: float, shape, device="cpu", dtype=torch.float32):
+        if mechanism == LATTICE:
+            raise ValueError("mechanism: gaussian-lattice is drawn by LatticeGaussianSampler (integer composition), "
+                             f"not by the float samplers ({', '.join(FLOAT_MECHANISMS)})")
         self.mechanism = check_mechanism(mechanism)
         self.sigma = V.positive("sigma", sigma)
         self.shape = tuple(int(s) for s in shape)

@@ -152,7 +152,7 @@ def lattice_gaussian(sigma: float, levels: int = LEVELS, bits: int = BITS, tail:
         raise ValueError(f"sigma: {sigma!r} gives more than 2e6 thresholds; levels * sigma must be <= "
                          f"{10 ** 6 / tail:g}")
     top = 2 ** bits
-    right = []  # E_j for j = 1, 2, ...: the upper boundary of atom j - 1, while each atom keeps a whole cell
+    right: list[int] = []  # E_j for j = 1, 2, ...: the upper boundary of atom j - 1, while each atom keeps a whole cell
     with mpmath.workdps(DPS):
         mtop = mpmath.mpf(top)
         ms = mpmath.mpf(levels) * mpmath.mpf(sigma)  # sigma as the float given, exactly
@@ -240,7 +240,8 @@ def _pmf_window(s: float, lo: int, hi: int) -> np.ndarray:
     j = np.arange(lo, hi + 1, dtype=float)
     a, b = (j - 0.5) / s, (j + 0.5) / s
     # Phi(b) - Phi(a) = Phi(-a) - Phi(-b): use the tail on the side away from 0 (no cancellation)
-    return np.where(j > 0, special.ndtr(-a) - special.ndtr(-b), special.ndtr(b) - special.ndtr(a))
+    out: np.ndarray = np.where(j > 0, special.ndtr(-a) - special.ndtr(-b), special.ndtr(b) - special.ndtr(a))
+    return out
 
 
 def lattice_beta(s: float, shift: tuple[int, ...], m: float, tail: float = 12.0) -> float:
