@@ -301,3 +301,21 @@ def test_audit_reproduces_the_issue_numbers():
     c = r.classifiers[0]
     assert r.unsound and c.radius == pytest.approx(0.953, abs=5e-4) and c.counts_x_prime == [0, 100000]
     assert math.isclose(r.distance, 2 / 255 * math.sqrt(3072))
+
+
+def test_cli_certify_and_predict_refuse_off_lattice_data(tmp_path, capsys):
+    """synthetic:8:2 has continuous features: --mechanism gaussian-lattice is a one-line error, exit 2."""
+    from empirical.cli import main
+    from empirical.models import build_model, make_meta, save_checkpoint
+
+    ck = tmp_path / "bayes.pt"
+    save_checkpoint(ck, build_model("bayes", "synthetic:8:2"), make_meta("synthetic:8:2", "bayes", "none", 1.0, 0))
+    common = ["--checkpoint", str(ck), "--mechanism", "gaussian-lattice", "--sigma", "0.5", "--n", "50",
+              "--batch", "50", "--max", "2", "--no-compile", "--device", "cpu"]
+    assert main(["certify", *common, "--n0", "10", "--out", str(tmp_path / "c.tsv")]) == 2
+    assert main(["predict", *common, "--out", str(tmp_path / "p.tsv")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("1/255 lattice") == 2
+    with pytest.raises(SystemExit):
+        main(["certify", "--help"])
+    assert "gaussian-lattice" in capsys.readouterr().out
