@@ -35,7 +35,7 @@ pA_lower - d eta (:func:`lattice_pA_lower`).  The clip M is the largest index wh
 
 >>> lg = lattice_gaussian(0.25)
 >>> lg.s, lg.clip, lg.bits
-(63.75, 638, 63)
+(63.75, 556, 63)
 >>> 0 < lg.eta < 2e-16
 True
 """
