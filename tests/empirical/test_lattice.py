@@ -303,7 +303,6 @@ def test_audit_reproduces_the_issue_numbers():
     assert math.isclose(r.distance, 2 / 255 * math.sqrt(3072))
 
 
-@pytest.mark.slow
 def test_cli_certify_and_predict_refuse_off_lattice_data(tmp_path, capsys):
     """synthetic:8:2 has continuous features: --mechanism gaussian-lattice is a one-line error, exit 2."""
     from empirical.cli import main
