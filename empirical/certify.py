@@ -76,7 +76,7 @@ from empirical.certify_tsv import (  # noqa: F401 - re-exported: the TSV layout'
     read_metadata,
     read_tsv,
 )
-from empirical.core import Smooth, resolve_device
+from empirical.core import Smooth, radius_mechanism, resolve_device
 from empirical.noise import check_mechanism, example_seed, make_generator
 from theory import certificates as C
 from theory import validate as V
@@ -92,7 +92,7 @@ BASE_COLUMNS = ["idx", "label", "predict", "radius", "correct", "time", "cA", "n
 
 def radius_names(mechanism: str, sigma: float, d: int) -> list[str]:
     """Names of the radii ``theory.certificates.certified_radii`` reports for this mechanism."""
-    return list(C.certified_radii(mechanism, 0.75, sigma, d).keys())
+    return list(C.certified_radii(radius_mechanism(mechanism), 0.75, sigma, d).keys())
 
 
 def columns(mechanism: str, sigma: float, d: int) -> list[str]:

@@ -35,15 +35,26 @@ import numpy as np
 import torch
 from torch import nn
 
-from empirical.noise import FusedNoise, NoiseSampler, batch_seed, check_mechanism
+from empirical.noise import LATTICE, FusedNoise, LatticeGaussianSampler, NoiseSampler, batch_seed, check_mechanism
 from theory import certificates as C
 from theory import validate as V
+from theory.lattice_gaussian import lattice_certify_from_counts
 
 ABSTAIN = -1
 
 # The certificate giving the ``radius`` column for each mechanism (keys of theory.certificates.CERTIFICATES):
 # Gaussian -> Cohen et al.'s l2 radius sigma Phi^{-1}(pA_lower); eq. 6 -> the paper's T13 l_inf radius.
-PRIMARY_CERTIFICATE = {"gaussian": "cohen", "exponential-linf": "t13"}
+# gaussian-lattice (issue 23) -> Cohen's radius, which holds on the lattice (theory.lattice_gaussian), at pA_lower
+# less the sampler's total-variation slack d * eta.
+PRIMARY_CERTIFICATE = {"gaussian": "cohen", "exponential-linf": "t13", LATTICE: "cohen"}
+# The mechanism whose radius columns (theory.certificates.certified_radii) a mechanism reports: the lattice mode's
+# are the Gaussian's (every Gaussian certificate holds for f o round; theory.lattice_gaussian).
+RADIUS_MECHANISM = {LATTICE: "gaussian"}
+
+
+def radius_mechanism(mechanism: str) -> str:
+    """The key of ``theory.certificates.certified_radii`` giving ``mechanism``'s radius columns."""
+    return RADIUS_MECHANISM.get(mechanism, mechanism)
 
 
 @dataclass
@@ -200,8 +211,13 @@ class FastForward:
 
 class Smooth:
     """Smoothed classifier around ``base_classifier`` (a module mapping [B, C, H, W] pixels in [0, 1]
-    to logits over ``num_classes``) with noise ``mechanism`` ('gaussian' or 'exponential-linf') of
-    parameter ``sigma``, on ``device``.
+    to logits over ``num_classes``) with noise ``mechanism`` ('gaussian', 'exponential-linf' or 'gaussian-lattice')
+    of parameter ``sigma``, on ``device``.
+
+    'gaussian-lattice' (issue 23) is the mode whose certificate holds in floating point: ``x`` must lie on the 1/255
+    lattice (else ValueError) and the network input is a function of the integer pixel + noise index alone
+    (:class:`empirical.noise.LatticeGaussianSampler`); 'gaussian' feeds fl(x + fl(sigma g)), which a base classifier
+    can read (``python -m empirical audit-fp``).
 
     ``forward`` may be a faster callable for the same model (see :class:`FastForward`); by default the
     module itself runs in eval / inference mode.  ``fused_noise``: draw and add the noise in one compiled pass
@@ -220,6 +236,7 @@ class Smooth:
         self._sampler = None
         self.fused_noise = (self.device.type == "cuda") if fused_noise is None else bool(fused_noise)
         self._fused = None
+        self._lattice = None  # gaussian-lattice: LatticeGaussianSampler (integer composition, issue 23)
 
     # -- SAMPLEUNDERNOISE ---------------------------------------------------------------------------
     def _sampler_for(self, x: torch.Tensor) -> NoiseSampler:
@@ -240,6 +257,8 @@ class Smooth:
         num = V.count("num", num, minimum=1)
         batch_size = V.count("batch", batch_size, minimum=1)
         x = x.to(self.device, non_blocking=True)
+        if self.mechanism == LATTICE:  # never the float add paths below (issue 23)
+            return self._sample_counts_lattice(x, num, batch_size, generator)
         if self.fused_noise:
             return self._sample_counts_fused(x, num, batch_size, generator)
         sampler = self._sampler_for(x)
@@ -282,6 +301,30 @@ class Smooth:
                 i += 1
         return counts
 
+    def _lattice_for(self, x: torch.Tensor) -> LatticeGaussianSampler:
+        shape = tuple(x.shape)
+        if self._lattice is None or self._lattice.shape != shape:
+            dtype = x.dtype if torch.is_floating_point(x) else torch.float32
+            self._lattice = LatticeGaussianSampler(self.sigma, shape, self.device, dtype)
+        return self._lattice
+
+    def _sample_counts_lattice(self, x, num, batch_size, generator):
+        """sample_counts for gaussian-lattice: the network sees lut[k + idx] (noise.LatticeGaussianSampler)."""
+        sampler = self._lattice_for(x)
+        k = sampler.pixels(x)  # ValueError off the lattice
+        counts = torch.zeros(self.num_classes, dtype=torch.int64, device=self.device)
+        ones = None
+        remaining = num
+        with torch.inference_mode():
+            while remaining > 0:
+                this = min(batch_size, remaining)
+                preds = self.forward(sampler.add_noise(x, this, generator, pixels=k)).argmax(dim=1)
+                if ones is None or ones.shape[0] != this:
+                    ones = torch.ones(this, dtype=torch.int64, device=self.device)
+                counts.index_add_(0, preds, ones)
+                remaining -= this
+        return counts
+
     def warmup(self, x: torch.Tensor, sizes, batch_size: int) -> None:
         """Run the forward pass once on every batch shape that drawing ``sizes`` samples in batches of
         ``batch_size`` produces (compiles them now, so that no example's time includes compilation)."""
@@ -292,11 +335,15 @@ class Smooth:
             if num % batch_size:
                 shapes.add(num % batch_size)
         x = x.to(self.device)
-        sampler = self._sampler_for(x)
-        fused = getattr(self.forward, "predict_noisy", None)
+        lattice = self.mechanism == LATTICE
+        if lattice:  # off-lattice input: ValueError before any work; the forward pass sees plain float batches
+            self._lattice_for(x).pixels(x)
+            x = x.to(self._lattice.dtype)
+        sampler = None if lattice else self._sampler_for(x)
+        fused = None if lattice else getattr(self.forward, "predict_noisy", None)
         with torch.inference_mode():
             for b in sorted(shapes):
-                if self.fused_noise:
+                if self.fused_noise and not lattice:
                     self.forward(self._fused_for(x).add_noise(x, b, seed=0)).argmax(dim=1)
                 elif fused is not None:
                     fused(x, *sampler.draw_parts(b))
@@ -317,9 +364,12 @@ class Smooth:
         cA = int(np.argmax(c0))  # top index in counts0 (lowest index on ties)
         nA = int(c1[cA])
         d = int(np.prod(tuple(x.shape)))
-        res = C.certify_from_counts(nA, n, alpha, self.sigma, PRIMARY_CERTIFICATE[self.mechanism],
-                                    **_cert_params(PRIMARY_CERTIFICATE[self.mechanism], d))
-        radii = C.certified_radii(self.mechanism, res.pA_lower, self.sigma, d,
+        if self.mechanism == LATTICE:  # pA_lower less the sampler's slack d * eta (theory.lattice_gaussian)
+            res = lattice_certify_from_counts(nA, n, alpha, self.sigma, d, self._lattice_for(x).eta)
+        else:
+            res = C.certify_from_counts(nA, n, alpha, self.sigma, PRIMARY_CERTIFICATE[self.mechanism],
+                                        **_cert_params(PRIMARY_CERTIFICATE[self.mechanism], d))
+        radii = C.certified_radii(radius_mechanism(self.mechanism), res.pA_lower, self.sigma, d,
                                   one_minus_pA_lower=res.one_minus_pA_lower)
         if res.abstain:
             radii = {k: 0.0 for k in radii}

@@ -104,6 +104,7 @@ class DeviceCheckResult:
     jpeg_gap: dict | None = None
     experiment: dict | None = None
     sequential: dict | None = None  # issue 21: sequential CERTIFY against the fixed-n rows (_sequential_check)
+    audit_fp: dict | None = None  # issue 23: the floating-point audit of the engine's paths (_audit_fp)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> DeviceCheckResult:
@@ -240,6 +241,7 @@ def _md(res: dict) -> str:
               f"{g['acc_lossless'] - g['acc_jpeg']:+.0f} | {g['p_value']:.2g} |" for g in j["gaps"]]
     if res.get("sequential"):
         L += _sequential_md(res["sequential"])
+    L += _audit_fp_md(res.get("audit_fp"))
     if res.get("experiment"):
         e = res["experiment"]
         L += ["", "## CIFAR-10 experiment (--all)", "", f"Report: `{Path(e['report']).name}` ({e['seconds']:.0f} s; "
@@ -321,6 +323,43 @@ def _sequential_md(q: dict) -> list:
               f"{q['default_certify_batch']}."]
     return L
 # -- end sequential ------------------------------------------------------------------------------------------
+
+
+# -- audit-fp (issue 23) -----------------------------------------------------------------------------------------
+def _audit_fp(res: dict, dev, args) -> None:
+    """The floating-point audit (empirical.fp_audit) of the engine's paths on this device: 'gaussian' eager add (on
+    CUDA: the fused compiled sampler), 'gaussian' through FastForward (compiled, noise add fused into the graph) and
+    the sound 'gaussian-lattice'; the issue's sizes (3x32x32, sigma 0.25, n = 100,000; dry run: tiny)."""
+    from empirical.fp_audit import audit_fp
+
+    dry = args.dry_run
+    kw = dict(shape=(3, 8, 8) if dry else (3, 32, 32), n0=100, n=500 if dry else 100000, seed=args.seed,
+              device=dev, batch=500 if dry else (10000 if dev.type == "cuda" else 1000))
+    out = []
+    for noise, compiled in (("gaussian", False), ("gaussian", True), ("gaussian-lattice", False)):
+        if dry and compiled:
+            continue
+        _say(f"[gpu-report] audit-fp {noise}{' (compiled)' if compiled else ''} ...")
+        try:
+            r = audit_fp(noise, 0.25, compiled=compiled, **kw)
+        except Exception as exc:  # the audit must not lose the report
+            res["skipped"].append(f"audit-fp {noise} failed: {exc.__class__.__name__}: {str(exc)[:200]}")
+            continue
+        out.append(r.as_dict())
+    res["audit_fp"] = {"runs": out}
+
+
+def _audit_fp_md(a: dict | None) -> list:
+    if not a or not a.get("runs"):
+        return []
+    L = ["", "## Floating-point audit (audit-fp, issue 23)", "",
+         "| noise | forward | verdict | classifier | R | counts at x' | P_x'(cA) upper | implied lower |",
+         "|---|---|---|---|---:|---|---:|---:|"]
+    for r in a["runs"]:
+        for c in r["classifiers"]:
+            L.append(f"| {r['noise']} | {r['forward']} | {r['verdict']} | {c['classifier']} | {c['radius']:.4f} | "
+                     f"{c['counts_x_prime']} | {c['upper_x_prime']:.3g} | {c['implied_lower']:.4f} |")
+    return L + [""]
 
 
 def _jpeg_gap(res: dict, model, meta: dict, data_dir, dev, sz: dict, args, out_dir: Path, *, started: bool) -> None:
@@ -427,6 +466,11 @@ def compute_device_check(args: DeviceCheckSettings, *, command: str | None = Non
                                         engine_batch=sz["batch"] if dev.type != "cuda" else max(sz["batch"], 10_000)
                                         if sz["bench_n"] >= 10_000 else sz["batch"]))
         dump()
+    if budget is not None and time.perf_counter() - t_start > 0.25 * budget:
+        res["skipped"].append("audit-fp not started")
+    else:
+        _audit_fp(res, dev, args)  # issue 23
+    dump()
     _say("[gpu-report] train ...")
     cap = sz["max_seconds"] if budget is None else max(1e-3, min(sz["max_seconds"], 0.3 * left()))
     model, meta = train_model("cifar10", args.arch, "gaussian", args.sigma, sz["epochs"], args.seed, dev,

@@ -29,8 +29,11 @@ def add_data(p: argparse.ArgumentParser, *, default=None, split: bool = True) ->
 
 
 def add_certify_stats(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--mechanism", choices=("gaussian", "exponential-linf"), default="gaussian",
-                   help="smoothing noise: gaussian or the eq.-6 l_inf-exponential mechanism (default: gaussian)")
+    p.add_argument("--mechanism", choices=("gaussian", "exponential-linf", "gaussian-lattice"), default="gaussian",
+                   help="smoothing noise: gaussian, the eq.-6 l_inf-exponential mechanism, or gaussian-lattice: the "
+                        "Gaussian rounded to the 1/255 lattice and added as integers, whose certificate holds in "
+                        "floating point (inputs must lie on the 1/255 lattice, else error; see audit-fp) "
+                        "(default: gaussian)")
     p.add_argument("--sigma", type=float, required=True, help="noise parameter sigma > 0")
     p.add_argument("--alpha", type=float, default=0.001, help="failure probability in (0, 1) (default: 0.001)")
     p.add_argument("--batch", type=int, default=None,

@@ -179,6 +179,10 @@ def test_gpu_report_dry_run_on_the_cpu(tmp_path):
     assert q["count"] == 2 and q["budget"] == js["certify"][0]["n"] and "Sequential CERTIFY (issue 21)" in md
     for mode in ("target", "radius"):
         assert 0 < q[mode]["mean_forward_passes"] <= q["fixed_forward_passes"]
+    # issue 23: the floating-point audit of the float path (UNSOUND) and of the lattice path (no contradiction)
+    assert [(r["noise"], r["verdict"]) for r in js["audit_fp"]["runs"]] == [
+        ("gaussian", "UNSOUND"), ("gaussian-lattice", "no contradiction found")]
+    assert "Floating-point audit" in md
 
 
 def test_gpu_report_time_budget_still_writes_a_report(tmp_path):
