@@ -185,14 +185,14 @@ def _model(d=16):
 
 
 def test_certify_resume_and_shards_with_the_lattice_noise(tmp_path):
-    from empirical.certify import decide_sharded_output, finish_sharded, rank_indices, shard_path
+    from empirical.certify import decide_sharded_output, finish_sharded, rank_indices, read_metadata, shard_path
 
     split, model = _LatticeSplit(), _model()
     kw = dict(device="cpu", seed=5, timing=False, progress=False, num_classes=2)
     ref = tmp_path / "ref.tsv"
     rows = certify_dataset(model, split, "gaussian-lattice", 0.25, 20, 200, 0.001, 256, range(12), ref, **kw)
     assert len(rows) == 12
-    params = json.loads((tmp_path / "ref.tsv.json").read_text())
+    params = read_metadata(ref)  # the TSV's own metadata line (issue 20)
     assert params["mechanism"] == "gaussian-lattice"
     head = ref.read_text().splitlines()[0].split("\t")
     assert "radius_cohen" in head
