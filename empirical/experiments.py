@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
+from empirical._sysinfo import state_dict_sha256
 from theory import validate as V
 
 EXPERIMENTS = ("replay", "digits", "mnist", "cifar10", "sweep")
@@ -277,22 +278,6 @@ class Run:
                                                             strict=False))
                                                 for c in self.radii if "linf" in c},
                 "median_radius": {c: self.median(c) for c in self.radii}, "tsv": self.tsv}
-
-
-def state_dict_sha256(model) -> str:
-    """sha256 of a model's weights: every state-dict entry's name, dtype, shape and values (C order, on
-    the CPU), so the same weights give the same hash whatever the device or memory format."""
-    import hashlib
-
-    import torch
-
-    h = hashlib.sha256()
-    for name, t in model.state_dict().items():
-        h.update(f"{name}\t{t.dtype}\t{tuple(t.shape)}\n".encode())
-        flat = t.detach().to("cpu").contiguous().reshape(-1)
-        if flat.numel():
-            h.update(flat.view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()
 
 
 def certify_run(key, model, model_key, meta, test, mechanism, sigma, st: Settings, indices, device, seed, work,

@@ -336,9 +336,9 @@ def compute_jpeg_gap(models, lossless, jpeg, *, n0: int = 100, n: int = 100_000,
     compile_cpu
         ``torch.compile`` the forward pass on the CPU too (always on CUDA).
     """
+    from empirical._sysinfo import state_dict_sha256
     from empirical.certify import ResumeMismatch, certify_dataset, read_tsv
     from empirical.core import FastForward, resolve_device
-    from empirical.experiments import state_dict_sha256
     from empirical.replay import _parse_time
 
     if len(lossless) != len(jpeg) or not torch_equal(lossless.y, jpeg.y):

@@ -30,7 +30,9 @@ Layout: reading and naming (:func:`read_cohen_log`, :func:`parse_log_name`, :fun
 :func:`resolve_logs`), recovery (:func:`recover_pA_lower`, :func:`replay_log`), checks
 (:func:`log_consistency`, :func:`identify_n_alpha`, :func:`precision_summary`); the whole job is
 :func:`compute_replay` -> :class:`ReplayResult` (typed, writes nothing) in :mod:`empirical.replay_result`,
-rendered by :func:`empirical.replay_report.write_replay_report`.
+rendered by :func:`empirical.replay_report.write_replay_report`.  The three modules form layers, each
+importing only those below it: ``replay`` (reading, recovery) <- ``replay_report`` (rendering) <-
+``replay_result`` (the computation, which writes through the renderer).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from pathlib import Path
 import numpy as np
 from scipy.special import log_ndtr, ndtr
 
+from empirical.certify_tsv import METADATA_PREFIX
 from theory import validate as V
 
 #: Cohen et al.'s column names, in order.
@@ -72,6 +75,13 @@ class CohenLog:
     time: np.ndarray
     train_sigma: float | None = None
     cert_sigma: float | None = None
+    lineno: tuple = ()          # the file's line number of each row (1-based)
+    meta: dict | None = None    # the ``# rs-verify-certify {json}`` line of a TSV written by ``certify``
+
+    def where(self, row: int) -> str:
+        """'line L (idx I)' of row ``row``, for error messages."""
+        line = f"line {self.lineno[row]}" if self.lineno else f"row {row + 1}"
+        return f"{line} (idx {int(self.idx[row])})"
 
     @property
     def n_rows(self) -> int:
@@ -86,41 +96,102 @@ class CohenLog:
         return Path(self.path).name
 
 
-def read_cohen_log(path) -> CohenLog:
-    """Read a TSV in Cohen et al.'s format; extra columns (e.g. the engine's counts) are ignored.
+#: Prefix of the metadata line that ``python -m empirical certify`` writes into its TSV (a comment line).
 
-    Raises ``ValueError`` naming the file and the row when a column is missing or a value is bad.
+
+def _text_lines(p: Path) -> list[tuple[int, str]]:
+    """(line number, text) of every line of ``p`` (UTF-8; a bad byte names its line)."""
+    out = []
+    for i, raw in enumerate(p.read_bytes().split(b"\n"), start=1):
+        try:
+            out.append((i, raw.decode("utf-8").rstrip("\r")))
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"log {p}: line {i} is not UTF-8 text ({exc})") from None
+    return out
+
+
+def _is_comment(line: str) -> bool:
+    return line.lstrip().startswith("#")
+
+
+def _metadata(p: Path, lineno: int, line: str) -> dict:
+    """The JSON object of a ``# rs-verify-certify {json}`` line."""
+    import json
+
+    try:
+        meta = json.loads(line[len(METADATA_PREFIX):])
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"log {p}: line {lineno}: damaged '{METADATA_PREFIX.strip()}' line ({exc})") from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"log {p}: line {lineno}: the '{METADATA_PREFIX.strip()}' line must hold a JSON object")
+    return meta
+
+
+def _head_lines(p: Path, limit: int = 20) -> list[tuple[int, str]]:
+    """The first lines of ``p`` up to its first data row: comments, blank lines, the header, that row."""
+    out: list[tuple[int, str]] = []
+    seen = 0
+    with p.open("rb") as fh:
+        for lineno in range(1, limit + 1):
+            raw = fh.readline(1 << 16)
+            if not raw:
+                break
+            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            out.append((lineno, line))
+            if line.strip() and not _is_comment(line):
+                seen += 1
+                if seen == 2:
+                    break
+    return out
+
+
+def read_log_metadata(path) -> dict | None:
+    """The metadata of a TSV written by ``python -m empirical certify`` (its ``# rs-verify-certify {json}``
+    comment line, before the first data row), or None (Cohen et al.'s logs have none)."""
+    p = Path(path)
+    for lineno, line in _head_lines(p):
+        if line.startswith(METADATA_PREFIX):
+            return _metadata(p, lineno, line)
+    return None
+
+
+def read_cohen_log(path) -> CohenLog:
+    """Read a TSV in Cohen et al.'s format; extra columns (e.g. the engine's counts) are ignored, and so
+    are comment lines starting with ``#`` (``certify``'s ``# rs-verify-certify {json}`` line is kept in
+    :attr:`CohenLog.meta`).
+
+    Raises ``ValueError`` naming the file and the line when a column is missing, a value is bad or an
+    ``idx`` appears twice (a duplicate row would be counted twice in every certified accuracy).
     """
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"log: no such file: {p}")
-    cols = {c: [] for c in COHEN_COLUMNS}
-    linenos = []
-    with p.open(newline="") as fh:
-        reader = csv.reader(fh, delimiter="\t")
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            raise ValueError(f"log {p}: empty file (expected header {' '.join(COHEN_COLUMNS)})") from None
-        except UnicodeDecodeError as exc:
-            raise ValueError(f"log {p}: line 1 is not UTF-8 text ({exc})") from None
-        missing = [c for c in COHEN_COLUMNS if c not in header]
-        if missing:
-            raise ValueError(f"log {p}: missing column(s) {missing}; expected Cohen et al.'s columns "
-                             f"{list(COHEN_COLUMNS)}")
-        pos = {c: header.index(c) for c in COHEN_COLUMNS}
-        lineno = 1
-        try:
-            for lineno, row in enumerate(reader, start=2):
-                if not row or all(not x.strip() for x in row):
-                    continue
-                if len(row) < len(header):
-                    raise ValueError(f"log {p}: line {lineno} has {len(row)} fields, expected {len(header)}")
-                for c in COHEN_COLUMNS:
-                    cols[c].append(row[pos[c]].strip())
-                linenos.append(lineno)
-        except UnicodeDecodeError as exc:
-            raise ValueError(f"log {p}: after line {lineno}: not UTF-8 text ({exc})") from None
+    cols: dict[str, list[str]] = {c: [] for c in COHEN_COLUMNS}
+    linenos: list[int] = []
+    meta = None
+    header = None
+    for lineno, line in _text_lines(p):
+        if line.startswith(METADATA_PREFIX):
+            meta = _metadata(p, lineno, line)
+            continue
+        if _is_comment(line) or not line.strip():
+            continue
+        row = next(csv.reader([line], delimiter="\t"))
+        if header is None:
+            header = [h.strip() for h in row]
+            missing = [c for c in COHEN_COLUMNS if c not in header]
+            if missing:
+                raise ValueError(f"log {p}: missing column(s) {missing}; expected Cohen et al.'s columns "
+                                 f"{list(COHEN_COLUMNS)}")
+            pos = {c: header.index(c) for c in COHEN_COLUMNS}
+            continue
+        if len(row) < len(header):
+            raise ValueError(f"log {p}: line {lineno} has {len(row)} fields, expected {len(header)}")
+        for c in COHEN_COLUMNS:
+            cols[c].append(row[pos[c]].strip())
+        linenos.append(lineno)
+    if header is None:
+        raise ValueError(f"log {p}: empty file (expected header {' '.join(COHEN_COLUMNS)})")
     if not cols["idx"]:
         raise ValueError(f"log {p}: no data rows")
     parse = {"idx": int, "label": int, "predict": int, "radius": float, "correct": int, "time": _parse_time}
@@ -136,16 +207,26 @@ def read_cohen_log(path) -> CohenLog:
     radius = np.array([float(x) for x in cols["radius"]], dtype=float)
     correct = np.array([int(x) for x in cols["correct"]], dtype=np.int64)
     time = np.array([_parse_time(x) for x in cols["time"]], dtype=float)
-    if np.any(~np.isfinite(radius)) or np.any(radius < 0):
-        raise ValueError(f"log {p}: radius must be finite and >= 0")
-    if np.any((correct != 0) & (correct != 1)):
-        raise ValueError(f"log {p}: correct must be 0 or 1")
-    if np.any(predict < -1):
-        raise ValueError(f"log {p}: predict must be a class index or -1 (abstain)")
+
+    def first_bad(mask, what: str) -> None:
+        if np.any(mask):
+            j = int(np.argmax(mask))
+            raise ValueError(f"log {p}: line {linenos[j]} (idx {idx[j]}): {what}")
+
+    first_bad(~np.isfinite(radius) | (radius < 0), "radius must be finite and >= 0")
+    first_bad((correct != 0) & (correct != 1), "correct must be 0 or 1")
+    first_bad(predict < -1, "predict must be a class index or -1 (abstain)")
+    _, first, counts = np.unique(idx, return_index=True, return_counts=True)
+    if np.any(counts > 1):
+        k = int(np.argmax(counts > 1))
+        i = int(idx[first[k]])
+        lines = [linenos[j] for j in np.flatnonzero(idx == i)]
+        raise ValueError(f"log {p}: idx {i} appears on lines {', '.join(map(str, lines))} ({int(np.sum(counts > 1))} "
+                         "idx repeated): each example must be certified once (remove the duplicate rows)")
     info = parse_log_name(p)
     train, sig = info.train_sigma, info.sigma
     return CohenLog(str(p), idx, label, predict, radius, tuple(cols["radius"]), correct, time,
-                    train, sig)
+                    train, sig, tuple(linenos), meta)
 
 
 def _parse_time(text: str) -> float:
@@ -166,10 +247,66 @@ SPLITS = ("test", "train", "val", "valid", "validation", "dev")
 LOG_SUFFIXES = ("", ".tsv", ".txt", ".log")
 #: Input dimension d of common data sets (channels x height x width), used when --dim is not given.
 DATASET_DIMS = {
+    "digits": 64, "synthetic": 64,  # the project's own (empirical.data; synthetic[:D[:K]] has D = 64 by default)
     "mnist": 784, "fashionmnist": 784, "fmnist": 784, "kmnist": 784, "emnist": 784,
     "cifar10": 3072, "cifar100": 3072, "svhn": 3072, "cinic10": 3072,
     "tinyimagenet": 12288, "stl10": 27648, "imagenet": 150528, "imagenet1k": 150528,
 }
+#: Other spellings of a data set of :data:`DATASET_DIMS`.
+DATASET_ALIASES = {"imagenet1k": "imagenet", "fmnist": "fashionmnist"}
+
+
+def canonical_dataset(name) -> str:
+    """A data set name compared without case, '-', '_' or spaces, aliases resolved (``synthetic:D:K`` keeps D, K).
+
+    >>> canonical_dataset("CIFAR-10"), canonical_dataset("ImageNet1k"), canonical_dataset("synthetic:8:2")
+    ('cifar10', 'imagenet', 'synthetic:8:2')
+    """
+    key = re.sub(r"[-_ ]", "", str(name).strip().lower())
+    return DATASET_ALIASES.get(key, key)
+
+
+def _stated_dim(name: str) -> int | None:
+    """d that the data set name fixes: :data:`DATASET_DIMS`, D of ``synthetic:D[:K]``; None for a bare
+    ``synthetic`` (any D) and unknown names."""
+    key = canonical_dataset(name)
+    base, _, rest = key.partition(":")
+    if base == "synthetic":
+        if not rest:
+            return None
+        try:
+            return V.dimension("d", int(rest.split(":")[0]))
+        except (TypeError, ValueError):
+            raise ValueError(f"dataset: synthetic[:D[:K]] needs an integer D >= 1, got {name!r}") from None
+    return DATASET_DIMS.get(key)
+
+
+def dataset_dim(name) -> int | None:
+    """Input dimension d of data set ``name`` (None when unknown): :data:`DATASET_DIMS`, the project's own
+    ``digits`` (8x8) and ``synthetic[:D[:K]]`` (D, default 64).
+
+    >>> dataset_dim("cifar10"), dataset_dim("digits"), dataset_dim("synthetic:20:3"), dataset_dim("synthetic")
+    (3072, 64, 20, 64)
+    """
+    key = canonical_dataset(name)
+    return _stated_dim(key) or DATASET_DIMS.get(key.partition(":")[0] if key.startswith("synthetic") else key)
+
+
+def _same_dataset(a: str, b: str) -> bool:
+    """Two canonical names that may name one data set (a bare ``synthetic`` matches any ``synthetic:D:K``,
+    ``synthetic:D`` any K).
+
+    >>> _same_dataset("synthetic", "synthetic:8:2"), _same_dataset("synthetic:8", "synthetic:9:2")
+    (True, False)
+    """
+    pa, pb = a.split(":"), b.split(":")
+    if pa[0] != pb[0]:
+        return False
+    if pa[0] != "synthetic":
+        return a == b
+    return all(x == y for x, y in zip(pa[1:], pb[1:], strict=False))
+
+
 _RE_PLAIN = re.compile(rf"noise_{_NUM}_sigma_{_NUM}")
 _RE_REPO_FILE = re.compile(rf"sigma_{_NUM}")
 _RE_REPO_NOISE = re.compile(rf"noise_{_NUM}")
@@ -261,13 +398,12 @@ def parse_log_name(path) -> NameInfo:
 
 
 def _looks_like_log(p: Path) -> bool:
-    """A file whose first line holds Cohen et al.'s six column names (tab-separated)."""
+    """A file whose first line (after ``#`` comment lines) holds Cohen et al.'s six column names (tab-separated)."""
     # "sigma_0.50" has the "suffix" .50: a numeric suffix is part of the name, not an extension
     if p.name.startswith(".") or (p.suffix.lower() not in LOG_SUFFIXES and not re.fullmatch(r"\.\d+", p.suffix)):
         return False
     try:
-        with p.open("rb") as fh:
-            head = fh.readline(4096).decode("utf-8", errors="replace")
+        head = next((line for _, line in _head_lines(p) if line.strip() and not _is_comment(line)), "")
     except OSError:
         return False
     cols = {c.strip() for c in head.split("\t")}
@@ -408,21 +544,25 @@ def resolve_logs(paths=(), *, manifest=None, sigma: float | None = None, d: int 
                  dataset: str | None = None) -> tuple[LogSpec, ...]:
     """Find the logs and settle sigma, d, training sigma, split and data set for each.
 
-    sigma: from the name (:func:`parse_log_name`) or the manifest; ``sigma`` (``--sigma``) only for files
-    whose sigma neither gives.  A manifest or ``--sigma`` value that contradicts the name is an error
-    naming the file (a sigma in a name is never overridden silently).
-    d: the manifest's ``d``, else ``d`` (``--dim``), else the data set's (manifest ``dataset``, ``dataset``,
-    or a folder/file name, :data:`DATASET_DIMS`); a contradiction between the manifest and ``--dim``
-    is an error; no d at all is an error.
+    Sources, each checked against the others (a contradiction is a ``ValueError`` naming the file, never a
+    silent choice):
+
+    * sigma: the name (:func:`parse_log_name`), the ``# rs-verify-certify`` line of a TSV written by
+      ``certify`` (Gaussian only), the manifest, ``sigma`` (``--sigma``, for files that give none);
+    * data set: the path (:func:`dataset_from_path`), the ``# rs-verify-certify`` line, the manifest's
+      ``dataset``, ``dataset`` (``--dataset``);
+    * d: the manifest's ``d``, ``d`` (``--dim``), the ``# rs-verify-certify`` line's ``d``, and the d the
+      data set fixes (:func:`dataset_dim`: :data:`DATASET_DIMS`, digits, synthetic:D); no d at all is an error.
     """
     if sigma is not None:
         sigma = V.positive("sigma", sigma)
     if d is not None:
         d = V.dimension("d", d)
     if dataset is not None:
-        dataset = str(dataset).lower().replace("-", "").replace("_", "")
-        if d is None and dataset not in DATASET_DIMS:
-            raise ValueError(f"dataset: unknown data set {dataset!r} (known: {sorted(DATASET_DIMS)}); pass --dim")
+        dataset = canonical_dataset(dataset)
+        if d is None and dataset_dim(dataset) is None:
+            raise ValueError(f"dataset: unknown data set {dataset!r} (known: {sorted(DATASET_DIMS)}, "
+                             "synthetic:D[:K]); pass --dim")
     entries: list[ManifestEntry] = []
     if manifest is not None:
         entries.extend(read_manifest(manifest))
@@ -430,51 +570,71 @@ def resolve_logs(paths=(), *, manifest=None, sigma: float | None = None, d: int 
         entries.extend(ManifestEntry(str(f)) for f in find_logs(paths))
     if not entries:
         raise ValueError("log: give at least one log file, directory or manifest")
-    out = []
-    for e in entries:
-        p = Path(e.path)
-        if not p.is_file():
-            raise FileNotFoundError(f"log: no such file: {p}")
-        info = parse_log_name(p)
-        if info.sigma is not None:
-            for given, src in ((e.sigma, "the manifest"), (sigma, "--sigma")):
-                if given is not None and not _same(given, info.sigma):
-                    raise ValueError(f"sigma: {src} says {given:g} for {p.name!r}, but its name says "
-                                     f"{info.sigma:g}; remove the contradiction")
-            s, s_src = info.sigma, "name"
-        elif e.sigma is not None:
-            if sigma is not None and not _same(sigma, e.sigma):
-                raise ValueError(f"sigma: --sigma {sigma:g} contradicts the manifest's {e.sigma:g} for {p.name!r}")
-            s, s_src = e.sigma, "manifest"
-        elif sigma is not None:
-            s, s_src = sigma, "--sigma"
-        else:
-            raise ValueError(f"sigma: cannot read the certification sigma from {str(p)!r} (patterns: "
-                             "noise_T_sigma_S.tsv, noise_T/SPLIT/sigma_S, *sigma_S*); pass --sigma S (> 0) or a "
-                             "manifest")
-        train = info.train_sigma
-        if e.train_sigma is not None:
-            if train is not None and not _same(train, e.train_sigma):
-                raise ValueError(f"train_sigma: the manifest says {e.train_sigma:g} for {p.name!r}, but its name "
-                                 f"says {train:g}")
-            train = e.train_sigma
-        ds = e.dataset or dataset or info.dataset
-        if ds is not None:
-            ds = ds.lower().replace("-", "").replace("_", "")
-        if e.d is not None:
-            if d is not None and d != e.d:
-                raise ValueError(f"d: --dim {d} contradicts the manifest's d = {e.d} for {p.name!r}")
-            dd, d_src = e.d, "manifest"
-        elif d is not None:
-            dd, d_src = d, "--dim"
-        elif ds in DATASET_DIMS:
-            dd, d_src = DATASET_DIMS[ds], f"data set {ds}"
-        else:
-            raise ValueError(f"d: cannot infer the input dimension of {str(p)!r} (data set "
-                             f"{ds or 'not named in the path'}; known: {sorted(DATASET_DIMS)}); pass --dim or "
-                             "--dataset, or d in a manifest")
-        out.append(LogSpec(str(p), s, s_src, dd, d_src, train, e.split or info.split, ds, info.pattern))
-    return tuple(out)
+    return tuple(_resolve_one(e, sigma, d, dataset) for e in entries)
+
+
+_META = "its '# rs-verify-certify' line"
+
+
+def _resolve_one(e: ManifestEntry, sigma: float | None, d: int | None, dataset: str | None) -> LogSpec:
+    p = Path(e.path)
+    if not p.is_file():
+        raise FileNotFoundError(f"log: no such file: {p}")
+    info = parse_log_name(p)
+    meta = read_log_metadata(p) or {}
+    mech = meta.get("mechanism")
+    if mech is not None and mech != "gaussian":
+        raise ValueError(f"log {p}: certified with the mechanism {mech!r} ({_META}); replay recovers p̲A from "
+                         "Gaussian (Cohen et al.) radii only")
+    meta_sigma = meta.get("sigma") if isinstance(meta.get("sigma"), (int, float)) else None
+    # sigma: the name, the metadata line, the manifest, --sigma (in that order; all that are given must agree)
+    given = [(v, src) for v, src in ((info.sigma, "its name"), (meta_sigma, _META), (e.sigma, "the manifest"),
+                                     (sigma, "--sigma")) if v is not None]
+    if not given:
+        raise ValueError(f"sigma: cannot read the certification sigma from {str(p)!r} (patterns: "
+                         "noise_T_sigma_S.tsv, noise_T/SPLIT/sigma_S, *sigma_S*); pass --sigma S (> 0) or a "
+                         "manifest")
+    s, s_from = given[0]
+    for v, src in given[1:]:
+        if not _same(v, s):
+            raise ValueError(f"sigma: {src} says {v:g} for {p.name!r}, but {s_from} says {s:g}; remove the "
+                             "contradiction")
+    s_src = {"its name": "name", _META: "file header", "the manifest": "manifest", "--sigma": "--sigma"}[s_from]
+    train = info.train_sigma
+    if e.train_sigma is not None:
+        if train is not None and not _same(train, e.train_sigma):
+            raise ValueError(f"train_sigma: the manifest says {e.train_sigma:g} for {p.name!r}, but its name "
+                             f"says {train:g}")
+        train = e.train_sigma
+    # data set: the path, the metadata line, the manifest, --dataset (all that name one must agree)
+    named = [(canonical_dataset(v), src) for v, src in (
+        (info.dataset, "its path"), (meta.get("dataset"), _META), (e.dataset, "the manifest"),
+        (dataset, "--dataset")) if v not in (None, "")]
+    for v, src in named[1:]:
+        if not _same_dataset(v, named[0][0]):
+            raise ValueError(f"dataset: {src} says {v} for {p.name!r}, but {named[0][1]} names {named[0][0]} "
+                             f"(d = {dataset_dim(named[0][0])}); remove the contradiction")
+    ds = max((v for v, _ in named), key=lambda v: v.count(":"), default=None)  # the most specific spelling
+    # d: the manifest, --dim, the metadata line, the data set (all that are given must agree)
+    meta_d = meta.get("d") if isinstance(meta.get("d"), int) and not isinstance(meta.get("d"), bool) else None
+    stated = None if ds is None else _stated_dim(ds)
+    dims = [(v, what, src) for v, what, src in (
+        (e.d, f"the manifest's d = {e.d}", "manifest"), (meta_d, f"the d = {meta_d} of {_META}", "file header"),
+        (stated, f"d = {stated} of the data set {ds}", f"data set {ds}"), (d, f"--dim {d}", "--dim"))
+        if v is not None]
+    for v, what, _ in dims[1:]:
+        if v != dims[0][0]:
+            raise ValueError(f"d: {what} contradicts {dims[0][1]} for {p.name!r}; remove the contradiction")
+    if dims:
+        order = {"manifest": 0, "--dim": 1, "file header": 2}
+        dd, _, d_src = min(dims, key=lambda t: order.get(t[2], 3))
+    elif ds is not None and dataset_dim(ds) is not None:
+        dd, d_src = dataset_dim(ds), f"data set {ds}"
+    else:
+        raise ValueError(f"d: cannot infer the input dimension of {str(p)!r} (data set "
+                         f"{ds or 'not named in the path'}; known: {sorted(DATASET_DIMS)}); pass --dim or "
+                         "--dataset, or d in a manifest")
+    return LogSpec(str(p), s, s_src, int(dd), d_src, train, e.split or info.split, ds, info.pattern)
 
 
 # --------------------------------------------------------------------------------------------
@@ -636,6 +796,14 @@ def replay_log(log: CohenLog, sigma: float | None = None, d: int | None = None, 
     d = V.dimension("d", d)
     lo, hi = printed_intervals(log.radius_text)
     ab = log.abstain
+    # 1 - pA_lower = Phi(-R/S) must be a positive double for every certified row: below ~1e-308 no finite
+    # number of noise draws gives that radius (n draws cap it at 1 - alpha^(1/n) ~ -log(alpha)/n)
+    impossible = ~ab & (ndtr(-hi / sigma) <= 0.0)
+    if impossible.any():
+        j = int(np.argmax(impossible))
+        raise ValueError(f"log {log.path}: {log.where(j)}: radius {log.radius_text[j]} with sigma = {sigma:g} means "
+                         f"1 - pA_lower = Phi(-{log.radius_text[j]}/{sigma:g}) < 1e-308, which no finite number of "
+                         "noise draws certifies (wrong sigma, or not a certification radius)")
     mid = recover_pA_lower(log.radius, sigma)
     rlo = recover_pA_lower(lo, sigma)
     rhi = recover_pA_lower(hi, sigma)
@@ -898,6 +1066,10 @@ COLUMN_LABELS = {
     "radius_yang_linf": "Yang et al. ℓ∞ (tight, eq. 6)",
 }
 L2_COLS = ("radius_cohen", "radius_c11_c1", "radius_c11_c3")
+#: The other applicable l2 certificates (Section 8 of the replay report).
+OTHER_L2_COLS = ("radius_pixeldp", "radius_li_renyi")
+#: l2 radius of the paper's "approximately 20% certified accuracy under l2 = 1.0" (Section 4.2).
+CLAIM_RADIUS = 1.0
 LINF_COLS = ("radius_cohen_linf", "radius_t18_linf_c1", "radius_t18_linf_c3")
 
 
@@ -969,17 +1141,3 @@ def _small_c(res: LogReplay, radii) -> dict:
                        "certified_accuracy_l2": tuple(float(a) for a in certified_accuracy(
                            r, res.log.correct, res.log.predict, radii))}
     return out
-
-
-
-
-def __getattr__(name):  # the typed result and the report live in their own modules (lazy: no import cycle)
-    if name in ("compute_replay", "ReplayResult", "run_replay", "SCHEMA_VERSION"):
-        from empirical import replay_result
-
-        return getattr(replay_result, name)
-    if name in ("write_replay_report", "render_markdown"):
-        from empirical import replay_report
-
-        return getattr(replay_report, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from empirical.replay import COLUMN_LABELS, IDENT_LEVELS
+from empirical.replay import CLAIM_RADIUS, COLUMN_LABELS, IDENT_LEVELS, L2_COLS, LINF_COLS, OTHER_L2_COLS
 from theory.report import Provenance, md_table, new_figure, save_figure
 
 
@@ -41,9 +41,7 @@ def _table(headers, rows) -> list[str]:
 
 
 def render_markdown(res) -> str:
-    """The report's Markdown (a pure function of ``res``)."""
-    from empirical.replay_result import CLAIM_RADIUS, L2_COLS, LINF_COLS, OTHER_L2_COLS
-
+    """The report's Markdown (a pure function of ``res``, a :class:`empirical.replay_result.ReplayResult`)."""
     E = res.logs
     T = res.text
     figs = {f.key: f.file for f in res.figures}
@@ -147,18 +145,20 @@ def render_markdown(res) -> str:
     if res.fig1.logs:
         L += acc_table(res.fig1, L2_COLS)
         if "fig1" in figs:
-            L += ["", f"![Figure 1 setting]({figs['fig1']})", ""]
+            L += ["", f"![{T.get('fig1_alt', 'Figure 1 setting')}]({figs['fig1']})", ""]
         L += [T["fig1_best"], ""]
     else:
         L += [T.get("fig1_none", "No log in this setting."), ""]
     # 4. Figure 2
-    L += ["## 4. Paper Figure 2 setting: one model, vary mechanism σ", "", T["fig2_intro"], ""]
+    L += [f"## 4. {T.get('fig2_title', 'Paper Figure 2 setting: one model, vary mechanism σ')}", "", T["fig2_intro"],
+          ""]
     if res.fig2.logs:
         L += acc_table(res.fig2, L2_COLS)
         if "fig2" in figs:
-            L += ["", f"![Figure 2 setting]({figs['fig2']})", ""]
+            L += ["", f"![{T.get('fig2_alt', 'Figure 2 setting')}]({figs['fig2']})", ""]
     # 5. 20 % claim
-    L += [f"## 5. \"Approximately 20% certified accuracy under ℓ2 = {CLAIM_RADIUS}\" (Section 4.2)", ""]
+    L += ["## 5. " + T.get("claim_title", f"\"Approximately 20% certified accuracy under ℓ2 = {CLAIM_RADIUS}\" "
+                                         "(Section 4.2)"), ""]
     L += _table(["log"] + [COLUMN_LABELS[c] for c in L2_COLS],
                 [[E[i].label] + [_cell(E[i].acc_claim[c]) for c in L2_COLS] for i in res.by_sigma.logs])
     L += ["", T["claim"], ""]
@@ -226,18 +226,36 @@ def _plot(fig_data, res, path) -> None:
     save_figure(fig, path)
 
 
+def check_out_dir(out_dir) -> Path:
+    """``out_dir`` as a Path; ``ValueError`` naming ``out`` when it exists and is not a directory (checked
+    before any work)."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"out: {str(out)!r} is a file; --out names the directory the report is written into")
+    return out
+
+
 def write_replay_report(res, out_dir, *, json_path=None, figures: bool = True) -> Path:
     """Write ``<out_dir>/<name>.md``, the JSON (``json_path``, default ``<out_dir>/<name>.json``) and, with
-    ``figures``, the PNGs; returns the Markdown path.  Without figures the Markdown omits the image links."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    if figures:
-        for f in res.figures:
-            _plot(f, res, out / f.file)
-        md = render_markdown(res)
-    else:
-        md = render_markdown(dataclasses.replace(res, figures=()))
-    path = out / f"{res.name}.md"
-    path.write_text(md)
-    res.to_json(out / f"{res.name}.json" if json_path is None else json_path)
+    ``figures``, the PNGs; returns the Markdown path.  Without figures the Markdown omits the image links.
+
+    A directory that cannot be created or written (read-only, a file in the way) is a ``ValueError`` naming
+    ``out`` and the reason, not a traceback."""
+    out = check_out_dir(out_dir)
+    if Path(res.name).name != res.name or res.name in ("", ".", ".."):  # the stem never leaves out_dir
+        raise ValueError(f"name: {res.name!r} is not a file stem inside {str(out)!r}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if figures:
+            for f in res.figures:
+                _plot(f, res, out / f.file)
+            md = render_markdown(res)
+        else:
+            md = render_markdown(dataclasses.replace(res, figures=()))
+        path = out / f"{res.name}.md"
+        path.write_text(md)
+        res.to_json(out / f"{res.name}.json" if json_path is None else json_path)
+    except OSError as exc:
+        where = exc.filename or out
+        raise ValueError(f"out: cannot write {str(where)!r} ({exc.strerror or exc.__class__.__name__})") from None
     return path

@@ -38,10 +38,10 @@ from torch import nn
 from empirical.core import resolve_device
 from empirical.data import Split, load_dataset
 from empirical.models import ARCHS, build_model, make_meta
-from empirical.noise import MECHANISMS, NoiseSampler, make_generator
+from empirical.noise import FLOAT_MECHANISMS, NoiseSampler, make_generator
 from theory import validate as V
 
-NOISES = ("none",) + MECHANISMS
+NOISES = ("none",) + FLOAT_MECHANISMS  # training noise is added in float (gaussian-lattice: certification only)
 RECIPES = ("default", "fast")
 
 
@@ -260,7 +260,7 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
     del src
     model = model.to(memory_format=torch.contiguous_format).eval()
     secs = time.perf_counter() - t0
-    from empirical.bench import _loadavg
+    from empirical._sysinfo import loadavg as _loadavg
 
     load = _loadavg()  # the 1-minute figure says whether train_seconds was measured on a shared machine
     load_end = load[0] if load else None

@@ -15,6 +15,8 @@ Examples
 1.1632
 >>> theory.certificates.radius is theory.radius
 True
+>>> theory.noises.names()[:2]                                       # the noise table
+('gaussian', 'exponential-linf')
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 __all__ = [
     # submodules
     "audit", "certificates", "claim_witness", "claims", "divergences", "jsonio", "mechanisms", "eq6_quadrature",
-    "report", "scaling", "soundness", "symbolic", "validate", "witness",
+    "neyman_pearson", "noises", "report", "scaling", "soundness", "symbolic", "validate", "witness",
     # certificates from counts and from probabilities
     "radius", "inverse", "certify_from_counts", "certify_from_class_counts", "predict_from_counts",
     "certified_radii", "clopper_pearson_lower", "clopper_pearson_upper", "probabilities", "Certificate",
@@ -44,7 +46,8 @@ __all__ = [
 ]
 
 _SUBMODULES = {"audit", "certificates", "claim_witness", "claims", "divergences", "jsonio", "mechanisms",
-               "eq6_quadrature", "report", "scaling", "soundness", "symbolic", "validate", "witness"}
+               "eq6_quadrature", "neyman_pearson", "noises", "report", "scaling", "soundness", "symbolic", "validate",
+               "witness"}
 
 #: public name -> (module, attribute)
 _NAMES = {

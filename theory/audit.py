@@ -10,7 +10,7 @@ computed there), :func:`write_audit_report` renders it::
     again = AuditResult.from_json("reports/audit.json")
     assert render_markdown(again) == render_markdown(result)   # a report re-renders from its JSON
 
-``python -m theory audit [--out reports/] [--json PATH] [--thorough]`` calls :func:`run_audit` (compute +
+``python -m theory audit [--out reports/] [--json-out PATH] [--json] [--thorough]`` calls :func:`run_audit` (compute +
 write).  It writes
 
 * ``OUT/audit.md``   -- the verdict table first (ID, short title, verdict as printed, verdict of the best
@@ -189,17 +189,9 @@ class AuditResult:
     @classmethod
     def from_json(cls, path: str | Path) -> AuditResult:
         """Read an ``audit.json`` written by :func:`write_audit_report` (ValueError naming the file otherwise)."""
-        p = Path(path)
-        try:
-            d = json.loads(p.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{p}: not JSON (line {exc.lineno}: {exc.msg})") from None
-        if not isinstance(d, dict):
-            raise ValueError(f"{p}: not an audit result (a JSON object is expected)")
-        try:
-            return cls.from_dict(d)
-        except (KeyError, TypeError) as exc:
-            raise ValueError(f"{p}: not an audit result ({exc.__class__.__name__}: {exc})") from None
+        from theory.jsonio import load_result
+
+        return load_result(path, "an audit result", cls.from_dict)
 
     # -- convenience -----------------------------------------------------------------------------------
     def claim(self, cid: str) -> ClaimResult:

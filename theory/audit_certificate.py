@@ -32,8 +32,6 @@ certificates go through the same path: :func:`audit_registered_certificate`.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import math
 import time
@@ -43,18 +41,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
-import numpy.typing as npt
 
 from theory import neyman_pearson as NP
 from theory import validate as V
+from theory.audit_witness import (
+    WITNESS_DPS,
+    WITNESS_KIND,
+    RadiusFn,
+    _call,
+    _check_signature,
+    _mp_ndtri,
+    _witness_exact,
+    check_audit_witness,
+    load_radius_function,
+    registered_radius_function,
+)
 
 if TYPE_CHECKING:
-    import mpmath as mp
-
     from theory.certificates import Probabilities
-
-#: A radius function ``radius(pA, pB, sigma, d, **params) -> float`` (a user's or the registry's).
-RadiusFn = Callable[..., float]
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -69,55 +73,13 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
-WITNESS_KIND = "audit-certificate witness"
 EXCEED_RTOL = 1e-9          # as theory.certificates.EXCEED_RTOL: radii are accurate to ~1e-13 in exact cells
 DEFAULT_NUM_CLASSES = 10
-MC_SAMPLES = 1_000_000
-MC_LEVEL = 1e-6
-WITNESS_DPS = 50
 
 
 # ----------------------------------------------------------------------------------------------------
 # loading the user's function
 # ----------------------------------------------------------------------------------------------------
-
-def load_radius_function(spec: str) -> RadiusFn:
-    """``MODULE:FUNCTION`` (module importable from sys.path) or ``PATH.py:FUNCTION`` (that file only)."""
-    if not isinstance(spec, str) or ":" not in spec:
-        raise ValueError(f"radius must be MODULE:FUNCTION or PATH.py:FUNCTION, got {spec!r}")
-    mod_part, _, fn_name = spec.rpartition(":")
-    if not mod_part or not fn_name:
-        raise ValueError(f"radius must be MODULE:FUNCTION or PATH.py:FUNCTION, got {spec!r}")
-    if mod_part.endswith(".py") or Path(mod_part).is_file():
-        path = Path(mod_part)
-        if not path.is_file():
-            raise FileNotFoundError(f"radius module file {mod_part} does not exist")
-        name = f"_audit_user_{abs(hash(str(path.resolve())))}"
-        mspec = importlib.util.spec_from_file_location(name, path)
-        if mspec is None or mspec.loader is None:
-            raise ValueError(f"radius module file {mod_part} cannot be imported")
-        mod = importlib.util.module_from_spec(mspec)
-        mspec.loader.exec_module(mod)
-    else:
-        try:
-            mod = importlib.import_module(mod_part)
-        except ImportError as exc:
-            raise ValueError(f"radius module {mod_part!r} cannot be imported: {exc}") from None
-    fn: RadiusFn | None = getattr(mod, fn_name, None)
-    if not callable(fn):
-        raise ValueError(f"radius function {fn_name!r} not found (or not callable) in {mod_part}")
-    return fn
-
-
-def _call(fn: RadiusFn, pA: float, pB: float, sigma: float, d: int, params: dict[str, Any]) -> float:
-    r = fn(pA, pB, sigma, d, **params)
-    try:
-        r = float(r)
-    except (TypeError, ValueError):
-        raise ValueError(f"the radius function returned {r!r} (not a number) at pA={pA!r}, pB={pB!r}") from None
-    if math.isnan(r) or r < 0:
-        raise ValueError(f"the radius function returned {r!r} at pA={pA!r}, pB={pB!r}: radii must be >= 0, not NaN")
-    return r
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -170,12 +132,19 @@ class AuditCertificateResult:
 
     @classmethod
     def from_json(cls, path: str | Path) -> AuditCertificateResult:
-        data = json.loads(Path(path).read_text())
-        if data.get("schema_version") != SCHEMA_VERSION:
-            raise ValueError(f"schema_version must be {SCHEMA_VERSION}, got {data.get('schema_version')!r}")
-        for k in ("range_one_minus_pA", "intervals", "simulation", "notes"):
-            data[k] = tuple(data[k])
-        return cls(**data)
+        """Read a result written by :func:`write_audit_certificate_report`; a file that is not one is a
+        ``ValueError`` naming it (theory.jsonio.load_result)."""
+        from theory.jsonio import load_result
+
+        def from_dict(data: dict[str, Any]) -> AuditCertificateResult:
+            if data.get("schema_version") != SCHEMA_VERSION:
+                raise ValueError(f"schema_version must be {SCHEMA_VERSION}, got {data.get('schema_version')!r}")
+            data = dict(data)
+            for k in ("range_one_minus_pA", "intervals", "simulation", "notes"):
+                data[k] = tuple(data[k])
+            return cls(**data)
+
+        return load_result(path, "an audit-certificate result", from_dict)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -297,7 +266,7 @@ def _search_multiclass(fn: RadiusFn, mechanism: str, norm: str, sigma: float, d:
 def _simulate(fn: RadiusFn, label: str, mechanism: str, norm: str, sigma: float, d: int, params: dict[str, Any],
               qs: Sequence[float], ns: Sequence[int], trials: int, seed: int, alpha: float) -> list[dict[str, Any]]:
     from theory import certificates as C
-    from theory import soundness as S
+    from theory import soundness
 
     name = f"audit:{label}"
 
@@ -314,14 +283,14 @@ def _simulate(fn: RadiusFn, label: str, mechanism: str, norm: str, sigma: float,
     C.CERTIFICATES[name] = cert
     rows: list[dict[str, Any]] = []
     try:
-        spec = S.CertSpec(name, (), "binary", mechanism, norm, False, None)
+        spec = soundness.CertSpec(name, (), "binary", mechanism, norm, False, None)
         for q in qs:
             t = _tight(mechanism, norm, sigma, d, q)
             assert t.value is not None   # run only in exact cells (audit_certificate checks probe.exact)
-            gt = S.GroundTruth("np-worst-case", mechanism, norm, sigma, d, (1.0 - q, q), q, t.value,
+            gt = soundness.GroundTruth("np-worst-case", mechanism, norm, sigma, d, (1.0 - q, q), q, t.value,
                                f"Neyman-Pearson worst case ({t.method}, {t.direction}), {mechanism}, {norm}, d={d}")
             for n in ns:
-                for r in S.simulate_setting(gt, [spec], n=n, alpha=alpha, trials=trials, seed=seed):
+                for r in soundness.simulate_setting(gt, [spec], n=n, alpha=alpha, trials=trials, seed=seed):
                     rows.append({"one_minus_pA": q, "n": n, "true_radius": r.true_radius, "trials": r.trials,
                                  "failures": r.failures, "rate": r.rate, "ci": [r.ci_low, r.ci_high],
                                  "exact_failure_probability": r.exact, "alpha": alpha,
@@ -350,6 +319,7 @@ def audit_certificate(fn: RadiusFn, *, mechanism: str, norm: str, d: int = 1, si
     t0 = time.perf_counter()
     if not callable(fn):
         raise ValueError("fn must be callable: radius(pA, pB, sigma, d, **params) -> float")
+    _check_signature(fn, dict(params or {}))
     V.choice("mechanism", mechanism, NP.NOISES)
     V.choice("norm", norm, NP.NORMS)
     d = V.dimension("d", d)
@@ -420,26 +390,9 @@ def audit_certificate(fn: RadiusFn, *, mechanism: str, norm: str, d: int = 1, si
 
 
 #: registry mechanism -> engine noise
-_MECH = {"gaussian": "gaussian", "exponential-linf": "exponential-linf", "laplace": "laplace", "uniform": "uniform"}
-
-
-def registered_radius_function(name: str) -> RadiusFn:
-    """The registry certificate ``name`` as ``radius(pA, pB, sigma, d, **params)`` (binary iff pB == 1 - pA)."""
-    from theory import certificates as C
-
-    cert = C.get(name)
-
-    def radius(pA: float, pB: float, sigma: float, d: int, **params: float) -> float:
-        e = 1.0 - pA
-        kw = dict(params)
-        if "d" in cert.params:
-            kw["d"] = d
-        if pB == e or not cert.multiclass:
-            return cert.radius(one_minus_pA=e, sigma=sigma, **kw)
-        return cert.radius(one_minus_pA=e, pB=pB, sigma=sigma, **kw)
-
-    radius.__name__ = name
-    return radius
+REGISTERED_MECHANISMS = {"gaussian": "gaussian", "exponential-linf": "exponential-linf", "laplace": "laplace",
+                         "uniform": "uniform"}
+_MECH = REGISTERED_MECHANISMS
 
 
 def audit_registered_certificate(name: str, *, d: int | None = None, sigma: float = 1.0,
@@ -532,163 +485,6 @@ def make_audit_witness(fn: RadiusFn, search: dict[str, Any], *, mechanism: str, 
         raise ValueError("witness construction failed: no flip at x'")
     wit["exact"] = {k: (mp.nstr(v, 30) if not isinstance(v, str) else v) for k, v in exact.items()}
     return wit
-
-
-def _mp_ndtri(q: mp.mpf) -> mp.mpf:
-    """Phi^{-1}(q) at the working precision (Newton from the float value)."""
-    import mpmath as mp
-    from scipy.special import ndtri_exp
-
-    x0 = float(ndtri_exp(float(mp.log(q))))
-    return mp.findroot(lambda x: mp.log(mp.ncdf(x)) - mp.log(q), x0)
-
-
-def _pB_exact(cls: dict[str, Any], mechanism: str, sigma: float, d: int, x: Sequence[str]) -> mp.mpf:
-    """P(f(x + Z) = B) exactly (mpmath) for the witness classifiers."""
-    import mpmath as mp
-
-    s = mp.mpf(sigma)
-    b = mp.mpf(cls["b"])
-    if cls["type"] == "max+min":
-        if any(mp.mpf(xi) != mp.mpf(x[0]) for xi in x):
-            raise ValueError("max+min witnesses need x and x' on the diagonal")
-        t = mp.mpf(x[0])
-        u = (b - t) / s
-        return mp.exp(-u) / 2 if u >= 0 else 1 - mp.exp(u) / 2
-    w = [mp.mpf(wi) for wi in cls["w"]]
-    if abs(mp.fsum(wi * wi for wi in w) - 1) > mp.mpf(10) ** -30:
-        raise ValueError("malformed witness: w must be a unit vector")
-    # B iff w.Z > u  (w read from the file is not checked to have length d: zip truncates, as before)
-    u = b - mp.fsum(wi * mp.mpf(xi) for wi, xi in zip(w, x, strict=False))
-    if mechanism == "gaussian":
-        return mp.ncdf(-u / s)
-    if sum(1 for wi in w if wi != 0) != 1:
-        raise ValueError("malformed witness: non-Gaussian half-space witnesses must be axis-aligned")
-    if mechanism in ("laplace", "exponential-linf", "exponential-l2"):   # (the last two: d = 1, Laplace)
-        return mp.exp(-u / s) / 2 if u >= 0 else 1 - mp.exp(u / s) / 2
-    if mechanism == "uniform":
-        return min(mp.mpf(1), max(mp.mpf(0), (s - u) / (2 * s)))
-    raise ValueError(f"unknown mechanism {mechanism!r}")
-
-
-def _witness_exact(w: dict[str, Any]) -> dict[str, mp.mpf]:
-    import mpmath as mp
-
-    with mp.workdps(WITNESS_DPS):
-        pbx = _pB_exact(w["classifier"], w["mechanism"], w["sigma"], w["d"], w["x"])
-        pbxp = _pB_exact(w["classifier"], w["mechanism"], w["sigma"], w["d"], w["x_prime"])
-        diff = [mp.mpf(a) - mp.mpf(b) for a, b in zip(w["x_prime"], w["x"], strict=True)]
-        if w["norm"] == "l1":
-            dist = mp.fsum(abs(v) for v in diff)
-        elif w["norm"] == "l2":
-            dist = mp.sqrt(mp.fsum(v * v for v in diff))
-        else:
-            dist = max(abs(v) for v in diff)
-        return {"pB_x": pbx, "pB_x_prime": pbxp, "one_minus_pA_x": pbx, "perturbation_norm": dist}
-
-
-def _sample(mechanism: str, sigma: float, d: int, n: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
-    if mechanism == "gaussian":
-        return rng.standard_normal((n, d)) * sigma
-    if mechanism == "laplace" or (mechanism in ("exponential-linf", "exponential-l2") and d == 1):
-        return rng.laplace(0.0, sigma, size=(n, d))
-    if mechanism == "uniform":
-        return rng.uniform(-sigma, sigma, size=(n, d))
-    if mechanism == "exponential-linf":
-        # R14: Z = R U, R ~ Gamma(d + 1, sigma), U uniform on [-1, 1]^d
-        return rng.gamma(d + 1, sigma, size=(n, 1)) * rng.uniform(-1.0, 1.0, size=(n, d))
-    raise ValueError(f"no sampler for {mechanism!r}")
-
-
-def _classify(cls: dict[str, Any], z: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
-    out: npt.NDArray[np.bool_]
-    if cls["type"] == "max+min":
-        out = z.max(axis=1) + z.min(axis=1) >= 2 * float(cls["b"])
-        return out
-    w = np.array([float(v) for v in cls["w"]])
-    out = z @ w > float(cls["b"])
-    return out
-
-
-def check_audit_witness(path: str | Path, *, samples: int = MC_SAMPLES, seed: int = 0) -> dict[str, Any]:
-    """Recompute an audit witness exactly (mpmath) and confirm it by Monte Carlo (``samples`` draws per point,
-    two-sided Clopper-Pearson intervals at level 1 - 1e-6).  The claimed radius is recomputed from the registry
-    (``registered``) or the user's function (``radius_spec``, when importable); otherwise the stored value is used and
-    the check ``claimed_radius_recomputed`` is absent.  Returns the dict shape of
-    :func:`theory.witness.check_witness`."""
-    import mpmath as mp
-
-    from theory.certificates import clopper_pearson_interval
-
-    t0 = time.time()
-    samples = V.count("samples", samples, minimum=1000)
-    try:
-        w = json.loads(Path(path).read_text())
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"witness file {str(path)!r} is not valid JSON: {exc}") from None
-    if not isinstance(w, dict) or w.get("kind") != WITNESS_KIND:
-        raise ValueError(f"witness file {str(path)!r} is not an {WITNESS_KIND}")
-    for k in ("mechanism", "norm", "sigma", "d", "pA", "classifier", "x", "x_prime", "claimed_radius"):
-        if k not in w:
-            raise ValueError(f"witness file {str(path)!r} lacks the field {k!r}")
-    V.choice("mechanism", w["mechanism"], NP.NOISES)
-    V.choice("norm", w["norm"], NP.NORMS)
-    d = V.dimension("d", w["d"])
-    sigma = V.positive("sigma", w["sigma"])
-    if not (len(w["x"]) == len(w["x_prime"]) == d):
-        raise ValueError(f"malformed witness: x and x_prime must have length d = {d}")
-    checks: dict[str, bool] = {}
-    ex = _witness_exact(w)
-    e = float(ex["pB_x"])
-    pA = float(w["pA"])
-    checks["classifier_pA_matches"] = abs(e - (1.0 - pA)) <= 1e-12 * max(e, 1e-300) + 1e-16
-    claimed = float(w["claimed_radius"])
-    fn: RadiusFn | None = None
-    if w.get("registered"):
-        fn = registered_radius_function(w["registered"])
-    elif w.get("radius_spec"):
-        try:
-            fn = load_radius_function(w["radius_spec"])
-        except (ValueError, FileNotFoundError, ImportError):
-            fn = None
-    if fn is not None:
-        r = _call(fn, pA, 1.0 - pA, sigma, d, dict(w.get("params") or {}))
-        checks["claimed_radius_recomputed"] = abs(r - claimed) <= 1e-12 * claimed
-    tight = NP.tight_radius(w["mechanism"], w["norm"], sigma=sigma, d=d, one_minus_pA=1.0 - pA)
-    with mp.workdps(WITNESS_DPS):
-        checks["prediction_x_is_A"] = bool(ex["pB_x"] < mp.mpf(1) / 2)
-        checks["x_prime_inside_claimed_radius"] = bool(ex["perturbation_norm"] <= mp.mpf(w["claimed_radius"]))
-        checks["prediction_x_prime_not_A"] = bool(ex["pB_x_prime"] > mp.mpf(1) / 2)
-        checks["x_prime_outside_tight_radius"] = bool(float(ex["perturbation_norm"]) > tight.upper)
-    rng = np.random.default_rng(seed)
-    mc: dict[str, dict[str, Any]] = {}
-    for tag, pt in (("x", w["x"]), ("x_prime", w["x_prime"])):
-        xf = np.array([float(v) for v in pt])
-        hits = 0
-        left = samples
-        while left > 0:
-            m = min(left, max(1, 2_000_000 // d))
-            z = _sample(w["mechanism"], sigma, d, m, rng) + xf
-            hits += int(np.count_nonzero(_classify(w["classifier"], z)))
-            left -= m
-        ci = clopper_pearson_interval(hits, samples, MC_LEVEL)
-        exact_p = float(ex["pB_x"] if tag == "x" else ex["pB_x_prime"])
-        mc[tag] = {"counts": {"A": samples - hits, "B": hits}, "ci_B": list(ci), "exact_B": exact_p,
-                   "exact_inside_ci": bool(ci[0] <= exact_p <= ci[1])}
-    checks["mc_prediction_x_is_A"] = mc["x"]["ci_B"][1] < 0.5
-    checks["mc_prediction_x_prime_not_A"] = mc["x_prime"]["ci_B"][0] > 0.5
-    checks["mc_consistent_with_exact"] = mc["x"]["exact_inside_ci"] and mc["x_prime"]["exact_inside_ci"]
-    exact: dict[str, Any] = {
-             "at_x": {"A": 1 - float(ex["pB_x"]), "B": float(ex["pB_x"])},
-             "at_x_prime": {"A": 1 - float(ex["pB_x_prime"]), "B": float(ex["pB_x_prime"])},
-             "claimed_radius": claimed, "tight_radius": tight.upper,
-             "perturbation_norm": float(ex["perturbation_norm"]),
-             "prediction_x": "A" if checks["prediction_x_is_A"] else "B",
-             "prediction_x_prime": "B" if checks["prediction_x_prime_not_A"] else "A"}
-    return {"path": str(path), "certificate": w.get("certificate"), "claim": None, "params": w.get("params") or {},
-            "form": "binary", "num_classes": 2, "confirmed": bool(all(checks.values())), "checks": checks,
-            "exact": exact, "monte_carlo": {"samples": samples, "seed": seed, "level": MC_LEVEL, **mc},
-            "importance_sampling": [], "seconds": time.time() - t0}
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -4,7 +4,9 @@ Each subcommand lives in its own module under :mod:`theory.commands` and exposes
 ``NAME`` (the command word), ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``.
 Adding a command means adding a module; this file never changes.
 
-Errors: any ``ValueError`` (bad input) becomes a one-line ``error: ...`` on stderr and exit code 2.
+Errors: any ``ValueError`` (bad input) becomes a one-line ``error: ...`` on stderr and exit code 2; so does any
+``OSError`` (a read-only, missing or clashing output path, an unreadable input), named by its path.  Commands that
+write files check their output folder with :func:`output_folder` before a long computation.
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
+import shlex
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn
 
-from theory.jsonio import to_jsonable  # noqa: F401  (re-exported: older callers import it from here)
+from theory import jsonio
 
 
 def _command_names(package: str) -> list[str]:
@@ -63,6 +68,9 @@ def _version() -> str:
 
 
 def main_for(prog: str, package: str, description: str, argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run the command; ``prog`` is the program as the user typed it (``python -m theory``,
+    ``rs-verify theory``): it names the program in ``--version``, usage errors and ``error:`` lines.  The command
+    finds it as ``args._prog`` and the arguments as ``args._argv`` (see :func:`command_line`)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--version"]:  # answered before any command module is imported (start-up stays fast)
         print(f"{prog} {_version()}")
@@ -70,51 +78,115 @@ def main_for(prog: str, package: str, description: str, argv: Sequence[str] | No
     first = argv[0] if argv and not argv[0].startswith("-") else None
     parser = build_parser(prog, package, description, only=first)
     args = parser.parse_args(argv)
+    args._prog, args._argv = prog, argv
     try:
         return int(args._run(args) or 0)
     except ValueError as exc:
         msg = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
         print(f"{prog} {args.command}: error: {msg}", file=sys.stderr)
         return 2
-    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
-        print(f"{prog} {args.command}: error: {exc}", file=sys.stderr)
+    except OSError as exc:  # an output folder that is read-only, a file, missing, a full disk ... (issue 20.9)
+        print(f"{prog} {args.command}: error: {os_error_message(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{prog} {args.command}: interrupted", file=sys.stderr)
         return 130
 
 
+def os_error_message(exc: OSError) -> str:
+    """One line for an ``OSError``: the path(s) it names and the system's reason.
+
+    Examples
+    --------
+    >>> os_error_message(PermissionError(13, "Permission denied", "reports/audit.md"))
+    "cannot write or read 'reports/audit.md': Permission denied"
+    >>> os_error_message(FileNotFoundError("output folder x does not exist"))
+    'output folder x does not exist'
+    """
+    if exc.filename is None:
+        return " ".join(str(exc).split()) or exc.__class__.__name__
+    names = repr(os.fsdecode(exc.filename))
+    if exc.filename2 is not None:
+        names += f" -> {os.fsdecode(exc.filename2)!r}"
+    return f"cannot write or read {names}: {exc.strerror or exc.__class__.__name__}"
+
+
+def output_folder(option: str, path: str | os.PathLike[str]) -> Path:
+    """Check, before any work, that the folder ``path`` (given by ``option``, e.g. ``--out``) can hold output:
+    it is a folder, or can be created as one, and is writable.  Creates nothing; raises ``ValueError`` naming
+    ``option`` and the path otherwise (the CLI turns it into one ``error:`` line and exit code 2).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> output_folder("--out", tempfile.mkdtemp() + "/new/sub").name
+    'sub'
+    >>> output_folder("--out", __file__)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: --out .../cli.py is a file, not a folder
+    """
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise ValueError(f"{option} {p} is a file, not a folder")
+    _check_creatable(option, p, p)
+    return p
+
+
+def _check_creatable(option: str, shown: Path, p: Path) -> None:
+    """ValueError naming ``option`` and ``shown`` unless the folder ``p`` exists writable or can be created."""
+    probe = p
+    while not probe.exists():  # the nearest existing ancestor is where the folder would be created
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise ValueError(f"{option} {shown} cannot be created: {probe} is a file, not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):  # also a read-only file system (EROFS), even for root
+        what = "is not writable" if probe == shown else f"cannot be written: {probe} is not writable"
+        raise ValueError(f"{option} {shown} {what}")
+
+
+def output_file(option: str, path: str | os.PathLike[str]) -> Path:
+    """As :func:`output_folder` for a file ``path``: not a folder, and its folder can hold it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> output_file("--json-out", tempfile.mkdtemp() + "/a.json").name
+    'a.json'
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise ValueError(f"{option} {p} is a folder, not a file")
+    _check_creatable(option, p, p.parent)
+    if p.exists() and not os.access(p, os.W_OK):
+        raise ValueError(f"{option} {p} is not writable")
+    return p
+
+
+def command_line(args: argparse.Namespace, default: str) -> str:
+    """The command as the user typed it (``args._prog`` + ``args._argv`` set by :func:`main_for`), for a
+    report's provenance; ``default`` when the command was not run through the CLI.
+
+    Examples
+    --------
+    >>> command_line(argparse.Namespace(_prog="rs-verify theory", _argv=["scaling", "--out", "a b"]), "x")
+    "rs-verify theory scaling --out 'a b'"
+    """
+    prog, argv = getattr(args, "_prog", None), getattr(args, "_argv", None)
+    if prog is None or argv is None:
+        return default
+    return " ".join([prog, *(shlex.quote(a) for a in argv)])
+
+
 def print_json(obj: Any) -> None:
-    print(json.dumps(to_jsonable(obj), indent=2, sort_keys=False))
+    print(json.dumps(jsonio.to_jsonable(obj), indent=2, sort_keys=False))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    return main_for("python -m theory", "theory.commands",
+def main(argv: Sequence[str] | None = None, prog: str = "python -m theory") -> int:
+    """``python -m theory ...``; ``prog``: the program's name in messages (``rs-verify theory`` from the console
+    script)."""
+    return main_for(prog, "theory.commands",
                     "Theory-verification toolkit for randomized smoothing (divergences, mechanisms, "
                     "certificates, claims, audit, scaling).", argv)
-
-
-_PACKAGES = {"theory": "theory.cli", "empirical": "empirical.cli"}
-
-
-def console_main(argv: Sequence[str] | None = None) -> int:
-    """The ``rs-verify`` console script: ``rs-verify theory COMMAND ...`` or ``rs-verify empirical COMMAND ...``.
-
-    The same as ``python -m theory ...`` / ``python -m empirical ...`` (which keep working).
-    """
-    argv = list(sys.argv[1:] if argv is None else argv)
-    usage = ("usage: rs-verify [-h] [--version] {theory,empirical} COMMAND ...\n\n"
-             "  rs-verify theory ...     the theory side (same as python -m theory ...)\n"
-             "  rs-verify empirical ...  the torch experiments (same as python -m empirical ...)\n")
-    if not argv or argv[0] in ("-h", "--help"):
-        print(usage, end="")
-        return 0 if argv else 2
-    if argv[0] == "--version":
-        print(f"rs-verify {_version()}")
-        return 0
-    if argv[0] not in _PACKAGES:
-        print(f"rs-verify: error: the first word must be 'theory' or 'empirical', got {argv[0]!r}",
-              file=sys.stderr)
-        return 2
-    mod = importlib.import_module(_PACKAGES[argv[0]])
-    return int(mod.main(argv[1:]))

@@ -11,7 +11,7 @@ public interface (``ExponentialLinf(sigma, d).renyi(alpha, shift)``).
 Examples
 --------
 >>> from theory.eq6_quadrature import expo_renyi
->>> from theory.mechanisms import laplace_renyi_1d
+>>> from theory.divergences import laplace_renyi_1d
 >>> d2 = expo_renyi(((0.5, 2),), 2, 1.0, 2.0, 1e-10)   # d = 2, corner shift ||delta||_inf = 0.5, alpha = 2
 >>> 0 < d2 < 0.5                                        # below D_inf = ||delta||_inf / sigma (T13)
 True
@@ -29,6 +29,8 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import integrate, stats
+
+from theory.divergences import laplace_renyi_1d  # eq. 6 in d = 1 is Laplace(sigma)
 
 __all__ = ["expo_renyi"]
 
@@ -60,8 +62,6 @@ def _expo_renyi(groups: Groups, d: int, sigma: float, a: float, epsrel: float, m
     live = [(float(v), int(m)) for v, m in groups if m > 0]
     rinf = max(v for v, _ in live) if live else 0.0
     if d == 1 and rinf > 0:
-        from theory.mechanisms import laplace_renyi_1d  # eq. 6 in d = 1 is Laplace(sigma)
-
         return laplace_renyi_1d(a, rinf / sigma)
     if a > 1.0 and (a - 1.0) * rinf / sigma > 1e15:
         return rinf / sigma

@@ -10,10 +10,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["to_jsonable", "dump_json", "load_json", "json_float", "result_json", "load_versioned"]
+_R = TypeVar("_R")
+
+__all__ = ["to_jsonable", "dump_json", "load_json", "json_float", "result_json", "load_versioned", "load_result"]
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -145,3 +148,36 @@ def load_versioned(path: str | Path, schema_version: int) -> dict[str, Any]:
         found = d.get("schema_version") if isinstance(d, dict) else None
         raise ValueError(f"path: {str(path)!r} has schema_version {found!r}, expected {schema_version}")
     return d
+
+
+def load_result(path: str | Path, what: str, from_dict: Callable[[dict[str, Any]], _R]) -> _R:
+    """``from_dict`` of the JSON object in ``path``; every way the file can be wrong (not JSON, not an object --
+    a list, a string --, a wrong ``schema_version``, missing or mistyped fields) is one ``ValueError`` naming
+    ``path`` and ``what`` it should hold (issue 20.14: a JSON list gave ``AttributeError``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.json"
+    >>> _ = p.write_text("[1, 2]")
+    >>> load_result(p, "a scaling result", dict)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: .../r.json: not a scaling result (a JSON object is expected, got a list)
+    """
+    p = Path(path)
+    try:
+        d = json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{p}: not {what} (not JSON: line {exc.lineno}: {exc.msg})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{p}: not {what} (not UTF-8 text)") from None
+    if not isinstance(d, dict):
+        kind = {list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(type(d), "a number")
+        raise ValueError(f"{p}: not {what} (a JSON object is expected, got {kind})")
+    try:
+        return from_dict(d)
+    except ValueError as exc:
+        raise ValueError(f"{p}: {exc}") from None
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{p}: not {what} ({exc.__class__.__name__}: {exc})") from None

@@ -38,11 +38,11 @@ from numpy.typing import ArrayLike
 from scipy import integrate, special, stats
 
 from theory import validate as V
-from theory.divergences import DMRResult, dmr_from_renyi
+from theory.divergences import DMRResult, dmr_from_renyi, laplace_renyi_1d
 from theory.eq6_quadrature import _expo_renyi  # the eq.-6 quadrature engine
 
 __all__ = ["Mechanism", "Gaussian", "ExponentialLinf", "Laplace", "RandomizedResponse", "MECHANISMS",
-           "get_mechanism"]
+           "get_mechanism", "laplace_renyi_1d"]
 
 _NORMS = ("l2", "linf")
 
@@ -486,43 +486,6 @@ def _expo_worst(d: int, sigma: float, norm: str, a: float,
 # Laplace (product)
 # ----------------------------------------------------------------------------------------------
 
-def laplace_renyi_1d(alpha: float, x: float) -> float:
-    """Mironov (2017) Prop. 6, x = |Delta|/b >= 0:
-    D_alpha = x + log1p( (alpha-1)/(2alpha-1) expm1((1-2alpha) x) ) / (alpha-1)   (alpha > 1),
-    which is algebraically 1/(alpha-1) log(alpha/(2alpha-1) e^{(alpha-1)x} + (alpha-1)/(2alpha-1) e^{-alpha x});
-    alpha = 1: x + expm1(-x);  alpha = inf: x.  The alpha -> 1 branch uses log1p(u)/u with
-    u/(alpha-1) = expm1((1-2alpha)x)/(2alpha-1) (no cancellation).
-
-    Examples
-    --------
-    >>> round(laplace_renyi_1d(2.0, 1.0), 6)   # log(2/3 e + 1/3 e^-2)
-    0.619124
-    """
-    if x == 0:
-        return 0.0
-    if math.isinf(alpha):
-        return x
-    if alpha == 1.0:
-        return x + math.expm1(-x)
-    lam = alpha - 1.0
-    if alpha * x < 0.05:
-        # Tiny shift: x + log1p(...)/(alpha-1) cancels.  Taylor series of the closed form instead:
-        # with f(x) = alpha/(2a-1) e^{(a-1)x} + (a-1)/(2a-1) e^{-ax} = 1 + g,  g/(a-1) = h,
-        #   h = sum_{k>=2} (a x)^k / k! * B_k / (2a - 1),  B_k = (1 - 1/a)^{k-1} + (-1)^k
-        # (B_k from expm1 for odd k: no cancellation at large a), and D = h * log1p(g)/g.
-        # Terms fall like (a x)/k, so 40 terms reach double precision for a x < 0.05.
-        l1 = math.log1p(-1.0 / alpha)
-        h, term = 0.0, alpha * x  # term = (a x)^k / k!
-        for k in range(2, 42):
-            term *= alpha * x / k
-            bk = math.exp((k - 1) * l1) + 1.0 if k % 2 == 0 else math.expm1((k - 1) * l1)
-            h += term * bk / (2 * alpha - 1)
-        g = lam * h
-        return max(0.0, h * (1.0 if g == 0 else math.log1p(g) / g))
-    u_over = math.expm1((1 - 2 * alpha) * x) / (2 * alpha - 1)
-    u = lam * u_over
-    ratio = 1.0 if u == 0 else math.log1p(u) / u
-    return max(0.0, x + ratio * u_over)
 
 
 class Laplace:

@@ -410,7 +410,7 @@ def check_witness(path: str | Path, *, samples: int = MC_SAMPLES, seed: int = 0,
     samples = V.count("samples", samples, minimum=1000)
     is_samples = V.count("is_samples", is_samples, minimum=1000)
     if _kind(path) == "audit-certificate witness":  # issue 14: witnesses of theory.audit_certificate
-        from theory.audit_certificate import check_audit_witness
+        from theory.audit_witness import check_audit_witness
 
         return check_audit_witness(path, samples=samples, seed=seed)
     data = _load(path)
@@ -508,7 +508,9 @@ def generate_witnesses(out_dir: str | Path = "reports/witnesses", *, sigma: floa
                        num_classes: Iterable[int] | None = None) -> list[dict[str, Any]]:
     """Run :func:`theory.certificates.exceeds_tight` over ``SOUNDNESS_SETTINGS`` and save one witness per
     exceeding (certificate, setting, form).  Returns one record per setting: the search result (``search``, its
-    multi-class part for K = 10), ``multiclass_by_K`` (:func:`theory.certificates.multiclass_exceeds_tight` for
+    multi-class part for K = 10; at the setting's parameters), ``witness_params`` (the parameters of its witnesses:
+    the setting's, except d = ``WITNESS_LINF_D`` for l_inf certificates, whose radius / tight radius does not depend
+    on d), ``multiclass_by_K`` (:func:`theory.certificates.multiclass_exceeds_tight` for
     each K of ``num_classes``, default ``SOUNDNESS_NUM_CLASSES`` = (10, 1000)) and the witness paths.
 
     Binary form: at the 1 - pA of the largest excess in [1e-15, 1/2) (or, when it exceeds only below 1e-15, one
@@ -523,11 +525,13 @@ def generate_witnesses(out_dir: str | Path = "reports/witnesses", *, sigma: floa
         res = C.exceeds_tight(name, sigma=sigma, num_classes=ks[0], **setting)
         by_k = {k: (res["multiclass"] if k == ks[0] else
                     C.multiclass_exceeds_tight(name, num_classes=k, sigma=sigma, **setting)) for k in ks}
-        rec = {"certificate": name, "setting": setting, "search": res, "multiclass_by_K": by_k, "witnesses": []}
+        rec = {"certificate": name, "setting": setting, "search": res, "multiclass_by_K": by_k, "witnesses": [],
+               "witness_params": None}
         if name in WITNESS_CERTIFICATES:
             params = dict(setting)
-            if "d" in params:
+            if "d" in params:  # searched at the setting's d, witnessed at WITNESS_LINF_D (same ratio, faster check)
                 params["d"] = WITNESS_LINF_D
+            rec["witness_params"] = params
             if res["exceeds_tight"]:
                 wit = make_witness(name, params, res["at_one_minus_pA"], sigma=sigma)
                 rec["witnesses"].append(str(save_witness(wit, out_dir)))

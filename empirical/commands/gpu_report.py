@@ -63,7 +63,12 @@ def run(args) -> int:
     import dataclasses
     from pathlib import Path
 
-    from empirical.device_check import DeviceCheckSettings, compute_device_check, write_device_check_report
+    from empirical.device_check import (
+        EXPERIMENT_FAILED,
+        DeviceCheckSettings,
+        compute_device_check,
+        write_device_check_report,
+    )
 
     K.setup_threads()
     settings = DeviceCheckSettings(**{f.name: getattr(args, f.name) for f in dataclasses.fields(DeviceCheckSettings)})
@@ -72,4 +77,7 @@ def run(args) -> int:
     out = Path(args.out_dir)
     print(f"wrote {md}, {out / res.json_name}, {out / res.tsv_name}"
           + (f", {res.experiment['report']}" if res.experiment else ""))
+    failed = [s for s in res.skipped if s.startswith(EXPERIMENT_FAILED)]
+    if failed:  # the report is written; the run still did not do what was asked
+        raise ValueError(f"{failed[0]} (the report {md} has everything else)")
     return 0

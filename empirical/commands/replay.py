@@ -10,7 +10,11 @@ interval that the 3-significant-digit radius leaves open, and every Gaussian cer
 theory.certificates is recomputed from it (C11 c = 1, 3; T18; l2 -> l_inf; PixelDP; Li et al.).
 sigma comes from the name (noise_T_sigma_S.tsv, noise_T/SPLIT/sigma_S, *sigma_S*) or a manifest;
 --sigma only for files whose sigma neither gives (a contradiction is an error).  d comes from --dim, a
-manifest, or the data set named in the path (cifar10 3072, imagenet 150528, mnist 784, ...).
+manifest, the data set named in the path or --dataset (cifar10 3072, imagenet 150528, mnist 784, the
+project's digits 64 and synthetic:D); a TSV written by `certify` names its data set and d in its
+`# rs-verify-certify` line.  Values that contradict each other are an error, never a silent choice.
+The paper's figure numbers and claims appear only for its data sets (CIFAR-10: Figures 1-3; ImageNet:
+Figures 4-6).
 With --out, writes <out>/<name>.md, <name>.json and PNG figures; otherwise prints a summary (or JSON).
 """
 
@@ -31,7 +35,8 @@ def add_arguments(p) -> None:
                    help="certification sigma S > 0 for files whose name (and manifest) give none; contradicting "
                         "a name is an error")
     p.add_argument("--out", default=None, help="write the report (markdown, JSON, PNG) into this directory")
-    p.add_argument("--name", default=None, help="report file stem (default: replay_<data set or folder>)")
+    p.add_argument("--name", default=None, help="report file stem, a plain name inside --out (default: "
+                                                "replay_<data set or folder>)")
     p.add_argument("--dim", type=int, default=None,
                    help="input dimension d for the l_inf certificates (default: from the data set name in the "
                         "path or --dataset)")
@@ -72,7 +77,7 @@ def command_line(args) -> str:
 
 
 def run(args) -> int:
-    from empirical.replay_result import compute_replay
+    from empirical.replay_result import check_name, compute_replay
     from theory import validate as V
 
     if args.sigma is not None:
@@ -83,6 +88,12 @@ def run(args) -> int:
     V.in_open_interval("alpha", args.alpha, 0.0, 1.0)
     if not args.log and args.manifest is None:
         raise ValueError("log: give --log PATH ... or --manifest FILE")
+    if args.name is not None:
+        check_name(args.name)
+    if args.out is not None:
+        from empirical.replay_report import check_out_dir
+
+        check_out_dir(args.out)  # before the work, not after it
     res = compute_replay(args.log, manifest=args.manifest, sigma=args.sigma, d=args.dim, dataset=args.dataset,
                          n=args.n, alpha=args.alpha, name=args.name, command=command_line(args),
                          progress=not args.no_progress)
@@ -109,7 +120,8 @@ def run(args) -> int:
         if m is not None:
             print(f"{e.file:<28} top radii identify n = {m.n}, alpha = {m.alpha:g}")
         if e.incomplete:
-            print(f"{e.file:<28} WARNING: incomplete log ({e.rows} rows, fewer than the others)")
+            print(f"{e.file:<28} WARNING: incomplete log ({e.rows} rows, fewer than the longest log of its data "
+                  f"set and split)")
     if report is not None:
         print(f"report: {report} ({res.seconds:.1f} s)")
     return 0

@@ -174,6 +174,15 @@ def test_gpu_report_dry_run_on_the_cpu(tmp_path):
     j = js["jpeg_gap"]
     assert j["pairs"] == 4 and [g["radius"] for g in j["gaps"]] == [0.0, 0.25, 0.5, 0.75, 1.0]  # dry: 4 pairs
     assert "JPEG-75 vs lossless (paired)" in md and (tmp_path / "gpu_jpeg_gap.md").is_file()
+    # issue 21: the sequential comparison on the same images and seeds (budget = the fixed run's n)
+    q = js["sequential"]
+    assert q["count"] == 2 and q["budget"] == js["certify"][0]["n"] and "Sequential CERTIFY (issue 21)" in md
+    for mode in ("target", "radius"):
+        assert 0 < q[mode]["mean_forward_passes"] <= q["fixed_forward_passes"]
+    # issue 23: the floating-point audit of the float path (UNSOUND) and of the lattice path (no contradiction)
+    assert [(r["noise"], r["verdict"]) for r in js["audit_fp"]["runs"]] == [
+        ("gaussian", "UNSOUND"), ("gaussian-lattice", "no contradiction found")]
+    assert "Floating-point audit" in md
 
 
 def test_gpu_report_time_budget_still_writes_a_report(tmp_path):
@@ -271,3 +280,59 @@ def test_device_check_api_compute_result_report(tmp_path):
     back = DeviceCheckResult.from_json(tmp_path / "api.json")
     assert back.markdown() == res.markdown() == md.read_text()
     assert back.benches[0]["ratios"] == res.benches[0]["ratios"]
+
+
+def test_bench_sample_counts_per_mode_match_the_rows_the_models_forward(monkeypatch):
+    """Issue 20: a mode's samples/s is (samples it says it processed) / time.  With a clock that advances by exactly
+    1 s per reading, samples/s is that count; it must equal the number of noisy inputs the models actually
+    forwarded while the mode ran, counted independently by forward hooks on every model the bench builds."""
+    import empirical.bench as B
+
+    rows = [0]
+
+    def counting_build_model(*a, **k):
+        m = build_model(*a, **k)
+        m.register_forward_hook(lambda mod, inp, out: rows.__setitem__(0, rows[0] + int(inp[0].shape[0])))
+        return m
+
+    readings = []
+
+    class _Clock:
+        def perf_counter(self):
+            readings.append(rows[0])
+            return float(len(readings))
+
+    build_model = B.build_model
+    monkeypatch.setattr(B, "build_model", counting_build_model)
+    monkeypatch.setattr(B, "time", _Clock())
+    torch.set_num_threads(1)
+    res = run_bench("cnn", "digits", device="cpu", batch=64, n=200, n0=16, reps=2, compile=False, progress=False,
+                    reference="cohen", reference_process=False, samplers=False)
+    modes = list(res["samples_per_s"])
+    assert modes == ["a_forward", "b_certify", "c_naive", "r_cohen"]
+    # after the warm-up's two readings, each timed call reads the clock twice: (start, end) per mode and repetition
+    timed = readings[2:]
+    assert len(timed) == 2 * len(modes) * 2
+    forwarded = {m: [] for m in modes}
+    for i in range(0, len(timed), 2):
+        forwarded[modes[(i // 2) % len(modes)]].append(timed[i + 1] - timed[i])
+    assert forwarded["a_forward"] == [200, 200]                 # n noisy inputs
+    assert forwarded["b_certify"] == forwarded["c_naive"] == forwarded["r_cohen"] == [216, 216]   # n0 + n
+    for m in modes:
+        assert res["samples_per_s"][m]["all"] == pytest.approx(forwarded[m], rel=1e-12), m
+
+
+def test_certify_batch_sweep_and_default_batch():
+    """issue 21: the batch sweep reports every size, ratios to the fastest (which is 1), and the default batch of
+    the device is one of the measured choices."""
+    from empirical.bench import certify_batch_sweep
+    from empirical.core import DEFAULT_CERTIFY_BATCH, default_certify_batch
+    from empirical.data import dataset_info
+    from empirical.models import build_model
+
+    info = dataset_info("synthetic:16:3")
+    res = certify_batch_sweep(build_model("mlp", info), info.shape, info.num_classes, "cpu", sizes=(4, 8), n=16,
+                              reps=2, compile=False)
+    assert set(res["samples_per_s"]) == {"4", "8"} and res["fastest"] in (4, 8)
+    assert max(res["ratio_to_best"].values()) == 1.0 and all(len(v) == 2 for v in res["all"].values())
+    assert default_certify_batch("cpu") == DEFAULT_CERTIFY_BATCH["cpu"]

@@ -228,3 +228,28 @@ def test_load_pairs_count_keeps_the_first_pairs(tmp_path):
     np.testing.assert_array_equal(mae3, mae[:3])
     with pytest.raises(ValueError, match="count"):
         load_jpeg_pairs(src, count=0)
+
+
+def _row(i, correct, radius):
+    return {"idx": i, "label": 1, "predict": 1 if correct else 2, "radius": radius, "correct": int(correct),
+            "pA_lower": 0.9}
+
+
+def test_median_radius_ratio_against_hand_computed_values():
+    """Issue 20: the JPEG-gap median radius ratio (JPEG / lossless over images certified correct on both) against
+    ratios worked out by hand: rows wrong on either side, and a lossless abstention (radius 0), are left out."""
+    from empirical.jpeg_gap import JPEG_GAP_SCHEMA_VERSION, JpegGapSigma, jpeg_gap_markdown
+
+    lossless = [_row(0, 1, 1.0), _row(1, 1, 0.4), _row(2, 1, 2.0), _row(3, 1, 0.8),
+                _row(4, 1, 0.9), _row(5, 0, 0.7), _row(6, 1, 0.0)]
+    jpeg = [_row(0, 1, 0.5), _row(1, 1, 0.8), _row(2, 1, 0.5), _row(3, 1, 0.8),
+            _row(4, 0, 0.0), _row(5, 1, 0.3), _row(6, 1, 0.2)]
+    # both correct, lossless radius > 0: images 0-3 with ratios 0.5, 2, 0.25, 1 -> median (0.5 + 1) / 2 = 0.75
+    s = JpegGapSigma(0.25, {"arch": "cnn"}, tuple(lossless), tuple(jpeg), paired_gaps(lossless, jpeg), 1.0)
+    assert s.median_radius_ratio == 0.75
+    odd = JpegGapSigma(0.25, {}, tuple(lossless[:3]), tuple(jpeg[:3]), paired_gaps(lossless[:3], jpeg[:3]), 1.0)
+    assert odd.median_radius_ratio == 0.5                     # ratios 0.5, 2, 0.25
+    none = JpegGapSigma(0.25, {}, tuple(lossless[4:6]), tuple(jpeg[4:6]), paired_gaps(lossless[4:6], jpeg[4:6]), 1.0)
+    assert math.isnan(none.median_radius_ratio)               # no image certified correct on both
+    res = JpegGapResult(JPEG_GAP_SCHEMA_VERSION, 100, 1000, 0.001, 0, (0.0, 0.5), 5.0, 9.0, (s,), "cmd")
+    assert "median radius ratio JPEG / lossless over images certified on both: 0.75." in jpeg_gap_markdown(res)

@@ -20,7 +20,7 @@ from scipy import stats
 from empirical import replay as R
 from empirical.cli import main as cli_main
 from empirical.replay_report import render_markdown, write_replay_report
-from empirical.replay_result import ReplayResult, compute_replay
+from empirical.replay_result import ReplayResult, compute_replay, run_replay
 
 CIFAR_LOGS = "cohen2019-certify/cifar10"
 
@@ -165,7 +165,7 @@ def test_report_sentences_use_the_stated_n_alpha_and_measure_every_radius(tmp_pa
     sigma, n = 0.25, 1000
     rows, _ = _synthetic_rows(sigma, n, 0.01, [1000, 1000, 999, 600], seed=1)
     path = _write_log(tmp_path / "noise_0.25_sigma_0.25.tsv", rows)
-    s = R.run_replay([path], out=tmp_path / "o", n=n, alpha=0.001, name="t", d=784, progress=False)
+    s = run_replay([path], out=tmp_path / "o", n=n, alpha=0.001, name="t", d=784, progress=False)
     md = (tmp_path / "o" / "t.md").read_text()
     assert "not reachable with n = 1,000 and α = 0.001" in md
     grid_free = md.replace(next(x for x in md.split("\n") if x.startswith("Searching n ∈")), "")
@@ -184,7 +184,7 @@ def test_report_sentences_use_the_stated_n_alpha_and_measure_every_radius(tmp_pa
     assert pr["columns"] == res.columns and len(res.columns) > 3
     assert pr["rel_halfwidth_max"] == max(pr[f"{c}_rel_halfwidth_max"] for c in res.columns)
     assert f"({len(res.columns)} columns, all logs)" in md
-    s2 = R.run_replay([path], out=tmp_path / "o", n=n, alpha=0.01, name="t2", d=784, progress=False)
+    s2 = run_replay([path], out=tmp_path / "o", n=n, alpha=0.01, name="t2", d=784, progress=False)
     md2 = (tmp_path / "o" / "t2.md").read_text()
     assert s2["logs"][0]["consistency"]["rows_above_max"] == 0
     assert "All logs are consistent" in md2 and "not reachable" not in md2 and "Log anomaly" not in md2
@@ -214,7 +214,7 @@ def test_cli_writes_report_and_fails_cleanly(synthetic_log, tmp_path, capsys):
                      "--dim", "3072", "--no-progress"]) == 0
     md = (out / "replay_t.md").read_text()
     assert "python -m empirical replay --log" in md and "## Closing note" in md
-    assert (out / "replay_t_fig1_l2.png").stat().st_size > 1000
+    assert (out / "replay_t_linf.png").stat().st_size > 1000
     assert cli_main(["replay", "--log", str(path), "--sigma", "0.25", "--dim", "3072", "--no-progress"]) == 2
     assert cli_main(["replay", "--log", str(tmp_path / "missing.tsv")]) == 2
     assert cli_main(["replay", "--log", str(path), "--alpha", "1.5"]) == 2
@@ -355,7 +355,8 @@ def test_incomplete_log_is_flagged(tmp_path):
     _counts_log(tmp_path / "mnist" / "noise_0.50_sigma_0.50.tsv", 0.5, 1000, 0.001, TOP[:9])
     res = compute_replay([tmp_path / "mnist"], n=1000, progress=False, command="t")
     assert [e.incomplete for e in res.logs] == [False, True]
-    assert "`noise_0.50_sigma_0.50.tsv` has 9 rows (idx up to 8)" in res.text["closing"]
+    assert ("`noise_0.50_sigma_0.50.tsv` has 9 rows (idx up to 8; the longest log of its data set has 13)"
+            in res.text["closing"])
     assert "9 (incomplete)" in render_markdown(res)
 
 
@@ -440,3 +441,187 @@ def test_committed_report_rerenders_from_its_json():
         pytest.skip("report not generated")
     res = ReplayResult.from_json(rep / "replay_cifar10.json")
     assert render_markdown(res) == (rep / "replay_cifar10.md").read_text()
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 20: replay fits the logs it is given (items 5, 6, 8, 9)
+# ---------------------------------------------------------------------------------------------
+def _imagenet_tree(root):
+    """Cohen et al.'s ImageNet layout (certify/imagenet/resnet50/noise_T/SPLIT/sigma_S, no extension): five
+    test logs of 40 rows (every 100th image) and a train-split log of 43 rows (every 2500th image)."""
+    base = root / "certify" / "imagenet" / "resnet50"
+    counts = (TOP * 4)[:40]
+    for t, s in ((0.25, 0.25), (0.25, 0.5), (0.5, 0.5), (1.0, 0.5), (1.0, 1.0)):
+        _counts_log(base / f"noise_{t:.2f}" / "test" / f"sigma_{s:.2f}", s, 1000, 0.001, counts, idx_step=100)
+    _counts_log(base / "noise_0.50" / "train" / f"sigma_{0.5:.2f}", 0.5, 1000, 0.001, (TOP * 4)[:43],
+                idx_step=2500, seed=1)
+    return root / "certify"
+
+
+def test_imagenet_layout_gets_figures_4_to_6_and_completeness_per_split(tmp_path):
+    res = compute_replay([_imagenet_tree(tmp_path)], n=1000, progress=False, command="t")
+    write_replay_report(res, tmp_path / "o", figures=False)
+    md = (tmp_path / "o" / "replay_imagenet.md").read_text()
+    # the paper's ImageNet figures (Appendix C), never its CIFAR-10 ones or the CIFAR-10 claim
+    assert "Paper Figure 4 setting" in md and "Paper Figure 5 setting" in md and "Figure 6" in md
+    import re
+
+    assert not re.search(r"Figures? [123](?![0-9])", md), re.findall(r".{40}Figures? [123].{20}", md)
+    assert "Section 4.2" not in md and "Approximately 20%" not in md and "≈20%" not in md
+    assert [f.file for f in res.figures] == ["replay_imagenet_fig4_l2.png", "replay_imagenet_fig5_l2.png",
+                                             "replay_imagenet_linf.png"]
+    # the 43-row train log does not make the 40-row test logs incomplete
+    assert [e.incomplete for e in res.logs] == [False] * 6 and "Incomplete" not in md
+    # idx ranges per split, each with its logs
+    head = res.text["header_logs"]
+    assert "test split: idx 0–3900 in steps of 100 (every 100th example; 5 logs)" in head, head
+    assert "train split: idx 0–105000 in steps of 2500 (every 2500th example; `noise_0.50/train/sigma_0.50`)" \
+        in head, head
+    # the two logs of the training-σ = 0.5 model at σ = 0.5 are told apart by their label, test first
+    claim = res.text["claim"][res.text["claim"].index("Figures 4–5"):]
+    assert claim.count("c = 1:") == 2 and claim.index(", test:") < claim.index(", train:"), claim
+
+
+def test_other_data_sets_get_neutral_text_and_names(tmp_path):
+    folder = tmp_path / "mnist"
+    for t, s in ((0.25, 0.5), (0.5, 0.5), (0.5, 1.0)):
+        _counts_log(folder / f"noise_{t:.2f}_sigma_{s:.2f}.tsv", s, 1000, 0.001, TOP)
+    res = compute_replay([folder], n=1000, progress=False, command="t")
+    md = render_markdown(res)
+    assert "Figure" not in md and "Section 4.2" not in md and "20%" not in md
+    assert "## 4. One model, vary mechanism σ" in md and "## 5. Certified accuracy at ℓ2 = 1.0" in md
+    assert [f.file for f in res.figures] == ["replay_mnist_train_sigma_l2.png", "replay_mnist_mech_sigma_l2.png",
+                                             "replay_mnist_linf.png"]
+    # the same logs under cifar10 keep the paper's text (and the committed report's file names)
+    cifar = tmp_path / "cifar10"
+    cifar.mkdir()
+    for f in folder.iterdir():
+        (cifar / f.name).write_bytes(f.read_bytes())
+    rc = compute_replay([cifar], n=1000, progress=False, command="t")
+    assert "Paper Figure 1 setting" in rc.text["fig1_title"] and "Section 4.2" in render_markdown(rc)
+    assert rc.figures[0].file == "replay_cifar10_fig1_l2.png"
+
+
+def _cifar_log(tmp_path):
+    (tmp_path / "cifar10").mkdir(parents=True, exist_ok=True)
+    return _write_log(tmp_path / "cifar10" / "noise_0.50_sigma_0.50.tsv",
+                      [(0, 1, 1, 0.5, 1), (20, 2, 2, 0.25, 1), (40, 3, -1, None, 0)])
+
+
+def _one_line_error(capsys, argv, *want):
+    assert cli_main(["replay", "--no-progress", "--no-figures", *argv]) == 2
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    for w in want:
+        assert w in lines[0], (w, lines[0])
+    return lines[0]
+
+
+def test_contradictions_duplicates_escapes_and_impossible_radii_are_errors(tmp_path, capsys):
+    log = _cifar_log(tmp_path)
+    # --dataset / --dim against the data set the path names
+    _one_line_error(capsys, ["--log", str(log), "--dataset", "imagenet"], "error: dataset: --dataset says imagenet",
+                    "noise_0.50_sigma_0.50.tsv", "cifar10")
+    _one_line_error(capsys, ["--log", str(log), "--dim", "150528"], "error: d: --dim 150528 contradicts d = 3072",
+                    "cifar10")
+    assert R.resolve_logs([log], dataset="CIFAR-10", d=3072)[0].d == 3072  # agreeing values are fine
+    # --name must stay inside --out
+    out = tmp_path / "o" / "deep"
+    _one_line_error(capsys, ["--log", str(log), "--out", str(out), "--name", "../../x"], "error: name:", "../../x")
+    assert not (tmp_path / "x.md").exists() and not (tmp_path / "o").exists()
+    with pytest.raises(ValueError, match="^name:"):
+        compute_replay([log], name="a/b", progress=False)
+    # a duplicate idx names the file, the idx and its lines
+    dup = _write_log(tmp_path / "cifar10" / "noise_0.50_sigma_0.50.tsv",
+                     [(0, 1, 1, 0.5, 1), (20, 2, 2, 0.25, 1), (0, 1, 1, 0.5, 1)])
+    _one_line_error(capsys, ["--log", str(dup)], str(dup), "idx 0 appears on lines 2, 4")
+    # a radius no finite number of draws gives: file, line and idx named
+    bad = _write_log(tmp_path / "cifar10" / "noise_0.50_sigma_0.50.tsv", [(0, 1, 1, 0.5, 1), (20, 2, 2, 19.5, 1)])
+    _one_line_error(capsys, ["--log", str(bad)], str(bad), "line 3 (idx 20): radius 19.5")
+    neg = _write_log(tmp_path / "cifar10" / "noise_0.50_sigma_0.50.tsv", [(0, 1, 1, 0.5, 1), (20, 2, 2, -0.5, 1)])
+    _one_line_error(capsys, ["--log", str(neg)], str(neg), "line 3 (idx 20): radius must be finite and >= 0")
+
+
+def test_out_that_is_a_file_or_unwritable_is_a_one_line_error(tmp_path, capsys, monkeypatch):
+    log = _cifar_log(tmp_path)
+    afile = tmp_path / "report.md"
+    afile.write_text("mine\n")
+    _one_line_error(capsys, ["--log", str(log), "--out", str(afile)], "error: out:", "is a file")
+    assert afile.read_text() == "mine\n"
+    _one_line_error(capsys, ["--log", str(log), "--out", str(afile / "sub")], "error: out: cannot write")
+    import pathlib
+
+    def refuse(self, *a, **k):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(pathlib.Path, "write_text", refuse)  # a read-only folder (the tests may run as root)
+    _one_line_error(capsys, ["--log", str(log), "--out", str(tmp_path / "ro")], "error: out: cannot write",
+                    "Permission denied")
+
+
+META = '# rs-verify-certify {"format": 1, "mechanism": "gaussian", "sigma": 0.25, "n": 1000, "alpha": 0.001, ' \
+       '"dataset": "%s", "d": %d, "split": "test"}'
+
+
+def _certify_tsv(path, dataset, d, *, sigma=0.25):
+    """A TSV as `python -m empirical certify` writes it: Cohen's header, the metadata line, extra columns."""
+    rows = ["idx\tlabel\tpredict\tradius\tcorrect\ttime\tcA\tpA_lower"]
+    rows.append((META % (dataset, d)).replace('"sigma": 0.25', f'"sigma": {sigma}'))
+    for i, k in enumerate((1000, 999, 990, 900, 0)):
+        r = _ref_radius(k, 1000, 0.001, 0.25)
+        rows.append(f"{i}\t1\t{-1 if r is None else 1}\t{0.0 if r is None else format(r, '.3')}\t"
+                    f"{0 if r is None else 1}\t0.5\t1\t0.9")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_own_certify_tsv_replays_without_dim_or_sigma(tmp_path, capsys):
+    """Item 8: the project's own data sets (digits d = 64, synthetic:D) and certify's metadata line."""
+    tsv = _certify_tsv(tmp_path / "runs" / "results.tsv", "digits", 64)
+    assert R.find_logs([tmp_path / "runs"]) == [tsv]  # the metadata line does not hide the header
+    spec = R.resolve_logs([tsv])[0]
+    assert (spec.d, spec.d_source, spec.dataset, spec.sigma, spec.sigma_source) == (64, "file header", "digits",
+                                                                                    0.25, "file header")
+    log = R.read_cohen_log(tsv)
+    assert log.n_rows == 5 and log.meta["dataset"] == "digits" and log.lineno[0] == 3
+    syn = _certify_tsv(tmp_path / "runs2" / "out.tsv", "synthetic:8:2", 8)
+    assert R.resolve_logs([syn])[0].d == 8
+    res = compute_replay([syn], n=1000, progress=False, command="t")
+    assert res.name == "replay_synthetic_8_2" and res.logs[0].d == 8
+    # the data set named in the path is enough too (d = 64 for digits)
+    named = _counts_log(tmp_path / "digits" / "noise_0.25_sigma_0.25.tsv", 0.25, 1000, 0.001, TOP)
+    assert R.resolve_logs([named])[0].d == 64
+    assert cli_main(["replay", "--log", str(tsv), "--n", "1000", "--no-progress"]) == 0
+    # the metadata contradicting the path, --sigma or --dim is an error
+    clash = _certify_tsv(tmp_path / "mnist" / "r.tsv", "digits", 64)
+    _one_line_error(capsys, ["--log", str(clash)], "error: dataset:", "digits", "mnist")
+    _one_line_error(capsys, ["--log", str(tsv), "--sigma", "0.5"], "error: sigma: --sigma says 0.5")
+    _one_line_error(capsys, ["--log", str(tsv), "--dim", "784"], "error: d: --dim 784 contradicts")
+    exp = _certify_tsv(tmp_path / "runs3" / "e.tsv", "digits", 64)
+    exp.write_text(exp.read_text().replace('"mechanism": "gaussian"', '"mechanism": "exponential-linf"'))
+    _one_line_error(capsys, ["--log", str(exp)], "exponential-linf", "Gaussian")
+
+
+def test_replay_modules_are_layers_without_an_import_loop():
+    """replay (reading) <- replay_report (rendering) <- replay_result (computing): every import of a replay
+    module, also inside functions, points down; no module-level __getattr__ re-exports upward."""
+    import ast
+    from pathlib import Path
+
+    root = Path(R.__file__).parent
+    allowed = {"replay": set(), "replay_report": {"replay"}, "replay_result": {"replay", "replay_report"}}
+    for mod, ok in allowed.items():
+        tree = ast.parse((root / f"{mod}.py").read_text())
+        used = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            used |= {n.split(".")[-1] for n in names if n.startswith("empirical") and "replay" in n.split(".")[-1]}
+        assert used <= ok, (mod, used - ok)
+        assert not any(isinstance(n, ast.FunctionDef) and n.name == "__getattr__" for n in tree.body), mod

@@ -471,6 +471,6 @@ def test_cohen_radius_accuracy_over_the_range(y, log_sigma):
 @pytest.mark.parametrize("call", [lambda: C.certified_radii(["gaussian"], 0.9, 1.0, 2),
                                   lambda: M.get_mechanism(["gaussian"])], ids=["certified_radii", "get_mechanism"])
 def test_unhashable_choice_is_a_value_error(call):
-    """Regression: theory._validate.choice raised TypeError for an unhashable value (a list)."""
+    """Regression: theory.validate.choice raised TypeError for an unhashable value (a list)."""
     with pytest.raises(ValueError):
         call()

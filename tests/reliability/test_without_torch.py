@@ -1,4 +1,4 @@
-"""Issue 15.2/15.3: an install without torch (``pip install -e ".[test]"``, no ``empirical`` extra).
+"""Issues 15.2/15.3 and 20.7: an install without torch (``pip install -e ".[test]"``, no ``empirical`` extra).
 
 torch is made unimportable in a subprocess by a ``sitecustomize`` on ``PYTHONPATH`` that puts a finder
 first on ``sys.meta_path`` raising ModuleNotFoundError for ``torch`` (what a missing package raises), so
@@ -42,14 +42,35 @@ def no_torch_env(tmp_path_factory):
     return env
 
 
-def test_empirical_cli_without_torch_is_one_line_exit_2(no_torch_env):
-    p = subprocess.run([sys.executable, "-m", "empirical", "--help"], env=no_torch_env, capture_output=True,
-                       text=True, timeout=120, cwd=ROOT)
+def _empirical(args, env, **kw):
+    return subprocess.run([sys.executable, "-m", "empirical", *args], env=env, capture_output=True, text=True,
+                          timeout=120, cwd=kw.get("cwd", ROOT))
+
+
+def test_empirical_torch_command_without_torch_is_one_line_exit_2(no_torch_env):
+    p = _empirical(["certify", "--checkpoint", "x.pt", "--sigma", "0.25"], no_torch_env)
     assert p.returncode == 2, (p.returncode, p.stderr)
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in p.stderr, p.stderr
-    assert lines[0].startswith("python -m empirical: error:") and "torch" in lines[0]
+    assert lines[0].startswith("python -m empirical certify: error:") and "torch" in lines[0]
     assert 'pip install -e ".[empirical]"' in lines[0]
+
+
+def test_empirical_help_version_and_replay_run_without_torch(no_torch_env, tmp_path):
+    """Issue 20.7: a reviewer replays published logs without torch; --help and --version answer too."""
+    h = _empirical(["--help"], no_torch_env)
+    assert h.returncode == 0 and "Traceback" not in h.stderr, h.stderr
+    assert "replay" in h.stdout and "[needs torch]" in h.stdout and 'pip install -e ".[empirical]"' in h.stdout
+    v = _empirical(["--version"], no_torch_env)
+    assert v.returncode == 0 and v.stdout.startswith("python -m empirical "), v.stderr
+    assert _empirical(["replay", "--help"], no_torch_env).returncode == 0
+    log = tmp_path / "mnist" / "noise_0.50_sigma_0.50.tsv"
+    log.parent.mkdir()
+    log.write_text("idx\tlabel\tpredict\tradius\tcorrect\ttime\n0\t3\t3\t1.91\t1\t1.0\n1\t2\t-1\t0.0\t0\t1.0\n")
+    r = _empirical(["replay", "--log", str(log), "--out", str(tmp_path / "o"), "--no-progress", "--no-figures"],
+                   no_torch_env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (tmp_path / "o" / "replay_mnist.md").is_file() and "report:" in r.stdout
 
 
 def test_pytest_without_torch_runs_theory_and_skips_empirical(no_torch_env):

@@ -190,14 +190,19 @@ def test_cli_summary_is_readable(tmp_path, capsys):
 
 
 def test_cli_subset_exit_code_and_json_path(tmp_path, capsys):
+    """--json-out PATH writes the JSON there; --json prints the same object on stdout (issue 20.11: --json is a
+    flag, as everywhere)."""
     from theory.cli import main
 
     jp = tmp_path / "sub" / "a.json"
-    rc = main(["audit", "--out", str(tmp_path), "--json", str(jp), "--id", "T15", "--no-soundness", "--quiet"])
+    capsys.readouterr()
+    rc = main(["audit", "--out", str(tmp_path), "--json-out", str(jp), "--json", "--id", "T15", "--no-soundness",
+               "--quiet"])
     assert rc == 0
     doc = json.loads(jp.read_text())
     assert [r["id"] for r in doc["claims"]] == ["T15"] and doc["soundness"] is None
     assert math.isfinite(doc["seconds"])
+    assert json.loads(capsys.readouterr().out) == doc and not (tmp_path / "audit.json").exists()
 
 
 def test_proof_gaps_section_lists_every_step():

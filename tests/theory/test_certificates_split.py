@@ -11,30 +11,40 @@ import pytest
 
 from theory import certificates as C
 
-# Every top-level name of theory/certificates.py before the split (commit 30bf44f), modules and typing excluded.
-FORMER_NAMES = (
+# The public names of the package (issue 22: the 38 private names the split re-exported for compatibility are gone).
+PUBLIC = (
     "CERTIFICATES", "Certificate", "CertifyResult", "DEFAULT_NUM_CLASSES", "EXCEED_RTOL", "PredictResult",
-    "Probabilities", "RADIUS_COLUMNS", "SOUNDNESS_NUM_CLASSES", "SOUNDNESS_SETTINGS", "_COLUMN_SPEC", "_LOG2",
-    "_MAX_COUNT", "_PARAM_CHECKS", "_PIXELDP_EPS_MAX", "_SQRT2", "_SUM_SLACK", "_c11", "_check_counts", "_cohen",
-    "_cohen_linf", "_eq6_samples", "_inv_cohen", "_inv_from_log_ratio", "_inv_numeric", "_inv_uniform_l1",
-    "_inv_uniform_linf", "_laplace_l1", "_li_log_inner", "_li_r2_over_sigma2", "_li_renyi", "_log1m_from_log_pA",
-    "_log1mexp", "_log_ratio", "_log_ratio_to_tight", "_logcosh", "_mk_inverse_numeric", "_phi_inv_of_log",
-    "_pixeldp", "_pixeldp_L", "_pixeldp_log_delta", "_pixeldp_sup", "_register", "_t13", "_t18", "_uniform_l1",
-    "_uniform_linf", "_yang_linf", "certified_radii", "certify_from_class_counts", "certify_from_counts",
-    "clopper_pearson_interval", "clopper_pearson_lower", "clopper_pearson_upper", "exceeds_tight", "get", "inverse",
-    "min_runner_up", "multiclass_exceeds_tight", "predict_from_counts", "probabilities", "radius", "soundness_table",
-    "yang_linf_check_1d", "yang_linf_check_mc",
+    "Probabilities", "RADIUS_COLUMNS", "SOUNDNESS_NUM_CLASSES", "SOUNDNESS_SETTINGS", "certified_radii",
+    "certify_from_class_counts", "certify_from_counts", "clopper_pearson_interval", "clopper_pearson_lower",
+    "clopper_pearson_upper", "exceeds_tight", "get", "inverse", "min_runner_up", "multiclass_exceeds_tight",
+    "predict_from_counts", "probabilities", "radius", "register", "soundness_table", "yang_linf_check_1d",
+    "yang_linf_check_mc",
 )
+FORMER_PRIVATE = ("_COLUMN_SPEC", "_c11", "_cohen", "_inv_cohen", "_mk_inverse_numeric", "_register", "_eq6_samples",
+                  "_COMPAT_PRIVATE")
 
 SUBMODULES = ("counts", "logprob", "radii", "registry", "columns", "tight_search", "yang_check")
 
 
-@pytest.mark.parametrize("name", FORMER_NAMES)
-def test_former_name_importable_and_is_the_submodule_object(name):
+@pytest.mark.parametrize("name", PUBLIC)
+def test_public_name_importable_and_is_the_submodule_object(name):
     obj = getattr(C, name)
     homes = [m for m in SUBMODULES if name in vars(getattr(C, m))]
     assert homes, f"{name} is defined in no submodule"
     assert all(vars(getattr(C, m))[name] is obj for m in homes)
+
+
+def test_public_names_are_all_and_no_private_reexports():
+    assert set(C.__all__) == set(PUBLIC)
+    for name in FORMER_PRIVATE:
+        assert not hasattr(C, name), name
+
+
+def test_registry_formulas_are_public_functions_not_lambdas():
+    for cert in C.CERTIFICATES.values():
+        for fn in (cert._radius, cert._inverse):
+            assert fn.__name__ != "<lambda>" and not fn.__name__.startswith("_"), (cert.name, fn.__name__)
+            assert fn.__module__ == "theory.certificates.radii" and fn.__doc__, (cert.name, fn.__name__)
 
 
 def test_all_names_resolve():

@@ -9,6 +9,7 @@ import pytest
 
 from theory import certificates as C
 from theory import neyman_pearson as NP
+from theory import np_cells as NPC
 from theory.neyman_pearson import tight_radius as T
 
 QS = (0.4, 0.1, 1e-3, 1e-9, 1e-15, 1e-100, 1e-300)
@@ -111,7 +112,7 @@ def test_laplace_l1_is_tight_and_sound_by_dinf_in_d2():
 def test_uniform_l2_kkt_enumeration_beats_random_directions(d):
     rng = np.random.default_rng(d)
     for rho in (0.3, 0.7, 0.95):
-        vmin = NP._uniform_vmin_l2(rho, d)
+        vmin = NPC._uniform_vmin_l2(rho, d)
         u = np.abs(rng.standard_normal((200_000, d)))
         u = rho * u / np.linalg.norm(u, axis=1, keepdims=True)
         v = np.prod(np.clip(1 - u, 0, None), axis=1)
@@ -146,8 +147,8 @@ def test_exponential_l2_radial_tail_against_mpmath():
                                                                                       regularized=True)
 
             up = mp.quad(f, [a, a + 5, a + 30, mp.inf])
-            assert rel(NP._radial_tail(c, t, 1.0, d, True), float(up)) < 1e-8
-            assert rel(NP._radial_tail(c, t, 1.0, d, False), float(1 - up)) < 1e-8
+            assert rel(NPC._radial_tail(c, t, 1.0, d, True), float(up)) < 1e-8
+            assert rel(NPC._radial_tail(c, t, 1.0, d, False), float(1 - up)) < 1e-8
 
 
 @pytest.mark.slow
@@ -191,7 +192,7 @@ def test_brackets_are_ordered_and_collapse_at_d1(noise, norm):
 def test_laplace_linf_upper_bound_is_a_real_flip():
     """The sum-rule upper bound: P(sum of d Laplace >= b) = 1 - pA, checked by Monte Carlo (6 sigma)."""
     d, q = 8, 0.05
-    b = NP._laplace_sum_isf(math.log(q), 1.0, d)
+    b = NPC._laplace_sum_isf(math.log(q), 1.0, d)
     rng = np.random.default_rng(1)
     s = rng.laplace(size=(400_000, d)).sum(axis=1)
     p = np.mean(s >= b)

@@ -31,6 +31,9 @@ REPO = Path(__file__).resolve().parents[2]
     (float("inf"), 4, "inf"), (-math.inf, 4, "-inf"), (float("nan"), 4, "nan"),
     (None, 4, "—"), (True, 4, "yes"), (np.bool_(False), 4, "no"),
     ("as is", 4, "as is"),
+    # negative numbers in fixed notation (issue 20): the range test is on |x|, the sign is kept
+    (-0.123456, 4, "-0.1235"), (-1.0, 4, "-1"), (-12.5, 3, "-12.5"), (-0.001, 4, "-0.001"),
+    (-99999.0, 6, "-99999"), (-0.000999, 4, "-9.990e-04"), (-123456.0, 4, "-1.235e+05"),
 ])
 def test_fmt_values(x, digits, expected):
     # 12345.6 with g and 4 digits is '1.235e+04' in Python itself: the expected strings are Python's
@@ -184,16 +187,15 @@ def test_dump_json_keeps_unicode_by_default(tmp_path):
     assert "σ‖z‖" in p.read_text(encoding="utf-8")
 
 
-def test_cli_reexports_jsonio():
-    from theory import cli
+def test_compatibility_aliases_are_gone():
+    """Issue 22: no re-export of to_jsonable from theory.cli, no theory._validate alias of theory.validate."""
+    from pathlib import Path
 
-    assert cli.to_jsonable is jsonio.to_jsonable
+    import theory
+    from theory import cli, validate
 
-
-def test_validate_is_public_and_private_name_is_a_shim():
-    from theory import _validate, validate
-
-    assert _validate.real is validate.real and _validate.choice is validate.choice
+    assert not hasattr(cli, "to_jsonable")
+    assert not (Path(theory.__file__).parent / "_validate.py").exists()
     with pytest.raises(ValueError, match="sigma"):
         validate.positive("sigma", -1.0)
 

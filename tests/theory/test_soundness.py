@@ -25,6 +25,7 @@ from scipy import stats
 
 from theory import certificates as C
 from theory import soundness as S
+from theory.certificates.yang_check import _eq6_samples
 
 ALPHA = 0.001
 SIG = 0.5
@@ -90,7 +91,7 @@ def test_axis_exponential_by_monte_carlo_with_R14_sampler():
     assert lo <= q <= hi
     # a construction that does not use R14 (the quadrature route above does): ||z||_inf ~ Gamma(d, sigma),
     # a uniformly chosen face (coordinate, sign), the other coordinates uniform on [-R, R]
-    z2 = C._eq6_samples(400_000, d, SIG, np.random.default_rng(54321))
+    z2 = _eq6_samples(400_000, d, SIG, np.random.default_rng(54321))
     k2 = int(np.count_nonzero(z2[:, 0] < -gt.true_radius))
     lo2, hi2 = C.clopper_pearson_interval(k2, z2.shape[0], 1e-6)
     assert lo2 <= q <= hi2
@@ -131,7 +132,7 @@ def test_corner_exponential_by_monte_carlo():
     for d, seed in ((2, 101), (10, 202)):
         b = S.corner_exponential(q, SIG, d).true_radius
         rng = np.random.default_rng(seed)
-        for z in (ExponentialLinf(SIG, d).sample(rng, n), C._eq6_samples(n, d, SIG, rng)):
+        for z in (ExponentialLinf(SIG, d).sample(rng, n), _eq6_samples(n, d, SIG, rng)):
             lo, hi = C.clopper_pearson_interval(int(np.count_nonzero(_maxmin(z) >= 2 * b)), n, 1e-6)
             assert lo <= q <= hi, (d, lo, hi)
             for f in (0.5, 0.97, 1.03, 1.5):

@@ -1,7 +1,7 @@
 """Certified radii of randomized smoothing, and Cohen et al.'s CERTIFY / PREDICT as pure functions of counts.
 
-A package split along its seams; every name is re-exported here, so ``from theory.certificates import X`` works
-for each of them:
+A package split along its seams; the public names are re-exported here (``from theory.certificates import X``);
+the formulas and private helpers are imported from their submodule:
 
 * :mod:`~theory.certificates.counts` -- **statistics of counts** (used by :mod:`empirical`, which must not
   re-derive them): :func:`clopper_pearson_lower`, :func:`clopper_pearson_upper`, :func:`clopper_pearson_interval`,
@@ -14,7 +14,7 @@ for each of them:
   Li et al. 2019 (Renyi), the l2 -> l_inf conversion, Yang et al. 2020 (eq.-6 noise, l_inf), Teng et al. 2020
   (Laplace, l1) and uniform noise.
 * :mod:`~theory.certificates.registry` -- the registry :data:`CERTIFICATES` of :class:`Certificate` entries,
-  :func:`get`, :func:`radius`, :func:`inverse`.
+  :func:`get`, :func:`radius`, :func:`inverse` (both broadcast over NumPy arrays), :func:`register`.
 * :mod:`~theory.certificates.columns` -- :func:`certified_radii`, the radius columns of the empirical TSV
   (:data:`RADIUS_COLUMNS`).
 * :mod:`~theory.certificates.tight_search` -- soundness against the tight radius: :func:`exceeds_tight`,
@@ -36,12 +36,10 @@ False
 
 from __future__ import annotations
 
-from theory.certificates.columns import _COLUMN_SPEC, RADIUS_COLUMNS, certified_radii
+from theory.certificates.columns import RADIUS_COLUMNS, certified_radii
 from theory.certificates.counts import (
-    _MAX_COUNT,
     CertifyResult,
     PredictResult,
-    _check_counts,
     certify_from_class_counts,
     certify_from_counts,
     clopper_pearson_interval,
@@ -49,64 +47,19 @@ from theory.certificates.counts import (
     clopper_pearson_upper,
     predict_from_counts,
 )
-from theory.certificates.logprob import (
-    _LOG2,
-    _SUM_SLACK,
-    Probabilities,
-    _log1mexp,
-    _phi_inv_of_log,
-    probabilities,
-)
-from theory.certificates.radii import (
-    _PIXELDP_EPS_MAX,
-    _SQRT2,
-    _c11,
-    _cohen,
-    _cohen_linf,
-    _inv_cohen,
-    _inv_from_log_ratio,
-    _inv_numeric,
-    _inv_uniform_l1,
-    _inv_uniform_linf,
-    _laplace_l1,
-    _li_log_inner,
-    _li_r2_over_sigma2,
-    _li_renyi,
-    _log1m_from_log_pA,
-    _log_ratio,
-    _logcosh,
-    _pixeldp,
-    _pixeldp_L,
-    _pixeldp_log_delta,
-    _pixeldp_sup,
-    _t13,
-    _t18,
-    _uniform_l1,
-    _uniform_linf,
-    _yang_linf,
-)
-from theory.certificates.registry import (
-    _PARAM_CHECKS,
-    CERTIFICATES,
-    Certificate,
-    _mk_inverse_numeric,
-    _register,
-    get,
-    inverse,
-    radius,
-)
+from theory.certificates.logprob import Probabilities, probabilities
+from theory.certificates.registry import CERTIFICATES, Certificate, get, inverse, radius, register
 from theory.certificates.tight_search import (
     DEFAULT_NUM_CLASSES,
     EXCEED_RTOL,
     SOUNDNESS_NUM_CLASSES,
     SOUNDNESS_SETTINGS,
-    _log_ratio_to_tight,
     exceeds_tight,
     min_runner_up,
     multiclass_exceeds_tight,
     soundness_table,
 )
-from theory.certificates.yang_check import _eq6_samples, yang_linf_check_1d, yang_linf_check_mc
+from theory.certificates.yang_check import yang_linf_check_1d, yang_linf_check_mc
 
 __all__ = [
     "clopper_pearson_lower",
@@ -126,6 +79,7 @@ __all__ = [
     "get",
     "radius",
     "inverse",
+    "register",
     # soundness against the tight radius, and the yang-linf checks (importable as before the split)
     "SOUNDNESS_SETTINGS",
     "EXCEED_RTOL",
@@ -138,13 +92,3 @@ __all__ = [
     "yang_linf_check_1d",
     "yang_linf_check_mc",
 ]
-
-# Private names of the former single module, kept importable (``from theory.certificates import _x``) for callers
-# written before the split; new code imports them from their submodule.
-_COMPAT_PRIVATE = (
-    _COLUMN_SPEC, _MAX_COUNT, _check_counts, _LOG2, _SUM_SLACK, _log1mexp, _phi_inv_of_log, _PIXELDP_EPS_MAX, _SQRT2,
-    _c11, _cohen, _cohen_linf, _inv_cohen, _inv_from_log_ratio, _inv_numeric, _inv_uniform_l1, _inv_uniform_linf,
-    _laplace_l1, _li_log_inner, _li_r2_over_sigma2, _li_renyi, _log1m_from_log_pA, _log_ratio, _logcosh, _pixeldp,
-    _pixeldp_L, _pixeldp_log_delta, _pixeldp_sup, _t13, _t18, _uniform_l1, _uniform_linf, _yang_linf, _PARAM_CHECKS,
-    _mk_inverse_numeric, _register, _log_ratio_to_tight, _eq6_samples,
-)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from theory import noises
 from theory import validate as V
 from theory.certificates.registry import get
 
@@ -14,23 +15,9 @@ __all__ = ["RADIUS_COLUMNS", "certified_radii"]
 # The radius columns of the empirical TSV
 # =====================================================================================================
 
-RADIUS_COLUMNS: dict[str, tuple[str, ...]] = {
-    "gaussian": ("radius_cohen", "radius_c11_c1", "radius_c11_c3", "radius_t18_linf_c1", "radius_t18_linf_c3",
-                 "radius_cohen_linf", "radius_pixeldp", "radius_li_renyi"),
-    "exponential-linf": ("radius_t13_linf", "radius_yang_linf"),
-}
-_COLUMN_SPEC: dict[str, tuple[str, dict[str, float | None]]] = {
-    "radius_cohen": ("cohen", {}),
-    "radius_c11_c1": ("c11", {"c": 1.0}),
-    "radius_c11_c3": ("c11", {"c": 3.0}),
-    "radius_t18_linf_c1": ("t18", {"c": 1.0, "d": None}),
-    "radius_t18_linf_c3": ("t18", {"c": 3.0, "d": None}),
-    "radius_cohen_linf": ("cohen-linf", {"d": None}),
-    "radius_pixeldp": ("pixeldp", {}),
-    "radius_li_renyi": ("li-renyi", {}),
-    "radius_t13_linf": ("t13", {}),
-    "radius_yang_linf": ("yang-linf", {}),
-}
+#: noise -> its radius columns, from the noise table (:func:`theory.noises.radius_columns`; the noises with a
+#: torch sampler); a snapshot at import -- :func:`certified_radii` reads the live table
+RADIUS_COLUMNS: dict[str, tuple[str, ...]] = noises.radius_columns()
 
 
 def certified_radii(mechanism: str, pA_lower: Any, sigma: Any, d: Any, *,
@@ -52,7 +39,7 @@ def certified_radii(mechanism: str, pA_lower: Any, sigma: Any, d: Any, *,
     Parameters
     ----------
     mechanism : str
-        ``"gaussian"`` or ``"exponential-linf"`` (a key of :data:`RADIUS_COLUMNS`).
+        ``"gaussian"`` or ``"exponential-linf"`` (a noise of :mod:`theory.noises` with TSV columns).
     pA_lower : float
         The Clopper-Pearson lower bound of CERTIFY, in [0, 1).
     sigma : float
@@ -79,7 +66,8 @@ def certified_radii(mechanism: str, pA_lower: Any, sigma: Any, d: Any, *,
     >>> set(certified_radii("gaussian", 0.5, 1.0, 3072).values())
     {0.0}
     """
-    V.choice("mechanism", mechanism, RADIUS_COLUMNS)
+    columns = noises.radius_columns()
+    V.choice("mechanism", mechanism, columns)
     sigma = V.positive("sigma", sigma)
     d = V.dimension("d", d)
     if one_minus_pA_lower is not None:
@@ -90,12 +78,13 @@ def certified_radii(mechanism: str, pA_lower: Any, sigma: Any, d: Any, *,
             raise ValueError(f"pA_lower must lie in [0, 1) (pass one_minus_pA_lower for pA_lower -> 1), got {pa}")
         e = 1.0 - pa
     out: dict[str, float] = {}
-    for col in RADIUS_COLUMNS[mechanism]:
+    spec = noises.column_spec()
+    for col in columns[mechanism]:
         if e >= 0.5:
             out[col] = 0.0
             continue
-        name, prm = _COLUMN_SPEC[col]
-        prm = {k: (d if v is None else v) for k, v in prm.items()}
-        out[col] = get(name).radius(one_minus_pA=e, sigma=sigma, **prm)
+        name, prm = spec[col]
+        given: dict[str, float] = {k: (d if v is None else v) for k, v in prm.items()}
+        out[col] = get(name).radius(one_minus_pA=e, sigma=sigma, **given)
     return out
 

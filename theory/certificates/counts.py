@@ -131,7 +131,12 @@ def clopper_pearson_interval(k: Any, n: Any, alpha: Any) -> tuple[float, float]:
 class CertifyResult:
     """Outcome of CERTIFY: ``abstain``; ``pA_lower`` (the Clopper-Pearson bound); ``radius`` (0.0 on abstain);
     ``one_minus_pA_lower`` = 1 - pA_lower computed without cancellation (pass it on to ``certified_radii``
-    so that every radius is computed from the same, exact tail)."""
+    so that every radius is computed from the same, exact tail).
+
+    >>> res = certify_from_counts(100, 100, 0.001, 0.5)        # pA_lower = 0.001^(1/100)
+    >>> res.abstain, round(res.pA_lower, 4), round(res.radius, 4)
+    (False, 0.9333, 0.7502)
+    """
 
     abstain: bool
     pA_lower: float
@@ -141,7 +146,11 @@ class CertifyResult:
 
 @dataclass(frozen=True)
 class PredictResult:
-    """Outcome of PREDICT: ``abstain`` and the two-sided binomial test's ``p_value``."""
+    """Outcome of PREDICT: ``abstain`` and the two-sided binomial test's ``p_value``.
+
+    >>> predict_from_counts(5, 5, 0.05)                        # a tie: p-value 1, abstain
+    PredictResult(abstain=True, p_value=1.0)
+    """
 
     abstain: bool
     p_value: float
@@ -239,6 +248,10 @@ def predict_from_counts(nA: Any, nB: Any, alpha: Any) -> PredictResult:
     Two-sided exact binomial test of H0: P(cA) = P(cB) given nA + nB draws
     (``scipy.stats.binomtest(nA, nA + nB, 0.5)``); abstain iff p-value > alpha.  With nA + nB = 0 the
     p-value is 1 (abstain).  Cohen et al. show the probability of returning a wrong class is <= alpha.
+
+    >>> res = predict_from_counts(90, 10, 0.001)                # p = P(|Bin(100, 1/2) - 50| >= 40) ~ 3e-17
+    >>> res.abstain, res.p_value < 1e-16
+    (False, True)
     """
     nA = V.count("nA", nA)
     nB = V.count("nB", nB)

@@ -78,7 +78,7 @@ _SQRT2 = math.sqrt(2.0)
 # The radii.  Each function maps (Probabilities, sigma, params) -> radius >= 0 (0.0 = certifies nothing).
 # =====================================================================================================
 
-def _cohen(p: Probabilities, sigma: float) -> float:
+def cohen_radius(p: Probabilities, sigma: float) -> float:
     """R = sigma/2 (Phi^{-1}(pA) - Phi^{-1}(pB)); binary: sigma Phi^{-1}(pA)  (Cohen et al. 2019, Theorem 1).
 
     Phi^{-1}(pA) = -Phi^{-1}(1 - pA) is evaluated from log(1 - pA) (scipy.special.ndtri_exp)."""
@@ -94,7 +94,7 @@ def _log_ratio(p: Probabilities) -> float:
     return p.log_pA - p.log_pB
 
 
-def _c11(p: Probabilities, sigma: float, c: float) -> float:
+def c11_radius(p: Probabilities, sigma: float, c: float) -> float:
     """C11: r = sqrt(2 eps) sigma with sqrt(eps) = (log pA - log pB) / (2 (1 + c)) (derivation: module doc)."""
     t = _log_ratio(p)
     if t <= 0:
@@ -102,23 +102,23 @@ def _c11(p: Probabilities, sigma: float, c: float) -> float:
     return _SQRT2 * sigma * t / (2.0 * (1.0 + c))
 
 
-def _t18(p: Probabilities, sigma: float, c: float, d: int) -> float:
+def t18_radius(p: Probabilities, sigma: float, c: float, d: int) -> float:
     """T18: r_inf = r_C11 / sqrt(d) (the C11 argument with eps = d r^2 / (2 sigma^2); module doc)."""
-    return _c11(p, sigma, c) / math.sqrt(d)
+    return c11_radius(p, sigma, c) / math.sqrt(d)
 
 
-def _cohen_linf(p: Probabilities, sigma: float, d: int) -> float:
+def cohen_linf_radius(p: Probabilities, sigma: float, d: int) -> float:
     """r_inf = r_Cohen / sqrt(d), since ||delta||_2 <= sqrt(d) ||delta||_inf (tight for the Gaussian)."""
-    return _cohen(p, sigma) / math.sqrt(d)
+    return cohen_radius(p, sigma) / math.sqrt(d)
 
 
-def _t13(p: Probabilities, sigma: float) -> float:
+def t13_radius(p: Probabilities, sigma: float) -> float:
     """T13: r = sigma (log pA - log pB) / 2  (eps = r / sigma, pA' >= pA e^{-eps}, pB' <= pB e^{eps})."""
     t = _log_ratio(p)
     return 0.0 if t <= 0 else 0.5 * sigma * t
 
 
-def _yang_linf(p: Probabilities, sigma: float) -> float:
+def yang_linf_radius(p: Probabilities, sigma: float) -> float:
     """r = sigma log(1 / (2 (1 - pA)))  (Yang et al. 2020, l_inf-exponential noise, k = 1; tight, module doc)."""
     r = -sigma * (_LOG2 + p.log_one_minus_pA)
     return max(r, 0.0)
@@ -145,7 +145,7 @@ def _pixeldp_L(eps: float, p: Probabilities, sigma: float) -> float:
     return sigma * eps / math.sqrt(2.0 * (math.log(1.25) - ld))
 
 
-def _pixeldp(p: Probabilities, sigma: float) -> float:
+def pixeldp_radius(p: Probabilities, sigma: float) -> float:
     """PixelDP: max over 0 < eps <= min(1, (log pA - log pB)/2) of L(eps) = sigma eps / sqrt(2 ln(1.25/delta*(eps))).
 
     A log-spaced grid of 80 eps locates the maximum, bounded Brent refines it (xatol 1e-13 relative; the
@@ -210,7 +210,7 @@ def _li_r2_over_sigma2(alpha: float, p: Probabilities) -> float:
     return -2.0 / alpha * _li_log_inner(alpha, p)
 
 
-def _li_renyi(p: Probabilities, sigma: float) -> float:
+def li_renyi_radius(p: Probabilities, sigma: float) -> float:
     """Li et al. 2019: r = sup_{alpha > 1} sigma sqrt(-(2/alpha) log(1 - pA - pB + 2 M_{1-alpha}(pA, pB))),
     M the power mean; maximised over s = log(alpha - 1) in [-12, 12] (a grid of 193, then bounded Brent)."""
     if _log_ratio(p) <= 0:
@@ -239,22 +239,23 @@ def _log1m_from_log_pA(log_pA: float) -> float:
     return _log1mexp(log_pA) if log_pA < 0 else -math.inf
 
 
-def _inv_from_log_ratio(t: float, log_pB: float | None) -> float:
+def inverse_from_log_ratio(t: float, log_pB: float | None) -> float:
     """log(1 - pA) such that log pA - log pB = t (binary: log(pA/(1-pA)) = t => 1 - pA = 1/(1 + e^t))."""
     if log_pB is None:
         return -float(np.logaddexp(0.0, t))
     return _log1m_from_log_pA(t + log_pB)
 
 
-def _inv_cohen(r: float, sigma: float, log_pB: float | None) -> float:
+def cohen_inverse(r: float, sigma: float, log_pB: float | None) -> float:
+    """Cohen et al. 2019: 1 - pA = Phi(-r / sigma) (binary); Phi^{-1}(pA) = 2 r / sigma + Phi^{-1}(pB) (multi-class)."""
     if log_pB is None:
         return float(special.log_ndtr(-r / sigma))          # 1 - pA = Phi(-r / sigma)
     q = 2.0 * r / sigma + _phi_inv_of_log(log_pB)            # Phi^{-1}(pA) = 2r/sigma + Phi^{-1}(pB)
     return float(special.log_ndtr(-q))
 
 
-def _inv_numeric(rad: Callable[[Probabilities], float], r: float, log_pB: float | None, name: str,
-                 sup: float | None = None) -> float:
+def inverse_numeric(rad: Callable[[Probabilities], float], r: float, log_pB: float | None, name: str,
+                    sup: float | None = None) -> float:
     """Root of radius(log(1 - pA) = y) = r, radius decreasing in y; bracket [y_min, log(1/2)] (binary) or
     [log pB, log(1 - pB)] (multi-class: pB <= 1 - pA and pA >= pB)."""
     if log_pB is None:
@@ -280,9 +281,47 @@ def _inv_numeric(rad: Callable[[Probabilities], float], r: float, log_pB: float 
     return float(optimize.brentq(g, lo, hi, xtol=1e-13, rtol=1e-15, maxiter=500))
 
 
-def _pixeldp_sup(sigma: float) -> float:
-    # pA -> 1 (binary): delta* -> 1/(1 + e^eps), L increasing on (0, 1] => sup = sigma / sqrt(2 ln(1.25 (1 + e)))
+def pixeldp_sup(sigma: float) -> float:
+    """The largest PixelDP radius (pA -> 1, binary): delta* -> 1/(1 + e^eps), L increasing on (0, 1], so
+    sup = sigma / sqrt(2 ln(1.25 (1 + e))) = 0.5705 sigma."""
     return sigma / math.sqrt(2.0 * math.log(1.25 * (1.0 + math.e)))
+
+
+# The inverse of each certificate of the registry: (radius, sigma, log_pB (None: binary), params) -> log(1 - pA).
+
+def c11_inverse(r: float, sigma: float, log_pB: float | None, c: float) -> float:
+    """C11: log pA - log pB = 2 (1 + c) r / (sqrt(2) sigma)."""
+    return inverse_from_log_ratio(2.0 * (1.0 + c) * r / (_SQRT2 * sigma), log_pB)
+
+
+def t18_inverse(r: float, sigma: float, log_pB: float | None, c: float, d: int) -> float:
+    """T18: the C11 inverse at the l2 radius r sqrt(d)."""
+    return inverse_from_log_ratio(2.0 * (1.0 + c) * r * math.sqrt(d) / (_SQRT2 * sigma), log_pB)
+
+
+def cohen_linf_inverse(r: float, sigma: float, log_pB: float | None, d: int) -> float:
+    """l2 -> l_inf conversion: Cohen et al.'s inverse at the l2 radius r sqrt(d)."""
+    return cohen_inverse(r * math.sqrt(d), sigma, log_pB)
+
+
+def t13_inverse(r: float, sigma: float, log_pB: float | None) -> float:
+    """T13: log pA - log pB = 2 r / sigma."""
+    return inverse_from_log_ratio(2.0 * r / sigma, log_pB)
+
+
+def yang_linf_inverse(r: float, sigma: float, log_pB: float | None) -> float:
+    """Yang et al. 2020 (binary): 1 - pA = e^{-r/sigma} / 2."""
+    return -r / sigma - _LOG2
+
+
+def pixeldp_inverse(r: float, sigma: float, log_pB: float | None) -> float:
+    """PixelDP: root finding (Brent) below its largest radius :func:`pixeldp_sup`."""
+    return inverse_numeric(lambda p: pixeldp_radius(p, sigma), r, log_pB, "pixeldp", pixeldp_sup(sigma))
+
+
+def li_renyi_inverse(r: float, sigma: float, log_pB: float | None) -> float:
+    """Li et al. 2019: root finding (Brent)."""
+    return inverse_numeric(lambda p: li_renyi_radius(p, sigma), r, log_pB, "li-renyi")
 
 
 # =====================================================================================================
@@ -292,7 +331,7 @@ def _pixeldp_sup(sigma: float) -> float:
 # uniform: the half-width lambda of the cube [-lambda, lambda]^d).
 # =====================================================================================================
 
-def _laplace_l1(p: Probabilities, sigma: float) -> float:
+def laplace_l1_radius(p: Probabilities, sigma: float) -> float:
     """Teng, Lee & Yuan 2020 (l1, product Laplace noise of scale sigma), binary form:
     r = -sigma log(2 (1 - pA)) for pA > 1/2.  Tight in every d: the likelihood ratio is <= e^{||delta||_1/sigma},
     and the axis shift attains it on {z_1 >= r}, of mass e^{-r/sigma}/2 = 1 - pA (theory.neyman_pearson, half-line)."""
@@ -301,7 +340,7 @@ def _laplace_l1(p: Probabilities, sigma: float) -> float:
     return max(-sigma * (_LOG2 + p.log_one_minus_pA), 0.0)
 
 
-def _uniform_l1(p: Probabilities, sigma: float) -> float:
+def uniform_l1_radius(p: Probabilities, sigma: float) -> float:
     """Yang et al. 2020 (Table 1, uniform noise on [-lambda, lambda]^d, l1) / Levine & Feizi 2021: binary form
     r = 2 lambda (pA - 1/2) = lambda (1 - 2 (1 - pA)).  Tight in every d: the likelihood ratio takes the values 0, 1,
     inf; the prediction flips iff the overlap prod_i (1 - |delta_i|/(2 lambda)) <= 3/2 - pA, and over the l1 ball the
@@ -309,7 +348,7 @@ def _uniform_l1(p: Probabilities, sigma: float) -> float:
     return max(sigma * (1.0 - 2.0 * math.exp(p.log_one_minus_pA)), 0.0)
 
 
-def _uniform_linf(p: Probabilities, sigma: float, d: int) -> float:
+def uniform_linf_radius(p: Probabilities, sigma: float, d: int) -> float:
     """Uniform noise on [-lambda, lambda]^d, l_inf, binary form: the corner minimises the overlap (1 - r/(2 lambda))^d,
     so r = 2 lambda (1 - (3/2 - pA)^{1/d})  (the Neyman-Pearson radius; O(1/d) at fixed lambda, as Kumar et al. 2020
     state for uniform noise in the l_inf ball)."""
@@ -319,14 +358,21 @@ def _uniform_linf(p: Probabilities, sigma: float, d: int) -> float:
     return 2.0 * sigma * -math.expm1(math.log(0.5 + e) / d)   # (3/2 - pA) = 1/2 + (1 - pA)
 
 
-def _inv_uniform_l1(r: float, sigma: float) -> float:
+def laplace_l1_inverse(r: float, sigma: float, log_pB: float | None = None) -> float:
+    """Teng et al. 2020 (binary): 1 - pA = e^{-r/sigma} / 2."""
+    return -r / sigma - _LOG2
+
+
+def uniform_l1_inverse(r: float, sigma: float, log_pB: float | None = None) -> float:
+    """Uniform l1 (binary): 1 - pA = (1 - r/sigma) / 2, for r < sigma."""
     if r >= sigma:
         raise ValueError(f"radius must be < {sigma!r} for certificate uniform-l1 (the largest radius it certifies, "
                          f"2 lambda (1 - 1/2)), got {r!r}")
     return math.log(0.5 * (1.0 - r / sigma))
 
 
-def _inv_uniform_linf(r: float, sigma: float, d: int) -> float:
+def uniform_linf_inverse(r: float, sigma: float, log_pB: float | None = None, *, d: int) -> float:
+    """Uniform l_inf (binary): 1 - pA = (1 - r/(2 sigma))^d - 1/2, for r < 2 sigma (1 - 2^(-1/d))."""
     if r >= 2.0 * sigma * -math.expm1(math.log(0.5) / d):
         raise ValueError(f"radius must be < 2 sigma (1 - 2^(-1/d)) for certificate uniform-linf, got {r!r}")
     # (1 - r/(2 sigma))^d = 3/2 - pA = 1/2 + (1 - pA)

@@ -12,32 +12,20 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
+
+import numpy as np
+import numpy.typing as npt
+from numpy.typing import ArrayLike
 
 from theory import validate as V
-from theory.certificates.logprob import _LOG2, _SUM_SLACK, Probabilities, probabilities
-from theory.certificates.radii import (
-    _SQRT2,
-    _c11,
-    _cohen,
-    _cohen_linf,
-    _inv_cohen,
-    _inv_from_log_ratio,
-    _inv_numeric,
-    _inv_uniform_l1,
-    _inv_uniform_linf,
-    _laplace_l1,
-    _li_renyi,
-    _pixeldp,
-    _pixeldp_sup,
-    _t13,
-    _t18,
-    _uniform_l1,
-    _uniform_linf,
-    _yang_linf,
-)
+from theory.certificates import radii
+from theory.certificates.logprob import _LOG2, _SUM_SLACK, probabilities
 
-__all__ = ["Certificate", "CERTIFICATES", "get", "radius", "inverse"]
+#: the array a broadcast call returns
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["Certificate", "CERTIFICATES", "get", "radius", "inverse", "register"]
 
 # =====================================================================================================
 # Registry
@@ -105,17 +93,38 @@ class Certificate:
             out[k] = _PARAM_CHECKS[k](given[k])
         return out
 
+    @overload
+    def radius(self, *, sigma: float, pA: float | None = None, one_minus_pA: float | None = None,
+               log_one_minus_pA: float | None = None, pB: float | None = None, log_pB: float | None = None,
+               **params: float) -> float: ...
+    @overload
+    def radius(self, *, sigma: ArrayLike, pA: ArrayLike | None = None, one_minus_pA: ArrayLike | None = None,
+               log_one_minus_pA: ArrayLike | None = None, pB: ArrayLike | None = None,
+               log_pB: ArrayLike | None = None, **params: ArrayLike) -> FloatArray: ...
     def radius(self, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, log_one_minus_pA: Any = None,
-               pB: Any = None, log_pB: Any = None, **params: Any) -> float:
+               pB: Any = None, log_pB: Any = None, **params: Any) -> Any:
         """Certified radius (>= 0) at the given probabilities; see :func:`probabilities` for the forms.
 
-        Parameters as :func:`theory.certificates.radius` (``params``: ``c``, ``d``).
+        Parameters as :func:`theory.certificates.radius` (``params``: ``c``, ``d``).  Scalars give a Python float;
+        array-likes broadcast against each other (NumPy rules) and give an array of that shape.
 
         Examples
         --------
         >>> round(get("cohen").radius(pA=0.975, sigma=2.0), 4)     # 2 Phi^-1(0.975)
         3.92
+        >>> get("t13").radius(one_minus_pA=[0.25, 0.1], sigma=2.0).round(6)   # log(pA / (1 - pA))
+        array([1.098612, 2.197225])
         """
+        for v in (sigma, pA, one_minus_pA, log_one_minus_pA, pB, log_pB, *params.values()):
+            if v is not None and type(v) not in _SCALAR_TYPES:   # an array-like (or a 0-d array): broadcast
+                return _broadcast(self._radius_scalar, {"sigma": sigma, "pA": pA, "one_minus_pA": one_minus_pA,
+                                                        "log_one_minus_pA": log_one_minus_pA, "pB": pB,
+                                                        "log_pB": log_pB, **params}, {})
+        return self._radius_scalar(sigma=sigma, pA=pA, one_minus_pA=one_minus_pA, log_one_minus_pA=log_one_minus_pA,
+                                   pB=pB, log_pB=log_pB, **params)
+
+    def _radius_scalar(self, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, log_one_minus_pA: Any = None,
+                       pB: Any = None, log_pB: Any = None, **params: Any) -> float:
         sigma = V.positive("sigma", sigma)
         kw = self._params(params)
         p = probabilities(pA, one_minus_pA, log_one_minus_pA, pB, log_pB)
@@ -123,18 +132,34 @@ class Certificate:
             raise ValueError(f"certificate {self.name} has only the binary form (pB = 1 - pA); do not pass pB")
         return float(self._radius(p, sigma, **kw))
 
+    @overload
+    def inverse(self, radius: float, *, sigma: float, pB: float | None = None, log_pB: float | None = None,
+                log: bool = False, **params: float) -> float: ...
+    @overload
+    def inverse(self, radius: ArrayLike, *, sigma: ArrayLike, pB: ArrayLike | None = None,
+                log_pB: ArrayLike | None = None, log: bool = False, **params: ArrayLike) -> FloatArray: ...
     def inverse(self, radius: Any, *, sigma: Any, pB: Any = None, log_pB: Any = None, log: bool = False,
-                **params: Any) -> float:
+                **params: Any) -> Any:
         """1 - pA (or log(1 - pA) with ``log=True``) at which the certified radius equals ``radius``.
 
         Binary form unless pB / log_pB is given.  ``radius = 0`` gives 1 - pA = 1/2 (binary) or 1 - pB.
-        Parameters as :func:`theory.certificates.inverse`.
+        Parameters as :func:`theory.certificates.inverse`; array-likes broadcast as in :meth:`radius`.
 
         Examples
         --------
         >>> get("yang-linf").inverse(0.0, sigma=1.0)                # radius 0 needs pA > 1/2
         0.5
+        >>> get("yang-linf").inverse([0.0, math.log(5)], sigma=1.0)   # e^{-r/sigma} / 2
+        array([0.5, 0.1])
         """
+        for v in (radius, sigma, pB, log_pB, *params.values()):
+            if v is not None and type(v) not in _SCALAR_TYPES:   # an array-like (or a 0-d array): broadcast
+                return _broadcast(self._inverse_scalar, {"radius": radius, "sigma": sigma, "pB": pB,
+                                                         "log_pB": log_pB, **params}, {"log": log})
+        return self._inverse_scalar(radius, sigma=sigma, pB=pB, log_pB=log_pB, log=log, **params)
+
+    def _inverse_scalar(self, radius: Any, *, sigma: Any, pB: Any = None, log_pB: Any = None, log: bool = False,
+                        **params: Any) -> float:
         sigma = V.positive("sigma", sigma)
         r = V.nonnegative("radius", radius)
         kw = self._params(params)
@@ -156,24 +181,56 @@ class Certificate:
         return y if log else math.exp(y)
 
 
-def _mk_inverse_numeric(name: str, radius_fn: Callable[..., float],
-                        sup_fn: Callable[..., float] | None = None) -> Callable[..., float]:
-    def inv(r: float, sigma: float, lpb: float | None, **kw: Any) -> float:
-        def rad(p: Probabilities) -> float:
-            return radius_fn(p, sigma, **kw)
+_SCALAR_TYPES = (float, int, np.float64)
 
-        return _inv_numeric(rad, r, lpb, name, None if sup_fn is None else sup_fn(sigma, **kw))
-    return inv
+
+def _broadcast(scalar: Callable[..., float], arrays: dict[str, Any], fixed: dict[str, Any]) -> Any:
+    """``scalar(**arrays, **fixed)`` element by element over the broadcast of the array-like ``arrays`` (None: not
+    given), like a scipy.stats method: all scalars -> the scalar path's Python float; else a float64 array of the
+    broadcast shape.  Each element is validated by the scalar path; a ValueError names the offending index."""
+    given = {k: v for k, v in arrays.items() if v is not None}
+    if all(np.ndim(v) == 0 for v in given.values()):
+        zero_d = {k: v.item() for k, v in given.items() if isinstance(v, np.ndarray)}   # 0-d arrays: their scalar
+        return scalar(**{**arrays, **zero_d}, **fixed)
+    keys = list(given)
+    try:
+        arrs = np.broadcast_arrays(*[np.asarray(given[k]) for k in keys])
+    except ValueError:
+        shapes = ", ".join(f"{k} {np.shape(given[k])}" for k in keys)
+        raise ValueError(f"the array arguments must broadcast to one shape, got {shapes}") from None
+    shape = arrs[0].shape
+    out = np.empty(shape, dtype=float)
+    for idx in np.ndindex(shape):
+        kw = {**arrays, **{k: a[idx].item() for k, a in zip(keys, arrs, strict=True)}}
+        try:
+            out[idx] = scalar(**kw, **fixed)
+        except ValueError as exc:
+            where = idx[0] if len(idx) == 1 else idx
+            raise ValueError(f"{exc} (at index {where} of the broadcast arguments)") from None
+    return out
 
 
 CERTIFICATES: dict[str, Certificate] = {}
 
 
-def _register(c: Certificate) -> None:
+def register(c: Certificate) -> Certificate:
+    """Add certificate ``c`` to :data:`CERTIFICATES` (ValueError if its name is taken); returns it.  A new noise's
+    file registers its certificates with this (:mod:`theory.noises`).
+
+    >>> register(get("cohen"))
+    Traceback (most recent call last):
+        ...
+    ValueError: certificate 'cohen' is already registered
+    """
+    if not isinstance(c, Certificate):
+        raise ValueError(f"certificate must be a theory.certificates.Certificate, got {type(c).__name__}")
+    if c.name in CERTIFICATES:
+        raise ValueError(f"certificate {c.name!r} is already registered")
     CERTIFICATES[c.name] = c
+    return c
 
 
-_register(Certificate(
+register(Certificate(
     name="cohen",
     mechanism="gaussian",
     norm="l2",
@@ -183,10 +240,10 @@ _register(Certificate(
     multiclass=True,
     tight="cohen",
     formula="sigma/2 (Phi^-1(pA) - Phi^-1(pB));  binary: sigma Phi^-1(pA)",
-    _radius=lambda p, s: _cohen(p, s),
-    _inverse=lambda r, s, lpb: _inv_cohen(r, s, lpb),
+    _radius=radii.cohen_radius,
+    _inverse=radii.cohen_inverse,
 ))
-_register(Certificate(
+register(Certificate(
     name="c11",
     mechanism="gaussian",
     norm="l2",
@@ -196,11 +253,11 @@ _register(Certificate(
     multiclass=True,
     tight="cohen",
     formula="sqrt(2) sigma (log pA - log pB) / (2 (1 + c))",
-    _radius=lambda p, s, c: _c11(p, s, c),
-    _inverse=lambda r, s, lpb, c: _inv_from_log_ratio(2.0 * (1.0 + c) * r / (_SQRT2 * s), lpb),
+    _radius=radii.c11_radius,
+    _inverse=radii.c11_inverse,
     paper=True,
 ))
-_register(Certificate(
+register(Certificate(
     name="t18",
     mechanism="gaussian",
     norm="linf",
@@ -210,11 +267,11 @@ _register(Certificate(
     multiclass=True,
     tight="cohen-linf",
     formula="sqrt(2) sigma (log pA - log pB) / (2 (1 + c) sqrt(d))",
-    _radius=lambda p, s, c, d: _t18(p, s, c, d),
-    _inverse=lambda r, s, lpb, c, d: _inv_from_log_ratio(2.0 * (1.0 + c) * r * math.sqrt(d) / (_SQRT2 * s), lpb),
+    _radius=radii.t18_radius,
+    _inverse=radii.t18_inverse,
     paper=True,
 ))
-_register(Certificate(
+register(Certificate(
     name="cohen-linf",
     mechanism="gaussian",
     norm="linf",
@@ -224,10 +281,10 @@ _register(Certificate(
     multiclass=True,
     tight="cohen-linf",
     formula="cohen / sqrt(d)",
-    _radius=lambda p, s, d: _cohen_linf(p, s, d),
-    _inverse=lambda r, s, lpb, d: _inv_cohen(r * math.sqrt(d), s, lpb),
+    _radius=radii.cohen_linf_radius,
+    _inverse=radii.cohen_linf_inverse,
 ))
-_register(Certificate(
+register(Certificate(
     name="pixeldp",
     mechanism="gaussian",
     norm="l2",
@@ -237,10 +294,10 @@ _register(Certificate(
     multiclass=True,
     tight="cohen",
     formula="max_{0<eps<=1} sigma eps / sqrt(2 ln(1.25/delta*)),  delta* = (pA - e^{2eps} pB)/(1 + e^eps)",
-    _radius=lambda p, s: _pixeldp(p, s),
-    _inverse=_mk_inverse_numeric("pixeldp", lambda p, s: _pixeldp(p, s), lambda s: _pixeldp_sup(s)),
+    _radius=radii.pixeldp_radius,
+    _inverse=radii.pixeldp_inverse,
 ))
-_register(Certificate(
+register(Certificate(
     name="li-renyi",
     mechanism="gaussian",
     norm="l2",
@@ -250,10 +307,10 @@ _register(Certificate(
     multiclass=True,
     tight="cohen",
     formula="sup_{a>1} sigma sqrt(-(2/a) log(1 - pA - pB + 2 ((pA^{1-a} + pB^{1-a})/2)^{1/(1-a)}))",
-    _radius=lambda p, s: _li_renyi(p, s),
-    _inverse=_mk_inverse_numeric("li-renyi", lambda p, s: _li_renyi(p, s)),
+    _radius=radii.li_renyi_radius,
+    _inverse=radii.li_renyi_inverse,
 ))
-_register(Certificate(
+register(Certificate(
     name="t13",
     mechanism="exponential-linf",
     norm="linf",
@@ -263,11 +320,11 @@ _register(Certificate(
     multiclass=True,
     tight="yang-linf",
     formula="sigma (log pA - log pB) / 2",
-    _radius=lambda p, s: _t13(p, s),
-    _inverse=lambda r, s, lpb: _inv_from_log_ratio(2.0 * r / s, lpb),
+    _radius=radii.t13_radius,
+    _inverse=radii.t13_inverse,
     paper=True,
 ))
-_register(Certificate(
+register(Certificate(
     name="yang-linf",
     mechanism="exponential-linf",
     norm="linf",
@@ -277,12 +334,12 @@ _register(Certificate(
     multiclass=False,
     tight="yang-linf",
     formula="sigma log(1 / (2 (1 - pA)))",
-    _radius=lambda p, s: _yang_linf(p, s),
-    _inverse=lambda r, s, lpb: -r / s - _LOG2,
+    _radius=radii.yang_linf_radius,
+    _inverse=radii.yang_linf_inverse,
 ))
 
 
-_register(Certificate(
+register(Certificate(
     name="laplace-l1",
     mechanism="laplace",
     norm="l1",
@@ -292,10 +349,10 @@ _register(Certificate(
     multiclass=False,
     tight="laplace-l1",
     formula="-sigma log(2 (1 - pA))   (sigma = the Laplace scale)",
-    _radius=lambda p, s: _laplace_l1(p, s),
-    _inverse=lambda r, s, lpb: -r / s - _LOG2,
+    _radius=radii.laplace_l1_radius,
+    _inverse=radii.laplace_l1_inverse,
 ))
-_register(Certificate(
+register(Certificate(
     name="uniform-l1",
     mechanism="uniform",
     norm="l1",
@@ -306,10 +363,10 @@ _register(Certificate(
     multiclass=False,
     tight="uniform-l1",
     formula="2 sigma (pA - 1/2)   (sigma = the half-width lambda of the cube)",
-    _radius=lambda p, s: _uniform_l1(p, s),
-    _inverse=lambda r, s, lpb: _inv_uniform_l1(r, s),
+    _radius=radii.uniform_l1_radius,
+    _inverse=radii.uniform_l1_inverse,
 ))
-_register(Certificate(
+register(Certificate(
     name="uniform-linf",
     mechanism="uniform",
     norm="linf",
@@ -319,8 +376,8 @@ _register(Certificate(
     multiclass=False,
     tight="uniform-linf",
     formula="2 sigma (1 - (3/2 - pA)^(1/d))",
-    _radius=lambda p, s, d: _uniform_linf(p, s, d),
-    _inverse=lambda r, s, lpb, d: _inv_uniform_linf(r, s, d),
+    _radius=radii.uniform_linf_radius,
+    _inverse=radii.uniform_linf_inverse,
 ))
 
 
@@ -364,8 +421,16 @@ def _given(c: Any, d: Any, params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@overload
+def radius(name: str, *, sigma: float, pA: float | None = None, one_minus_pA: float | None = None,
+           log_one_minus_pA: float | None = None, pB: float | None = None, log_pB: float | None = None,
+           c: float | None = None, d: float | None = None, **params: float) -> float: ...
+@overload
+def radius(name: str, *, sigma: ArrayLike, pA: ArrayLike | None = None, one_minus_pA: ArrayLike | None = None,
+           log_one_minus_pA: ArrayLike | None = None, pB: ArrayLike | None = None, log_pB: ArrayLike | None = None,
+           c: ArrayLike | None = None, d: ArrayLike | None = None, **params: ArrayLike) -> FloatArray: ...
 def radius(name: str, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, log_one_minus_pA: Any = None,
-           pB: Any = None, log_pB: Any = None, c: Any = None, d: Any = None, **params: Any) -> float:
+           pB: Any = None, log_pB: Any = None, c: Any = None, d: Any = None, **params: Any) -> Any:
     """Certified radius of certificate ``name`` at class probabilities (pA, pB) and noise scale sigma.
 
     ``get(name).radius(...)``: the radius r >= 0 such that the smoothed classifier's prediction cannot change
@@ -376,11 +441,15 @@ def radius(name: str, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, l
     sigma (log pA - log pB) / 2; ``yang-linf``: sigma log(1 / (2 (1 - pA))); derivations in
     :mod:`theory.certificates.radii`.
 
+    Broadcasting (like ``scipy.stats``): every numeric argument may be an array-like; they broadcast against each
+    other by NumPy's rules and the result is a float64 array of the broadcast shape, each element computed by the
+    scalar path (same validation, same value; a ValueError names the offending index).  All scalars: a Python float.
+
     Parameters
     ----------
     name : str
         A key of :data:`CERTIFICATES` (see :func:`get`).
-    sigma : float
+    sigma : float or array_like
         Noise scale, > 0 (Gaussian standard deviation; eq.-6 / Laplace scale; uniform half-width).
     pA, one_minus_pA, log_one_minus_pA : float, optional
         Exactly one: pA in (0, 1), or 1 - pA in (0, 1) (exact near pA = 1), or log(1 - pA) in (-inf, 0).
@@ -397,8 +466,8 @@ def radius(name: str, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, l
 
     Returns
     -------
-    float
-        The certified radius, >= 0.
+    float or numpy.ndarray
+        The certified radius, >= 0 (an array of the broadcast shape when an argument is an array).
 
     Raises
     ------
@@ -423,18 +492,29 @@ def radius(name: str, *, sigma: Any, pA: Any = None, one_minus_pA: Any = None, l
     1.098612
     >>> radius("yang-linf", one_minus_pA=1e-300, sigma=1.0) > 690   # log(1/(2e-300)) = 690.08
     True
+    >>> radius("cohen", pA=[0.9, 0.99, 0.999], sigma=[[0.25], [1.0]]).round(4)   # (2, 1) x (3,) -> (2, 3)
+    array([[0.3204, 0.5816, 0.7726],
+           [1.2816, 2.3263, 3.0902]])
     """
     return get(name).radius(sigma=sigma, pA=pA, one_minus_pA=one_minus_pA, log_one_minus_pA=log_one_minus_pA, pB=pB,
                             log_pB=log_pB, **_given(c, d, params))
 
 
+@overload
+def inverse(name: str, r: float, *, sigma: float, pB: float | None = None, log_pB: float | None = None,
+            log: bool = False, c: float | None = None, d: float | None = None, **params: float) -> float: ...
+@overload
+def inverse(name: str, r: ArrayLike, *, sigma: ArrayLike, pB: ArrayLike | None = None, log_pB: ArrayLike | None = None,
+            log: bool = False, c: ArrayLike | None = None, d: ArrayLike | None = None,
+            **params: ArrayLike) -> FloatArray: ...
 def inverse(name: str, r: Any, *, sigma: Any, pB: Any = None, log_pB: Any = None, log: bool = False,
-            c: Any = None, d: Any = None, **params: Any) -> float:
+            c: Any = None, d: Any = None, **params: Any) -> Any:
     """1 - pA (or log(1 - pA) with ``log=True``) at which certificate ``name`` certifies radius ``r``.
 
     ``get(name).inverse(r, ...)``: the inverse of :func:`radius` in pA, e.g. ``cohen`` (binary):
     1 - pA = Phi(-r / sigma); ``c11`` (binary): 1 - pA = 1 / (1 + exp(2 (1 + c) r / (sqrt(2) sigma))); root finding
-    (Brent) for ``pixeldp`` and ``li-renyi``.  ``r = 0`` gives 1 - pA = 1/2 (binary) or 1 - pB.
+    (Brent) for ``pixeldp`` and ``li-renyi``.  ``r = 0`` gives 1 - pA = 1/2 (binary) or 1 - pB.  Array-like
+    ``r``, ``sigma``, ``pB``, ``log_pB``, ``c``, ``d`` broadcast as in :func:`radius`.
 
     Parameters
     ----------
@@ -455,8 +535,8 @@ def inverse(name: str, r: Any, *, sigma: Any, pB: Any = None, log_pB: Any = None
 
     Returns
     -------
-    float
-        1 - pA, or log(1 - pA).
+    float or numpy.ndarray
+        1 - pA, or log(1 - pA) (an array of the broadcast shape when an argument is an array).
 
     Raises
     ------
@@ -477,5 +557,7 @@ def inverse(name: str, r: Any, *, sigma: Any, pB: Any = None, log_pB: Any = None
     >>> e = inverse("c11", 0.5, sigma=1.0, c=1.0)
     >>> round(radius("c11", one_minus_pA=e, sigma=1.0, c=1.0), 12)    # round trip
     0.5
+    >>> inverse("cohen", [0.0, 1.96], sigma=1.0).round(4)             # Phi(-r / sigma)
+    array([0.5  , 0.025])
     """
     return get(name).inverse(r, sigma=sigma, pB=pB, log_pB=log_pB, log=log, **_given(c, d, params))

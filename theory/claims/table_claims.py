@@ -64,7 +64,7 @@ def _radius(name: str, sigma: float, d: Any = None, c: float = 1.0) -> float:
         kw["c"] = c
     if name in ("t18", "cohen-linf"):
         kw["d"] = int(d)
-    return C.radius(name, **kw)
+    return float(C.radius(name, **kw))
 
 
 def _noise(mech: str, d: Any) -> float:

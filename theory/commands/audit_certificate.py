@@ -14,12 +14,10 @@ certificate exceeds the tight radius, 0 otherwise.
 from __future__ import annotations
 
 import argparse
-import shlex
-import sys
 from collections.abc import Iterable
 from typing import Any
 
-from theory.cli import print_json
+from theory.cli import command_line, output_folder, print_json
 
 NAME = "audit-certificate"
 HELP = "audit any certified-radius formula against the Neyman-Pearson tight radius (plug-in entry point)"
@@ -29,8 +27,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--radius", metavar="MODULE:FUNCTION", help="the user's radius(pA, pB, sigma, d, **params)")
     src.add_argument("--registered", metavar="NAME", help="a certificate of theory.certificates (c11, t13, t18, ...)")
-    p.add_argument("--mechanism", help="gaussian | laplace | uniform | exponential-linf | exponential-l2")
-    p.add_argument("--norm", help="l1 | l2 | linf")
+    p.add_argument("--mechanism", help="gaussian | laplace | uniform | exponential-linf | exponential-l2 "
+                                       "(with --registered: the certificate's own, may be left out)")
+    p.add_argument("--norm", help="l1 | l2 | linf (with --registered: the certificate's own, may be left out)")
     p.add_argument("--dim", type=int, default=None, help="dimension d (default 1; 3072 for --registered l_inf)")
     p.add_argument("--sigma", type=float, default=1.0, help="noise scale (default 1)")
     p.add_argument("--param", action="append", default=[], metavar="K=V", help="extra parameter (float), repeatable")
@@ -55,15 +54,35 @@ def _params(items: Iterable[str]) -> dict[str, float]:
     return out
 
 
+def _registered_matches(name: str, mechanism: str | None, norm: str | None) -> None:
+    """With --registered the mechanism and norm are the certificate's: --mechanism / --norm may repeat them but
+    not contradict them (they were silently ignored: `--registered c11 --mechanism bogus --norm l3`)."""
+    from theory import audit_certificate as A
+    from theory import certificates as C
+    from theory import neyman_pearson as NP
+    from theory import validate as V
+
+    cert = C.get(name)
+    own = {"--mechanism": A.REGISTERED_MECHANISMS.get(cert.mechanism, cert.mechanism), "--norm": cert.norm}
+    for opt, given, allowed in (("--mechanism", mechanism, NP.NOISES), ("--norm", norm, NP.NORMS)):
+        if given is None:
+            continue
+        V.choice(opt, given, allowed)
+        if given != own[opt]:
+            raise ValueError(f"{opt} {given} contradicts --registered {name}, whose {opt[2:]} is {own[opt]} "
+                             f"(leave {opt} out with --registered)")
+
+
 def run(args: argparse.Namespace) -> int:
     from theory import audit_certificate as A
 
     params = _params(args.param)
-    command = "python -m theory " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else ""
+    output_folder("--out", args.out)  # before the search (creates nothing)
     kw: dict[str, Any] = {"sigma": args.sigma, "params": params, "multiclass": not args.binary_only,
                           "simulate": not args.no_simulate, "trials": args.trials, "grid": args.grid,
-                          "command": command}
+                          "command": command_line(args, "")}
     if args.registered:
+        _registered_matches(args.registered, args.mechanism, args.norm)
         res = A.audit_registered_certificate(args.registered, d=args.dim, **kw)
     else:
         if not args.mechanism or not args.norm:

@@ -28,6 +28,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from theory.claims import CLAIMS, derive_verdict, get, reading_assurance
 
+    if args.thorough and not args.check:  # it changed nothing: the listing runs no check (issue 20.9)
+        raise ValueError("--thorough needs --check (it selects the long version of the checks --check runs)")
     claims = [get(i) for i in args.id] if args.id else list(CLAIMS.values())
     out = []
     for c in claims:
@@ -38,9 +40,13 @@ def run(args: argparse.Namespace) -> int:
             rec["derived_verdict"] = derive_verdict(ev)
             rec["derived_assurance"] = reading_assurance(ev)
         out.append(rec)
+    # exit code 1 when a check failed or a derived verdict differs from the registry's, with --json too (it was
+    # always 0 there: found by tests/theory/test_reported_numbers.py, issue 20)
+    bad = args.check and any(r["derived_verdict"] != r["verdict"] or not all(e["ok"] for e in r["evidence"])
+                             for r in out)
     if args.json:
         print_json({"claims": out})
-        return 0
+        return 1 if bad else 0
     heads = ("ID", "KIND", "VERDICT", "ASSURANCE", "METHODS", "STATEMENT")
     table = [(r["id"], r["kind"], r["verdict"], r["assurance"], ", ".join(r["methods"]),
               " ".join(str(r["statement"]).split())) for r in out]
@@ -54,7 +60,4 @@ def run(args: argparse.Namespace) -> int:
                       f"{e['check']} "
                       f"({e['seconds']:.2f} s): {e['summary']}")
     print("Full statements, formalisations and conditions: python -m theory claims --json (or --id ID --json).")
-    if args.check:
-        bad = [r["id"] for r in out if r["derived_verdict"] != r["verdict"] or not all(e["ok"] for e in r["evidence"])]
-        return 1 if bad else 0
-    return 0
+    return 1 if bad else 0

@@ -1,16 +1,18 @@
 """python -m theory scaling: certified radii and noise magnitudes vs the dimension d (Table 1, T12–T18).
 
-Writes OUT/scaling.md, OUT/scaling.json (or --json PATH; "-" prints it) and the figures OUT/scaling_*.png.
+Writes OUT/scaling.md, OUT/scaling.json (or --json-out PATH) and the figures OUT/scaling_*.png; --json also prints
+the JSON object on stdout.
 Default grid: d = 1 … 10^6 log-spaced (>= 40 points) plus 784, 3072, 150528.
 """
 
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
+from pathlib import Path
 
 from theory import validate as V
+from theory.commands.divergence import integer_option
 
 NAME = "scaling"
 HELP = "radii and noise magnitudes vs dimension -> reports/scaling.{md,json} + figures"
@@ -19,9 +21,12 @@ HELP = "radii and noise magnitudes vs dimension -> reports/scaling.{md,json} + f
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="reports", help="output folder (default: reports)")
     parser.add_argument("--dims", nargs="+", default=None, metavar="D",
-                        help="dimensions (integers >= 1; default: 1..1e6 log-spaced plus 784 3072 150528)")
-    parser.add_argument("--json", default=None, metavar="PATH",
-                        help="where to write the JSON (default OUT/scaling.json; '-' also prints it to stdout)")
+                        help="dimensions, integers in [1, 2**53] (e-notation such as 1e6 is fine; "
+                             "default: 1..1e6 log-spaced plus 784 3072 150528)")
+    parser.add_argument("--json-out", default=None, metavar="PATH",
+                        help="where to write the JSON file (default OUT/scaling.json)")
+    parser.add_argument("--json", action="store_true",
+                        help="print the result as one JSON object on stdout (the files are written as well)")
     parser.add_argument("--pA", nargs="+", type=float, default=None, metavar="P",
                         help="top-class probabilities in (0.5, 1) (default: 0.9 0.99 0.999)")
     parser.add_argument("--sigma", type=float, default=1.0, help="σ of the fixed-σ view (default 1)")
@@ -32,32 +37,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _dims(values: list[str] | None) -> list[int] | None:
+    """--dims as integers in [1, 2**53] (e-notation accepted); ValueError naming --dims otherwise (1e30 was an
+    OverflowError traceback, issue 20.9)."""
     if values is None:
         return None
-    out = []
-    for v in values:
-        try:
-            x = float(v)
-        except ValueError:
-            raise ValueError(f"--dims must be integers >= 1, got {v!r}") from None
-        out.append(V.dimension("--dims", x))
-    return out
+    parse = integer_option()
+    try:
+        return [parse(v) for v in values]
+    except argparse.ArgumentTypeError as exc:
+        raise ValueError(f"--dims: {exc}") from None
 
 
 def run(args: argparse.Namespace) -> int:
     from theory import scaling as S
-    from theory.cli import print_json
+    from theory.cli import command_line, output_file, output_folder
 
-    to_stdout = args.json == "-"
-    command = ("python -m theory " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-               if sys.argv and sys.argv[0].endswith("__main__.py") else "python -m theory scaling")
+    output_folder("--out", args.out)  # before the computation
+    if args.json_out is not None:
+        output_file("--json-out", args.json_out)
     res = S.compute_scaling(_dims(args.dims), pAs=S.DEFAULT_PA if args.pA is None else tuple(args.pA),
                             sigma=args.sigma, mc_max_d=V.dimension("--mc-max-d", args.mc_max_d), seed=args.seed,
-                            progress=not args.quiet, command=command)
-    written = S.write_scaling_report(res, args.out, json_path=None if to_stdout else args.json,
-                                     figures=not args.no_figures)
-    if to_stdout:
-        print_json(res.to_dict())
+                            progress=not args.quiet, command=command_line(args, "python -m theory scaling"))
+    written = S.write_scaling_report(res, args.out, json_path=args.json_out, figures=not args.no_figures)
+    if args.json:  # the object of the JSON file, as written
+        json_file = Path(args.json_out) if args.json_out is not None else Path(args.out) / "scaling.json"
+        print(json_file.read_text(encoding="utf-8"), end="")
     else:
         for v in res.verdicts:
             print(f"{v.id}: {v.verdict}")

@@ -7,7 +7,8 @@ drawing the counts from their exact binomial / multinomial law (fixed seed, vect
 For every certificate of theory.certificates and every setting: failures, rate with its Clopper-Pearson
 interval, the exact failure probability (binary settings), alpha and a verdict.
 
-Writes OUT/soundness.md, OUT/soundness.json (or --json PATH; "-" prints it) and OUT/soundness_rates.png.
+Writes OUT/soundness.md, OUT/soundness.json (or --json-out PATH) and OUT/soundness_rates.png; --json also prints
+the JSON object on stdout.
 Default: 1020 settings x 10,000 runs (10.2 million CERTIFY runs), about 10 s on 2 CPU cores; thorough:
 --trials 100000 (102 million runs, about 20 s: the cost is dominated by the exact computations, not the draws).
 """
@@ -15,8 +16,8 @@ Default: 1020 settings x 10,000 runs (10.2 million CERTIFY runs), about 10 s on 
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
+from pathlib import Path
 
 NAME = "soundness"
 HELP = "simulated CERTIFY on ground-truth classifiers: failure rate of every certificate -> reports/soundness.*"
@@ -26,8 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--trials", type=float, default=10_000,
                         help="CERTIFY runs per setting (integer >= 1; default 10000)")
     parser.add_argument("--out", default="reports", help="output folder (default: reports)")
-    parser.add_argument("--json", default=None, metavar="PATH",
-                        help="where to write the JSON (default OUT/soundness.json; '-' prints it to stdout)")
+    parser.add_argument("--json-out", default=None, metavar="PATH",
+                        help="where to write the JSON file (default OUT/soundness.json)")
+    parser.add_argument("--json", action="store_true",
+                        help="print the result as one JSON object on stdout (the files are written as well)")
     parser.add_argument("--alpha", type=float, default=0.001, help="CERTIFY's alpha in (0, 1) (default 0.001)")
     parser.add_argument("--n0", type=float, default=100, help="selection draws n0 (integer >= 1; default 100)")
     parser.add_argument("--seed", type=float, default=0, help="random seed (integer >= 0; default 0)")
@@ -38,21 +41,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from theory import soundness as S
     from theory import validate as V
-    from theory.cli import print_json
+    from theory.cli import command_line, output_file, output_folder
 
     trials = V.count("--trials", args.trials, minimum=1)
     n0 = V.count("--n0", args.n0, minimum=1)
     seed = V.count("--seed", args.seed)
     alpha = V.in_open_interval("--alpha", args.alpha, 0.0, 1.0)
-    to_stdout = args.json == "-"
-    json_path = None if to_stdout else args.json
-    argv = sys.argv[1:] if sys.argv and sys.argv[0].endswith("__main__.py") else ["soundness"]
-    S.check_outputs(args.out, json_path)  # fail before the long computation
+    json_path = args.json_out
+    output_folder("--out", args.out)  # fail before the long computation, creating nothing
+    if json_path is not None:
+        output_file("--json-out", json_path)
     res = S.compute_soundness(trials=trials, alpha=alpha, n0=n0, seed=seed, progress=not args.quiet,
-                              command="python -m theory " + " ".join(shlex.quote(a) for a in argv))
+                              command=command_line(args, "python -m theory soundness"))
     written = S.write_soundness_report(res, args.out, json_path=json_path, figures=not args.no_figures)
-    if to_stdout:
-        print_json(res.to_dict())
+    if args.json:  # the object of the JSON file, as written
+        json_file = Path(json_path) if json_path is not None else Path(args.out) / "soundness.json"
+        print(json_file.read_text(encoding="utf-8"), end="")
         return 0
     for s in res.summary:
         print(f"{s['certificate']:24s} {s['verdict']:26s} max rate {s['max_rate']:.4g}  "

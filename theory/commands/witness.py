@@ -40,6 +40,9 @@ def run(args: argparse.Namespace) -> int:
     if args.generate:
         if args.file:
             raise ValueError("give either FILE or --generate")
+        from theory.cli import output_folder
+
+        output_folder("--out", args.out)  # before the search (creates nothing)
         recs = W.generate_witnesses(args.out, progress=not args.json)
         claim_paths = CW.generate_claim_witnesses(args.out)
         if args.json:
@@ -51,6 +54,13 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{r['certificate']:<11} {str(r['setting']):<24} exceeds tight: {str(s['exceeds_tight']):<5} "
                       f"{f'below 1-pA = {thr:.4g}' if thr else '':<24} "
                       f"multiclass: {(s['multiclass'] or {}).get('exceeds_tight', 'n/a')}")
+                wp, setting = r.get("witness_params"), r["setting"]
+                if r["witnesses"] and wp is not None and wp != setting:
+                    # the files are built at another d (l_inf: radius / tight radius does not depend on d)
+                    keys = [k for k in wp if setting.get(k) != wp[k]]
+                    print(f"    witnesses at {', '.join(f'{k} = {wp[k]}' for k in keys)} (searched at "
+                          f"{', '.join(f'{k} = {setting.get(k)}' for k in keys)}; the ratio radius / tight radius "
+                          f"is the same at every d)")
                 for p in r["witnesses"]:
                     print(f"    -> {p}")
             print(f"refuted claims: {len(claim_paths)} counterexample witnesses")

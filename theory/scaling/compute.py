@@ -13,7 +13,7 @@ import numpy as np
 
 from theory import validate as V
 from theory._progress import progress_bar
-from theory.jsonio import dump_json, load_json, to_jsonable
+from theory.jsonio import dump_json, load_result, to_jsonable
 from theory.report import Provenance
 from theory.scaling.curves import (
     CURVE_BY_KEY,
@@ -118,8 +118,9 @@ class ScalingResult:
 
     @classmethod
     def from_json(cls, path: str | Path) -> ScalingResult:
-        """Read a result written by :meth:`to_json` (a report can be re-rendered without recomputing)."""
-        return cls.from_dict(load_json(path))
+        """Read a result written by :meth:`to_json` (a report can be re-rendered without recomputing); a file
+        that is not one is a ``ValueError`` naming it (theory.jsonio.load_result)."""
+        return load_result(path, "a scaling result", cls.from_dict)
 
 
 def _try(fn: Callable[..., Any], *a: Any, **k: Any) -> Any:

@@ -13,6 +13,9 @@ from theory import validate as V
 #: Dimensions of the paper's data sets (Section 4): MNIST 28·28, CIFAR-10 32·32·3, ImageNet 224·224·3.
 PAPER_DIMS = {"MNIST": 784, "CIFAR-10": 3072, "ImageNet": 150528}
 
+#: Largest dimension of the grid: 2**53, beyond which d is not exact in float64 (as theory.mechanisms).
+MAX_DIM = 2 ** 53
+
 #: Representative top-class probabilities (binary case, pB = 1 - pA).
 DEFAULT_PA = (0.9, 0.99, 0.999)
 
@@ -52,4 +55,8 @@ def _dims_array(dims: Iterable[Any] | None) -> np.ndarray:
         raise ValueError(f"dims must be a sequence of integers >= 1, got {dims!r}") from None
     if len(seq) == 0:
         raise ValueError("dims must contain at least one dimension (integers >= 1)")
-    return np.unique(np.asarray([V.dimension("dims", d) for d in seq], dtype=np.int64))
+    out = [V.dimension("dims", d) for d in seq]
+    big = [d for d in out if d > MAX_DIM]
+    if big:  # beyond 2**53 d is not exact in float64 (and 1e30 does not fit an int64): refused, not clamped
+        raise ValueError(f"dims must be integers in [1, 2**53], got {big[0]:.6g}")
+    return np.unique(np.asarray(out, dtype=np.int64))

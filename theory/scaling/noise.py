@@ -10,19 +10,17 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special, stats
 
+from theory import noises
 from theory import validate as V
 from theory.scaling.grid import _dims_array
 
 # --------------------------------------------------------------------------------------------------
 # Noise magnitudes: exact (theory.mechanisms) and Monte Carlo
 # --------------------------------------------------------------------------------------------------
-#: Mechanisms compared in this report (keys of theory.mechanisms.MECHANISMS).
-NOISE_MECHANISMS = ("gaussian", "exponential-linf")
+#: Mechanisms compared in this report: the noises of the table marked ``scaling`` (theory.noises.scaling_noises).
+NOISE_MECHANISMS = noises.scaling_noises()
 
-MECHANISM_LABELS = {
-    "gaussian": "Gaussian N(0, σ²I_d)",
-    "exponential-linf": "eq. 6 exponential p(z) ∝ exp(−‖z‖∞/σ)",
-}
+MECHANISM_LABELS = {name: noises.get(name).label for name in NOISE_MECHANISMS}
 
 
 def mean_confidence_interval(x: ArrayLike, level: float) -> tuple[float, float, float, float]:
@@ -75,14 +73,13 @@ def sample_linf_norm_order_statistic(mechanism: str, sigma: float, d: int, n: in
 
 
 def _mechanism(name: str, sigma: float, d: int) -> Any:
-    """The mechanism object of :mod:`theory.mechanisms` (imported lazily: the fitting code needs none)."""
-    from theory import mechanisms as M
-
-    if name == "gaussian":
-        return M.Gaussian(sigma, d)
-    if name == "exponential-linf":
-        return M.ExponentialLinf(sigma, d)
-    raise ValueError(f"mechanism must be one of {sorted(NOISE_MECHANISMS)}, got {name!r}")
+    """The mechanism object of :mod:`theory.mechanisms`, built by the noise table (:mod:`theory.noises`)."""
+    if name not in NOISE_MECHANISMS:
+        raise ValueError(f"mechanism must be one of {sorted(NOISE_MECHANISMS)}, got {name!r}")
+    build = noises.get(name).mechanism
+    if build is None:  # pragma: no cover - a scaling noise without a mechanism class is a table error
+        raise ValueError(f"noise {name} has no theory.mechanisms class")
+    return build(sigma, d)
 
 
 def _direct_samples(mech: Any, n: int, rng: np.random.Generator) -> np.ndarray:
