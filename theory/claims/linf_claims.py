@@ -431,7 +431,7 @@ _T17_REPAIRED = Reading(
     "E‖A(x) − x‖∞ ≤ α on every input of the cube [0, s]^d, s = theory.lower_bounds cube_side(d, ε, r) (every "
     "additive mechanism robust on R^d), has α ≥ C·r√d/√ε with an explicit C > 0 uniform in d (computed by the "
     "check).",
-    CONSISTENT,
+    HOLDS,   # the uniform constant is an interval branch-and-bound enclosure over d and continuous ε (verified)
     checks=(Check("explicit-lower-bound", EXACT, LBC.repaired_lower_bound_check("T17")),),
     repair="the printed box [0, r]^d → itself (met by no additive mechanism) replaced by a large enough cube (or "
            "R^d) on which the mechanism is robust and accurate; ε ≤ 1 made explicit.")
