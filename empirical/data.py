@@ -125,7 +125,7 @@ class Split:
         return self._lazy is None
 
 
-def default_data_dir():
+def default_data_dir() -> Path | None:
     """``$RS_DATA_DIR`` if set, else None."""
     v = os.environ.get(ENV_DATA_DIR)
     return Path(v) if v else None

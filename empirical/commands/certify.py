@@ -20,6 +20,8 @@ torchrun's own parser takes --n and --max for abbreviations of its options: spel
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import Any
 
 from empirical.commands import _common as K
 
@@ -27,7 +29,7 @@ NAME = "certify"
 HELP = "Cohen et al.'s CERTIFY over a data set -> TSV (resumable, shardable with torchrun)"
 
 
-def add_arguments(p) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--checkpoint", required=True, help="checkpoint written by `python -m empirical train`")
     K.add_data(p)
     K.add_certify_stats(p)
@@ -43,9 +45,7 @@ def add_arguments(p) -> None:
     K.add_device_seed(p)
 
 
-def run(args) -> int:
-    from pathlib import Path
-
+def run(args: argparse.Namespace) -> int:
     K.check_stats(args)
     if args.resume and args.overwrite:
         raise ValueError("resume: --resume and --overwrite exclude each other")
@@ -109,14 +109,15 @@ def run(args) -> int:
     return _summary(args, out, rows, world, fwd, device)
 
 
-def _certify(certify_sharded, fwd, split, args, indices, out, device, meta, params):
+def _certify(certify_sharded: Any, fwd: Any, split: Any, args: argparse.Namespace, indices: Any, out: Path,
+             device: Any, meta: dict[str, Any], params: dict[str, Any]) -> Any:
     return certify_sharded(fwd.model, split, args.mechanism, args.sigma, args.n0, args.n, args.alpha, args.batch,
                            indices, out, device=device, resume=args.resume, overwrite=args.overwrite,
                            seed=args.seed, timing=args.timing, forward=fwd, num_classes=int(meta["num_classes"]),
                            run_params=params)
 
 
-def _summary(args, out, rows, world, fwd, device) -> int:
+def _summary(args: argparse.Namespace, out: Path, rows: Any, world: int, fwd: Any, device: Any) -> int:
     from empirical.certify import read_tsv
 
     allrows = read_tsv(out)

@@ -10,16 +10,18 @@ aside); conflicting ones are refused.
 
 from __future__ import annotations
 
+import argparse
+
 NAME = "merge"
 HELP = "merge certify shard TSVs (OUT.rankR-of-N) into one TSV sorted by idx"
 
 
-def add_arguments(p) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, help="merged TSV to write")
     p.add_argument("shards", nargs="*", help="shard files (default: OUT.rank*-of-N next to OUT)")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from empirical.certify import merge_shards
 
     n = merge_shards(args.out, args.shards or None)
