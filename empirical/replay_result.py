@@ -505,7 +505,7 @@ class _Paper:
     def of(cls, entries) -> _Paper:
         datasets = {e.dataset for e in entries}
         ds = next(iter(datasets)) if len(datasets) == 1 and next(iter(datasets)) in PAPER_FIGURES else None
-        f1, f2, f3 = PAPER_FIGURES.get(ds, (None, None, None))
+        f1, f2, f3 = PAPER_FIGURES[ds] if ds is not None else (None, None, None)
         return cls(ds, f1, f2, f3, ds == CLAIM_DATASET)
 
 
@@ -661,7 +661,7 @@ def _figure_data(name: str, entries, logs, reps, order, fig1, fig2, paper: _Pape
     varied, mechanism sigma varied, l_inf); writes ``fig1_alt`` and ``fig2_alt`` into ``text``."""
     paper_ds, f1, f2 = paper.dataset, paper.f1, paper.f2
     figures = []
-    figures_spec = []
+    figures_spec: list[tuple[str, list[int], tuple[str, ...], str | None, float, str, str]] = []
     text["fig1_alt"] = f"Figure {f1} setting" if paper_ds else "training σ varied"
     text["fig2_alt"] = f"Figure {f2} setting" if paper_ds else "mechanism σ varied"
     if fig1:
@@ -830,7 +830,7 @@ def _closing(entries, order, p55, n, alpha, dims, l2_radii, linf_radii, *, claim
         out.append(("  " if p55 else "* ") + f"Across all logs, C11 c = 1 reaches 15–25% at ℓ2 = 1.0 for: "
                    f"{', '.join(near) or 'none'}; the best C11 c = 3 value is {_pct(max(acc3.values()))}%." + cap)
     else:
-        b1, b3 = max(acc1, key=acc1.get), max(acc3, key=acc3.get)
+        b1, b3 = max(acc1, key=lambda k: acc1[k]), max(acc3, key=lambda k: acc3[k])
         out.append(f"* **ℓ2 = 1.0**: the best C11 certified accuracy over all logs is {_pct(acc1[b1])}% with c = 1 "
                    f"({b1}) and {_pct(acc3[b3])}% with c = 3 ({b3})." + cap)
     if p55:
