@@ -37,6 +37,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -370,6 +371,12 @@ class Context:
     budget_s: float | None = None
     t0: float = field(default_factory=time.perf_counter)
 
+    def require_settings(self) -> Settings:
+        """The run's settings; the run_* step sets them before its report is composed."""
+        if self.settings is None:
+            raise RuntimeError("Context.settings: not set; run_dataset / run_sweep / run_protocol set it first")
+        return self.settings
+
     def train_cap(self, models_left: int):
         """Training-time cap of the next model under ``--time-budget``: its share of the remaining budget,
         one share kept for certification (None without a budget)."""
@@ -666,7 +673,7 @@ def _compose_dataset(ctx: Context, res: dict):
     Steps: the runs of each figure (:func:`_dataset_selection`), the figures (:func:`_dataset_figures`), the ℓ∞
     ratios at matched E‖z‖∞ (:func:`_linf_ratios`), then the report's sections in order."""
     dataset, d, runs = res["dataset"], res["d"], res["runs"]
-    st = ctx.settings
+    st = ctx.require_settings()
     fig1, fig2, fig3e = _dataset_selection(runs)
     figs = _dataset_figures(ctx.name, dataset, d, fig1, fig2, fig3e)
     ratio_rows, ratios = _linf_ratios(fig2, fig3e, d)
@@ -755,7 +762,7 @@ def _linf_ratios(gl, fig3e, d: int) -> tuple[list[list], dict[str, dict]]:
 
 def _dataset_header(ctx: Context, res: dict, total: float) -> list[str]:
     """Header, settings note, skipped runs and the base classifiers' table."""
-    dataset, d, runs, st = res["dataset"], res["d"], res["runs"], ctx.settings
+    dataset, d, runs, st = res["dataset"], res["d"], res["runs"], ctx.require_settings()
     behind = (sum(float(m.get('train_seconds', 0)) for m in res['metas'].values())
               + sum(r.seconds for r in runs.values()))
     L = _header(ctx, f"Own models on {dataset} (d = {d}): the paper's Figures 1–3", st,
@@ -799,9 +806,10 @@ def _dataset_l2_sections(fig1, fig2, figs: dict[str, str]) -> tuple[list[str], d
     c3 = {(_run_label(r)): r.certified_accuracy("radius_c11_c3", 1.0)[0] for r in fig1 + fig2} or {"none": 0.0}
     above = {(_run_label(r), c): int(np.sum(r.radii[c] > r.radii["radius_cohen"] * (1 + 1e-12)))
              for r in fig1 + fig2 for c in ("radius_c11_c1", "radius_c11_c3")}
+    b1, b3 = max(c1, key=lambda k: c1[k]), max(c3, key=lambda k: c3[k])
     L += [f"Certified accuracy at ℓ2 = 1.0 (the paper: 'approximately 20%' on CIFAR-10): best C11 c = 1: "
-          f"{_fmt_pct(max(c1.values()))}% ({max(c1, key=c1.get)}); best c = 3: {_fmt_pct(max(c3.values()))}% "
-          f"({max(c3, key=c3.get)}). Points where C11 exceeds Cohen's tight radius: {sum(above.values())}.", ""]
+          f"{_fmt_pct(max(c1.values()))}% ({b1}); best c = 3: {_fmt_pct(max(c3.values()))}% "
+          f"({b3}). Points where C11 exceeds Cohen's tight radius: {sum(above.values())}.", ""]
     return L, above
 
 
@@ -952,7 +960,7 @@ def run_protocol(ctx: Context, dataset: str, sigmas=None, report_only: bool = Fa
 
 def _compose_protocol(ctx: Context, res: dict):
     """``<name>.md`` / ``.json`` / ``<name>_l2.png`` / ``<name>_linf.png`` of :func:`run_protocol`."""
-    dataset, d, runs, st = res["dataset"], res["d"], res["runs"], ctx.settings
+    dataset, d, runs, st = res["dataset"], res["d"], res["runs"], ctx.require_settings()
     out = Path()  # figure file names only: the report writer places them next to the Markdown
     name = ctx.name
     gauss = sorted((r for r in runs.values() if r.mechanism == "gaussian"), key=lambda r: r.sigma)
@@ -1073,6 +1081,7 @@ def run_sweep(ctx: Context) -> dict:
     cache_cifar = None
     for label, ds, size in sweep_configs(ctx.data_dir):
         if ds == "cifar10":
+            assert size is not None  # sweep_configs gives every cifar10 entry its size
             if cache_cifar is None:
                 cache_cifar = load_splits("cifar10", ctx.data_dir)
             train, test = (resample_split(cache_cifar[0], size), resample_split(cache_cifar[1], size))
@@ -1123,14 +1132,14 @@ def _median_pA(run: Run) -> float:
 
 
 def _compose_sweep(ctx: Context, res: dict):
-    st = ctx.settings
+    st = ctx.require_settings()
     name = ctx.name
     rows = res["rows"]
     d = np.array([r["d"] for r in rows], dtype=float)
     pmax = st.alpha ** (1.0 / st.n)
     dd = np.unique(np.round(np.logspace(np.log10(50), np.log10(5000), 40)).astype(int))
     fig, axes = _FigureRecorder.new(1, 2, figsize=(11, 6.0))
-    fits = {}
+    fits: dict[str, Any] = {}
     for k, (which, col, lab) in enumerate(SWEEP_COLS):
         med = np.array([r[which].median(col) for r in rows])
         ax = axes[0] if which == "gauss" else axes[1]
