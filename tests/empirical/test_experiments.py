@@ -307,3 +307,12 @@ def test_fit_records_the_load_when_training_ended():
                           eval_split=None, max_examples=64)
     assert meta["cpu_count"] == os.cpu_count()
     assert meta["load1_end"] is None or meta["load1_end"] >= 0
+
+
+def test_report_steps_need_the_settings_of_their_run(tmp_path):
+    """A report step composed before its run_* step set the settings says so (no AttributeError on None)."""
+    ctx = X.Context("x", "cpu", "cpu", "cpu", 0, None, tmp_path, tmp_path, "cmd")
+    with pytest.raises(RuntimeError, match="Context.settings"):
+        ctx.require_settings()
+    ctx.settings = X.SETTINGS["cpu"]["digits"]
+    assert ctx.require_settings() is X.SETTINGS["cpu"]["digits"]
