@@ -12,6 +12,7 @@ the limit fails too (delete it), so the list only shrinks.
 from __future__ import annotations
 
 import ast
+import functools
 import sys
 from pathlib import Path
 
@@ -39,6 +40,7 @@ LONG_FUNCTIONS: dict[str, tuple[int, str]] = {
 }
 
 
+@functools.cache
 def function_lengths(root: Path = ROOT) -> dict[str, int]:
     """``"path:qualified name" -> lines`` (def line to last line, docstring not counted) for every function."""
     out: dict[str, int] = {}
