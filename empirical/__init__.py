@@ -25,6 +25,7 @@ __all__ = [
     "compute_replay", "ReplayResult",                                  # empirical.replay_result
     "write_replay_report",                                             # empirical.replay_report
     "compute_jpeg_gap", "write_jpeg_gap_report", "JpegGapResult",      # empirical.jpeg_gap
+    "analyze", "write_analyze_report", "AnalyzeResult",                # empirical.analysis
     "compute_device_check", "write_device_check_report",               # empirical.device_check
     "DeviceCheckResult", "DeviceCheckSettings",                        # empirical.device_check
     "__version__",
@@ -40,6 +41,7 @@ _NAMES = {
     **{n: "empirical.replay_result" for n in ("compute_replay", "ReplayResult")},
     "write_replay_report": "empirical.replay_report",
     **{n: "empirical.jpeg_gap" for n in ("compute_jpeg_gap", "write_jpeg_gap_report", "JpegGapResult")},
+    **{n: "empirical.analysis" for n in ("analyze", "write_analyze_report", "AnalyzeResult")},
     **{n: "empirical.device_check" for n in ("compute_device_check", "write_device_check_report",
                                               "DeviceCheckResult", "DeviceCheckSettings")},
 }

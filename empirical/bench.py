@@ -458,3 +458,37 @@ def format_bench(res: dict) -> str:
                      f"runs): {res['ratios']['vs_cohen_reference_own_process']:.2f}x (paired per repetition: "
                      + ", ".join(f"{v:.2f}" for v in per) + ")")
     return "\n".join(lines)
+
+
+# -- certify batch size (issue 21) --------------------------------------------------------------------------
+def certify_batch_sweep(model, shape, num_classes: int, device="cpu", *, sizes=(128, 256, 512, 1000), n: int = 8000,
+                        reps: int = 3, sigma: float = 0.25, compile: bool = True, seed: int = 0) -> dict:
+    """Throughput of the CERTIFY sampling loop (:meth:`Smooth.sample_counts`, the engine's forward path) at each
+    batch size of ``sizes``, interleaved over ``reps`` repetitions (medians; ``ratio_to_best`` = median / best
+    median, so load that drifts between repetitions hits every size alike).  Each size is compiled and run once
+    before timing.  Returns samples/s per size, the ratios, the fastest size and the torch thread count."""
+    from theory import validate as V
+
+    sizes = [V.count("batch", b, minimum=1) for b in sizes]
+    n = V.count("n", n, minimum=1)
+    dev = resolve_device(device)
+    fwd = FastForward(model.eval(), dev, compile=compile, verbose=False)
+    smooth = Smooth(fwd.model, num_classes, "gaussian", sigma, dev, forward=fwd)
+    x = torch.rand(tuple(shape), generator=torch.Generator().manual_seed(seed)).to(dev)
+    for b in sizes:
+        smooth.warmup(x, (n,), b)
+        smooth.sample_counts(x, min(n, 2 * b), b).cpu()
+    per: dict[int, list[float]] = {b: [] for b in sizes}
+    for _ in range(V.count("reps", reps, minimum=1)):
+        for b in sizes:
+            _sync(dev)
+            t0 = time.perf_counter()
+            smooth.sample_counts(x, n, b, make_generator(dev, seed)).cpu()
+            per[b].append(n / (time.perf_counter() - t0))
+    med = {b: statistics.median(v) for b, v in per.items()}
+    best = max(med, key=lambda b: med[b])
+    return {"device": str(dev), "threads": torch.get_num_threads(), "n": n, "reps": reps,
+            "samples_per_s": {str(b): med[b] for b in sizes},
+            "ratio_to_best": {str(b): med[b] / med[best] for b in sizes},
+            "all": {str(b): per[b] for b in sizes}, "fastest": best, "load_average": _loadavg(),
+            "forward": fwd.description}

@@ -1,7 +1,7 @@
 """Command-line entry: ``python -m empirical COMMAND ...`` (same conventions as ``python -m theory``).
 
 Without the ``empirical`` extra (torch, scikit-learn), ``--version``, ``--help`` and the commands of
-:data:`WITHOUT_EXTRA` (``replay``: reading published logs needs numpy/scipy only) still run; every other
+:data:`WITHOUT_EXTRA` (``replay``, ``analyze``: reading logs needs numpy/scipy only) still run; every other
 command answers with one ``error:`` line and exit 2 naming what to install.
 """
 
@@ -14,9 +14,10 @@ from theory.cli import main_for
 #: The modules of the ``empirical`` extra (pyproject.toml) that the commands import.
 EXTRA_MODULES = ("torch", "sklearn")
 #: Commands that run without the extra (they never import torch).
-WITHOUT_EXTRA = ("replay",)
+WITHOUT_EXTRA = ("replay", "analyze")
 _PROG = "python -m empirical"
-_DESCRIPTION = "Randomized-smoothing experiments in torch: train, certify, predict, bench, replay, experiment."
+_DESCRIPTION = ("Randomized-smoothing experiments in torch: train, certify, predict, analyze, bench, replay, "
+                "experiment.")
 
 
 def missing_extra() -> list[str]:

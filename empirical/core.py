@@ -35,15 +35,26 @@ import numpy as np
 import torch
 from torch import nn
 
-from empirical.noise import FusedNoise, NoiseSampler, batch_seed, check_mechanism
+from empirical.noise import LATTICE, FusedNoise, LatticeGaussianSampler, NoiseSampler, batch_seed, check_mechanism
 from theory import certificates as C
 from theory import validate as V
+from theory.lattice_gaussian import lattice_certify_from_counts
 
 ABSTAIN = -1
 
 # The certificate giving the ``radius`` column for each mechanism (keys of theory.certificates.CERTIFICATES):
 # Gaussian -> Cohen et al.'s l2 radius sigma Phi^{-1}(pA_lower); eq. 6 -> the paper's T13 l_inf radius.
-PRIMARY_CERTIFICATE = {"gaussian": "cohen", "exponential-linf": "t13"}
+# gaussian-lattice (issue 23) -> Cohen's radius, which holds on the lattice (theory.lattice_gaussian), at pA_lower
+# less the sampler's total-variation slack d * eta.
+PRIMARY_CERTIFICATE = {"gaussian": "cohen", "exponential-linf": "t13", LATTICE: "cohen"}
+# The mechanism whose radius columns (theory.certificates.certified_radii) a mechanism reports: the lattice mode's
+# are the Gaussian's (every Gaussian certificate holds for f o round; theory.lattice_gaussian).
+RADIUS_MECHANISM = {LATTICE: "gaussian"}
+
+
+def radius_mechanism(mechanism: str) -> str:
+    """The key of ``theory.certificates.certified_radii`` giving ``mechanism``'s radius columns."""
+    return RADIUS_MECHANISM.get(mechanism, mechanism)
 
 
 @dataclass
@@ -79,6 +90,20 @@ class PredictOutput:
     n: int
     counts: np.ndarray
 
+
+
+@dataclass
+class SequentialCertifyOutput(CertifyOutput):
+    """One sequential CERTIFY call (:meth:`Smooth.certify_sequential`): the fields of :class:`CertifyOutput`
+    (``n`` = estimation draws actually used, ``pA_lower`` the confidence sequence's lower end at the stop) and
+    ``mode``, ``forward_passes`` (n0 + n), ``targets``, ``certified`` (1/0 per target) and ``decided_at``
+    (estimation draws when each target was decided; 0 = before any draw)."""
+
+    mode: str
+    forward_passes: int
+    targets: tuple
+    certified: tuple
+    decided_at: tuple
 
 def resolve_device(device="auto") -> torch.device:
     """'auto' -> cuda if available else cpu; 'cpu'; 'cuda' (ValueError when unavailable)."""
@@ -186,8 +211,13 @@ class FastForward:
 
 class Smooth:
     """Smoothed classifier around ``base_classifier`` (a module mapping [B, C, H, W] pixels in [0, 1]
-    to logits over ``num_classes``) with noise ``mechanism`` ('gaussian' or 'exponential-linf') of
-    parameter ``sigma``, on ``device``.
+    to logits over ``num_classes``) with noise ``mechanism`` ('gaussian', 'exponential-linf' or 'gaussian-lattice')
+    of parameter ``sigma``, on ``device``.
+
+    'gaussian-lattice' (issue 23) is the mode whose certificate holds in floating point: ``x`` must lie on the 1/255
+    lattice (else ValueError) and the network input is a function of the integer pixel + noise index alone
+    (:class:`empirical.noise.LatticeGaussianSampler`); 'gaussian' feeds fl(x + fl(sigma g)), which a base classifier
+    can read (``python -m empirical audit-fp``).
 
     ``forward`` may be a faster callable for the same model (see :class:`FastForward`); by default the
     module itself runs in eval / inference mode.  ``fused_noise``: draw and add the noise in one compiled pass
@@ -206,6 +236,7 @@ class Smooth:
         self._sampler = None
         self.fused_noise = (self.device.type == "cuda") if fused_noise is None else bool(fused_noise)
         self._fused = None
+        self._lattice = None  # gaussian-lattice: LatticeGaussianSampler (integer composition, issue 23)
 
     # -- SAMPLEUNDERNOISE ---------------------------------------------------------------------------
     def _sampler_for(self, x: torch.Tensor) -> NoiseSampler:
@@ -226,6 +257,8 @@ class Smooth:
         num = V.count("num", num, minimum=1)
         batch_size = V.count("batch", batch_size, minimum=1)
         x = x.to(self.device, non_blocking=True)
+        if self.mechanism == LATTICE:  # never the float add paths below (issue 23)
+            return self._sample_counts_lattice(x, num, batch_size, generator)
         if self.fused_noise:
             return self._sample_counts_fused(x, num, batch_size, generator)
         sampler = self._sampler_for(x)
@@ -268,6 +301,30 @@ class Smooth:
                 i += 1
         return counts
 
+    def _lattice_for(self, x: torch.Tensor) -> LatticeGaussianSampler:
+        shape = tuple(x.shape)
+        if self._lattice is None or self._lattice.shape != shape:
+            dtype = x.dtype if torch.is_floating_point(x) else torch.float32
+            self._lattice = LatticeGaussianSampler(self.sigma, shape, self.device, dtype)
+        return self._lattice
+
+    def _sample_counts_lattice(self, x, num, batch_size, generator):
+        """sample_counts for gaussian-lattice: the network sees lut[k + idx] (noise.LatticeGaussianSampler)."""
+        sampler = self._lattice_for(x)
+        k = sampler.pixels(x)  # ValueError off the lattice
+        counts = torch.zeros(self.num_classes, dtype=torch.int64, device=self.device)
+        ones = None
+        remaining = num
+        with torch.inference_mode():
+            while remaining > 0:
+                this = min(batch_size, remaining)
+                preds = self.forward(sampler.add_noise(x, this, generator, pixels=k)).argmax(dim=1)
+                if ones is None or ones.shape[0] != this:
+                    ones = torch.ones(this, dtype=torch.int64, device=self.device)
+                counts.index_add_(0, preds, ones)
+                remaining -= this
+        return counts
+
     def warmup(self, x: torch.Tensor, sizes, batch_size: int) -> None:
         """Run the forward pass once on every batch shape that drawing ``sizes`` samples in batches of
         ``batch_size`` produces (compiles them now, so that no example's time includes compilation)."""
@@ -278,11 +335,15 @@ class Smooth:
             if num % batch_size:
                 shapes.add(num % batch_size)
         x = x.to(self.device)
-        sampler = self._sampler_for(x)
-        fused = getattr(self.forward, "predict_noisy", None)
+        lattice = self.mechanism == LATTICE
+        if lattice:  # off-lattice input: ValueError before any work; the forward pass sees plain float batches
+            self._lattice_for(x).pixels(x)
+            x = x.to(self._lattice.dtype)
+        sampler = None if lattice else self._sampler_for(x)
+        fused = None if lattice else getattr(self.forward, "predict_noisy", None)
         with torch.inference_mode():
             for b in sorted(shapes):
-                if self.fused_noise:
+                if self.fused_noise and not lattice:
                     self.forward(self._fused_for(x).add_noise(x, b, seed=0)).argmax(dim=1)
                 elif fused is not None:
                     fused(x, *sampler.draw_parts(b))
@@ -303,9 +364,12 @@ class Smooth:
         cA = int(np.argmax(c0))  # top index in counts0 (lowest index on ties)
         nA = int(c1[cA])
         d = int(np.prod(tuple(x.shape)))
-        res = C.certify_from_counts(nA, n, alpha, self.sigma, PRIMARY_CERTIFICATE[self.mechanism],
-                                    **_cert_params(PRIMARY_CERTIFICATE[self.mechanism], d))
-        radii = C.certified_radii(self.mechanism, res.pA_lower, self.sigma, d,
+        if self.mechanism == LATTICE:  # pA_lower less the sampler's slack d * eta (theory.lattice_gaussian)
+            res = lattice_certify_from_counts(nA, n, alpha, self.sigma, d, self._lattice_for(x).eta)
+        else:
+            res = C.certify_from_counts(nA, n, alpha, self.sigma, PRIMARY_CERTIFICATE[self.mechanism],
+                                        **_cert_params(PRIMARY_CERTIFICATE[self.mechanism], d))
+        radii = C.certified_radii(radius_mechanism(self.mechanism), res.pA_lower, self.sigma, d,
                                   one_minus_pA_lower=res.one_minus_pA_lower)
         if res.abstain:
             radii = {k: 0.0 for k in radii}
@@ -323,6 +387,88 @@ class Smooth:
         nA, nB = int(counts[cA]), int(counts[cB])
         res = C.predict_from_counts(nA, nB, alpha)
         return PredictOutput(ABSTAIN if res.abstain else cA, res.p_value, cA, nA, cB, nB, n, counts)
+
+
+    # -- sequential CERTIFY (issue 21) ---------------------------------------------------------------
+    def certify_sequential(self, x: torch.Tensor, n0: int, spec, alpha: float, batch_size: int,
+                           generator=None) -> SequentialCertifyOutput:
+        """CERTIFY with an anytime-valid bound and early stopping (:mod:`theory.sequential`).
+
+        cA is selected with ``n0`` draws as in Cohen et al.; then the estimation draws come in increments of
+        :func:`theory.sequential.look_schedule` (up to ``spec.budget``), and after each increment the counts are
+        looked at: ``spec.mode == 'target'`` decides every radius of ``spec.targets`` (certified / refused, and
+        the draw count at which), stopping when all are decided; ``'radius'`` stops when the radius cannot grow
+        by more than ``spec.fraction`` (projected).  ``pA_lower`` is the confidence sequence's lower end at the
+        stop, valid whenever sampling stopped; the radius columns use it (binary form, pB = 1 - pA).
+        """
+        from theory import sequential as Q
+
+        n0 = V.count("n0", n0, minimum=1)
+        alpha = V.in_open_interval("alpha", alpha, 0.0, 1.0)
+        c0 = self.sample_counts(x, n0, batch_size, generator).cpu().numpy()
+        cA = int(np.argmax(c0))
+        d = int(np.prod(tuple(x.shape)))
+        name = PRIMARY_CERTIFICATE[self.mechanism]
+        params = _cert_params(name, d)
+        nt = len(spec.targets) if spec.mode == "target" else 0
+        status = np.zeros(nt, dtype=np.int8)
+        decided_at = np.zeros(nt, dtype=np.int64)
+        if spec.mode == "target":
+            levels = Q.target_levels(spec.targets, self.sigma, name, **params)
+            status[:] = Q.decide_targets(np.array([0]), 0, spec.budget, alpha, levels, spec.prior)[0]
+        counts = torch.zeros(self.num_classes, dtype=torch.int64, device=self.device)
+        c1 = counts.cpu().numpy()
+        t = nA = 0
+        for look in Q.look_schedule(spec.budget, batch_size, spec.first):
+            if spec.mode == "target" and np.all(status != Q.UNDECIDED):
+                break
+            counts += self.sample_counts(x, look - t, batch_size, generator)
+            t = look
+            c1 = counts.cpu().numpy()  # one host read per look
+            nA = int(c1[cA])
+            if spec.mode == "target":
+                st = Q.decide_targets(np.array([nA]), t, spec.budget, alpha, levels, spec.prior)[0]
+                new = (status == Q.UNDECIDED) & (st != Q.UNDECIDED)
+                status[new], decided_at[new] = st[new], t
+            else:
+                stop, _ = Q.radius_stop(np.array([nA]), t, spec.budget, alpha, self.sigma, spec.fraction, name,
+                                        spec.prior, **params)
+                if stop[0]:
+                    break
+        q = float(Q.one_minus_lower(nA, t, alpha, spec.prior)) if t else 1.0
+        abstain = q > 0.5
+        radius = 0.0 if abstain else float(Q.radius_of(q, self.sigma, name, **params))
+        qr = min(q, 0.5)  # on abstain every radius is 0 (certified_radii wants 1 - pA_lower in (0, 1))
+        radii = C.certified_radii(self.mechanism, 1.0 - qr, self.sigma, d, one_minus_pA_lower=qr)
+        if abstain:
+            radii = {k: 0.0 for k in radii}
+        return SequentialCertifyOutput(ABSTAIN if abstain else cA, radius, 1.0 - q, cA, int(c0[cA]), n0, nA, t,
+                                       dict(radii), c0, c1, spec.mode, n0 + t, tuple(float(r) for r in spec.targets),
+                                       tuple(int(v == Q.CERTIFIED) for v in status), tuple(int(v) for v in decided_at))
+
+    def certify_target(self, x: torch.Tensor, n0: int, targets, alpha: float, batch_size: int, budget: int = 100_000,
+                       generator=None) -> SequentialCertifyOutput:
+        """Target-radius mode of :meth:`certify_sequential`: is x certified at each radius of ``targets``?"""
+        from theory.sequential import SequentialSpec
+
+        return self.certify_sequential(x, n0, SequentialSpec("target", budget, tuple(targets)), alpha, batch_size,
+                                       generator)
+
+
+#: Noise draws per forward pass that ``python -m empirical certify`` uses when --batch is not given, per device
+#: type (issue 21): chosen with ``python -m empirical bench --batch-sweep`` (reports/empirical/bench_batch_cpu.json:
+#: the ratios of the sampling loop's throughput at 128 / 256 / 512 / 1000 on this CPU); CUDA keeps 1000 until a lent
+#: GPU measures it (gpu-report records the sweep).
+DEFAULT_CERTIFY_BATCH = {"cpu": 1000, "cuda": 1000}
+
+
+def default_certify_batch(device="cpu") -> int:
+    """The default CERTIFY batch size for ``device`` (:data:`DEFAULT_CERTIFY_BATCH`).
+
+    >>> default_certify_batch("cpu") in (128, 256, 512, 1000)
+    True
+    """
+    return DEFAULT_CERTIFY_BATCH.get(resolve_device(device).type, 1000)
 
 
 def _cert_params(name: str, d: int) -> dict:

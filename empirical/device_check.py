@@ -103,6 +103,8 @@ class DeviceCheckResult:
     agreement: dict = dataclasses.field(default_factory=dict)
     jpeg_gap: dict | None = None
     experiment: dict | None = None
+    sequential: dict | None = None  # issue 21: sequential CERTIFY against the fixed-n rows (_sequential_check)
+    audit_fp: dict | None = None  # issue 23: the floating-point audit of the engine's paths (_audit_fp)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> DeviceCheckResult:
@@ -237,12 +239,127 @@ def _md(res: dict) -> str:
               "| R | lossless % | JPEG % | difference (points) | McNemar p |", "|---|---:|---:|---:|---:|"]
         L += [f"| {g['radius']:g} | {g['acc_lossless']:.0f} | {g['acc_jpeg']:.0f} | "
               f"{g['acc_lossless'] - g['acc_jpeg']:+.0f} | {g['p_value']:.2g} |" for g in j["gaps"]]
+    if res.get("sequential"):
+        L += _sequential_md(res["sequential"])
+    L += _audit_fp_md(res.get("audit_fp"))
     if res.get("experiment"):
         e = res["experiment"]
         L += ["", "## CIFAR-10 experiment (--all)", "", f"Report: `{Path(e['report']).name}` ({e['seconds']:.0f} s; "
               f"skipped runs: {len(e.get('skipped_runs', []))})."]
     L += ["", f"Raw figures: `{res['json_name']}`; certification rows (fp32): `{res['tsv_name']}`.", ""]
     return "\n".join(L)
+
+
+# -- sequential CERTIFY (issue 21) -----------------------------------------------------------------------------
+SEQUENTIAL_TARGETS = (0.25, 0.5, 0.75, 1.0)
+
+
+def _sequential_check(res: dict, model, split, idx, fixed_rows, dev, sz: dict, args, out_dir: Path) -> None:
+    """Target-radius and radius mode (theory.sequential) on the images the fp32 fixed-n run certified, same seeds,
+    budget = that run's n: forward passes, seconds and certified accuracy both ways -> res['sequential']."""
+    from empirical.certify import certify_dataset
+    from empirical.core import FastForward
+    from theory.sequential import SequentialSpec
+
+    ff = FastForward(model, dev, compile=not args.dry_run)
+    n0, n = args.n0, sz["n"]
+    fx = {int(r["idx"]): r for r in fixed_rows}
+    out = {"count": len(idx), "n0": n0, "budget": n, "batch": sz["batch"], "targets": list(SEQUENTIAL_TARGETS),
+           "fixed_forward_passes": n0 + n,
+           "fixed_certified_accuracy": {f"{R:g}": sum(r["correct"] and r["radius"] >= R for r in fixed_rows)
+                                        / max(len(fixed_rows), 1) for R in SEQUENTIAL_TARGETS}}
+    for mode, spec in (("target", SequentialSpec("target", n, SEQUENTIAL_TARGETS)),
+                       ("radius", SequentialSpec("radius", n))):
+        _say(f"[gpu-report] sequential CERTIFY ({mode} mode) ...")
+        t0 = time.perf_counter()
+        rows = certify_dataset(ff.model, split, "gaussian", args.sigma, n0, n, 0.001, sz["batch"], idx,
+                               out_dir / f"{args.name}-certify-{mode}.tsv", overwrite=True, device=dev,
+                               seed=args.seed, forward=ff, progress=False, sequential=spec)
+        dt = time.perf_counter() - t0
+        fp = [r["forward_passes"] for r in rows]
+        m = {"seconds": dt, "mean_forward_passes": sum(fp) / max(len(fp), 1),
+             "fewer": (n0 + n) * len(fp) / max(sum(fp), 1)}
+        if mode == "target":
+            m["certified_accuracy"] = {f"{R:g}": sum(r["correct"] and r[f"certified_R{R:g}"] == 1 for r in rows)
+                                       / max(len(rows), 1) for R in SEQUENTIAL_TARGETS}
+        else:
+            ratios = sorted(r["radius"] / fx[r["idx"]]["radius"] for r in rows if fx[r["idx"]]["radius"] > 0)
+            m["median_radius_ratio"] = ratios[len(ratios) // 2] if ratios else None
+        out[mode] = m
+    fixed_s = next((c["seconds"] for c in res["certify"] if c["label"] == "fp32"), None)
+    out["fixed_seconds"] = fixed_s
+    from empirical.bench import certify_batch_sweep
+    from empirical.core import default_certify_batch
+
+    sizes = (128, 256, 512, 1000) + ((4000, 10_000) if dev.type == "cuda" else ())
+    out["batch_sweep"] = certify_batch_sweep(model, split[0][0].shape, 10, dev, sizes=sizes, n=min(n, 20_000),
+                                             reps=3, sigma=args.sigma, compile=not args.dry_run, seed=args.seed)
+    out["default_certify_batch"] = default_certify_batch(dev)
+    res["sequential"] = out
+
+
+def _secs(x) -> str:
+    return "–" if x is None else f"{x:.1f}"
+
+
+def _sequential_md(q: dict) -> list:
+    t, r = q["target"], q["radius"]
+    L = ["", "## Sequential CERTIFY (issue 21) against the fixed-n run above", "",
+         f"{q['count']} images, same seeds, budget n = {q['budget']} (fixed n: {q['fixed_forward_passes']} forward "
+         f"passes per image), batch {q['batch']}.", "",
+         "| run | mean forward passes | fewer than fixed | seconds |", "|---|---:|---:|---:|",
+         f"| fixed n | {q['fixed_forward_passes']} | 1 | {_secs(q.get('fixed_seconds'))} |",
+         f"| target-radius mode | {t['mean_forward_passes']:.0f} | {t['fewer']:.1f}× | {t['seconds']:.1f} |",
+         f"| radius mode | {r['mean_forward_passes']:.0f} | {r['fewer']:.1f}× | {r['seconds']:.1f} |", "",
+         "Certified accuracy (fixed / target mode): " + "; ".join(
+             f"R = {R}: {100 * q['fixed_certified_accuracy'][R]:.0f} / {100 * t['certified_accuracy'][R]:.0f} %"
+             for R in q["fixed_certified_accuracy"]) + ".  Radius mode median radius / fixed radius: "
+         + (f"{r['median_radius_ratio']:.3f}." if r.get("median_radius_ratio") is not None else "– (none certified).")]
+    if q.get("batch_sweep"):
+        w = q["batch_sweep"]
+        L += ["", f"CERTIFY sampling loop by batch size ({w['n']} draws, {w['reps']} interleaved repetitions; ratio to "
+              f"the fastest): " + ", ".join(f"{b}: {w['ratio_to_best'][b]:.2f}" for b in w["ratio_to_best"])
+              + f"; fastest {w['fastest']}, default of this device (`default_certify_batch`) "
+              f"{q['default_certify_batch']}."]
+    return L
+# -- end sequential ------------------------------------------------------------------------------------------
+
+
+# -- audit-fp (issue 23) -----------------------------------------------------------------------------------------
+def _audit_fp(res: dict, dev, args) -> None:
+    """The floating-point audit (empirical.fp_audit) of the engine's paths on this device: 'gaussian' eager add (on
+    CUDA: the fused compiled sampler), 'gaussian' through FastForward (compiled, noise add fused into the graph) and
+    the sound 'gaussian-lattice'; the issue's sizes (3x32x32, sigma 0.25, n = 100,000; dry run: tiny)."""
+    from empirical.fp_audit import audit_fp
+
+    dry = args.dry_run
+    kw = dict(shape=(3, 8, 8) if dry else (3, 32, 32), n0=100, n=500 if dry else 100000, seed=args.seed,
+              device=dev, batch=500 if dry else (10000 if dev.type == "cuda" else 1000))
+    out = []
+    for noise, compiled in (("gaussian", False), ("gaussian", True), ("gaussian-lattice", False)):
+        if dry and compiled:
+            continue
+        _say(f"[gpu-report] audit-fp {noise}{' (compiled)' if compiled else ''} ...")
+        try:
+            r = audit_fp(noise, 0.25, compiled=compiled, **kw)
+        except Exception as exc:  # the audit must not lose the report
+            res["skipped"].append(f"audit-fp {noise} failed: {exc.__class__.__name__}: {str(exc)[:200]}")
+            continue
+        out.append(r.as_dict())
+    res["audit_fp"] = {"runs": out}
+
+
+def _audit_fp_md(a: dict | None) -> list:
+    if not a or not a.get("runs"):
+        return []
+    L = ["", "## Floating-point audit (audit-fp, issue 23)", "",
+         "| noise | forward | verdict | classifier | R | counts at x' | P_x'(cA) upper | implied lower |",
+         "|---|---|---|---|---:|---|---:|---:|"]
+    for r in a["runs"]:
+        for c in r["classifiers"]:
+            L.append(f"| {r['noise']} | {r['forward']} | {r['verdict']} | {c['classifier']} | {c['radius']:.4f} | "
+                     f"{c['counts_x_prime']} | {c['upper_x_prime']:.3g} | {c['implied_lower']:.4f} |")
+    return L + [""]
 
 
 def _jpeg_gap(res: dict, model, meta: dict, data_dir, dev, sz: dict, args, out_dir: Path, *, started: bool) -> None:
@@ -349,6 +466,11 @@ def compute_device_check(args: DeviceCheckSettings, *, command: str | None = Non
                                         engine_batch=sz["batch"] if dev.type != "cuda" else max(sz["batch"], 10_000)
                                         if sz["bench_n"] >= 10_000 else sz["batch"]))
         dump()
+    if budget is not None and time.perf_counter() - t_start > 0.25 * budget:
+        res["skipped"].append("audit-fp not started")
+    else:
+        _audit_fp(res, dev, args)  # issue 23
+    dump()
     _say("[gpu-report] train ...")
     cap = sz["max_seconds"] if budget is None else max(1e-3, min(sz["max_seconds"], 0.3 * left()))
     model, meta = train_model("cifar10", args.arch, "gaussian", args.sigma, sz["epochs"], args.seed, dev,
@@ -417,6 +539,12 @@ def compute_device_check(args: DeviceCheckSettings, *, command: str | None = Non
             res["agreement"][label] = {"count": len(common),
                                        "same_prediction": sum(x["predict"] == y["predict"] for x, y in common),
                                        "max_abs_radius_diff": max(abs(x["radius"] - y["radius"]) for x, y in common)}
+    dump()
+    if cert_end is not None and time.perf_counter() - t_start > cert_end:
+        res["skipped"].append("sequential CERTIFY comparison not started")
+    elif rows_by.get("fp32"):
+        _sequential_check(res, model, split, [int(r["idx"]) for r in rows_by["fp32"]], rows_by["fp32"], dev, sz, args,
+                          out_dir)
     dump()
     _jpeg_gap(res, model, meta, data_dir, dev, sz, args, out_dir,
               started=cert_end is None or time.perf_counter() - t_start <= cert_end)

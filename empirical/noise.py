@@ -5,17 +5,27 @@
   p(z) ∝ exp(-||z||_inf / sigma), sampled in O(d) by R14: draw R ~ Gamma(shape d + 1, scale sigma),
   then z uniform on the cube [-R, R]^d.  (Then ||z||_inf ~ Gamma(shape d, scale sigma), T15:
   E||z||_inf = d sigma -- R times the maximum of d uniforms, Beta(d, 1), by the beta-gamma algebra.)
+* ``gaussian-lattice``  -- the sound mode of issue 23 (:class:`LatticeGaussianSampler`): inputs on the 1/255
+  lattice, the Gaussian rounded to the lattice drawn by integer thresholds on 63-bit uniform integers
+  (:mod:`theory.lattice_gaussian`), pixel and noise index added as integers and converted to floats once, so the
+  network input is a function of (pixel + noise index) alone and Cohen et al.'s certificate holds in floating point.
 
 Each batch is written in place into a reusable buffer; nothing is copied to the host.
 """
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 from theory import validate as V
 
-MECHANISMS = ("gaussian", "exponential-linf")
+#: the sound lattice mode (issue 23), drawn by :class:`LatticeGaussianSampler`
+LATTICE = "gaussian-lattice"
+#: the mechanisms of :class:`NoiseSampler` / :class:`FusedNoise` (noise added in float)
+FLOAT_MECHANISMS = ("gaussian", "exponential-linf")
+MECHANISMS = FLOAT_MECHANISMS + (LATTICE,)
 
 
 def check_mechanism(mechanism: str) -> str:
@@ -29,6 +39,9 @@ class NoiseSampler:
     """
 
     def __init__(self, mechanism: str, sigma: float, shape, device="cpu", dtype=torch.float32):
+        if mechanism == LATTICE:
+            raise ValueError("mechanism: gaussian-lattice is drawn by LatticeGaussianSampler (integer composition), "
+                             f"not by the float samplers ({', '.join(FLOAT_MECHANISMS)})")
         self.mechanism = check_mechanism(mechanism)
         self.sigma = V.positive("sigma", sigma)
         self.shape = tuple(int(s) for s in shape)
@@ -183,3 +196,161 @@ class FusedNoise:
 def batch_seed(base: int, i: int) -> int:
     """Seed of batch ``i`` of a loop whose base seed is ``base`` (a 62-bit mix; distinct for distinct i)."""
     return (int(base) + (int(i) + 1) * 0x9E3779B97F4A7C15) % (2 ** 62)
+
+
+@functools.lru_cache(maxsize=8)
+def _lattice_tables(sigma: float, levels: int, guide_bits: int):
+    """(thresholds, guide table, thresholds + sentinel) of :class:`LatticeGaussianSampler`, on the CPU (cached)."""
+    from theory.lattice_gaussian import lattice_gaussian
+
+    lg = lattice_gaussian(sigma, levels)
+    edges = torch.tensor(lg.edges, dtype=torch.int64)
+    n = len(lg.edges)
+    bshift = 63 - guide_bits
+    starts = torch.arange(2 ** guide_bits, dtype=torch.int64) << bshift
+    lo = torch.searchsorted(edges, starts, right=False)  # thresholds below the block
+    hi = torch.searchsorted(edges, starts + ((1 << bshift) - 1), right=True)  # thresholds up to its end
+    # idx (= number of thresholds <= U, in [1, n - 1] when accepted) when the block holds no threshold and lies
+    # between E_0 and E_{n-1}; 0 (resolve on the full U) otherwise
+    ok = (hi == lo) & (lo >= 1) & (lo <= n - 1)
+    guide = torch.where(ok, lo, torch.zeros_like(lo)).to(torch.int32)
+    return edges, guide, torch.cat([edges, torch.tensor([2 ** 63 - 1])])
+
+
+class LatticeGaussianSampler:
+    """The ``gaussian-lattice`` noise (issue 23): network inputs ``fl((k + J) / levels)`` for pixels ``k`` (integers,
+    the image is ``k / levels``) and noise indices ``J`` drawn from the Gaussian of standard deviation ``sigma``
+    (pixel units) rounded to the lattice, clipped where its atoms lose their last whole 63-bit cell.
+
+    Sampling (exact up to the rejected cells, whose mass ``eta`` per coordinate enters the certificate; see
+    :mod:`theory.lattice_gaussian`): each coordinate has a uniform 63-bit integer U = hi * 2^32 + lo (hi: 31 bits,
+    lo: 32 bits), J = j iff E_j < U < E_{j+1} for the integer thresholds E_j = floor(2^63 Phi((j - 1/2)/s)),
+    s = levels * sigma; U <= E_{-M}, U >= E_{M+1} and U = E_j (a cell that straddles a boundary) are redrawn
+    (a fresh 63-bit U).  hi is drawn for every coordinate (``random_`` on int32: 31 uniform bits) and a guide table
+    on its top ``guide_bits`` bits gives j directly when that block of 2^(63 - guide_bits) values of U holds no
+    threshold; only the coordinates whose block holds one (probability ~ 5e-4 at 20 bits) draw lo (32 more uniform
+    bits; drawing them later is the same law, U's bits are independent) and are resolved by ``torch.searchsorted``
+    on the full 63-bit U.  The generator drives every bit: the same seed gives the same noise (resume, sharding).
+
+    Composition: ``compose(k, idx) = lut[k + idx]`` with ``lut[i] = fl32(i - 1 - M) / levels`` (one correctly
+    rounded float division per lattice point, done once): the network input depends on k + J alone, so the law at
+    x' is the translate of the law at x, bit for bit (shift covariance, tested exhaustively).
+
+    >>> import torch
+    >>> s = LatticeGaussianSampler(0.25, (3, 2, 2))
+    >>> x = torch.full((3, 2, 2), 7 / 255.0)
+    >>> s.add_noise(x, 5, make_generator("cpu", 0)).shape
+    torch.Size([5, 3, 2, 2])
+    """
+
+    def __init__(self, sigma: float, shape, device="cpu", dtype=torch.float32, *, levels: int = 255,
+                 guide_bits: int = 20):
+        from theory.lattice_gaussian import lattice_gaussian
+
+        self.mechanism = LATTICE
+        self.sigma = V.positive("sigma", sigma)
+        self.shape = tuple(int(s) for s in shape)
+        self.d = 1
+        for s in self.shape:
+            self.d *= s
+        V.dimension("d", self.d)
+        self.device = torch.device(device)
+        if dtype not in (torch.float32, torch.float64):
+            raise ValueError(f"dtype: the lattice mode composes float32 or float64 inputs, got {dtype}")
+        self.dtype = dtype
+        self.levels = V.count("levels", levels, minimum=1)
+        guide_bits = V.count("guide_bits", guide_bits, minimum=1)
+        if guide_bits > 24:
+            raise ValueError(f"guide_bits must be in [1, 24], got {guide_bits}")
+        self.lattice = lattice_gaussian(self.sigma, self.levels)
+        if self.lattice.bits != 63:
+            raise ValueError("the sampler draws 63-bit uniforms")  # pragma: no cover
+        self.eta = self.lattice.eta
+        M = self.lattice.clip
+        self.clip = M
+        self._nedges = n = len(self.lattice.edges)
+        if n + self.levels >= 2 ** 31:
+            raise ValueError(f"sigma: {sigma!r} needs too many thresholds")  # pragma: no cover
+        self._hshift = 31 - guide_bits  # block of hi = U >> 32 -> guide index
+        edges, guide, edges_pad = _lattice_tables(self.sigma, self.levels, guide_bits)
+        self._edges, self._guide, self._edges_pad = (t.to(self.device) for t in (edges, guide, edges_pad))
+        # network input of lattice index i = k + idx (idx = J + 1 + M): fl((i - 1 - M) / levels), converted once
+        span = torch.arange(-1 - M, self.levels + n - M, dtype=torch.int64)
+        self._lut = (span.to(dtype) / float(self.levels)).to(self.device)
+
+    # -- the pixels ---------------------------------------------------------------------------------------------
+    def pixels(self, x: torch.Tensor) -> torch.Tensor:
+        """The integer pixels k (int64, on the device) of an image ``x`` on the lattice: an integer tensor with
+        values in [0, levels], or floats equal bit for bit to ``k / levels`` computed in x's dtype (what
+        ``empirical.data`` loads).  Anything else is a ValueError: the sound mode certifies lattice inputs only."""
+        if tuple(x.shape) != self.shape:
+            raise ValueError(f"x: expected shape {self.shape}, got {tuple(x.shape)}")
+        x = x.to(self.device)
+        if not torch.is_floating_point(x):
+            k = x.to(torch.int64)
+        else:
+            k = torch.round(x.to(torch.float64) * self.levels).to(torch.int64)
+            back = k.to(x.dtype) / float(self.levels)
+            bad = back != x
+            if bool(bad.any()):
+                i = int(bad.reshape(-1).nonzero()[0])
+                raise ValueError(f"x: the gaussian-lattice mode needs inputs on the 1/{self.levels} lattice (pixel "
+                                 f"values k/{self.levels} as {str(x.dtype).replace('torch.', '')}); coordinate {i} is "
+                                 f"{float(x.reshape(-1)[i])!r}, {int(bad.sum())} of {x.numel()} are off it "
+                                 f"(quantize the image, e.g. round(255 x) / 255, or use --mechanism gaussian)")
+        if bool(((k < 0) | (k > self.levels)).any()):
+            raise ValueError(f"x: pixel values must lie in [0, 1] (integers 0..{self.levels}), got "
+                             f"[{int(k.min())}, {int(k.max())}] / {self.levels}")
+        return k
+
+    # -- the noise index ----------------------------------------------------------------------------------------
+    def draw_index(self, batch: int, generator=None) -> torch.Tensor:
+        """``idx = J + 1 + M`` in [1, 2M + 1] for ``batch`` draws, int32 [batch, *shape] (class doc)."""
+        batch = V.count("batch", batch, minimum=1)
+        hi = torch.empty(batch * self.d, dtype=torch.int32, device=self.device)
+        hi.random_(generator=generator)  # 31 uniform bits per entry: U's top bits
+        idx = torch.index_select(self._guide, 0, torch.bitwise_right_shift(hi, self._hshift))
+        pos = (idx == 0).nonzero().squeeze(1)
+        if pos.numel():  # blocks holding a threshold or a tail: draw U's 32 low bits, search on the full U
+            low = torch.empty(pos.numel(), dtype=torch.int64, device=self.device).random_(0, 2 ** 32,
+                                                                                            generator=generator)
+            u = (hi[pos].to(torch.int64) << 32) | low
+            fidx, bad = self._search(u)
+            while True:  # rejected draws (tails, edge cells; ~ 1e-16 each) are redrawn with a fresh 63-bit U
+                nbad = int(bad.sum())
+                if nbad == 0:
+                    break
+                where = bad.nonzero().squeeze(1)
+                fresh = torch.empty(nbad, dtype=torch.int64, device=self.device).random_(generator=generator)
+                ridx, rbad = self._search(fresh)
+                fidx[where] = ridx
+                bad = torch.zeros_like(bad)
+                bad[where] = rbad
+            idx[pos] = fidx.to(torch.int32)
+        return idx.view(batch, *self.shape)
+
+    def _search(self, u: torch.Tensor):
+        """(idx, rejected) for 63-bit uniform integers u (int64, 1-d): idx = number of thresholds <= u; rejected:
+        u <= E_{-M} (idx <= 1 with u on E_0), u >= E_{M+1} or u equal to a threshold."""
+        idx = torch.searchsorted(self._edges, u, right=True)
+        on_edge = torch.index_select(self._edges_pad, 0, (idx - 1).clamp(min=0)) == u
+        bad = on_edge | (idx <= 0) | (idx >= self._nedges)
+        return idx, bad
+
+    def noise_index(self, batch: int, generator=None) -> torch.Tensor:
+        """The noise indices J in [-M, M] (int64 [batch, *shape])."""
+        return self.draw_index(batch, generator) - (1 + self.clip)
+
+    # -- composition --------------------------------------------------------------------------------------------
+    def compose(self, k: torch.Tensor, idx: torch.Tensor, out=None) -> torch.Tensor:
+        """The network input for pixels ``k`` (integers [*shape]) and indices ``idx`` (integers [batch, *shape]):
+        ``lut[k + idx]``, a function of k + idx alone (written into ``out`` when given)."""
+        i = (idx + k.to(idx.dtype)).reshape(-1)
+        res = torch.index_select(self._lut, 0, i, out=None if out is None else out.view(-1))
+        return res.view(idx.shape) if out is None else out
+
+    def add_noise(self, x: torch.Tensor, batch: int, generator=None, out=None, *, pixels=None) -> torch.Tensor:
+        """``batch`` noisy network inputs at the lattice image ``x`` (``pixels``: its integer pixels, when already
+        known); float [batch, *shape] of x's dtype (or the sampler's for integer x)."""
+        k = self.pixels(x) if pixels is None else pixels
+        return self.compose(k, self.draw_index(batch, generator), out=out)

@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 from scipy.special import log_ndtr, ndtr
 
+from empirical.certify_tsv import METADATA_PREFIX
 from theory import validate as V
 
 #: Cohen et al.'s column names, in order.
@@ -99,7 +100,6 @@ class CohenLog:
 
 
 #: Prefix of the metadata line that ``python -m empirical certify`` writes into its TSV (a comment line).
-METADATA_PREFIX = "# rs-verify-certify "
 
 
 def _text_lines(p: Path) -> list[tuple[int, str]]:

@@ -38,10 +38,10 @@ from torch import nn
 from empirical.core import resolve_device
 from empirical.data import Split, load_dataset
 from empirical.models import ARCHS, build_model, make_meta
-from empirical.noise import MECHANISMS, NoiseSampler, make_generator
+from empirical.noise import FLOAT_MECHANISMS, NoiseSampler, make_generator
 from theory import validate as V
 
-NOISES = ("none",) + MECHANISMS
+NOISES = ("none",) + FLOAT_MECHANISMS  # training noise is added in float (gaussian-lattice: certification only)
 RECIPES = ("default", "fast")
 
 

@@ -18,7 +18,7 @@ def _api_section() -> str:
     return m.group(1)
 
 
-N_EXAMPLES = 6
+N_EXAMPLES = 7
 
 
 def _blocks() -> list[str]:
@@ -27,7 +27,8 @@ def _blocks() -> list[str]:
 
 def test_the_section_has_one_example_per_task():
     blocks = _blocks()
-    # a radius, a divergence, a claim check, a scaling curve, a certification, paired JPEG-gap statistics
+    # a radius, a divergence, a claim check, a scaling curve, a certification, a sequential certification,
+    # paired JPEG-gap statistics
     assert len(blocks) == N_EXAMPLES
     for b in blocks:
         assert b.lstrip().startswith(">>> ")

@@ -3,8 +3,10 @@
 Claims of the form "for any P, Q with DMR ≤ ε (or D∞ ≤ ε) ..." are searched here over general discrete
 pairs, not only over the paper's mechanisms:
 
-* an **exact two-outcome search** (P = (p, 1−p), Q = (q, 1−q)), reduced analytically to nested 1-d
-  problems (monotonicity in p for fixed q, then a grid + Brent refinement over q), and
+* a **two-outcome search** (P = (p, 1−p), Q = (q, 1−q)), reduced analytically to nested 1-d problems
+  (monotonicity in p for fixed q, then a grid + Brent refinement over q) -- sampled: its grids can step over
+  a narrow violating window (R-T9 at c = 3 gave 4.058; the enclosure of :mod:`theory.rt9_enclosure` is
+  [3.43, 3.48]), and
 * a **numeric k-outcome search** (k ≤ 10; multistart SLSQP on log-probabilities, scipy).
 
 Why two outcomes are exhaustive for the R-T9 remark.  The remark asks for
@@ -12,9 +14,9 @@ Why two outcomes are exhaustive for the R-T9 remark.  The remark asks for
 ``H_{e^{ε'}}(P‖Q) = sup_S P(S) − e^{ε'} Q(S) ≤ δ``.  The supremum is attained at S = {P > e^{ε'} Q}; the
 indicator of S maps (P, Q) to the two-outcome pair (P(S), Q(S)), which has the same H and, by data
 processing (T9 / L21), DMR no larger in either direction.  Hence the worst case over all pairs on any
-space equals the worst case over two-outcome pairs: the two-outcome search is exhaustive (up to its
-stated grid and root tolerances), and the k-outcome search is an independent consistency check that
-must never do better.
+space equals the worst case over two-outcome pairs: two outcomes suffice, and the k-outcome search is an
+independent consistency check that must never do better.  The two-outcome search below is a grid (sampled);
+the rigorous first failure over all two-outcome pairs is :func:`theory.rt9_enclosure.rt9_first_failure`.
 
 For T8 (D∞ ≤ ε both ways ⇒ DMR ≤ ε²/2) the exact worst case is randomized response (every such pair is a
 post-processing of it, Kairouz, Oh & Viswanath 2015), so DMR_max(ε) = ε·tanh(ε/2); the searches below
@@ -175,14 +177,15 @@ def _thr_at_q(q: float, c: float, n_p: int, xtol: float) -> tuple[float, float |
 
 def rt9_threshold_two_outcome(c: float, n_q: int = 41, n_p: int = 40, xtol: float = 1e-13,
                               q_min: float = 1e-10) -> RT9Threshold:
-    """Smallest ε at which the R-T9 remark fails over ALL pairs (exhaustive via the two-outcome reduction).
+    """Smallest ε at which the R-T9 remark fails over the two-outcome pairs on its grid (sampled; the enclosure
+    over ALL pairs is :func:`theory.rt9_enclosure.rt9_first_failure`).
 
     threshold(c) = inf { m(p, q) : m(p, q) < u(p, q) } (see :func:`rt9_window`).  For fixed q, m is
     nondecreasing in p ≥ q (D_α(·‖Q) and D_α(Q‖·) are quasi-convex in P with minimum at P = Q, so both
     DMR directions grow along p ≥ q) and u is increasing, so the infimum over p is m at the first crossing
     u = m (a grid of ``n_p`` points in p, then Brent to ``xtol``).  Over q: ``n_q`` log-spaced points in
-    [q_min, 1 − δ), then a bounded Brent refinement in log q around the best grid point.  Exhaustive up to
-    that q-grid (the refinement is local) and the root tolerance.
+    [q_min, 1 − δ), then a bounded Brent refinement in log q around the best grid point.  Not exhaustive: the
+    q- and p-grids can miss a narrow violating window (the refinement is local).
 
     >>> r = rt9_threshold_two_outcome(1.0, n_q=9, n_p=20)
     >>> 1.0 < r.eps_threshold < 10
@@ -211,7 +214,7 @@ def rt9_threshold_two_outcome(c: float, n_q: int = 41, n_p: int = 40, xtol: floa
     lp, lq_ = two_point_logs(p, q)
     _, u = rt9_window(p, q, c)
     return RT9Threshold(c, delta, thr, p, q, _dmr_logs(lp, lq_), _dmr_logs(lq_, lp), u, n_q,
-                        f"two-outcome exact reduction: {n_q} log-spaced q in [{q_min:g}, 1−δ) + Brent in log q; "
+                        f"two-outcome grid search (sampled): {n_q} log-spaced q in [{q_min:g}, 1−δ) + Brent in log q; "
                         f"first crossing in p by {n_p}-point grid + Brent (xtol {xtol:g})")
 
 

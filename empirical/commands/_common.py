@@ -34,14 +34,19 @@ def add_data(p: argparse.ArgumentParser, *, default: str | None = None, split: b
 
 
 def add_certify_stats(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--mechanism", choices=("gaussian", "exponential-linf"), default="gaussian",
-                   help="smoothing noise: gaussian or the eq.-6 l_inf-exponential mechanism (default: gaussian)")
+    p.add_argument("--mechanism", choices=("gaussian", "exponential-linf", "gaussian-lattice"), default="gaussian",
+                   help="smoothing noise: gaussian, the eq.-6 l_inf-exponential mechanism, or gaussian-lattice: the "
+                        "Gaussian rounded to the 1/255 lattice and added as integers, whose certificate holds in "
+                        "floating point (inputs must lie on the 1/255 lattice, else error; see audit-fp) "
+                        "(default: gaussian)")
     p.add_argument("--sigma", type=float, required=True, help="noise parameter sigma > 0")
     p.add_argument("--alpha", type=float, default=0.001, help="failure probability in (0, 1) (default: 0.001)")
-    p.add_argument("--batch", type=int, default=1000, help="noise draws per forward pass (default: 1000)")
+    p.add_argument("--batch", type=int, default=None,
+                   help="noise draws per forward pass (default: empirical.core.default_certify_batch of the device, "
+                        "chosen by measurement: `bench --batch-sweep`)")
     p.add_argument("--skip", type=int, default=1, help="certify every skip-th example (default: 1)")
-    p.add_argument("--max", "--max-index", dest="max", type=int, default=-1,
-                   help="stop before this example index (default: all); spell it --max-index under torchrun")
+    p.add_argument("--max", "--max-index", dest="max", type=int, default=None,
+                   help="stop before this example index, >= 0 (default: all); spell it --max-index under torchrun")
     p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=True,
                    help="torch.compile the forward pass (falls back to eager, said on stderr; default: on)")
     p.add_argument("--autocast", choices=("none", "bf16"), default="none",
@@ -52,12 +57,61 @@ def check_stats(args: argparse.Namespace) -> None:
     """Fail fast on bad numbers (ValueError naming the option) before any work."""
     V.positive("sigma", args.sigma)
     V.in_open_interval("alpha", args.alpha, 0.0, 1.0)
-    V.count("batch", args.batch, minimum=1)
+    if args.batch is not None:
+        V.count("batch", args.batch, minimum=1)
     V.count("skip", args.skip, minimum=1)
     V.count("seed", args.seed, minimum=0)
     if hasattr(args, "n0"):
         V.count("n0", args.n0, minimum=1)
     V.count("n", args.n, minimum=1)
+
+
+def check_max(args) -> None:
+    """--max: None (all) or >= 0; a negative value is refused (``--max -5`` used to certify everything)."""
+    if args.max is not None:
+        V.count("max", args.max, minimum=0)
+
+
+def check_sigma(args, dataset: str) -> None:
+    """--sigma small enough for float32 noise of --mechanism on ``dataset`` and finite radii at --n / --alpha
+    (:func:`empirical.certify.check_sigma_range`; no data is read)."""
+    from empirical.certify import check_sigma_range
+    from empirical.data import dataset_info
+
+    mech = getattr(args, "mechanism", getattr(args, "noise", "gaussian"))
+    if mech == "none":
+        return
+    n = getattr(args, "n", 1)
+    check_sigma_range(mech, args.sigma, dataset_info(dataset).dim, n=n, alpha=getattr(args, "alpha", 0.5))
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the process is, like Ctrl-C's KeyboardInterrupt (:func:`sigterm_as_interrupt`)."""
+
+
+class sigterm_as_interrupt:  # noqa: N801 - used as a context manager, like contextlib's
+    """Within the block, SIGTERM raises :class:`Terminated` (a KeyboardInterrupt): a long job stopped by
+    ``kill`` (or a scheduler, or torchrun) cleans up and reports like Ctrl-C.  The old handler comes back after;
+    outside the main thread it does nothing (signal handlers can only be set there)."""
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        self.old = None
+        if threading.current_thread() is threading.main_thread():
+            def raise_terminated(signum, frame):
+                raise Terminated()
+
+            self.old = signal.signal(signal.SIGTERM, raise_terminated)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        if self.old is not None:
+            signal.signal(signal.SIGTERM, self.old)
+        return False
 
 
 def check_data(dataset: str, data_dir: str | Path | None) -> None:

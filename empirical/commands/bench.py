@@ -46,6 +46,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mechanism", choices=("gaussian", "exponential-linf"), default="gaussian")
     p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=True,
                    help="torch.compile in (a)/(b) (falls back to eager, said in the output; default: on)")
+    p.add_argument("--batch-sweep", type=int, nargs="*", default=None, metavar="B",
+                   help="also time the certify sampling loop at these batch sizes (no value: 128 256 512 1000) and "
+                        "report the fastest next to the default_certify_batch the certify command uses (issue 21)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.add_argument("--out", default=None, metavar="FILE",
                    help="also write the figures as JSON to FILE, with the command line that made them (e.g. "
@@ -87,6 +90,24 @@ def run(args: argparse.Namespace) -> int:
                     reps=args.reps, sigma=args.sigma, mechanism=args.mechanism, compile=args.compile, seed=args.seed,
                     reference=args.reference, engine_batch=min(engine_batch, n), samplers=not args.no_samplers,
                     reference_process=args.reference_process)
+    from empirical.core import default_certify_batch
+
+    res["default_certify_batch"] = default_certify_batch(dev)
+    if args.batch_sweep is not None:
+        from empirical.bench import certify_batch_sweep
+        from empirical.data import dataset_info
+        from empirical.models import build_model, load_checkpoint
+
+        if args.checkpoint is not None:
+            model, meta = load_checkpoint(args.checkpoint, "cpu")
+            info = dataset_info(meta["dataset"])
+        else:
+            info = dataset_info(args.dataset)
+            model = build_model(args.arch, info)
+        res["certify_batch_sweep"] = certify_batch_sweep(model, info.shape, info.num_classes, dev,
+                                                         sizes=args.batch_sweep or (128, 256, 512, 1000), n=n,
+                                                         reps=args.reps, sigma=args.sigma, compile=args.compile,
+                                                         seed=args.seed)
     if args.out is not None:
         import json
         from pathlib import Path

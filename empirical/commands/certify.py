@@ -1,13 +1,17 @@
 """Cohen et al. (2019)'s CERTIFY on a data set, one TSV row per example.
 
   python -m empirical certify --checkpoint ck.pt --mechanism gaussian --sigma 0.25 \\
-      --n0 100 --n 100000 --alpha 0.001 --batch 1000 [--skip 20 --max 500] --out results.tsv [--resume]
+      --n0 100 --n 100000 --alpha 0.001 [--batch 1000] [--skip 20 --max 500] --out results.tsv [--resume]
 
 Columns: idx label predict radius correct time (Cohen et al.'s) + cA n0A n0 nA n pA_lower + every radius
-of theory.certificates.certified_radii (see empirical.certify).  Rows are appended and flushed one by one;
---resume continues after the last complete row (a partial last line is redone).  The noise of example idx
-comes from a generator seeded by (seed, idx): the same seed gives the same rows (bitwise on the CPU with
---no-timing), whatever the resumption or sharding.
+of theory.certificates.certified_radii (see empirical.certify).  Line 2 is the run's metadata,
+`# rs-verify-certify {json}` (weights' sha256, sigma, noise, n0, n, alpha, batch, seed, data set, split,
+skip, max, ...; pandas: read_csv(..., sep="\t", comment="#")).  Rows are appended and flushed one by one;
+--resume continues after the last complete row (a partial last line is redone) and is refused, naming each
+differing field, unless the metadata equal this run's: the TSV alone resumes.  Ctrl-C or SIGTERM stop it
+cleanly (exit 130 / 143; resumable); a second run on a file being written is refused, naming the process.
+The noise of example idx comes from a generator seeded by (seed, idx): the same seed gives the same rows
+(bitwise on the CPU with --no-timing), whatever the resumption or sharding.
 
 Sharding: torchrun --standalone --nproc_per_node N -m empirical certify ... splits the examples across
 ranks (gloo on the CPU, nccl on GPUs); each rank writes OUT.rankR-of-N and rank 0 merges them into OUT.
@@ -15,6 +19,11 @@ torchrun's own parser takes --n and --max for abbreviations of its options: spel
 
   torchrun --standalone --nproc_per_node 2 -m empirical certify --checkpoint ck.pt --sigma 0.25 \
       --N 10000 --max-index 100 --out results.tsv
+
+Sequential CERTIFY (issue 21; anytime-valid confidence sequence of theory.sequential, --n is the budget cap):
+  --target-radius 0.25 0.5 0.75 1.0   decide "certified at R?" for each R, stopping as soon as all are decided
+  --sequential [--fraction 0.05]      radius mode: stop when the projected radius gain is at most 5 %
+The TSV gains forward_passes (n0 + draws used) and, per R, certified_R<R> and decided_at_R<R> as last columns.
 """
 
 from __future__ import annotations
@@ -43,10 +52,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="write wall times in the time column (--no-timing writes 0:00:00: bitwise-reproducible files)")
     p.add_argument("--json", action="store_true", help="print a JSON summary")
     K.add_device_seed(p)
+    g = p.add_argument_group("sequential CERTIFY (anytime-valid, stops early; issue 21)")
+    m = g.add_mutually_exclusive_group()
+    m.add_argument("--target-radius", type=float, nargs="+", metavar="R", default=None,
+                   help="target-radius mode: decide 'certified at R' (error <= alpha, all R together) and stop when "
+                        "every R is decided; --n is the budget cap")
+    m.add_argument("--sequential", action="store_true",
+                   help="radius mode: stop when the radius projected at the budget (--n; counts extrapolated at the "
+                        "current rate) is at most --fraction above the certified radius now")
+    g.add_argument("--fraction", type=float, default=0.05, help="radius mode's growth fraction > 0 (default: 0.05)")
 
 
 def run(args: argparse.Namespace) -> int:
     K.check_stats(args)
+    K.check_max(args)
+    spec = _sequential_spec(args)
     if args.resume and args.overwrite:
         raise ValueError("resume: --resume and --overwrite exclude each other")
     if args.dataset is not None:
@@ -58,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
     meta = ck["meta"]
     dataset = args.dataset or meta["dataset"]
     K.check_data(dataset, args.data_dir)
+    K.check_sigma(args, dataset)
     rank, world, local = dist_env()
     out = Path(args.out)
     target = shard_path(out, rank, world) if world > 1 else out
@@ -81,6 +102,10 @@ def run(args: argparse.Namespace) -> int:
 
         device = torch.device("cuda", local)
         torch.cuda.set_device(device)
+    if args.batch is None:  # the measured default of this device (issue 21)
+        from empirical.core import default_certify_batch
+
+        args.batch = default_certify_batch(device)
     ac = K.autocast_dtype(args.autocast, device)
     split = load_dataset(dataset, args.split, args.data_dir)
     want = tuple(meta.get("input_shape", split.info.shape))
@@ -88,33 +113,51 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"dataset: {dataset!r} has inputs of shape {split.info.shape}, the checkpoint expects {want}")
     model, meta = load_checkpoint(args.checkpoint, "cpu")
     fwd = FastForward(model, device, compile=args.compile, autocast_dtype=ac)
-    indices = select_indices(len(split), args.skip, None if args.max < 0 else args.max)
+    indices = select_indices(len(split), args.skip, args.max)
     if not indices:
         raise ValueError(f"max: --max {args.max} selects no examples (of {len(split)}, every --skip {args.skip}-th "
                          f"below --max); nothing to certify")
-    params = {"checkpoint": str(Path(args.checkpoint).resolve()), "dataset": split.info.name, "split": args.split,
-              "autocast": args.autocast}
+    from empirical._sysinfo import state_dict_sha256
+
+    params = {"checkpoint": str(Path(args.checkpoint).resolve()), "model_sha256": state_dict_sha256(model),
+              "dataset": split.info.name, "split": args.split, "num_examples": len(split), "skip": args.skip,
+              "max": args.max, "autocast": args.autocast}
     if rank == 0:
         K.say(f"certify: {len(indices)} examples of {split.info.name}/{args.split} on {device} "
               f"({world} rank{'s' if world > 1 else ''}), forward: {fwd.description}")
     try:
-        rows = _certify(certify_sharded, fwd, split, args, indices, out, device, meta, params)
-    except KeyboardInterrupt:
+        with K.sigterm_as_interrupt():
+            rows = _certify(certify_sharded, fwd, split, args, indices, out, device, meta, params, spec)
+    except KeyboardInterrupt as exc:
         done = len(read_tsv(target)) if target.exists() else 0
-        K.say(f"certify: interrupted; {done} complete rows are in {str(target)!r}"
+        how = "stopped by SIGTERM" if isinstance(exc, K.Terminated) else "interrupted"
+        K.say(f"certify: {how}; {done} complete rows are in {str(target)!r}"
               f"{' (this rank)' if world > 1 else ''}; to continue, run the same command with --resume")
-        return 130
+        return 128 + 15 if isinstance(exc, K.Terminated) else 130
     if rank != 0:
         return 0
     return _summary(args, out, rows, world, fwd, device)
 
 
+def _sequential_spec(args: argparse.Namespace) -> Any:
+    """The SequentialSpec of --target-radius / --sequential (None: Cohen et al.'s fixed-n CERTIFY)."""
+    if args.fraction != 0.05 and not args.sequential:
+        raise ValueError("fraction: --fraction applies to the radius mode only; pass --sequential")
+    if args.target_radius is None and not args.sequential:
+        return None
+    from theory.sequential import SequentialSpec
+
+    if args.target_radius is not None:
+        return SequentialSpec("target", args.n, tuple(float(r) for r in args.target_radius))
+    return SequentialSpec("radius", args.n, fraction=args.fraction)
+
+
 def _certify(certify_sharded: Any, fwd: Any, split: Any, args: argparse.Namespace, indices: Any, out: Path,
-             device: Any, meta: dict[str, Any], params: dict[str, Any]) -> Any:
+             device: Any, meta: dict[str, Any], params: dict[str, Any], spec: Any = None) -> Any:
     return certify_sharded(fwd.model, split, args.mechanism, args.sigma, args.n0, args.n, args.alpha, args.batch,
                            indices, out, device=device, resume=args.resume, overwrite=args.overwrite,
                            seed=args.seed, timing=args.timing, forward=fwd, num_classes=int(meta["num_classes"]),
-                           run_params=params)
+                           run_params=params, sequential=spec)
 
 
 def _summary(args: argparse.Namespace, out: Path, rows: Any, world: int, fwd: Any, device: Any) -> int:
@@ -126,6 +169,8 @@ def _summary(args: argparse.Namespace, out: Path, rows: Any, world: int, fwd: An
     summary = {"out": str(out), "rows": len(allrows), "new_rows": len(rows), "world_size": world,
                "certified_accuracy_r0": n_ok / max(len(allrows), 1), "abstain_rate": n_abs / max(len(allrows), 1),
                "forward": fwd.description, "device": str(device)}
+    if allrows and "forward_passes" in allrows[0]:  # sequential run
+        summary["mean_forward_passes"] = sum(int(r["forward_passes"]) for r in allrows) / len(allrows)
     if args.json:
         from theory.cli import print_json
 

@@ -26,6 +26,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     K.add_certify_stats(p)
     p.add_argument("--n", "--N", dest="n", type=int, default=100000, help="noise draws (default: 100000)")
     p.add_argument("--out", default="-", help="output TSV (default: stdout)")
+    p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists (refused otherwise)")
     p.add_argument("--json", action="store_true", help="print a JSON summary instead of the TSV on stdout")
     K.add_device_seed(p)
 
@@ -37,17 +38,21 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     K.check_stats(args)
+    K.check_max(args)
     if args.dataset is not None:
         K.check_data(args.dataset, args.data_dir)
-    from empirical.certify import check_writable, fmt_float
+    from empirical.certify import check_writable, fmt_float, refuse_existing
     from empirical.models import read_checkpoint
 
     meta = read_checkpoint(args.checkpoint)["meta"]
     dataset = args.dataset or meta["dataset"]
     K.check_data(dataset, args.data_dir)
+    K.check_sigma(args, dataset)
     to_stdout = args.out == "-"
     if not to_stdout:
-        check_writable(args.out, sidecar=False)
+        check_writable(args.out)
+        if not args.overwrite:
+            refuse_existing(args.out)
 
     from empirical.certify import select_indices
     from empirical.core import FastForward, Smooth, resolve_device
@@ -57,12 +62,16 @@ def run(args: argparse.Namespace) -> int:
 
     K.setup_threads()
     device = resolve_device(args.device)
+    if args.batch is None:  # the measured default of this device (issue 21)
+        from empirical.core import default_certify_batch
+
+        args.batch = default_certify_batch(device)
     ac = K.autocast_dtype(args.autocast, device)
     split = load_dataset(dataset, args.split, args.data_dir)
     model, meta = load_checkpoint(args.checkpoint, "cpu")
     fwd = FastForward(model, device, compile=args.compile, autocast_dtype=ac)
     smooth = Smooth(fwd.model, int(meta["num_classes"]), args.mechanism, args.sigma, device, forward=fwd)
-    indices = select_indices(len(split), args.skip, None if args.max < 0 else args.max)
+    indices = select_indices(len(split), args.skip, args.max)
     K.say(f"predict: {len(indices)} examples on {device}, forward: {fwd.description}")
     if indices:
         smooth.warmup(split[indices[0]][0], (args.n,), args.batch)

@@ -26,7 +26,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--arch", choices=ARCHS, default="cnn", help="architecture (default: cnn)")
     p.add_argument("--noise", choices=("gaussian", "exponential-linf", "none"), default="gaussian",
                    help="training noise (default: gaussian)")
-    p.add_argument("--sigma", type=float, default=0.25, help="noise parameter sigma > 0 (default: 0.25)")
+    p.add_argument("--sigma", type=float, default=None,
+                   help="noise parameter sigma > 0 (default: 0.25; not with --noise none)")
     p.add_argument("--epochs", type=int, default=10, help="epochs (default: 10)")
     p.add_argument("--batch", type=int, default=128, help="batch size (default: 128)")
     p.add_argument("--lr", type=float, default=None,
@@ -35,13 +36,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="train on a seeded random subset of N training examples "
                         "(a prefix would miss classes in class-major data)")
     p.add_argument("--max-seconds", type=float, default=None, help="stop after the epoch that passes this time")
-    p.add_argument("--out", required=True, help="checkpoint path to write")
+    p.add_argument("--out", required=True, help="checkpoint path to write (an existing file is refused)")
+    p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     p.add_argument("--json", action="store_true", help="print the checkpoint metadata as JSON")
     K.add_device_seed(p)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.noise != "none":
+    if args.noise == "none":
+        if args.sigma is not None:
+            raise ValueError(f"sigma: --noise none adds no noise, so --sigma {args.sigma:g} would be ignored; drop it")
+        args.sigma = 0.0  # no noise (the checkpoint's meta records sigma 0.0, as before)
+    else:
+        args.sigma = 0.25 if args.sigma is None else args.sigma
         V.positive("sigma", args.sigma)
     V.count("epochs", args.epochs, minimum=1)
     V.count("batch", args.batch, minimum=1)
@@ -53,9 +60,12 @@ def run(args: argparse.Namespace) -> int:
     if args.max_seconds is not None:
         V.positive("max-seconds", args.max_seconds)
     K.check_data(args.dataset, args.data_dir)
-    from empirical.certify import check_writable
+    K.check_sigma(args, args.dataset)
+    from empirical.certify import check_writable, refuse_existing
 
-    out = check_writable(args.out, sidecar=False)
+    out = check_writable(args.out)
+    if not args.overwrite:
+        refuse_existing(out)
     from empirical.models import save_checkpoint
     from empirical.train import train_model
 

@@ -174,6 +174,15 @@ def test_gpu_report_dry_run_on_the_cpu(tmp_path):
     j = js["jpeg_gap"]
     assert j["pairs"] == 4 and [g["radius"] for g in j["gaps"]] == [0.0, 0.25, 0.5, 0.75, 1.0]  # dry: 4 pairs
     assert "JPEG-75 vs lossless (paired)" in md and (tmp_path / "gpu_jpeg_gap.md").is_file()
+    # issue 21: the sequential comparison on the same images and seeds (budget = the fixed run's n)
+    q = js["sequential"]
+    assert q["count"] == 2 and q["budget"] == js["certify"][0]["n"] and "Sequential CERTIFY (issue 21)" in md
+    for mode in ("target", "radius"):
+        assert 0 < q[mode]["mean_forward_passes"] <= q["fixed_forward_passes"]
+    # issue 23: the floating-point audit of the float path (UNSOUND) and of the lattice path (no contradiction)
+    assert [(r["noise"], r["verdict"]) for r in js["audit_fp"]["runs"]] == [
+        ("gaussian", "UNSOUND"), ("gaussian-lattice", "no contradiction found")]
+    assert "Floating-point audit" in md
 
 
 def test_gpu_report_time_budget_still_writes_a_report(tmp_path):
@@ -311,3 +320,19 @@ def test_bench_sample_counts_per_mode_match_the_rows_the_models_forward(monkeypa
     assert forwarded["b_certify"] == forwarded["c_naive"] == forwarded["r_cohen"] == [216, 216]   # n0 + n
     for m in modes:
         assert res["samples_per_s"][m]["all"] == pytest.approx(forwarded[m], rel=1e-12), m
+
+
+def test_certify_batch_sweep_and_default_batch():
+    """issue 21: the batch sweep reports every size, ratios to the fastest (which is 1), and the default batch of
+    the device is one of the measured choices."""
+    from empirical.bench import certify_batch_sweep
+    from empirical.core import DEFAULT_CERTIFY_BATCH, default_certify_batch
+    from empirical.data import dataset_info
+    from empirical.models import build_model
+
+    info = dataset_info("synthetic:16:3")
+    res = certify_batch_sweep(build_model("mlp", info), info.shape, info.num_classes, "cpu", sizes=(4, 8), n=16,
+                              reps=2, compile=False)
+    assert set(res["samples_per_s"]) == {"4", "8"} and res["fastest"] in (4, 8)
+    assert max(res["ratio_to_best"].values()) == 1.0 and all(len(v) == 2 for v in res["all"].values())
+    assert default_certify_batch("cpu") == DEFAULT_CERTIFY_BATCH["cpu"]

@@ -47,7 +47,8 @@ def test_tsv_columns_and_values(setup, tmp_path):
     header = lines[0].split("\t")
     assert header[:6] == ["idx", "label", "predict", "radius", "correct", "time"]  # Cohen et al.'s columns
     assert header == BASE_COLUMNS + list(C.RADIUS_COLUMNS["gaussian"])
-    assert len(lines) == 7 and len(rows) == 6
+    assert lines[1].startswith("# rs-verify-certify {")  # the metadata line (issue 20)
+    assert len(lines) == 8 and len(rows) == 6
     for r, line in zip(read_tsv(out), rows, strict=False):
         assert float(r["pA_lower"]) == line["pA_lower"]  # repr precision: exact round trip
         ref = C.certify_from_counts(int(r["nA"]), int(r["n"]), 0.001, 0.5, "cohen")
@@ -70,9 +71,8 @@ def test_resume_partial_last_line(setup, tmp_path):
     _run(setup, ref, range(10))
     data = ref.read_bytes()
     lines = data.split(b"\n")
-    partial = b"\n".join(lines[:5]) + b"\n" + lines[5][:7]  # header + 4 rows + a cut row
+    partial = b"\n".join(lines[:6]) + b"\n" + lines[6][:7]  # header + metadata + 4 rows + a cut row
     out.write_bytes(partial)
-    shutil.copy(str(ref) + ".json", str(out) + ".json")
     new = _run(setup, out, range(10), resume=True)
     assert [r["idx"] for r in new] == list(range(4, 10))
     assert out.read_bytes() == data
@@ -89,45 +89,16 @@ def test_existing_file_refused_and_params_checked(setup, tmp_path):
     assert len(read_tsv(out)) == 3
 
 
-def test_resume_refused_without_params_file(setup, tmp_path):
-    """A non-empty TSV whose OUT.json is missing (or not a JSON object) cannot be resumed: its rows could
-    come from any parameters.  The file is left as it was; --overwrite starts again."""
+def test_resume_refused_after_a_header_change_file_untouched(setup, tmp_path):
+    """A resume refused because of the TSV header (other columns) leaves the file as it was."""
     out = tmp_path / "r.tsv"
-    pf = Path(str(out) + ".json")
-    _run(setup, out, range(2))
-    data = out.read_bytes()
-    pf.unlink()
-    with pytest.raises(ValueError, match=r"cannot verify the parameters of .*r\.tsv.*r\.tsv\.json' is missing; "
-                                         r"use --overwrite to start again"):
-        _run(setup, out, range(3), resume=True)
-    assert out.read_bytes() == data and not pf.exists()  # nothing written
-    pf.write_text("not json")
-    with pytest.raises(ValueError, match="cannot verify the parameters"):
-        _run(setup, out, range(3), resume=True)
-    assert pf.read_text() == "not json"
-    _run(setup, out, range(3), overwrite=True)
-    assert len(read_tsv(out)) == 3 and pf.is_file()
-    out.write_bytes(b"")  # an empty TSV holds no rows to verify: resume starts it
-    pf.unlink()
-    _run(setup, out, range(1), resume=True)
-    assert len(read_tsv(out)) == 1 and pf.is_file()
-
-
-def test_params_file_written_only_after_header_check(setup, tmp_path):
-    """A resume refused because of the TSV header leaves OUT.json untouched (it used to be rewritten with
-    the new run's parameters before the header was read)."""
-    out = tmp_path / "r.tsv"
-    pf = Path(str(out) + ".json")
     _run(setup, out, range(2), run_params={"extra": 1})
     lines = out.read_text().splitlines(keepends=True)
     out.write_text(lines[0].replace("pA_lower", "pA_low") + "".join(lines[1:]))
-    before = pf.read_bytes()
+    before = out.read_bytes()
     with pytest.raises(ValueError, match="header"):
-        _run(setup, out, range(3), resume=True)  # parameters agree ('extra' is not compared), header does not
-    assert pf.read_bytes() == before
-    with pytest.raises(ValueError, match="extra"):
-        _run(setup, out, range(3), resume=True, run_params={"extra": 2})
-    assert pf.read_bytes() == before
+        _run(setup, out, range(3), resume=True, run_params={"extra": 1})
+    assert out.read_bytes() == before
 
 
 def test_unwritable_output_fails_before_work(setup, tmp_path):
@@ -233,10 +204,10 @@ def test_merge_shards(setup, tmp_path):
     bad = shard_path(out, 1, 3)
     lines = bad.read_text().splitlines()
     first = read_tsv(shard_path(out, 0, 3))[0]
-    fields = lines[1].split("\t")
+    fields = lines[2].split("\t")  # lines[1] is the metadata
     fields[0] = first["idx"]
     fields[2] = "1" if first["predict"] != "1" else "0"
-    bad.write_text("\n".join([lines[0], "\t".join(fields)] + lines[2:]) + "\n")
+    bad.write_text("\n".join(lines[:2] + ["\t".join(fields)] + lines[3:]) + "\n")
     with pytest.raises(ValueError, match="conflicting"):
         merge_shards(out)
 
@@ -302,14 +273,14 @@ def test_torchrun_two_cpu_processes_equal_one(setup, tmp_path):
                           cwd=str(Path(__file__).resolve().parents[2]))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert shard_path(out, 0, 2).exists() and shard_path(out, 1, 2).exists()
-    # one process, same seed and settings (through the Python API)
-    from empirical.core import FastForward
+    # one process, same seed and settings: the same bytes, metadata line included (the shards' "shard" key gone)
+    from empirical.certify import read_metadata
+    from empirical.cli import main
 
     ref = tmp_path / "one.tsv"
-    ff = FastForward(model, "cpu", compile=False)
-    certify_dataset(ff.model, split, "gaussian", 0.5, 20, 300, 0.001, 128, range(11), ref, device="cpu", seed=3,
-                    timing=False, forward=ff, progress=False)
+    assert main(["certify", *args[:-1], str(ref)]) == 0
     assert out.read_bytes() == ref.read_bytes()
+    assert read_metadata(shard_path(out, 1, 2))["shard"] == [1, 2] and "shard" not in read_metadata(out)
     assert [int(r["idx"]) for r in read_tsv(out)] == list(range(11))
 
 

@@ -213,10 +213,11 @@ def test_certification_cache_is_keyed_on_the_weights(tmp_path, capsys):
     def run(model):
         return X.certify_run("k", model, *args, progress=False)
 
+    from empirical.certify import read_metadata
+
     tsv = tmp_path / "tsv" / "k.tsv"
-    params = tsv.with_name("k.tsv.json")
     run(a)
-    assert json.loads(params.read_text())["model_sha256"] == X.state_dict_sha256(a)
+    assert read_metadata(tsv)["model_sha256"] == X.state_dict_sha256(a)
     first = tsv.read_bytes()
     capsys.readouterr()
     run(a)  # same weights: the cached rows are kept (the time column would differ if recomputed)
@@ -224,7 +225,7 @@ def test_certification_cache_is_keyed_on_the_weights(tmp_path, capsys):
     run(b)  # same name, other weights: recomputed
     err = capsys.readouterr().err
     assert "recomputing" in err and "model_sha256" in err
-    assert json.loads(params.read_text())["model_sha256"] == X.state_dict_sha256(b)
+    assert read_metadata(tsv)["model_sha256"] == X.state_dict_sha256(b)
     assert len(read_tsv(tsv)) == 3
     tsv.write_text(tsv.read_text() + "1\t2\n")  # a malformed row is not a parameter mismatch
     with pytest.raises(ValueError, match="fields"):

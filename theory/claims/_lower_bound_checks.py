@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from theory.claims._core import EMPTY, NOT_DECIDABLE, REFUTES, SUPPORTS, Evidence, evidence
+from theory.claims._core import EMPTY, NOT_DECIDABLE, REFUTES, SAMPLED, SUPPORTS, VERIFIED, Evidence, evidence
 
 #: a check function: ``thorough -> Evidence`` (what :class:`theory.claims._core.Check` wraps)
 CheckFn = Callable[[bool], Evidence]
@@ -101,27 +101,41 @@ def constant_mechanism_check(name: str, bound: Callable[[int, float], float], si
 # repaired: robust and accurate on a large enough cube (or R^d); the lower-bound module decides
 # ----------------------------------------------------------------------------------------------------
 
+#: relative tolerance of the uniform-constant enclosures: default audit, thorough audit
+CONSTANT_RTOL = (1e-2, 2e-3)
+#: relative tolerance of the gap-range enclosures of the Table-1 optimality cells: default, thorough
+GAP_RTOL = (1e-2, 3e-3)
+
+
 def repaired_lower_bound_check(claim: str, rate: Callable[[int, float], float] | None = None,
                                min_constant: float = 0.1) -> CheckFn:
     """SUPPORTS when lower_bound/rate ≥ a positive constant C uniformly over d ∈ [1, 10⁶] and ε in the stated
-    range (:data:`theory.lower_bounds.EPS_RANGE`), and the bound stays below the best known mechanism.
-    ``rate(d, eps)`` defaults to the claimed order; a faster-growing planted rate must make it fail."""
+    range (ε ∈ [10⁻⁶, eps_max(d)], :data:`theory.lower_bounds.EPS_RANGE`), and the bound stays below the best
+    known mechanism.  With the claimed rate (``rate`` None) C is ENCLOSED by interval branch-and-bound over
+    integer d and continuous ε (:func:`theory.lower_bounds.enclose_uniform_constant`; assurance "verified"
+    when it closes); a planted ``rate(d, eps)`` (negative tests: a faster-growing rate must make it fail) is
+    judged on a log grid of ε at the dimensions :data:`RATE_DIMS` (assurance "sampled")."""
 
     def chk(thorough: bool) -> Evidence:
+        from theory import enclosure as E
         from theory import lower_bounds as LB
 
         notion, norm = LB.CLAIM_SETTINGS[claim]
-        rate_fn = rate or (lambda d, e: LB.claimed_rate(notion, norm, d, e))
         rows: list[dict[str, Any]] = []
-        worst: tuple[float, int | None, float | None] = (math.inf, None, None)
-        n_eps = 13 if thorough else 7
-        for d in RATE_DIMS:
-            for e in np.geomspace(1e-3, 1.0, n_eps) * LB.eps_max(notion, norm, d):
-                e = float(e)
-                res = LB.lower_bound(claim, d=d, eps=e, with_mechanism=False)
-                q = res.lower_bound / rate_fn(d, e)
-                if q < worst[0]:
-                    worst = (q, d, e)
+        enc: E.Enclosure | None = None
+        if rate is None:
+            enc = LB.enclose_uniform_constant(claim, rtol=CONSTANT_RTOL[1 if thorough else 0])
+            worst: tuple[float, int | None, float | None] = (enc.lo, int(enc.arg[0]), float(enc.arg[1]))
+        else:
+            worst = (math.inf, None, None)
+            n_eps = 13 if thorough else 7
+            for d in RATE_DIMS:
+                for e in np.geomspace(1e-3, 1.0, n_eps) * LB.eps_max(notion, norm, d):
+                    e = float(e)
+                    res = LB.lower_bound(claim, d=d, eps=e, with_mechanism=False)
+                    q = res.lower_bound / rate(d, e)
+                    if q < worst[0]:
+                        worst = (q, d, e)
         brackets: list[dict[str, Any]] = []
         for d in (1, 10, 1000, 10**6):
             res = LB.lower_bound(claim, d=d, eps=1.0)
@@ -133,25 +147,36 @@ def repaired_lower_bound_check(claim: str, rate: Callable[[int, float], float] |
         c = worst[0]
         holds = c >= min_constant
         ok = bracket_ok and (holds if rate is None else True)
+        assurance = VERIFIED if (enc is not None and enc.complete and ok) else SAMPLED
         rng = LB.EPS_RANGE[(notion, norm)]
         asym = LB.ASYMPTOTIC_CONSTANT[(notion, norm)]
+        enc_data: dict[str, Any] = {} if enc is None else {
+            "uniform_constant_enclosure": [enc.lo, enc.hi], "enclosure": enc.to_json()}
         if not holds:
             return evidence(REFUTES if rate is not None else NOT_DECIDABLE, ok,
-                            f"lower_bound/rate falls to {c:.3g} (d = {worst[1]}, ε = {worst[2]:.3g}): the rate is not "
-                            "established by the lower bound.", uniform_constant=c, at_d=worst[1], at_eps=worst[2],
-                            table=rows)
+                            f"lower_bound/rate falls to {c:.3g} (d = {worst[1]}, ε = {worst[2]:.3g}) on a log grid of "
+                            f"ε at d ∈ {list(RATE_DIMS)} (sampled): the rate is not established by the lower bound.",
+                            assurance=SAMPLED, uniform_constant=c, at_d=worst[1], at_eps=worst[2], table=rows,
+                            **enc_data)
         extra = (f" (T12's bound is in fact larger: α ≥ ≈{asym:.3f}·r√(ln d)/√ε for large d)"
                  if claim == "T12" else f"; the constant → {asym:.4f} as d → ∞")
+        if enc is not None:
+            how = (f"C = {E.round_outward(enc.lo, 4, -1)}, the lower end of the enclosure {enc.text(4)} of min "
+                   "over integer d ∈ [1, 10⁶] "
+                   f"and continuous ε ∈ [10⁻⁶, eps_max(d)] ({rng}), attained at d = {worst[1]}, ε = {worst[2]:.4g} "
+                   f"(interval branch-and-bound in ball arithmetic, {enc.boxes} boxes"
+                   + ("" if enc.complete else ", box budget exhausted: interval wider than asked") + ")")
+        else:
+            how = f"C = {c:.4f} (min over a log grid of ε at d ∈ {list(RATE_DIMS)}, sampled)"
         return evidence(SUPPORTS, ok,
                         f"Repaired {claim} holds with an explicit constant: every (2r, {notion}, {norm}, ε/2)-robust "
                         f"mechanism accurate on the cube [0, cube_side]^d (or on R^d: every additive mechanism) has "
-                        f"α ≥ C·{LB.RATE_TEXT[(notion, norm)]} with C = {c:.4f} (min over d ∈ [1, 10⁶], {rng}; "
-                        "attained "
-                        f"at d = {worst[1]}, ε = {worst[2]:.3g}){extra}. Derivation: theory.lower_bounds (packing of "
-                        "cube corners / axis points, chains of robust steps with group privacy, Markov decoding, "
-                        "counting resp. Fano / Le Cam); the bound stays below the best known mechanism (gap ≥ 1).",
-                        uniform_constant=c, at_d=worst[1], at_eps=worst[2], asymptotic_constant=asym,
-                        eps_range=rng, table=rows)
+                        f"α ≥ C·{LB.RATE_TEXT[(notion, norm)]} with {how}{extra}. Derivation: theory.lower_bounds "
+                        "(packing of cube corners / axis points, chains of robust steps with group privacy, Markov "
+                        "decoding, counting resp. Fano / Le Cam); the bound stays below the best known mechanism "
+                        "(gap ≥ 1).",
+                        assurance=assurance, uniform_constant=c, at_d=worst[1], at_eps=worst[2],
+                        asymptotic_constant=asym, eps_range=rng, table=rows, **enc_data)
     return chk
 
 
@@ -310,6 +335,7 @@ def optimality_check(notion: str, norm: str, expect: str, mechanism_alpha: Calla
     replaces the best mechanism (negative tests: a non-optimal mechanism must not pass)."""
 
     def chk(thorough: bool) -> Evidence:
+        from theory import enclosure as E
         from theory import lower_bounds as LB
 
         if mechanism_alpha is None:
@@ -332,28 +358,40 @@ def optimality_check(notion: str, norm: str, expect: str, mechanism_alpha: Calla
             growth = "faster than sqrt(log d)"
         rows = [{"d": d, "gap": g, "gap/sqrt(ln d)": g / math.sqrt(math.log(d))}
                 for d, g in zip(dims, gaps, strict=True)]
+        rng_txt, rng_data = "", {}
+        if mechanism_alpha is None:
+            emin, emax = LB.enclose_gap_range(notion, norm, rtol=GAP_RTOL[1 if thorough else 0])
+            rng_txt = (f"Gap range over every integer d ∈ [1, 10⁶] at ε = 1, enclosed by interval branch-and-bound "
+                       f"(verified): min ∈ {emin.text(4)} at d = {int(emin.arg[0])}, max ∈ {emax.text(4)} at d = "
+                       f"{int(emax.arg[0])}" + ("" if emin.complete and emax.complete else " (box budget exhausted)")
+                       + ". Growth in d from a fit over the 9 dimensions (sampled): ")
+            rng_data = {"gap_range": {"min": emin.to_json(), "max": emax.to_json(), "d_range": [1, 10**6],
+                                      "eps": 1.0}}
         fitd = {"slope_vs_sqrt_ln_d": fit.slope, "intercept": fit.intercept, "rms_residual": fit.residual,
                 "exponent_vs_ln_d": fit.exponent, "growth": growth, "max_gap": fit.max_gap,
                 "gap_at_1e6": fit.last_gap}
-        txt = (f"gap = E‖z‖∞({name}) / lower bound at ε = 1 for d = 10 … 10⁶: {gaps[0]:.3f} … {gaps[-1]:.3f}; fit "
+        txt = rng_txt + (f"gap = E‖z‖∞({name}) / lower bound at ε = 1 at d = 10 … 10⁶ (9 points): {gaps[0]:.3f} … "
+                         f"{gaps[-1]:.3f}; fit "
                f"gap ≈ {fit.intercept:.3f} + {fit.slope:.3f}·√(ln d) (rms residual {fit.residual:.3f}), "
                f"log gap vs log ln d exponent {fit.exponent:.3f} (bounded ⇒ 0, √log d ⇒ 0.5; threshold 0.25)")
+        maxgap = (f"≤ {E.round_outward(rng_data['gap_range']['max']['hi'], 4, 1)} over d ∈ [1, 10⁶] (enclosed)"
+                  if rng_data else f"≈ {fit.max_gap:.2f} (max over the 9 dimensions)")
         if growth == expect == "bounded":
-            return evidence(SUPPORTS, True, f"Optimal up to a constant ≈ {fit.max_gap:.2f} (max over the range; → "
-                            f"{fit.last_gap:.3f} at d = 10⁶): {txt}.", table=rows, fit=fitd)
+            return evidence(SUPPORTS, True, f"Optimal up to a constant {maxgap} (→ {fit.last_gap:.3f} at d = 10⁶): "
+                            f"{txt}.", assurance=SAMPLED, table=rows, fit=fitd, **rng_data)
         if growth == "bounded" and expect == "sqrt(log d)":
-            return evidence(SUPPORTS, True, f"Near optimal, in fact optimal up to a constant ≈ {fit.max_gap:.2f}: "
-                            f"{txt}.", table=rows, fit=fitd)
+            return evidence(SUPPORTS, True, f"Near optimal, in fact optimal up to a constant {maxgap}: "
+                            f"{txt}.", assurance=SAMPLED, table=rows, fit=fitd, **rng_data)
         if growth == expect == "sqrt(log d)":
             return evidence(SUPPORTS, True,
                             f"Near optimal in the paper's sense (within a factor growing like √log d of the lower "
                             f"bound). Not decided here: whether the √log d is real — a sharper lower bound, or a "
                             f"better mechanism (for one-way marginals under (ε, δ)-DP, Steinke & Ullman 2016 avoid "
                             f"the √log d of the Gaussian), could close it: {txt}.",
-                            table=rows, fit=fitd)
+                            assurance=SAMPLED, table=rows, fit=fitd, **rng_data)
         return evidence(NOT_DECIDABLE, True,
                         f"The gap grows ({growth}) where '{expect}' is claimed: the lower bound does not establish "
-                        f"the claimed optimality: {txt}.", table=rows, fit=fitd)
+                        f"the claimed optimality: {txt}.", assurance=SAMPLED, table=rows, fit=fitd, **rng_data)
     return chk
 
 

@@ -26,9 +26,11 @@ from theory.claims._core import (
     INEQUALITY,
     REFUTED,
     REFUTES,
+    SAMPLED,
     SEARCH,
     SUPPORTS,
     SYMBOLIC,
+    VERIFIED,
     Check,
     Claim,
     Evidence,
@@ -683,26 +685,35 @@ def _rt9_conclusion(pr: dict[str, Any]) -> Sides:
 
 
 def rt9_threshold(c: float) -> float:
-    """Smallest ε at which the Gaussian (ε-DMR) mechanism violates the remark's (ε', δ) = ((c+1)√ε, e^{-c²/4})."""
-    g = lambda le: _rt9_conclusion({"eps": math.exp(le), "c": c}).lhs - math.exp(-c * c / 4)  # noqa: E731
-    return math.exp(optimize.brentq(g, math.log(1.0), math.log(1e4), xtol=1e-12))
+    """Smallest ε at which the Gaussian (ε-DMR) mechanism violates the remark's (ε', δ) = ((c+1)√ε, e^{-c²/4})
+    (the upper end of :func:`theory.rt9_enclosure.gaussian_first_failure`, enclosed to 1e-8 relative)."""
+    from theory import rt9_enclosure as RE
+
+    return RE.gaussian_first_failure(float(c)).hi
 
 
 def _check_rt9(thorough: bool) -> Evidence:
-    rows, ok = [], True
-    for c in (0.5, 1.0, 2.0, 3.0):
-        th = rt9_threshold(c)
-        below = _rt9_conclusion({"eps": 0.999 * th, "c": c})
+    from theory import enclosure as E
+    from theory import rt9_enclosure as RE
+
+    rows: list[dict[str, Any]] = []
+    ok = True
+    for c in RE.C_VALUES:
+        enc = RE.gaussian_first_failure(c)
+        th = enc.hi
+        below = _rt9_conclusion({"eps": 0.999 * enc.lo, "c": c})
         above = _rt9_conclusion({"eps": 1.5 * th, "c": c})
-        ok &= th > 1.0 and below.holds() and not above.holds()
-        rows.append({"c": c, "eps_threshold": th, "delta_claimed": math.exp(-c * c / 4),
-                     "witness_eps": 1.5 * th, "witness_delta_exact": above.lhs})
+        ok &= enc.complete and enc.lo > 1.0 and below.holds() and not above.holds()
+        rows.append({"c": c, "eps_threshold": th, "eps_threshold_enclosure": [enc.lo, enc.hi],
+                     "delta_claimed": math.exp(-c * c / 4), "witness_eps": 1.5 * th, "witness_delta_exact": above.lhs})
     return evidence(REFUTES, ok,
                     "Witness: the Gaussian mechanism with DMR = ε (μ = √(2ε)) and the likelihood-ratio "
                     "half-space as output test violates E[f(A(x))] ≤ e^{ε'}E[f(A(x'))] + δ with ε' = (c+1)√ε, "
-                    "δ = e^{−c²/4} once ε exceeds " + ", ".join(f"{r['eps_threshold']:.3f} (c={r['c']})" for r in rows)
+                    "δ = e^{−c²/4} from the first ε enclosed (ball arithmetic, first crossing on [1, 10⁴]) in "
+                    + ", ".join(f"[{E.round_outward(r['eps_threshold_enclosure'][0], 8, -1)}, "
+                                f"{E.round_outward(r['eps_threshold_enclosure'][1], 8, 1)}] (c={r['c']})" for r in rows)
                     + ". It holds for ε ≤ 1 (then ε + c√ε ≤ (c+1)√ε, and L25 with δ = e^{−c²/4} gives it).",
-                    table=rows)
+                    assurance=VERIFIED if ok else SAMPLED, table=rows)
 
 
 def _check_rt9_dinf(thorough: bool) -> Evidence:
@@ -725,61 +736,87 @@ def _check_rt9_dinf(thorough: bool) -> Evidence:
 # worst cases over ALL pairs (issue 11 item 3; searches in theory.worst_case)
 # ----------------------------------------------------------------------------------------------------
 
-#: Output of ``theory.worst_case.rt9_threshold_two_outcome(c, n_q=21, n_p=30)`` (the exhaustive two-outcome
-#: search; 30-100 s per c, re-run by the thorough check): c -> (threshold ε, crossing p, q).  The witness
-#: pair moves p by 0.1 % of 1 − p beyond the crossing (0.3 % for c = 0.5) so that the violation is ≥ 1e-6,
-#: far above the DMR search accuracy (~1e-9 relative).
-RT9_WORST = {
-    0.5: (6.685093228695934, 0.9986868091669016, 0.0012260950912124282, 3e-3),
-    1.0: (5.935451103261801, 0.8742298315200442, 0.0007303924933603801, 1e-3),
-    2.0: (4.184950116141017, 0.5012277938604425, 0.0002881770330367885, 1e-3),
-    3.0: (4.058328504473589, 0.12669780996144456, 6.7414735854230734e-06, 1e-3),
-}
+#: ε*(c), the first failure of the remark over ALL pairs, as printed in the readings: outward roundings of the
+#: enclosures of :func:`theory.rt9_enclosure.rt9_first_failure` (default rtol 1e-2 and thorough 1e-3 both lie
+#: inside; ``tests/theory/test_rt9_enclosure.py`` checks it).  c -> (lo, hi).
+RT9_FIRST_FAILURE = {0.5: (6.63, 6.69), 1.0: (5.87, 5.94), 2.0: (4.14, 4.19), 3.0: (3.43, 3.48)}
+#: relative tolerance of the R-T9 enclosures: default audit, thorough audit
+RT9_RTOL = (1e-2, 1e-3)
 
 
-def rt9_worst_witness(c: float) -> dict[str, Any]:
-    """Re-checkable R-T9 witness over all pairs: a two-outcome pair with DMR ≤ ε both ways (ε = its own
-    symmetric DMR, within 0.5 % of the threshold) and E_P f − e^{ε'} E_Q f > δ for f = 1{outcome 0}."""
+def _rt9_text(table: dict[float, tuple[float, float]] | None = None) -> str:
+    t = RT9_FIRST_FAILURE if table is None else table
+    return ", ".join(f"ε*({c:g}) ∈ [{lo:g}, {hi:g}]" for c, (lo, hi) in t.items())
+
+
+def rt9_enclosure(c: float, thorough: bool = False) -> Any:
+    """The enclosure of the first failure ε*(c) over all pairs (:func:`theory.rt9_enclosure.rt9_first_failure`)."""
+    from theory import rt9_enclosure as RE
+
+    return RE.rt9_first_failure(float(c), rtol=RT9_RTOL[1 if thorough else 0])
+
+
+def rt9_worst_witness(c: float, thorough: bool = False) -> dict[str, Any]:
+    """Re-checkable R-T9 witness over all pairs: the two-outcome pair at the upper end of the enclosure of
+    ε*(c).  ``eps`` is a rigorous upper bound of its DMR both ways (so the hypothesis holds at ε = eps) and
+    E_P f − e^{ε'} E_Q f > δ for f = 1{outcome 0} at ε' = (c+1)√eps (proved in ball arithmetic; re-checked
+    at 40 digits by mpmath in ``mp_recheck``)."""
+    from theory import rt9_enclosure as RE
     from theory import worst_case as W
 
-    thr, p, q, bump = RT9_WORST[float(c)]
-    pw = p + bump * (1 - p)
-    P, Q = [pw, 1 - pw], [q, 1 - q]
-    eps = W.dmr_sym(P, Q)
+    enc = rt9_enclosure(c, thorough)
+    w = enc.extra["witness"]
+    P, Q = list(w["P"]), list(w["Q"])
+    eps = w["dmr_sym_upper"]
     ep = (c + 1) * math.sqrt(eps)
     return {"kind": "R-T9 pair", "c": float(c), "eps": eps, "eps_prime": ep, "delta": math.exp(-c * c / 4),
-            "P": P, "Q": Q, "threshold": thr, "hockey_stick": W.hockey_stick(P, Q, ep)}
+            "P": P, "Q": Q, "threshold": [enc.lo, enc.hi], "hockey_stick": W.hockey_stick(P, Q, ep),
+            "violation_lower_bound_ball": w["violation_at_eps_hi_lower"],
+            "mp_recheck": RE.witness_mp(P, Q, float(c), dps=40)}
 
 
 def _check_rt9_all_pairs(thorough: bool) -> Evidence:
+    from theory import enclosure as E
+    from theory import rt9_enclosure as RE
     from theory import worst_case as W
 
-    rows, ok = [], True
-    for c in RT9_WORST:
-        w = rt9_worst_witness(c)
-        gauss = rt9_threshold(c)
-        violation = w["hockey_stick"] - w["delta"]
-        ok &= violation > 1e-7 and w["eps"] <= RT9_WORST[c][0] * 1.005 and RT9_WORST[c][0] < gauss
-        row = {"c": c, "eps_threshold_all_pairs": RT9_WORST[c][0], "eps_threshold_gaussian": gauss,
-               "witness": w, "violation": violation}
+    rows, ok, complete = [], True, True
+    for c in RE.C_VALUES:
+        enc = rt9_enclosure(c, thorough)
+        w = rt9_worst_witness(c, thorough)
+        gauss = RE.gaussian_first_failure(c)
+        mpw = w["mp_recheck"]
+        pub = RT9_FIRST_FAILURE[c]
+        complete &= enc.complete
+        # the witness breaks the remark (ball arithmetic and 40-digit mpmath), its DMR is below the rigorous
+        # bound used as ε, the all-pairs threshold is below the Gaussian one, and the printed interval holds it
+        ok &= (w["violation_lower_bound_ball"] > 0 and mpw["margin"] > 0 and mpw["dmr_sym"] <= w["eps"]
+               and enc.hi < gauss.lo and pub[0] <= enc.lo and enc.hi <= pub[1])
+        row = {"c": c, "eps_first_failure_enclosure": [enc.lo, enc.hi], "arg_s_t": list(enc.arg),
+               "boxes": enc.boxes, "complete": enc.complete, "printed_interval": list(pub),
+               "eps_threshold_gaussian": [gauss.lo, gauss.hi], "witness": w,
+               "violation_margin_40_digits": mpw["margin_str"]}
         if thorough:
-            r = W.rt9_threshold_two_outcome(c, n_q=21, n_p=30)
-            row["recomputed"] = r.eps_threshold
-            ok &= abs(r.eps_threshold - RT9_WORST[c][0]) <= 1e-6 * RT9_WORST[c][0]
-            below = W.rt9_max_violation_k(0.97 * RT9_WORST[c][0], c, k=4, starts=4, seed=int(10 * c))
+            below = W.rt9_max_violation_k(0.97 * enc.lo, c, k=4, starts=4, seed=int(10 * c))
             row["k4_below_threshold"] = below
             ok &= below["value"] <= 1e-9
         rows.append(row)
-    txt = ", ".join(f"c={r['c']}: {r['eps_threshold_all_pairs']:.4f} (Gaussian {r['eps_threshold_gaussian']:.3f})"
-                    for r in rows)
+    txt = ", ".join(f"c={r['c']}: [{E.round_outward(r['eps_first_failure_enclosure'][0], 5, -1)}, "
+                    f"{E.round_outward(r['eps_first_failure_enclosure'][1], 5, 1)}]"
+                    f" (Gaussian {r['eps_threshold_gaussian'][1]:.3f})" for r in rows)
+    rtol = RT9_RTOL[1 if thorough else 0]
     return evidence(REFUTES, ok,
-                    "Worst case over ALL pairs with DMR ≤ ε both ways (exhaustive: the optimal test S = {P > "
-                    "e^{ε'}Q} maps any pair to a two-outcome pair with the same hockey-stick value and no larger "
-                    "DMR, so the exact two-outcome search covers every pair, up to its q-grid of 21 log-spaced "
-                    "points + Brent and root tolerance 1e-13). The remark first fails at ε = " + txt +
-                    "; witnesses are two-outcome pairs (witness = the c = 1 pair). The k-outcome SLSQP search "
-                    "(thorough) finds no violation at 0.97× the threshold.",
-                    table=rows, witness=rows[1]["witness"], exhaustive="two-outcome search (via the S-reduction)")
+                    "First failure over ALL pairs with DMR ≤ ε both ways, enclosed by interval branch-and-bound in "
+                    "ball arithmetic over every two-outcome pair (all pairs reduce to two outcomes: the optimal "
+                    "test S = {P > e^{ε'}Q} keeps the hockey-stick value and does not raise the DMR; the "
+                    "unbounded corners of the domain are excluded by a KL tail bound; relative tolerance "
+                    f"{rtol:g}): the remark first fails at ε in " + txt + ". The witness at each upper end is a "
+                    "two-outcome pair whose DMR (bounded above by monotonicity of D_α in α) is ≤ the upper end "
+                    "and whose violation is proved in ball arithmetic and re-checked at 40 digits (margin at c=1: "
+                    f"{rows[1]['violation_margin_40_digits']}). "
+                    + ("The k-outcome SLSQP search finds no violation at 0.97× the lower ends." if thorough else ""),
+                    assurance=VERIFIED if (ok and complete) else SAMPLED,
+                    table=rows, witness=rows[1]["witness"], enclosed="two-outcome pairs (via the S-reduction)")
 
 
 def _check_t8_worst_pairs(thorough: bool) -> Evidence:
@@ -831,17 +868,27 @@ def _check_d5_all_pairs(thorough: bool) -> Evidence:
 
 
 
-def _check_rt9_below_threshold(thorough: bool) -> Evidence:
-    """Repaired reading: no pair with DMR ≤ ε < ε*(c) both ways breaks the bound.  For a two-outcome pair
-    (p, q) the bound is hardest at the smallest admissible ε, ε = m = dmr_sym (H_{e^{(c+1)√ε}} decreases in
-    ε), so it suffices that H_{e^{(c+1)√m}} ≤ δ whenever m < ε*(c).  Pairs: perturbations of the witness
-    (logit noise of scale 1e-3 … 0.3, where the bound is tight) and uniformly random ones (seeded)."""
+def _check_rt9_below_threshold(thorough: bool, table: dict[float, tuple[float, float]] | None = None) -> Evidence:
+    """Repaired reading: no pair with DMR ≤ ε < ε*(c) both ways breaks the bound.  Decided by the enclosure
+    of ε*(c) (:func:`rt9_enclosure`): its branch-and-bound proves that no two-outcome pair -- hence, by the
+    S-reduction, no pair -- with symmetric DMR below the lower end violates the remark, so the printed
+    lower end must not exceed the enclosure's (``table``: the printed intervals, default
+    :data:`RT9_FIRST_FAILURE`; an inflated table must fail).  Cross-check (sampled): two-outcome pairs near
+    the witness and uniformly random ones, with DMR below the lower end, satisfy the bound at ε = their DMR
+    (its hardest admissible ε: H_{e^{(c+1)√ε}} decreases in ε)."""
+    from theory import enclosure as E
     from theory import worst_case as W
 
+    tab = RT9_FIRST_FAILURE if table is None else table
     rng = np.random.default_rng(99)
-    n = 60 if thorough else 6
-    rows, ok, tested = [], True, 0
-    for c, (thr, p0, q0, _) in RT9_WORST.items():
+    n = 60 if thorough else 3           # a sampled cross-check: the enclosure decides
+    rows, ok, tested, complete = [], True, 0, True
+    for c, (pub_lo, _pub_hi) in tab.items():
+        enc = rt9_enclosure(c, thorough)
+        complete &= enc.complete
+        ok &= pub_lo <= enc.lo
+        wit = enc.extra["witness"]
+        p0, q0 = wit["P"][0], wit["Q"][0]
         delta = math.exp(-c * c / 4)
         worst = -INF
         for i in range(n):
@@ -857,20 +904,24 @@ def _check_rt9_below_threshold(thorough: bool) -> Evidence:
             if not (0 < q < p < 1):
                 continue
             m = W.dmr_sym([p, 1 - p], [q, 1 - q])
-            if m >= thr:
+            if m >= pub_lo:
                 continue
             tested += 1
             gap = W.hockey_stick([p, 1 - p], [q, 1 - q], (c + 1) * math.sqrt(m)) - delta
             worst = max(worst, gap)
         ok &= worst <= 1e-12
-        rows.append({"c": c, "threshold": thr, "max_H_minus_delta_below_threshold": worst})
+        rows.append({"c": c, "printed_lower_end": pub_lo, "proved_lower_end": enc.lo, "complete": enc.complete,
+                     "max_H_minus_delta_sampled_below": worst})
     return evidence(SUPPORTS, ok,
-                    f"{tested} two-outcome pairs with symmetric DMR below the per-c threshold (near the witness "
-                    "and random): the bound E_P f ≤ e^{(c+1)√ε}E_Q f + e^{−c²/4} holds at ε = their DMR (its "
-                    "hardest admissible ε); largest H − δ per c: "
-                    + ", ".join(f"c={r['c']}: {r['max_H_minus_delta_below_threshold']:.2e}" for r in rows)
-                    + ". Exhaustiveness rests on the two-outcome reduction (optimal test S = {P > e^{ε'}Q}).",
-                    table=rows, pairs=tested)
+                    "Interval branch-and-bound over every two-outcome pair (all pairs reduce to two outcomes via "
+                    "the optimal test S = {P > e^{ε'}Q}) proves: no pair with DMR below "
+                    + ", ".join(f"{E.round_outward(r['proved_lower_end'], 5, -1)} (c={r['c']})" for r in rows)
+                    + " both ways breaks E_P f ≤ e^{(c+1)√ε}E_Q f + e^{−c²/4}; the printed lower ends "
+                    + ", ".join(f"{r['printed_lower_end']:g}" for r in rows) + " do not exceed them. Cross-check: "
+                    f"{tested} sampled two-outcome pairs below the printed ends (near the witness and random) hold "
+                    "the bound; largest H − δ per c: "
+                    + ", ".join(f"c={r['c']}: {r['max_H_minus_delta_sampled_below']:.2e}" for r in rows) + ".",
+                    assurance=VERIFIED if (ok and complete) else SAMPLED, table=rows, pairs=tested)
 
 
 def _check_rt9_l25_route(thorough: bool) -> Evidence:
@@ -903,14 +954,15 @@ _RT9_AS_PRINTED = Reading(
 _RT9_REPAIRED = Reading(
     "repaired: ε below the all-pairs threshold ε*(c) (ε ≤ 1 suffices)",
     "For every pair P, Q with DMR(P‖Q), DMR(Q‖P) ≤ ε and every f: Ω → [0, 1], E_P f ≤ e^{(c+1)√ε} E_Q f + "
-    "e^{−c²/4} provided ε < ε*(c), with ε*(0.5) = 6.685, ε*(1) = 5.935, ε*(2) = 4.185, ε*(3) = 4.058 (exact "
-    "two-outcome search, exhaustive over all pairs); in particular for every c when ε ≤ 1 (via L25). The D∞ "
+    "e^{−c²/4} provided ε < ε*(c), the first failure over all pairs, with " + _rt9_text() + " (enclosed by "
+    "interval branch-and-bound over all two-outcome pairs, to which every pair reduces); in particular for every "
+    "c when ε ≤ 1 (via L25). The D∞ "
     "part holds as printed.",
     HOLDS,
     checks=(Check("below-threshold-no-violation", SEARCH, _check_rt9_below_threshold),
             Check("eps<=1-via-L25", SYMBOLIC, _check_rt9_l25_route),
             Check("dinf-part", EXACT, _check_rt9_dinf)),
-    repair="adds ε < ε*(c) (the exact threshold over all pairs; ε ≤ 1 is a sufficient uniform range).")
+    repair="adds ε < ε*(c) (the first failure over all pairs, enclosed; ε ≤ 1 is a sufficient uniform range).")
 
 
 RT9 = Claim(
@@ -925,12 +977,12 @@ RT9 = Claim(
                   "(ε', δ)-DP between A(x), A(x'). lhs = δ_exact((c+1)√ε) of the Gaussian with DMR ε "
                   "(Balle & Wang 2018), rhs = exp(−c²/4).",
     verdict=REFUTED,
-    holds_when="ε ≤ 1 (sufficient). Over ALL pairs with DMR ≤ ε both ways the remark first fails at ε ≈ 6.685 "
-               "(c=0.5), 5.935 (c=1), 4.185 (c=2), 4.058 (c=3) (exhaustive two-outcome search; the Gaussian "
+    holds_when="ε ≤ 1 (sufficient). Over ALL pairs with DMR ≤ ε both ways the remark first fails at " + _rt9_text()
+               + " (c = 0.5, 1, 2, 3; enclosed by interval branch-and-bound over all two-outcome pairs; the Gaussian "
                "mechanism alone fails only from 15.84, 11.57, 8.146, 6.562). The D∞ part holds.",
     params=(Param("eps", 1e-4, 1e3, "log"), Param("c", 0.1, 5.0, "linear")),
     conditions=(Predicate("eps<=1", "ε ≤ 1 (sufficient; not necessary: over all pairs the remark holds up to the "
-                          "per-c thresholds, all > 4.05)", lambda pr: pr["eps"] <= 1.0),),
+                          "per-c first failures ε*(c), all > 3.43)", lambda pr: pr["eps"] <= 1.0),),
     conclusion=_rt9_conclusion,
     checks=_RT9_AS_PRINTED.checks,
     readings=(_RT9_AS_PRINTED, _RT9_REPAIRED),
