@@ -7,6 +7,7 @@ command answers with one ``error:`` line and exit 2 naming what to install.
 
 import importlib.util
 import sys
+from collections.abc import Sequence
 
 from theory.cli import main_for
 
@@ -57,7 +58,7 @@ def _help_without_extra(missing: list[str], prog: str = _PROG) -> int:
     return 0
 
 
-def main(argv=None, prog: str = _PROG) -> int:
+def main(argv: Sequence[str] | None = None, prog: str = _PROG) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     missing = missing_extra()
     first = next((a for a in argv if not a.startswith("-")), None)

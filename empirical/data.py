@@ -34,6 +34,7 @@ import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -44,7 +45,7 @@ ENV_DATA_DIR = "RS_DATA_DIR"
 # Per-channel normalisation constants (of the training set): MNIST and CIFAR-10 as in Cohen et al.'s
 # code (datasets.py), ImageNet the usual torchvision ones; digits computed from the bundled data
 # (mean 0.3053, std 0.3760 of pixels / 16).
-_INFO = {
+_INFO: dict[str, dict[str, Any]] = {
     "digits": dict(shape=(1, 8, 8), num_classes=10, mean=(0.3053,), std=(0.3760,)),
     "mnist": dict(shape=(1, 28, 28), num_classes=10, mean=(0.1307,), std=(0.3081,)),
     "cifar10": dict(shape=(3, 32, 32), num_classes=10, mean=(0.4914, 0.4822, 0.4465),
@@ -109,15 +110,19 @@ class Split:
     x: torch.Tensor | None = None
     y: torch.Tensor | None = None
     source: str = ""
-    _lazy: object = field(default=None, repr=False)
+    _lazy: Any = field(default=None, repr=False)
 
     def __len__(self) -> int:
-        return len(self._lazy) if self._lazy is not None else int(self.y.shape[0])
+        if self._lazy is not None:
+            return len(self._lazy)
+        assert self.y is not None  # an in-memory split holds x and y
+        return int(self.y.shape[0])
 
     def __getitem__(self, i: int):
         if self._lazy is not None:
             x, y = self._lazy[i]
             return x, int(y)
+        assert self.x is not None and self.y is not None  # an in-memory split holds x and y
         return self.x[i], int(self.y[i])
 
     @property
@@ -125,7 +130,7 @@ class Split:
         return self._lazy is None
 
 
-def default_data_dir():
+def default_data_dir() -> Path | None:
     """``$RS_DATA_DIR`` if set, else None."""
     v = os.environ.get(ENV_DATA_DIR)
     return Path(v) if v else None

@@ -359,8 +359,8 @@ def compute_jpeg_gap(models, lossless, jpeg, *, n0: int = 100, n: int = 100_000,
         rows = {}
         for tag, split in (("lossless", lossless), ("jpeg75", jpeg)):
             tsv = work / f"sigma{sigma:g}_{tag}_n{n}_s{seed}.tsv"
-            kw = dict(device=dev, seed=seed, progress=progress, forward=ff,
-                      run_params={"model_sha256": sha, "set": tag})
+            kw: dict[str, Any] = dict(device=dev, seed=seed, progress=progress, forward=ff,
+                                      run_params={"model_sha256": sha, "set": tag})
             try:
                 certify_dataset(ff.model, split, "gaussian", sigma, n0, n, alpha, batch, idx, tsv,
                                 resume=tsv.exists(), **kw)

@@ -156,6 +156,7 @@ def build_model(arch: str, dataset) -> nn.Sequential:
     if arch not in ARCHS:
         raise ValueError(f"arch must be one of {list(ARCHS)}, got {arch!r}")
     c, k = info.shape[0], info.num_classes
+    net: nn.Module
     if arch == "cnn":
         net = SmallCNN(c, k)
     elif arch == "cnn_fast":
@@ -222,13 +223,13 @@ def read_checkpoint(path) -> dict:
             raise ValueError(f"checkpoint: {str(p)!r} refused: it is not loadable with weights_only=True "
                              f"(it would need to unpickle arbitrary objects; nothing was executed): {why}") from None
         # anything else (random bytes, a text file, a truncated file) is simply not a checkpoint
-        why = next((ln for ln in lines if "Unsupported operand" in ln or "invalid load key" in ln), None)
-        if why is None:
-            why = next((ln.split("WeightsUnpickler error:", 1)[1].strip() for ln in lines
+        hint = next((ln for ln in lines if "Unsupported operand" in ln or "invalid load key" in ln), None)
+        if hint is None:
+            hint = next((ln.split("WeightsUnpickler error:", 1)[1].strip() for ln in lines
                         if "WeightsUnpickler error:" in ln and ln.split("WeightsUnpickler error:", 1)[1].strip()),
                        lines[0] if lines else "unreadable")
         raise ValueError(f"checkpoint: {str(p)!r} is not a readable torch checkpoint "
-                         f"(not a torch.save file: UnpicklingError: {why})") from None
+                         f"(not a torch.save file: UnpicklingError: {hint})") from None
     except (RuntimeError, EOFError, OSError, zipfile.BadZipFile, AttributeError, KeyError, TypeError, IndexError,
             ValueError) as exc:  # IndexError: torch.load of a text file ("pop from empty list")
         raise ValueError(f"checkpoint: {str(p)!r} is not a readable torch checkpoint "

@@ -40,9 +40,12 @@ from __future__ import annotations
 import csv
 import math
 import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.special import log_ndtr, ndtr
@@ -194,7 +197,8 @@ def read_cohen_log(path) -> CohenLog:
         raise ValueError(f"log {p}: empty file (expected header {' '.join(COHEN_COLUMNS)})")
     if not cols["idx"]:
         raise ValueError(f"log {p}: no data rows")
-    parse = {"idx": int, "label": int, "predict": int, "radius": float, "correct": int, "time": _parse_time}
+    parse: dict[str, Callable[[str], object]] = {"idx": int, "label": int, "predict": int, "radius": float,
+                                                 "correct": int, "time": _parse_time}
     for j, lineno in enumerate(linenos):  # name the line and the column of the first unparsable value
         for c, f in parse.items():
             try:
@@ -478,14 +482,15 @@ def read_manifest(path) -> tuple[ManifestEntry, ...]:
             raise ValueError(f"manifest {p}: not valid JSON ({exc})") from None
         rows = data.get("logs") if isinstance(data, dict) else data
     elif suffix == ".toml":
-        try:
+        if sys.version_info >= (3, 11):
             import tomllib
-        except ImportError:  # pragma: no cover - Python 3.10: tomllib arrived in 3.11
-            raise ValueError(f"manifest {p}: TOML needs Python >= 3.11; use JSON or CSV") from None
-        try:
-            rows = tomllib.loads(p.read_text()).get("logs")
-        except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"manifest {p}: not valid TOML ({exc})") from None
+
+            try:
+                rows = tomllib.loads(p.read_text()).get("logs")
+            except tomllib.TOMLDecodeError as exc:
+                raise ValueError(f"manifest {p}: not valid TOML ({exc})") from None
+        else:  # pragma: no cover - Python 3.10: tomllib arrived in 3.11
+            raise ValueError(f"manifest {p}: TOML needs Python >= 3.11; use JSON or CSV")
     elif suffix == ".csv":
         with p.open(newline="") as fh:
             rows = [{k.strip(): v.strip() for k, v in r.items() if k is not None and v is not None and v.strip()}
@@ -812,7 +817,7 @@ def replay_log(log: CohenLog, sigma: float | None = None, d: int | None = None, 
     res = LogReplay(log, sigma, d, pA, np.where(ab, nan, rlo["pA"]), np.where(ab, nan, rhi["pA"]),
                     np.where(ab, nan, mid["one_minus_pA"]), lo, hi)
     cache: dict = {}
-    rows = []
+    rows: list[tuple[Any, ...] | None] = []
     it = range(log.n_rows)
     if progress is not None:
         it = progress(it)
@@ -883,7 +888,7 @@ def precision_summary(res: LogReplay, cols=None) -> dict:
     relative half-width over all measured columns and where it occurs."""
     cols = list(res.radii) if cols is None else list(cols)
     act = ~res.log.abstain
-    out = {"rows": int(act.sum())}
+    out: dict[str, Any] = {"rows": int(act.sum())}
     if not act.any():
         return out
     w = (res.pA_hi - res.pA_lo)[act]
@@ -996,7 +1001,8 @@ def identify_n_alpha(log: CohenLog, sigma: float, *, n_grid=N_GRID, alpha_grid=A
             if pr[0] is None or pr[0] != top_text:
                 continue
             allowed = {t for t in pr[:levels] if t is not None}
-            floor = float(pr[levels]) if len(pr) > levels and pr[levels] is not None else 0.0
+            nxt = pr[levels] if len(pr) > levels else None
+            floor = float(nxt) if nxt is not None else 0.0
             above = act & (vals > floor)
             if not all(t in allowed for t in texts[above]):
                 continue

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import re
 import time as _time
 from dataclasses import dataclass
@@ -34,6 +35,9 @@ import numpy as np
 from empirical import replay as R
 from empirical import replay_report as W
 from theory import validate as V
+from theory._progress import progress_bar
+from theory.certificates import radius as cert_radius
+from theory.jsonio import to_jsonable
 
 #: Version of the JSON layout of :class:`ReplayResult`.
 SCHEMA_VERSION = 1
@@ -201,8 +205,6 @@ class ReplayResult:
     # ---------------- JSON ----------------
     def to_dict(self) -> dict:
         """``dataclasses.asdict`` made JSON-safe (inf/nan as strings, tuples as lists)."""
-        from theory.jsonio import to_jsonable
-
         return to_jsonable(dataclasses.asdict(self))
 
     def to_json(self, path=None) -> str:
@@ -324,8 +326,6 @@ def _display_names(paths) -> list[str]:
     names = [Path(p).name for p in paths]
     if len(set(names)) == len(names):
         return names
-    import os
-
     root = os.path.commonpath([str(Path(p).resolve().parent) for p in paths])
     return [os.path.relpath(Path(p).resolve(), root) for p in paths]
 
@@ -365,77 +365,38 @@ def compute_replay(paths=(), *, manifest=None, sigma: float | None = None, d: in
     (Section 1; Cohen et al.'s published protocol by default); independently, :func:`empirical.replay.
     identify_n_alpha` says which (n, alpha) of a small grid printed each log's top radii.
     name: report stem (default ``replay_<folder of the first log>``).
-    """
-    from theory._progress import progress_bar
 
+    The steps, in order: replay each log (:func:`_replay_logs`), one :class:`LogEntry` per log
+    (:func:`_log_entry`), the paper's setting of these logs (:class:`_Paper`), the report's sentences section by
+    section (:func:`_fig1_text`, :func:`_fig2_text`, :func:`_claim_text`, :func:`_summary_text`) and the figures'
+    data (:func:`_figure_data`).
+    """
     t0 = _time.perf_counter()
     n = V.count("n", n, minimum=1)
     alpha = V.in_open_interval("alpha", alpha, 0.0, 1.0)
     if name is not None:
         check_name(name)
     specs = R.resolve_logs(paths, manifest=manifest, sigma=sigma, d=d, dataset=dataset)
-    logs = [R.read_cohen_log(s.path) for s in specs]
-    reps = []
-    for s, lg in zip(specs, logs, strict=True):
-        bar = (lambda it, _n=lg.name: progress_bar(it, desc=f"replay {_n}", enabled=True)) if progress else None
-        reps.append(R.replay_log(lg, s.sigma, s.d, progress=bar))
+    logs, reps = _replay_logs(specs, progress)
     if name is None:
-        first = Path(specs[0].path)
-        folder = next((p.name for p in first.parents if R.dataset_from_path(p.name)), None) if \
-            specs[0].pattern == "noise_T/SPLIT/sigma_S" else None
-        name = "replay_" + re.sub(r"[^A-Za-z0-9._+-]", "_", folder or specs[0].dataset or first.parent.name or "logs")
-    several = len({(s.dataset, s.d) for s in specs}) > 1
+        name = _default_name(specs)
     files = _display_names([s.path for s in specs])
-    several_splits = len({s.split for s in specs}) > 1
-    labels = [_label(s, several, several_splits, f) for s, f in zip(specs, files, strict=True)]
-    for i, lab in enumerate(labels):  # unique labels
-        if labels.count(lab) > 1:
-            labels[i] = f"{lab} [{specs[i].path}]"
+    labels = _unique_labels(specs, files)
     # incomplete: fewer rows than the longest log of the same data set, d and split (a train-split log of
     # another length says nothing about the test logs)
     longest: dict = {}
     for s, lg in zip(specs, logs, strict=True):
         longest[(s.dataset, s.d, s.split)] = max(longest.get((s.dataset, s.d, s.split), 0), lg.n_rows)
 
-    all_cols = L2_COLS + OTHER_L2_COLS
-    max_l2 = max((float(np.max(rp.radii[c])) for rp in reps for c in all_cols), default=0.0)
+    max_l2 = max((float(np.max(rp.radii[c])) for rp in reps for c in L2_COLS + OTHER_L2_COLS), default=0.0)
     l2_radii = R.l2_grid(max_l2)
     max_linf = max((float(np.max(rp.radii[c])) for rp in reps for c in LINF_COLS), default=0.0)
     linf_radii = R.linf_grid_255(max_linf)
-    claim = np.array([CLAIM_RADIUS])
     small_max = max((float(np.max(R.small_c_radii(rp, c))) for rp in reps for c in R.SMALL_C), default=0.0)
 
-    entries = []
-    for s, lg, rp, lab, file in zip(specs, logs, reps, labels, files, strict=True):
-        ck = R.log_consistency(lg, s.sigma, n, alpha)
-        ck.setdefault("n_needed_at_alpha", None)
-        act = (~lg.abstain) & (rp.radii["radius_cohen"] > 0)
-        ok = (lg.correct == 1) & ~lg.abstain
-        small = R._small_c(rp, l2_radii)
-        om = rp.one_minus_pA[np.isfinite(rp.one_minus_pA)]
-        entries.append(LogEntry(
-            file=file, path=str(lg.path), sha256=R.sha256_file(lg.path), label=lab, dataset=s.dataset, d=s.d,
-            d_source=s.d_source, split=s.split, train_sigma=s.train_sigma, sigma=s.sigma,
-            sigma_source=s.sigma_source, pattern=s.pattern, rows=lg.n_rows, certified_rows=int(act.sum()),
-            idx_first=int(lg.idx[0]), idx_last=int(lg.idx[-1]), idx_step=_idx_step(lg.idx),
-            incomplete=lg.n_rows < longest[(s.dataset, s.d, s.split)],
-            consistency=Consistency(**ck), identification=R.identify_n_alpha(lg, s.sigma),
-            precision=R.precision_summary(rp),
-            max_radius={c: float(np.max(rp.radii[c])) for c in rp.columns},
-            acc_l2={c: _acc_at(rp, c, l2_radii) for c in all_cols},
-            acc_claim={c: _acc_at(rp, c, claim)[0] for c in all_cols},
-            acc_linf={c: _acc_at(rp, c, np.array(linf_radii) / 255) for c in LINF_COLS},
-            median_linf_255={c: 255 * R.median_certified_radius(rp.radii[c], lg.correct, lg.predict)
-                             for c in LINF_COLS},
-            median_ratio_to_cohen={c: float(np.median(rp.radii[c][act] / rp.radii["radius_cohen"][act]))
-                                   if act.any() else float("nan") for c in ("radius_c11_c1", "radius_c11_c3")},
-            rows_c11_above_cohen={c: int(np.sum(rp.radii[c] > rp.radii["radius_cohen"] * (1 + 1e-12)))
-                                  for c in ("radius_c11_c1", "radius_c11_c3")},
-            small_c=tuple(SmallC(float(c), v["certified_rows"], v["rows_above_cohen"], v["example_idx"],
-                                 v["certified_accuracy_l2"]) for c, v in small.items()),
-            min_one_minus_pA=float(np.min(om)) if om.size else None))
-        del ok
-    entries_t = tuple(entries)
+    entries = tuple(_log_entry(s, lg, rp, lab, file, n=n, alpha=alpha, l2_radii=l2_radii, linf_radii=linf_radii,
+                               longest=longest[(s.dataset, s.d, s.split)])
+                    for s, lg, rp, lab, file in zip(specs, logs, reps, labels, files, strict=True))
     order = sorted(range(len(entries)), key=lambda i: (entries[i].dataset or "", entries[i].sigma,
                                                        entries[i].train_sigma or 0.0))
 
@@ -443,13 +404,116 @@ def compute_replay(paths=(), *, manifest=None, sigma: float | None = None, d: in
         m = max((entries[i].max_radius[c] for i in idx for c in cols), default=0.0)
         return max(1, sum(1 for x in l2_radii if x <= m + 1e-12))
 
-    # The paper's text, figure numbers and claims only for the paper's data sets (all logs of one of them)
-    datasets = {e.dataset for e in entries}
-    paper_ds = next(iter(datasets)) if len(datasets) == 1 and next(iter(datasets)) in PAPER_FIGURES else None
-    f1, f2, f3 = PAPER_FIGURES.get(paper_ds, (None, None, None))
-    claim20 = paper_ds == CLAIM_DATASET
-    # Section 3: fixed mechanism sigma, training sigma varies (paper Figure 1/4: sigma 0.5, training 0.25/0.5/1)
+    paper = _Paper.of(entries)
     text: dict[str, str] = {}
+    fig1 = _fig1_text(entries, order, paper, l2_radii, text)
+    fig2 = _fig2_text(entries, order, paper, text)
+    p55 = _claim_text(entries, order, paper, text)
+    _summary_text(entries, specs, order, paper, text, n=n, alpha=alpha)
+    dims = sorted({e.d for e in entries})
+    text["closing"] = "\n".join(_closing(entries, order, p55 if paper.claim20 else [], n, alpha, dims, l2_radii,
+                                          linf_radii, claim20=paper.claim20,
+                                          longest={i: longest[(e.dataset, e.d, e.split)]
+                                                   for i, e in enumerate(entries)}))
+    figures = _figure_data(name, entries, logs, reps, order, fig1, fig2, paper, text)
+    return ReplayResult(
+        schema_version=SCHEMA_VERSION, name=name, command=command or "python -m empirical replay ...",
+        date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), seconds=_time.perf_counter() - t0,
+        provenance=W.provenance_dict(command or "python -m empirical replay ..."), n_checked=n, alpha_checked=alpha,
+        l2_radii=tuple(float(x) for x in l2_radii), linf_radii_255=tuple(float(x) for x in linf_radii),
+        logs=entries,
+        fig1=TableSpec(tuple(fig1), ncols(fig1, L2_COLS)), fig2=TableSpec(tuple(fig2), ncols(fig2, L2_COLS)),
+        small_c=TableSpec(tuple(order), max(1, sum(1 for x in l2_radii if x <= small_max + 1e-12))),
+        by_sigma=TableSpec(tuple(order), ncols(order, L2_COLS)),
+        other=TableSpec(tuple(order), ncols(order, OTHER_L2_COLS)),
+        linf=TableSpec(tuple(order), len(linf_radii)), text=text, figures=figures)
+
+
+def _replay_logs(specs, progress: bool) -> tuple[list, list]:
+    """Read each log and recompute its certificates (:func:`empirical.replay.replay_log`), with a progress bar."""
+    logs = [R.read_cohen_log(s.path) for s in specs]
+    reps = []
+    for s, lg in zip(specs, logs, strict=True):
+        bar = (lambda it, _n=lg.name: progress_bar(it, desc=f"replay {_n}", enabled=True)) if progress else None
+        reps.append(R.replay_log(lg, s.sigma, s.d, progress=bar))
+    return logs, reps
+
+
+def _default_name(specs) -> str:
+    """``replay_<data set folder>`` for ``noise_T/SPLIT/sigma_S`` trees, else ``replay_<data set or folder>``."""
+    first = Path(specs[0].path)
+    folder = next((p.name for p in first.parents if R.dataset_from_path(p.name)), None) if \
+        specs[0].pattern == "noise_T/SPLIT/sigma_S" else None
+    return "replay_" + re.sub(r"[^A-Za-z0-9._+-]", "_", folder or specs[0].dataset or first.parent.name or "logs")
+
+
+def _unique_labels(specs, files: list[str]) -> list[str]:
+    """Each log's label (:func:`_label`); a label that repeats gets its path appended."""
+    several = len({(s.dataset, s.d) for s in specs}) > 1
+    several_splits = len({s.split for s in specs}) > 1
+    labels = [_label(s, several, several_splits, f) for s, f in zip(specs, files, strict=True)]
+    for i, lab in enumerate(labels):
+        if labels.count(lab) > 1:
+            labels[i] = f"{lab} [{specs[i].path}]"
+    return labels
+
+
+def _log_entry(s: R.LogSpec, lg, rp: R.LogReplay, lab: str, file: str, *, n: int, alpha: float, l2_radii,
+               linf_radii, longest: int) -> LogEntry:
+    """One log's numbers: consistency with (n, alpha), identification, accuracies on the table grids."""
+    all_cols = L2_COLS + OTHER_L2_COLS
+    ck = R.log_consistency(lg, s.sigma, n, alpha)
+    ck.setdefault("n_needed_at_alpha", None)
+    act = (~lg.abstain) & (rp.radii["radius_cohen"] > 0)
+    small = R._small_c(rp, l2_radii)
+    om = rp.one_minus_pA[np.isfinite(rp.one_minus_pA)]
+    return LogEntry(
+        file=file, path=str(lg.path), sha256=R.sha256_file(lg.path), label=lab, dataset=s.dataset, d=s.d,
+        d_source=s.d_source, split=s.split, train_sigma=s.train_sigma, sigma=s.sigma,
+        sigma_source=s.sigma_source, pattern=s.pattern, rows=lg.n_rows, certified_rows=int(act.sum()),
+        idx_first=int(lg.idx[0]), idx_last=int(lg.idx[-1]), idx_step=_idx_step(lg.idx),
+        incomplete=lg.n_rows < longest,
+        consistency=Consistency(**ck), identification=R.identify_n_alpha(lg, s.sigma),
+        precision=R.precision_summary(rp),
+        max_radius={c: float(np.max(rp.radii[c])) for c in rp.columns},
+        acc_l2={c: _acc_at(rp, c, l2_radii) for c in all_cols},
+        acc_claim={c: _acc_at(rp, c, np.array([CLAIM_RADIUS]))[0] for c in all_cols},
+        acc_linf={c: _acc_at(rp, c, np.array(linf_radii) / 255) for c in LINF_COLS},
+        median_linf_255={c: 255 * R.median_certified_radius(rp.radii[c], lg.correct, lg.predict)
+                         for c in LINF_COLS},
+        median_ratio_to_cohen={c: float(np.median(rp.radii[c][act] / rp.radii["radius_cohen"][act]))
+                               if act.any() else float("nan") for c in ("radius_c11_c1", "radius_c11_c3")},
+        rows_c11_above_cohen={c: int(np.sum(rp.radii[c] > rp.radii["radius_cohen"] * (1 + 1e-12)))
+                              for c in ("radius_c11_c1", "radius_c11_c3")},
+        small_c=tuple(SmallC(float(c), v["certified_rows"], v["rows_above_cohen"], v["example_idx"],
+                             v["certified_accuracy_l2"]) for c, v in small.items()),
+        min_one_minus_pA=float(np.min(om)) if om.size else None)
+
+
+@dataclass(frozen=True)
+class _Paper:
+    """The paper's data set when every log is of one of them (else ``None``), its figure numbers (Figures 1-3 or
+    4-6) and whether the ~20 % claim applies: the paper's text, figure numbers and claims appear only then."""
+
+    dataset: str | None
+    f1: int | None
+    f2: int | None
+    f3: int | None
+    claim20: bool
+
+    @classmethod
+    def of(cls, entries) -> _Paper:
+        datasets = {e.dataset for e in entries}
+        ds = next(iter(datasets)) if len(datasets) == 1 and next(iter(datasets)) in PAPER_FIGURES else None
+        f1, f2, f3 = PAPER_FIGURES[ds] if ds is not None else (None, None, None)
+        return cls(ds, f1, f2, f3, ds == CLAIM_DATASET)
+
+
+def _fig1_text(entries, order, paper: _Paper, l2_radii, text: dict[str, str]) -> list[int]:
+    """Section 3: fixed mechanism sigma, training sigma varies (paper Figure 1/4: sigma 0.5, training 0.25/0.5/1).
+
+    Returns the logs of the table; writes ``fig1_title``, ``fig1_none`` and ``fig1_best`` into ``text``."""
+    paper_ds, f1 = paper.dataset, paper.f1
     fig1 = [i for i in order if paper_ds and _near(entries[i].sigma, PAPER_FIG1_SIGMA)
             and any(_near(entries[i].train_sigma, t) for t in PAPER_FIG1_TRAIN)]
     fig1 = sorted(fig1, key=lambda i: (entries[i].train_sigma or 0.0, entries[i].sigma))
@@ -483,7 +547,14 @@ def compute_replay(paths=(), *, manifest=None, sigma: float | None = None, d: in
                                 if paper_ds else "."))
     elif fig1:
         text["fig1_best"] = "Certified accuracy (%) at each ℓ2 radius (one training σ only: no comparison)."
-    # Section 4: one model, mechanism sigma varies (paper Figure 2: training sigma 0.5)
+    return fig1
+
+
+def _fig2_text(entries, order, paper: _Paper, text: dict[str, str]) -> list[int]:
+    """Section 4: one model, mechanism sigma varies (paper Figure 2: training sigma 0.5); the closest substitute
+    when no model is certified at several sigma.  Returns the logs of the table; writes ``fig2_title`` and
+    ``fig2_intro`` into ``text``."""
+    paper_ds, f2 = paper.dataset, paper.f2
     by_train: dict = {}
     for i in order:
         if entries[i].train_sigma is not None:
@@ -508,43 +579,52 @@ def compute_replay(paths=(), *, manifest=None, sigma: float | None = None, d: in
         text["fig2_intro"] = held + " The table shows each such model at every mechanism σ" + (
             ", and the training-σ = 0.5 model." if p2 and not any(_near(k[1], PAPER_FIG2_TRAIN) for k in multi)
             else ".")
-        fig2_fig = fig2
+        return fig2
+    fig2 = sorted({*p2, *diag}, key=lambda i: (entries[i].sigma, entries[i].train_sigma or 0.0)) or list(order)
+    p2_sigmas = ", ".join(f"{x:g}" for x in sorted({entries[i].sigma for i in p2}))
+    held = ("The logs hold the training-σ = 0.5 model certified with σ = "
+            + p2_sigmas + f" only, so the paper's Figure {f2} (mechanism σ "
+            "varied on that model) can be reproduced at σ = " + p2_sigmas
+            + " alone." if p2 else "No log holds one model certified at several mechanism σ, so "
+            + fig_word + " comparison (mechanism σ varied on one model) cannot be made from these logs.")
+    if diag:
+        others = [entries[i].sigma for i in diag if i not in p2]
+        sub = (" As the closest substitute, the table adds the models certified with their own training σ ("
+               + ", ".join(f"{x:g}" for x in others) + "): mechanism σ varies, but so does the model."
+               if p2 else " As the closest substitute, the table shows the models certified with their own "
+               "training σ (" + ", ".join(f"{entries[i].sigma:g}" for i in diag) + "): mechanism σ varies, "
+               "but so does the model.")
     else:
-        fig2 = sorted({*p2, *diag}, key=lambda i: (entries[i].sigma, entries[i].train_sigma or 0.0)) or list(order)
-        p2_sigmas = ", ".join(f"{x:g}" for x in sorted({entries[i].sigma for i in p2}))
-        held = ("The logs hold the training-σ = 0.5 model certified with σ = "
-                + p2_sigmas + f" only, so the paper's Figure {f2} (mechanism σ "
-                "varied on that model) can be reproduced at σ = " + p2_sigmas
-                + " alone." if p2 else "No log holds one model certified at several mechanism σ, so "
-                + fig_word + " comparison (mechanism σ varied on one model) cannot be made from these logs.")
-        if diag:
-            others = [entries[i].sigma for i in diag if i not in p2]
-            sub = (" As the closest substitute, the table adds the models certified with their own training σ ("
-                   + ", ".join(f"{x:g}" for x in others) + "): mechanism σ varies, but so does the model."
-                   if p2 else " As the closest substitute, the table shows the models certified with their own "
-                   "training σ (" + ", ".join(f"{entries[i].sigma:g}" for i in diag) + "): mechanism σ varies, "
-                   "but so does the model.")
-        else:
-            sub = " The table shows every log, ordered by mechanism σ."
-        text["fig2_intro"] = held + sub
-        fig2_fig = fig2
-    # Section 5: the paper's ~20% at l2 = 1.0
+        sub = " The table shows every log, ordered by mechanism σ."
+    text["fig2_intro"] = held + sub
+    return fig2
+
+
+def _claim_text(entries, order, paper: _Paper, text: dict[str, str]) -> list[int]:
+    """Section 5: the paper's ~20 % at l2 = 1.0.  Returns the paper's training-sigma-0.5 model at mechanism sigma
+    0.5 (test split first); writes ``claim_title`` and ``claim`` into ``text``."""
     c1 = {i: entries[i].acc_claim["radius_c11_c1"].mid for i in order}
     c3 = {i: entries[i].acc_claim["radius_c11_c3"].mid for i in order}
     b1, b3 = max(order, key=lambda i: c1[i]), max(order, key=lambda i: c3[i])
-    # the paper's training-sigma-0.5 model at mechanism sigma 0.5 (test split first)
-    p55 = sorted((i for i in order if paper_ds and _near(entries[i].train_sigma, 0.5) and _near(entries[i].sigma, 0.5)),
+    p55 = sorted((i for i in order if paper.dataset and _near(entries[i].train_sigma, 0.5)
+                  and _near(entries[i].sigma, 0.5)),
                  key=lambda i: entries[i].split not in (None, "test"))
     text["claim_title"] = (f"\"Approximately 20% certified accuracy under ℓ2 = {CLAIM_RADIUS}\" (Section 4.2)"
-                           if claim20 else f"Certified accuracy at ℓ2 = {CLAIM_RADIUS}")
+                           if paper.claim20 else f"Certified accuracy at ℓ2 = {CLAIM_RADIUS}")
     text["claim"] = (f"Best C11 certified accuracy at ℓ2 = {CLAIM_RADIUS}: c = 1: {_pct(c1[b1])}% "
                      f"({entries[b1].label}); c = 3: {_pct(c3[b3])}% ({entries[b3].label}).")
     if p55:
-        text["claim"] += (f" In the paper's own settings (training σ = 0.5, mechanism σ = 0.5, Figures {f1}–{f2}): "
+        text["claim"] += (f" In the paper's own settings (training σ = 0.5, mechanism σ = 0.5, Figures "
+                          f"{paper.f1}–{paper.f2}): "
                           + "; ".join((f"{entries[i].label}: " if len(p55) > 1 else "") + ", ".join(
                               f"c = {c}: {_pct(entries[i].acc_claim[col].mid)}%"
                               for c, col in ((1, "radius_c11_c1"), (3, "radius_c11_c3"))) for i in p55) + ".")
-    # Section 6 sentence
+    return p55
+
+
+def _summary_text(entries, specs, order, paper: _Paper, text: dict[str, str], *, n: int, alpha: float) -> None:
+    """Sections 1, 2 and 6 and the headers: C11 vs Cohen, implied (n, alpha), precision, identification, the
+    l_inf title and why T13 cannot be replayed."""
     om = [e.min_one_minus_pA for e in entries if e.min_one_minus_pA is not None]
     n_above = sum(e.rows_c11_above_cohen[c] for e in entries for c in ("radius_c11_c1", "radius_c11_c3"))
     n_small = sum(s.rows_above_cohen for e in entries for s in e.small_c)
@@ -553,7 +633,6 @@ def compute_replay(paths=(), *, manifest=None, sigma: float | None = None, d: in
         f"c ∈ {{1, 3}} exceeds the tight radius on {n_above} rows, and with c ∈ {{{', '.join(map(str, R.SMALL_C))}}} "
         f"on {n_small} (row, c) pairs: the paper's 'a smaller c yields a larger r compared to Cohen et al.' "
         "is true only where the larger radius is not a valid certificate.")
-    # Section 1 and 2 sentences
     bad = [e for e in entries if e.consistency.rows_above_max > 0]
     text["implied"] = _implied_text(bad, n, alpha)
     text["precision"] = _precision_text(entries)
@@ -566,28 +645,31 @@ def compute_replay(paths=(), *, manifest=None, sigma: float | None = None, d: in
     exp = sorted({e.dataset for e in entries if e.dataset in ("cifar10", "mnist", "digits")})
     own = (", ".join(f"`python -m empirical experiment {x}`" for x in exp) if exp
            else "`python -m empirical experiment cifar10` / `mnist`")
+    f3 = paper.f3
     text["t13"] = ("The exponential mechanism (T13, D∞) cannot be replayed from these logs: they hold probabilities "
                    "of Gaussian-smoothed classifiers, while T13's radius needs p̲A under eq.-6 noise. "
                    + (f"The paper's Figure {f3} comparison is therefore made on our own models ({own})."
-                      if paper_ds and exp else
+                      if paper.dataset and exp else
                       f"The paper's Figure {f3} comparison cannot be made from these logs; our own models make the "
-                      f"exponential-vs-Gaussian comparison on smaller data sets ({own})." if paper_ds else
+                      f"exponential-vs-Gaussian comparison on smaller data sets ({own})." if paper.dataset else
                       f"Our own models make the exponential-vs-Gaussian ℓ∞ comparison ({own})."))
-    text["closing"] = "\n".join(_closing(entries, order, p55 if claim20 else [], n, alpha, dims, l2_radii,
-                                          linf_radii, claim20=claim20,
-                                          longest={i: longest[(e.dataset, e.d, e.split)]
-                                                   for i, e in enumerate(entries)}))
-    # figures (counts of certified-correct rows on a grid chosen from the data)
+
+
+def _figure_data(name: str, entries, logs, reps, order, fig1, fig2, paper: _Paper,
+                 text: dict[str, str]) -> tuple[FigureData, ...]:
+    """The figures' data: counts of certified-correct rows on a grid chosen from the data (training sigma
+    varied, mechanism sigma varied, l_inf); writes ``fig1_alt`` and ``fig2_alt`` into ``text``."""
+    paper_ds, f1, f2 = paper.dataset, paper.f1, paper.f2
     figures = []
-    figures_spec = []
+    figures_spec: list[tuple[str, list[int], tuple[str, ...], str | None, float, str, str]] = []
     text["fig1_alt"] = f"Figure {f1} setting" if paper_ds else "training σ varied"
     text["fig2_alt"] = f"Figure {f2} setting" if paper_ds else "mechanism σ varied"
     if fig1:
         figures_spec.append(("fig1", fig1, ("radius_c11_c1", "radius_c11_c3"), "radius_cohen", 1.0,
                              text["fig1_title"].split(" (")[0] + " (dotted: Cohen's tight radius, same rows)",
                              "ℓ2 radius"))
-    if fig2_fig:
-        figures_spec.append(("fig2", fig2_fig, ("radius_c11_c1", "radius_c11_c3"), "radius_cohen", 1.0,
+    if fig2:
+        figures_spec.append(("fig2", fig2, ("radius_c11_c1", "radius_c11_c3"), "radius_cohen", 1.0,
                              "Mechanism σ varied as far as the logs allow (dotted: Cohen's tight radius, same rows)",
                              "ℓ2 radius"))
     lsel = [i for i in order if _near(entries[i].sigma, PAPER_FIG1_SIGMA)] or list(order)
@@ -612,17 +694,7 @@ def compute_replay(paths=(), *, manifest=None, sigma: float | None = None, d: in
                 "fig2": f"fig{f2}_l2" if paper_ds else "mech_sigma_l2", "linf": "linf"}[key]
         figures.append(FigureData(key, f"{name}_{stem}.png", title, xlabel, scale,
                                   cols, dotted, tuple(float(g) for g in grid), tuple(series)))
-    return ReplayResult(
-        schema_version=SCHEMA_VERSION, name=name, command=command or "python -m empirical replay ...",
-        date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), seconds=_time.perf_counter() - t0,
-        provenance=W.provenance_dict(command or "python -m empirical replay ..."), n_checked=n, alpha_checked=alpha,
-        l2_radii=tuple(float(x) for x in l2_radii), linf_radii_255=tuple(float(x) for x in linf_radii),
-        logs=entries_t,
-        fig1=TableSpec(tuple(fig1), ncols(fig1, L2_COLS)), fig2=TableSpec(tuple(fig2), ncols(fig2, L2_COLS)),
-        small_c=TableSpec(tuple(order), max(1, sum(1 for x in l2_radii if x <= small_max + 1e-12))),
-        by_sigma=TableSpec(tuple(order), ncols(order, L2_COLS)),
-        other=TableSpec(tuple(order), ncols(order, OTHER_L2_COLS)),
-        linf=TableSpec(tuple(order), len(linf_radii)), text=text, figures=tuple(figures))
+    return tuple(figures)
 
 
 def run_replay(paths=(), *, out=None, json_path=None, figures: bool = True, **kw) -> dict:
@@ -734,8 +806,6 @@ def _closing(entries, order, p55, n, alpha, dims, l2_radii, linf_radii, *, claim
     """The closing bullets.  ``claim20``: the logs are the paper's CIFAR-10 ones, so the paper's '≈20% at
     ℓ2 = 1.0' is checked (``p55``: its training-σ = 0.5 model at σ = 0.5); ``longest[i]``: the row count of the
     longest log of log i's data set and split (what 'incomplete' is judged against)."""
-    from theory.certificates import radius as cert_radius
-
     out = []
     if p55:
         e = entries[p55[0]]
@@ -760,7 +830,7 @@ def _closing(entries, order, p55, n, alpha, dims, l2_radii, linf_radii, *, claim
         out.append(("  " if p55 else "* ") + f"Across all logs, C11 c = 1 reaches 15–25% at ℓ2 = 1.0 for: "
                    f"{', '.join(near) or 'none'}; the best C11 c = 3 value is {_pct(max(acc3.values()))}%." + cap)
     else:
-        b1, b3 = max(acc1, key=acc1.get), max(acc3, key=acc3.get)
+        b1, b3 = max(acc1, key=lambda k: acc1[k]), max(acc3, key=lambda k: acc3[k])
         out.append(f"* **ℓ2 = 1.0**: the best C11 certified accuracy over all logs is {_pct(acc1[b1])}% with c = 1 "
                    f"({b1}) and {_pct(acc3[b3])}% with c = 3 ({b3})." + cap)
     if p55:

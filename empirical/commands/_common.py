@@ -5,8 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, overload
 
 from theory import validate as V
+
+if TYPE_CHECKING:  # torch is imported where a command needs it, not by `import empirical`
+    import torch
 
 
 def add_device_seed(p: argparse.ArgumentParser) -> None:
@@ -15,7 +20,7 @@ def add_device_seed(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
 
 
-def add_data(p: argparse.ArgumentParser, *, default=None, split: bool = True) -> None:
+def add_data(p: argparse.ArgumentParser, *, default: str | None = None, split: bool = True) -> None:
     """--dataset, --data-dir and (with ``split``) --split, the split to evaluate on (train always trains on
     the 'train' split, so it has no --split)."""
     p.add_argument("--dataset", default=default,
@@ -48,7 +53,7 @@ def add_certify_stats(p: argparse.ArgumentParser) -> None:
                    help="autocast dtype for the forward pass (CUDA only; default: none)")
 
 
-def check_stats(args) -> None:
+def check_stats(args: argparse.Namespace) -> None:
     """Fail fast on bad numbers (ValueError naming the option) before any work."""
     V.positive("sigma", args.sigma)
     V.in_open_interval("alpha", args.alpha, 0.0, 1.0)
@@ -109,7 +114,7 @@ class sigterm_as_interrupt:  # noqa: N801 - used as a context manager, like cont
         return False
 
 
-def check_data(dataset: str, data_dir) -> None:
+def check_data(dataset: str, data_dir: str | Path | None) -> None:
     """Unknown data set or missing data directory -> ValueError before any work."""
     from empirical.data import _require_dir, dataset_info
 
@@ -127,6 +132,10 @@ def setup_threads() -> None:
         torch.set_num_threads(int(n))
 
 
+@overload
+def command_line(name: str, default: str) -> str: ...
+@overload
+def command_line(name: str, default: None = None) -> str | None: ...
 def command_line(name: str, default: str | None = None) -> str | None:
     """``python -m empirical NAME ARGS...`` as this process was invoked (also through ``rs-verify empirical``),
     for a report's provenance; ``default`` when NAME is not on the command line (a call of ``main([...])``)."""
@@ -140,7 +149,7 @@ def say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def autocast_dtype(name: str, device):
+def autocast_dtype(name: str, device: torch.device) -> torch.dtype | None:
     import torch
 
     if name == "none":

@@ -19,7 +19,7 @@ HELP = ("throughput of forward / certify loop / naive loop / Cohen et al.'s loop
         "vs_cohen_reference, sampler)")
 
 
-def add_arguments(p) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     from empirical.models import ARCHS
 
     p.add_argument("--arch", choices=ARCHS, default="cnn", help="architecture (random weights; default: cnn)")
@@ -56,7 +56,7 @@ def add_arguments(p) -> None:
     K.add_device_seed(p)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from theory import validate as V
 
     V.positive("sigma", args.sigma)

@@ -29,6 +29,8 @@ The TSV gains forward_passes (n0 + draws used) and, per R, certified_R<R> and de
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import Any
 
 from empirical.commands import _common as K
 
@@ -36,7 +38,7 @@ NAME = "certify"
 HELP = "Cohen et al.'s CERTIFY over a data set -> TSV (resumable, shardable with torchrun)"
 
 
-def add_arguments(p) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--checkpoint", required=True, help="checkpoint written by `python -m empirical train`")
     K.add_data(p)
     K.add_certify_stats(p)
@@ -61,9 +63,7 @@ def add_arguments(p) -> None:
     g.add_argument("--fraction", type=float, default=0.05, help="radius mode's growth fraction > 0 (default: 0.05)")
 
 
-def run(args) -> int:
-    from pathlib import Path
-
+def run(args: argparse.Namespace) -> int:
     K.check_stats(args)
     K.check_max(args)
     spec = _sequential_spec(args)
@@ -139,7 +139,7 @@ def run(args) -> int:
     return _summary(args, out, rows, world, fwd, device)
 
 
-def _sequential_spec(args):
+def _sequential_spec(args: argparse.Namespace) -> Any:
     """The SequentialSpec of --target-radius / --sequential (None: Cohen et al.'s fixed-n CERTIFY)."""
     if args.fraction != 0.05 and not args.sequential:
         raise ValueError("fraction: --fraction applies to the radius mode only; pass --sequential")
@@ -152,14 +152,15 @@ def _sequential_spec(args):
     return SequentialSpec("radius", args.n, fraction=args.fraction)
 
 
-def _certify(certify_sharded, fwd, split, args, indices, out, device, meta, params, spec=None):
+def _certify(certify_sharded: Any, fwd: Any, split: Any, args: argparse.Namespace, indices: Any, out: Path,
+             device: Any, meta: dict[str, Any], params: dict[str, Any], spec: Any = None) -> Any:
     return certify_sharded(fwd.model, split, args.mechanism, args.sigma, args.n0, args.n, args.alpha, args.batch,
                            indices, out, device=device, resume=args.resume, overwrite=args.overwrite,
                            seed=args.seed, timing=args.timing, forward=fwd, num_classes=int(meta["num_classes"]),
                            run_params=params, sequential=spec)
 
 
-def _summary(args, out, rows, world, fwd, device) -> int:
+def _summary(args: argparse.Namespace, out: Path, rows: Any, world: int, fwd: Any, device: Any) -> int:
     from empirical.certify import read_tsv
 
     allrows = read_tsv(out)

@@ -20,11 +20,14 @@ default.  Report names: NAME.md on the CPU, NAME_cuda.md on CUDA, plus _SCALE fo
 
 from __future__ import annotations
 
+import argparse
+from pathlib import Path
+
 NAME = "experiment"
 HELP = "run one of the paper's experiments (replay, digits, mnist, cifar10, sweep) and write its report"
 
 
-def add_arguments(p) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     from empirical.experiments import EXPERIMENTS, SCALES
 
     p.add_argument("name", choices=EXPERIMENTS, metavar="NAME", help="one of: " + ", ".join(EXPERIMENTS))
@@ -65,7 +68,7 @@ def add_arguments(p) -> None:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
-def command_line(args) -> str:
+def command_line(args: argparse.Namespace) -> str:
     import shlex
 
     parts = ["python", "-m", "empirical", "experiment", args.name]
@@ -82,10 +85,8 @@ def command_line(args) -> str:
     return shlex.join(parts)
 
 
-def _data_dir(name: str, data_dir):
+def _data_dir(name: str, data_dir: str | Path | None) -> Path | None:
     """Accept the shared data folder or the data set's own folder."""
-    from pathlib import Path
-
     if data_dir is None:
         return None
     d = Path(data_dir)
@@ -98,7 +99,7 @@ def _data_dir(name: str, data_dir):
     return d
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from empirical.experiments import run_experiment
     from theory import validate as V
 

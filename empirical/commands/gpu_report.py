@@ -15,13 +15,15 @@ first 100 test images of ../shared/data/cifar10-lossless100), or any layout `emp
 
 from __future__ import annotations
 
+import argparse
+
 from empirical.commands import _common as K
 
 NAME = "gpu-report"
 HELP = "bench + short CIFAR-10 training and certification on a device (--all: also the CIFAR-10 experiment)"
 
 
-def add_arguments(p) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", default=None,
                    help="directory with the CIFAR-10 splits (see above); required except with --dry-run")
     p.add_argument("--train-split", default="train", help="training split name (default: train)")
@@ -59,7 +61,7 @@ def add_arguments(p) -> None:
     K.add_device_seed(p)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     import dataclasses
     from pathlib import Path
 

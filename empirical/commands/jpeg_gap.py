@@ -21,7 +21,7 @@ NAME = "jpeg-gap"
 HELP = "paired certification of the 100 lossless CIFAR-10 test images and their JPEG-75 versions"
 
 
-def add_arguments(p) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     from empirical.models import ARCHS
 
     p.add_argument("--data-dir", default=None,
@@ -62,7 +62,7 @@ def _sigmas(text: str) -> list[float]:
     return [V.positive("sigmas", s) for s in vals]
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     if args.checkpoint is not None and args.sigmas is not None:
@@ -84,6 +84,7 @@ def run(args) -> int:
     from empirical.jpeg_gap import compute_jpeg_gap, load_jpeg_pairs, write_jpeg_gap_report
 
     lossless, jpeg, mae = load_jpeg_pairs(data_dir)  # ValueError naming data_dir before any training
+    assert data_dir is not None  # load_jpeg_pairs raised the ValueError otherwise
     from empirical.core import resolve_device
     from empirical.models import load_checkpoint, save_checkpoint
     from empirical.train import train_model

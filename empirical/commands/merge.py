@@ -13,11 +13,13 @@ merge keeps its rows).
 
 from __future__ import annotations
 
+import argparse
+
 NAME = "merge"
 HELP = "merge certify shard TSVs (OUT.rankR-of-N) into one TSV sorted by idx"
 
 
-def add_arguments(p) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, help="merged TSV to write")
     p.add_argument("shards", nargs="*", help="shard files (default: OUT.rank*-of-N next to OUT)")
     p.add_argument("--allow-partial", action="store_true",
@@ -26,7 +28,7 @@ def add_arguments(p) -> None:
                    help="replace OUT even when it is not an earlier merge of these shards")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from empirical.certify import check_writable, merge_shards
 
     check_writable(args.out)

@@ -10,6 +10,8 @@ generator seeded by (seed, idx).
 
 from __future__ import annotations
 
+import argparse
+
 from empirical.commands import _common as K
 
 NAME = "predict"
@@ -18,7 +20,7 @@ HELP = "Cohen et al.'s PREDICT (binomial test of the top two classes) over a dat
 COLUMNS = ["idx", "label", "predict", "correct", "time", "cA", "nA", "cB", "nB", "n", "p_value"]
 
 
-def add_arguments(p) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--checkpoint", required=True, help="checkpoint written by `python -m empirical train`")
     K.add_data(p)
     K.add_certify_stats(p)
@@ -29,7 +31,7 @@ def add_arguments(p) -> None:
     K.add_device_seed(p)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     import datetime
     import sys
     import time

@@ -20,11 +20,13 @@ With --out, writes <out>/<name>.md, <name>.json and PNG figures; otherwise print
 
 from __future__ import annotations
 
+import argparse
+
 NAME = "replay"
 HELP = "recover pA from published certification logs and recompute every certificate of theory"
 
 
-def add_arguments(p) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--log", nargs="+", default=[], metavar="PATH",
                    help="log file(s) in Cohen et al.'s format (idx label predict radius correct time), or "
                         "folders searched recursively for them (with or without an extension)")
@@ -50,7 +52,7 @@ def add_arguments(p) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
 
-def command_line(args) -> str:
+def command_line(args: argparse.Namespace) -> str:
     """The command that reproduces this run, rebuilt from the parsed arguments."""
     import shlex
 
@@ -76,7 +78,7 @@ def command_line(args) -> str:
     return shlex.join(parts)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from empirical.replay_result import check_name, compute_replay
     from theory import validate as V
 

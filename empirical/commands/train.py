@@ -10,6 +10,8 @@ shape, classes, normalisation, test accuracy); it loads with torch.load(weights_
 
 from __future__ import annotations
 
+import argparse
+
 from empirical.commands import _common as K
 from theory import validate as V
 
@@ -17,7 +19,7 @@ NAME = "train"
 HELP = "train a base classifier under noise (gaussian / exponential-linf / none) and save a checkpoint"
 
 
-def add_arguments(p) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     K.add_data(p, default="digits", split=False)  # trains on the 'train' split, evaluates on 'test
     from empirical.models import ARCHS
 
@@ -40,7 +42,7 @@ def add_arguments(p) -> None:
     K.add_device_seed(p)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     if args.noise == "none":
         if args.sigma is not None:
             raise ValueError(f"sigma: --noise none adds no noise, so --sigma {args.sigma:g} would be ignored; drop it")

@@ -8,6 +8,7 @@ on the TSVs for the certified accuracies.
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -75,6 +76,17 @@ def test_digits_experiment_smoke(tmp_path):
         assert section in md
     for fig in ("digits_fig1_l2.png", "digits_fig2_l2.png", "digits_fig3_linf.png"):
         assert (out / fig).stat().st_size > 1000
+    # the Figure 1 table varies the training sigma at mechanism sigma 0.5 (FIG1_MECH_SIGMA), ascending; the
+    # Figure 2 table varies the mechanism sigma on the training-sigma-0.5 model (FIG2_TRAIN_SIGMA), ascending
+    fig1_md = md.split("## Paper Figure 1")[1].split("## Paper Figure 2")[0]
+    fig2_md = md.split("## Paper Figure 2")[1].split("## Paper Figure 3")[0]
+    runs1 = [tuple(map(float, m)) for m in re.findall(r"^\| train Gaussian σ=([\d.]+), Gaussian σ=([\d.]+) \|",
+                                                       fig1_md, flags=re.M)]
+    runs2 = [tuple(map(float, m)) for m in re.findall(r"^\| train Gaussian σ=([\d.]+), Gaussian σ=([\d.]+) \|",
+                                                       fig2_md, flags=re.M)]
+    assert sorted(dict.fromkeys(runs1)) == list(dict.fromkeys(runs1)) == [(0.25, 0.5), (0.5, 0.5), (1.0, 0.5)]
+    assert sorted(dict.fromkeys(runs2), key=lambda t: t[1]) == list(dict.fromkeys(runs2)) == [
+        (0.5, 0.25), (0.5, 0.5), (0.5, 1.0)]
     js = json.loads((out / "digits.json").read_text())
     assert len(js["runs"]) == 9 and js["settings"]["n"] == 60
     # certified accuracy in the summary = a direct count on the TSV the engine wrote
@@ -296,3 +308,12 @@ def test_fit_records_the_load_when_training_ended():
                           eval_split=None, max_examples=64)
     assert meta["cpu_count"] == os.cpu_count()
     assert meta["load1_end"] is None or meta["load1_end"] >= 0
+
+
+def test_report_steps_need_the_settings_of_their_run(tmp_path):
+    """A report step composed before its run_* step set the settings says so (no AttributeError on None)."""
+    ctx = X.Context("x", "cpu", "cpu", "cpu", 0, None, tmp_path, tmp_path, "cmd")
+    with pytest.raises(RuntimeError, match="Context.settings"):
+        ctx.require_settings()
+    ctx.settings = X.SETTINGS["cpu"]["digits"]
+    assert ctx.require_settings() is X.SETTINGS["cpu"]["digits"]

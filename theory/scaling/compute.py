@@ -318,33 +318,46 @@ def scaling_verdicts(result: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def _verdicts(result: dict[str, Any]) -> list[dict[str, str]]:
-    """The summary rows: the paper's statement, what was measured, and the verdict."""
+    """The summary rows: the paper's statement, what was measured, and the verdict.
+
+    Four named steps, in the report's order: noise magnitudes (T15, T12/T18, Monte Carlo), radii (Table 1,
+    T16–T18), optimality ratios, and the Section 4 statements.
+    """
     rows: list[dict[str, str]] = []
-    flat = FLAT_TOL
+    for step in (_noise_verdicts, _radius_verdicts, _optimality_verdicts, _statement_verdicts):
+        rows.extend(step(result))
+    return rows
 
-    def add(ID: str, statement: str, measured: str, verdict: str) -> None:
-        rows.append({"id": ID, "statement": statement, "measured": measured, "verdict": verdict})
 
-    def rate_ok(fit: dict[str, Any], i: int = 0) -> bool:
-        return "error" not in fit and len(fit["rates"]) > i and bool(fit["rates"][i]["flat"])
+def _row(ID: str, statement: str, measured: str, verdict: str) -> dict[str, str]:
+    return {"id": ID, "statement": statement, "measured": measured, "verdict": verdict}
 
-    # noise magnitudes
+
+def _rate_ok(fit: dict[str, Any], i: int = 0) -> bool:
+    return "error" not in fit and len(fit["rates"]) > i and bool(fit["rates"][i]["flat"])
+
+
+def _noise_verdicts(result: dict[str, Any]) -> list[dict[str, str]]:
+    """T15 (E‖z‖∞ = dσ of eq. 6), T12/T18 (Gaussian E‖z‖∞ = O(σ√log d)) and the Monte Carlo check of R14."""
+    rows: list[dict[str, str]] = []
     f = result["noise_fits"]["exponential-linf"]["expected_linf_norm"]
     if "error" in f:
-        add("T15", "E‖z‖∞ = dσ for eq. 6", f["error"], "not decidable on this grid")
+        rows.append(_row("T15", "E‖z‖∞ = dσ for eq. 6", f["error"], "not decidable on this grid"))
     else:
         # theory.mechanisms returns T15's own formula d*sigma, so this fit is exact by construction; the
         # verdict rests on the Monte Carlo estimates (R14 sampler, order statistic) of the same quantity.
         mc_in = [r["monte_carlo"][k]["exact_inside"] for r in result["noise"]["exponential-linf"]
                  if "monte_carlo" in r for k in ("linf_order_statistic", "linf_direct")]
-        add("T15", "E‖z‖∞ = dσ for eq. 6",
+        rows.append(_row(
+            "T15", "E‖z‖∞ = dσ for eq. 6",
             f"exact values are T15's formula dσ (fitted exponent {_iv(f)} by construction); independent check: "
             f"dσ inside {sum(mc_in)}/{len(mc_in)} Monte Carlo intervals of ‖z‖∞ (R14 sampler, order statistic)",
-            ("agrees" if all(mc_in) else "disagrees") if mc_in else "no Monte Carlo run")
+            ("agrees" if all(mc_in) else "disagrees") if mc_in else "no Monte Carlo run"))
     f = result["noise_fits"]["gaussian"]["expected_linf_norm"]
     if "error" not in f:
-        add("T12/T18 (Orabona & Pal)", "Gaussian E‖z‖∞ = O(σ√log d)",
-            f"power-law exponent {_iv(f)}; {_rate_line(f['rates'][0])}", "agrees" if rate_ok(f) else "disagrees")
+        rows.append(_row("T12/T18 (Orabona & Pal)", "Gaussian E‖z‖∞ = O(σ√log d)",
+                         f"power-law exponent {_iv(f)}; {_rate_line(f['rates'][0])}",
+                         "agrees" if _rate_ok(f) else "disagrees"))
     n_in = n_all = 0
     bad = []
     for name, rows_ in result["noise"].items():
@@ -356,34 +369,40 @@ def _verdicts(result: dict[str, Any]) -> list[dict[str, str]]:
                     if not v["exact_inside"]:
                         bad.append(f"{name} d={r['d']} {key}")
     lvl = result["settings"]["mc_level"]
-    add("T15, R14 (Monte Carlo)", "exact E‖z‖∞, E‖z‖₂ (theory.mechanisms) vs sampling",
+    rows.append(_row(
+        "T15, R14 (Monte Carlo)", "exact E‖z‖∞, E‖z‖₂ (theory.mechanisms) vs sampling",
         f"exact value inside {n_in}/{n_all} Monte Carlo intervals at level 1−{1 - lvl:.0e}"
         + (f"; outside: {', '.join(bad[:5])}" if bad else ""),
-        "agrees" if n_in == n_all and n_all > 0 else ("no Monte Carlo run" if n_all == 0 else "disagrees"))
+        "agrees" if n_in == n_all and n_all > 0 else ("no Monte Carlo run" if n_all == 0 else "disagrees")))
+    return rows
 
-    # radii
+
+def _radius_verdicts(result: dict[str, Any]) -> list[dict[str, str]]:
+    """Table 1's radius rates (Gaussian ℓ2 and ℓ∞, eq. 6 ℓ∞; T16, T18) and conclusion (iv) / T17."""
+    rows: list[dict[str, str]] = []
     fs = _curve_fit(result, "sigma", "gaussian-l2-C11-c1")
     fl = _curve_fit(result, "linf", "gaussian-l2-C11-c1")
     if "error" not in fs and "error" not in fl:
         v = ("agrees at fixed σ; at fixed E‖z‖∞ only up to the √log d factor the paper mentions after T12"
-             if rate_ok(fs) and not rate_ok(fl, 0) and rate_ok(fl, 1) else
-             "agrees" if rate_ok(fs) and rate_ok(fl, 0) else "disagrees")
-        add("Table 1 (Gaussian, ℓ2, DMR)", "r = O(1)",
-            f"C11 at fixed σ: {_iv(fs)}; at E‖z‖∞ = 1: {_iv(fl)}, {_rate_line(fl['rates'][0])}, "
-            f"{_rate_line(fl['rates'][1])}", v)
+             if _rate_ok(fs) and not _rate_ok(fl, 0) and _rate_ok(fl, 1) else
+             "agrees" if _rate_ok(fs) and _rate_ok(fl, 0) else "disagrees")
+        rows.append(_row("Table 1 (Gaussian, ℓ2, DMR)", "r = O(1)",
+                         f"C11 at fixed σ: {_iv(fs)}; at E‖z‖∞ = 1: {_iv(fl)}, {_rate_line(fl['rates'][0])}, "
+                         f"{_rate_line(fl['rates'][1])}", v))
     fs = _curve_fit(result, "sigma", "exponential-linf-T13")
     fl = _curve_fit(result, "linf", "exponential-linf-T13")
     if "error" not in fs and "error" not in fl:
-        add("Table 1 (eq. 6, ℓ∞, D∞), T16", "r = O(1/d) (at fixed noise magnitude)",
-            f"T13 at E‖z‖∞ = 1: {_iv(fl)}, {_rate_line(fl['rates'][0])}; at fixed σ: {_iv(fs)} "
-            "(the 1/d comes from E‖z‖∞ = dσ)", "agrees" if rate_ok(fl) else "disagrees")
+        rows.append(_row("Table 1 (eq. 6, ℓ∞, D∞), T16", "r = O(1/d) (at fixed noise magnitude)",
+                         f"T13 at E‖z‖∞ = 1: {_iv(fl)}, {_rate_line(fl['rates'][0])}; at fixed σ: {_iv(fs)} "
+                         "(the 1/d comes from E‖z‖∞ = dσ)", "agrees" if _rate_ok(fl) else "disagrees"))
     for key in ("gaussian-linf-T18-c1", "gaussian-linf-l2-to-linf"):
         fl = _curve_fit(result, "linf", key)
         if "error" not in fl:
-            add("Table 1 (Gaussian, ℓ∞, DMR), T18" if "T18" in key else "Table 1 rate, tight Gaussian ℓ∞",
+            rows.append(_row(
+                "Table 1 (Gaussian, ℓ∞, DMR), T18" if "T18" in key else "Table 1 rate, tight Gaussian ℓ∞",
                 "r = O(1/√(d log d))",
                 f"{CURVE_BY_KEY[key].label} at E‖z‖∞ = 1: {_iv(fl)}; {_rate_line(fl['rates'][0])}",
-                "agrees" if rate_ok(fl) else "disagrees")
+                "agrees" if _rate_ok(fl) else "disagrees"))
     worst = []
     for key, c in result["radii"]["linf"]["curves"].items():
         if c["norm"] == "linf" and c["kind"] == "certificate":
@@ -392,9 +411,16 @@ def _verdicts(result: dict[str, Any]) -> list[dict[str, str]]:
                     worst.append((v["fit"]["interval"][1], key, p))
     if worst:
         hi, key, p = max(worst)
-        add("Conclusion (iv), T17", "largest ℓ∞ radius at fixed E‖z‖∞ is O(1/√d)",
-            f"slowest decay among the ℓ∞ certificates computed here: {key} (pA={p}), exponent ≤ {hi:+.4f} "
-            "(upper end of its interval)", "consistent" if hi <= -0.5 + flat else "inconsistent")
+        rows.append(_row("Conclusion (iv), T17", "largest ℓ∞ radius at fixed E‖z‖∞ is O(1/√d)",
+                         f"slowest decay among the ℓ∞ certificates computed here: {key} (pA={p}), exponent ≤ "
+                         f"{hi:+.4f} (upper end of its interval)",
+                         "consistent" if hi <= -0.5 + FLAT_TOL else "inconsistent"))
+    return rows
+
+
+def _optimality_verdicts(result: dict[str, Any]) -> list[dict[str, str]]:
+    """The optimality ratios (T12, T16, T17/T18) with a note on what each one restates."""
+    rows: list[dict[str, str]] = []
     for k, o in result["optimality"].items():
         f = o["fit"]
         if "error" in f:
@@ -403,11 +429,34 @@ def _verdicts(result: dict[str, Any]) -> list[dict[str, str]]:
         # T12 / T17 ratios reduce to sqrt(2) / E‖z‖∞(σ = 1) of the Gaussian (the Orabona & Pal row above).
         note = (" — an identity (the bound uses T13's ε and T15's E‖z‖∞ = dσ), not an independent check"
                 if "T16" in k else " — equals √2 / E‖z‖∞(σ=1), i.e. the Orabona & Pal row restated")
-        add("optimality " + ("T16" if "T16" in k else "T17/T18" if "T17" in k else "T12"),
-            f["rates"][0]["source"], f"{k} (constant := 1, pA={o['pA']}): {_rate_line(f['rates'][0])}" + note,
-            "agrees" if rate_ok(f) else "disagrees")
+        rows.append(_row("optimality " + ("T16" if "T16" in k else "T17/T18" if "T17" in k else "T12"),
+                         f["rates"][0]["source"],
+                         f"{k} (constant := 1, pA={o['pA']}): {_rate_line(f['rates'][0])}" + note,
+                         "agrees" if _rate_ok(f) else "disagrees"))
+    return rows
 
-    # statements
+
+def _statement_verdicts(result: dict[str, Any]) -> list[dict[str, str]]:
+    """Section 4's statements: the ratio at d = 3072 (Figure 3), its growth in d, ImageNet's 1/255 (Figure 6)
+    and the CIFAR-10 footnote (4/255)."""
+    rows: list[dict[str, str]] = [_ratio_3072_verdict(result)]
+    rv = result["ratio_vs_d"].get("gaussian-linf-T18-c1 / exponential-linf-T13")
+    if rv and "error" not in rv["fit"]:
+        rows.append(_row("Section 4 / conclusion", "the Gaussian/exponential ℓ∞ ratio grows as O(√(d/log d))",
+                         f"T18 (c=1) / T13 at equal E‖z‖∞: exponent {_iv(rv['fit'])}; "
+                         f"{_rate_line(rv['fit']['rates'][0])}",
+                         "agrees" if _rate_ok(rv["fit"]) else "disagrees"))
+    rows.append(_imagenet_verdict(result))
+    fn = result["statements"]["footnote_4_255"]
+    rows.append(_row("Section 4 footnote", "on CIFAR-10, ℓ2 = 1.0 allows 4/255 on every pixel",
+                     f"1/√3072 = {fn['max_per_pixel']:.5f} = {fn['max_per_pixel_x255']:.3f}/255; 4/255 on every "
+                     f"pixel has ℓ2 norm {fn['l2_norm_of_4_255_everywhere']:.4f}",
+                     "holds" if fn["holds"] else "does not hold"))
+    return rows
+
+
+def _ratio_3072_verdict(result: dict[str, Any]) -> dict[str, str]:
+    """Section 4 (Figure 3): the Gaussian/exponential ℓ∞ radius ratio at d = 3072 is about 10∼20."""
     st = result["statements"]["ratio_3072"]
     rows3 = st["rows"]
     get = {(r["gaussian"], r["exponential"]): r for r in rows3 if r["pA"] == result["settings"]["pA_reference"]}
@@ -419,7 +468,8 @@ def _verdicts(result: dict[str, Any]) -> list[dict[str, str]]:
     c3_l2 = get[("gaussian-linf-T18-c3", "exponential-linf-T13")]["ratio_matched_l2"]
     v = ("holds for c = 1 only" if 10 <= c1 <= 20 and not 10 <= c3 <= 20 else
          "holds" if 10 <= c1 <= 20 and 10 <= c3 <= 20 else "does not hold")
-    add("Section 4 (Figure 3)", "Gaussian/exponential ℓ∞ radius ratio at d = 3072 is about 10∼20, "
+    return _row(
+        "Section 4 (Figure 3)", "Gaussian/exponential ℓ∞ radius ratio at d = 3072 is about 10∼20, "
         "i.e. O(√(d/log d))",
         f"ASSUMING the comparison is at equal E‖z‖∞ (the paper does not say; its \"i.e. O(√(d/log d))\" is the "
         f"T18/T13 ratio at equal E‖z‖∞, which supports it): T18/T13 = {c1:.2f} (c=1), {c3:.2f} (c=3) for every "
@@ -427,11 +477,10 @@ def _verdicts(result: dict[str, Any]) -> list[dict[str, str]]:
         f"{st['sqrt_d_over_log_d']:.2f}. For context, at equal E‖z‖₂ instead: T18/T13 = {c1_l2:.2f} (c=1), "
         f"{c3_l2:.2f} (c=3); at equal σ the ratio is {min(eq_sigma):.4f}–{max(eq_sigma):.4f} (the Gaussian "
         "radius is smaller). The verdict is for equal E‖z‖∞", v)
-    rv = result["ratio_vs_d"].get("gaussian-linf-T18-c1 / exponential-linf-T13")
-    if rv and "error" not in rv["fit"]:
-        add("Section 4 / conclusion", "the Gaussian/exponential ℓ∞ ratio grows as O(√(d/log d))",
-            f"T18 (c=1) / T13 at equal E‖z‖∞: exponent {_iv(rv['fit'])}; {_rate_line(rv['fit']['rates'][0])}",
-            "agrees" if rate_ok(rv["fit"]) else "disagrees")
+
+
+def _imagenet_verdict(result: dict[str, Any]) -> dict[str, str]:
+    """Section 4 / Figure 6: ℓ∞ radii below 1/255 at d = 150528, with the pA thresholds where that fails."""
     im = result["statements"]["imagenet_1_255"]
     over = [r for r in im["rows"] if not r["below_1_255_at_all_pA"]]
     exp_max = max((r["radius_at_pA_max_x255"] for r in im["rows"] if r["certificate"].startswith("exponential")),
@@ -439,17 +488,11 @@ def _verdicts(result: dict[str, Any]) -> list[dict[str, str]]:
     if over:
         parts = [f"{r['certificate']} at σ = {r['sigma_gaussian']} for pA ≥ "
                  f"{-math.expm1(r['log10_one_minus_pA_for_1_255'] * math.log(10.0)):.5f}" for r in over]
-        add("Section 4 / Figure 6 (ImageNet)", "ℓ∞ radii less than 1/255 at d = 150528",
-            "r ≥ 1/255 is certified by " + "; ".join(parts)
-            + f" (CERTIFY with n = {im['n']}, α = {im['alpha']} outputs pA up to {im['pA_max']:.6f}); every eq.-6 "
-            f"radius stays below {exp_max:.3f}/255", "holds only for pA below the thresholds shown")
-    else:
-        add("Section 4 / Figure 6 (ImageNet)", "ℓ∞ radii less than 1/255 at d = 150528",
-            f"every certificate, σ ∈ {list(PAPER_SIGMAS)} and pA up to the CERTIFY maximum {im['pA_max']:.6f} "
-            "stays below 1/255", "holds")
-    fn = result["statements"]["footnote_4_255"]
-    add("Section 4 footnote", "on CIFAR-10, ℓ2 = 1.0 allows 4/255 on every pixel",
-        f"1/√3072 = {fn['max_per_pixel']:.5f} = {fn['max_per_pixel_x255']:.3f}/255; 4/255 on every pixel has ℓ2 "
-        f"norm {fn['l2_norm_of_4_255_everywhere']:.4f}", "holds" if fn["holds"] else "does not hold")
-    return rows
+        return _row("Section 4 / Figure 6 (ImageNet)", "ℓ∞ radii less than 1/255 at d = 150528",
+                    "r ≥ 1/255 is certified by " + "; ".join(parts)
+                    + f" (CERTIFY with n = {im['n']}, α = {im['alpha']} outputs pA up to {im['pA_max']:.6f}); "
+                    f"every eq.-6 radius stays below {exp_max:.3f}/255", "holds only for pA below the thresholds shown")
+    return _row("Section 4 / Figure 6 (ImageNet)", "ℓ∞ radii less than 1/255 at d = 150528",
+                f"every certificate, σ ∈ {list(PAPER_SIGMAS)} and pA up to the CERTIFY maximum {im['pA_max']:.6f} "
+                "stays below 1/255", "holds")
 
