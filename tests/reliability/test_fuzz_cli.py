@@ -211,9 +211,12 @@ HEAVY_BASES = {
     ("theory", "claims"): ["claims"],
     ("theory", "scaling"): ["scaling", "--out", "out", "--quiet", "--no-figures", "--dims", "1", "2"],
     ("theory", "soundness"): ["soundness", "--out", "out", "--quiet", "--no-figures"],
+    ("theory", "soundness-sequential"): ["soundness-sequential", "--trials", "10", "--exact-budget", "10", "--out",
+                                         "out", "--quiet"],
     ("theory", "table"): ["table"],
     ("theory", "witness"): ["witness", "missing.json"],
     ("empirical", "analyze"): ["analyze", "missing.tsv", "--out", "out"],
+    ("empirical", "audit-fp"): ["audit-fp", "--n", "200", "--device", "cpu", "--out", "out"],
     ("empirical", "bench"): ["bench", "--device", "cpu"],
     ("empirical", "certify"): ["certify", "--checkpoint", "missing.pt", "--sigma", "0.25", "--out", "c.tsv",
                                "--device", "cpu"],
@@ -223,6 +226,8 @@ HEAVY_BASES = {
     ("empirical", "merge"): ["merge", "--out", "m.tsv", "missing_shard.tsv"],
     ("empirical", "predict"): ["predict", "--checkpoint", "missing.pt", "--sigma", "0.25", "--device", "cpu"],
     ("empirical", "replay"): ["replay", "--log", "missing.tsv", "--out", "out"],
+    ("empirical", "sequential-report"): ["sequential-report", "--model", "0.25=missing.pt", "--out", "out",
+                                         "--work", "work"],
     ("empirical", "train"): ["train", "--out", "m.pt", "--epochs", "1", "--device", "cpu"],
 }
 NEVER_VALID = {"float": ["nan", "abc", ""], "int": ["nan", "abc", "", "1.5"], "choice": ["no-such-choice"]}
