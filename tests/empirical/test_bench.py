@@ -154,6 +154,7 @@ def _gpu_report(argv):
     return main(["gpu-report"] + argv)
 
 
+@pytest.mark.slow  # 5-20 s on 2 cores: keeps the default suite near its budget
 def test_gpu_report_dry_run_on_the_cpu(tmp_path):
     """The device script end to end at tiny sizes on random CIFAR-shaped data (no data folder needed): the
     report says it is a dry run and holds the bench against the reference, the training and certification."""

@@ -233,6 +233,7 @@ def test_certification_cache_is_keyed_on_the_weights(tmp_path, capsys):
 
 
 # --- Cohen et al.'s protocol (scale "cohen", issue 13) and a whole-run --time-budget (issue 15) ---------------
+@pytest.mark.slow  # 5-20 s on 2 cores: keeps the default suite near its budget
 def test_cohen_protocol_per_sigma_processes_then_report(tmp_path):
     """One process per sigma (same --work), then the report over all: each sigma's Gaussian run at its own
     sigma and the eq.-6 run at matched E||z||_inf; --report-only computes nothing and reports the rows there;

@@ -76,6 +76,7 @@ def test_multiclass_witness_b_is_runner_up_and_flips(c11_multiclass):
     assert res["exact"]["claimed_radius"] > res["exact"]["tight_radius"]
 
 
+@pytest.mark.slow  # 5-20 s on 2 cores: keeps the default suite near its budget
 def test_no_multiclass_witness_at_c3_with_at_most_1000_classes():
     """c = 3 (the paper's recommended value): with K <= 1000 classes the multi-class form does not exceed the
     tight radius; the old 'witness' (1 - pA = 0.4, pB = 1e-15) needs ~4e14 classes and is refused."""
