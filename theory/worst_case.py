@@ -187,7 +187,9 @@ def rt9_threshold_two_outcome(c: float, n_q: int = 41, n_p: int = 40, xtol: floa
     [q_min, 1 − δ), then a bounded Brent refinement in log q around the best grid point.  Not exhaustive: the
     q- and p-grids can miss a narrow violating window (the refinement is local).
 
-    >>> r = rt9_threshold_two_outcome(1.0, n_q=9, n_p=20)   # doctest: +SKIP  (about 25 s; run by the slow tests)
+    Skipped in the default suite (about 25 s on 2 cores; tests/theory/test_worst_case.py runs it, slow marker):
+
+    >>> r = rt9_threshold_two_outcome(1.0, n_q=9, n_p=20)   # doctest: +SKIP
     >>> 1.0 < r.eps_threshold < 10                          # doctest: +SKIP
     True
     """
