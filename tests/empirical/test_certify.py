@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from empirical.certify import BASE_COLUMNS, certify_dataset, merge_shards, read_
 from empirical.data import load_dataset
 from empirical.models import build_model, make_meta, save_checkpoint
 from theory import certificates as C
+
+#: torchrun through this interpreter (a bare `torchrun` on PATH may belong to another Python)
+TORCHRUN = [sys.executable, "-m", "torch.distributed.run"]
 
 D = 16
 DATASET = f"synthetic:{D}:2"
@@ -268,7 +272,7 @@ def test_torchrun_two_cpu_processes_equal_one(setup, tmp_path):
     args = ["--checkpoint", str(ck), "--sigma", "0.5", "--n0", "20", "--N", "300", "--batch", "128",
             "--max-index", "11", "--no-compile", "--no-timing", "--device", "cpu", "--seed", "3", "--out", str(out)]
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
-    proc = subprocess.run([shutil.which("torchrun"), "--standalone", "--nproc_per_node", "2", "-m", "empirical",
+    proc = subprocess.run([*TORCHRUN, "--standalone", "--nproc_per_node", "2", "-m", "empirical",
                            "certify", *args], capture_output=True, text=True, env=env, timeout=180,
                           cwd=str(Path(__file__).resolve().parents[2]))
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -302,7 +306,7 @@ def test_torchrun_over_single_process_output_refused_then_resumed(setup, tmp_pat
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
 
     def torchrun(*extra):
-        return subprocess.run([shutil.which("torchrun"), "--standalone", "--nproc_per_node", "2", "-m", "empirical",
+        return subprocess.run([*TORCHRUN, "--standalone", "--nproc_per_node", "2", "-m", "empirical",
                                "certify", *args, "--max-index", "11", *extra], capture_output=True, text=True,
                               env=env, timeout=180, cwd=str(Path(__file__).resolve().parents[2]))
 

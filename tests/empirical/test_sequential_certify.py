@@ -3,6 +3,8 @@ reproducibility, resumption, and the CLI options."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 import torch
 from torch import nn
@@ -13,6 +15,9 @@ from empirical.data import load_dataset
 from empirical.models import build_model
 from theory import certificates as C
 from theory import sequential as Q
+
+#: torchrun through this interpreter (a bare `torchrun` on PATH may belong to another Python)
+TORCHRUN = [sys.executable, "-m", "torch.distributed.run"]
 
 DATASET = "synthetic:16:2"
 KW = dict(mechanism="gaussian", sigma=0.5, n0=20, n=1000, alpha=0.001, batch=128, device="cpu", seed=3,
@@ -129,7 +134,7 @@ def test_torchrun_sequential_equals_one_process(setup, tmp_path):
             "--max-index", "6", "--no-compile", "--no-timing", "--device", "cpu", "--seed", "3", "--out", str(out),
             "--target-radius", "0.1", "0.3"]
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
-    proc = subprocess.run([shutil.which("torchrun"), "--standalone", "--nproc_per_node", "2", "-m", "empirical",
+    proc = subprocess.run([*TORCHRUN, "--standalone", "--nproc_per_node", "2", "-m", "empirical",
                            "certify", *args], capture_output=True, text=True, env=env, timeout=300,
                           cwd=str(Path(__file__).resolve().parents[2]))
     assert proc.returncode == 0, proc.stderr[-3000:]
