@@ -22,15 +22,12 @@ from theory.claims._core import (
     CONDITION,
     CONSISTENT,
     EXACT,
-    HOLDS,
     ILL_POSED,
     INEQUALITY,
     MONTE_CARLO,
     NOT_DECIDABLE,
-    PROVED,
     REFUTED,
     REFUTES,
-    SAMPLED,
     SEARCH,
     SUPPORTS,
     SYMBOLIC,
@@ -44,6 +41,7 @@ from theory.claims._core import (
     Sides,
     evidence,
 )
+from theory.claims.additive_box import additive_reading
 
 # ----------------------------------------------------------------------------------------------------
 # T10
@@ -598,29 +596,6 @@ def _t12_bound(d: float, eps: float, r: float = 1.0) -> float:
     return r / math.sqrt(eps)
 
 
-def _additive_reading(claim: str) -> Reading:
-    """The additive-mechanism reading of the printed box (issue 19): values in R^d, constants by sympy."""
-    from theory.claims import additive_box as AB
-
-    st = AB.SETTINGS[claim]
-    c = AB.additive_constant(claim)
-    return Reading(
-        "additive: values in R^d on the printed box",
-        f"Every additive A(x) = x + z (z independent of x, values in R^d) on the printed box {st['box']} that is "
-        f"(2r, {'D∞' if st['notion'] == 'dinf' else 'DMR'}, {'ℓ∞' if st['norm'] == 'linf' else 'ℓ2'}, ε/2)-robust "
-        f"there has α = E‖z‖∞ ≥ C·{st['rate']} with C = {c:.4f} (closed form in the check), for every "
-        f"d ≥ {st['d_min']} and 0 < ε ≤ {st['eps_max_text']} (translation invariance makes the box's shifts cover "
-        "every step of the corner packing of theory.lower_bounds; the constant is derived with sympy).",
-        HOLDS,
-        checks=(Check("constant-sympy", SYMBOLIC, lambda t: AB.check_additive_constant(claim), assurance=PROVED,
-                      why="sympy checks each step from the corner bound at k = ⌊x⌋ to C·rate"),
-                Check("constant-vs-bound-grid", EXACT, lambda t: AB.check_additive_numeric(claim, t),
-                      assurance=SAMPLED, cross_check=True,
-                      why="cross-check of the sympy constant against bound_at on a grid of (d, ε)")),
-        repair="the codomain '[0, r]^d' (met by no additive mechanism) read as R^d, the domain kept as printed; "
-               "explicit constant and range of ε.")
-
-
 _T12_PRINTED = ("For any ε ≤ O(1), if a (2r, DMR, ℓ2, ε/2)-robust A(x) = x + z : [0, r/√d]^d → [0, r/√d]^d has "
                 "E‖z‖∞ ≤ α for all x and some α ≤ O(1), then α ≥ Ω(r/√ε). The Gaussian (E‖z‖∞ = O(r√log d/√ε)) is "
                 "'near optimal up to an O(√log d) factor'.")
@@ -661,7 +636,7 @@ T12 = Claim(
                "robust on R^d) and ε ≤ 1, with the explicit constant of the check 'explicit-lower-bound'; the "
                "Gaussian is then optimal up to a constant (not only up to √log d).",
     checks=_T12_AS_PRINTED.checks,
-    readings=(_T12_AS_PRINTED, _T12_REPAIRED, _additive_reading("T12")),
+    readings=(_T12_AS_PRINTED, _T12_REPAIRED, additive_reading("T12")),
     depends_on=("T24", "L25", "L26"),
     notes="Proof: the step chaining two DMR bounds through a common point ('≤ 2·ε/2 = ε') is not a valid triangle "
           "inequality (zCDP group privacy gives a factor 4 for two steps); the repaired bound uses k² explicitly.",

@@ -27,9 +27,7 @@ from theory.claims._core import (
     ILL_POSED,
     INEQUALITY,
     MONTE_CARLO,
-    PROVED,
     REFUTED,
-    SAMPLED,
     SEARCH,
     SUPPORTS,
     SYMBOLIC,
@@ -41,6 +39,7 @@ from theory.claims._core import (
     Sides,
     evidence,
 )
+from theory.claims.additive_box import additive_reading
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -346,29 +345,6 @@ def _t16_bound(d: int, eps: float, r: float = 1.0) -> float:
     return r * d / eps
 
 
-def _additive_reading(claim: str) -> Reading:
-    """The additive-mechanism reading of the printed box (issue 19): values in R^d, constants by sympy."""
-    from theory.claims import additive_box as AB
-
-    st = AB.SETTINGS[claim]
-    c = AB.additive_constant(claim)
-    return Reading(
-        "additive: values in R^d on the printed box",
-        f"Every additive A(x) = x + z (z independent of x, values in R^d) on the printed box {st['box']} that is "
-        f"(2r, {'D∞' if st['notion'] == 'dinf' else 'DMR'}, {'ℓ∞' if st['norm'] == 'linf' else 'ℓ2'}, ε/2)-robust "
-        f"there has α = E‖z‖∞ ≥ C·{st['rate']} with C = {c:.4f} (closed form in the check), for every "
-        f"d ≥ {st['d_min']} and 0 < ε ≤ {st['eps_max_text']} (translation invariance makes the box's shifts cover "
-        "every step of the corner packing of theory.lower_bounds; the constant is derived with sympy).",
-        HOLDS,
-        checks=(Check("constant-sympy", SYMBOLIC, lambda t: AB.check_additive_constant(claim), assurance=PROVED,
-                      why="sympy checks each step from the corner bound at k = ⌊x⌋ to C·rate"),
-                Check("constant-vs-bound-grid", EXACT, lambda t: AB.check_additive_numeric(claim, t),
-                      assurance=SAMPLED, cross_check=True,
-                      why="cross-check of the sympy constant against bound_at on a grid of (d, ε)")),
-        repair="the codomain '[0, r]^d' (met by no additive mechanism) read as R^d, the domain kept as printed; "
-               "explicit constant and range of ε.")
-
-
 _T16_PRINTED = ("Any (2r, D∞, ℓ∞, ε/2)-robust A(x) = x + z : [0, r]^d → [0, r]^d with E‖z‖∞ ≤ α for all x ∈ [0, r]^d "
                 "has α ≥ Ω(rd/ε); hence the exponential mechanism is optimal, and at fixed α the radius is O(αε/d).")
 _T16_AS_PRINTED = Reading(
@@ -407,7 +383,7 @@ T16 = Claim(
                "robust on R^d) and ε ≤ d, with the explicit constant of 'explicit-lower-bound'; eq. 6 is optimal up "
                "to the constant of 'exponential-gap-vs-d' (→ 1/ln 2).",
     checks=_T16_AS_PRINTED.checks,
-    readings=(_T16_AS_PRINTED, _T16_REPAIRED, _additive_reading("T16")),
+    readings=(_T16_AS_PRINTED, _T16_REPAIRED, additive_reading("T16")),
     depends_on=("L27", "T15"),
     notes="The proof of T16 invokes 'lemma 26' for the Hardt–Talwar step; the lemma meant is L27.",
 )
@@ -453,7 +429,7 @@ T17 = Claim(
                "robust on R^d) and ε ≤ 1, with the explicit constant of 'explicit-lower-bound'. The T18 Gaussian is "
                "within a factor growing like √log d of it (TABLE1-gaussian-linf-dmr).",
     checks=_T17_AS_PRINTED.checks,
-    readings=(_T17_AS_PRINTED, _T17_REPAIRED, _additive_reading("T17")),
+    readings=(_T17_AS_PRINTED, _T17_REPAIRED, additive_reading("T17")),
     depends_on=("T24",),
 )
 
