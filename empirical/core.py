@@ -397,9 +397,10 @@ class Smooth:
         cA is selected with ``n0`` draws as in Cohen et al.; then the estimation draws come in increments of
         :func:`theory.sequential.look_schedule` (up to ``spec.budget``), and after each increment the counts are
         looked at: ``spec.mode == 'target'`` decides every radius of ``spec.targets`` (certified / refused, and
-        the draw count at which), stopping when all are decided; ``'radius'`` stops when the radius cannot grow
-        by more than ``spec.fraction`` (projected).  ``pA_lower`` is the confidence sequence's lower end at the
-        stop, valid whenever sampling stopped; the radius columns use it (binary form, pB = 1 - pA).
+        the draw count at which), stopping when all are decided; ``'radius'`` stops when the radius is within
+        ``spec.fraction`` of what fixed-n CERTIFY would report at the cap (projected at the current rate).
+        ``pA_lower`` is the confidence sequence's lower end at the stop, valid whenever sampling stopped; the
+        radius columns use it (binary form, pB = 1 - pA).
         """
         from theory import sequential as Q
 

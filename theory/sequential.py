@@ -52,10 +52,11 @@ The stopping rules (both stop only at looks; the bound is valid whatever rule is
   (pA is below the level) or the budget cannot reach it (``1 - L_N > q_R`` even if all ``N - t`` remaining
   draws agreed), else undecided; at the cap N undecided means refused.  One sequence serves every R:
   P(some R certified with pA < level(R)) <= P(exists t: pA < L_t) <= alpha.
-* radius mode (:func:`radius_stop`): the certified radius r_t = radius(L_t) (0 when L_t < 1/2); the projected
-  radius at the cap, r*_t = radius(L_N) with the counts extrapolated at the current rate (k + (N - t) k / t of
-  N), stops sampling when ``r*_t <= (1 + fraction) r_t`` or t = N.  The reported radius is r at the stop, valid
-  by the anytime guarantee (the projection only chooses *when* to stop; it is an extrapolation, not a bound).
+* radius mode (:func:`radius_stop`): the certified radius r_t = radius(L_t) (0 when L_t < 1/2); the radius that
+  fixed-n CERTIFY would report at the cap, r*_t = radius(CP_N) with the counts extrapolated at the current rate
+  (k + (N - t) k / t of N), stops sampling when ``r_t >= (1 - fraction) r*_t`` or t = N.  The reported radius is
+  r at the stop, valid by the anytime guarantee (the projection only chooses *when* to stop; it is an
+  extrapolation, not a bound).
 
 Examples
 --------
@@ -83,7 +84,7 @@ DEFAULT_PRIOR: tuple[float, float] = (1.0, 0.1)
 DEFAULT_FIRST_LOOK = 64
 #: Default budget cap N (estimation draws), as Cohen et al.'s n.
 DEFAULT_BUDGET = 100_000
-#: Radius mode: stop when the radius projected at the budget is at most this fraction above the current one.
+#: Radius mode: stop when the current radius is at least (1 - this) times the fixed-n radius projected at the cap.
 DEFAULT_FRACTION = 0.05
 _BISECT = 12  # bisection steps on log(1 - p) (bracket width <= 745), then Newton from the conservative side
 _NEWTON = 12
@@ -287,6 +288,8 @@ class SequentialSpec:
                 V.nonnegative("target radius", r)
         else:
             V.positive("fraction", self.fraction)
+            if self.fraction >= 1.0:
+                raise ValueError(f"fraction: must be in (0, 1), got {self.fraction!r}")
 
     def metadata(self) -> dict[str, Any]:
         """The fields a resumed run must match (JSON-ready)."""
@@ -373,7 +376,14 @@ def radius_stop(k: npt.ArrayLike, t: int, budget: int, alpha: float, sigma: floa
                 **params: Any) -> tuple[np.ndarray, np.ndarray]:
     """Radius mode at a look: ``(stop, 1 - L_t)`` for counts ``k`` of ``t`` (arrays as ``k``).
 
-    stop <=> t = N or radius(L_N at the projected count k + (N - t) k / t) <= (1 + fraction) radius(L_t).
+    stop <=> t = N  or  radius(L_t) >= (1 - fraction) * radius(CP_N(k_proj)),
+
+    where ``k_proj = k + (N - t) k / t`` extrapolates the counts to the cap at the current rate and ``CP_N`` is the
+    one-look Clopper-Pearson lower bound at level ``alpha`` on ``k_proj`` of N: the radius that *fixed-n* CERTIFY
+    (n = N) would report if the rate held.  So ``fraction`` is the stated loss against the fixed-n run, not against
+    the confidence sequence's own radius at the cap (which is itself about 1 % below fixed n at pA -> 1).  The
+    projection only decides *when* to stop; the reported radius(L_t) is covered by the anytime guarantee whatever
+    the rule.
 
     Examples
     --------
@@ -384,14 +394,32 @@ def radius_stop(k: npt.ArrayLike, t: int, budget: int, alpha: float, sigma: floa
     t = V.count("t", t, minimum=1)
     budget = V.count("budget", budget, minimum=1)
     fraction = V.positive("fraction", fraction)
+    if fraction >= 1.0:
+        raise ValueError(f"fraction: must be in (0, 1) (the stated radius loss against fixed n), got {fraction!r}")
     if t > budget:
         raise ValueError(f"t: must be <= budget = {budget}, got {t}")
     kk = np.asarray(k, dtype=float)
     qL = one_minus_lower(kk, np.full(kk.shape, float(t)), alpha, prior)
     if t >= budget:
         return np.ones(kk.shape, dtype=bool), qL
-    kproj = kk + (budget - t) * kk / t
-    qproj = one_minus_lower(kproj, np.full(kk.shape, float(budget)), alpha, prior)
     r_now = radius_of(qL, sigma, certificate, **params)
-    r_proj = radius_of(qproj, sigma, certificate, **params)
-    return r_proj <= (1.0 + fraction) * r_now, qL
+    r_fixed = radius_of(fixed_n_one_minus_lower(kk + (budget - t) * kk / t, budget, alpha), sigma, certificate,
+                        **params)
+    return r_now >= (1.0 - fraction) * r_fixed, qL
+
+
+def fixed_n_one_minus_lower(k: npt.ArrayLike, n: int, alpha: float) -> np.ndarray:
+    """``1 - CP_n(k)``: one minus the one-sided Clopper-Pearson lower bound on pA after k successes of n (k may be
+    real, e.g. a projected count), i.e. the upper alpha-quantile of Beta(n - k + 1, k) (1 when k = 0): what
+    fixed-n CERTIFY uses (:func:`theory.certificates.clopper_pearson_lower`), computed on the small side.
+
+    Examples
+    --------
+    >>> from theory.certificates import clopper_pearson_lower
+    >>> bool(abs(fixed_n_one_minus_lower(990, 1000, 0.001) - (1 - clopper_pearson_lower(990, 1000, 0.001))) < 1e-12)
+    True
+    """
+    kk = np.asarray(k, dtype=float)
+    safe = np.where(kk > 0, kk, 1.0)
+    q = stats.beta.isf(alpha, n - safe + 1.0, safe)
+    return np.where(kk > 0, q, 1.0)

@@ -22,7 +22,7 @@ torchrun's own parser takes --n and --max for abbreviations of its options: spel
 
 Sequential CERTIFY (issue 21; anytime-valid confidence sequence of theory.sequential, --n is the budget cap):
   --target-radius 0.25 0.5 0.75 1.0   decide "certified at R?" for each R, stopping as soon as all are decided
-  --sequential [--fraction 0.05]      radius mode: stop when the projected radius gain is at most 5 %
+  --sequential [--fraction 0.05]      radius mode: stop within 5 % of the fixed-n radius (projected)
 The TSV gains forward_passes (n0 + draws used) and, per R, certified_R<R> and decided_at_R<R> as last columns.
 """
 
@@ -58,9 +58,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="target-radius mode: decide 'certified at R' (error <= alpha, all R together) and stop when "
                         "every R is decided; --n is the budget cap")
     m.add_argument("--sequential", action="store_true",
-                   help="radius mode: stop when the radius projected at the budget (--n; counts extrapolated at the "
-                        "current rate) is at most --fraction above the certified radius now")
-    g.add_argument("--fraction", type=float, default=0.05, help="radius mode's growth fraction > 0 (default: 0.05)")
+                   help="radius mode: stop when the certified radius now is at least (1 - --fraction) times the "
+                        "radius fixed-n CERTIFY would report at the budget --n (counts extrapolated at the "
+                        "current rate)")
+    g.add_argument("--fraction", type=float, default=0.05,
+                   help="radius mode's stated loss against fixed n, in (0, 1) (default: 0.05)")
 
 
 def run(args: argparse.Namespace) -> int:

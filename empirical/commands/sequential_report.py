@@ -32,7 +32,8 @@ def add_arguments(p) -> None:
     p.add_argument("--alpha", type=float, default=0.001, help="alpha in (0, 1) (default: 0.001)")
     p.add_argument("--batch", type=int, default=256, help="noise draws per forward pass (default: 256)")
     p.add_argument("--targets", type=float, nargs="+", default=[0.25, 0.5, 0.75, 1.0], help="target radii R")
-    p.add_argument("--fraction", type=float, default=0.05, help="radius mode's growth fraction (default: 0.05)")
+    p.add_argument("--fraction", type=float, default=0.05,
+                   help="radius mode's stated loss against fixed n, in (0, 1) (default: 0.05)")
     p.add_argument("--cohen-fractions", type=float, nargs="+", default=None, metavar="F",
                    help="growth fractions of the --cohen-log simulations (default: --fraction)")
     p.add_argument("--modes", nargs="+", choices=("fixed", "target", "radius"), default=["fixed", "target", "radius"],

@@ -147,8 +147,8 @@ def test_dp_equals_enumeration_of_paths():
 
 
 def test_dp_radius_mode_equals_enumeration():
-    looks, p, a = [4, 8, 12, 14], 0.7, 0.5      # fraction 2: some paths stop early with a false radius
-    rule = S.sequential_radius(14, a, 1.0, fraction=2.0)
+    looks, p, a = [4, 8, 12, 14], 0.7, 0.5      # fraction 0.9: some paths stop early with a false radius
+    rule = S.sequential_radius(14, a, 1.0, fraction=0.9)
     paths = _paths(14)
     w = p ** paths.sum(1) * (1 - p) ** (14 - paths.sum(1))
     ref, alive = 0.0, np.ones(len(paths), dtype=bool)
@@ -220,3 +220,32 @@ def test_monte_carlo_real_cap_sound_and_bug_caught():
         assert res.sound, res
         bug = S.simulate(S.peeking_cp_targets(lv, budget, a), p, looks, a, trials=trials, seed=j, levels=lv)
         assert stats.beta.ppf(1e-6, bug.false[j], trials - bug.false[j] + 1) > a
+
+
+def test_radius_stop_compares_with_the_fixed_n_clopper_pearson_radius():
+    """Radius mode stops iff radius(L_t) >= (1 - fraction) * (fixed-n radius at the cap); every draw agreeing,
+    both radii have closed forms (prior Beta(1, 1): 1 - L_t = 1 - (alpha / (t + 1))^(1/t); Clopper-Pearson at
+    k = N: 1 - alpha^(1/N)), evaluated here with mpmath at 30 digits, independently of the module."""
+    import mpmath as mp
+
+    mp.mp.dps = 30
+    N, alpha, sigma, f = 100_000, 0.001, 0.5, 0.10
+    r_fixed = sigma * -mp.sqrt(2) * mp.erfinv(2 * (1 - alpha ** (mp.mpf(1) / N)) - 1)
+    for t in (1_000, 5_000, 20_000, 40_000, 60_000, 90_000):
+        q_now = 1 - (alpha / mp.mpf(t + 1)) ** (mp.mpf(1) / t)
+        r_now = sigma * -mp.sqrt(2) * mp.erfinv(2 * q_now - 1)
+        stop, q = Q.radius_stop([t], t, N, alpha, sigma, f, prior=(1.0, 1.0))
+        # outward-rounded by the module's margin (here <= 1e-6 relative): never below the exact value
+        assert float(q_now) <= float(q[0]) <= float(q_now) * (1 + 1e-6)
+        assert bool(stop[0]) == bool(r_now >= (1 - f) * r_fixed), t
+    # the switch happens inside the tested range (so both branches were exercised)
+    assert not Q.radius_stop([1_000], 1_000, N, alpha, sigma, f, prior=(1.0, 1.0))[0][0]
+    assert Q.radius_stop([90_000], 90_000, N, alpha, sigma, f, prior=(1.0, 1.0))[0][0]
+
+
+@pytest.mark.parametrize("bad", [0.0, 1.0, 2.0, -0.1])
+def test_radius_fraction_must_lie_in_the_unit_interval(bad):
+    with pytest.raises(ValueError, match="fraction"):
+        Q.radius_stop([10], 10, 100, 0.001, 1.0, bad)
+    with pytest.raises(ValueError, match="fraction"):
+        Q.SequentialSpec("radius", fraction=bad)
