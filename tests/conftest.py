@@ -5,6 +5,10 @@ Hypothesis profiles (select with HYPOTHESIS_PROFILE=name; default ``ci``):
   * ``thorough`` -- 10,000 examples per property, randomized (long; run locally:
                     ``HYPOTHESIS_PROFILE=thorough python -m pytest``).
 
+Parallel runs: the README's command runs the suite with pytest-xdist (``-n auto``, one worker per CPU).  Each
+worker then gets one math-library thread (OMP/MKL), set here before any test imports torch or numpy's BLAS, so
+that two workers on two cores do not run four threads.
+
 Real data: tests marked ``data`` read ``$RS_DATA_DIR`` (default ``../shared/data`` next to the
 checkout) and skip with a reason when it is absent.
 """
@@ -16,6 +20,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(_var, "1")
 
 settings.register_profile(
     "ci",

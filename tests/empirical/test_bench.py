@@ -273,7 +273,7 @@ def test_device_check_api_compute_result_report(tmp_path):
 
     torch.set_num_threads(1)
     res = compute_device_check(DeviceCheckSettings(dry_run=True, device="cpu", out_dir=str(tmp_path), name="api",
-                                                   bench_archs="cnn"))
+                                                   bench_archs="cnn", arch="mlp"))  # mlp: no ResNet to compile
     assert isinstance(res, DeviceCheckResult) and res.dry_run and res.scale == "dry" and res.name == "api"
     assert res.command == "python -m empirical gpu-report" and res.certify[0]["label"] == "fp32"
     assert not (tmp_path / "api.md").exists()  # compute writes no Markdown
