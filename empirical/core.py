@@ -416,7 +416,8 @@ class Smooth:
         decided_at = np.zeros(nt, dtype=np.int64)
         if spec.mode == "target":
             levels = Q.target_levels(spec.targets, self.sigma, name, **params)
-            status[:] = Q.decide_targets(np.array([0]), 0, spec.budget, alpha, levels, spec.prior)[0]
+            status[:] = Q.decide_targets(np.array([0]), 0, spec.budget, alpha, levels, spec.prior, spec.final_share,
+                                         spec.futility)[0]
         counts = torch.zeros(self.num_classes, dtype=torch.int64, device=self.device)
         c1 = counts.cpu().numpy()
         t = nA = 0
@@ -428,15 +429,16 @@ class Smooth:
             c1 = counts.cpu().numpy()  # one host read per look
             nA = int(c1[cA])
             if spec.mode == "target":
-                st = Q.decide_targets(np.array([nA]), t, spec.budget, alpha, levels, spec.prior)[0]
+                st = Q.decide_targets(np.array([nA]), t, spec.budget, alpha, levels, spec.prior, spec.final_share,
+                                      spec.futility)[0]
                 new = (status == Q.UNDECIDED) & (st != Q.UNDECIDED)
                 status[new], decided_at[new] = st[new], t
             else:
                 stop, _ = Q.radius_stop(np.array([nA]), t, spec.budget, alpha, self.sigma, spec.fraction, name,
-                                        spec.prior, **params)
+                                        spec.prior, spec.final_share, **params)
                 if stop[0]:
                     break
-        q = float(Q.one_minus_lower(nA, t, alpha, spec.prior)) if t else 1.0
+        q = float(Q.final_one_minus_lower(nA, t, spec.budget, alpha, spec.prior, spec.final_share)) if t else 1.0
         abstain = q > 0.5
         radius = 0.0 if abstain else float(Q.radius_of(q, self.sigma, name, **params))
         qr = min(q, 0.5)  # on abstain every radius is 0 (certified_radii wants 1 - pA_lower in (0, 1))

@@ -45,13 +45,21 @@ Binary form (pB = 1 - pA), as Cohen et al.  Multi-class: a bound on pB of the ru
 own confidence sequence (e.g. this one on the runner-up's count at alpha/2 and this one on pA at alpha/2, a union
 bound); not implemented -- every mode here certifies in binary form.
 
+The reported bound (:func:`final_one_minus_lower`): the sequence runs at level alpha (1 - s) and, if sampling
+reaches the cap N, one Clopper-Pearson look at N at level alpha s is also allowed (the better of the two counts):
+a union bound keeps P(false certificate) <= alpha.  The sequence pays about 0.5 log t over one look for being
+valid at every look; at the cap the one look pays only log(1/s), so a point that needs the whole budget is
+judged almost as fixed-n CERTIFY would judge it.  Default s = 1/2 (:data:`DEFAULT_FINAL_SHARE`).
+
 The stopping rules (both stop only at looks; the bound is valid whatever rule is used):
 
 * target-radius mode (:func:`decide_targets`): for a target radius R with level ``1 - pA`` needed ``q_R`` (the
-  certificate's inverse), R is *certified* as soon as ``1 - L_t <= q_R``, *refused* as soon as ``1 - U_t > q_R``
-  (pA is below the level) or the budget cannot reach it (``1 - L_N > q_R`` even if all ``N - t`` remaining
-  draws agreed), else undecided; at the cap N undecided means refused.  One sequence serves every R:
-  P(some R certified with pA < level(R)) <= P(exists t: pA < L_t) <= alpha.
+  certificate's inverse), R is *certified* as soon as ``1 - pA_lower <= q_R``, *refused* as soon as
+  ``1 - U_t > q_R`` (pA is below the level), or the budget cannot reach it (the cap's bound stays above ``q_R``
+  even if all ``N - t`` remaining draws agreed), or -- futility, level beta = :data:`DEFAULT_FUTILITY` -- not
+  even the optimistic count ``k + (N - t) U_t(beta)`` could certify R at the cap; else undecided; at the cap N
+  undecided means refused.  One sequence serves every R: P(some R certified with pA < level(R)) <=
+  P(the sequence or the final look fails) <= alpha.  Refusals never certify, so futility costs accuracy only.
 * radius mode (:func:`radius_stop`): the certified radius r_t = radius(L_t) (0 when L_t < 1/2); the radius that
   fixed-n CERTIFY would report at the cap, r*_t = radius(CP_N) with the counts extrapolated at the current rate
   (k + (N - t) k / t of N), stops sampling when ``r_t >= (1 - fraction) r*_t`` or t = N.  The reported radius is
@@ -86,6 +94,13 @@ DEFAULT_FIRST_LOOK = 64
 DEFAULT_BUDGET = 100_000
 #: Radius mode: stop when the current radius is at least (1 - this) times the fixed-n radius projected at the cap.
 DEFAULT_FRACTION = 0.05
+#: Share of alpha kept for one Clopper-Pearson look at the cap N (the rest, alpha (1 - share), goes to the
+#: confidence sequence): a point that runs to the cap is then judged almost as fixed-n CERTIFY would judge it.
+DEFAULT_FINAL_SHARE = 0.5
+#: Futility level beta of the target mode: R is refused once even the upper end of the level-beta confidence
+#: sequence, projected to the cap, could not certify R there.  Refusals never make a false certificate, so beta
+#: trades forward passes against certified accuracy only, not the guarantee.
+DEFAULT_FUTILITY = 0.05
 _BISECT = 12  # bisection steps on log(1 - p) (bracket width <= 745), then Newton from the conservative side
 _NEWTON = 12
 
@@ -266,7 +281,9 @@ class SequentialSpec:
 
     ``mode``: 'target' (decide each of ``targets``) or 'radius' (stop when the projected radius gain is at most
     ``fraction``); ``budget``: cap N on the estimation draws; ``first``: draws before the first look; ``prior``:
-    the Beta(a, b) mixing prior of the confidence sequence.
+    the Beta(a, b) mixing prior of the confidence sequence; ``final_share``: the share of alpha spent on one
+    Clopper-Pearson look at the cap (:func:`final_one_minus_lower`); ``futility``: the target mode's futility
+    level beta (None: no futility stop).
     """
 
     mode: str
@@ -275,9 +292,14 @@ class SequentialSpec:
     fraction: float = DEFAULT_FRACTION
     first: int = DEFAULT_FIRST_LOOK
     prior: tuple[float, float] = field(default=DEFAULT_PRIOR)
+    final_share: float = DEFAULT_FINAL_SHARE
+    futility: float | None = DEFAULT_FUTILITY
 
     def __post_init__(self) -> None:
         V.choice("mode", self.mode, {"target", "radius"})
+        _split("final_share", self.final_share)
+        if self.futility is not None:
+            V.in_open_interval("futility", self.futility, 0.0, 1.0)
         V.count("budget", self.budget, minimum=1)
         V.count("first", self.first, minimum=1)
         _prior(self.prior)
@@ -295,8 +317,10 @@ class SequentialSpec:
         """The fields a resumed run must match (JSON-ready)."""
         d: dict[str, Any] = {"sequential_mode": self.mode, "sequential_budget": self.budget,
                              "sequential_first_look": self.first, "sequential_prior": list(self.prior),
-                             "sequential_bound": "beta-binomial mixture confidence sequence (Robbins 1970)"}
+                             "sequential_bound": "beta-binomial mixture confidence sequence (Robbins 1970)",
+                             "sequential_final_share": float(self.final_share)}
         if self.mode == "target":
+            d["sequential_futility"] = None if self.futility is None else float(self.futility)
             d["target_radii"] = [float(r) for r in self.targets]
         else:
             d["sequential_fraction"] = float(self.fraction)
@@ -322,12 +346,59 @@ def target_levels(targets: Sequence[float], sigma: float, certificate: str = "co
 CERTIFIED, REFUSED, UNDECIDED = 1, -1, 0
 
 
+def _split(name: str, share: float) -> float:
+    share = float(share)
+    if not 0.0 <= share < 1.0:
+        raise ValueError(f"{name}: must be in [0, 1) (the share of alpha spent on the final look), got {share!r}")
+    return share
+
+
+def final_one_minus_lower(k: npt.ArrayLike, t: int, budget: int, alpha: float,
+                          prior: Sequence[float] = DEFAULT_PRIOR,
+                          final_share: float = DEFAULT_FINAL_SHARE) -> np.ndarray:
+    """``1 - pA_lower`` that the sequential procedures report after ``k`` of ``t`` draws:
+
+        1 - L_t(alpha (1 - s))                                    for t < N,
+        min(1 - L_N(alpha (1 - s)), 1 - CP_N(k; alpha s))         at the cap t = N,
+
+    with s = ``final_share``.  Valid by a union bound: a false certificate needs either the confidence sequence
+    to fail at some look (probability <= alpha (1 - s), Ville) or the one Clopper-Pearson look at the fixed time
+    N to fail on the full path (<= alpha s; used only when sampling reaches N, which can only shrink the event).
+    s = 0 is the pure confidence sequence.
+
+    Examples
+    --------
+    >>> cs = float(one_minus_lower(99_900, 100_000, 0.0005))
+    >>> q = float(final_one_minus_lower(99_900, 100_000, 100_000, 0.001))        # the final look wins here
+    >>> bool(q < cs) and bool(abs(q - fixed_n_one_minus_lower(99_900, 100_000, 0.0005)) < 1e-15)
+    True
+    """
+    t = V.count("t", t)
+    budget = V.count("budget", budget, minimum=1)
+    s = _split("final_share", final_share)
+    kk = np.asarray(k, dtype=float)
+    q = one_minus_lower(kk, np.full(kk.shape, float(t)), alpha * (1.0 - s), prior)
+    if t >= budget and s > 0:
+        q = np.minimum(q, fixed_n_one_minus_lower(kk, budget, alpha * s))
+    return np.asarray(q, dtype=float)
+
+
 def decide_targets(k: npt.ArrayLike, t: int, budget: int, alpha: float, levels: npt.ArrayLike,
-                   prior: Sequence[float] = DEFAULT_PRIOR) -> np.ndarray:
-    """Status of each target after ``k`` successes in ``t`` draws: CERTIFIED (1) when ``1 - L_t <= q_R``,
-    REFUSED (-1) when ``1 - U_t > q_R`` or the budget cannot reach it (``1 - L_N > q_R`` with all N - t
-    remaining draws agreeing) or t = N, else UNDECIDED (0).  ``k`` may be an array: the result has shape
-    ``k.shape + (len(levels),)``.
+                   prior: Sequence[float] = DEFAULT_PRIOR, final_share: float = DEFAULT_FINAL_SHARE,
+                   futility: float | None = DEFAULT_FUTILITY) -> np.ndarray:
+    """Status of each target after ``k`` successes in ``t`` draws (s = ``final_share``, beta = ``futility``):
+
+    * CERTIFIED (1) when ``1 - pA_lower <= q_R`` (:func:`final_one_minus_lower`: the confidence sequence at
+      level alpha (1 - s), and at the cap also one Clopper-Pearson look at level alpha s);
+    * REFUSED (-1) when pA is below the level (``1 - U_t > q_R``, the same sequence), or the budget cannot reach
+      R even if all N - t remaining draws agree, or t = N, or (futility, when beta is given) R could not be
+      certified at the cap even at the optimistic rate ``U_t(beta)`` (the upper end of the level-beta sequence:
+      the cap's bound at the projected count ``k + (N - t) U_t(beta)`` stays above ``q_R``);
+    * else UNDECIDED (0).
+
+    Refusals never certify, so the futility stop costs certified accuracy (a point refused although the cap
+    would have certified it: probability <= beta for a point whose pA makes the projected cap certify), never
+    the guarantee.  ``k`` may be an array: the result has shape ``k.shape + (len(levels),)``.
 
     Examples
     --------
@@ -339,16 +410,29 @@ def decide_targets(k: npt.ArrayLike, t: int, budget: int, alpha: float, levels: 
     budget = V.count("budget", budget, minimum=1)
     if t > budget:
         raise ValueError(f"t: must be <= budget = {budget}, got {t}")
+    s = _split("final_share", final_share)
+    if futility is not None:
+        futility = V.in_open_interval("futility", futility, 0.0, 1.0)
     lv = np.asarray(levels, dtype=float)
     kk = np.asarray(k, dtype=float)
-    qL = one_minus_lower(kk, np.full(kk.shape, float(t)), alpha, prior)[..., None]
-    qU = 1.0 - upper(kk, np.full(kk.shape, float(t)), alpha, prior)[..., None]
-    qcap = one_minus_lower(kk + (budget - t), np.full(kk.shape, float(budget)), alpha, prior)[..., None]
+    tt = np.full(kk.shape, float(t))
+    a_cs = alpha * (1.0 - s)
+    qL = final_one_minus_lower(kk, t, budget, alpha, prior, s)[..., None]
+    qU = 1.0 - upper(kk, tt, a_cs, prior)[..., None]
+    reach = _at_cap(kk + (budget - t), budget, alpha, prior, s)[..., None]
+    refused = (qU > lv) | (reach > lv) | (t >= budget)
+    if futility is not None and t > 0:
+        kproj = kk + (budget - t) * upper(kk, tt, futility, prior)
+        refused |= _at_cap(kproj, budget, alpha, prior, s)[..., None] > lv
     out = np.full(kk.shape + lv.shape, UNDECIDED, dtype=np.int8)
-    refused = (qU > lv) | (qcap > lv) | (t >= budget)
     out[refused] = REFUSED
     out[qL <= lv] = CERTIFIED   # certified wins (a certificate at the cap is a certificate)
     return out
+
+
+def _at_cap(kcap: np.ndarray, budget: int, alpha: float, prior: Sequence[float], s: float) -> np.ndarray:
+    """``1 - pA_lower`` the procedure would report at the cap with (possibly fractional) count ``kcap``."""
+    return final_one_minus_lower(kcap, budget, budget, alpha, prior, s)
 
 
 def radius_of(one_minus_p: npt.ArrayLike, sigma: float, certificate: str = "cohen", **params: Any) -> np.ndarray:
@@ -373,8 +457,9 @@ def radius_of(one_minus_p: npt.ArrayLike, sigma: float, certificate: str = "cohe
 
 def radius_stop(k: npt.ArrayLike, t: int, budget: int, alpha: float, sigma: float, fraction: float = DEFAULT_FRACTION,
                 certificate: str = "cohen", prior: Sequence[float] = DEFAULT_PRIOR,
-                **params: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Radius mode at a look: ``(stop, 1 - L_t)`` for counts ``k`` of ``t`` (arrays as ``k``).
+                final_share: float = DEFAULT_FINAL_SHARE, **params: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Radius mode at a look: ``(stop, 1 - pA_lower)`` for counts ``k`` of ``t`` (arrays as ``k``; the bound of
+    :func:`final_one_minus_lower`, so the confidence sequence at level alpha (1 - final_share) before the cap).
 
     stop <=> t = N  or  radius(L_t) >= (1 - fraction) * radius(CP_N(k_proj)),
 
@@ -399,7 +484,7 @@ def radius_stop(k: npt.ArrayLike, t: int, budget: int, alpha: float, sigma: floa
     if t > budget:
         raise ValueError(f"t: must be <= budget = {budget}, got {t}")
     kk = np.asarray(k, dtype=float)
-    qL = one_minus_lower(kk, np.full(kk.shape, float(t)), alpha, prior)
+    qL = final_one_minus_lower(kk, t, budget, alpha, prior, final_share)
     if t >= budget:
         return np.ones(kk.shape, dtype=bool), qL
     r_now = radius_of(qL, sigma, certificate, **params)

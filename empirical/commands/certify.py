@@ -23,6 +23,7 @@ torchrun's own parser takes --n and --max for abbreviations of its options: spel
 Sequential CERTIFY (issue 21; anytime-valid confidence sequence of theory.sequential, --n is the budget cap):
   --target-radius 0.25 0.5 0.75 1.0   decide "certified at R?" for each R, stopping as soon as all are decided
   --sequential [--fraction 0.05]      radius mode: stop within 5 % of the fixed-n radius (projected)
+  [--final-share 0.5] [--futility 0.05]  alpha's share for one look at the cap; target mode's futility level
 The TSV gains forward_passes (n0 + draws used) and, per R, certified_R<R> and decided_at_R<R> as last columns.
 """
 
@@ -63,6 +64,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "current rate)")
     g.add_argument("--fraction", type=float, default=0.05,
                    help="radius mode's stated loss against fixed n, in (0, 1) (default: 0.05)")
+    g.add_argument("--final-share", type=float, default=None, metavar="S",
+                   help="share of alpha spent on one Clopper-Pearson look at the cap --n, the rest on the confidence "
+                        "sequence, in [0, 1) (default: 0.5)")
+    g.add_argument("--futility", type=float, default=None, metavar="BETA",
+                   help="target mode: refuse R once even the upper end of the level-BETA sequence, projected to the "
+                        "cap, could not certify it (costs accuracy, never the guarantee), in (0, 1); 0 turns it off "
+                        "(default: 0.05)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -145,13 +153,20 @@ def _sequential_spec(args: argparse.Namespace) -> Any:
     """The SequentialSpec of --target-radius / --sequential (None: Cohen et al.'s fixed-n CERTIFY)."""
     if args.fraction != 0.05 and not args.sequential:
         raise ValueError("fraction: --fraction applies to the radius mode only; pass --sequential")
+    if args.futility is not None and args.target_radius is None:
+        raise ValueError("futility: --futility applies to the target-radius mode only; pass --target-radius")
     if args.target_radius is None and not args.sequential:
+        if args.final_share is not None:
+            raise ValueError("final_share: --final-share applies to the sequential modes only")
         return None
-    from theory.sequential import SequentialSpec
+    from theory import sequential as Q
 
+    share = Q.DEFAULT_FINAL_SHARE if args.final_share is None else args.final_share
     if args.target_radius is not None:
-        return SequentialSpec("target", args.n, tuple(float(r) for r in args.target_radius))
-    return SequentialSpec("radius", args.n, fraction=args.fraction)
+        beta = Q.DEFAULT_FUTILITY if args.futility is None else (None if args.futility == 0 else args.futility)
+        return Q.SequentialSpec("target", args.n, tuple(float(r) for r in args.target_radius), final_share=share,
+                                futility=beta)
+    return Q.SequentialSpec("radius", args.n, fraction=args.fraction, final_share=share)
 
 
 def _certify(certify_sharded: Any, fwd: Any, split: Any, args: argparse.Namespace, indices: Any, out: Path,

@@ -59,7 +59,7 @@ def test_constant_classifier_stops_at_first_look_and_refuses_the_unreachable():
     # every draw agrees: R = 0.25, 0.5 need 1 - pA <= Phi(-1) = 0.16 resp. Phi(-0.5)... reached at the first look
     assert res.certified == (1, 1, 0) and res.decided_at == (64, 64, 0)    # R = 5 (level Phi(-10)): beyond the cap
     assert res.n == 64 and res.nA == 64 and res.forward_passes == 74 and res.prediction == 1
-    q = float(Q.one_minus_lower(64, 64, 0.001))
+    q = float(Q.one_minus_lower(64, 64, 0.001 * (1 - Q.DEFAULT_FINAL_SHARE)))   # the sequence's share of alpha
     assert res.pA_lower == 1 - q and res.radius == pytest.approx(0.5 * C.radius("cohen", one_minus_pA=q, sigma=1.0))
 
 
@@ -143,3 +143,26 @@ def test_torchrun_sequential_equals_one_process(setup, tmp_path):
     certify_dataset(ff.model, split, "gaussian", 0.5, 20, 1000, 0.001, 128, range(6), ref, device="cpu", seed=3,
                     timing=False, forward=ff, progress=False, sequential=Q.SequentialSpec("target", 1000, (0.1, 0.3)))
     assert out.read_bytes() == ref.read_bytes()
+
+
+def test_cli_spec_options_final_share_and_futility():
+    """--final-share / --futility reach the SequentialSpec; 0 turns futility off; misuse is a one-line error."""
+    import argparse
+
+    from empirical.commands.certify import _sequential_spec
+
+    def ns(**kw):
+        base = dict(fraction=0.05, sequential=False, target_radius=None, n=1000, final_share=None, futility=None)
+        return argparse.Namespace(**{**base, **kw})
+
+    s = _sequential_spec(ns(target_radius=[0.5]))
+    assert (s.final_share, s.futility) == (Q.DEFAULT_FINAL_SHARE, Q.DEFAULT_FUTILITY)
+    s = _sequential_spec(ns(target_radius=[0.5], futility=0.0, final_share=0.2))
+    assert (s.final_share, s.futility) == (0.2, None)
+    assert _sequential_spec(ns(sequential=True, final_share=0.0)).final_share == 0.0
+    with pytest.raises(ValueError, match="futility"):
+        _sequential_spec(ns(sequential=True, futility=0.1))
+    with pytest.raises(ValueError, match="final_share"):
+        _sequential_spec(ns(final_share=0.3))
+    with pytest.raises(ValueError, match="final_share"):
+        _sequential_spec(ns(sequential=True, final_share=1.0))
