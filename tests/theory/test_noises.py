@@ -32,8 +32,13 @@ def test_derived_registries_equal_the_former_hand_written_lists():
     from theory.scaling.noise import NOISE_MECHANISMS
 
     assert NOISE_MECHANISMS == ("gaussian", "exponential-linf")
-    assert noises.primary_certificates() == {"gaussian": "cohen", "exponential-linf": "t13"}
-    assert noises.sampler_keys() == ("gaussian", "exponential-linf")
+    # empirical.core's PRIMARY_CERTIFICATE and RADIUS_MECHANISM, empirical.noise's MECHANISMS and FLOAT_MECHANISMS
+    assert noises.primary_certificates() == {"gaussian": "cohen", "exponential-linf": "t13",
+                                             "gaussian-lattice": "cohen"}
+    assert {n: noises.radius_noise(n) for n in noises.names() if noises.radius_noise(n) != n} == {
+        "gaussian-lattice": "gaussian"}
+    assert noises.sampler_keys() == ("gaussian", "exponential-linf", "gaussian-lattice")
+    assert noises.float_sampler_noises() == ("gaussian", "exponential-linf")
     assert set(NP.NOISES) == {"gaussian", "laplace", "uniform", "exponential-linf", "exponential-l2"}
     noises._check_table()          # every column names a certificate of its own noise
 
