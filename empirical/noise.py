@@ -188,10 +188,6 @@ class HostSampler(NoiseSampler):
         return out.copy_(torch.from_numpy(z).view(batch, *self.shape)), None
 
 
-def _lattice(mechanism: str, sigma: float, shape, device="cpu", dtype=torch.float32) -> LatticeGaussianSampler:
-    return LatticeGaussianSampler(sigma, shape, device, dtype)
-
-
 #: sampler key (:attr:`theory.noises.Noise.sampler_key`) -> torch sampler factory
 #: ``factory(mechanism, sigma, shape, device, dtype)``; the float ones are :class:`NoiseSampler` subclasses
 SAMPLERS: dict[str, Callable[..., Any]] = {}
@@ -215,8 +211,8 @@ def register_sampler(key: str, factory: Callable[..., Any]) -> None:
 def sampler_factory(mechanism: str) -> Callable[..., Any]:
     """The factory of ``mechanism``'s torch sampler (its table sampler key in :data:`SAMPLERS`).
 
-    >>> sampler_factory("gaussian-lattice").__name__
-    '_lattice'
+    >>> sampler_factory("gaussian-lattice").__qualname__
+    'LatticeGaussianSampler.from_table'
     """
     key = noises.sampler_key(check_mechanism(mechanism))
     if key not in SAMPLERS:
@@ -239,8 +235,9 @@ def float_sampler_class(mechanism: str) -> type[NoiseSampler]:
     factory = sampler_factory(mechanism)
     if not noises.get(mechanism).float_sampler or not (isinstance(factory, type)
                                                        and issubclass(factory, NoiseSampler)):
-        raise ValueError(f"mechanism: {mechanism} is drawn by {getattr(factory, '__name__', factory)} (integer "
-                         f"composition), not by the float samplers ({', '.join(noises.float_sampler_noises())})")
+        by = getattr(factory, "__qualname__", repr(factory)).split(".")[0]
+        raise ValueError(f"mechanism: {mechanism} is drawn by {by} (integer composition), not by the float samplers "
+                         f"({', '.join(noises.float_sampler_noises())})")
     return factory
 
 
@@ -409,6 +406,11 @@ class LatticeGaussianSampler:
         span = torch.arange(-1 - M, self.levels + n - M, dtype=torch.int64)
         self._lut = (span.to(dtype) / float(self.levels)).to(self.device)
 
+    @classmethod
+    def from_table(cls, mechanism: str, sigma: float, shape, device="cpu", dtype=torch.float32):
+        """The factory of :data:`SAMPLERS` (the registry's signature; ``mechanism`` is the lattice mode)."""
+        return cls(sigma, shape, device, dtype)
+
     # -- the pixels ---------------------------------------------------------------------------------------------
     def pixels(self, x: torch.Tensor) -> torch.Tensor:
         """The integer pixels k (int64, on the device) of an image ``x`` on the lattice: an integer tensor with
@@ -487,6 +489,6 @@ class LatticeGaussianSampler:
         return self.compose(k, self.draw_index(batch, generator), out=out)
 
 
-for _key, _factory in (("gaussian", GaussianSampler), ("exponential-linf", R14Sampler), (LATTICE, _lattice),
-                       (HOST, HostSampler)):
+for _key, _factory in (("gaussian", GaussianSampler), ("exponential-linf", R14Sampler),
+                       (LATTICE, LatticeGaussianSampler.from_table), (HOST, HostSampler)):
     register_sampler(_key, _factory)

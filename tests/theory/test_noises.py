@@ -1,6 +1,7 @@
 """The noise table theory.noises (issue 22 item 1): the registries built from it, its moments against Monte Carlo
 and closed forms, and the extension recipe of docs/ARCHITECTURE.md followed once -- a toy noise in ONE new file
-appears in ``radius --compare``, the Neyman-Pearson engine and the sampler-key registry."""
+appears in ``radius --compare``, the Neyman-Pearson engine, the TSV columns and the sampler-key registry (and, in
+tests/empirical/test_noise.py, in empirical.noise's sampler registry and Smooth's CERTIFY)."""
 
 import dataclasses
 import importlib.util
@@ -109,10 +110,15 @@ def test_closed_forms_of_the_table():
 
 TOY_FILE = '''
 """A toy noise added the documented way: this one file (a Laplace law under another name, with its own l1
-certificate and a sampler key)."""
+certificate, a TSV column, a primary certificate and a numpy sampler that the torch side draws on the host)."""
 from theory import noises, np_cells
 from theory.certificates import Certificate, register
 from theory.certificates.radii import laplace_l1_inverse, laplace_l1_radius
+
+
+def sample(rng, sigma, d, n):
+    return rng.laplace(0.0, sigma, size=(n, d))
+
 
 register(Certificate(name="toy-l1", mechanism="toy", norm="l1", notion="Neyman-Pearson", reference="a test",
                      params=(), multiclass=False, tight="toy-l1", formula="-sigma log(2 (1 - pA))",
@@ -120,7 +126,8 @@ register(Certificate(name="toy-l1", mechanism="toy", norm="l1", notion="Neyman-P
 NOISE = noises.register(noises.Noise(
     name="toy", label="toy", density="Laplace", sigma_meaning="scale", reference="a test",
     cell=np_cells.laplace_cell, multiclass_norms=("l1",), variance=lambda s, d: 2 * s * s,
-    expected_norms={"l1": lambda s, d: d * s}, compare=(("toy-l1", "toy-l1", {}),), sampler_key="toy-sampler"))
+    expected_norms={"l1": lambda s, d: d * s}, compare=(("toy-l1", "toy-l1", {}),),
+    columns=(("radius_toy_l1", "toy-l1", {}),), primary="toy-l1", sample=sample, sampler_key=noises.HOST))
 '''
 
 
@@ -146,8 +153,10 @@ def test_a_noise_is_one_file(toy_noise, capsys):
     t = NP.tight_radius("toy", "l1", sigma=2.0, one_minus_pA=0.01, d=3)
     assert t.exact and t.value == pytest.approx(-2.0 * math.log(0.02), rel=1e-14)
     assert NP.noise_variance("toy", 2.0, 3) == 8.0
-    # the sampler-key registry (what empirical.noise will read)
-    assert noises.sampler_key("toy") == "toy-sampler" and "toy" in noises.sampler_keys()
+    # the sampler-key registry (what empirical.noise reads: tests/empirical/test_noise.py draws the toy noise and
+    # certifies with it, test_a_noise_is_one_file_on_the_torch_side)
+    assert noises.sampler_key("toy") == noises.HOST and "toy" in noises.sampler_keys()
+    assert noises.primary_certificate("toy") == "toy-l1" and noises.radius_columns()["toy"] == ("radius_toy_l1",)
     # radius --compare (table and JSON)
     assert main(["radius", "--compare", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -166,7 +175,7 @@ def test_toy_noise_is_gone_after_the_test():
 
 def test_cells_are_the_only_route_to_a_radius():
     # a planted wrong cell changes the engine's answer: tight_radius has no if-chain of its own left
-    real = noises.get("uniform")
+    real, order = noises.get("uniform"), noises.names()
     noises.unregister("uniform")
     try:
         noises.register(dataclasses.replace(real, cell=np_cells_double(real.cell)))
@@ -174,7 +183,9 @@ def test_cells_are_the_only_route_to_a_radius():
     finally:
         noises.unregister("uniform")
         noises.register(real)
-        noises._TABLE["exponential-l2"] = noises._TABLE.pop("exponential-l2")   # restore the table order
+        for name in order:                                                      # restore the table order
+            noises._TABLE[name] = noises._TABLE.pop(name)
+    assert noises.names() == order
     assert NP.tight_radius("uniform", "l1", sigma=1.0, pA=0.8).value == pytest.approx(0.6, rel=1e-14)
 
 
