@@ -117,6 +117,9 @@ class Noise:
     sample : callable or None
         ``sample(rng, sigma, d, n)`` -> ``n`` draws of Z in R^d (a float64 array [n, d], numpy ``Generator``): the
         Monte Carlo of :mod:`theory.audit_witness`, and the torch side's generic host sampler (key :data:`HOST`).
+    witness : theory.np_cells.WitnessLaw or None
+        The worst-case binary classifiers of its exact cells as exact (mpmath) audit witnesses
+        (:func:`theory.audit_certificate.make_audit_witness`, :func:`theory.audit_witness.check_audit_witness`).
     radius_noise : str or None
         The noise whose radius columns (:func:`theory.certificates.certified_radii`) this noise reports; None: its
         own.  The lattice mode reports the Gaussian's (every Gaussian certificate holds for f o round, issue 23).
@@ -149,6 +152,7 @@ class Noise:
     scaling: bool = False
     flip: Callable[[str, float, float, int, float], float] | None = field(default=None, repr=False, compare=False)
     sample: Sample | None = field(default=None, repr=False, compare=False)
+    witness: np_cells.WitnessLaw | None = field(default=None, repr=False, compare=False)
     radius_noise: str | None = None
     float_sampler: bool = True
 
@@ -422,6 +426,7 @@ def _sphere_abs_coordinate_mean(d: int) -> float:
 
 register(Noise(
     name="gaussian",
+    witness=np_cells.GAUSSIAN_WITNESS,
     sample=_sample_gaussian,
     flip=np_cells.gaussian_flip,
     label="Gaussian N(0, σ²I_d)",
@@ -450,6 +455,7 @@ register(Noise(
 ))
 register(Noise(
     name="exponential-linf",
+    witness=np_cells.EXPONENTIAL_LINF_WITNESS,
     sample=_sample_exponential_linf,
     flip=np_cells.exponential_linf_flip,
     label="eq. 6 exponential p(z) ∝ exp(−‖z‖∞/σ)",
@@ -474,6 +480,7 @@ register(Noise(
 ))
 register(Noise(
     name="laplace",
+    witness=np_cells.LAPLACE_WITNESS,
     sample=_sample_laplace,
     flip=np_cells.laplace_flip,
     label="Laplace (product) p(z) ∝ exp(−‖z‖₁/σ)",
@@ -501,6 +508,7 @@ def _uniform_l2(s: float, d: int) -> float:
 
 register(Noise(
     name="uniform",
+    witness=np_cells.UNIFORM_WITNESS,
     sample=_sample_uniform,
     flip=np_cells.uniform_flip,
     label="uniform on [−σ, σ]^d",
@@ -519,6 +527,7 @@ register(Noise(
 ))
 register(Noise(
     name="exponential-l2",
+    witness=np_cells.EXPONENTIAL_L2_WITNESS,
     sample=_sample_exponential_l2,
     flip=np_cells.exponential_l2_flip,
     label="l2 exponential p(z) ∝ exp(−‖z‖₂/σ)",
