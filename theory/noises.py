@@ -120,6 +120,9 @@ class Noise:
     witness : theory.np_cells.WitnessLaw or None
         The worst-case binary classifiers of its exact cells as exact (mpmath) audit witnesses
         (:func:`theory.audit_certificate.make_audit_witness`, :func:`theory.audit_witness.check_audit_witness`).
+    tail_bound : callable or None
+        ``tail_bound(d)``: |z_i| / sigma stays below it in every draw in practice (the float32 overflow check of
+        ``empirical.certify.check_sigma_range``; required with a float torch sampler).
     radius_noise : str or None
         The noise whose radius columns (:func:`theory.certificates.certified_radii`) this noise reports; None: its
         own.  The lattice mode reports the Gaussian's (every Gaussian certificate holds for f o round, issue 23).
@@ -153,6 +156,7 @@ class Noise:
     flip: Callable[[str, float, float, int, float], float] | None = field(default=None, repr=False, compare=False)
     sample: Sample | None = field(default=None, repr=False, compare=False)
     witness: np_cells.WitnessLaw | None = field(default=None, repr=False, compare=False)
+    tail_bound: Callable[[int], float] | None = field(default=None, repr=False, compare=False)
     radius_noise: str | None = None
     float_sampler: bool = True
 
@@ -161,6 +165,8 @@ class Noise:
             raise ValueError(f"noise name must be a non-empty string, got {self.name!r}")
         if self.sampler_key == HOST and self.sample is None:
             raise ValueError(f"noise {self.name!r}: sampler_key {HOST!r} draws its numpy `sample`, which is None")
+        if self.sampler_key is not None and self.tail_bound is None:
+            raise ValueError(f"noise {self.name!r}: a noise with a torch sampler needs tail_bound (float32 check)")
         for norm in (*self.multiclass_norms, *self.expected_norms):
             V.choice("norm", norm, NORMS)
 
@@ -419,6 +425,16 @@ def _lattice_variance(sigma: float, d: int) -> float:
     return float(np.sum(p * j * j) / np.sum(p)) / LEVELS ** 2
 
 
+def _gaussian_tail_bound(d: int) -> float:
+    # |z_i| / sigma of a Gaussian coordinate: P(|N(0, 1)| > 40) < 1e-340 per draw
+    return 40.0
+
+
+def _exponential_linf_tail_bound(d: int) -> float:
+    # R14: |z_i| <= R ~ Gamma(d + 1, sigma); 40 standard deviations of the Gamma above its mean, + 40
+    return d + 1 + 40.0 * math.sqrt(d + 1) + 40.0
+
+
 def _sphere_abs_coordinate_mean(d: int) -> float:
     """E|u_1| for u uniform on the unit sphere of R^d: Gamma(d/2) / (sqrt(pi) Gamma((d+1)/2)) (d = 1: 1)."""
     return math.exp(special.gammaln(d / 2.0) - special.gammaln((d + 1) / 2.0)) / math.sqrt(math.pi)
@@ -451,6 +467,7 @@ register(Noise(
              ("t18 c=1", "t18", {"c": 1.0, "d": None}), ("t18 c=3", "t18", {"c": 3.0, "d": None})),
     primary="cohen",
     sampler_key="gaussian",
+    tail_bound=_gaussian_tail_bound,
     scaling=True,
 ))
 register(Noise(
@@ -476,6 +493,7 @@ register(Noise(
     compare=(("t13 (eq.6)", "t13", {}), ("yang-linf (eq.6)", "yang-linf", {})),
     primary="t13",
     sampler_key="exponential-linf",
+    tail_bound=_exponential_linf_tail_bound,
     scaling=True,
 ))
 register(Noise(
@@ -557,6 +575,7 @@ register(Noise(
     radius_noise="gaussian",
     sampler_key="gaussian-lattice",
     float_sampler=False,
+    tail_bound=_gaussian_tail_bound,   # the rounded Gaussian is clipped at |J| <= clip ~ 9 s (theory.lattice_gaussian)
 ))
 
 

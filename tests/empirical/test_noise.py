@@ -215,6 +215,12 @@ def test_a_noise_is_one_file_on_the_torch_side():
     assert torch.allclose(s.add_noise(x, m, make_generator("cpu", 5)) - x, z, atol=1e-6)
     with pytest.raises(ValueError, match="no fused one-pass sampler"):
         FusedNoise("toy", sigma, shape)
+    # the float32 range check reads the toy's tail_bound (700 sigma): 1e36 * 700 > float32 max
+    from empirical.certify import check_sigma_range
+
+    assert check_sigma_range("toy", 1e35, 6, n=200, alpha=0.001) == 1e35
+    with pytest.raises(ValueError, match="sigma must be <= 4.86e.35 for toy noise"):
+        check_sigma_range("toy", 1e36, 6, n=200, alpha=0.001)
     # CERTIFY: a constant classifier, nA = n, so pA_lower = alpha^(1/n) (Clopper-Pearson, one-sided) and the radius
     # is the toy's l1 certificate -sigma log(2 (1 - pA_lower)) (Laplace, Teng et al. 2020)
     assert core.PRIMARY_CERTIFICATE["toy"] == "toy-l1" and core.radius_mechanism("toy") == "toy"

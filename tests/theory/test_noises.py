@@ -127,7 +127,8 @@ NOISE = noises.register(noises.Noise(
     name="toy", label="toy", density="Laplace", sigma_meaning="scale", reference="a test",
     cell=np_cells.laplace_cell, multiclass_norms=("l1",), variance=lambda s, d: 2 * s * s,
     expected_norms={"l1": lambda s, d: d * s}, compare=(("toy-l1", "toy-l1", {}),),
-    columns=(("radius_toy_l1", "toy-l1", {}),), primary="toy-l1", sample=sample, sampler_key=noises.HOST))
+    columns=(("radius_toy_l1", "toy-l1", {}),), primary="toy-l1", sample=sample, sampler_key=noises.HOST,
+    tail_bound=lambda d: 700.0))          # P(|z_i| > 700 sigma) = exp(-700) < 1e-300 per draw
 '''
 
 
@@ -214,3 +215,71 @@ def test_flip_margin_refuses_cells_without_a_classifier():
                            ("uniform", "linf", 2)):
         with pytest.raises(ValueError, match="worst-case classifier|built for l1"):
             NP.flip_margin(noise, norm, 0.1, sigma=1.0, d=d, one_minus_pA=0.1)
+
+
+# --- the fields the empirical side and the witnesses read (issue 22 item 1, finished) ---------------------------
+
+@pytest.mark.parametrize("d", [1, 4])
+def test_numpy_samplers_have_the_tables_moments(d):
+    """Each noise's numpy ``sample`` (audit witnesses' Monte Carlo, the torch HostSampler) against the table's
+    variance and E||z|| (closed forms or quadrature: an independent route), 6 standard errors."""
+    sigma, n = 0.8, 100_000
+    for name, entry in noises.NOISES.items():
+        if entry.sample is None:
+            continue
+        z = entry.sample(np.random.default_rng(21 + d), sigma, d, n)
+        assert z.shape == (n, d)
+        m, se = _mc_mean(z[:, 0] ** 2)
+        assert abs(entry.variance(sigma, d) - m) <= 6 * se, (name, d)
+        for norm, vals in (("l1", np.abs(z).sum(1)), ("l2", np.linalg.norm(z, axis=1)), ("linf", np.abs(z).max(1))):
+            if norm in entry.expected_norms:
+                m, se = _mc_mean(vals)
+                assert abs(entry.expected_norm(sigma, d, norm) - m) <= 6 * se, (name, d, norm)
+    assert {n for n, e in noises.NOISES.items() if e.sample is not None} == {
+        "gaussian", "exponential-linf", "laplace", "uniform", "exponential-l2"}
+
+
+@pytest.mark.parametrize("sigma", [0.12, 0.25, 0.5])
+def test_lattice_variance_is_sheppards(sigma):
+    # the Gaussian rounded to the 1/255 lattice: Var = sigma^2 + h^2 / 12 with h = 1/255 (Sheppard's correction;
+    # its error is of order exp(-2 pi^2 (255 sigma)^2), nothing at these sigmas)
+    assert noises.get("gaussian-lattice").variance(sigma, 3) == pytest.approx(sigma ** 2 + 1 / (12 * 255 ** 2),
+                                                                             rel=1e-12)
+
+
+def test_witness_laws_against_scipy_and_the_flips():
+    """The mpmath witness laws: P(w.Z > threshold(e)) = e at 50 digits, the tail equals scipy's law of Z_1, and a
+    law refuses exactly the (norm, d) where the engine's flip margin has no classifier."""
+    import mpmath as mp
+    from scipy import stats
+
+    ref = {"gaussian": stats.norm, "laplace": stats.laplace, "uniform": stats.uniform(-1, 2),
+           "exponential-linf": stats.laplace, "exponential-l2": stats.laplace}      # the last two: Z_1 in d = 1
+    for name, entry in noises.NOISES.items():
+        law = entry.witness
+        if law is None:
+            assert name == "gaussian-lattice"
+            continue
+        with mp.workdps(50):
+            for e in (0.3, 1e-5, 1e-20):      # (uniform: b = sigma (1 - 2e) cancels ~20 of the 50 digits)
+                b = law.threshold(e, 1.7)
+                assert abs(law.tail(b, mp.mpf(1.7)) / mp.mpf(e) - 1) < mp.mpf(10) ** -25, (name, e)
+            for u in (-0.9, 0.0, 0.4, 1.3):
+                got = float(law.tail(mp.mpf(u) * 1.7, mp.mpf(1.7)))
+                assert got == pytest.approx(float(ref[name].sf(u)), rel=1e-12, abs=1e-300), (name, u)
+        for norm in noises.NORMS:
+            for d in (1, 3):
+                try:
+                    entry.flip(norm, 0.1, 1.0, d, 0.1)
+                    flips = True
+                except ValueError:
+                    flips = False
+                assert (law.refuse(norm, d) is None) == flips, (name, norm, d)
+
+
+def test_noise_entries_are_checked():
+    base = noises.get("laplace")
+    with pytest.raises(ValueError, match="draws its numpy `sample`"):
+        dataclasses.replace(base, name="x", sampler_key=noises.HOST, sample=None, tail_bound=lambda d: 1.0)
+    with pytest.raises(ValueError, match="needs tail_bound"):
+        dataclasses.replace(base, name="x", sampler_key=noises.HOST)
