@@ -414,15 +414,18 @@ def _sample_exponential_l2(rng: np.random.Generator, sigma: float, d: int, n: in
     return out
 
 
-def _lattice_variance(sigma: float, d: int) -> float:
-    # E[(J / levels)^2] for the rounded Gaussian J of theory.lattice_gaussian (levels 255), atoms |j| <= its clip;
-    # the sampler redraws the rejected cells, total variation <= eta per coordinate (~1e-16): not in this moment
-    from theory.lattice_gaussian import LEVELS, lattice_gaussian, rounded_gaussian_pmf
+#: the lattice of the ``gaussian-lattice`` mode: steps per unit (theory.lattice_gaussian.LEVELS)
+_LATTICE_LEVELS = 255
 
-    lg = lattice_gaussian(sigma, LEVELS)
-    p = rounded_gaussian_pmf(lg.s, lg.clip)
-    j = np.arange(-lg.clip, lg.clip + 1, dtype=float)
-    return float(np.sum(p * j * j) / np.sum(p)) / LEVELS ** 2
+
+def _lattice_variance(sigma: float, d: int) -> float:
+    # E[(J / 255)^2], J = round(Z), Z ~ N(0, s^2), s = 255 sigma: sum_j j^2 P(J = j) over |j| <= 40 s + 1, the atoms
+    # P(J = j) = Phi((j + 1/2)/s) - Phi((j - 1/2)/s) from the upper tail (no cancellation); the sampler's clip near
+    # 9 s (theory.lattice_gaussian) and its rejected cells move this by less than 1e-15 relative
+    s = _LATTICE_LEVELS * sigma
+    j = np.arange(1, math.ceil(40 * s) + 2, dtype=float)
+    p = special.ndtr(-(j - 0.5) / s) - special.ndtr(-(j + 0.5) / s)
+    return float(2 * np.sum(j * j * p)) / _LATTICE_LEVELS ** 2
 
 
 def _gaussian_tail_bound(d: int) -> float:

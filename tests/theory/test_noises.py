@@ -243,6 +243,9 @@ def test_numpy_samplers_have_the_tables_moments(d):
 def test_lattice_variance_is_sheppards(sigma):
     # the Gaussian rounded to the 1/255 lattice: Var = sigma^2 + h^2 / 12 with h = 1/255 (Sheppard's correction;
     # its error is of order exp(-2 pi^2 (255 sigma)^2), nothing at these sigmas)
+    from theory.lattice_gaussian import LEVELS
+
+    assert noises._LATTICE_LEVELS == LEVELS
     assert noises.get("gaussian-lattice").variance(sigma, 3) == pytest.approx(sigma ** 2 + 1 / (12 * 255 ** 2),
                                                                              rel=1e-12)
 
