@@ -79,6 +79,7 @@ from empirical.certify_tsv import (  # noqa: F401 - re-exported: the TSV layout'
 from empirical.core import Smooth, radius_mechanism, resolve_device
 from empirical.noise import check_mechanism, example_seed, make_generator
 from theory import certificates as C
+from theory import noises
 from theory import validate as V
 from theory._progress import _hms, progress_bar
 
@@ -143,16 +144,13 @@ def select_indices(num_examples: int, skip: int = 1, max_index=None) -> list[int
     return list(range(0, stop, skip))
 
 
-#: |z_i| / sigma above which a Gaussian coordinate is never drawn in practice (P < 1e-340 per draw).
-_GAUSS_TAIL = 40.0
-
-
 def check_sigma_range(mechanism: str, sigma: float, d: int, *, n: int, alpha: float) -> float:
     """``sigma``, validated for a run: positive and finite, its noise finite in float32 and every radius column
     finite at the largest lower bound the run can reach (``nA = n``); ValueError naming ``sigma`` otherwise.
 
-    The noise is drawn in float32: a Gaussian coordinate stays below ``40 sigma`` (probability of more < 1e-340),
-    the eq.-6 radius R ~ Gamma(d + 1, sigma) below ``sigma (d + 1 + 40 sqrt(d + 1) + 40)`` (40 standard deviations
+    The noise is drawn in float32: a coordinate stays below ``sigma * tail_bound(d)`` of the noise table
+    (:attr:`theory.noises.Noise.tail_bound`: a Gaussian coordinate below ``40 sigma``, probability of more < 1e-340;
+    the eq.-6 radius R ~ Gamma(d + 1, sigma) below ``sigma (d + 1 + 40 sqrt(d + 1) + 40)``, 40 standard deviations
     of the Gamma); past ``float32`` max (3.4e38) the noise would be ``inf`` -- not the claimed distribution.  A
     radius column that overflows to ``inf`` would claim more than the certificate's finite value.
 
@@ -161,11 +159,12 @@ def check_sigma_range(mechanism: str, sigma: float, d: int, *, n: int, alpha: fl
     """
     sigma = V.positive("sigma", sigma)
     f32max = float(torch.finfo(torch.float32).max)
-    scale = (d + 1 + 40.0 * math.sqrt(d + 1) + 40.0) if mechanism == "exponential-linf" else _GAUSS_TAIL
+    bound = noises.get(check_mechanism(mechanism)).tail_bound
+    scale = float(bound(d)) if bound is not None else math.inf   # (the table requires it with a torch sampler)
     if sigma * scale > f32max:
         raise ValueError(f"sigma must be <= {f32max / scale:.3g} for {mechanism} noise in float32 (d = {d}), "
                          f"got {sigma!r}: the noise would overflow to inf")
-    if mechanism in C.RADIUS_COLUMNS:
+    if mechanism in noises.radius_columns():
         e = -math.expm1(math.log(alpha) / n)  # 1 - the Clopper-Pearson bound at nA = n: alpha ** (1 / n)
         top = C.certified_radii(mechanism, 0.0, sigma, d, one_minus_pA_lower=e)
         over = [k for k, v in top.items() if not math.isfinite(v)]

@@ -37,24 +37,32 @@ from torch import nn
 
 from empirical.noise import LATTICE, FusedNoise, LatticeGaussianSampler, NoiseSampler, batch_seed, check_mechanism
 from theory import certificates as C
+from theory import noises
 from theory import validate as V
 from theory.lattice_gaussian import lattice_certify_from_counts
 
 ABSTAIN = -1
 
-# The certificate giving the ``radius`` column for each mechanism (keys of theory.certificates.CERTIFICATES):
-# Gaussian -> Cohen et al.'s l2 radius sigma Phi^{-1}(pA_lower); eq. 6 -> the paper's T13 l_inf radius.
-# gaussian-lattice (issue 23) -> Cohen's radius, which holds on the lattice (theory.lattice_gaussian), at pA_lower
-# less the sampler's total-variation slack d * eta.
-PRIMARY_CERTIFICATE = {"gaussian": "cohen", "exponential-linf": "t13", LATTICE: "cohen"}
-# The mechanism whose radius columns (theory.certificates.certified_radii) a mechanism reports: the lattice mode's
-# are the Gaussian's (every Gaussian certificate holds for f o round; theory.lattice_gaussian).
-RADIUS_MECHANISM = {LATTICE: "gaussian"}
+# The certificate giving the ``radius`` column for each mechanism (keys of theory.certificates.CERTIFICATES) and
+# the mechanism whose radius columns (theory.certificates.certified_radii) a mechanism reports, both read from the
+# noise table theory.noises (``primary``, ``radius_noise``): Gaussian -> Cohen et al.'s l2 radius
+# sigma Phi^{-1}(pA_lower); eq. 6 -> the paper's T13 l_inf radius; gaussian-lattice (issue 23) -> Cohen's radius,
+# which holds on the lattice (theory.lattice_gaussian), at pA_lower less the sampler's total-variation slack d * eta,
+# and the Gaussian's columns (every Gaussian certificate holds for f o round).
+# PRIMARY_CERTIFICATE / RADIUS_MECHANISM (module __getattr__): the live table's dicts.
+
+
+def __getattr__(name: str):
+    if name == "PRIMARY_CERTIFICATE":
+        return noises.primary_certificates()
+    if name == "RADIUS_MECHANISM":
+        return {n: noises.radius_noise(n) for n in noises.names() if noises.get(n).radius_noise is not None}
+    raise AttributeError(f"module 'empirical.core' has no attribute {name!r}")
 
 
 def radius_mechanism(mechanism: str) -> str:
     """The key of ``theory.certificates.certified_radii`` giving ``mechanism``'s radius columns."""
-    return RADIUS_MECHANISM.get(mechanism, mechanism)
+    return noises.radius_noise(mechanism)
 
 
 @dataclass
@@ -367,8 +375,8 @@ class Smooth:
         if self.mechanism == LATTICE:  # pA_lower less the sampler's slack d * eta (theory.lattice_gaussian)
             res = lattice_certify_from_counts(nA, n, alpha, self.sigma, d, self._lattice_for(x).eta)
         else:
-            res = C.certify_from_counts(nA, n, alpha, self.sigma, PRIMARY_CERTIFICATE[self.mechanism],
-                                        **_cert_params(PRIMARY_CERTIFICATE[self.mechanism], d))
+            primary = noises.primary_certificate(self.mechanism)
+            res = C.certify_from_counts(nA, n, alpha, self.sigma, primary, **_cert_params(primary, d))
         radii = C.certified_radii(radius_mechanism(self.mechanism), res.pA_lower, self.sigma, d,
                                   one_minus_pA_lower=res.one_minus_pA_lower)
         if res.abstain:
@@ -409,7 +417,7 @@ class Smooth:
         c0 = self.sample_counts(x, n0, batch_size, generator).cpu().numpy()
         cA = int(np.argmax(c0))
         d = int(np.prod(tuple(x.shape)))
-        name = PRIMARY_CERTIFICATE[self.mechanism]
+        name = noises.primary_certificate(self.mechanism)
         params = _cert_params(name, d)
         nt = len(spec.targets) if spec.mode == "target" else 0
         status = np.zeros(nt, dtype=np.int8)

@@ -11,37 +11,68 @@
   network input is a function of (pixel + noise index) alone and Cohen et al.'s certificate holds in floating point.
 
 Each batch is written in place into a reusable buffer; nothing is copied to the host.
+
+The samplers are registered by the sampler key of the noise table :mod:`theory.noises`
+(:data:`SAMPLERS`: key -> factory); the mechanisms drawn here (``MECHANISMS``, ``FLOAT_MECHANISMS``) are read from
+the table.  A noise of the table with ``sampler_key="host"`` and a numpy ``sample`` is drawn by
+:class:`HostSampler` (on the host, copied to the device) with no code here; a fast sampler of its own is a
+:class:`NoiseSampler` subclass registered with :func:`register_sampler` under its key.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any
 
+import numpy as np
 import torch
 
+from theory import noises
 from theory import validate as V
 
 #: the sound lattice mode (issue 23), drawn by :class:`LatticeGaussianSampler`
 LATTICE = "gaussian-lattice"
-#: the mechanisms of :class:`NoiseSampler` / :class:`FusedNoise` (noise added in float)
-FLOAT_MECHANISMS = ("gaussian", "exponential-linf")
-MECHANISMS = FLOAT_MECHANISMS + (LATTICE,)
+#: the sampler key of the generic host sampler (:class:`HostSampler`: the noise's numpy ``sample``)
+HOST = noises.HOST
+# MECHANISMS / FLOAT_MECHANISMS (module __getattr__, live): the noises of theory.noises with a torch sampler
+# (noises.sampler_keys()) / with one that adds the noise in floating point (noises.float_sampler_noises())
+
+
+def __getattr__(name: str) -> Any:
+    if name == "MECHANISMS":
+        return noises.sampler_keys()
+    if name == "FLOAT_MECHANISMS":
+        return noises.float_sampler_noises()
+    raise AttributeError(f"module 'empirical.noise' has no attribute {name!r}")
 
 
 def check_mechanism(mechanism: str) -> str:
-    return V.choice("mechanism", mechanism, MECHANISMS)
+    """``mechanism`` if the torch side draws it (a noise of :mod:`theory.noises` with a sampler key), else a
+    ValueError naming those that it draws."""
+    return V.choice("mechanism", mechanism, noises.sampler_keys())
 
 
 class NoiseSampler:
-    """``sampler(batch, generator) -> [batch, *shape]`` noise of ``mechanism`` with parameter ``sigma``.
+    """``sampler(batch, generator) -> [batch, *shape]`` noise of ``mechanism`` with parameter ``sigma``, added in
+    floating point.
 
-    ``out`` may be a preallocated tensor of that shape (reused: no allocation per batch).
+    ``NoiseSampler(mechanism, ...)`` builds the class registered in :data:`SAMPLERS` under the noise's sampler key
+    (:func:`theory.noises.sampler_key`): :class:`GaussianSampler`, :class:`R14Sampler`, :class:`HostSampler`, or
+    one registered with :func:`register_sampler`.  A subclass draws the noise in factored form (:meth:`draw_parts`:
+    z = u, or z = r u with one scalar r per sample) and may give :meth:`fused_add` (the one-pass kernel of
+    :class:`FusedNoise`).  ``out`` may be a preallocated tensor of that shape (reused: no allocation per batch).
+
+    >>> type(NoiseSampler("exponential-linf", 0.5, (2, 2))).__name__
+    'R14Sampler'
     """
 
+    def __new__(cls, mechanism: str, *args: Any, **kwargs: Any) -> NoiseSampler:
+        if cls is NoiseSampler:   # the class of the noise's sampler key
+            cls = float_sampler_class(mechanism)
+        return super().__new__(cls)
+
     def __init__(self, mechanism: str, sigma: float, shape, device="cpu", dtype=torch.float32):
-        if mechanism == LATTICE:
-            raise ValueError("mechanism: gaussian-lattice is drawn by LatticeGaussianSampler (integer composition), "
-                             f"not by the float samplers ({', '.join(FLOAT_MECHANISMS)})")
         self.mechanism = check_mechanism(mechanism)
         self.sigma = V.positive("sigma", sigma)
         self.shape = tuple(int(s) for s in shape)
@@ -51,6 +82,60 @@ class NoiseSampler:
         V.dimension("d", self.d)
         self.device = torch.device(device)
         self.dtype = dtype
+
+    def _rshape(self, batch):
+        return (batch,) + (1,) * len(self.shape)
+
+    def _out(self, batch, out):
+        if out is None:
+            out = torch.empty((batch, *self.shape), device=self.device, dtype=self.dtype)
+        return out
+
+    def draw_parts(self, batch: int, generator=None, out=None):
+        """The noise in factored form ``(u, r)``: z = u (r is None) or z = r[:, None, ...] * u (R14: u uniform
+        on [-sigma, sigma]^d written into ``out``, r = R / sigma ~ Gamma(d + 1, 1) per sample), drawn in the same
+        order as :meth:`add_noise` (same numbers for the same generator).  For a consumer that fuses the
+        scale-and-add into its own pass (:meth:`empirical.core.FastForward.predict_noisy`)."""
+        raise NotImplementedError  # pragma: no cover
+
+    def fused_radii(self, batch: int, generator=None):
+        """The per-sample factors r that :meth:`fused_add` takes (None: the law has none)."""
+        return None
+
+    def fused_add(self, x, r, batch: int):
+        """``x + z`` with z drawn by torch's global RNG inside one function (compiled by :class:`FusedNoise`)."""
+        raise ValueError(f"mechanism: {self.mechanism} has no fused one-pass sampler (use NoiseSampler)")
+
+    def __call__(self, batch: int, generator=None, out=None) -> torch.Tensor:
+        batch = V.count("batch", batch, minimum=1)
+        u, r = self.draw_parts(batch, generator, self._out(batch, out))
+        return u if r is None else u.mul_(r.view(self._rshape(batch)))
+
+    def add_noise(self, x: torch.Tensor, batch: int, generator=None, out=None) -> torch.Tensor:
+        """``x + z`` for ``batch`` noise draws z (x broadcast over the batch), written into ``out``
+        in two passes (draw, then a fused scale-and-add for a factored law)."""
+        u, r = self.draw_parts(batch, generator, self._out(batch, out))
+        if r is None:
+            return u.add_(x)
+        return torch.addcmul(x, u, r.view(self._rshape(batch)), out=u)
+
+
+class GaussianSampler(NoiseSampler):
+    """z ~ N(0, sigma^2 I_d) (Cohen et al. 2019), drawn in place by ``normal_``."""
+
+    def draw_parts(self, batch: int, generator=None, out=None):
+        return self._out(batch, out).normal_(0.0, self.sigma, generator=generator), None
+
+    def fused_add(self, x, r, batch: int):
+        z = torch.randn((batch, *self.shape), device=self.device, dtype=self.dtype)
+        return x + z * self.sigma
+
+
+class R14Sampler(NoiseSampler):
+    """The eq.-6 noise by R14: R / sigma ~ Gamma(d + 1, 1) per sample, then z = (R / sigma) U[-sigma, sigma]^d."""
+
+    def __init__(self, mechanism: str, sigma: float, shape, device="cpu", dtype=torch.float32):
+        super().__init__(mechanism, sigma, shape, device, dtype)
         self._conc = {}
 
     def _concentration(self, batch: int):
@@ -69,42 +154,91 @@ class NoiseSampler:
         """R14's R ~ Gamma(d + 1, scale sigma), one per sample, on the device ([batch])."""
         return self.standard_radii(batch, generator).mul_(self.sigma)
 
-    def _rshape(self, batch):
-        return (batch,) + (1,) * len(self.shape)
-
-    def __call__(self, batch: int, generator=None, out=None) -> torch.Tensor:
-        batch = V.count("batch", batch, minimum=1)
-        if out is None:
-            out = torch.empty((batch, *self.shape), device=self.device, dtype=self.dtype)
-        if self.mechanism == "gaussian":
-            return out.normal_(0.0, self.sigma, generator=generator)
-        # z = (R / sigma) * U[-sigma, sigma]^d: sigma folded into the uniform draw (two passes over z)
+    def draw_parts(self, batch: int, generator=None, out=None):
+        # z = (R / sigma) * U[-sigma, sigma]^d: sigma folded into the uniform draw
         r = self.standard_radii(batch, generator)
-        out.uniform_(-self.sigma, self.sigma, generator=generator)
-        return out.mul_(r.view(self._rshape(batch)))
+        return self._out(batch, out).uniform_(-self.sigma, self.sigma, generator=generator), r
+
+    fused_radii = standard_radii
+
+    def fused_add(self, x, r, batch: int):
+        u = torch.rand((batch, *self.shape), device=self.device, dtype=self.dtype)
+        return x + (u * (2.0 * self.sigma) - self.sigma) * r.view((batch,) + (1,) * len(self.shape))
+
+
+class HostSampler(NoiseSampler):
+    """Any noise of the table with a numpy ``sample`` (:attr:`theory.noises.Noise.sample`), drawn on the host and
+    copied to the device: per batch one 63-bit seed from ``generator`` seeds a numpy ``Generator`` (the same seed
+    gives the same noise).  Slow next to a sampler of its own; it makes a new noise drawable with no torch code."""
+
+    def __init__(self, mechanism: str, sigma: float, shape, device="cpu", dtype=torch.float32):
+        super().__init__(mechanism, sigma, shape, device, dtype)
+        sample = noises.get(self.mechanism).sample
+        if sample is None:
+            raise ValueError(f"mechanism: {self.mechanism} has no numpy sample in theory.noises (HostSampler)")
+        self._sample = sample
 
     def draw_parts(self, batch: int, generator=None, out=None):
-        """The noise in factored form ``(u, r)``: z = u (Gaussian; r is None) or z = r[:, None, ...] * u (R14:
-        u uniform on [-sigma, sigma]^d written into ``out``, r = R / sigma ~ Gamma(d + 1, 1) per sample), drawn
-        in the same order as :meth:`add_noise` (same numbers for the same generator).  For a consumer that fuses
-        the scale-and-add into its own pass (:meth:`empirical.core.FastForward.predict_noisy`)."""
-        if out is None:
-            out = torch.empty((batch, *self.shape), device=self.device, dtype=self.dtype)
-        if self.mechanism == "gaussian":
-            return out.normal_(0.0, self.sigma, generator=generator), None
-        r = self.standard_radii(batch, generator)
-        return out.uniform_(-self.sigma, self.sigma, generator=generator), r
+        dev = "cpu" if generator is None else generator.device
+        seed = int(torch.randint(0, 2 ** 63 - 1, (1,), generator=generator, device=dev).item())
+        z = np.asarray(self._sample(np.random.default_rng(seed), self.sigma, self.d, batch), dtype=np.float64)
+        if z.shape != (batch, self.d):
+            raise ValueError(f"the numpy sample of {self.mechanism} returned shape {z.shape}, not {(batch, self.d)}")
+        out = self._out(batch, out)
+        return out.copy_(torch.from_numpy(z).view(batch, *self.shape)), None
 
-    def add_noise(self, x: torch.Tensor, batch: int, generator=None, out=None) -> torch.Tensor:
-        """``x + z`` for ``batch`` noise draws z (x broadcast over the batch), written into ``out``
-        in two passes (draw, then a fused scale-and-add for R14)."""
-        if out is None:
-            out = torch.empty((batch, *self.shape), device=self.device, dtype=self.dtype)
-        if self.mechanism == "gaussian":
-            return out.normal_(0.0, self.sigma, generator=generator).add_(x)
-        r = self.standard_radii(batch, generator)
-        out.uniform_(-self.sigma, self.sigma, generator=generator)
-        return torch.addcmul(x, out, r.view(self._rshape(batch)), out=out)
+
+#: sampler key (:attr:`theory.noises.Noise.sampler_key`) -> torch sampler factory
+#: ``factory(mechanism, sigma, shape, device, dtype)``; the float ones are :class:`NoiseSampler` subclasses
+SAMPLERS: dict[str, Callable[..., Any]] = {}
+
+
+def register_sampler(key: str, factory: Callable[..., Any]) -> None:
+    """Register the torch sampler of sampler key ``key`` (ValueError if the key is taken).
+
+    >>> register_sampler("gaussian", GaussianSampler)
+    Traceback (most recent call last):
+        ...
+    ValueError: sampler key 'gaussian' is already registered
+    """
+    if not isinstance(key, str) or not key:
+        raise ValueError(f"key must be a non-empty string, got {key!r}")
+    if key in SAMPLERS:
+        raise ValueError(f"sampler key {key!r} is already registered")
+    SAMPLERS[key] = factory
+
+
+def sampler_factory(mechanism: str) -> Callable[..., Any]:
+    """The factory of ``mechanism``'s torch sampler (its table sampler key in :data:`SAMPLERS`).
+
+    >>> sampler_factory("gaussian-lattice").__qualname__
+    'LatticeGaussianSampler.from_table'
+    """
+    key = noises.sampler_key(check_mechanism(mechanism))
+    if key not in SAMPLERS:
+        raise ValueError(f"mechanism: the sampler key {key!r} of {mechanism} has no torch sampler in "
+                         f"empirical.noise.SAMPLERS (keys: {sorted(SAMPLERS)})")
+    return SAMPLERS[key]
+
+
+def make_sampler(mechanism: str, sigma: float, shape, device="cpu", dtype=torch.float32) -> Any:
+    """The torch sampler of ``mechanism`` (a :class:`NoiseSampler` or a :class:`LatticeGaussianSampler`).
+
+    >>> make_sampler("gaussian", 0.5, (3,))(4, make_generator("cpu", 0)).shape
+    torch.Size([4, 3])
+    """
+    return sampler_factory(mechanism)(mechanism, sigma, shape, device, dtype)
+
+
+def float_sampler_class(mechanism: str) -> type[NoiseSampler]:
+    """The :class:`NoiseSampler` subclass of ``mechanism`` (ValueError for a mode drawn by integer composition)."""
+    factory = sampler_factory(mechanism)
+    if not noises.get(mechanism).float_sampler or not (isinstance(factory, type)
+                                                       and issubclass(factory, NoiseSampler)):
+        by = getattr(factory, "__qualname__", repr(factory)).split(".")[0]
+        raise ValueError(f"mechanism: {mechanism} is drawn by {by} (integer composition), not by the float samplers "
+                         f"({', '.join(noises.float_sampler_noises())})")
+    return factory
 
 
 def sample_noise(mechanism: str, sigma: float, n: int, shape, device="cpu", generator=None,
@@ -155,17 +289,11 @@ class FusedNoise:
 
     def __init__(self, mechanism: str, sigma: float, shape, device="cpu", dtype=torch.float32):
         self._plain = NoiseSampler(mechanism, sigma, shape, device, dtype)  # validation, radii
+        if type(self._plain).fused_add is NoiseSampler.fused_add:
+            self._plain.fused_add(None, None, 1)   # ValueError: the law has no one-pass kernel
         self.mechanism, self.sigma, self.shape = self._plain.mechanism, self._plain.sigma, self._plain.shape
         self.device, self.dtype = self._plain.device, dtype
-        self._fn = torch.compile(self._gauss if self.mechanism == "gaussian" else self._r14, dynamic=False)
-
-    def _gauss(self, x, batch: int):
-        z = torch.randn((batch, *self.shape), device=self.device, dtype=self.dtype)
-        return x + z * self.sigma
-
-    def _r14(self, x, r, batch: int):
-        u = torch.rand((batch, *self.shape), device=self.device, dtype=self.dtype)
-        return x + (u * (2.0 * self.sigma) - self.sigma) * r.view((batch,) + (1,) * len(self.shape))
+        self._fn = torch.compile(self._plain.fused_add, dynamic=False)
 
     @staticmethod
     def draw_seed(generator=None) -> int:
@@ -177,7 +305,7 @@ class FusedNoise:
     def add_noise(self, x: torch.Tensor, batch: int, generator=None, seed: int | None = None) -> torch.Tensor:
         """A new [batch, *shape] tensor x + z (x broadcast over the batch)."""
         batch = V.count("batch", batch, minimum=1)
-        r = self._plain.standard_radii(batch, generator) if self.mechanism != "gaussian" else None
+        r = self._plain.fused_radii(batch, generator)
         if seed is None:
             seed = self.draw_seed(generator)
         devices = [self.device] if self.device.type == "cuda" else []
@@ -186,7 +314,7 @@ class FusedNoise:
                 torch.cuda.manual_seed(seed)
             else:
                 torch.manual_seed(seed)
-            return self._fn(x, batch) if r is None else self._fn(x, r, batch)
+            return self._fn(x, r, batch)
 
     def sample(self, batch: int, generator=None, seed: int | None = None) -> torch.Tensor:
         """``batch`` draws of z alone (x = 0)."""
@@ -278,6 +406,11 @@ class LatticeGaussianSampler:
         span = torch.arange(-1 - M, self.levels + n - M, dtype=torch.int64)
         self._lut = (span.to(dtype) / float(self.levels)).to(self.device)
 
+    @classmethod
+    def from_table(cls, mechanism: str, sigma: float, shape, device="cpu", dtype=torch.float32):
+        """The factory of :data:`SAMPLERS` (the registry's signature; ``mechanism`` is the lattice mode)."""
+        return cls(sigma, shape, device, dtype)
+
     # -- the pixels ---------------------------------------------------------------------------------------------
     def pixels(self, x: torch.Tensor) -> torch.Tensor:
         """The integer pixels k (int64, on the device) of an image ``x`` on the lattice: an integer tensor with
@@ -354,3 +487,8 @@ class LatticeGaussianSampler:
         known); float [batch, *shape] of x's dtype (or the sampler's for integer x)."""
         k = self.pixels(x) if pixels is None else pixels
         return self.compose(k, self.draw_index(batch, generator), out=out)
+
+
+for _key, _factory in (("gaussian", GaussianSampler), ("exponential-linf", R14Sampler),
+                       (LATTICE, LatticeGaussianSampler.from_table), (HOST, HostSampler)):
+    register_sampler(_key, _factory)

@@ -38,10 +38,13 @@ from torch import nn
 from empirical.core import resolve_device
 from empirical.data import Split, load_dataset
 from empirical.models import ARCHS, build_model, make_meta
-from empirical.noise import FLOAT_MECHANISMS, NoiseSampler, make_generator
+from empirical.noise import NoiseSampler, make_generator
+from theory import noises
 from theory import validate as V
 
-NOISES = ("none",) + FLOAT_MECHANISMS  # training noise is added in float (gaussian-lattice: certification only)
+# training noise is added in float: the noises of theory.noises with a float torch sampler (gaussian-lattice:
+# certification only); read at import, so --noise's choices are the built-in table's
+NOISES = ("none",) + noises.float_sampler_noises()
 RECIPES = ("default", "fast")
 
 
@@ -105,7 +108,7 @@ def _log_beside_bar(log, bar):
 def _check_args(arch: str, noise: str, sigma, epochs, batch_size, seed):
     """Validated (arch, noise, sigma, epochs, batch_size, seed); sigma is 0.0 for noise 'none'."""
     V.choice("arch", arch, set(ARCHS))
-    V.choice("noise", noise, set(NOISES))
+    V.choice("noise", noise, ("none",) + noises.float_sampler_noises())   # the live table
     sigma = V.positive("sigma", sigma) if noise != "none" else 0.0
     return (arch, noise, sigma, V.count("epochs", epochs, minimum=1), V.count("batch_size", batch_size, minimum=1),
             V.count("seed", seed, minimum=0))

@@ -50,8 +50,8 @@ from theory.audit_witness import (
     RadiusFn,
     _call,
     _check_signature,
-    _mp_ndtri,
     _witness_exact,
+    _witness_law,
     check_audit_witness,
     load_radius_function,
     registered_radius_function,
@@ -389,12 +389,6 @@ def audit_certificate(fn: RadiusFn, *, mechanism: str, norm: str, d: int = 1, si
         simulation=sim, witness=wit, seconds=time.perf_counter() - t0, command=command, notes=tuple(notes))
 
 
-#: registry mechanism -> engine noise
-REGISTERED_MECHANISMS = {"gaussian": "gaussian", "exponential-linf": "exponential-linf", "laplace": "laplace",
-                         "uniform": "uniform"}
-_MECH = REGISTERED_MECHANISMS
-
-
 def audit_registered_certificate(name: str, *, d: int | None = None, sigma: float = 1.0,
                                  **kw: Any) -> AuditCertificateResult:
     """:func:`audit_certificate` for a certificate of :data:`theory.certificates.CERTIFICATES` (C11, T13, T18, ...).
@@ -404,13 +398,13 @@ def audit_registered_certificate(name: str, *, d: int | None = None, sigma: floa
     from theory import certificates as C
 
     cert = C.get(name)
-    if cert.mechanism not in _MECH:
+    if cert.mechanism not in NP.NOISES:    # the noises of the table with a Neyman-Pearson cell
         raise ValueError(f"certificate {name} has mechanism {cert.mechanism}, which the engine does not model")
     if d is None:
         d = 3072 if cert.norm == "linf" else 1
     label = kw.pop("label", None) or name + "".join(f" {k}={v:g}" for k, v in (kw.get("params") or {}).items())
     kw["multiclass"] = kw.get("multiclass", True) and cert.multiclass   # binary-only certificates: binary search
-    return audit_certificate(registered_radius_function(name), mechanism=_MECH[cert.mechanism], norm=cert.norm,
+    return audit_certificate(registered_radius_function(name), mechanism=cert.mechanism, norm=cert.norm,
                              d=d, sigma=sigma, label=label, registered=name, **kw)
 
 
@@ -418,26 +412,16 @@ def audit_registered_certificate(name: str, *, d: int | None = None, sigma: floa
 # witnesses
 # ----------------------------------------------------------------------------------------------------
 
-def _direction(mechanism: str, norm: str, d: int) -> str:
-    if norm == "linf" and mechanism in ("gaussian", "exponential-linf"):
-        return "corner"
-    return "axis"
-
-
 def make_audit_witness(fn: RadiusFn, search: dict[str, Any], *, mechanism: str, norm: str, sigma: float, d: int,
                        params: dict[str, Any], label: str, radius_spec: str | None = None,
                        registered: str | None = None, shrink: float = 2.0 ** -20) -> dict[str, Any]:
     """Witness at the exceeding grid point with the largest flip margin pB(x') - 1/2 (so that Monte Carlo resolves
     the flip).  x = 0, x' = (1 - shrink) r_claimed v (v: the axis e_1 or the corner (1, ..., 1)); the classifier is the
     engine's worst case: B iff w.z > b (half-space) or max_i z_i + min_i z_i >= 2b (eq.-6 noise, l_inf)."""
-    if mechanism == "exponential-linf" and norm != "linf" and d > 1:
-        raise ValueError("no exact worst-case classifier for eq.-6 noise outside l_inf")
-    if mechanism == "laplace" and norm != "l1" and d > 1:
-        raise ValueError("no exact worst-case classifier for Laplace noise outside l1")
-    if mechanism == "uniform" and norm != "l1" and d > 1:
-        raise ValueError("witnesses for uniform noise are built for l1 only")
-    if mechanism == "exponential-l2" and d > 1:
-        raise ValueError("no witness classifier for the l2-exponential noise")
+    law = _witness_law(mechanism)          # the noise's worst-case classifiers (theory.noises, theory.np_cells)
+    refused = law.refuse(norm, d)
+    if refused is not None:
+        raise ValueError(refused)
     thr = math.log1p(EXCEED_RTOL)
     best: tuple[float, float, float, float, float | None] | None = None
     for pA, e, r, t in search["rows"]:
@@ -453,17 +437,12 @@ def make_audit_witness(fn: RadiusFn, search: dict[str, Any], *, mechanism: str, 
 
     cls: dict[str, Any]
     with mp.workdps(WITNESS_DPS):
-        direction = _direction(mechanism, norm, d)
-        if mechanism == "exponential-linf" and d > 1:
+        direction = "corner" if norm == "linf" and law.corner_linf else "axis"
+        b = law.threshold(e, sigma)
+        if law.max_min_linf and d > 1:
             cls = {"type": "max+min", "description": "f(z) = B iff max_i z_i + min_i z_i >= 2 b, A otherwise",
-                   "b": mp.nstr(-mp.mpf(sigma) * mp.log(2 * mp.mpf(e)), 40)}
+                   "b": mp.nstr(b, 40)}
         else:
-            if mechanism == "gaussian":
-                b = -mp.mpf(sigma) * _mp_ndtri(mp.mpf(e))
-            elif mechanism in ("laplace", "exponential-linf", "exponential-l2"):
-                b = -mp.mpf(sigma) * mp.log(2 * mp.mpf(e))
-            else:
-                b = mp.mpf(sigma) * (1 - 2 * mp.mpf(e))
             if direction == "corner":
                 w = [mp.nstr(1 / mp.sqrt(d), 40)] * d
             else:

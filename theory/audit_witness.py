@@ -31,7 +31,9 @@ import numpy as np
 import numpy.typing as npt
 
 from theory import neyman_pearson as NP
+from theory import noises
 from theory import validate as V
+from theory.np_cells import WitnessLaw
 
 if TYPE_CHECKING:
     import mpmath as mp
@@ -156,13 +158,11 @@ def registered_radius_function(name: str) -> RadiusFn:
     return radius
 
 
-def _mp_ndtri(q: mp.mpf) -> mp.mpf:
-    """Phi^{-1}(q) at the working precision (Newton from the float value)."""
-    import mpmath as mp
-    from scipy.special import ndtri_exp
-
-    x0 = float(ndtri_exp(float(mp.log(q))))
-    return mp.findroot(lambda x: mp.log(mp.ncdf(x)) - mp.log(q), x0)
+def _witness_law(mechanism: str) -> WitnessLaw:
+    law = noises.get(mechanism).witness
+    if law is None:
+        raise ValueError(f"no witness classifier for the {mechanism} noise (theory.noises: witness is None)")
+    return law
 
 
 def _pB_exact(cls: dict[str, Any], mechanism: str, sigma: float, d: int, x: Sequence[str]) -> mp.mpf:
@@ -182,15 +182,10 @@ def _pB_exact(cls: dict[str, Any], mechanism: str, sigma: float, d: int, x: Sequ
         raise ValueError("malformed witness: w must be a unit vector")
     # B iff w.Z > u  (w read from the file is not checked to have length d: zip truncates, as before)
     u = b - mp.fsum(wi * mp.mpf(xi) for wi, xi in zip(w, x, strict=False))
-    if mechanism == "gaussian":
-        return mp.ncdf(-u / s)
-    if sum(1 for wi in w if wi != 0) != 1:
+    law = _witness_law(mechanism)
+    if not law.rotation_invariant and sum(1 for wi in w if wi != 0) != 1:
         raise ValueError("malformed witness: non-Gaussian half-space witnesses must be axis-aligned")
-    if mechanism in ("laplace", "exponential-linf", "exponential-l2"):   # (the last two: d = 1, Laplace)
-        return mp.exp(-u / s) / 2 if u >= 0 else 1 - mp.exp(u / s) / 2
-    if mechanism == "uniform":
-        return min(mp.mpf(1), max(mp.mpf(0), (s - u) / (2 * s)))
-    raise ValueError(f"unknown mechanism {mechanism!r}")
+    return law.tail(u, s)
 
 
 def _witness_exact(w: dict[str, Any]) -> dict[str, mp.mpf]:
@@ -210,16 +205,10 @@ def _witness_exact(w: dict[str, Any]) -> dict[str, mp.mpf]:
 
 
 def _sample(mechanism: str, sigma: float, d: int, n: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
-    if mechanism == "gaussian":
-        return rng.standard_normal((n, d)) * sigma
-    if mechanism == "laplace" or (mechanism in ("exponential-linf", "exponential-l2") and d == 1):
-        return rng.laplace(0.0, sigma, size=(n, d))
-    if mechanism == "uniform":
-        return rng.uniform(-sigma, sigma, size=(n, d))
-    if mechanism == "exponential-linf":
-        # R14: Z = R U, R ~ Gamma(d + 1, sigma), U uniform on [-1, 1]^d
-        return rng.gamma(d + 1, sigma, size=(n, 1)) * rng.uniform(-1.0, 1.0, size=(n, d))
-    raise ValueError(f"no sampler for {mechanism!r}")
+    sample = noises.get(mechanism).sample
+    if sample is None:
+        raise ValueError(f"no sampler for {mechanism!r}")
+    return sample(rng, sigma, d, n)
 
 
 def _classify(cls: dict[str, Any], z: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:

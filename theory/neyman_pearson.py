@@ -81,7 +81,7 @@ from theory.np_cells import RADIAL_MAX_D, RADIAL_MIN_ONE_MINUS_PA
 if TYPE_CHECKING:
     from theory.certificates import Probabilities
 
-# NOISES (module __getattr__): the names of the live noise table, theory.noises.names()
+# NOISES (module __getattr__): the noises of the live table with a Neyman-Pearson cell, theory.noises.engine_noises()
 __all__ = ["NORMS", "RADIAL_MAX_D", "RADIAL_MIN_ONE_MINUS_PA", "TightRadius", "flip_margin", "noise_variance",
            "supports_multiclass", "tight_radius"]
 
@@ -91,7 +91,7 @@ _LOG2 = math.log(2.0)
 
 def __getattr__(name: str) -> Any:
     if name == "NOISES":   # the live table: a noise registered later is a noise of the engine too
-        return noises.names()
+        return noises.engine_noises()
     raise AttributeError(f"module 'theory.neyman_pearson' has no attribute {name!r}")
 
 

@@ -9,8 +9,10 @@ table: the engine :func:`theory.neyman_pearson.tight_radius` (no if-chain on nam
 (:data:`theory.certificates.RADIUS_COLUMNS`), ``radius --compare`` and the noises of ``python -m theory scaling``.
 
 Adding a noise = one file + its tests: the file builds a :class:`Noise` (its cell a function
-``cell(p, sigma, norm, d) -> theory.np_cells.Cell``), calls :func:`register` (and registers its certificates
-with :func:`theory.certificates.register`); tests/theory/test_noises.py does exactly that for a toy noise.
+``cell(p, sigma, norm, d) -> theory.np_cells.Cell``, its numpy ``sample``), calls :func:`register` (and registers
+its certificates with :func:`theory.certificates.register`); with ``sampler_key=HOST`` the torch side draws it too
+(``empirical.noise.HostSampler``, its numpy sampler on the host).  tests/theory/test_noises.py does exactly that
+for a toy noise.
 
 Noises (``sigma`` is each one's scale parameter):
 
@@ -22,7 +24,12 @@ name                      density                               sigma
 ``laplace``               prod_i exp(-|z_i| / sigma) / (2 sigma)  scale b
 ``uniform``               uniform on [-sigma, sigma]^d          half-width lambda
 ``exponential-l2``        ~ exp(-||z||_2 / sigma)               scale (||z||_2 ~ Gamma(d, sigma))
+``gaussian-lattice``      N(0, sigma^2) rounded to 1/255        standard deviation before rounding
 ========================  ====================================  ==========================================
+
+``gaussian-lattice`` (issue 23) is a certification mode, not a law of the engine: no NP cell, its radius columns
+are the Gaussian's (``radius_noise``), its torch sampler composes integers (``float_sampler=False``: not a training
+noise).
 
 Examples
 --------
@@ -31,7 +38,7 @@ Examples
 >>> sampler_key("exponential-linf"), primary_certificate("gaussian")
 ('exponential-linf', 'cohen')
 >>> [n.name for n in NOISES.values() if n.sampler_key]       # the noises the torch side can draw
-['gaussian', 'exponential-linf']
+['gaussian', 'exponential-linf', 'gaussian-lattice']
 """
 
 from __future__ import annotations
@@ -42,6 +49,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+import numpy as np
+import numpy.typing as npt
 from scipy import special
 
 from theory import np_cells
@@ -52,7 +61,8 @@ if TYPE_CHECKING:
     from theory.certificates.registry import Certificate
     from theory.mechanisms import Mechanism
 
-__all__ = ["NORMS", "NOISES", "Noise", "get", "names", "register", "unregister", "sampler_key", "sampler_keys",
+__all__ = ["NORMS", "NOISES", "HOST", "Noise", "get", "names", "register", "unregister", "sampler_key",
+           "sampler_keys", "float_sampler_noises", "engine_noises", "radius_noise",
            "primary_certificate", "primary_certificates", "radius_columns", "column_spec", "compare_columns",
            "certificates_of", "scaling_noises"]
 
@@ -61,6 +71,11 @@ NORMS = ("l1", "l2", "linf")
 #: (label, certificate, params): a column of a radius table; a param given as None is filled with the dimension d
 Column = tuple[str, str, dict[str, float | None]]
 Cell = Callable[["Probabilities", float, str, int], np_cells.Cell]
+#: ``sample(rng, sigma, d, n)`` -> n draws of the noise in R^d, float64 [n, d]
+Sample = Callable[[np.random.Generator, float, int, int], "npt.NDArray[np.float64]"]
+#: the sampler key of the torch side's generic sampler: it draws the noise's numpy ``sample`` on the host
+#: (``empirical.noise.HostSampler``); a noise with no fast torch sampler of its own names this key
+HOST = "host"
 
 
 @dataclass(frozen=True)
@@ -99,6 +114,22 @@ class Noise:
     flip : callable or None
         ``flip(norm, t, sigma, d, one_minus_pA)`` = pB(x') - 1/2 for the worst-case binary classifier of an exact
         cell moved by t in its worst direction (places witnesses; ValueError where it has none).
+    sample : callable or None
+        ``sample(rng, sigma, d, n)`` -> ``n`` draws of Z in R^d (a float64 array [n, d], numpy ``Generator``): the
+        Monte Carlo of :mod:`theory.audit_witness`, and the torch side's generic host sampler (key :data:`HOST`).
+    witness : theory.np_cells.WitnessLaw or None
+        The worst-case binary classifiers of its exact cells as exact (mpmath) audit witnesses
+        (:func:`theory.audit_certificate.make_audit_witness`, :func:`theory.audit_witness.check_audit_witness`).
+    tail_bound : callable or None
+        ``tail_bound(d)``: |z_i| / sigma stays below it in every draw in practice (the float32 overflow check of
+        ``empirical.certify.check_sigma_range``; required with a float torch sampler).
+    radius_noise : str or None
+        The noise whose radius columns (:func:`theory.certificates.certified_radii`) this noise reports; None: its
+        own.  The lattice mode reports the Gaussian's (every Gaussian certificate holds for f o round, issue 23).
+    float_sampler : bool
+        Whether its torch sampler adds the noise in floating point (an ``empirical.noise.NoiseSampler``: usable in
+        training and by the fused paths); False for a mode drawn by integer composition (``gaussian-lattice``:
+        certification only).
 
     Examples
     --------
@@ -123,10 +154,19 @@ class Noise:
     sampler_key: str | None = None
     scaling: bool = False
     flip: Callable[[str, float, float, int, float], float] | None = field(default=None, repr=False, compare=False)
+    sample: Sample | None = field(default=None, repr=False, compare=False)
+    witness: np_cells.WitnessLaw | None = field(default=None, repr=False, compare=False)
+    tail_bound: Callable[[int], float] | None = field(default=None, repr=False, compare=False)
+    radius_noise: str | None = None
+    float_sampler: bool = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise ValueError(f"noise name must be a non-empty string, got {self.name!r}")
+        if self.sampler_key == HOST and self.sample is None:
+            raise ValueError(f"noise {self.name!r}: sampler_key {HOST!r} draws its numpy `sample`, which is None")
+        if self.sampler_key is not None and self.tail_bound is None:
+            raise ValueError(f"noise {self.name!r}: a noise with a torch sampler needs tail_bound (float32 check)")
         for norm in (*self.multiclass_norms, *self.expected_norms):
             V.choice("norm", norm, NORMS)
 
@@ -186,7 +226,7 @@ def names() -> tuple[str, ...]:
     """The registered noise names, in registration order.
 
     >>> names()
-    ('gaussian', 'exponential-linf', 'laplace', 'uniform', 'exponential-l2')
+    ('gaussian', 'exponential-linf', 'laplace', 'uniform', 'exponential-l2', 'gaussian-lattice')
     """
     return tuple(_TABLE)
 
@@ -215,12 +255,41 @@ def sampler_key(name: str) -> str:
 
 
 def sampler_keys() -> tuple[str, ...]:
-    """The noises the torch side can draw (``empirical.noise.MECHANISMS`` is this tuple).
+    """The noises the torch side can draw, those with a sampler key (``empirical.noise.MECHANISMS``).
 
     >>> sampler_keys()
-    ('gaussian', 'exponential-linf')
+    ('gaussian', 'exponential-linf', 'gaussian-lattice')
     """
     return tuple(n.name for n in _TABLE.values() if n.sampler_key is not None)
+
+
+def float_sampler_noises() -> tuple[str, ...]:
+    """The noises the torch side adds in floating point (``empirical.noise.FLOAT_MECHANISMS``; the training noises).
+
+    >>> float_sampler_noises()
+    ('gaussian', 'exponential-linf')
+    """
+    return tuple(n.name for n in _TABLE.values() if n.sampler_key is not None and n.float_sampler)
+
+
+def engine_noises() -> tuple[str, ...]:
+    """The noises with a Neyman-Pearson cell: those of :func:`theory.neyman_pearson.tight_radius` (its ``NOISES``).
+
+    >>> engine_noises()
+    ('gaussian', 'exponential-linf', 'laplace', 'uniform', 'exponential-l2')
+    """
+    return tuple(n.name for n in _TABLE.values() if n.cell is not None)
+
+
+def radius_noise(name: str) -> str:
+    """The noise whose radius columns noise ``name`` reports (``empirical.core.radius_mechanism``): its
+    ``radius_noise``, else itself.
+
+    >>> radius_noise("gaussian-lattice"), radius_noise("exponential-linf")
+    ('gaussian', 'exponential-linf')
+    """
+    entry = get(name)
+    return entry.name if entry.radius_noise is None else entry.radius_noise
 
 
 def primary_certificate(name: str) -> str:
@@ -239,7 +308,7 @@ def primary_certificates() -> dict[str, str]:
     """noise -> primary certificate, for the noises that have one (``empirical.core.PRIMARY_CERTIFICATE``).
 
     >>> primary_certificates()
-    {'gaussian': 'cohen', 'exponential-linf': 't13'}
+    {'gaussian': 'cohen', 'exponential-linf': 't13', 'gaussian-lattice': 'cohen'}
     """
     return {n.name: n.primary for n in _TABLE.values() if n.primary is not None}
 
@@ -314,6 +383,61 @@ def _from_mechanism(cls_name: str, method: str) -> Callable[[float, int], float]
     return f
 
 
+# numpy samplers ``sample(rng, sigma, d, n)`` (the Monte Carlo of theory.audit_witness draws exactly these streams)
+
+def _sample_gaussian(rng: np.random.Generator, sigma: float, d: int, n: int) -> npt.NDArray[np.float64]:
+    return rng.standard_normal((n, d)) * sigma
+
+
+def _sample_laplace(rng: np.random.Generator, sigma: float, d: int, n: int) -> npt.NDArray[np.float64]:
+    return rng.laplace(0.0, sigma, size=(n, d))
+
+
+def _sample_uniform(rng: np.random.Generator, sigma: float, d: int, n: int) -> npt.NDArray[np.float64]:
+    return rng.uniform(-sigma, sigma, size=(n, d))
+
+
+def _sample_exponential_linf(rng: np.random.Generator, sigma: float, d: int, n: int) -> npt.NDArray[np.float64]:
+    if d == 1:   # eq. 6 in one dimension is the Laplace law
+        return _sample_laplace(rng, sigma, d, n)
+    # R14: Z = R U, R ~ Gamma(d + 1, sigma), U uniform on [-1, 1]^d
+    out: npt.NDArray[np.float64] = rng.gamma(d + 1, sigma, size=(n, 1)) * rng.uniform(-1.0, 1.0, size=(n, d))
+    return out
+
+
+def _sample_exponential_l2(rng: np.random.Generator, sigma: float, d: int, n: int) -> npt.NDArray[np.float64]:
+    if d == 1:   # exp(-|z| / sigma): the Laplace law
+        return _sample_laplace(rng, sigma, d, n)
+    # ||Z||_2 ~ Gamma(d, sigma) (polar coordinates: r^(d-1) exp(-r / sigma)) times an independent uniform direction
+    g = rng.standard_normal((n, d))
+    out: npt.NDArray[np.float64] = rng.gamma(d, sigma, size=(n, 1)) * g / np.linalg.norm(g, axis=1, keepdims=True)
+    return out
+
+
+#: the lattice of the ``gaussian-lattice`` mode: steps per unit (theory.lattice_gaussian.LEVELS)
+_LATTICE_LEVELS = 255
+
+
+def _lattice_variance(sigma: float, d: int) -> float:
+    # E[(J / 255)^2], J = round(Z), Z ~ N(0, s^2), s = 255 sigma: sum_j j^2 P(J = j) over |j| <= 40 s + 1, the atoms
+    # P(J = j) = Phi((j + 1/2)/s) - Phi((j - 1/2)/s) from the upper tail (no cancellation); the sampler's clip near
+    # 9 s (theory.lattice_gaussian) and its rejected cells move this by less than 1e-15 relative
+    s = _LATTICE_LEVELS * sigma
+    j = np.arange(1, math.ceil(40 * s) + 2, dtype=float)
+    p = special.ndtr(-(j - 0.5) / s) - special.ndtr(-(j + 0.5) / s)
+    return float(2 * np.sum(j * j * p)) / _LATTICE_LEVELS ** 2
+
+
+def _gaussian_tail_bound(d: int) -> float:
+    # |z_i| / sigma of a Gaussian coordinate: P(|N(0, 1)| > 40) < 1e-340 per draw
+    return 40.0
+
+
+def _exponential_linf_tail_bound(d: int) -> float:
+    # R14: |z_i| <= R ~ Gamma(d + 1, sigma); 40 standard deviations of the Gamma above its mean, + 40
+    return d + 1 + 40.0 * math.sqrt(d + 1) + 40.0
+
+
 def _sphere_abs_coordinate_mean(d: int) -> float:
     """E|u_1| for u uniform on the unit sphere of R^d: Gamma(d/2) / (sqrt(pi) Gamma((d+1)/2)) (d = 1: 1)."""
     return math.exp(special.gammaln(d / 2.0) - special.gammaln((d + 1) / 2.0)) / math.sqrt(math.pi)
@@ -321,6 +445,8 @@ def _sphere_abs_coordinate_mean(d: int) -> float:
 
 register(Noise(
     name="gaussian",
+    witness=np_cells.GAUSSIAN_WITNESS,
+    sample=_sample_gaussian,
     flip=np_cells.gaussian_flip,
     label="Gaussian N(0, σ²I_d)",
     density="N(0, sigma^2 I_d)",
@@ -344,10 +470,13 @@ register(Noise(
              ("t18 c=1", "t18", {"c": 1.0, "d": None}), ("t18 c=3", "t18", {"c": 3.0, "d": None})),
     primary="cohen",
     sampler_key="gaussian",
+    tail_bound=_gaussian_tail_bound,
     scaling=True,
 ))
 register(Noise(
     name="exponential-linf",
+    witness=np_cells.EXPONENTIAL_LINF_WITNESS,
+    sample=_sample_exponential_linf,
     flip=np_cells.exponential_linf_flip,
     label="eq. 6 exponential p(z) ∝ exp(−‖z‖∞/σ)",
     density="exp(-||z||_inf / sigma) / (2^d sigma^d d!)   (eq. 6)",
@@ -367,10 +496,13 @@ register(Noise(
     compare=(("t13 (eq.6)", "t13", {}), ("yang-linf (eq.6)", "yang-linf", {})),
     primary="t13",
     sampler_key="exponential-linf",
+    tail_bound=_exponential_linf_tail_bound,
     scaling=True,
 ))
 register(Noise(
     name="laplace",
+    witness=np_cells.LAPLACE_WITNESS,
+    sample=_sample_laplace,
     flip=np_cells.laplace_flip,
     label="Laplace (product) p(z) ∝ exp(−‖z‖₁/σ)",
     density="prod_i exp(-|z_i| / sigma) / (2 sigma)",
@@ -397,6 +529,8 @@ def _uniform_l2(s: float, d: int) -> float:
 
 register(Noise(
     name="uniform",
+    witness=np_cells.UNIFORM_WITNESS,
+    sample=_sample_uniform,
     flip=np_cells.uniform_flip,
     label="uniform on [−σ, σ]^d",
     density="uniform on the cube [-sigma, sigma]^d",
@@ -414,6 +548,8 @@ register(Noise(
 ))
 register(Noise(
     name="exponential-l2",
+    witness=np_cells.EXPONENTIAL_L2_WITNESS,
+    sample=_sample_exponential_l2,
     flip=np_cells.exponential_l2_flip,
     label="l2 exponential p(z) ∝ exp(−‖z‖₂/σ)",
     density="exp(-||z||_2 / sigma) / (normaliser)",
@@ -428,6 +564,23 @@ register(Noise(
     },
 ))
 
+register(Noise(
+    name="gaussian-lattice",
+    label="Gaussian rounded to the 1/255 lattice (issue 23)",
+    density="J / 255, P(J = j) = Phi((j + 1/2) / s) - Phi((j - 1/2) / s), s = 255 sigma, |j| <= clip",
+    sigma_meaning="standard deviation of the Gaussian before rounding (pixel units)",
+    reference="issue 23 (the sound floating-point mode); theory.lattice_gaussian",
+    cell=None,                       # certification only: Cohen's radius at pA_lower - d eta (lattice_certify)
+    multiclass_norms=(),
+    variance=_lattice_variance,
+    expected_norms={},
+    primary="cohen",
+    radius_noise="gaussian",
+    sampler_key="gaussian-lattice",
+    float_sampler=False,
+    tail_bound=_gaussian_tail_bound,   # the rounded Gaussian is clipped at |J| <= clip ~ 9 s (theory.lattice_gaussian)
+))
+
 
 def _check_table() -> None:
     """Every registered column names a certificate with the noise as its mechanism (run by the tests)."""
@@ -438,4 +591,8 @@ def _check_table() -> None:
             c = get_certificate(cert)
             if c.mechanism != n.name:
                 raise ValueError(f"column {label!r} of noise {n.name} names certificate {cert} of {c.mechanism}")
+        if n.primary is not None:
+            get_certificate(n.primary)
+        if n.radius_noise is not None and get(n.radius_noise).radius_noise is not None:
+            raise ValueError(f"noise {n.name}: radius_noise {n.radius_noise} must report its own radii")
 

@@ -18,17 +18,21 @@ returns radius 0 before calling a cell otherwise); ``sigma`` > 0 and ``d`` >= 1 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy import integrate, optimize, special
 
 if TYPE_CHECKING:
+    import mpmath as mp
+
     from theory.certificates.logprob import Probabilities
 
 __all__ = ["Cell", "RADIAL_MAX_D", "RADIAL_MIN_ONE_MINUS_PA", "exponential_l2_cell", "exponential_linf_cell",
            "gaussian_cell", "laplace_cell", "uniform_cell", "gaussian_flip", "laplace_flip", "uniform_flip",
-           "exponential_linf_flip", "exponential_l2_flip"]
+           "exponential_linf_flip", "exponential_l2_flip", "WitnessLaw", "mp_ndtri", "GAUSSIAN_WITNESS",
+           "LAPLACE_WITNESS", "EXPONENTIAL_LINF_WITNESS", "EXPONENTIAL_L2_WITNESS", "UNIFORM_WITNESS"]
 
 #: validated range of the radial (l2-exponential) quadrature: its deep tails lose accuracy (tests: mpmath agreement
 #: to 1e-8 relative at 1 - pA = 1e-6, d <= 40; 1e-5 at 1e-12)
@@ -445,3 +449,118 @@ def uniform_flip(norm: str, t: float, sigma: float, d: int, one_minus_pA: float)
         raise ValueError("witness classifiers for uniform noise are built for l1 (or d = 1) only")
     b = sigma * (1 - 2 * one_minus_pA)
     return min(1.0, max(0.0, (sigma - b + t) / (2 * sigma))) - 0.5
+
+
+# ----------------------------------------------------------------------------------------------------
+# witness classifiers: the worst-case binary classifiers above, exact in mpmath (theory.audit_certificate writes
+# them into audit witnesses, theory.audit_witness recomputes them)
+# ----------------------------------------------------------------------------------------------------
+
+class WitnessLaw(NamedTuple):
+    """How the audit witnesses of one noise are built and checked (:attr:`theory.noises.Noise.witness`).
+
+    A witness classifier is the half-space f(z) = B iff w.z > b (w = e_1, or the unit corner in l_inf when
+    ``corner_linf``), or for ``max_min_linf`` noises in d > 1 the eq.-6 rule max_i z_i + min_i z_i >= 2 b.  All
+    values are mpmath numbers at the caller's working precision.
+
+    Attributes
+    ----------
+    refuse : callable
+        ``refuse(norm, d)``: why no witness classifier exists for this (norm, d), or None.
+    threshold : callable
+        ``threshold(e, sigma)`` = b with P(w.Z > b) = e (the classifier with pB = e at x = 0; for the max+min rule
+        the same b, whose P(B) is e too).
+    tail : callable
+        ``tail(u, sigma)`` = P(w.Z > u) for the half-spaces of the witnesses.
+    rotation_invariant : bool
+        w.Z has this law for every unit w (else only for a coordinate axis w).
+    corner_linf : bool
+        In l_inf the witness moves along the corner (1, ..., 1).
+    max_min_linf : bool
+        In d > 1 the classifier is the max+min rule (eq. 6).
+
+    >>> import mpmath as mp
+    >>> float(LAPLACE_WITNESS.tail(LAPLACE_WITNESS.threshold(0.1, 2.0), mp.mpf(2)))   # P(B) = e at b
+    0.1
+    """
+
+    refuse: Callable[[str, int], str | None]
+    threshold: Callable[[float, float], mp.mpf]
+    tail: Callable[[mp.mpf, mp.mpf], mp.mpf]
+    rotation_invariant: bool = False
+    corner_linf: bool = False
+    max_min_linf: bool = False
+
+
+def mp_ndtri(q: mp.mpf) -> mp.mpf:
+    """Phi^{-1}(q) at the working precision (Newton from the float value).
+
+    >>> import mpmath as mp
+    >>> with mp.workdps(30):
+    ...     print(mp.nstr(mp_ndtri(mp.mpf("0.975")), 12))
+    1.95996398454
+    """
+    import mpmath as mp
+
+    x0 = float(special.ndtri_exp(float(mp.log(q))))
+    return mp.findroot(lambda x: mp.log(mp.ncdf(x)) - mp.log(q), x0)
+
+
+def _gaussian_threshold(e: float, sigma: float) -> mp.mpf:
+    import mpmath as mp
+
+    return -mp.mpf(sigma) * mp_ndtri(mp.mpf(e))
+
+
+def _gaussian_tail(u: mp.mpf, s: mp.mpf) -> mp.mpf:
+    import mpmath as mp
+
+    return mp.ncdf(-u / s)
+
+
+def _laplace_threshold(e: float, sigma: float) -> mp.mpf:
+    import mpmath as mp
+
+    return -mp.mpf(sigma) * mp.log(2 * mp.mpf(e))
+
+
+def _laplace_tail(u: mp.mpf, s: mp.mpf) -> mp.mpf:
+    import mpmath as mp
+
+    return mp.exp(-u / s) / 2 if u >= 0 else 1 - mp.exp(u / s) / 2
+
+
+def _uniform_threshold(e: float, sigma: float) -> mp.mpf:
+    import mpmath as mp
+
+    return mp.mpf(sigma) * (1 - 2 * mp.mpf(e))
+
+
+def _uniform_tail(u: mp.mpf, s: mp.mpf) -> mp.mpf:
+    import mpmath as mp
+
+    return min(mp.mpf(1), max(mp.mpf(0), (s - u) / (2 * s)))
+
+
+def _refuse_outside(norm_ok: str, why: str) -> Callable[[str, int], str | None]:
+    def refuse(norm: str, d: int) -> str | None:
+        return why if norm != norm_ok and d > 1 else None
+    return refuse
+
+
+def _refuse_d_above_1(norm: str, d: int) -> str | None:
+    return "no witness classifier for the l2-exponential noise" if d > 1 else None
+
+
+GAUSSIAN_WITNESS = WitnessLaw(lambda norm, d: None, _gaussian_threshold, _gaussian_tail, rotation_invariant=True,
+                              corner_linf=True)
+LAPLACE_WITNESS = WitnessLaw(_refuse_outside("l1", "no exact worst-case classifier for Laplace noise outside l1"),
+                             _laplace_threshold, _laplace_tail)
+#: eq. 6: the max+min rule under the corner shift in l_inf (d > 1); d = 1 is the Laplace law
+EXPONENTIAL_LINF_WITNESS = WitnessLaw(
+    _refuse_outside("linf", "no exact worst-case classifier for eq.-6 noise outside l_inf"), _laplace_threshold,
+    _laplace_tail, corner_linf=True, max_min_linf=True)
+#: the l2-exponential noise: d = 1 only (the Laplace law)
+EXPONENTIAL_L2_WITNESS = WitnessLaw(_refuse_d_above_1, _laplace_threshold, _laplace_tail)
+UNIFORM_WITNESS = WitnessLaw(_refuse_outside("l1", "witnesses for uniform noise are built for l1 only"),
+                             _uniform_threshold, _uniform_tail)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, overload
 
+from theory import noises
 from theory import validate as V
 
 if TYPE_CHECKING:  # torch is imported where a command needs it, not by `import empirical`
@@ -34,7 +35,7 @@ def add_data(p: argparse.ArgumentParser, *, default: str | None = None, split: b
 
 
 def add_certify_stats(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--mechanism", choices=("gaussian", "exponential-linf", "gaussian-lattice"), default="gaussian",
+    p.add_argument("--mechanism", choices=noises.sampler_keys(), default="gaussian",
                    help="smoothing noise: gaussian, the eq.-6 l_inf-exponential mechanism, or gaussian-lattice: the "
                         "Gaussian rounded to the 1/255 lattice and added as integers, whose certificate holds in "
                         "floating point (inputs must lie on the 1/255 lattice, else error; see audit-fp) "

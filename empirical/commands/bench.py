@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 
 from empirical.commands import _common as K
+from theory import noises
 
 NAME = "bench"
 HELP = ("throughput of forward / certify loop / naive loop / Cohen et al.'s loop (medians, spread, ratios b/a, b/c, "
@@ -43,7 +44,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--n0", type=int, default=100, help="selection samples in (b) and (c) (default: 100)")
     p.add_argument("--reps", type=int, default=5, help="interleaved repetitions (default: 5)")
     p.add_argument("--sigma", type=float, default=0.25, help="noise sigma (default: 0.25)")
-    p.add_argument("--mechanism", choices=("gaussian", "exponential-linf"), default="gaussian")
+    p.add_argument("--mechanism", choices=noises.float_sampler_noises(), default="gaussian")
     p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=True,
                    help="torch.compile in (a)/(b) (falls back to eager, said in the output; default: on)")
     p.add_argument("--batch-sweep", type=int, nargs="*", default=None, metavar="B",

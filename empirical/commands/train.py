@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 
 from empirical.commands import _common as K
+from theory import noises
 from theory import validate as V
 
 NAME = "train"
@@ -24,7 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     from empirical.models import ARCHS
 
     p.add_argument("--arch", choices=ARCHS, default="cnn", help="architecture (default: cnn)")
-    p.add_argument("--noise", choices=("gaussian", "exponential-linf", "none"), default="gaussian",
+    p.add_argument("--noise", choices=(*noises.float_sampler_noises(), "none"), default="gaussian",
                    help="training noise (default: gaussian)")
     p.add_argument("--sigma", type=float, default=None,
                    help="noise parameter sigma > 0 (default: 0.25; not with --noise none)")

@@ -18,6 +18,7 @@ import torch
 from scipy import stats
 
 from empirical.noise import FusedNoise, NoiseSampler, batch_seed, example_seed, make_generator, sample_noise
+from tests.theory.test_noises import toy_noise  # noqa: F401  (the fixture: a toy noise in ONE file)
 from theory.mechanisms import ExponentialLinf
 
 P_MIN = 1e-6
@@ -168,3 +169,68 @@ def test_fused_gaussian_law_and_seeding():
 def test_batch_seeds_distinct():
     seeds = {batch_seed(12345, i) for i in range(10000)}
     assert len(seeds) == 10000 and all(0 <= s < 2 ** 62 for s in seeds)
+
+
+# --- the sampler registry, keyed by the noise table's sampler key (issue 22 item 1) -----------------------------
+
+def test_registry_is_the_tables_sampler_keys():
+    """Every sampler key of the table has a torch sampler; MECHANISMS / FLOAT_MECHANISMS are the table's."""
+    import empirical.noise as EN
+    from theory import noises
+
+    assert EN.MECHANISMS == ("gaussian", "exponential-linf", "gaussian-lattice")   # the former hand-written lists
+    assert EN.FLOAT_MECHANISMS == ("gaussian", "exponential-linf")
+    for name in noises.sampler_keys():
+        assert noises.sampler_key(name) in EN.SAMPLERS, name
+    assert type(NoiseSampler("gaussian", 1.0, (2,))) is EN.GaussianSampler
+    assert type(EN.make_sampler("gaussian-lattice", 0.25, (1, 2, 2))) is EN.LatticeGaussianSampler
+    for bad in (NoiseSampler, FusedNoise):
+        with pytest.raises(ValueError, match="drawn by LatticeGaussianSampler .integer composition"):
+            bad("gaussian-lattice", 0.25, (1, 2, 2))
+    with pytest.raises(ValueError, match="mechanism must be one of"):
+        EN.make_sampler("laplace", 1.0, (2,))       # a noise of the table with no torch sampler
+
+
+@pytest.mark.usefixtures("toy_noise")
+def test_a_noise_is_one_file_on_the_torch_side():
+    """The toy noise of tests/theory/test_noises.py (one file, ``sampler_key=noises.HOST``, a numpy ``sample``)
+    is a mechanism of empirical.noise, drawn with its law (KS against Laplace(0, sigma), p > 1e-6, and a wrong scale
+    rejected), seeded, and certified by Smooth with its own primary certificate and TSV column."""
+    import empirical.core as core
+    import empirical.noise as EN
+    from theory import noises
+
+    assert "toy" in EN.MECHANISMS and "toy" in EN.FLOAT_MECHANISMS and EN.check_mechanism("toy") == "toy"
+    assert EN.sampler_factory("toy") is EN.SAMPLERS[noises.HOST] is EN.HostSampler
+    sigma, shape, m = 0.7, (2, 3), 4000
+    s = NoiseSampler("toy", sigma, shape)
+    assert isinstance(s, EN.HostSampler) and s.mechanism == "toy"
+    z = s(m, make_generator("cpu", 5))
+    assert z.shape == (m, *shape) and z.dtype == torch.float32
+    flat = z.reshape(-1).double().numpy()
+    assert stats.kstest(flat, stats.laplace(scale=sigma).cdf).pvalue > P_MIN
+    assert stats.kstest(flat, stats.laplace(scale=1.1 * sigma).cdf).pvalue < P_MIN    # able to fail
+    assert torch.equal(z, s(m, make_generator("cpu", 5)))                              # seeded
+    x = torch.rand(shape, generator=torch.Generator().manual_seed(0))
+    assert torch.allclose(s.add_noise(x, m, make_generator("cpu", 5)) - x, z, atol=1e-6)
+    with pytest.raises(ValueError, match="no fused one-pass sampler"):
+        FusedNoise("toy", sigma, shape)
+    # the float32 range check reads the toy's tail_bound (700 sigma): 1e36 * 700 > float32 max
+    from empirical.certify import check_sigma_range
+
+    assert check_sigma_range("toy", 1e35, 6, n=200, alpha=0.001) == 1e35
+    with pytest.raises(ValueError, match="sigma must be <= 4.86e.35 for toy noise"):
+        check_sigma_range("toy", 1e36, 6, n=200, alpha=0.001)
+    # CERTIFY: a constant classifier, nA = n, so pA_lower = alpha^(1/n) (Clopper-Pearson, one-sided) and the radius
+    # is the toy's l1 certificate -sigma log(2 (1 - pA_lower)) (Laplace, Teng et al. 2020)
+    assert core.PRIMARY_CERTIFICATE["toy"] == "toy-l1" and core.radius_mechanism("toy") == "toy"
+
+    class Constant(torch.nn.Module):
+        def forward(self, x):
+            return torch.tensor([0.0, 1.0, 0.0]).expand(x.shape[0], 3)
+
+    n, alpha = 200, 0.001
+    out = core.Smooth(Constant(), 3, "toy", sigma).certify(x, 10, n, alpha, 100, make_generator("cpu", 1))
+    want = -sigma * np.log(2 * (1 - alpha ** (1 / n)))
+    assert out.prediction == 1 and out.radius == pytest.approx(want, rel=1e-9)
+    assert out.radii == {"radius_toy_l1": pytest.approx(want, rel=1e-9)}

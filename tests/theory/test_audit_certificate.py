@@ -179,3 +179,39 @@ def test_cli_file_plugin(tmp_path, capsys):
     assert "never exceeds" in capsys.readouterr().out
     assert main(base[3:5] + ["nonexistent.py:f", "--mechanism", "gaussian", "--norm", "l2"]) == 2
     assert "error:" in capsys.readouterr().err
+
+
+def _tight_scaled(mech, norm, scale=1.05):
+    from theory import neyman_pearson as NP
+
+    def radius(pA, pB, sigma, d):
+        return scale * NP.tight_radius(mech, norm, sigma=sigma, d=d, one_minus_pA=1.0 - pA).value
+    radius.__name__ = f"tight_{mech}_x{scale}"
+    return radius
+
+
+@pytest.mark.parametrize(("mech", "norm", "d", "kind", "direction"), [
+    ("gaussian", "l2", 3, "half-space", "axis"), ("gaussian", "linf", 4, "half-space", "corner"),
+    ("exponential-linf", "linf", 1, "half-space", "corner"), ("exponential-linf", "linf", 3, "max+min", "corner"),
+    ("laplace", "l1", 2, "half-space", "axis"), ("uniform", "l1", 2, "half-space", "axis")])
+def test_witness_classifier_is_the_noise_tables(mech, norm, d, kind, direction, tmp_path):
+    """The witness of each noise (theory.noises -> np_cells.WitnessLaw: direction, half-space or eq. 6's max+min
+    rule) is built and confirmed exactly and by Monte Carlo drawn with the table's numpy sampler."""
+    res = A.audit_certificate(_tight_scaled(mech, norm), mechanism=mech, norm=norm, d=d, multiclass=False, **FAST)
+    assert res.exceeds_tight and res.witness is not None
+    assert (res.witness["classifier"]["type"], res.witness["direction"]) == (kind, direction)
+    chk = A.check_audit_witness(A.write_audit_certificate_report(res, tmp_path)["witness"], samples=20_000)
+    assert chk["confirmed"], chk["checks"]
+
+
+def test_non_axis_half_space_is_refused_for_an_axis_law(tmp_path):
+    res = A.audit_certificate(laplace_scaled(1.05), mechanism="laplace", norm="l1", d=2, **FAST)
+    w = json.loads(Path(A.write_audit_certificate_report(res, tmp_path)["witness"]).read_text())
+    import mpmath as mp
+
+    with mp.workdps(60):                      # a unit vector (to 1e-30), but not an axis: w.Z has no law here
+        w["classifier"]["w"] = [mp.nstr(1 / mp.sqrt(2), 50)] * 2
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(w))
+    with pytest.raises(ValueError, match="must be axis-aligned"):
+        A.check_audit_witness(bad, samples=20_000)

@@ -1,6 +1,7 @@
 """The noise table theory.noises (issue 22 item 1): the registries built from it, its moments against Monte Carlo
 and closed forms, and the extension recipe of docs/ARCHITECTURE.md followed once -- a toy noise in ONE new file
-appears in ``radius --compare``, the Neyman-Pearson engine and the sampler-key registry."""
+appears in ``radius --compare``, the Neyman-Pearson engine, the TSV columns and the sampler-key registry (and, in
+tests/empirical/test_noise.py, in empirical.noise's sampler registry and Smooth's CERTIFY)."""
 
 import dataclasses
 import importlib.util
@@ -32,8 +33,13 @@ def test_derived_registries_equal_the_former_hand_written_lists():
     from theory.scaling.noise import NOISE_MECHANISMS
 
     assert NOISE_MECHANISMS == ("gaussian", "exponential-linf")
-    assert noises.primary_certificates() == {"gaussian": "cohen", "exponential-linf": "t13"}
-    assert noises.sampler_keys() == ("gaussian", "exponential-linf")
+    # empirical.core's PRIMARY_CERTIFICATE and RADIUS_MECHANISM, empirical.noise's MECHANISMS and FLOAT_MECHANISMS
+    assert noises.primary_certificates() == {"gaussian": "cohen", "exponential-linf": "t13",
+                                             "gaussian-lattice": "cohen"}
+    assert {n: noises.radius_noise(n) for n in noises.names() if noises.radius_noise(n) != n} == {
+        "gaussian-lattice": "gaussian"}
+    assert noises.sampler_keys() == ("gaussian", "exponential-linf", "gaussian-lattice")
+    assert noises.float_sampler_noises() == ("gaussian", "exponential-linf")
     assert set(NP.NOISES) == {"gaussian", "laplace", "uniform", "exponential-linf", "exponential-l2"}
     noises._check_table()          # every column names a certificate of its own noise
 
@@ -104,10 +110,15 @@ def test_closed_forms_of_the_table():
 
 TOY_FILE = '''
 """A toy noise added the documented way: this one file (a Laplace law under another name, with its own l1
-certificate and a sampler key)."""
+certificate, a TSV column, a primary certificate and a numpy sampler that the torch side draws on the host)."""
 from theory import noises, np_cells
 from theory.certificates import Certificate, register
 from theory.certificates.radii import laplace_l1_inverse, laplace_l1_radius
+
+
+def sample(rng, sigma, d, n):
+    return rng.laplace(0.0, sigma, size=(n, d))
+
 
 register(Certificate(name="toy-l1", mechanism="toy", norm="l1", notion="Neyman-Pearson", reference="a test",
                      params=(), multiclass=False, tight="toy-l1", formula="-sigma log(2 (1 - pA))",
@@ -115,7 +126,9 @@ register(Certificate(name="toy-l1", mechanism="toy", norm="l1", notion="Neyman-P
 NOISE = noises.register(noises.Noise(
     name="toy", label="toy", density="Laplace", sigma_meaning="scale", reference="a test",
     cell=np_cells.laplace_cell, multiclass_norms=("l1",), variance=lambda s, d: 2 * s * s,
-    expected_norms={"l1": lambda s, d: d * s}, compare=(("toy-l1", "toy-l1", {}),), sampler_key="toy-sampler"))
+    expected_norms={"l1": lambda s, d: d * s}, compare=(("toy-l1", "toy-l1", {}),),
+    columns=(("radius_toy_l1", "toy-l1", {}),), primary="toy-l1", sample=sample, sampler_key=noises.HOST,
+    tail_bound=lambda d: 700.0))          # P(|z_i| > 700 sigma) = exp(-700) < 1e-300 per draw
 '''
 
 
@@ -141,8 +154,10 @@ def test_a_noise_is_one_file(toy_noise, capsys):
     t = NP.tight_radius("toy", "l1", sigma=2.0, one_minus_pA=0.01, d=3)
     assert t.exact and t.value == pytest.approx(-2.0 * math.log(0.02), rel=1e-14)
     assert NP.noise_variance("toy", 2.0, 3) == 8.0
-    # the sampler-key registry (what empirical.noise will read)
-    assert noises.sampler_key("toy") == "toy-sampler" and "toy" in noises.sampler_keys()
+    # the sampler-key registry (what empirical.noise reads: tests/empirical/test_noise.py draws the toy noise and
+    # certifies with it, test_a_noise_is_one_file_on_the_torch_side)
+    assert noises.sampler_key("toy") == noises.HOST and "toy" in noises.sampler_keys()
+    assert noises.primary_certificate("toy") == "toy-l1" and noises.radius_columns()["toy"] == ("radius_toy_l1",)
     # radius --compare (table and JSON)
     assert main(["radius", "--compare", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -161,7 +176,7 @@ def test_toy_noise_is_gone_after_the_test():
 
 def test_cells_are_the_only_route_to_a_radius():
     # a planted wrong cell changes the engine's answer: tight_radius has no if-chain of its own left
-    real = noises.get("uniform")
+    real, order = noises.get("uniform"), noises.names()
     noises.unregister("uniform")
     try:
         noises.register(dataclasses.replace(real, cell=np_cells_double(real.cell)))
@@ -169,7 +184,9 @@ def test_cells_are_the_only_route_to_a_radius():
     finally:
         noises.unregister("uniform")
         noises.register(real)
-        noises._TABLE["exponential-l2"] = noises._TABLE.pop("exponential-l2")   # restore the table order
+        for name in order:                                                      # restore the table order
+            noises._TABLE[name] = noises._TABLE.pop(name)
+    assert noises.names() == order
     assert NP.tight_radius("uniform", "l1", sigma=1.0, pA=0.8).value == pytest.approx(0.6, rel=1e-14)
 
 
@@ -198,3 +215,74 @@ def test_flip_margin_refuses_cells_without_a_classifier():
                            ("uniform", "linf", 2)):
         with pytest.raises(ValueError, match="worst-case classifier|built for l1"):
             NP.flip_margin(noise, norm, 0.1, sigma=1.0, d=d, one_minus_pA=0.1)
+
+
+# --- the fields the empirical side and the witnesses read (issue 22 item 1, finished) ---------------------------
+
+@pytest.mark.parametrize("d", [1, 4])
+def test_numpy_samplers_have_the_tables_moments(d):
+    """Each noise's numpy ``sample`` (audit witnesses' Monte Carlo, the torch HostSampler) against the table's
+    variance and E||z|| (closed forms or quadrature: an independent route), 6 standard errors."""
+    sigma, n = 0.8, 100_000
+    for name, entry in noises.NOISES.items():
+        if entry.sample is None:
+            continue
+        z = entry.sample(np.random.default_rng(21 + d), sigma, d, n)
+        assert z.shape == (n, d)
+        m, se = _mc_mean(z[:, 0] ** 2)
+        assert abs(entry.variance(sigma, d) - m) <= 6 * se, (name, d)
+        for norm, vals in (("l1", np.abs(z).sum(1)), ("l2", np.linalg.norm(z, axis=1)), ("linf", np.abs(z).max(1))):
+            if norm in entry.expected_norms:
+                m, se = _mc_mean(vals)
+                assert abs(entry.expected_norm(sigma, d, norm) - m) <= 6 * se, (name, d, norm)
+    assert {n for n, e in noises.NOISES.items() if e.sample is not None} == {
+        "gaussian", "exponential-linf", "laplace", "uniform", "exponential-l2"}
+
+
+@pytest.mark.parametrize("sigma", [0.12, 0.25, 0.5])
+def test_lattice_variance_is_sheppards(sigma):
+    # the Gaussian rounded to the 1/255 lattice: Var = sigma^2 + h^2 / 12 with h = 1/255 (Sheppard's correction;
+    # its error is of order exp(-2 pi^2 (255 sigma)^2), nothing at these sigmas)
+    from theory.lattice_gaussian import LEVELS
+
+    assert noises._LATTICE_LEVELS == LEVELS
+    assert noises.get("gaussian-lattice").variance(sigma, 3) == pytest.approx(sigma ** 2 + 1 / (12 * 255 ** 2),
+                                                                             rel=1e-12)
+
+
+def test_witness_laws_against_scipy_and_the_flips():
+    """The mpmath witness laws: P(w.Z > threshold(e)) = e at 50 digits, the tail equals scipy's law of Z_1, and a
+    law refuses exactly the (norm, d) where the engine's flip margin has no classifier."""
+    import mpmath as mp
+    from scipy import stats
+
+    ref = {"gaussian": stats.norm, "laplace": stats.laplace, "uniform": stats.uniform(-1, 2),
+           "exponential-linf": stats.laplace, "exponential-l2": stats.laplace}      # the last two: Z_1 in d = 1
+    for name, entry in noises.NOISES.items():
+        law = entry.witness
+        if law is None:
+            assert name == "gaussian-lattice"
+            continue
+        with mp.workdps(50):
+            for e in (0.3, 1e-5, 1e-20):      # (uniform: b = sigma (1 - 2e) cancels ~20 of the 50 digits)
+                b = law.threshold(e, 1.7)
+                assert abs(law.tail(b, mp.mpf(1.7)) / mp.mpf(e) - 1) < mp.mpf(10) ** -25, (name, e)
+            for u in (-0.9, 0.0, 0.4, 1.3):
+                got = float(law.tail(mp.mpf(u) * 1.7, mp.mpf(1.7)))
+                assert got == pytest.approx(float(ref[name].sf(u)), rel=1e-12, abs=1e-300), (name, u)
+        for norm in noises.NORMS:
+            for d in (1, 3):
+                try:
+                    entry.flip(norm, 0.1, 1.0, d, 0.1)
+                    flips = True
+                except ValueError:
+                    flips = False
+                assert (law.refuse(norm, d) is None) == flips, (name, norm, d)
+
+
+def test_noise_entries_are_checked():
+    base = noises.get("laplace")
+    with pytest.raises(ValueError, match="draws its numpy `sample`"):
+        dataclasses.replace(base, name="x", sampler_key=noises.HOST, sample=None, tail_bound=lambda d: 1.0)
+    with pytest.raises(ValueError, match="needs tail_bound"):
+        dataclasses.replace(base, name="x", sampler_key=noises.HOST)

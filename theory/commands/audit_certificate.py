@@ -57,13 +57,12 @@ def _params(items: Iterable[str]) -> dict[str, float]:
 def _registered_matches(name: str, mechanism: str | None, norm: str | None) -> None:
     """With --registered the mechanism and norm are the certificate's: --mechanism / --norm may repeat them but
     not contradict them (they were silently ignored: `--registered c11 --mechanism bogus --norm l3`)."""
-    from theory import audit_certificate as A
     from theory import certificates as C
     from theory import neyman_pearson as NP
     from theory import validate as V
 
     cert = C.get(name)
-    own = {"--mechanism": A.REGISTERED_MECHANISMS.get(cert.mechanism, cert.mechanism), "--norm": cert.norm}
+    own = {"--mechanism": cert.mechanism, "--norm": cert.norm}
     for opt, given, allowed in (("--mechanism", mechanism, NP.NOISES), ("--norm", norm, NP.NORMS)):
         if given is None:
             continue
