@@ -39,6 +39,9 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -209,6 +212,56 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
     engine_batch = batch if engine_batch is None else V.count("engine_batch", engine_batch, minimum=1)
     dev = resolve_device(device)
     torch.manual_seed(seed)
+    model, info, arch = _bench_model(arch, dataset, checkpoint)
+    x = torch.rand(info.shape, generator=torch.Generator().manual_seed(seed)).to(dev)
+    em = _engine_modes(model, arch, info, x, dev, compile=compile, mechanism=mechanism, sigma=sigma, n=n, n0=n0,
+                       batch=batch, engine_batch=engine_batch, seed=seed, reference=reference,
+                       reference_process=reference_process)
+    sampler_modes, fused = _sampler_modes(x, info, dev, sigma=sigma, batch=batch, n=n, seed=seed)
+    allm = dict(em.modes)
+    if samplers:
+        allm.update(sampler_modes)
+    warm_s, load0 = _warm_up(em, allm, x, dev, mechanism=mechanism, sigma=sigma, n0=n0, n=n,
+                             engine_batch=engine_batch)
+    try:
+        rates = _time_modes(allm, dev, reps, progress)
+    finally:
+        if em.ref_proc is not None:
+            em.ref_proc.close()
+    med = {m: statistics.median(v) for m, v in rates.items()}
+    res = {
+        "device": str(dev),
+        "device_name": torch.cuda.get_device_name(dev) if dev.type == "cuda" else _cpu_name(),
+        "torch": str(torch.__version__),
+        "threads": torch.get_num_threads(),
+        "arch": arch, "dataset": info.name, "input_shape": list(info.shape), "batch": batch,
+        "engine_batch": engine_batch, "n": n, "n0": n0, "reference": reference,
+        "reps": reps, "mechanism": mechanism, "sigma": sigma,
+        "forward": em.fwd.description, "warmup_seconds": round(warm_s, 2), "loadavg": load0,
+        "loadavg_after": _loadavg(),
+        "samples_per_s": {m: {"median": med[m], "min": min(v), "max": max(v),
+                              "spread_pct": 100.0 * (max(v) - min(v)) / med[m], "all": v}
+                          for m, v in rates.items()},
+        "ratios": {
+            "b_over_a": med["b_certify"] / med["a_forward"],
+            "b_over_c": med["b_certify"] / med["c_naive"],
+        },
+        "targets": {"b_over_a": 0.9, "b_over_c": 2.0, "sampler_r14_over_randn": 1.0,
+                    "vs_cohen_reference": 3.0 if dev.type == "cuda" else 2.0,
+                    "vs_cohen_reference_own_process": 3.0 if dev.type == "cuda" else 2.0,
+                    "vs_cohen_reference_bf16": 3.0, "sampler_r14_fused_over_randn": 1.0,
+                    "noisy_batch_r14_fused_over_gaussian": 0.95},
+    }
+    _add_ratios(res, rates, med, reference=reference, own_process=em.ref_proc is not None, samplers=samplers,
+                fused=fused, bf16=em.fwd16 is not None)
+    if em.fwd16 is not None:
+        res["forward_bf16"] = em.fwd16.description
+    return res
+
+
+def _bench_model(arch: str, dataset: str, checkpoint) -> tuple[torch.nn.Module, Any, str]:
+    """The model to time (a checkpoint's, or a fresh ``arch`` for ``dataset``), in eval mode, its data set info
+    and architecture."""
     if checkpoint is not None:
         model, meta = load_checkpoint(checkpoint, "cpu")
         info = dataset_info(meta["dataset"])
@@ -216,13 +269,31 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
     else:
         info = dataset_info(dataset)
         model = build_model(arch, info)
-    model = model.eval()
+    return model.eval(), info, arch
+
+
+@dataclass
+class _EngineModes:
+    """The timed certification modes (name -> callable returning its sample count) and what they run on."""
+
+    modes: dict[str, Callable[[], int]]
+    fwd: FastForward
+    smooth: Smooth
+    fwd16: FastForward | None
+    ref_proc: ReferenceProcess | None
+    k: int
+
+
+def _engine_modes(model, arch: str, info, x: torch.Tensor, dev: torch.device, *, compile: bool, mechanism: str,
+                  sigma: float, n: int, n0: int, batch: int, engine_batch: int, seed: int, reference: str,
+                  reference_process: bool) -> _EngineModes:
+    """Modes (a) forward passes on pre-drawn noisy batches, (b) the engine's CERTIFY, (c) the naive loop, the
+    Cohen reference (in this process and in its own), and on CUDA (a), (b) in bfloat16."""
     k = info.num_classes
-    x = torch.rand(info.shape, generator=torch.Generator().manual_seed(seed)).to(dev)
     naive_model = build_model(arch, info).to(dev).eval()
     naive_model.load_state_dict(model.state_dict())
     fwd = FastForward(model, dev, compile=compile)
-    modes = {}
+    modes: dict[str, Callable[[], int]] = {}
     # pre-generated noisy batches for (a)
     g = make_generator(dev, seed)
     sampler = NoiseSampler(mechanism, sigma, info.shape, dev)
@@ -271,8 +342,13 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
         fwd16.model.load_state_dict(model.state_dict())
         modes["a_forward_bf16"] = mode_a(fwd16)
         modes["b_certify_bf16"] = mode_b(Smooth(fwd16.model, k, mechanism, sigma, dev, forward=fwd16))
+    return _EngineModes(modes, fwd, smooth, fwd16, ref_proc, k)
 
-    # sampler: R14 in place vs torch.randn of the same size
+
+def _sampler_modes(x: torch.Tensor, info, dev: torch.device, *, sigma: float, batch: int, n: int,
+                   seed: int) -> tuple[dict[str, Callable[[], int]], bool]:
+    """The noise samplers alone: R14 in place vs torch.randn of the same size, the noisy batches, and on CUDA the
+    fused kernels; also whether the fused ones are there."""
     sbuf = torch.empty((batch, *info.shape), device=dev)
     r14 = NoiseSampler("exponential-linf", sigma, info.shape, dev)
     gs = make_generator(dev, seed + 2)
@@ -305,119 +381,103 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
             gauss.add_noise(x, batch, gs, out=sbuf)
         return srep * batch
 
-    sampler_modes = {"sampler_r14_inplace": s_r14, "sampler_randn": s_randn,
-                     "sampler_normal_inplace": s_normal_inplace, "noisy_batch_r14": s_r14_add,
-                     "noisy_batch_gaussian": s_gauss_add}
-    fused_r14 = None
-    if dev.type == "cuda":
-        from empirical.noise import FusedNoise
+    sampler_modes: dict[str, Callable[[], int]] = {
+        "sampler_r14_inplace": s_r14, "sampler_randn": s_randn, "sampler_normal_inplace": s_normal_inplace,
+        "noisy_batch_r14": s_r14_add, "noisy_batch_gaussian": s_gauss_add}
+    if dev.type != "cuda":
+        return sampler_modes, False
+    from empirical.noise import FusedNoise
 
-        fused_r14 = FusedNoise("exponential-linf", sigma, info.shape, dev)
-        fused_gauss = FusedNoise("gaussian", sigma, info.shape, dev)
+    fused_r14 = FusedNoise("exponential-linf", sigma, info.shape, dev)
+    fused_gauss = FusedNoise("gaussian", sigma, info.shape, dev)
 
-        def s_r14_fused():
-            for _ in range(srep):
-                fused_r14.sample(batch, gs)
-            return srep * batch
+    def s_r14_fused():
+        for _ in range(srep):
+            fused_r14.sample(batch, gs)
+        return srep * batch
 
-        def s_r14_fused_add():
-            for _ in range(srep):
-                fused_r14.add_noise(x, batch, gs)
-            return srep * batch
+    def s_r14_fused_add():
+        for _ in range(srep):
+            fused_r14.add_noise(x, batch, gs)
+        return srep * batch
 
-        def s_gauss_fused_add():
-            for _ in range(srep):
-                fused_gauss.add_noise(x, batch, gs)
-            return srep * batch
+    def s_gauss_fused_add():
+        for _ in range(srep):
+            fused_gauss.add_noise(x, batch, gs)
+        return srep * batch
 
-        sampler_modes.update({"sampler_r14_fused": s_r14_fused, "noisy_batch_r14_fused": s_r14_fused_add,
-                              "noisy_batch_gaussian_fused": s_gauss_fused_add})
-    allm = dict(modes)
-    if samplers:
-        allm.update(sampler_modes)
-    # warm-up (compilation happens here, not in the timings)
+    sampler_modes.update({"sampler_r14_fused": s_r14_fused, "noisy_batch_r14_fused": s_r14_fused_add,
+                          "noisy_batch_gaussian_fused": s_gauss_fused_add})
+    return sampler_modes, True
+
+
+def _warm_up(em: _EngineModes, allm: dict[str, Callable[[], int]], x: torch.Tensor, dev: torch.device, *,
+             mechanism: str, sigma: float, n0: int, n: int, engine_batch: int) -> tuple[float, list | None]:
+    """Run every mode once (compilation happens here, not in the timings); its seconds and the load after it."""
     t0 = time.perf_counter()
-    smooth.warmup(x, (n0, n), engine_batch)
-    if fwd16 is not None:
-        Smooth(fwd16.model, k, mechanism, sigma, dev, forward=fwd16).warmup(x, (n0, n), engine_batch)
+    em.smooth.warmup(x, (n0, n), engine_batch)
+    if em.fwd16 is not None:
+        Smooth(em.fwd16.model, em.k, mechanism, sigma, dev, forward=em.fwd16).warmup(x, (n0, n), engine_batch)
     for f in allm.values():
         f()
     _sync(dev)
-    warm_s = time.perf_counter() - t0
-    load0 = _loadavg()
-    rates = {m: [] for m in allm}
-    it = range(reps)
+    return time.perf_counter() - t0, _loadavg()
+
+
+def _time_modes(allm: dict[str, Callable[[], int]], dev: torch.device, reps: int,
+                progress: bool) -> dict[str, list[float]]:
+    """Samples/s of every mode in each of ``reps`` repetitions, interleaved (every mode once per repetition)."""
+    rates: dict[str, list[float]] = {m: [] for m in allm}
+    it: Iterable[int] = range(reps)
     if progress:
         from theory._progress import progress_bar
 
         it = progress_bar(it, desc="bench")
-    try:
-        for _ in it:
-            for name, f in allm.items():  # interleaved: every mode once per repetition
-                _sync(dev)
-                t = time.perf_counter()
-                cnt = f()
-                _sync(dev)
-                rates[name].append(cnt / (time.perf_counter() - t))
-    finally:
-        if ref_proc is not None:
-            ref_proc.close()
-    med = {m: statistics.median(v) for m, v in rates.items()}
-    res = {
-        "device": str(dev),
-        "device_name": torch.cuda.get_device_name(dev) if dev.type == "cuda" else _cpu_name(),
-        "torch": str(torch.__version__),
-        "threads": torch.get_num_threads(),
-        "arch": arch, "dataset": info.name, "input_shape": list(info.shape), "batch": batch,
-        "engine_batch": engine_batch, "n": n, "n0": n0, "reference": reference,
-        "reps": reps, "mechanism": mechanism, "sigma": sigma,
-        "forward": fwd.description, "warmup_seconds": round(warm_s, 2), "loadavg": load0,
-        "loadavg_after": _loadavg(),
-        "samples_per_s": {m: {"median": med[m], "min": min(v), "max": max(v),
-                              "spread_pct": 100.0 * (max(v) - min(v)) / med[m], "all": v}
-                          for m, v in rates.items()},
-        "ratios": {
-            "b_over_a": med["b_certify"] / med["a_forward"],
-            "b_over_c": med["b_certify"] / med["c_naive"],
-        },
-        "targets": {"b_over_a": 0.9, "b_over_c": 2.0, "sampler_r14_over_randn": 1.0,
-                    "vs_cohen_reference": 3.0 if dev.type == "cuda" else 2.0,
-                    "vs_cohen_reference_own_process": 3.0 if dev.type == "cuda" else 2.0,
-                    "vs_cohen_reference_bf16": 3.0, "sampler_r14_fused_over_randn": 1.0,
-                    "noisy_batch_r14_fused_over_gaussian": 0.95},
-    }
+    for _ in it:
+        for name, f in allm.items():
+            _sync(dev)
+            t = time.perf_counter()
+            cnt = f()
+            _sync(dev)
+            rates[name].append(cnt / (time.perf_counter() - t))
+    return rates
+
+
+def _add_ratios(res: dict, rates: dict[str, list[float]], med: dict[str, float], *, reference: str,
+                own_process: bool, samplers: bool, fused: bool, bf16: bool) -> None:
+    """Add to ``res["ratios"]`` the engine against the Cohen reference (paired per repetition), the samplers
+    against torch.randn and the bfloat16 modes against float32."""
+    ratios = res["ratios"]
     if reference == "cohen":
         # paired: the engine and the reference ran back to back in each repetition, so the per-repetition
         # ratio cancels load that changes between repetitions (the machine may be shared); its median
         paired = [b / r for b, r in zip(rates["b_certify"], rates["r_cohen"], strict=False)]
-        res["ratios"]["vs_cohen_reference"] = statistics.median(paired)
-        res["ratios"]["vs_cohen_reference_of_medians"] = med["b_certify"] / med["r_cohen"]
+        ratios["vs_cohen_reference"] = statistics.median(paired)
+        ratios["vs_cohen_reference_of_medians"] = med["b_certify"] / med["r_cohen"]
         res["vs_cohen_reference_per_rep"] = paired
-        if ref_proc is not None:
+        if own_process:
             own = [b / r for b, r in zip(rates["b_certify"], rates["r_cohen_own_process"], strict=False)]
-            res["ratios"]["vs_cohen_reference_own_process"] = statistics.median(own)
+            ratios["vs_cohen_reference_own_process"] = statistics.median(own)
             res["vs_cohen_reference_own_process_per_rep"] = own
     if samplers:
-        res["ratios"].update({
+        ratios.update({
             "sampler_r14_over_randn": med["sampler_r14_inplace"] / med["sampler_randn"],
             "sampler_r14_over_normal_inplace": med["sampler_r14_inplace"] / med["sampler_normal_inplace"],
             "noisy_batch_r14_over_gaussian": med["noisy_batch_r14"] / med["noisy_batch_gaussian"]})
-        if fused_r14 is not None:
-            res["ratios"].update({
+        if fused:
+            ratios.update({
                 "sampler_r14_fused_over_randn": med["sampler_r14_fused"] / med["sampler_randn"],
                 # the eq.-6 noisy batch the engine makes on CUDA (fused) against the plain Gaussian one
                 "noisy_batch_r14_fused_over_gaussian": med["noisy_batch_r14_fused"] / med["noisy_batch_gaussian"],
                 "noisy_batch_r14_fused_over_gaussian_fused": (med["noisy_batch_r14_fused"]
                                                               / med["noisy_batch_gaussian_fused"])})
-    if fwd16 is not None:
-        res["forward_bf16"] = fwd16.description
-        res["ratios"]["a_bf16_over_a"] = med["a_forward_bf16"] / med["a_forward"]
-        res["ratios"]["b_bf16_over_b"] = med["b_certify_bf16"] / med["b_certify"]
-        res["ratios"]["b_bf16_over_c"] = med["b_certify_bf16"] / med["c_naive"]
+    if bf16:
+        ratios["a_bf16_over_a"] = med["a_forward_bf16"] / med["a_forward"]
+        ratios["b_bf16_over_b"] = med["b_certify_bf16"] / med["b_certify"]
+        ratios["b_bf16_over_c"] = med["b_certify_bf16"] / med["c_naive"]
         if reference == "cohen":
-            res["ratios"]["vs_cohen_reference_bf16"] = statistics.median(
+            ratios["vs_cohen_reference_bf16"] = statistics.median(
                 [b / r for b, r in zip(rates["b_certify_bf16"], rates["r_cohen"], strict=False)])
-    return res
 
 
 def _cpu_name() -> str:
