@@ -171,7 +171,73 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
     sub = _train_subset(len(train), train_examples, seed)
     n = int(sub.numel())
     steps_per_epoch = (n + batch_size - 1) // batch_size
+    lr, opt, sched, per_batch_sched = _optimiser(model, arch, recipe, lr, epochs, steps_per_epoch)
+    src, resident = _training_source(train, info, sub, n, device)
+    sampler = None if noise == "none" else NoiseSampler(noise, sigma, info.shape, device)
+    g_noise = make_generator(device, seed + 1)
+    g_shuffle = torch.Generator().manual_seed(seed + 2)
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1 if recipe == "fast" else 0.0)
+    augment = recipe == "fast" and len(info.shape) == 3 and info.shape[0] == 3 and min(info.shape[1:]) > 8
+    g_aug = make_generator(device, seed + 4) if augment else None
+    fast_cuda = recipe == "fast" and device.type == "cuda"
+    step_model = model
+    if fast_cuda:
+        model = model.to(memory_format=torch.channels_last)
+        step_model = torch.compile(model)
+    t0 = time.perf_counter()
+    stopped_early = False
+    last_loss = nan
+    bar = _train_bar(arch, info, noise, sigma, epochs * steps_per_epoch) if progress else None
+    done_epochs = 0
+    for ep in range(epochs):
+        model.train()
+        perm = torch.randperm(n, generator=g_shuffle)
+        idx = perm.to(device) if resident else sub[perm]
+        tot = _epoch(step_model, src, idx, batch_size, device, loss_fn, opt,
+                     batch_sched=sched if per_batch_sched else None, sampler=sampler, g_noise=g_noise,
+                     g_aug=g_aug, fast_cuda=fast_cuda, bar=bar)
+        if sched is not None and not per_batch_sched:
+            sched.step()
+        done_epochs = ep + 1
+        last_loss = float(tot.item()) / n
+        if log is not None:
+            _log_beside_bar(log, bar)(f"epoch {ep + 1}/{epochs}: loss {last_loss:.4f}")
+        if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+            stopped_early = ep + 1 < epochs
+            break
+    if bar is not None:
+        bar.close()
+    del src
+    model = model.to(memory_format=torch.contiguous_format).eval()
+    secs = time.perf_counter() - t0
+    from empirical._sysinfo import loadavg as _loadavg
+
+    load = _loadavg()  # the 1-minute figure says whether train_seconds was measured on a shared machine
+    acc_clean = accuracy(model)
+    acc_noisy = acc_clean if noise == "none" else accuracy(model, noise=noise, sigma=sigma)
+    meta = make_meta(info, arch, noise, sigma, seed, epochs=done_epochs, epochs_requested=epochs,
+                     stopped_early=bool(stopped_early), train_examples=n, batch_size=batch_size, lr=float(lr),
+                     train_loss=last_loss, eval_split=eval_split, eval_examples=m, test_acc_clean=acc_clean,
+                     test_acc_noisy=acc_noisy, train_seconds=round(secs, 3), device=str(device), recipe=recipe,
+                     load1_end=load[0] if load else None, cpu_count=os.cpu_count())
+    return model, meta
+
+
+def _train_bar(arch: str, info, noise: str, sigma: float, total: int):
+    """The training progress bar (one step per batch), labelled with the model, data set and noise."""
+    from theory._progress import progress_bar
+
+    label = f"train {arch}/{info.name} {noise}" + ("" if noise == "none" else f" σ={sigma:g}")
+    return progress_bar(total=total, desc=label)
+
+
+def _optimiser(model: nn.Module, arch: str, recipe: str, lr, epochs: int, steps_per_epoch: int):
+    """The learning rate, optimiser and schedule of ``recipe`` for ``arch``, and whether the schedule steps per
+    batch ('fast': SGD-Nesterov for ResNets, else AdamW, one-cycle when there are >= 8 steps; 'default': SGD
+    with steps at 1/3 and 2/3 for ResNets, else Adam at a constant rate)."""
     per_batch_sched = False
+    sched: torch.optim.lr_scheduler.LRScheduler | None
+    opt: torch.optim.Optimizer
     if recipe == "fast":
         resnet = arch.startswith("resnet")
         lr = (0.2 if resnet else 3e-3) if lr is None else V.positive("lr", lr)
@@ -193,6 +259,12 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
         lr = 1e-3 if lr is None else V.positive("lr", lr)
         opt = torch.optim.Adam(model.parameters(), lr=lr)
         sched = None
+    return lr, opt, sched, per_batch_sched
+
+
+def _training_source(train: Split, info, sub: torch.Tensor, n: int, device: torch.device) -> tuple[Split, bool]:
+    """The split batches are drawn from and whether it is resident on ``device`` (the subset ``sub`` moved there
+    when it fits, :func:`_fits_on_device`; else ``train`` itself, batches moved one by one)."""
     resident = train.in_memory and _fits_on_device(
         n * (train.x.shape[1:].numel() * train.x.element_size() + train.y.element_size()), device)
     if resident:  # the (subset of the) data on the device; batches index it with a device permutation
@@ -201,77 +273,34 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
                     (train.y if whole else train.y[sub]).to(device), train.source)
     else:
         src = train
-    sampler = None if noise == "none" else NoiseSampler(noise, sigma, info.shape, device)
-    g_noise = make_generator(device, seed + 1)
-    g_shuffle = torch.Generator().manual_seed(seed + 2)
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1 if recipe == "fast" else 0.0)
-    augment = recipe == "fast" and len(info.shape) == 3 and info.shape[0] == 3 and min(info.shape[1:]) > 8
-    g_aug = make_generator(device, seed + 4) if augment else None
-    fast_cuda = recipe == "fast" and device.type == "cuda"
-    step_model = model
-    if fast_cuda:
-        model = model.to(memory_format=torch.channels_last)
-        step_model = torch.compile(model)
-    t0 = time.perf_counter()
-    stopped_early = False
-    last_loss = nan
-    bar = None
-    if progress:
-        from theory._progress import progress_bar
+    return src, bool(resident)
 
-        label = f"train {arch}/{info.name} {noise}" + ("" if noise == "none" else f" σ={sigma:g}")
-        bar = progress_bar(total=epochs * ((n + batch_size - 1) // batch_size), desc=label)
-    done_epochs = 0
-    for ep in range(epochs):
-        model.train()
-        perm = torch.randperm(n, generator=g_shuffle)
-        idx = perm.to(device) if resident else sub[perm]
-        tot = torch.zeros((), device=device)
-        for xb, yb in _batches(src, idx, batch_size):
-            xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
-            if augment:
-                xb = augment_crop_flip(xb, g_aug)
-            if sampler is not None:
-                xb = xb + sampler(xb.shape[0], g_noise)
-            if fast_cuda:
-                with torch.autocast("cuda", dtype=torch.bfloat16):
-                    loss = loss_fn(step_model(xb.contiguous(memory_format=torch.channels_last)), yb)
-            else:
-                loss = loss_fn(step_model(xb), yb)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            if per_batch_sched:
-                sched.step()
-            tot += loss.detach() * xb.shape[0]
-            if bar is not None:
-                bar.update(1)
-        if sched is not None and not per_batch_sched:
-            sched.step()
-        done_epochs = ep + 1
-        last_loss = float(tot.item()) / n
-        if log is not None:
-            _log_beside_bar(log, bar)(f"epoch {ep + 1}/{epochs}: loss {last_loss:.4f}")
-        if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
-            stopped_early = ep + 1 < epochs
-            break
-    if bar is not None:
-        bar.close()
-    del src
-    model = model.to(memory_format=torch.contiguous_format).eval()
-    secs = time.perf_counter() - t0
-    from empirical._sysinfo import loadavg as _loadavg
 
-    load = _loadavg()  # the 1-minute figure says whether train_seconds was measured on a shared machine
-    load_end = load[0] if load else None
-    acc_clean = accuracy(model)
-    acc_noisy = acc_clean if noise == "none" else accuracy(model, noise=noise, sigma=sigma)
-    meta = make_meta(info, arch, noise, sigma, seed, epochs=done_epochs, epochs_requested=epochs,
-                     stopped_early=bool(stopped_early), train_examples=n, batch_size=batch_size, lr=float(lr),
-                     train_loss=last_loss, eval_split=eval_split, eval_examples=m, test_acc_clean=acc_clean,
-                     test_acc_noisy=acc_noisy, train_seconds=round(secs, 3), device=str(device), recipe=recipe,
-                     load1_end=load_end, cpu_count=os.cpu_count())
-    return model, meta
+def _epoch(step_model, src: Split, idx: torch.Tensor, batch_size: int, device: torch.device, loss_fn, opt, *,
+           batch_sched, sampler, g_noise, g_aug, fast_cuda: bool, bar) -> torch.Tensor:
+    """One epoch over ``idx``: augment (with ``g_aug``), add the noise, one optimiser step per batch (and a step of
+    ``batch_sched``); returns the summed loss (a device tensor, read once per epoch)."""
+    tot = torch.zeros((), device=device)
+    for xb, yb in _batches(src, idx, batch_size):
+        xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
+        if g_aug is not None:
+            xb = augment_crop_flip(xb, g_aug)
+        if sampler is not None:
+            xb = xb + sampler(xb.shape[0], g_noise)
+        if fast_cuda:
+            with torch.autocast("cuda", dtype=torch.bfloat16):
+                loss = loss_fn(step_model(xb.contiguous(memory_format=torch.channels_last)), yb)
+        else:
+            loss = loss_fn(step_model(xb), yb)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if batch_sched is not None:
+            batch_sched.step()
+        tot += loss.detach() * xb.shape[0]
+        if bar is not None:
+            bar.update(1)
+    return tot
 
 
 def train_model(dataset: str, arch: str, noise: str, sigma: float, epochs: int = 10, seed: int = 0,
