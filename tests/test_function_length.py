@@ -26,7 +26,6 @@ LONG_FUNCTIONS: dict[str, tuple[int, str]] = {
     "theory/audit.py:compute_audit": (107, "not split yet: every reading's checks (+5: assurance, issue 19)"),
     "empirical/experiments.py:_compose_protocol": (102, "not split yet: the Cohen-protocol report"),
     "theory/soundness.py:render_markdown": (92, "not split yet: the soundness report's Markdown"),
-    "theory/witness.py:check_witness": (88, "not split yet: a witness's exact recomputation and Monte Carlo"),
     "theory/scaling/compute.py:compute_scaling": (86, "not split yet: the scaling report's numbers and fits"),
     "theory/eq6_quadrature.py:_expo_renyi_impl": (84, "not split yet: the eq.-6 Renyi quadrature"),
 }

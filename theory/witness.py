@@ -438,8 +438,6 @@ def check_witness(path: str | Path, *, samples: int = MC_SAMPLES, seed: int = 0,
     Returns a dict with ``confirmed`` (all checks pass), ``checks`` (name -> bool), ``exact``,
     ``monte_carlo``, ``importance_sampling`` and ``seconds``.  Raises ValueError for a malformed file.
     """
-    from theory.certificates import clopper_pearson_interval
-
     t0 = time.time()
     samples = V.count("samples", samples, minimum=1000)
     is_samples = V.count("is_samples", is_samples, minimum=1000)
@@ -451,48 +449,78 @@ def check_witness(path: str | Path, *, samples: int = MC_SAMPLES, seed: int = 0,
     checks: dict[str, bool] = {}
     with mp.workdps(WORK_DPS):
         name, cert, params, sigma, d, cls, x, xp = _parse(data)
-        binary = data["form"] == "binary"
-        px = _exact_probs(cls, x, sigma)
-        pxp = _exact_probs(cls, xp, sigma)
-        r_claim = _mp_radius(name, params, sigma, px["A"], px["B"], binary)
-        tight = C.get(cert.tight)
-        r_tight = _mp_radius(tight.name, {k: params[k] for k in tight.params}, sigma, px["A"], px["B"], binary)
-        dist = _norm([a - b for a, b in zip(xp, x, strict=True)], cert.norm)
-        others = [k for k in px if k != "A"]
-        checks["prediction_x_is_A"] = all(px["A"] > px[k] for k in others)
-        # the certificates' pB is the runner-up's probability: B must be >= every class other than A at x
-        checks["runner_up_x_is_B"] = all(px["B"] >= px[k] for k in others)
-        checks["num_classes_recorded"] = data.get("num_classes", len(px)) == len(px)
-        checks["x_prime_inside_claimed_radius"] = bool(dist <= r_claim)
-        checks["prediction_x_prime_not_A"] = any(pxp[k] > pxp["A"] for k in others)
-        checks["x_prime_outside_tight_radius"] = bool(dist > r_tight)
-        # float path of theory.certificates agrees with the mpmath radius
-        kw = {"log_one_minus_pA": float(mp.log(1 - px["A"]))}
-        if not binary:
-            kw["log_pB"] = float(mp.log(px["B"]))
-        r_float = cert.radius(sigma=sigma, **kw, **params)
-        checks["float_radius_agrees"] = bool(abs(r_float - float(r_claim)) <= 1e-9 * float(r_claim))
-        if "exact" in data:
-            stored = data["exact"]
-            tol = mp.mpf(10) ** (-30)
-
-            def close(a: mp.mpf, b: mp.mpf) -> bool:
-                return bool(abs(a - b) <= tol * abs(b) or (a == 0 and b == 0))
-
-            try:
-                agree = all(close(_mpf(stored[key][k]), probs[k]) and
-                            close(_mpf(stored["complement_" + key][k]), 1 - probs[k])
-                            for key, probs in (("at_x", px), ("at_x_prime", pxp)) for k in probs)
-            except (KeyError, TypeError, ValueError):
-                raise ValueError("malformed witness: field 'exact' does not list every class") from None
-            checks["stored_exact_values_agree"] = bool(agree)
-        exact: dict[str, Any] = {
-            "at_x": {k: float(v) for k, v in px.items()}, "at_x_prime": {k: float(v) for k, v in pxp.items()},
-            "one_minus_pA_x": _s(1 - px["A"], 20), "claimed_radius": float(r_claim),
-            "tight_radius": float(r_tight), "perturbation_norm": float(dist),
-            "prediction_x": _argmax(px), "prediction_x_prime": _argmax(pxp)}
-
+        exact = _exact_checks(data, name, cert, params, sigma, cls, x, xp, checks)
     rng = np.random.default_rng(seed)
+    mc = _monte_carlo_checks(cls, x, xp, sigma, d, samples, rng, exact, checks)
+    imp = _importance_checks(cls, x, xp, sigma, d, is_samples, rng, exact)
+    if imp:
+        checks["importance_sampling_consistent"] = all(r["exact_inside_ci"] for r in imp)
+    return {"path": str(path), "certificate": name, "claim": data.get("claim"), "params": params,
+            "form": data["form"], "num_classes": len(exact["at_x"]), "confirmed": bool(all(checks.values())),
+            "checks": checks, "exact": exact,
+            "monte_carlo": {"samples": samples, "seed": seed, "level": MC_LEVEL, **mc},
+            "importance_sampling": imp, "seconds": time.time() - t0}
+
+
+def _exact_checks(data: dict[str, Any], name: str, cert: C.Certificate, params: dict[str, Any], sigma: float,
+                  cls: dict[str, Any], x: list[mp.mpf], xp: list[mp.mpf], checks: dict[str, bool]) -> dict[str, Any]:
+    """The exact recomputation (at the working precision): add to ``checks`` that A wins at x and loses at x'
+    inside the claimed radius and outside the tight one, that the float radius and the stored values agree;
+    return the exact values."""
+    binary = data["form"] == "binary"
+    px = _exact_probs(cls, x, sigma)
+    pxp = _exact_probs(cls, xp, sigma)
+    r_claim = _mp_radius(name, params, sigma, px["A"], px["B"], binary)
+    tight = C.get(cert.tight)
+    r_tight = _mp_radius(tight.name, {k: params[k] for k in tight.params}, sigma, px["A"], px["B"], binary)
+    dist = _norm([a - b for a, b in zip(xp, x, strict=True)], cert.norm)
+    others = [k for k in px if k != "A"]
+    checks["prediction_x_is_A"] = all(px["A"] > px[k] for k in others)
+    # the certificates' pB is the runner-up's probability: B must be >= every class other than A at x
+    checks["runner_up_x_is_B"] = all(px["B"] >= px[k] for k in others)
+    checks["num_classes_recorded"] = data.get("num_classes", len(px)) == len(px)
+    checks["x_prime_inside_claimed_radius"] = bool(dist <= r_claim)
+    checks["prediction_x_prime_not_A"] = any(pxp[k] > pxp["A"] for k in others)
+    checks["x_prime_outside_tight_radius"] = bool(dist > r_tight)
+    # float path of theory.certificates agrees with the mpmath radius
+    kw = {"log_one_minus_pA": float(mp.log(1 - px["A"]))}
+    if not binary:
+        kw["log_pB"] = float(mp.log(px["B"]))
+    r_float = cert.radius(sigma=sigma, **kw, **params)
+    checks["float_radius_agrees"] = bool(abs(r_float - float(r_claim)) <= 1e-9 * float(r_claim))
+    if "exact" in data:
+        checks["stored_exact_values_agree"] = _stored_exact_agree(data["exact"], px, pxp)
+    return {
+        "at_x": {k: float(v) for k, v in px.items()}, "at_x_prime": {k: float(v) for k, v in pxp.items()},
+        "one_minus_pA_x": _s(1 - px["A"], 20), "claimed_radius": float(r_claim),
+        "tight_radius": float(r_tight), "perturbation_norm": float(dist),
+        "prediction_x": _argmax(px), "prediction_x_prime": _argmax(pxp)}
+
+
+def _stored_exact_agree(stored: dict[str, Any], px: dict[str, mp.mpf], pxp: dict[str, mp.mpf]) -> bool:
+    """Whether the witness's stored exact probabilities (and complements) agree with the recomputed ones to a
+    relative 1e-30; ValueError when a class is missing."""
+    tol = mp.mpf(10) ** (-30)
+
+    def close(a: mp.mpf, b: mp.mpf) -> bool:
+        return bool(abs(a - b) <= tol * abs(b) or (a == 0 and b == 0))
+
+    try:
+        agree = all(close(_mpf(stored[key][k]), probs[k]) and
+                    close(_mpf(stored["complement_" + key][k]), 1 - probs[k])
+                    for key, probs in (("at_x", px), ("at_x_prime", pxp)) for k in probs)
+    except (KeyError, TypeError, ValueError):
+        raise ValueError("malformed witness: field 'exact' does not list every class") from None
+    return bool(agree)
+
+
+def _monte_carlo_checks(cls: dict[str, Any], x: list[mp.mpf], xp: list[mp.mpf], sigma: float, d: int, samples: int,
+                        rng: np.random.Generator, exact: dict[str, Any],
+                        checks: dict[str, bool]) -> dict[str, dict[str, Any]]:
+    """Monte Carlo at x and x' (Clopper-Pearson at MC_LEVEL): add to ``checks`` that A wins at x, loses at x' and
+    that every exact probability is inside its interval; return the counts and intervals."""
+    from theory.certificates import clopper_pearson_interval
+
     mc: dict[str, dict[str, Any]] = {}
     for tag, pt, exact_p in (("x", x, exact["at_x"]), ("x_prime", xp, exact["at_x_prime"])):
         counts = _monte_carlo(cls, pt, sigma, d, samples, rng)
@@ -507,6 +535,13 @@ def check_witness(path: str | Path, *, samples: int = MC_SAMPLES, seed: int = 0,
     checks["mc_prediction_x_prime_not_A"] = any(mc["x_prime"]["ci"][lab][0] > mc["x_prime"]["ci"]["A"][1]
                                                 for lab in mc_others("x_prime"))
     checks["mc_consistent_with_exact"] = all(all(v["exact_inside_ci"].values()) for v in mc.values())
+    return mc
+
+
+def _importance_checks(cls: dict[str, Any], x: list[mp.mpf], xp: list[mp.mpf], sigma: float, d: int,
+                       is_samples: int, rng: np.random.Generator, exact: dict[str, Any]) -> list[dict[str, Any]]:
+    """Importance sampling of the classes too rare for plain Monte Carlo (A, B and the likeliest others, each
+    between 1e-300 and IS_BELOW), with whether each exact probability is inside its interval."""
     imp: list[dict[str, Any]] = []
     for tag, pt, exact_p in (("x", x, exact["at_x"]), ("x_prime", xp, exact["at_x_prime"])):
         rest = sorted((lab for lab in exact_p if lab not in ("A", "B")), key=lambda k: -exact_p[k])
@@ -517,13 +552,7 @@ def check_witness(path: str | Path, *, samples: int = MC_SAMPLES, seed: int = 0,
                 r = _importance(cls, pt, sigma, d, lab, is_samples, rng)
                 r.update({"point": tag, "exact": p, "exact_inside_ci": bool(r["ci"][0] <= p <= r["ci"][1])})
                 imp.append(r)
-    if imp:
-        checks["importance_sampling_consistent"] = all(r["exact_inside_ci"] for r in imp)
-    return {"path": str(path), "certificate": name, "claim": data.get("claim"), "params": params,
-            "form": data["form"], "num_classes": len(exact["at_x"]), "confirmed": bool(all(checks.values())),
-            "checks": checks, "exact": exact,
-            "monte_carlo": {"samples": samples, "seed": seed, "level": MC_LEVEL, **mc},
-            "importance_sampling": imp, "seconds": time.time() - t0}
+    return imp
 
 
 # ----------------------------------------------------------------------------------------------------
