@@ -378,8 +378,7 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
     >>> r.claim("T10").printed_verdict, r.claim("T10").best_verdict, r.claim("T10").printed_assurance
     ('refuted', 'consistent with', 'verified')
     """
-    from theory import claim_witness as CW
-    from theory.claims import BEST_ORDER, CLAIMS, CONDITION, PROOF_STEP, REFUTES, derive_verdict, get, reading_assurance
+    from theory.claims import CLAIMS, get
     from theory.followup import followup_markdown
 
     t_start = time.perf_counter()
@@ -387,6 +386,28 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
     claims = list(dict.fromkeys(claims))
     sound: dict[str, Any] | None = None
     files: dict[str, Any] = {}
+    evidence_by_reading, timing = _run_checks(claims, thorough, progress)
+    if soundness:
+        sound, files = _soundness(thorough, progress)
+    claim_witnesses = _claim_witnesses(evidence_by_reading, claims, thorough, files)
+    results = [_claim_result(c, evidence_by_reading, claim_witnesses, timing[c.id], sound) for c in claims]
+    cp, cb = _counts(results, "printed_verdict"), _counts(results, "best_verdict")
+    seconds = time.perf_counter() - t_start
+    lines = _summary_lines(results, cp, cb, seconds, sound, claim_witnesses)
+    command = "python -m theory audit" + (" --thorough" if thorough else "")
+    return AuditResult(
+        title=TITLE, command=command, thorough=thorough,
+        python=platform.python_version(), claims=tuple(results), counts_printed=cp, counts_best=cb,
+        proof_steps=_proof_steps(results), hidden_conditions=tuple(_plain(_hidden_conditions(results))),
+        claim_witnesses=tuple(claim_witnesses),
+        summary_lines=tuple(lines), seconds=seconds, soundness=_plain(sound) if sound is not None else None,
+        witness_files=files, provenance=Provenance.collect(command),
+        followup_lines=tuple(followup_markdown()) if _has_table_row(claims) else ())
+
+
+def _run_checks(claims: list[Any], thorough: bool,
+                progress: bool) -> tuple[dict[tuple[str, str], list[Any]], dict[str, float]]:
+    """Run every check of every reading of ``claims``; the evidence per (claim ID, reading) and seconds per claim."""
     n_checks = sum(len(r.checks) for c in claims for r in c.all_readings)
     bar = progress_bar(total=n_checks, desc="audit: claim checks", enabled=progress)
     evidence_by_reading: dict[tuple[str, str], list[Any]] = {}
@@ -402,10 +423,15 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
             evidence_by_reading[(c.id, rd.name)] = evs
         timing[c.id] = time.perf_counter() - t0
     bar.close()
-    if soundness:
-        sound, files = _soundness(thorough, progress)
+    return evidence_by_reading, timing
 
-    # witnesses of refuted / ill-posed / proof-gap readings, re-checked in memory
+
+def _claim_witnesses(evidence_by_reading: dict[tuple[str, str], list[Any]], claims: list[Any], thorough: bool,
+                     files: dict[str, Any]) -> list[dict[str, Any]]:
+    """The witnesses of refuted / ill-posed / proof-gap readings, re-checked in memory (their files added to
+    ``files``); one row each: claim, reading, check, finding, file and whether it was confirmed."""
+    from theory import claim_witness as CW
+
     wrecs = CW.claim_witness_records(evidence_by_reading, [c.id for c in claims], thorough=thorough)
     claim_witnesses = []
     for name, rec in wrecs.items():
@@ -414,48 +440,70 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
         claim_witnesses.append({"claim": rec["claim"], "reading": res["reading"], "check": rec["check"],
                                 "finding": res["finding"], "file": f"witnesses/{name}",
                                 "confirmed": res["confirmed"]})
+    return claim_witnesses
 
-    results = []
-    for c in claims:
-        rrs = []
-        for rd in c.all_readings:
-            evs = evidence_by_reading[(c.id, rd.name)]
-            wl = tuple(w for w in claim_witnesses if w["claim"] == c.id and w["reading"] == rd.name)
-            rrs.append(ReadingResult(
-                name=rd.name, statement=rd.statement, repair=rd.repair, verdict=rd.verdict,
-                derived_verdict=derive_verdict(evs), all_checks_ok=all(e.ok for e in evs),
-                evidence=tuple(_plain([e.as_dict() for e in evs])),
-                witnesses=tuple(_plain([{k: w[k] for k in ("file", "check", "finding", "confirmed")} for w in wl])),
-                assurance=reading_assurance(evs)))
-        printed, repaired = rrs[0], rrs[1:]
-        best = min(rrs, key=lambda r: BEST_ORDER.index(r.derived_verdict))
-        best_rep = min(repaired, key=lambda r: BEST_ORDER.index(r.derived_verdict)) if repaired else None
-        results.append(ClaimResult(
-            id=c.id, title=c.title, where=c.where, kind=c.kind, statement=c.statement,
-            formalisation=c.formalisation,
-            hypotheses=tuple({"name": h.name, "text": h.text} for h in c.hypotheses),
-            conditions=tuple({"name": h.name, "text": h.text} for h in c.conditions),
-            methods=tuple(c.methods), verdict=c.verdict, printed_verdict=printed.derived_verdict,
-            best_verdict=best.derived_verdict, best_reading=best.name,
-            best_repaired_verdict=best_rep.derived_verdict if best_rep else "",
-            best_repaired_reading=best_rep.name if best_rep else "",
-            holds_when=c.holds_when, reason=c.reason, depends_on=tuple(c.depends_on), readings=tuple(rrs),
-            seconds=timing[c.id], all_checks_ok=all(r.all_checks_ok for r in rrs),
-            verdict_agrees_with_registry=all(r.agrees for r in rrs),
-            notes=tuple(_soundness_notes(c, printed.derived_verdict, sound)),
-            printed_assurance=printed.assurance,
-            best_repaired_assurance=best_rep.assurance if best_rep else ""))
 
-    # counts in a fixed order (most to least favourable), printed and best
-    def counts(key: str) -> tuple[tuple[str, int], ...]:
-        return tuple((v, sum(getattr(r, key) == v for r in results)) for v in BEST_ORDER
-                     if any(getattr(r, key) == v for r in results))
+def _claim_result(c: Any, evidence_by_reading: dict[tuple[str, str], list[Any]],
+                  claim_witnesses: list[dict[str, Any]], seconds: float,
+                  sound: dict[str, Any] | None) -> ClaimResult:
+    """One claim's result: each reading's derived verdict, evidence, witnesses and assurance, and the claim's
+    verdict as printed and under its best (repaired) reading."""
+    from theory.claims import BEST_ORDER, derive_verdict, reading_assurance
+
+    rrs = []
+    for rd in c.all_readings:
+        evs = evidence_by_reading[(c.id, rd.name)]
+        wl = tuple(w for w in claim_witnesses if w["claim"] == c.id and w["reading"] == rd.name)
+        rrs.append(ReadingResult(
+            name=rd.name, statement=rd.statement, repair=rd.repair, verdict=rd.verdict,
+            derived_verdict=derive_verdict(evs), all_checks_ok=all(e.ok for e in evs),
+            evidence=tuple(_plain([e.as_dict() for e in evs])),
+            witnesses=tuple(_plain([{k: w[k] for k in ("file", "check", "finding", "confirmed")} for w in wl])),
+            assurance=reading_assurance(evs)))
+    printed, repaired = rrs[0], rrs[1:]
+    best = min(rrs, key=lambda r: BEST_ORDER.index(r.derived_verdict))
+    best_rep = min(repaired, key=lambda r: BEST_ORDER.index(r.derived_verdict)) if repaired else None
+    return ClaimResult(
+        id=c.id, title=c.title, where=c.where, kind=c.kind, statement=c.statement,
+        formalisation=c.formalisation,
+        hypotheses=tuple({"name": h.name, "text": h.text} for h in c.hypotheses),
+        conditions=tuple({"name": h.name, "text": h.text} for h in c.conditions),
+        methods=tuple(c.methods), verdict=c.verdict, printed_verdict=printed.derived_verdict,
+        best_verdict=best.derived_verdict, best_reading=best.name,
+        best_repaired_verdict=best_rep.derived_verdict if best_rep else "",
+        best_repaired_reading=best_rep.name if best_rep else "",
+        holds_when=c.holds_when, reason=c.reason, depends_on=tuple(c.depends_on), readings=tuple(rrs),
+        seconds=seconds, all_checks_ok=all(r.all_checks_ok for r in rrs),
+        verdict_agrees_with_registry=all(r.agrees for r in rrs),
+        notes=tuple(_soundness_notes(c, printed.derived_verdict, sound)),
+        printed_assurance=printed.assurance,
+        best_repaired_assurance=best_rep.assurance if best_rep else "")
+
+
+def _counts(results: list[ClaimResult], key: str) -> tuple[tuple[str, int], ...]:
+    """How many claims have each verdict ``key`` ('printed_verdict' or 'best_verdict'), in a fixed order (most to
+    least favourable), verdicts that no claim has left out."""
+    from theory.claims import BEST_ORDER
+
+    return tuple((v, sum(getattr(r, key) == v for r in results)) for v in BEST_ORDER
+                 if any(getattr(r, key) == v for r in results))
+
+
+def _proof_steps(results: list[ClaimResult]) -> tuple[dict[str, Any], ...]:
+    """The audited proof steps: the claim each serves, its verdict and what was found."""
+    from theory.claims import PROOF_STEP
 
     # convention (theory.claims.proof_steps): the first entry of depends_on is the claim the step serves
-    proof_steps = tuple({"id": r.id, "title": r.title, "serves": list(r.depends_on[:1]), "verdict": r.printed_verdict,
-                         "summary": " ".join(e["summary"] for e in r.readings[0].evidence
-                                             if e["finding"] != "supports") or r.readings[0].evidence[0]["summary"]}
-                        for r in results if r.kind == PROOF_STEP)
+    return tuple({"id": r.id, "title": r.title, "serves": list(r.depends_on[:1]), "verdict": r.printed_verdict,
+                  "summary": " ".join(e["summary"] for e in r.readings[0].evidence
+                                      if e["finding"] != "supports") or r.readings[0].evidence[0]["summary"]}
+                 for r in results if r.kind == PROOF_STEP)
+
+
+def _hidden_conditions(results: list[ClaimResult]) -> list[dict[str, Any]]:
+    """Every check that found a statement true only under a condition, or refuted it."""
+    from theory.claims import CONDITION, REFUTES
+
     hidden = []
     for r in results:
         for rr in r.readings:
@@ -463,8 +511,13 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
                 if e["finding"] in (CONDITION, REFUTES):
                     hidden.append({"id": r.id, "reading": rr.name, "check": e["check"], "finding": e["finding"],
                                    "summary": e["summary"], "holds_when": r.holds_when})
-    cp, cb = counts("printed_verdict"), counts("best_verdict")
-    seconds = time.perf_counter() - t_start
+    return hidden
+
+
+def _summary_lines(results: list[ClaimResult], cp: tuple[tuple[str, int], ...], cb: tuple[tuple[str, int], ...],
+                   seconds: float, sound: dict[str, Any] | None,
+                   claim_witnesses: list[dict[str, Any]]) -> list[str]:
+    """The audit's console summary: counts of verdicts and assurances, exceeding certificates, witnesses."""
     lines = [f"{len(results)} claims (checked in {seconds:.1f} s)",
              "verdicts as printed: " + ", ".join(f"{v} {n}" for v, n in cp),
              "best reading:        " + ", ".join(f"{v} {n}" for v, n in cb),
@@ -475,14 +528,7 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
         lines.append("certificates exceeding the tight radius on 1 - pA in [1e-15, 1/2): " + (", ".join(ex) or "none"))
     unconfirmed = [w["file"] for w in claim_witnesses if not w["confirmed"]]
     lines.append(f"claim witnesses: {len(claim_witnesses) - len(unconfirmed)}/{len(claim_witnesses)} confirmed")
-    command = "python -m theory audit" + (" --thorough" if thorough else "")
-    return AuditResult(
-        title=TITLE, command=command, thorough=thorough,
-        python=platform.python_version(), claims=tuple(results), counts_printed=cp, counts_best=cb,
-        proof_steps=proof_steps, hidden_conditions=tuple(_plain(hidden)), claim_witnesses=tuple(claim_witnesses),
-        summary_lines=tuple(lines), seconds=seconds, soundness=_plain(sound) if sound is not None else None,
-        witness_files=files, provenance=Provenance.collect(command),
-        followup_lines=tuple(followup_markdown()) if _has_table_row(claims) else ())
+    return lines
 
 
 # ----------------------------------------------------------------------------------------------------
