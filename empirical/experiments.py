@@ -974,6 +974,27 @@ def _compose_protocol(ctx: Context, res: dict):
           "(T13, Yang) at matched E‖z‖∞", "ℓ∞ radius × 255", scale=255.0)
     total = time.perf_counter() - ctx.t0
     n_expected = len(res["indices"])
+    L = _protocol_header(ctx, res, st, n_expected)
+    L += _protocol_models(res)
+    L += _protocol_l2_section(gauss, figs)
+    L += _protocol_linf_section(res, gauss, expo, figs)
+    L += _protocol_closing(gauss, expo, st, n_expected)
+    md = "\n".join(L) + "\n"
+    summary = {"experiment": dataset, "protocol": "cohen", "command": ctx.command, "scale": ctx.scale,
+               "device": ctx.device_name, "seed": ctx.seed, "settings": st.__dict__, "d": d, "seconds": total,
+               "models": res["metas"], "skipped_runs": res["skipped"], "missing_runs": res["missing"],
+               "runs": {k: {"mechanism": r.mechanism, "sigma": r.sigma, "train_sigma": r.train_sigma,
+                            "points": int(r.idx.size), "seconds": r.seconds, "accuracy": r.accuracy,
+                            **r.certified_summary(PROTOCOL_L2_RADII, PROTOCOL_LINF_RADII_255)}
+                        for k, r in runs.items()}}
+
+    return md, json.dumps(to_jsonable(summary), indent=1), summary
+
+
+def _protocol_header(ctx: Context, res: dict, st: Settings, n_expected: int) -> list[str]:
+    """The protocol report's header (data, recipe, compute) and what was run, skipped, missing or incomplete."""
+    runs = res["runs"]
+    dataset, d = res["dataset"], res["d"]
     L = _header(ctx, f"Own models on {dataset} (d = {d}) at Cohen et al.'s protocol", st,
                 [f"* data: {DATA_NOTES[dataset]}; --data-dir {ctx.data_dir}; as loaded: {res['train_size']:,} training "
                  f"/ {res['test_size']:,} test images",
@@ -995,7 +1016,12 @@ def _compose_protocol(ctx: Context, res: dict):
     else:
         L += [f"**What was run.** Every planned run, each on all {n_expected} points: "
               + ", ".join(f"`{k}`" for k, *_ in res["plan"]) + ".", ""]
-    L += ["## Base classifiers", ""]
+    return L
+
+
+def _protocol_models(res: dict) -> list[str]:
+    """The section "Base classifiers": each model's recipe, training sigma, epochs and accuracies."""
+    L = ["## Base classifiers", ""]
     rows = [[mk, m["arch"], m.get("recipe", "default"), f"{m['sigma']:.4g}", m.get("train_examples"),
              f"{m.get('epochs')}/{m.get('epochs_requested', m.get('epochs'))}",
              _fmt_pct(m.get("test_acc_clean", float("nan"))), _fmt_pct(m.get("test_acc_noisy", float("nan"))),
@@ -1003,7 +1029,12 @@ def _compose_protocol(ctx: Context, res: dict):
     L += _table(rows, ["model", "arch", "recipe", "training σ", "train examples", "epochs run/asked", "clean acc. %",
                        "acc. under its noise %", "train s"])
     L += ["", f"(accuracies on the first {min(EVAL_EXAMPLES, res['test_size'])} test images, one noise draw each)", ""]
-    L += ["## Certified accuracy at ℓ2 radii (Gaussian mechanism, σ = training σ)", "",
+    return L
+
+
+def _protocol_l2_section(gauss: list, figs: dict[str, str]) -> list[str]:
+    """The certified accuracy at l2 radii of the Gaussian runs (mechanism sigma = training sigma), and its figure."""
+    L = ["## Certified accuracy at ℓ2 radii (Gaussian mechanism, σ = training σ)", "",
           "Certified accuracy (%): the fraction of the certified test points that are correct, not abstained and "
           "certified at radius ≥ R; median certified radius over certified-correct points.", ""]
     rows = []
@@ -1013,7 +1044,13 @@ def _compose_protocol(ctx: Context, res: dict):
                         + [_fmt_pct(r.certified_accuracy(c, x)[0]) for x in PROTOCOL_L2_RADII] + [f"{r.median(c):.3f}"])
     L += _table(rows, ["σ", "certificate", "points"] + [f"R = {x:g}" for x in PROTOCOL_L2_RADII] + ["median R"])
     L += ["", f"![l2]({figs['l2']})", ""]
-    L += ["## Certified accuracy at ℓ∞ radii", "",
+    return L
+
+
+def _protocol_linf_section(res: dict, gauss: list, expo: list, figs: dict[str, str]) -> list[str]:
+    """The certified accuracy at l_inf radii (Gaussian: T18, Cohen converted; eq. 6: T13, Yang), which mechanism
+    certifies more, and the figure."""
+    L = ["## Certified accuracy at ℓ∞ radii", "",
           "Gaussian mechanism σ (the model's training σ): T18 and Cohen's ℓ2 radius converted (ℓ2 → ℓ∞ by "
           "‖δ‖2 ≤ √d‖δ‖∞); eq.-6 mechanism at the σ_e with the same E‖z‖∞ (T15), on the same Gaussian-trained "
           "model: T13 (D∞) and Yang et al.'s tight radius. ℓ∞ radii in units of 1/255:", ""]
@@ -1035,7 +1072,12 @@ def _compose_protocol(ctx: Context, res: dict):
               "ℓ2→ℓ∞ for the Gaussian, T13 or Yang for eq. 6; certified accuracy):", ""]
         L += [f"* training σ = {g.sigma:g}: {_linf_winner_line(g, e, PROTOCOL_LINF_RADII_255)}." for g, e in pairs]
     L += ["", f"![linf]({figs['linf']})", ""]
-    L += ["## Closing note", ""]
+    return L
+
+
+def _protocol_closing(gauss: list, expo: list, st: Settings, n_expected: int) -> list[str]:
+    """The closing note: per sigma, the accuracies at l2 = 1 and the l_inf radii of both mechanisms."""
+    L = ["## Closing note", ""]
     for g in gauss:
         e = next((x for x in expo if x.train_sigma == g.sigma), None)
         line = (f"* σ = {g.sigma:g}: certified accuracy at R = 0 {_fmt_pct(g.accuracy)}%, at ℓ2 = 1: Cohen "
@@ -1051,16 +1093,7 @@ def _compose_protocol(ctx: Context, res: dict):
         L.append(line + ".")
     L += [f"* Protocol: n0 = {st.n0}, n = {st.n:,}, α = {st.alpha}, {n_expected} evenly spaced test points (Cohen et "
           "al. 2019, Sec. 4); radii from `theory.certificates`.", ""]
-    md = "\n".join(L) + "\n"
-    summary = {"experiment": dataset, "protocol": "cohen", "command": ctx.command, "scale": ctx.scale,
-               "device": ctx.device_name, "seed": ctx.seed, "settings": st.__dict__, "d": d, "seconds": total,
-               "models": res["metas"], "skipped_runs": res["skipped"], "missing_runs": res["missing"],
-               "runs": {k: {"mechanism": r.mechanism, "sigma": r.sigma, "train_sigma": r.train_sigma,
-                            "points": int(r.idx.size), "seconds": r.seconds, "accuracy": r.accuracy,
-                            **r.certified_summary(PROTOCOL_L2_RADII, PROTOCOL_LINF_RADII_255)}
-                        for k, r in runs.items()}}
-
-    return md, json.dumps(to_jsonable(summary), indent=1), summary
+    return L
 
 
 # =============================================================================================
