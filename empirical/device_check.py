@@ -411,7 +411,8 @@ def compute_device_check(args: DeviceCheckSettings, *, command: str | None = Non
     data_dir, fake, tmp = _data_dir(args)
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    res = {"name": args.name, "command": command or "python -m empirical gpu-report",
+    res: dict[str, Any] = {
+           "name": args.name, "command": command or "python -m empirical gpu-report",
            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
            "device": str(dev), "torch": str(torch.__version__), "cuda": torch.version.cuda, "scale": scale,
            "dry_run": bool(args.dry_run), "fake_data": fake, "time_budget": budget, "sizes": sz,
@@ -548,7 +549,7 @@ def _certify_variants(run: _Run, model, split, dev, sz: dict, args: DeviceCheckS
     import torch
 
     idx = list(range(min(sz["count"], len(split))))
-    variants = [("fp32", dict(), out_dir / run.res["tsv_name"])]
+    variants: list[tuple[str, dict[str, Any], Path]] = [("fp32", dict(), out_dir / run.res["tsv_name"])]
     if dev.type == "cuda" or args.dry_run:  # the dry run exercises the bf16 path and its agreement check on the CPU
         variants.append(("bf16 autocast", dict(autocast_dtype=torch.bfloat16),
                          out_dir / f"{args.name}-certify-bf16.tsv"))

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -61,11 +62,19 @@ def augment_crop_flip(x: torch.Tensor, generator: torch.Generator, pad: int = 4)
     return torch.where(flip[:, None, None, None], out.flip(3), out)
 
 
+def _arrays(split: Split) -> tuple[torch.Tensor, torch.Tensor]:
+    """An in-memory split's images and labels (ValueError for a lazy split)."""
+    if split.x is None or split.y is None:
+        raise ValueError(f"split {split.split!r} of {split.info.name} is not in memory")
+    return split.x, split.y
+
+
 def _batches(split: Split, idx: torch.Tensor, batch_size: int):
     for s in range(0, idx.numel(), batch_size):
         sel = idx[s:s + batch_size]
         if split.in_memory:
-            yield split.x[sel], split.y[sel]
+            x, y = _arrays(split)
+            yield x[sel], y[sel]
         else:
             items = [split[int(i)] for i in sel]
             yield torch.stack([a for a, _ in items]), torch.tensor([b for _, b in items])
@@ -162,7 +171,7 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
         return evaluate(model, test, device, seed=seed, max_examples=m, **kw) if test is not None else nan
 
     torch.manual_seed(seed)
-    model = build_model(arch, info).to(device)
+    model: nn.Module = build_model(arch, info).to(device)
     if arch == "bayes":
         acc = accuracy(model)
         meta = make_meta(info, arch, noise, sigma, seed, epochs=0, note="exact Bayes classifier, not trained",
@@ -180,9 +189,9 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
     augment = recipe == "fast" and len(info.shape) == 3 and info.shape[0] == 3 and min(info.shape[1:]) > 8
     g_aug = make_generator(device, seed + 4) if augment else None
     fast_cuda = recipe == "fast" and device.type == "cuda"
-    step_model = model
+    step_model: Callable[..., torch.Tensor] = model
     if fast_cuda:
-        model = model.to(memory_format=torch.channels_last)
+        model = model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # (missing from stubs)
         step_model = torch.compile(model)
     t0 = time.perf_counter()
     stopped_early = False
@@ -208,7 +217,7 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
     if bar is not None:
         bar.close()
     del src
-    model = model.to(memory_format=torch.contiguous_format).eval()
+    model = model.to(memory_format=torch.contiguous_format).eval()  # type: ignore[call-overload]
     secs = time.perf_counter() - t0
     from empirical._sysinfo import loadavg as _loadavg
 
@@ -265,15 +274,16 @@ def _optimiser(model: nn.Module, arch: str, recipe: str, lr, epochs: int, steps_
 def _training_source(train: Split, info, sub: torch.Tensor, n: int, device: torch.device) -> tuple[Split, bool]:
     """The split batches are drawn from and whether it is resident on ``device`` (the subset ``sub`` moved there
     when it fits, :func:`_fits_on_device`; else ``train`` itself, batches moved one by one)."""
-    resident = train.in_memory and _fits_on_device(
-        n * (train.x.shape[1:].numel() * train.x.element_size() + train.y.element_size()), device)
-    if resident:  # the (subset of the) data on the device; batches index it with a device permutation
-        whole = n == len(train)
-        src = Split(info, train.split, (train.x if whole else train.x[sub]).to(device),
-                    (train.y if whole else train.y[sub]).to(device), train.source)
-    else:
-        src = train
-    return src, bool(resident)
+    if not train.in_memory:
+        return train, False
+    x, y = _arrays(train)
+    if not _fits_on_device(n * (x.shape[1:].numel() * x.element_size() + y.element_size()), device):
+        return train, False
+    # the (subset of the) data on the device; batches index it with a device permutation
+    whole = n == len(train)
+    src = Split(info, train.split, (x if whole else x[sub]).to(device), (y if whole else y[sub]).to(device),
+                train.source)
+    return src, True
 
 
 def _epoch(step_model, src: Split, idx: torch.Tensor, batch_size: int, device: torch.device, loss_fn, opt, *,
