@@ -58,8 +58,8 @@ def _read_complete(path: Path, header: list[str] | None, *, repair: bool,
     try:
         lines = data[:cut].decode("utf-8").splitlines()
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise ValueError(f"{label}: {str(path)!r} line {line} is not UTF-8 text "
+        bad_line = data[:exc.start].count(b"\n") + 1
+        raise ValueError(f"{label}: {str(path)!r} line {bad_line} is not UTF-8 text "
                          f"({exc.reason} at byte {exc.start})") from None
     if not lines:
         return None, None, []
