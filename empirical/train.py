@@ -31,16 +31,19 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
 
 from empirical.core import resolve_device
-from empirical.data import Split, load_dataset
+from empirical.data import DatasetInfo, Split, load_dataset
 from empirical.models import ARCHS, build_model, make_meta
 from empirical.noise import FLOAT_MECHANISMS, NoiseSampler, make_generator
 from theory import validate as V
+from theory._progress import Progress
 
 NOISES = ("none",) + FLOAT_MECHANISMS  # training noise is added in float (gaussian-lattice: certification only)
 RECIPES = ("default", "fast")
@@ -69,7 +72,8 @@ def _arrays(split: Split) -> tuple[torch.Tensor, torch.Tensor]:
     return split.x, split.y
 
 
-def _batches(split: Split, idx: torch.Tensor, batch_size: int):
+def _batches(split: Split, idx: torch.Tensor,
+             batch_size: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     for s in range(0, idx.numel(), batch_size):
         sel = idx[s:s + batch_size]
         if split.in_memory:
@@ -80,8 +84,8 @@ def _batches(split: Split, idx: torch.Tensor, batch_size: int):
             yield torch.stack([a for a, _ in items]), torch.tensor([b for _, b in items])
 
 
-def evaluate(model: nn.Module, split: Split, device, *, noise: str = "none", sigma: float = 0.0,
-             batch_size: int = 256, seed: int = 0, max_examples=None) -> float:
+def evaluate(model: nn.Module, split: Split, device: str | torch.device, *, noise: str = "none",
+             sigma: float = 0.0, batch_size: int = 256, seed: int = 0, max_examples: int | None = None) -> float:
     """Accuracy of ``model`` on ``split`` (with one noise draw per example when ``noise`` != 'none')."""
     device = resolve_device(device)
     model = model.to(device).eval()
@@ -99,19 +103,20 @@ def evaluate(model: nn.Module, split: Split, device, *, noise: str = "none", sig
     return float(correct.item()) / max(n, 1)
 
 
-def _log_beside_bar(log, bar):
+def _log_beside_bar(log: Callable[[str], Any] | None, bar: Progress | None) -> Callable[[str], Any] | None:
     """``log`` that clears the progress bar first and redraws it after (the line does not land on the bar)."""
     if log is None or bar is None:
         return log
 
-    def out(msg):
+    def out(msg: str) -> None:
         bar.clear()
         log(msg)
         bar.refresh()
     return out
 
 
-def _check_args(arch: str, noise: str, sigma, epochs, batch_size, seed):
+def _check_args(arch: str, noise: str, sigma: float, epochs: int, batch_size: int,
+                seed: int) -> tuple[str, str, float, int, int, int]:
     """Validated (arch, noise, sigma, epochs, batch_size, seed); sigma is 0.0 for noise 'none'."""
     V.choice("arch", arch, set(ARCHS))
     V.choice("noise", noise, set(NOISES))
@@ -120,7 +125,7 @@ def _check_args(arch: str, noise: str, sigma, epochs, batch_size, seed):
             V.count("seed", seed, minimum=0))
 
 
-def _train_subset(n_all: int, k, seed: int) -> torch.Tensor:
+def _train_subset(n_all: int, k: int | None, seed: int) -> torch.Tensor:
     """Indices of the training examples used: all of them in order when ``k`` is None or >= n_all, else a
     seeded random subset of size ``k`` (its own generator, seed + 3), never a prefix: class-major data
     (the JPEG CIFAR-10 copy) would leave a prefix with one or two classes."""
@@ -138,9 +143,11 @@ def _fits_on_device(nbytes: int, device: torch.device) -> bool:
     return nbytes <= free // 4
 
 
-def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: float, epochs: int = 10,
-        seed: int = 0, device="auto", *, batch_size: int = 128, lr=None, train_examples=None, eval_examples=None,
-        max_seconds=None, progress: bool = True, log=None, recipe: str = "default"):
+def fit(arch: str, info: DatasetInfo, train: Split, test: Split | None, noise: str, sigma: float, epochs: int = 10,
+        seed: int = 0, device: str | torch.device = "auto", *, batch_size: int = 128, lr: float | None = None,
+        train_examples: int | None = None, eval_examples: int | None = None, max_seconds: float | None = None,
+        progress: bool = True, log: Callable[[str], Any] | None = None,
+        recipe: str = "default") -> tuple[nn.Module, dict[str, Any]]:
     """Noise-augmented training of ``arch`` (built for ``info``) on the split ``train``, evaluated on ``test``
     (None: no evaluation, accuracies NaN); returns ``(model (eval mode), meta)``.
 
@@ -167,7 +174,7 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
     m = None if test is None else (len(test) if eval_examples is None else
                                    min(len(test), V.count("eval_examples", eval_examples, minimum=1)))
 
-    def accuracy(model, **kw):
+    def accuracy(model: nn.Module, **kw: Any) -> float:
         return evaluate(model, test, device, seed=seed, max_examples=m, **kw) if test is not None else nan
 
     torch.manual_seed(seed)
@@ -209,8 +216,9 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
             sched.step()
         done_epochs = ep + 1
         last_loss = float(tot.item()) / n
-        if log is not None:
-            _log_beside_bar(log, bar)(f"epoch {ep + 1}/{epochs}: loss {last_loss:.4f}")
+        say = _log_beside_bar(log, bar)
+        if say is not None:
+            say(f"epoch {ep + 1}/{epochs}: loss {last_loss:.4f}")
         if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
             stopped_early = ep + 1 < epochs
             break
@@ -232,7 +240,7 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
     return model, meta
 
 
-def _train_bar(arch: str, info, noise: str, sigma: float, total: int):
+def _train_bar(arch: str, info: DatasetInfo, noise: str, sigma: float, total: int) -> Progress:
     """The training progress bar (one step per batch), labelled with the model, data set and noise."""
     from theory._progress import progress_bar
 
@@ -240,7 +248,8 @@ def _train_bar(arch: str, info, noise: str, sigma: float, total: int):
     return progress_bar(total=total, desc=label)
 
 
-def _optimiser(model: nn.Module, arch: str, recipe: str, lr, epochs: int, steps_per_epoch: int):
+def _optimiser(model: nn.Module, arch: str, recipe: str, lr: float | None, epochs: int, steps_per_epoch: int
+               ) -> tuple[float, torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler | None, bool]:
     """The learning rate, optimiser and schedule of ``recipe`` for ``arch``, and whether the schedule steps per
     batch ('fast': SGD-Nesterov for ResNets, else AdamW, one-cycle when there are >= 8 steps; 'default': SGD
     with steps at 1/3 and 2/3 for ResNets, else Adam at a constant rate)."""
@@ -271,7 +280,8 @@ def _optimiser(model: nn.Module, arch: str, recipe: str, lr, epochs: int, steps_
     return lr, opt, sched, per_batch_sched
 
 
-def _training_source(train: Split, info, sub: torch.Tensor, n: int, device: torch.device) -> tuple[Split, bool]:
+def _training_source(train: Split, info: DatasetInfo, sub: torch.Tensor, n: int,
+                     device: torch.device) -> tuple[Split, bool]:
     """The split batches are drawn from and whether it is resident on ``device`` (the subset ``sub`` moved there
     when it fits, :func:`_fits_on_device`; else ``train`` itself, batches moved one by one)."""
     if not train.in_memory:
@@ -286,8 +296,11 @@ def _training_source(train: Split, info, sub: torch.Tensor, n: int, device: torc
     return src, True
 
 
-def _epoch(step_model, src: Split, idx: torch.Tensor, batch_size: int, device: torch.device, loss_fn, opt, *,
-           batch_sched, sampler, g_noise, g_aug, fast_cuda: bool, bar) -> torch.Tensor:
+def _epoch(step_model: Callable[..., torch.Tensor], src: Split, idx: torch.Tensor, batch_size: int,
+           device: torch.device, loss_fn: nn.Module, opt: torch.optim.Optimizer, *,
+           batch_sched: torch.optim.lr_scheduler.LRScheduler | None, sampler: NoiseSampler | None,
+           g_noise: torch.Generator, g_aug: torch.Generator | None, fast_cuda: bool,
+           bar: Progress | None) -> torch.Tensor:
     """One epoch over ``idx``: augment (with ``g_aug``), add the noise, one optimiser step per batch (and a step of
     ``batch_sched``); returns the summed loss (a device tensor, read once per epoch)."""
     tot = torch.zeros((), device=device)
@@ -314,8 +327,10 @@ def _epoch(step_model, src: Split, idx: torch.Tensor, batch_size: int, device: t
 
 
 def train_model(dataset: str, arch: str, noise: str, sigma: float, epochs: int = 10, seed: int = 0,
-                device="auto", *, data_dir=None, batch_size: int = 128, lr=None, max_examples=None,
-                max_seconds=None, progress: bool = True, log=None, eval_split="test", recipe: str = "default"):
+                device: str | torch.device = "auto", *, data_dir: str | Path | None = None, batch_size: int = 128,
+                lr: float | None = None, max_examples: int | None = None, max_seconds: float | None = None,
+                progress: bool = True, log: Callable[[str], Any] | None = None, eval_split: str | None = "test",
+                recipe: str = "default") -> tuple[nn.Module, dict[str, Any]]:
     """Train ``arch`` on ``dataset`` ('train' split) with ``noise`` ('gaussian', 'exponential-linf' or
     'none') of parameter ``sigma`` added to every training input; returns ``(model (eval mode), meta)``.
 
