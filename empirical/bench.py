@@ -39,26 +39,29 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+from torch import nn
 
 from empirical._sysinfo import loadavg as _loadavg
 from empirical.core import FastForward, Smooth, resolve_device
-from empirical.data import dataset_info
+from empirical.data import DatasetInfo, dataset_info
 from empirical.models import build_model, load_checkpoint
 from empirical.noise import NoiseSampler, check_mechanism, make_generator
 
 
-def _sync(device):
+def _sync(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize(device)
 
 
-def _naive_noise(b, sigma, mechanism="gaussian"):
+def _naive_noise(b: torch.Tensor, sigma: float, mechanism: str = "gaussian") -> torch.Tensor:
     """Noise like ``b`` drawn the straightforward eager way (global RNG, fresh tensors every batch):
     Gaussian ``randn_like * sigma``, or eq.-6 noise by R14 -- R ~ Gamma(d + 1, scale sigma) per sample
     (``torch.distributions.Gamma``), then uniform on the cube [-R, R]^d."""
@@ -71,7 +74,8 @@ def _naive_noise(b, sigma, mechanism="gaussian"):
     return (torch.rand_like(b) * 2 - 1) * radius
 
 
-def _naive_counts(model, x, num, batch, sigma, num_classes, mechanism="gaussian"):
+def _naive_counts(model: nn.Module, x: torch.Tensor, num: int, batch: int, sigma: float, num_classes: int,
+                  mechanism: str = "gaussian") -> np.ndarray:
     """Cohen et al.'s _sample_noise: eager, fresh noise per batch (:func:`_naive_noise`, the chosen
     mechanism), host copy + Python counting per batch."""
     counts = np.zeros(num_classes, dtype=int)
@@ -88,7 +92,8 @@ def _naive_counts(model, x, num, batch, sigma, num_classes, mechanism="gaussian"
     return counts
 
 
-def cohen_reference_certify(model, x, sigma: float, n0: int, n: int, alpha: float, batch: int, num_classes: int):
+def cohen_reference_certify(model: nn.Module, x: torch.Tensor, sigma: float, n0: int, n: int, alpha: float, batch: int,
+                            num_classes: int) -> tuple[int, float, np.ndarray, np.ndarray]:
     """Cohen et al.'s (2019) CERTIFY loop as they describe it, for the benchmark's reference mode.
 
     SAMPLEUNDERNOISE: in batches of ``batch``, repeat ``x`` ([C, H, W], on the model's device) to the batch,
@@ -106,7 +111,7 @@ def cohen_reference_certify(model, x, sigma: float, n0: int, n: int, alpha: floa
     """
     from scipy.stats import beta, norm
 
-    def sample_under_noise(num):
+    def sample_under_noise(num: int) -> np.ndarray:
         counts = np.zeros(num_classes, dtype=np.int64)
         left = num
         with torch.no_grad():
@@ -132,7 +137,9 @@ def cohen_reference_certify(model, x, sigma: float, n0: int, n: int, alpha: floa
 REFERENCES = ("cohen", "none")
 
 
-def _reference_worker(conn, arch, info, state_dict, x, sigma, n0, n, batch, k, threads, device) -> None:
+def _reference_worker(conn: Connection, arch: str, info: DatasetInfo, state_dict: dict[str, torch.Tensor],
+                      x: torch.Tensor, sigma: float, n0: int, n: int, batch: int, k: int, threads: int,
+                      device: torch.device) -> None:
     """Body of :class:`ReferenceProcess`: builds the model, then runs :func:`cohen_reference_certify` on each
     ``"run"`` received and answers ``"done"``; stops on anything else."""
     torch.set_num_threads(threads)
@@ -162,7 +169,8 @@ class ReferenceProcess:
     ``proc()`` runs the loop once there and returns the number of samples; the caller times it (the pipe round
     trip is well under a millisecond); ``proc.last`` holds that run's (prediction, counts)."""
 
-    def __init__(self, arch, info, model, x, sigma, n0, n, batch, k, device):
+    def __init__(self, arch: str, info: DatasetInfo, model: nn.Module, x: torch.Tensor, sigma: float, n0: int,
+                 n: int, batch: int, k: int, device: torch.device):
         import multiprocessing as mp
 
         ctx = mp.get_context("spawn")
@@ -193,11 +201,12 @@ class ReferenceProcess:
         self.conn.close()
 
 
-def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, device="auto", batch: int = 400,
+def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint: str | Path | None = None,
+              device: str | torch.device = "auto", batch: int = 400,
               n: int = 4000, n0: int = 100, reps: int = 5, sigma: float = 0.25, mechanism: str = "gaussian",
               compile: bool = True, seed: int = 0, progress: bool = True, reference: str = "cohen",
               engine_batch: int | None = None, samplers: bool = True,
-              reference_process: bool = True) -> dict:
+              reference_process: bool = True) -> dict[str, Any]:
     """Run the benchmark; returns a dict of per-mode samples/s (median, min, max, all), ratios and notes.
 
     ``reference`` 'cohen' adds the mode ``r_cohen`` (:func:`cohen_reference_certify`, Gaussian noise; with
@@ -259,7 +268,7 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
     return res
 
 
-def _bench_model(arch: str, dataset: str, checkpoint) -> tuple[torch.nn.Module, Any, str]:
+def _bench_model(arch: str, dataset: str, checkpoint: str | Path | None) -> tuple[nn.Module, DatasetInfo, str]:
     """The model to time (a checkpoint's, or a fresh ``arch`` for ``dataset``), in eval mode, its data set info
     and architecture."""
     if checkpoint is not None:
@@ -284,9 +293,9 @@ class _EngineModes:
     k: int
 
 
-def _engine_modes(model, arch: str, info, x: torch.Tensor, dev: torch.device, *, compile: bool, mechanism: str,
-                  sigma: float, n: int, n0: int, batch: int, engine_batch: int, seed: int, reference: str,
-                  reference_process: bool) -> _EngineModes:
+def _engine_modes(model: nn.Module, arch: str, info: DatasetInfo, x: torch.Tensor, dev: torch.device, *,
+                  compile: bool, mechanism: str, sigma: float, n: int, n0: int, batch: int, engine_batch: int,
+                  seed: int, reference: str, reference_process: bool) -> _EngineModes:
     """Modes (a) forward passes on pre-drawn noisy batches, (b) the engine's CERTIFY, (c) the naive loop, the
     Cohen reference (in this process and in its own), and on CUDA (a), (b) in bfloat16."""
     k = info.num_classes
@@ -300,8 +309,8 @@ def _engine_modes(model, arch: str, info, x: torch.Tensor, dev: torch.device, *,
     sizes = [min(batch, n - s) for s in range(0, n, batch)]
     pre = [sampler(b, g).add_(x) for b in sizes]
 
-    def mode_a(f):
-        def run():
+    def mode_a(f: Callable[[torch.Tensor], torch.Tensor]) -> Callable[[], int]:
+        def run() -> int:
             counts = torch.zeros(k, dtype=torch.int64, device=dev)
             with torch.inference_mode():
                 for b in pre:
@@ -310,18 +319,18 @@ def _engine_modes(model, arch: str, info, x: torch.Tensor, dev: torch.device, *,
             return n
         return run
 
-    def mode_b(smooth):
-        def run():
+    def mode_b(smooth: Smooth) -> Callable[[], int]:
+        def run() -> int:
             gg = make_generator(dev, seed + 1)
             smooth.certify(x, n0, n, 0.001, engine_batch, gg)
             return n0 + n
         return run
 
-    def mode_r():
+    def mode_r() -> int:
         cohen_reference_certify(naive_model, x, sigma, n0, n, 0.001, batch, k)
         return n0 + n
 
-    def mode_c():
+    def mode_c() -> int:
         _naive_counts(naive_model, x.unsqueeze(0), n0, batch, sigma, k, mechanism)
         _naive_counts(naive_model, x.unsqueeze(0), n, batch, sigma, k, mechanism)
         return n0 + n
@@ -345,7 +354,7 @@ def _engine_modes(model, arch: str, info, x: torch.Tensor, dev: torch.device, *,
     return _EngineModes(modes, fwd, smooth, fwd16, ref_proc, k)
 
 
-def _sampler_modes(x: torch.Tensor, info, dev: torch.device, *, sigma: float, batch: int, n: int,
+def _sampler_modes(x: torch.Tensor, info: DatasetInfo, dev: torch.device, *, sigma: float, batch: int, n: int,
                    seed: int) -> tuple[dict[str, Callable[[], int]], bool]:
     """The noise samplers alone: R14 in place vs torch.randn of the same size, the noisy batches, and on CUDA the
     fused kernels; also whether the fused ones are there."""
@@ -354,29 +363,29 @@ def _sampler_modes(x: torch.Tensor, info, dev: torch.device, *, sigma: float, ba
     gs = make_generator(dev, seed + 2)
     srep = max(1, n // batch)
 
-    def s_r14():
+    def s_r14() -> int:
         for _ in range(srep):
             r14(batch, gs, out=sbuf)
         return srep * batch
 
-    def s_randn():
+    def s_randn() -> int:
         for _ in range(srep):
             torch.randn((batch, *info.shape), device=dev, generator=gs)
         return srep * batch
 
-    def s_normal_inplace():
+    def s_normal_inplace() -> int:
         for _ in range(srep):
             sbuf.normal_(0.0, sigma, generator=gs)
         return srep * batch
 
     gauss = NoiseSampler("gaussian", sigma, info.shape, dev)
 
-    def s_r14_add():
+    def s_r14_add() -> int:
         for _ in range(srep):
             r14.add_noise(x, batch, gs, out=sbuf)
         return srep * batch
 
-    def s_gauss_add():
+    def s_gauss_add() -> int:
         for _ in range(srep):
             gauss.add_noise(x, batch, gs, out=sbuf)
         return srep * batch
@@ -391,17 +400,17 @@ def _sampler_modes(x: torch.Tensor, info, dev: torch.device, *, sigma: float, ba
     fused_r14 = FusedNoise("exponential-linf", sigma, info.shape, dev)
     fused_gauss = FusedNoise("gaussian", sigma, info.shape, dev)
 
-    def s_r14_fused():
+    def s_r14_fused() -> int:
         for _ in range(srep):
             fused_r14.sample(batch, gs)
         return srep * batch
 
-    def s_r14_fused_add():
+    def s_r14_fused_add() -> int:
         for _ in range(srep):
             fused_r14.add_noise(x, batch, gs)
         return srep * batch
 
-    def s_gauss_fused_add():
+    def s_gauss_fused_add() -> int:
         for _ in range(srep):
             fused_gauss.add_noise(x, batch, gs)
         return srep * batch
@@ -412,7 +421,7 @@ def _sampler_modes(x: torch.Tensor, info, dev: torch.device, *, sigma: float, ba
 
 
 def _warm_up(em: _EngineModes, allm: dict[str, Callable[[], int]], x: torch.Tensor, dev: torch.device, *,
-             mechanism: str, sigma: float, n0: int, n: int, engine_batch: int) -> tuple[float, list | None]:
+             mechanism: str, sigma: float, n0: int, n: int, engine_batch: int) -> tuple[float, list[float] | None]:
     """Run every mode once (compilation happens here, not in the timings); its seconds and the load after it."""
     t0 = time.perf_counter()
     em.smooth.warmup(x, (n0, n), engine_batch)
@@ -443,7 +452,7 @@ def _time_modes(allm: dict[str, Callable[[], int]], dev: torch.device, reps: int
     return rates
 
 
-def _add_ratios(res: dict, rates: dict[str, list[float]], med: dict[str, float], *, reference: str,
+def _add_ratios(res: dict[str, Any], rates: dict[str, list[float]], med: dict[str, float], *, reference: str,
                 own_process: bool, samplers: bool, fused: bool, bf16: bool) -> None:
     """Add to ``res["ratios"]`` the engine against the Cohen reference (paired per repetition), the samplers
     against torch.randn and the bfloat16 modes against float32."""
@@ -493,7 +502,7 @@ def _cpu_name() -> str:
     return platform.processor() or "cpu"
 
 
-def format_bench(res: dict) -> str:
+def format_bench(res: dict[str, Any]) -> str:
     lines = [f"device {res['device']} ({res['device_name']}), torch {res['torch']}, {res['threads']} threads; "
              f"{res['arch']} on {res['dataset']} {tuple(res['input_shape'])}, batch {res['batch']} (engine "
              f"{res.get('engine_batch', res['batch'])}), n {res['n']}, n0 {res['n0']}, {res['reps']} interleaved "
@@ -521,8 +530,9 @@ def format_bench(res: dict) -> str:
 
 
 # -- certify batch size (issue 21) --------------------------------------------------------------------------
-def certify_batch_sweep(model, shape, num_classes: int, device="cpu", *, sizes=(128, 256, 512, 1000), n: int = 8000,
-                        reps: int = 3, sigma: float = 0.25, compile: bool = True, seed: int = 0) -> dict:
+def certify_batch_sweep(model: nn.Module, shape: Sequence[int], num_classes: int, device: str | torch.device = "cpu",
+                        *, sizes: Iterable[int] = (128, 256, 512, 1000), n: int = 8000, reps: int = 3,
+                        sigma: float = 0.25, compile: bool = True, seed: int = 0) -> dict[str, Any]:
     """Throughput of the CERTIFY sampling loop (:meth:`Smooth.sample_counts`, the engine's forward path) at each
     batch size of ``sizes``, interleaved over ``reps`` repetitions (medians; ``ratio_to_best`` = median / best
     median, so load that drifts between repetitions hits every size alike).  Each size is compiled and run once
