@@ -39,23 +39,29 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
+from torch import nn
 
 from empirical._sysinfo import loadavg as _loadavg
 from empirical.core import FastForward, Smooth, resolve_device
-from empirical.data import dataset_info
+from empirical.data import DatasetInfo, dataset_info
 from empirical.models import build_model, load_checkpoint
 from empirical.noise import NoiseSampler, check_mechanism, make_generator
 
 
-def _sync(device):
+def _sync(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize(device)
 
 
-def _naive_noise(b, sigma, mechanism="gaussian"):
+def _naive_noise(b: torch.Tensor, sigma: float, mechanism: str = "gaussian") -> torch.Tensor:
     """Noise like ``b`` drawn the straightforward eager way (global RNG, fresh tensors every batch):
     Gaussian ``randn_like * sigma``, or eq.-6 noise by R14 -- R ~ Gamma(d + 1, scale sigma) per sample
     (``torch.distributions.Gamma``), then uniform on the cube [-R, R]^d."""
@@ -68,7 +74,8 @@ def _naive_noise(b, sigma, mechanism="gaussian"):
     return (torch.rand_like(b) * 2 - 1) * radius
 
 
-def _naive_counts(model, x, num, batch, sigma, num_classes, mechanism="gaussian"):
+def _naive_counts(model: nn.Module, x: torch.Tensor, num: int, batch: int, sigma: float, num_classes: int,
+                  mechanism: str = "gaussian") -> np.ndarray:
     """Cohen et al.'s _sample_noise: eager, fresh noise per batch (:func:`_naive_noise`, the chosen
     mechanism), host copy + Python counting per batch."""
     counts = np.zeros(num_classes, dtype=int)
@@ -85,7 +92,8 @@ def _naive_counts(model, x, num, batch, sigma, num_classes, mechanism="gaussian"
     return counts
 
 
-def cohen_reference_certify(model, x, sigma: float, n0: int, n: int, alpha: float, batch: int, num_classes: int):
+def cohen_reference_certify(model: nn.Module, x: torch.Tensor, sigma: float, n0: int, n: int, alpha: float, batch: int,
+                            num_classes: int) -> tuple[int, float, np.ndarray, np.ndarray]:
     """Cohen et al.'s (2019) CERTIFY loop as they describe it, for the benchmark's reference mode.
 
     SAMPLEUNDERNOISE: in batches of ``batch``, repeat ``x`` ([C, H, W], on the model's device) to the batch,
@@ -103,7 +111,7 @@ def cohen_reference_certify(model, x, sigma: float, n0: int, n: int, alpha: floa
     """
     from scipy.stats import beta, norm
 
-    def sample_under_noise(num):
+    def sample_under_noise(num: int) -> np.ndarray:
         counts = np.zeros(num_classes, dtype=np.int64)
         left = num
         with torch.no_grad():
@@ -129,7 +137,9 @@ def cohen_reference_certify(model, x, sigma: float, n0: int, n: int, alpha: floa
 REFERENCES = ("cohen", "none")
 
 
-def _reference_worker(conn, arch, info, state_dict, x, sigma, n0, n, batch, k, threads, device) -> None:
+def _reference_worker(conn: Connection, arch: str, info: DatasetInfo, state_dict: dict[str, torch.Tensor],
+                      x: torch.Tensor, sigma: float, n0: int, n: int, batch: int, k: int, threads: int,
+                      device: torch.device) -> None:
     """Body of :class:`ReferenceProcess`: builds the model, then runs :func:`cohen_reference_certify` on each
     ``"run"`` received and answers ``"done"``; stops on anything else."""
     torch.set_num_threads(threads)
@@ -159,7 +169,8 @@ class ReferenceProcess:
     ``proc()`` runs the loop once there and returns the number of samples; the caller times it (the pipe round
     trip is well under a millisecond); ``proc.last`` holds that run's (prediction, counts)."""
 
-    def __init__(self, arch, info, model, x, sigma, n0, n, batch, k, device):
+    def __init__(self, arch: str, info: DatasetInfo, model: nn.Module, x: torch.Tensor, sigma: float, n0: int,
+                 n: int, batch: int, k: int, device: torch.device):
         import multiprocessing as mp
 
         ctx = mp.get_context("spawn")
@@ -190,11 +201,12 @@ class ReferenceProcess:
         self.conn.close()
 
 
-def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, device="auto", batch: int = 400,
+def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint: str | Path | None = None,
+              device: str | torch.device = "auto", batch: int = 400,
               n: int = 4000, n0: int = 100, reps: int = 5, sigma: float = 0.25, mechanism: str = "gaussian",
               compile: bool = True, seed: int = 0, progress: bool = True, reference: str = "cohen",
               engine_batch: int | None = None, samplers: bool = True,
-              reference_process: bool = True) -> dict:
+              reference_process: bool = True) -> dict[str, Any]:
     """Run the benchmark; returns a dict of per-mode samples/s (median, min, max, all), ratios and notes.
 
     ``reference`` 'cohen' adds the mode ``r_cohen`` (:func:`cohen_reference_certify`, Gaussian noise; with
@@ -209,6 +221,56 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
     engine_batch = batch if engine_batch is None else V.count("engine_batch", engine_batch, minimum=1)
     dev = resolve_device(device)
     torch.manual_seed(seed)
+    model, info, arch = _bench_model(arch, dataset, checkpoint)
+    x = torch.rand(info.shape, generator=torch.Generator().manual_seed(seed)).to(dev)
+    em = _engine_modes(model, arch, info, x, dev, compile=compile, mechanism=mechanism, sigma=sigma, n=n, n0=n0,
+                       batch=batch, engine_batch=engine_batch, seed=seed, reference=reference,
+                       reference_process=reference_process)
+    sampler_modes, fused = _sampler_modes(x, info, dev, sigma=sigma, batch=batch, n=n, seed=seed)
+    allm = dict(em.modes)
+    if samplers:
+        allm.update(sampler_modes)
+    warm_s, load0 = _warm_up(em, allm, x, dev, mechanism=mechanism, sigma=sigma, n0=n0, n=n,
+                             engine_batch=engine_batch)
+    try:
+        rates = _time_modes(allm, dev, reps, progress)
+    finally:
+        if em.ref_proc is not None:
+            em.ref_proc.close()
+    med = {m: statistics.median(v) for m, v in rates.items()}
+    res = {
+        "device": str(dev),
+        "device_name": torch.cuda.get_device_name(dev) if dev.type == "cuda" else _cpu_name(),
+        "torch": str(torch.__version__),
+        "threads": torch.get_num_threads(),
+        "arch": arch, "dataset": info.name, "input_shape": list(info.shape), "batch": batch,
+        "engine_batch": engine_batch, "n": n, "n0": n0, "reference": reference,
+        "reps": reps, "mechanism": mechanism, "sigma": sigma,
+        "forward": em.fwd.description, "warmup_seconds": round(warm_s, 2), "loadavg": load0,
+        "loadavg_after": _loadavg(),
+        "samples_per_s": {m: {"median": med[m], "min": min(v), "max": max(v),
+                              "spread_pct": 100.0 * (max(v) - min(v)) / med[m], "all": v}
+                          for m, v in rates.items()},
+        "ratios": {
+            "b_over_a": med["b_certify"] / med["a_forward"],
+            "b_over_c": med["b_certify"] / med["c_naive"],
+        },
+        "targets": {"b_over_a": 0.9, "b_over_c": 2.0, "sampler_r14_over_randn": 1.0,
+                    "vs_cohen_reference": 3.0 if dev.type == "cuda" else 2.0,
+                    "vs_cohen_reference_own_process": 3.0 if dev.type == "cuda" else 2.0,
+                    "vs_cohen_reference_bf16": 3.0, "sampler_r14_fused_over_randn": 1.0,
+                    "noisy_batch_r14_fused_over_gaussian": 0.95},
+    }
+    _add_ratios(res, rates, med, reference=reference, own_process=em.ref_proc is not None, samplers=samplers,
+                fused=fused, bf16=em.fwd16 is not None)
+    if em.fwd16 is not None:
+        res["forward_bf16"] = em.fwd16.description
+    return res
+
+
+def _bench_model(arch: str, dataset: str, checkpoint: str | Path | None) -> tuple[nn.Module, DatasetInfo, str]:
+    """The model to time (a checkpoint's, or a fresh ``arch`` for ``dataset``), in eval mode, its data set info
+    and architecture."""
     if checkpoint is not None:
         model, meta = load_checkpoint(checkpoint, "cpu")
         info = dataset_info(meta["dataset"])
@@ -216,21 +278,39 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
     else:
         info = dataset_info(dataset)
         model = build_model(arch, info)
-    model = model.eval()
+    return model.eval(), info, arch
+
+
+@dataclass
+class _EngineModes:
+    """The timed certification modes (name -> callable returning its sample count) and what they run on."""
+
+    modes: dict[str, Callable[[], int]]
+    fwd: FastForward
+    smooth: Smooth
+    fwd16: FastForward | None
+    ref_proc: ReferenceProcess | None
+    k: int
+
+
+def _engine_modes(model: nn.Module, arch: str, info: DatasetInfo, x: torch.Tensor, dev: torch.device, *,
+                  compile: bool, mechanism: str, sigma: float, n: int, n0: int, batch: int, engine_batch: int,
+                  seed: int, reference: str, reference_process: bool) -> _EngineModes:
+    """Modes (a) forward passes on pre-drawn noisy batches, (b) the engine's CERTIFY, (c) the naive loop, the
+    Cohen reference (in this process and in its own), and on CUDA (a), (b) in bfloat16."""
     k = info.num_classes
-    x = torch.rand(info.shape, generator=torch.Generator().manual_seed(seed)).to(dev)
     naive_model = build_model(arch, info).to(dev).eval()
     naive_model.load_state_dict(model.state_dict())
     fwd = FastForward(model, dev, compile=compile)
-    modes = {}
+    modes: dict[str, Callable[[], int]] = {}
     # pre-generated noisy batches for (a)
     g = make_generator(dev, seed)
     sampler = NoiseSampler(mechanism, sigma, info.shape, dev)
     sizes = [min(batch, n - s) for s in range(0, n, batch)]
     pre = [sampler(b, g).add_(x) for b in sizes]
 
-    def mode_a(f):
-        def run():
+    def mode_a(f: Callable[[torch.Tensor], torch.Tensor]) -> Callable[[], int]:
+        def run() -> int:
             counts = torch.zeros(k, dtype=torch.int64, device=dev)
             with torch.inference_mode():
                 for b in pre:
@@ -239,18 +319,18 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
             return n
         return run
 
-    def mode_b(smooth):
-        def run():
+    def mode_b(smooth: Smooth) -> Callable[[], int]:
+        def run() -> int:
             gg = make_generator(dev, seed + 1)
             smooth.certify(x, n0, n, 0.001, engine_batch, gg)
             return n0 + n
         return run
 
-    def mode_r():
+    def mode_r() -> int:
         cohen_reference_certify(naive_model, x, sigma, n0, n, 0.001, batch, k)
         return n0 + n
 
-    def mode_c():
+    def mode_c() -> int:
         _naive_counts(naive_model, x.unsqueeze(0), n0, batch, sigma, k, mechanism)
         _naive_counts(naive_model, x.unsqueeze(0), n, batch, sigma, k, mechanism)
         return n0 + n
@@ -271,153 +351,142 @@ def run_bench(arch: str = "cnn", dataset: str = "cifar10", *, checkpoint=None, d
         fwd16.model.load_state_dict(model.state_dict())
         modes["a_forward_bf16"] = mode_a(fwd16)
         modes["b_certify_bf16"] = mode_b(Smooth(fwd16.model, k, mechanism, sigma, dev, forward=fwd16))
+    return _EngineModes(modes, fwd, smooth, fwd16, ref_proc, k)
 
-    # sampler: R14 in place vs torch.randn of the same size
+
+def _sampler_modes(x: torch.Tensor, info: DatasetInfo, dev: torch.device, *, sigma: float, batch: int, n: int,
+                   seed: int) -> tuple[dict[str, Callable[[], int]], bool]:
+    """The noise samplers alone: R14 in place vs torch.randn of the same size, the noisy batches, and on CUDA the
+    fused kernels; also whether the fused ones are there."""
     sbuf = torch.empty((batch, *info.shape), device=dev)
     r14 = NoiseSampler("exponential-linf", sigma, info.shape, dev)
     gs = make_generator(dev, seed + 2)
     srep = max(1, n // batch)
 
-    def s_r14():
+    def s_r14() -> int:
         for _ in range(srep):
             r14(batch, gs, out=sbuf)
         return srep * batch
 
-    def s_randn():
+    def s_randn() -> int:
         for _ in range(srep):
             torch.randn((batch, *info.shape), device=dev, generator=gs)
         return srep * batch
 
-    def s_normal_inplace():
+    def s_normal_inplace() -> int:
         for _ in range(srep):
             sbuf.normal_(0.0, sigma, generator=gs)
         return srep * batch
 
     gauss = NoiseSampler("gaussian", sigma, info.shape, dev)
 
-    def s_r14_add():
+    def s_r14_add() -> int:
         for _ in range(srep):
             r14.add_noise(x, batch, gs, out=sbuf)
         return srep * batch
 
-    def s_gauss_add():
+    def s_gauss_add() -> int:
         for _ in range(srep):
             gauss.add_noise(x, batch, gs, out=sbuf)
         return srep * batch
 
-    sampler_modes = {"sampler_r14_inplace": s_r14, "sampler_randn": s_randn,
-                     "sampler_normal_inplace": s_normal_inplace, "noisy_batch_r14": s_r14_add,
-                     "noisy_batch_gaussian": s_gauss_add}
-    fused_r14 = None
-    if dev.type == "cuda":
-        from empirical.noise import FusedNoise
+    sampler_modes: dict[str, Callable[[], int]] = {
+        "sampler_r14_inplace": s_r14, "sampler_randn": s_randn, "sampler_normal_inplace": s_normal_inplace,
+        "noisy_batch_r14": s_r14_add, "noisy_batch_gaussian": s_gauss_add}
+    if dev.type != "cuda":
+        return sampler_modes, False
+    from empirical.noise import FusedNoise
 
-        fused_r14 = FusedNoise("exponential-linf", sigma, info.shape, dev)
-        fused_gauss = FusedNoise("gaussian", sigma, info.shape, dev)
+    fused_r14 = FusedNoise("exponential-linf", sigma, info.shape, dev)
+    fused_gauss = FusedNoise("gaussian", sigma, info.shape, dev)
 
-        def s_r14_fused():
-            for _ in range(srep):
-                fused_r14.sample(batch, gs)
-            return srep * batch
+    def s_r14_fused() -> int:
+        for _ in range(srep):
+            fused_r14.sample(batch, gs)
+        return srep * batch
 
-        def s_r14_fused_add():
-            for _ in range(srep):
-                fused_r14.add_noise(x, batch, gs)
-            return srep * batch
+    def s_r14_fused_add() -> int:
+        for _ in range(srep):
+            fused_r14.add_noise(x, batch, gs)
+        return srep * batch
 
-        def s_gauss_fused_add():
-            for _ in range(srep):
-                fused_gauss.add_noise(x, batch, gs)
-            return srep * batch
+    def s_gauss_fused_add() -> int:
+        for _ in range(srep):
+            fused_gauss.add_noise(x, batch, gs)
+        return srep * batch
 
-        sampler_modes.update({"sampler_r14_fused": s_r14_fused, "noisy_batch_r14_fused": s_r14_fused_add,
-                              "noisy_batch_gaussian_fused": s_gauss_fused_add})
-    allm = dict(modes)
-    if samplers:
-        allm.update(sampler_modes)
-    # warm-up (compilation happens here, not in the timings)
+    sampler_modes.update({"sampler_r14_fused": s_r14_fused, "noisy_batch_r14_fused": s_r14_fused_add,
+                          "noisy_batch_gaussian_fused": s_gauss_fused_add})
+    return sampler_modes, True
+
+
+def _warm_up(em: _EngineModes, allm: dict[str, Callable[[], int]], x: torch.Tensor, dev: torch.device, *,
+             mechanism: str, sigma: float, n0: int, n: int, engine_batch: int) -> tuple[float, list[float] | None]:
+    """Run every mode once (compilation happens here, not in the timings); its seconds and the load after it."""
     t0 = time.perf_counter()
-    smooth.warmup(x, (n0, n), engine_batch)
-    if fwd16 is not None:
-        Smooth(fwd16.model, k, mechanism, sigma, dev, forward=fwd16).warmup(x, (n0, n), engine_batch)
+    em.smooth.warmup(x, (n0, n), engine_batch)
+    if em.fwd16 is not None:
+        Smooth(em.fwd16.model, em.k, mechanism, sigma, dev, forward=em.fwd16).warmup(x, (n0, n), engine_batch)
     for f in allm.values():
         f()
     _sync(dev)
-    warm_s = time.perf_counter() - t0
-    load0 = _loadavg()
-    rates = {m: [] for m in allm}
-    it = range(reps)
+    return time.perf_counter() - t0, _loadavg()
+
+
+def _time_modes(allm: dict[str, Callable[[], int]], dev: torch.device, reps: int,
+                progress: bool) -> dict[str, list[float]]:
+    """Samples/s of every mode in each of ``reps`` repetitions, interleaved (every mode once per repetition)."""
+    rates: dict[str, list[float]] = {m: [] for m in allm}
+    it: Iterable[int] = range(reps)
     if progress:
         from theory._progress import progress_bar
 
         it = progress_bar(it, desc="bench")
-    try:
-        for _ in it:
-            for name, f in allm.items():  # interleaved: every mode once per repetition
-                _sync(dev)
-                t = time.perf_counter()
-                cnt = f()
-                _sync(dev)
-                rates[name].append(cnt / (time.perf_counter() - t))
-    finally:
-        if ref_proc is not None:
-            ref_proc.close()
-    med = {m: statistics.median(v) for m, v in rates.items()}
-    res = {
-        "device": str(dev),
-        "device_name": torch.cuda.get_device_name(dev) if dev.type == "cuda" else _cpu_name(),
-        "torch": str(torch.__version__),
-        "threads": torch.get_num_threads(),
-        "arch": arch, "dataset": info.name, "input_shape": list(info.shape), "batch": batch,
-        "engine_batch": engine_batch, "n": n, "n0": n0, "reference": reference,
-        "reps": reps, "mechanism": mechanism, "sigma": sigma,
-        "forward": fwd.description, "warmup_seconds": round(warm_s, 2), "loadavg": load0,
-        "loadavg_after": _loadavg(),
-        "samples_per_s": {m: {"median": med[m], "min": min(v), "max": max(v),
-                              "spread_pct": 100.0 * (max(v) - min(v)) / med[m], "all": v}
-                          for m, v in rates.items()},
-        "ratios": {
-            "b_over_a": med["b_certify"] / med["a_forward"],
-            "b_over_c": med["b_certify"] / med["c_naive"],
-        },
-        "targets": {"b_over_a": 0.9, "b_over_c": 2.0, "sampler_r14_over_randn": 1.0,
-                    "vs_cohen_reference": 3.0 if dev.type == "cuda" else 2.0,
-                    "vs_cohen_reference_own_process": 3.0 if dev.type == "cuda" else 2.0,
-                    "vs_cohen_reference_bf16": 3.0, "sampler_r14_fused_over_randn": 1.0,
-                    "noisy_batch_r14_fused_over_gaussian": 0.95},
-    }
+    for _ in it:
+        for name, f in allm.items():
+            _sync(dev)
+            t = time.perf_counter()
+            cnt = f()
+            _sync(dev)
+            rates[name].append(cnt / (time.perf_counter() - t))
+    return rates
+
+
+def _add_ratios(res: dict[str, Any], rates: dict[str, list[float]], med: dict[str, float], *, reference: str,
+                own_process: bool, samplers: bool, fused: bool, bf16: bool) -> None:
+    """Add to ``res["ratios"]`` the engine against the Cohen reference (paired per repetition), the samplers
+    against torch.randn and the bfloat16 modes against float32."""
+    ratios = res["ratios"]
     if reference == "cohen":
         # paired: the engine and the reference ran back to back in each repetition, so the per-repetition
         # ratio cancels load that changes between repetitions (the machine may be shared); its median
         paired = [b / r for b, r in zip(rates["b_certify"], rates["r_cohen"], strict=False)]
-        res["ratios"]["vs_cohen_reference"] = statistics.median(paired)
-        res["ratios"]["vs_cohen_reference_of_medians"] = med["b_certify"] / med["r_cohen"]
+        ratios["vs_cohen_reference"] = statistics.median(paired)
+        ratios["vs_cohen_reference_of_medians"] = med["b_certify"] / med["r_cohen"]
         res["vs_cohen_reference_per_rep"] = paired
-        if ref_proc is not None:
+        if own_process:
             own = [b / r for b, r in zip(rates["b_certify"], rates["r_cohen_own_process"], strict=False)]
-            res["ratios"]["vs_cohen_reference_own_process"] = statistics.median(own)
+            ratios["vs_cohen_reference_own_process"] = statistics.median(own)
             res["vs_cohen_reference_own_process_per_rep"] = own
     if samplers:
-        res["ratios"].update({
+        ratios.update({
             "sampler_r14_over_randn": med["sampler_r14_inplace"] / med["sampler_randn"],
             "sampler_r14_over_normal_inplace": med["sampler_r14_inplace"] / med["sampler_normal_inplace"],
             "noisy_batch_r14_over_gaussian": med["noisy_batch_r14"] / med["noisy_batch_gaussian"]})
-        if fused_r14 is not None:
-            res["ratios"].update({
+        if fused:
+            ratios.update({
                 "sampler_r14_fused_over_randn": med["sampler_r14_fused"] / med["sampler_randn"],
                 # the eq.-6 noisy batch the engine makes on CUDA (fused) against the plain Gaussian one
                 "noisy_batch_r14_fused_over_gaussian": med["noisy_batch_r14_fused"] / med["noisy_batch_gaussian"],
                 "noisy_batch_r14_fused_over_gaussian_fused": (med["noisy_batch_r14_fused"]
                                                               / med["noisy_batch_gaussian_fused"])})
-    if fwd16 is not None:
-        res["forward_bf16"] = fwd16.description
-        res["ratios"]["a_bf16_over_a"] = med["a_forward_bf16"] / med["a_forward"]
-        res["ratios"]["b_bf16_over_b"] = med["b_certify_bf16"] / med["b_certify"]
-        res["ratios"]["b_bf16_over_c"] = med["b_certify_bf16"] / med["c_naive"]
+    if bf16:
+        ratios["a_bf16_over_a"] = med["a_forward_bf16"] / med["a_forward"]
+        ratios["b_bf16_over_b"] = med["b_certify_bf16"] / med["b_certify"]
+        ratios["b_bf16_over_c"] = med["b_certify_bf16"] / med["c_naive"]
         if reference == "cohen":
-            res["ratios"]["vs_cohen_reference_bf16"] = statistics.median(
+            ratios["vs_cohen_reference_bf16"] = statistics.median(
                 [b / r for b, r in zip(rates["b_certify_bf16"], rates["r_cohen"], strict=False)])
-    return res
 
 
 def _cpu_name() -> str:
@@ -433,7 +502,7 @@ def _cpu_name() -> str:
     return platform.processor() or "cpu"
 
 
-def format_bench(res: dict) -> str:
+def format_bench(res: dict[str, Any]) -> str:
     lines = [f"device {res['device']} ({res['device_name']}), torch {res['torch']}, {res['threads']} threads; "
              f"{res['arch']} on {res['dataset']} {tuple(res['input_shape'])}, batch {res['batch']} (engine "
              f"{res.get('engine_batch', res['batch'])}), n {res['n']}, n0 {res['n0']}, {res['reps']} interleaved "
@@ -461,8 +530,9 @@ def format_bench(res: dict) -> str:
 
 
 # -- certify batch size (issue 21) --------------------------------------------------------------------------
-def certify_batch_sweep(model, shape, num_classes: int, device="cpu", *, sizes=(128, 256, 512, 1000), n: int = 8000,
-                        reps: int = 3, sigma: float = 0.25, compile: bool = True, seed: int = 0) -> dict:
+def certify_batch_sweep(model: nn.Module, shape: Sequence[int], num_classes: int, device: str | torch.device = "cpu",
+                        *, sizes: Iterable[int] = (128, 256, 512, 1000), n: int = 8000, reps: int = 3,
+                        sigma: float = 0.25, compile: bool = True, seed: int = 0) -> dict[str, Any]:
     """Throughput of the CERTIFY sampling loop (:meth:`Smooth.sample_counts`, the engine's forward path) at each
     batch size of ``sizes``, interleaved over ``reps`` repetitions (medians; ``ratio_to_best`` = median / best
     median, so load that drifts between repetitions hits every size alike).  Each size is compiled and run once

@@ -62,6 +62,7 @@ import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -278,20 +279,21 @@ class _OutputLock:
     lock created it and it is still empty).  Refuses with :class:`FileInUse` naming the holder."""
 
     def __init__(self, path: Path, label: str = "out"):
-        self.path, self.label, self.fd, self.created = Path(path), label, None, False
+        self.path, self.label, self.created = Path(path), label, False
+        self.fd: int | None = None
 
     def __enter__(self):
         self.created = not self.path.exists()
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        fd = self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         try:
             import fcntl
         except ImportError:  # pragma: no cover - not POSIX: no locking
             return self
         try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = _lock_holder(self.fd)
-            os.close(self.fd)
+            holder = _lock_holder(fd)
+            os.close(fd)
             self.fd = None
             raise FileInUse(f"{self.label}: {str(self.path)!r} is in use: {holder} is writing it; wait for it to "
                             f"finish or stop it, then run again (with --resume to continue it)") from None
@@ -489,7 +491,9 @@ def merge_shards(out, shards=None, *, world=None, allow_partial: bool = False, o
     missing = [str(s) for s in shards if not s.is_file()]
     if missing:
         raise ValueError(f"shards: missing shard files {missing}")
-    header, by_idx, metas = None, {}, []
+    header: list[str] | None = None
+    by_idx: dict[int, list[str]] = {}
+    metas: list[tuple[Path, dict | None]] = []
     for s in shards:
         head, meta, rows = _read_complete(s, header, repair=False, label="shards")
         if head is None:  # an empty shard (its rank had nothing to do)
@@ -674,7 +678,7 @@ def certify_sharded(model, split, mechanism, sigma, n0, n, alpha, batch, indices
         indices = list(indices)
         kw = dict(kw)
         resume, overwrite = kw.get("resume", False), kw.pop("overwrite", False)
-        decision = [None, None, False]
+        decision: list[Any] = [None, None, False]  # (plan, error message, whether a resume mismatch)
         if rank == 0:
             try:
                 cols = params = None

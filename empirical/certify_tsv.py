@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 
 class ResumeMismatch(ValueError):
@@ -26,12 +28,12 @@ METADATA_PREFIX = "# rs-verify-certify "
 INFO_KEYS = frozenset({"checkpoint", "version", "skip", "max"})
 
 
-def metadata_line(meta: dict) -> str:
+def metadata_line(meta: dict[str, Any]) -> str:
     """The metadata line (without newline): :data:`METADATA_PREFIX` + compact JSON, keys sorted."""
     return METADATA_PREFIX + json.dumps(meta, sort_keys=True, separators=(", ", ": "), allow_nan=False)
 
 
-def _parse_metadata(line: str, path: Path, label: str) -> dict:
+def _parse_metadata(line: str, path: Path, label: str) -> dict[str, Any]:
     try:
         meta = json.loads(line[len(METADATA_PREFIX):])
     except json.JSONDecodeError as exc:
@@ -42,7 +44,7 @@ def _parse_metadata(line: str, path: Path, label: str) -> dict:
 
 
 def _read_complete(path: Path, header: list[str] | None, *, repair: bool,
-                   label: str = "out") -> tuple[list[str] | None, dict | None, list[list[str]]]:
+                   label: str = "out") -> tuple[list[str] | None, dict[str, Any] | None, list[list[str]]]:
     """(header, metadata or None, complete rows) of a TSV; a partial last line (no trailing newline) is dropped
     and, with ``repair``, cut off the file.  Errors name the option ``label`` (``out``, or ``shards`` when
     merging)."""
@@ -58,8 +60,8 @@ def _read_complete(path: Path, header: list[str] | None, *, repair: bool,
     try:
         lines = data[:cut].decode("utf-8").splitlines()
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise ValueError(f"{label}: {str(path)!r} line {line} is not UTF-8 text "
+        bad_line = data[:exc.start].count(b"\n") + 1
+        raise ValueError(f"{label}: {str(path)!r} line {bad_line} is not UTF-8 text "
                          f"({exc.reason} at byte {exc.start})") from None
     if not lines:
         return None, None, []
@@ -78,7 +80,7 @@ def _read_complete(path: Path, header: list[str] | None, *, repair: bool,
     return head, meta, rows
 
 
-def read_tsv(path) -> list[dict]:
+def read_tsv(path: str | os.PathLike[str]) -> list[dict[str, str]]:
     """The complete rows of a certify TSV as dicts of strings (metadata line and partial last line skipped).
 
     >>> import pathlib, tempfile
@@ -91,7 +93,7 @@ def read_tsv(path) -> list[dict]:
     return [dict(zip(head, r, strict=False)) for r in rows] if head else []
 
 
-def read_metadata(path) -> dict | None:
+def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The metadata object of a certify TSV (line 2, :data:`METADATA_PREFIX`), or None when it has none."""
     p = Path(path)
     with open(p, encoding="utf-8", errors="replace") as fh:
@@ -100,7 +102,8 @@ def read_metadata(path) -> dict | None:
     return _parse_metadata(line, p, "out") if line.startswith(METADATA_PREFIX) else None
 
 
-def metadata_diff(old: dict, new: dict, *, ignore=(), labels=("file", "this run")) -> list[str]:
+def metadata_diff(old: dict[str, Any], new: dict[str, Any], *, ignore: Iterable[str] = (),
+                  labels: tuple[str, str] = ("file", "this run")) -> list[str]:
     """``"key OLD (file) vs NEW (this run)"`` for every compared key whose values differ (``(absent)`` for a
     missing key); :data:`INFO_KEYS` and ``ignore`` are not compared; ``labels`` name the two sides."""
     skip = set(INFO_KEYS) | set(ignore)
@@ -115,5 +118,5 @@ def metadata_diff(old: dict, new: dict, *, ignore=(), labels=("file", "this run"
 _ABSENT = object()
 
 
-def _show(v) -> str:
+def _show(v: Any) -> str:
     return "(absent)" if v is _ABSENT else json.dumps(v) if isinstance(v, (list, dict)) else str(v)

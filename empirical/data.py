@@ -32,6 +32,7 @@ import gzip
 import os
 import struct
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,17 +61,17 @@ class DatasetInfo:
     """What a model needs to know about a data set (no data is read)."""
 
     name: str           # canonical spec, e.g. "cifar10" or "synthetic:64:2"
-    shape: tuple        # (C, H, W)
+    shape: tuple[int, ...]  # (C, H, W)
     num_classes: int
-    mean: tuple
-    std: tuple
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
 
     @property
     def dim(self) -> int:
         return int(np.prod(self.shape))
 
 
-def _parse_synthetic(spec: str):
+def _parse_synthetic(spec: str) -> tuple[int, int]:
     parts = spec.split(":")
     if parts[0] != "synthetic" or len(parts) > 3:
         raise ValueError(f"dataset must be one of {list(DATASETS)} (synthetic as synthetic[:D[:K]]), got {spec!r}")
@@ -118,7 +119,7 @@ class Split:
         assert self.y is not None  # an in-memory split holds x and y
         return int(self.y.shape[0])
 
-    def __getitem__(self, i: int):
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
         if self._lazy is not None:
             x, y = self._lazy[i]
             return x, int(y)
@@ -136,7 +137,7 @@ def default_data_dir() -> Path | None:
     return Path(v) if v else None
 
 
-def _require_dir(data_dir, dataset: str) -> Path:
+def _require_dir(data_dir: str | os.PathLike[str] | None, dataset: str) -> Path:
     if data_dir is None:
         data_dir = default_data_dir()
     if data_dir is None:
@@ -172,15 +173,16 @@ def _check_labels(y: np.ndarray, n: int, k: int, where: str) -> torch.Tensor:
     return torch.from_numpy(y)
 
 
-def _npz_member(z, key: str, path: Path) -> np.ndarray:
+def _npz_member(z: Any, key: str, path: Path) -> np.ndarray:
     """z[key], with any read error (object array = pickle, truncated member) naming the file and the key."""
     try:
-        return z[key]
+        arr: np.ndarray = z[key]
+        return arr
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
         raise ValueError(f"{path}: array {key!r} cannot be read ({exc.__class__.__name__}: {exc})") from None
 
 
-def read_npz_arrays(path, keys) -> dict[str, np.ndarray]:
+def read_npz_arrays(path: str | os.PathLike[str], keys: Iterable[str]) -> dict[str, np.ndarray]:
     """The arrays ``keys`` of the npz archive ``path``, read without pickle; ValueError naming the file for a
     damaged archive, a single .npy array, a missing key or an unreadable member (e.g. an object array)."""
     path = Path(path)
@@ -221,7 +223,7 @@ def _find_maybe_gz(base: Path) -> Path | None:
     return None
 
 
-def read_idx(path) -> np.ndarray:
+def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     """Read an MNIST idx file (magic 0x0000TTDD, big-endian dimensions), gzipped or not; uint8 only."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
@@ -261,7 +263,7 @@ def _load_mnist(data_dir: Path, split: str, info: DatasetInfo) -> Split:
                      f"{prefix}-images-idx3-ubyte[.gz] in it, mnist/ and MNIST/raw/)")
 
 
-def _load_cifar_bin(files, info: DatasetInfo, split: str) -> Split:
+def _load_cifar_bin(files: Sequence[Path], info: DatasetInfo, split: str) -> Split:
     rec = 1 + 3 * 32 * 32
     xs, ys = [], []
     for f in files:
@@ -318,7 +320,7 @@ def synthetic_weights(info: DatasetInfo, seed: int = 0) -> tuple[np.ndarray, np.
     return w, -w.sum(axis=1) / 2
 
 
-def _load_synthetic(info: DatasetInfo, split: str, n=None) -> Split:
+def _load_synthetic(info: DatasetInfo, split: str, n: int | None = None) -> Split:
     sizes = {"train": 4000, "test": 500}
     if split not in sizes:
         raise ValueError(f"split must be 'train' or 'test' for the synthetic data set, got {split!r}")
@@ -331,7 +333,7 @@ def _load_synthetic(info: DatasetInfo, split: str, n=None) -> Split:
     return Split(info, split, xt, torch.from_numpy(y.astype(np.int64)), "synthetic")
 
 
-def load_dataset(name: str, split: str = "test", data_dir=None) -> Split:
+def load_dataset(name: str, split: str = "test", data_dir: str | os.PathLike[str] | None = None) -> Split:
     """Load ``split`` ('train', 'test', or for npz any ``SPLIT.npz``) of data set ``name``.
 
     ``data_dir`` defaults to ``$RS_DATA_DIR``; digits and synthetic need none.  Raises ValueError

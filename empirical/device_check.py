@@ -394,8 +394,6 @@ def compute_device_check(args: DeviceCheckSettings, *, command: str | None = Non
     ``command`` is the command line recorded in the report (default: ``python -m empirical gpu-report``).
     """
     import datetime
-    import statistics
-    import tempfile
 
     from theory import validate as V
 
@@ -404,13 +402,92 @@ def compute_device_check(args: DeviceCheckSettings, *, command: str | None = Non
     budget = None if args.time_budget is None else V.positive("time-budget", args.time_budget)
     import torch
 
-    from empirical.bench import run_bench
-    from empirical.certify import certify_dataset
-    from empirical.core import FastForward, Smooth, resolve_device
+    from empirical.core import resolve_device
     from empirical.data import load_dataset
     from empirical.train import train_model
 
     dev = resolve_device(args.device)
+    scale, sz = _sizes(args, dev)
+    data_dir, fake, tmp = _data_dir(args)
+    out_dir = Path(args.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    res: dict[str, Any] = {
+           "name": args.name, "command": command or "python -m empirical gpu-report",
+           "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+           "device": str(dev), "torch": str(torch.__version__), "cuda": torch.version.cuda, "scale": scale,
+           "dry_run": bool(args.dry_run), "fake_data": fake, "time_budget": budget, "sizes": sz,
+           "json_name": f"{args.name}.json", "tsv_name": f"{args.name}-certify.tsv", "benches": [], "certify": [],
+           "skipped": []}
+    res["device_name"] = torch.cuda.get_device_name(dev) if dev.type == "cuda" else "CPU"
+    run = _Run(res, t_start, budget, out_dir / f"{args.name}.json")
+    _benches(run, dev, sz, args)
+    if budget is not None and run.elapsed() > 0.25 * budget:
+        res["skipped"].append("audit-fp not started")
+    else:
+        _audit_fp(res, dev, args)  # issue 23
+    run.dump()
+    _say("[gpu-report] train ...")
+    cap = sz["max_seconds"] if budget is None else max(1e-3, min(sz["max_seconds"], 0.3 * run.left()))
+    model, meta = train_model("cifar10", args.arch, "gaussian", args.sigma, sz["epochs"], args.seed, dev,
+                              data_dir=data_dir, max_examples=sz["max_examples"], max_seconds=cap,
+                              batch_size=512 if dev.type == "cuda" else 128, log=_say, eval_split=args.cert_split,
+                              progress=False, recipe="fast")
+    res["train"] = meta
+    run.dump()
+    if args.model_out:
+        from empirical.models import save_checkpoint
+
+        save_checkpoint(args.model_out, model, meta)
+    split = load_dataset("cifar10", args.cert_split, data_dir)
+    cert_end = None if budget is None else (0.6 if args.all else 0.95) * budget
+    rows_by = _certify_variants(run, model, split, dev, sz, args, out_dir, cert_end)
+    res["agreement"] = _agreement(rows_by)
+    run.dump()
+    if cert_end is not None and run.elapsed() > cert_end:
+        res["skipped"].append("sequential CERTIFY comparison not started")
+    elif rows_by.get("fp32"):
+        _sequential_check(res, model, split, [int(r["idx"]) for r in rows_by["fp32"]], rows_by["fp32"], dev, sz, args,
+                          out_dir)
+    run.dump()
+    _jpeg_gap(res, model, meta, data_dir, dev, sz, args, out_dir,
+              started=cert_end is None or run.elapsed() <= cert_end)
+    run.dump()
+    if args.all:
+        _experiment_all(run, dev, data_dir, out_dir, args)
+    run.dump()
+    if tmp is not None:
+        tmp.cleanup()
+    return DeviceCheckResult.from_dict(res)
+
+
+@dataclasses.dataclass
+class _Run:
+    """A device check under way: its result dict so far, when it started, its time budget and its JSON file."""
+
+    res: dict[str, Any]
+    t_start: float
+    budget: float | None
+    jpath: Path
+
+    def elapsed(self) -> float:
+        """Seconds since the check started."""
+        return time.perf_counter() - self.t_start
+
+    def left(self) -> float:
+        """Seconds of the time budget left (infinite without one)."""
+        return float("inf") if self.budget is None else self.budget - self.elapsed()
+
+    def dump(self) -> None:
+        """Write the result so far (with its seconds) to the JSON file, so that a killed run loses nothing."""
+        self.res["seconds"] = self.elapsed()
+        self.jpath.write_text(json.dumps(self.res, indent=1, default=str))
+
+
+def _sizes(args: DeviceCheckSettings, dev) -> tuple[str, dict[str, Any]]:
+    """The scale (``auto``: dry with --dry-run, else gpu on CUDA, else cpu) and its sizes with the options set in
+    ``args``, validated."""
+    from theory import validate as V
+
     scale = (args.scale if args.scale != "auto"
              else ("dry" if args.dry_run else ("gpu" if dev.type == "cuda" else "cpu")))
     sz = dict(SCALES[scale])
@@ -423,6 +500,16 @@ def compute_device_check(args: DeviceCheckSettings, *, command: str | None = Non
     V.count("n0", args.n0, minimum=1)
     V.count("batch", sz["batch"], minimum=1)
     V.count("epochs", sz["epochs"], minimum=1)
+    return scale, sz
+
+
+def _data_dir(args: DeviceCheckSettings) -> tuple[str, bool, Any]:
+    """The CIFAR-10 folder (a fake one in a temporary folder for a dry run without --data-dir), whether it is
+    fake, and the temporary folder to clean up (or None)."""
+    import tempfile
+
+    from empirical.data import _require_dir
+
     fake = False
     data_dir = args.data_dir
     tmp = None
@@ -432,31 +519,18 @@ def compute_device_check(args: DeviceCheckSettings, *, command: str | None = Non
         tmp = tempfile.TemporaryDirectory()
         data_dir = str(_fake_cifar(Path(tmp.name), args.seed))
         fake = True
-    from empirical.data import _require_dir
-
     _require_dir(data_dir, "cifar10")
-    out_dir = Path(args.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    return data_dir, fake, tmp
 
-    def left():
-        return float("inf") if budget is None else budget - (time.perf_counter() - t_start)
 
-    res = {"name": args.name, "command": command or "python -m empirical gpu-report",
-           "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-           "device": str(dev), "torch": str(torch.__version__), "cuda": torch.version.cuda, "scale": scale,
-           "dry_run": bool(args.dry_run), "fake_data": fake, "time_budget": budget, "sizes": sz,
-           "json_name": f"{args.name}.json", "tsv_name": f"{args.name}-certify.tsv", "benches": [], "certify": [],
-           "skipped": []}
-    res["device_name"] = torch.cuda.get_device_name(dev) if dev.type == "cuda" else "CPU"
-    jpath = out_dir / f"{args.name}.json"
+def _benches(run: _Run, dev, sz: dict, args: DeviceCheckSettings) -> None:
+    """The bench of every architecture (none started after a quarter of the time budget)."""
+    from empirical.bench import run_bench
 
-    def dump():
-        res["seconds"] = time.perf_counter() - t_start
-        jpath.write_text(json.dumps(res, indent=1, default=str))
-
+    res = run.res
     archs = [a for a in sz["bench_archs"].split(",") if a]
     for arch in archs:
-        if budget is not None and time.perf_counter() - t_start > 0.25 * budget:
+        if run.budget is not None and run.elapsed() > 0.25 * run.budget:
             res["skipped"].append(f"bench of {arch} not started")
             continue
         _say(f"[gpu-report] bench {arch} on {dev} ...")
@@ -465,27 +539,17 @@ def compute_device_check(args: DeviceCheckSettings, *, command: str | None = Non
                                         compile=not args.dry_run, samplers=not args.dry_run,
                                         engine_batch=sz["batch"] if dev.type != "cuda" else max(sz["batch"], 10_000)
                                         if sz["bench_n"] >= 10_000 else sz["batch"]))
-        dump()
-    if budget is not None and time.perf_counter() - t_start > 0.25 * budget:
-        res["skipped"].append("audit-fp not started")
-    else:
-        _audit_fp(res, dev, args)  # issue 23
-    dump()
-    _say("[gpu-report] train ...")
-    cap = sz["max_seconds"] if budget is None else max(1e-3, min(sz["max_seconds"], 0.3 * left()))
-    model, meta = train_model("cifar10", args.arch, "gaussian", args.sigma, sz["epochs"], args.seed, dev,
-                              data_dir=data_dir, max_examples=sz["max_examples"], max_seconds=cap,
-                              batch_size=512 if dev.type == "cuda" else 128, log=_say, eval_split=args.cert_split,
-                              progress=False, recipe="fast")
-    res["train"] = meta
-    dump()
-    if args.model_out:
-        from empirical.models import save_checkpoint
+        run.dump()
 
-        save_checkpoint(args.model_out, model, meta)
-    split = load_dataset("cifar10", args.cert_split, data_dir)
+
+def _certify_variants(run: _Run, model, split, dev, sz: dict, args: DeviceCheckSettings, out_dir: Path,
+                      cert_end: float | None) -> dict[str, list]:
+    """Certify the first images with fp32 (and, on CUDA or in a dry run, bf16 autocast; on CUDA also CUDA graphs),
+    one image at a time until ``cert_end`` seconds; the rows per variant."""
+    import torch
+
     idx = list(range(min(sz["count"], len(split))))
-    variants = [("fp32", dict(), out_dir / res["tsv_name"])]
+    variants: list[tuple[str, dict[str, Any], Path]] = [("fp32", dict(), out_dir / run.res["tsv_name"])]
     if dev.type == "cuda" or args.dry_run:  # the dry run exercises the bf16 path and its agreement check on the CPU
         variants.append(("bf16 autocast", dict(autocast_dtype=torch.bfloat16),
                          out_dir / f"{args.name}-certify-bf16.tsv"))
@@ -493,86 +557,95 @@ def compute_device_check(args: DeviceCheckSettings, *, command: str | None = Non
         variants.append(("bf16 autocast + CUDA graphs", dict(autocast_dtype=torch.bfloat16, cudagraphs=True),
                          out_dir / f"{args.name}-certify-bf16-graphs.tsv"))
     rows_by = {}
-    cert_end = None if budget is None else (0.6 if args.all else 0.95) * budget
     for label, ffkw, tsv in variants:
-        if cert_end is not None and time.perf_counter() - t_start > cert_end:
-            res["skipped"].append(f"certification ({label}) not started")
+        if cert_end is not None and run.elapsed() > cert_end:
+            run.res["skipped"].append(f"certification ({label}) not started")
             continue
-        _say(f"[gpu-report] certify ({label}) ...")
-        try:
-            ff = FastForward(model, dev, compile=not args.dry_run, **ffkw)
-            Smooth(ff.model, 10, "gaussian", args.sigma, dev, forward=ff).warmup(split[0][0], (args.n0, sz["n"]),
-                                                                                 sz["batch"])
-            t0 = time.perf_counter()
-            rows = []
-            for j, i in enumerate(idx):  # one image at a time: the budget is checked between images
-                if cert_end is not None and time.perf_counter() - t_start > cert_end:
-                    res["skipped"].append(f"certification ({label}) stopped after {len(rows)} of {len(idx)} images")
-                    break
-                rows += certify_dataset(ff.model, split, "gaussian", args.sigma, args.n0, sz["n"], 0.001,
-                                        sz["batch"], [i], tsv, overwrite=j == 0, resume=j > 0, device=dev,
-                                        seed=args.seed, forward=ff, progress=False)
-            dt = time.perf_counter() - t0
-        except Exception as exc:  # an optional variant (e.g. CUDA graphs) failing must not lose the report
-            if label == "fp32":
-                raise
-            res["skipped"].append(f"certification ({label}) failed: {exc.__class__.__name__}: "
-                                  f"{str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}")
-            dump()
-            continue
-        rows_by[label] = rows
-        ok = [r for r in rows if r["correct"]]
-        res["certify"].append({
-            "label": label, "split": args.cert_split, "count": len(rows), "n0": args.n0, "n": sz["n"], "alpha": 0.001,
-            "batch": sz["batch"], "forward": ff.description, "seconds": dt, "seconds_per_image": dt / max(len(rows), 1),
-            "samples_per_s": len(rows) * (args.n0 + sz["n"]) / dt, "accuracy_r0": len(ok) / max(len(rows), 1),
-            "abstain": sum(r["predict"] == -1 for r in rows),
-            "median_radius_correct": round(statistics.median(r["radius"] for r in ok), 4) if ok else None})
-        dump()
-    res["agreement"] = {}
+        rows = _certify_variant(run, model, split, idx, dev, sz, args, label, ffkw, tsv, cert_end)
+        if rows is not None:
+            rows_by[label] = rows
+        run.dump()
+    return rows_by
+
+
+def _certify_variant(run: _Run, model, split, idx: list[int], dev, sz: dict, args: DeviceCheckSettings, label: str,
+                     ffkw: dict, tsv: Path, cert_end: float | None) -> list | None:
+    """One numeric variant's certification (its entry in ``certify``) and its rows; None when an optional
+    variant failed (recorded in ``skipped``)."""
+    import statistics
+
+    from empirical.certify import certify_dataset
+    from empirical.core import FastForward, Smooth
+
+    res = run.res
+    _say(f"[gpu-report] certify ({label}) ...")
+    try:
+        ff = FastForward(model, dev, compile=not args.dry_run, **ffkw)
+        Smooth(ff.model, 10, "gaussian", args.sigma, dev, forward=ff).warmup(split[0][0], (args.n0, sz["n"]),
+                                                                             sz["batch"])
+        t0 = time.perf_counter()
+        rows: list = []
+        for j, i in enumerate(idx):  # one image at a time: the budget is checked between images
+            if cert_end is not None and run.elapsed() > cert_end:
+                res["skipped"].append(f"certification ({label}) stopped after {len(rows)} of {len(idx)} images")
+                break
+            rows += certify_dataset(ff.model, split, "gaussian", args.sigma, args.n0, sz["n"], 0.001,
+                                    sz["batch"], [i], tsv, overwrite=j == 0, resume=j > 0, device=dev,
+                                    seed=args.seed, forward=ff, progress=False)
+        dt = time.perf_counter() - t0
+    except Exception as exc:  # an optional variant (e.g. CUDA graphs) failing must not lose the report
+        if label == "fp32":
+            raise
+        res["skipped"].append(f"certification ({label}) failed: {exc.__class__.__name__}: "
+                              f"{str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}")
+        return None
+    ok = [r for r in rows if r["correct"]]
+    res["certify"].append({
+        "label": label, "split": args.cert_split, "count": len(rows), "n0": args.n0, "n": sz["n"], "alpha": 0.001,
+        "batch": sz["batch"], "forward": ff.description, "seconds": dt, "seconds_per_image": dt / max(len(rows), 1),
+        "samples_per_s": len(rows) * (args.n0 + sz["n"]) / dt, "accuracy_r0": len(ok) / max(len(rows), 1),
+        "abstain": sum(r["predict"] == -1 for r in rows),
+        "median_radius_correct": round(statistics.median(r["radius"] for r in ok), 4) if ok else None})
+    return rows
+
+
+def _agreement(rows_by: dict[str, list]) -> dict[str, dict]:
+    """Each non-fp32 variant against fp32 on the images both certified: same predictions, largest radius gap."""
+    out = {}
     for label, rows in rows_by.items():
         if label == "fp32":
             continue
         a = {int(r["idx"]): r for r in rows_by.get("fp32", [])}
         common = [(a[int(r["idx"])], r) for r in rows if int(r["idx"]) in a]
         if common:
-            res["agreement"][label] = {"count": len(common),
-                                       "same_prediction": sum(x["predict"] == y["predict"] for x, y in common),
-                                       "max_abs_radius_diff": max(abs(x["radius"] - y["radius"]) for x, y in common)}
-    dump()
-    if cert_end is not None and time.perf_counter() - t_start > cert_end:
-        res["skipped"].append("sequential CERTIFY comparison not started")
-    elif rows_by.get("fp32"):
-        _sequential_check(res, model, split, [int(r["idx"]) for r in rows_by["fp32"]], rows_by["fp32"], dev, sz, args,
-                          out_dir)
-    dump()
-    _jpeg_gap(res, model, meta, data_dir, dev, sz, args, out_dir,
-              started=cert_end is None or time.perf_counter() - t_start <= cert_end)
-    dump()
-    if args.all:
-        from empirical.experiments import run_experiment
+            out[label] = {"count": len(common),
+                          "same_prediction": sum(x["predict"] == y["predict"] for x, y in common),
+                          "max_abs_radius_diff": max(abs(x["radius"] - y["radius"]) for x, y in common)}
+    return out
 
-        if budget is not None and left() <= 0:
-            res["skipped"].append("CIFAR-10 experiment (--all) not started")
-        else:
-            _say("[gpu-report] CIFAR-10 experiment ...")
-            exp_cmd = (f"python -m empirical experiment cifar10 --device {dev.type} --data-dir {data_dir} "
-                       f"--out {out_dir}"
-                       + (" (dry run sizes)" if args.dry_run else ""))
-            try:  # a failure is recorded and the report still written (the command then exits 2)
-                summ = run_experiment("cifar10", out=out_dir, device=dev.type,
-                                      data_dir=experiment_data_dir(data_dir), seed=args.seed,
-                                      work=str(out_dir / "work") if args.dry_run else "runs/experiments",
-                                      command=exp_cmd, progress=False,
-                                      overrides=DRY_EXPERIMENT if args.dry_run else None,
-                                      time_budget=None if budget is None else max(1e-3, left()),
-                                      name=("cifar10_dry" if args.dry_run else None))
-                res["experiment"] = {"report": summ.get("report"), "seconds": summ.get("seconds", 0.0),
-                                     "skipped_runs": summ.get("skipped_runs", [])}
-            except (ValueError, OSError, RuntimeError) as exc:
-                why = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else exc.__class__.__name__
-                res["skipped"].append(f"{EXPERIMENT_FAILED}: {why}")
-    dump()
-    if tmp is not None:
-        tmp.cleanup()
-    return DeviceCheckResult.from_dict(res)
+
+def _experiment_all(run: _Run, dev, data_dir: str, out_dir: Path, args: DeviceCheckSettings) -> None:
+    """With --all: the CIFAR-10 experiment in the time left (a failure is recorded, the report still written)."""
+    from empirical.experiments import run_experiment
+
+    res = run.res
+    if run.budget is not None and run.left() <= 0:
+        res["skipped"].append("CIFAR-10 experiment (--all) not started")
+        return
+    _say("[gpu-report] CIFAR-10 experiment ...")
+    exp_cmd = (f"python -m empirical experiment cifar10 --device {dev.type} --data-dir {data_dir} "
+               f"--out {out_dir}"
+               + (" (dry run sizes)" if args.dry_run else ""))
+    try:  # a failure is recorded and the report still written (the command then exits 2)
+        summ = run_experiment("cifar10", out=out_dir, device=dev.type,
+                              data_dir=experiment_data_dir(data_dir), seed=args.seed,
+                              work=str(out_dir / "work") if args.dry_run else "runs/experiments",
+                              command=exp_cmd, progress=False,
+                              overrides=DRY_EXPERIMENT if args.dry_run else None,
+                              time_budget=None if run.budget is None else max(1e-3, run.left()),
+                              name=("cifar10_dry" if args.dry_run else None))
+        res["experiment"] = {"report": summ.get("report"), "seconds": summ.get("seconds", 0.0),
+                             "skipped_runs": summ.get("skipped_runs", [])}
+    except (ValueError, OSError, RuntimeError) as exc:
+        why = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else exc.__class__.__name__
+        res["skipped"].append(f"{EXPERIMENT_FAILED}: {why}")

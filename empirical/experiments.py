@@ -974,6 +974,27 @@ def _compose_protocol(ctx: Context, res: dict):
           "(T13, Yang) at matched E‖z‖∞", "ℓ∞ radius × 255", scale=255.0)
     total = time.perf_counter() - ctx.t0
     n_expected = len(res["indices"])
+    L = _protocol_header(ctx, res, st, n_expected)
+    L += _protocol_models(res)
+    L += _protocol_l2_section(gauss, figs)
+    L += _protocol_linf_section(res, gauss, expo, figs)
+    L += _protocol_closing(gauss, expo, st, n_expected)
+    md = "\n".join(L) + "\n"
+    summary = {"experiment": dataset, "protocol": "cohen", "command": ctx.command, "scale": ctx.scale,
+               "device": ctx.device_name, "seed": ctx.seed, "settings": st.__dict__, "d": d, "seconds": total,
+               "models": res["metas"], "skipped_runs": res["skipped"], "missing_runs": res["missing"],
+               "runs": {k: {"mechanism": r.mechanism, "sigma": r.sigma, "train_sigma": r.train_sigma,
+                            "points": int(r.idx.size), "seconds": r.seconds, "accuracy": r.accuracy,
+                            **r.certified_summary(PROTOCOL_L2_RADII, PROTOCOL_LINF_RADII_255)}
+                        for k, r in runs.items()}}
+
+    return md, json.dumps(to_jsonable(summary), indent=1), summary
+
+
+def _protocol_header(ctx: Context, res: dict, st: Settings, n_expected: int) -> list[str]:
+    """The protocol report's header (data, recipe, compute) and what was run, skipped, missing or incomplete."""
+    runs = res["runs"]
+    dataset, d = res["dataset"], res["d"]
     L = _header(ctx, f"Own models on {dataset} (d = {d}) at Cohen et al.'s protocol", st,
                 [f"* data: {DATA_NOTES[dataset]}; --data-dir {ctx.data_dir}; as loaded: {res['train_size']:,} training "
                  f"/ {res['test_size']:,} test images",
@@ -995,7 +1016,12 @@ def _compose_protocol(ctx: Context, res: dict):
     else:
         L += [f"**What was run.** Every planned run, each on all {n_expected} points: "
               + ", ".join(f"`{k}`" for k, *_ in res["plan"]) + ".", ""]
-    L += ["## Base classifiers", ""]
+    return L
+
+
+def _protocol_models(res: dict) -> list[str]:
+    """The section "Base classifiers": each model's recipe, training sigma, epochs and accuracies."""
+    L = ["## Base classifiers", ""]
     rows = [[mk, m["arch"], m.get("recipe", "default"), f"{m['sigma']:.4g}", m.get("train_examples"),
              f"{m.get('epochs')}/{m.get('epochs_requested', m.get('epochs'))}",
              _fmt_pct(m.get("test_acc_clean", float("nan"))), _fmt_pct(m.get("test_acc_noisy", float("nan"))),
@@ -1003,7 +1029,12 @@ def _compose_protocol(ctx: Context, res: dict):
     L += _table(rows, ["model", "arch", "recipe", "training σ", "train examples", "epochs run/asked", "clean acc. %",
                        "acc. under its noise %", "train s"])
     L += ["", f"(accuracies on the first {min(EVAL_EXAMPLES, res['test_size'])} test images, one noise draw each)", ""]
-    L += ["## Certified accuracy at ℓ2 radii (Gaussian mechanism, σ = training σ)", "",
+    return L
+
+
+def _protocol_l2_section(gauss: list, figs: dict[str, str]) -> list[str]:
+    """The certified accuracy at l2 radii of the Gaussian runs (mechanism sigma = training sigma), and its figure."""
+    L = ["## Certified accuracy at ℓ2 radii (Gaussian mechanism, σ = training σ)", "",
           "Certified accuracy (%): the fraction of the certified test points that are correct, not abstained and "
           "certified at radius ≥ R; median certified radius over certified-correct points.", ""]
     rows = []
@@ -1013,7 +1044,13 @@ def _compose_protocol(ctx: Context, res: dict):
                         + [_fmt_pct(r.certified_accuracy(c, x)[0]) for x in PROTOCOL_L2_RADII] + [f"{r.median(c):.3f}"])
     L += _table(rows, ["σ", "certificate", "points"] + [f"R = {x:g}" for x in PROTOCOL_L2_RADII] + ["median R"])
     L += ["", f"![l2]({figs['l2']})", ""]
-    L += ["## Certified accuracy at ℓ∞ radii", "",
+    return L
+
+
+def _protocol_linf_section(res: dict, gauss: list, expo: list, figs: dict[str, str]) -> list[str]:
+    """The certified accuracy at l_inf radii (Gaussian: T18, Cohen converted; eq. 6: T13, Yang), which mechanism
+    certifies more, and the figure."""
+    L = ["## Certified accuracy at ℓ∞ radii", "",
           "Gaussian mechanism σ (the model's training σ): T18 and Cohen's ℓ2 radius converted (ℓ2 → ℓ∞ by "
           "‖δ‖2 ≤ √d‖δ‖∞); eq.-6 mechanism at the σ_e with the same E‖z‖∞ (T15), on the same Gaussian-trained "
           "model: T13 (D∞) and Yang et al.'s tight radius. ℓ∞ radii in units of 1/255:", ""]
@@ -1035,7 +1072,12 @@ def _compose_protocol(ctx: Context, res: dict):
               "ℓ2→ℓ∞ for the Gaussian, T13 or Yang for eq. 6; certified accuracy):", ""]
         L += [f"* training σ = {g.sigma:g}: {_linf_winner_line(g, e, PROTOCOL_LINF_RADII_255)}." for g, e in pairs]
     L += ["", f"![linf]({figs['linf']})", ""]
-    L += ["## Closing note", ""]
+    return L
+
+
+def _protocol_closing(gauss: list, expo: list, st: Settings, n_expected: int) -> list[str]:
+    """The closing note: per sigma, the accuracies at l2 = 1 and the l_inf radii of both mechanisms."""
+    L = ["## Closing note", ""]
     for g in gauss:
         e = next((x for x in expo if x.train_sigma == g.sigma), None)
         line = (f"* σ = {g.sigma:g}: certified accuracy at R = 0 {_fmt_pct(g.accuracy)}%, at ℓ2 = 1: Cohen "
@@ -1051,16 +1093,7 @@ def _compose_protocol(ctx: Context, res: dict):
         L.append(line + ".")
     L += [f"* Protocol: n0 = {st.n0}, n = {st.n:,}, α = {st.alpha}, {n_expected} evenly spaced test points (Cohen et "
           "al. 2019, Sec. 4); radii from `theory.certificates`.", ""]
-    md = "\n".join(L) + "\n"
-    summary = {"experiment": dataset, "protocol": "cohen", "command": ctx.command, "scale": ctx.scale,
-               "device": ctx.device_name, "seed": ctx.seed, "settings": st.__dict__, "d": d, "seconds": total,
-               "models": res["metas"], "skipped_runs": res["skipped"], "missing_runs": res["missing"],
-               "runs": {k: {"mechanism": r.mechanism, "sigma": r.sigma, "train_sigma": r.train_sigma,
-                            "points": int(r.idx.size), "seconds": r.seconds, "accuracy": r.accuracy,
-                            **r.certified_summary(PROTOCOL_L2_RADII, PROTOCOL_LINF_RADII_255)}
-                        for k, r in runs.items()}}
-
-    return md, json.dumps(to_jsonable(summary), indent=1), summary
+    return L
 
 
 # =============================================================================================
@@ -1132,14 +1165,47 @@ def _median_pA(run: Run) -> float:
 
 
 def _compose_sweep(ctx: Context, res: dict):
+    """The dimension-sweep report: Markdown, summary JSON, summary.
+
+    Steps: the log-log fits (:func:`_sweep_fits`), the two figures, then the report's sections in order."""
     st = ctx.require_settings()
     name = ctx.name
     rows = res["rows"]
     d = np.array([r["d"] for r in rows], dtype=float)
     pmax = st.alpha ** (1.0 / st.n)
     dd = np.unique(np.round(np.logspace(np.log10(50), np.log10(5000), 40)).astype(int))
+    fig_path = _sweep_linf_figure(name, rows, d, dd, pmax)
+    fits = _sweep_fits(rows, d, dd)
+    fixed = (0.5, 1.0, 2.0)  # certified accuracy at these fixed l_inf radii (x 1/255) vs d
+    fig2_path = _sweep_accuracy_figure(name, rows, d, fixed)
+    total = time.perf_counter() - ctx.t0
+    L = _sweep_header(ctx, st, rows, total)
+    L += _sweep_median_section(rows, fits, fig_path, st, pmax)
+    L += ["", "## Certified accuracy at fixed ℓ∞ radii vs d", ""]
+    tab = []
+    for r in rows:
+        tab.append([r["label"], r["d"]] + [_fmt_pct(r[w].certified_accuracy(c, x / 255)[0])
+                                           for w, c, _ in SWEEP_COLS for x in fixed])
+    L += _table(tab, ["data", "d"] + [f"{lab} @ {x:g}/255" for _, _, lab in SWEEP_COLS for x in fixed])
+    L += ["", f"![accuracy vs d]({fig2_path})", ""]
+    L += _sweep_closing(rows, fits)
+    md = "\n".join(L) + "\n"
+    summary = {"experiment": "sweep", "command": ctx.command, "scale": ctx.scale, "device": ctx.device_name,
+               "seed": ctx.seed, "settings": st.__dict__, "seconds": total, "fits": fits,
+               "rows": [{"label": r["label"], "d": r["d"], "sigma_exp": r["sigma_exp"],
+                         "test_acc_clean": r["meta"].get("test_acc_clean"),
+                         "median": {c: r[w].median(c) for w, c, _ in SWEEP_COLS},
+                         "certified_accuracy_linf_255": {c: {str(x): r[w].certified_accuracy(c, x / 255)[0]
+                                                             for x in fixed}
+                                                         for w, c, _ in SWEEP_COLS},
+                         "accuracy": {"gauss": r["gauss"].accuracy, "exp": r["exp"].accuracy}} for r in rows]}
+
+    return md, json.dumps(to_jsonable(summary), indent=1), summary
+
+
+def _sweep_linf_figure(name: str, rows: list, d: np.ndarray, dd: np.ndarray, pmax: float) -> str:
+    """The figure of the median certified l_inf radius vs d over the theory curves; its file name."""
     fig, axes = _FigureRecorder.new(1, 2, figsize=(11, 6.0))
-    fits: dict[str, Any] = {}
     for k, (which, col, lab) in enumerate(SWEEP_COLS):
         med = np.array([r[which].median(col) for r in rows])
         ax = axes[0] if which == "gauss" else axes[1]
@@ -1153,16 +1219,6 @@ def _compose_sweep(ctx: Context, res: dict):
         for pA, ls in ((0.99, "--"), (pmax, ":")):
             ax.loglog(dd, 255 * _theory_curve(col, dd, pA), ls, color=f"C{k}", lw=1,
                       label=f"{lab}: theory at pA = {pA:.4g}")
-        ok = med > 0
-        cif = np.array([r["dataset"] == "cifar10" for r in rows]) & ok
-        fits[col] = {}
-        for tag, m in (("all", ok), ("cifar10_only", cif)):
-            try:
-                f = fit_power_law(d[m], med[m], level=0.95)
-                fits[col][tag] = {"exponent": f.exponent, "ci": [f.ci_low, f.ci_high], "n": f.n}
-            except ValueError as exc:
-                fits[col][tag] = {"error": str(exc)}
-        fits[col]["theory_exponent_pA_0.99"] = float(fit_power_law(dd, _theory_curve(col, dd, 0.99)).exponent)
     for ax, t in zip(axes, (f"Gaussian σ = {SWEEP_SIGMA}", "eq.-6 at matched E‖z‖∞"), strict=False):
         ax.set_xlabel("input dimension d")
         ax.set_ylabel("median certified ℓ∞ radius × 255")
@@ -1174,8 +1230,30 @@ def _compose_sweep(ctx: Context, res: dict):
     fig.tight_layout()
     fig_path = f"{name}_linf_vs_d.png"
     fig.record(fig_path)
-    # certified accuracy at fixed l_inf radii vs d
-    fixed = (0.5, 1.0, 2.0)
+    return fig_path
+
+
+def _sweep_fits(rows: list, d: np.ndarray, dd: np.ndarray) -> dict[str, Any]:
+    """Per certificate: the log-log slope of the measured medians (all data sets, CIFAR-10 sizes only) and the
+    theory curve's slope over ``dd`` at pA = 0.99."""
+    fits: dict[str, Any] = {}
+    for which, col, _ in SWEEP_COLS:
+        med = np.array([r[which].median(col) for r in rows])
+        ok = med > 0
+        cif = np.array([r["dataset"] == "cifar10" for r in rows]) & ok
+        fits[col] = {}
+        for tag, m in (("all", ok), ("cifar10_only", cif)):
+            try:
+                f = fit_power_law(d[m], med[m], level=0.95)
+                fits[col][tag] = {"exponent": f.exponent, "ci": [f.ci_low, f.ci_high], "n": f.n}
+            except ValueError as exc:
+                fits[col][tag] = {"error": str(exc)}
+        fits[col]["theory_exponent_pA_0.99"] = float(fit_power_law(dd, _theory_curve(col, dd, 0.99)).exponent)
+    return fits
+
+
+def _sweep_accuracy_figure(name: str, rows: list, d: np.ndarray, fixed: tuple[float, ...]) -> str:
+    """The figure of the certified accuracy at the ``fixed`` l_inf radii (x 1/255) vs d; its file name."""
     fig, axes = _FigureRecorder.new(1, len(fixed), figsize=(12, 3.6), sharey=True)
     for ax, x in zip(axes, fixed, strict=False):
         for k, (which, col, lab) in enumerate(SWEEP_COLS):
@@ -1189,7 +1267,11 @@ def _compose_sweep(ctx: Context, res: dict):
     fig.tight_layout()
     fig2_path = f"{name}_acc_vs_d.png"
     fig.record(fig2_path)
-    total = time.perf_counter() - ctx.t0
+    return fig2_path
+
+
+def _sweep_header(ctx: Context, st: Settings, rows: list, total: float) -> list[str]:
+    """The sweep report's header (data, models, run time) and its settings note."""
     behind = sum(float(r['meta'].get('train_seconds', 0)) + r['gauss'].seconds + r['exp'].seconds for r in rows)
     L = _header(ctx, "Dimension sweep: certified ℓ∞ radius vs input dimension", st,
                 [f"* data: digits (d = 64), MNIST (784), CIFAR-10 JPEG-75 (lossy) resampled by area averaging to "
@@ -1203,6 +1285,16 @@ def _compose_sweep(ctx: Context, res: dict):
                  f"{behind:.0f} s "
                  "(training + certification; models and TSVs cached in --work are reused when their parameters match)"])
     L += _settings_note(ctx, st, "sweep")
+    return L
+
+
+def _fmt_slope(x: dict) -> str:
+    """A fitted slope with its interval and number of points, or a dash when the fit failed."""
+    return f"{x['exponent']:.2f} [{x['ci'][0]:.2f}, {x['ci'][1]:.2f}] (n={x['n']})" if "exponent" in x else "—"
+
+
+def _sweep_median_section(rows: list, fits: dict[str, Any], fig_path: str, st: Settings, pmax: float) -> list[str]:
+    """The section on the median certified l_inf radius vs d: per data set, the figure, and the fitted slopes."""
     hdr = ["data", "d", "epochs", "clean acc. %", "Gauss. cert. acc. %", "σ_e (matched)", "exp. cert. acc. %",
            "median p̲A Gauss.", "median p̲A eq. 6"] + [f"median {lab} ×255" for _, _, lab in SWEEP_COLS]
     tab = []
@@ -1212,7 +1304,7 @@ def _compose_sweep(ctx: Context, res: dict):
                     _fmt_pct(r["gauss"].accuracy), f"{r['sigma_exp']:.3g}", _fmt_pct(r["exp"].accuracy),
                     f"{_median_pA(r['gauss']):.4f}", f"{_median_pA(r['exp']):.4f}"]
                    + [f"{255 * r[w].median(c):.4f}" for w, c, _ in SWEEP_COLS])
-    L += ["## Median certified ℓ∞ radius (over certified-correct points) vs d", ""] + _table(tab, hdr)
+    L = ["## Median certified ℓ∞ radius (over certified-correct points) vs d", ""] + _table(tab, hdr)
     L += ["", f"![median vs d]({fig_path})", "",
           f"Dashed / dotted: the same certificate at fixed pA = 0.99 / pA = {pmax:.5f} (the largest p̲A that n = "
           f"{st.n:,}, α = {st.alpha} can give), computed by `theory.certificates` for the same noise (Gaussian "
@@ -1221,21 +1313,17 @@ def _compose_sweep(ctx: Context, res: dict):
     frows = []
     for _, col, lab in SWEEP_COLS:
         f = fits[col]
-        def fmt(x):
-            return f"{x['exponent']:.2f} [{x['ci'][0]:.2f}, {x['ci'][1]:.2f}] (n={x['n']})" if "exponent" in x else "—"
-        frows.append([lab, fmt(f["all"]), fmt(f["cifar10_only"]), f"{f['theory_exponent_pA_0.99']:.2f}"])
+        frows.append([lab, _fmt_slope(f["all"]), _fmt_slope(f["cifar10_only"]), f"{f['theory_exponent_pA_0.99']:.2f}"])
     L += ["Fitted log-log slopes of the measured medians (`theory.scaling.fit_power_law`, 95% interval; the data "
           "sets differ in difficulty, so the CIFAR-10-only fit is the cleaner one) against the slope of the theory "
           "curve over d ∈ [50, 5000] at pA = 0.99:", ""]
     L += _table(frows, ["certificate", "slope, all 6 data sets", "slope, CIFAR-10 sizes only", "theory slope"])
-    L += ["", "## Certified accuracy at fixed ℓ∞ radii vs d", ""]
-    tab = []
-    for r in rows:
-        tab.append([r["label"], r["d"]] + [_fmt_pct(r[w].certified_accuracy(c, x / 255)[0])
-                                           for w, c, _ in SWEEP_COLS for x in fixed])
-    L += _table(tab, ["data", "d"] + [f"{lab} @ {x:g}/255" for _, _, lab in SWEEP_COLS for x in fixed])
-    L += ["", f"![accuracy vs d]({fig2_path})", ""]
-    L += ["## Closing note", ""]
+    return L
+
+
+def _sweep_closing(rows: list, fits: dict[str, Any]) -> list[str]:
+    """The closing note: measured against theory slopes, the drift of pA with d, and the radii at the largest d."""
+    L = ["## Closing note", ""]
     fg, fe = fits["radius_t18_linf_c1"], fits["radius_t13_linf"]
     for lab, f in (("Gaussian T18 c=1", fg), ("eq.-6 T13", fe)):
         c = f.get("cifar10_only", {})
@@ -1262,18 +1350,7 @@ def _compose_sweep(ctx: Context, res: dict):
     mg, me = big["gauss"].median("radius_t18_linf_c1"), big["exp"].median("radius_t13_linf")
     L.append(f"* At d = {big['d']}: median certified ℓ∞ radius {255 * mg:.3f}/255 (Gaussian T18 c=1) vs "
              f"{255 * me:.4f}/255 (eq.-6 T13), ratio {mg / me if me > 0 else float('inf'):.1f}.")
-    md = "\n".join(L) + "\n"
-    summary = {"experiment": "sweep", "command": ctx.command, "scale": ctx.scale, "device": ctx.device_name,
-               "seed": ctx.seed, "settings": st.__dict__, "seconds": total, "fits": fits,
-               "rows": [{"label": r["label"], "d": r["d"], "sigma_exp": r["sigma_exp"],
-                         "test_acc_clean": r["meta"].get("test_acc_clean"),
-                         "median": {c: r[w].median(c) for w, c, _ in SWEEP_COLS},
-                         "certified_accuracy_linf_255": {c: {str(x): r[w].certified_accuracy(c, x / 255)[0]
-                                                             for x in fixed}
-                                                         for w, c, _ in SWEEP_COLS},
-                         "accuracy": {"gauss": r["gauss"].accuracy, "exp": r["exp"].accuracy}} for r in rows]}
-
-    return md, json.dumps(to_jsonable(summary), indent=1), summary
+    return L
 
 
 # =============================================================================================

@@ -66,6 +66,9 @@ class PlantedClassifiers(nn.Module):
     """The joint outcome of the planted classifiers ``names`` on network inputs y [B, *shape]: logits over
     2^len(names) classes, one-hot at sum_i 2^i class_i (class_i in {0, 1})."""
 
+    w: torch.Tensor  # buffers (registered in __init__)
+    x0: torch.Tensor
+
     def __init__(self, names, x_pixel: int, x_prime_pixel: int, sigma: float, shape, levels: int = 255):
         super().__init__()
         self.names = tuple(names)
@@ -260,6 +263,7 @@ def audit_fp(noise: str = "gaussian", sigma: float = 0.25, shape=(3, 32, 32), *,
     # compiled: the engine's FastForward (noise add fused into the compiled graph); otherwise the engine adds the noise
     # eagerly and only the planted classifier (exact operations: power-of-2 scaling, round, compare) is compiled
     # (compiling pays off from ~5e7 input coordinates on; below, eager)
+    fwd: FastForward | _Quick
     if compiled:
         fwd = FastForward(planted, dev, compile=True, channels_last=False)
     else:
@@ -277,7 +281,7 @@ def audit_fp(noise: str = "gaussian", sigma: float = 0.25, shape=(3, 32, 32), *,
     c1 = smooth.sample_counts(x, n, batch, g).cpu().numpy()
     g.manual_seed(example_seed(seed, 1))
     c2 = smooth.sample_counts(xp, n, batch, g).cpu().numpy()
-    slack = d * smooth._lattice.eta if noise == "gaussian-lattice" else 0.0
+    slack = d * smooth._lattice_for(xp).eta if noise == "gaussian-lattice" else 0.0  # the sampler just used
     seconds = time.perf_counter() - t0
     rows = []
     for i, nm in enumerate(classifiers):

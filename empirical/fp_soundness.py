@@ -23,6 +23,7 @@ import platform
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 RADII = (0.0, 0.25, 0.5)
 TRAIN_COMMAND = ("python -m empirical train --dataset cifar10 --data-dir ../shared/data --arch cnn --noise gaussian "
@@ -33,7 +34,7 @@ def _audits(n: int, seed: int, say) -> list[dict]:
     from empirical.fp_audit import audit_fp
 
     runs = []
-    plan = [
+    plan: list[dict[str, Any]] = [
         dict(noise="gaussian", sigma=0.25, compiled=False),
         dict(noise="gaussian", sigma=0.25, compiled=True),
         dict(noise="gaussian", sigma=0.5, compiled=False, classifiers=("fp-lowbits",)),
@@ -74,7 +75,7 @@ def _certify_pair(checkpoint: str, data_dir: str, split_name: str, count: int, n
     for m in modes:
         sm[m].warmup(split[0][0], (n0, n), batch)
         sm[m].sample_counts(split[0][0], batch, batch, make_generator("cpu", 0))  # sampler tables, first touch
-    rows = {m: [] for m in modes}
+    rows: dict[str, list[Any]] = {m: [] for m in modes}
     secs = {m: 0.0 for m in modes}
     g = make_generator("cpu", 0)
     t_all = time.perf_counter()

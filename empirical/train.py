@@ -31,16 +31,20 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
 
 from empirical.core import resolve_device
-from empirical.data import Split, load_dataset
+from empirical.data import DatasetInfo, Split, load_dataset
 from empirical.models import ARCHS, build_model, make_meta
 from empirical.noise import NoiseSampler, make_generator
 from theory import noises
 from theory import validate as V
+from theory._progress import Progress
 
 # training noise is added in float: the noises of theory.noises with a float torch sampler (gaussian-lattice:
 # certification only); read at import, so --noise's choices are the built-in table's
@@ -64,18 +68,27 @@ def augment_crop_flip(x: torch.Tensor, generator: torch.Generator, pad: int = 4)
     return torch.where(flip[:, None, None, None], out.flip(3), out)
 
 
-def _batches(split: Split, idx: torch.Tensor, batch_size: int):
+def _arrays(split: Split) -> tuple[torch.Tensor, torch.Tensor]:
+    """An in-memory split's images and labels (ValueError for a lazy split)."""
+    if split.x is None or split.y is None:
+        raise ValueError(f"split {split.split!r} of {split.info.name} is not in memory")
+    return split.x, split.y
+
+
+def _batches(split: Split, idx: torch.Tensor,
+             batch_size: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     for s in range(0, idx.numel(), batch_size):
         sel = idx[s:s + batch_size]
         if split.in_memory:
-            yield split.x[sel], split.y[sel]
+            x, y = _arrays(split)
+            yield x[sel], y[sel]
         else:
             items = [split[int(i)] for i in sel]
             yield torch.stack([a for a, _ in items]), torch.tensor([b for _, b in items])
 
 
-def evaluate(model: nn.Module, split: Split, device, *, noise: str = "none", sigma: float = 0.0,
-             batch_size: int = 256, seed: int = 0, max_examples=None) -> float:
+def evaluate(model: nn.Module, split: Split, device: str | torch.device, *, noise: str = "none",
+             sigma: float = 0.0, batch_size: int = 256, seed: int = 0, max_examples: int | None = None) -> float:
     """Accuracy of ``model`` on ``split`` (with one noise draw per example when ``noise`` != 'none')."""
     device = resolve_device(device)
     model = model.to(device).eval()
@@ -93,19 +106,20 @@ def evaluate(model: nn.Module, split: Split, device, *, noise: str = "none", sig
     return float(correct.item()) / max(n, 1)
 
 
-def _log_beside_bar(log, bar):
+def _log_beside_bar(log: Callable[[str], Any] | None, bar: Progress | None) -> Callable[[str], Any] | None:
     """``log`` that clears the progress bar first and redraws it after (the line does not land on the bar)."""
     if log is None or bar is None:
         return log
 
-    def out(msg):
+    def out(msg: str) -> None:
         bar.clear()
         log(msg)
         bar.refresh()
     return out
 
 
-def _check_args(arch: str, noise: str, sigma, epochs, batch_size, seed):
+def _check_args(arch: str, noise: str, sigma: float, epochs: int, batch_size: int,
+                seed: int) -> tuple[str, str, float, int, int, int]:
     """Validated (arch, noise, sigma, epochs, batch_size, seed); sigma is 0.0 for noise 'none'."""
     V.choice("arch", arch, set(ARCHS))
     V.choice("noise", noise, ("none",) + noises.float_sampler_noises())   # the live table
@@ -114,7 +128,7 @@ def _check_args(arch: str, noise: str, sigma, epochs, batch_size, seed):
             V.count("seed", seed, minimum=0))
 
 
-def _train_subset(n_all: int, k, seed: int) -> torch.Tensor:
+def _train_subset(n_all: int, k: int | None, seed: int) -> torch.Tensor:
     """Indices of the training examples used: all of them in order when ``k`` is None or >= n_all, else a
     seeded random subset of size ``k`` (its own generator, seed + 3), never a prefix: class-major data
     (the JPEG CIFAR-10 copy) would leave a prefix with one or two classes."""
@@ -132,9 +146,11 @@ def _fits_on_device(nbytes: int, device: torch.device) -> bool:
     return nbytes <= free // 4
 
 
-def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: float, epochs: int = 10,
-        seed: int = 0, device="auto", *, batch_size: int = 128, lr=None, train_examples=None, eval_examples=None,
-        max_seconds=None, progress: bool = True, log=None, recipe: str = "default"):
+def fit(arch: str, info: DatasetInfo, train: Split, test: Split | None, noise: str, sigma: float, epochs: int = 10,
+        seed: int = 0, device: str | torch.device = "auto", *, batch_size: int = 128, lr: float | None = None,
+        train_examples: int | None = None, eval_examples: int | None = None, max_seconds: float | None = None,
+        progress: bool = True, log: Callable[[str], Any] | None = None,
+        recipe: str = "default") -> tuple[nn.Module, dict[str, Any]]:
     """Noise-augmented training of ``arch`` (built for ``info``) on the split ``train``, evaluated on ``test``
     (None: no evaluation, accuracies NaN); returns ``(model (eval mode), meta)``.
 
@@ -161,11 +177,11 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
     m = None if test is None else (len(test) if eval_examples is None else
                                    min(len(test), V.count("eval_examples", eval_examples, minimum=1)))
 
-    def accuracy(model, **kw):
+    def accuracy(model: nn.Module, **kw: Any) -> float:
         return evaluate(model, test, device, seed=seed, max_examples=m, **kw) if test is not None else nan
 
     torch.manual_seed(seed)
-    model = build_model(arch, info).to(device)
+    model: nn.Module = build_model(arch, info).to(device)
     if arch == "bayes":
         acc = accuracy(model)
         meta = make_meta(info, arch, noise, sigma, seed, epochs=0, note="exact Bayes classifier, not trained",
@@ -174,7 +190,75 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
     sub = _train_subset(len(train), train_examples, seed)
     n = int(sub.numel())
     steps_per_epoch = (n + batch_size - 1) // batch_size
+    lr, opt, sched, per_batch_sched = _optimiser(model, arch, recipe, lr, epochs, steps_per_epoch)
+    src, resident = _training_source(train, info, sub, n, device)
+    sampler = None if noise == "none" else NoiseSampler(noise, sigma, info.shape, device)
+    g_noise = make_generator(device, seed + 1)
+    g_shuffle = torch.Generator().manual_seed(seed + 2)
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1 if recipe == "fast" else 0.0)
+    augment = recipe == "fast" and len(info.shape) == 3 and info.shape[0] == 3 and min(info.shape[1:]) > 8
+    g_aug = make_generator(device, seed + 4) if augment else None
+    fast_cuda = recipe == "fast" and device.type == "cuda"
+    step_model: Callable[..., torch.Tensor] = model
+    if fast_cuda:
+        model = model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # (missing from stubs)
+        step_model = torch.compile(model)
+    t0 = time.perf_counter()
+    stopped_early = False
+    last_loss = nan
+    bar = _train_bar(arch, info, noise, sigma, epochs * steps_per_epoch) if progress else None
+    done_epochs = 0
+    for ep in range(epochs):
+        model.train()
+        perm = torch.randperm(n, generator=g_shuffle)
+        idx = perm.to(device) if resident else sub[perm]
+        tot = _epoch(step_model, src, idx, batch_size, device, loss_fn, opt,
+                     batch_sched=sched if per_batch_sched else None, sampler=sampler, g_noise=g_noise,
+                     g_aug=g_aug, fast_cuda=fast_cuda, bar=bar)
+        if sched is not None and not per_batch_sched:
+            sched.step()
+        done_epochs = ep + 1
+        last_loss = float(tot.item()) / n
+        say = _log_beside_bar(log, bar)
+        if say is not None:
+            say(f"epoch {ep + 1}/{epochs}: loss {last_loss:.4f}")
+        if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+            stopped_early = ep + 1 < epochs
+            break
+    if bar is not None:
+        bar.close()
+    del src
+    model = model.to(memory_format=torch.contiguous_format).eval()  # type: ignore[call-overload]
+    secs = time.perf_counter() - t0
+    from empirical._sysinfo import loadavg as _loadavg
+
+    load = _loadavg()  # the 1-minute figure says whether train_seconds was measured on a shared machine
+    acc_clean = accuracy(model)
+    acc_noisy = acc_clean if noise == "none" else accuracy(model, noise=noise, sigma=sigma)
+    meta = make_meta(info, arch, noise, sigma, seed, epochs=done_epochs, epochs_requested=epochs,
+                     stopped_early=bool(stopped_early), train_examples=n, batch_size=batch_size, lr=float(lr),
+                     train_loss=last_loss, eval_split=eval_split, eval_examples=m, test_acc_clean=acc_clean,
+                     test_acc_noisy=acc_noisy, train_seconds=round(secs, 3), device=str(device), recipe=recipe,
+                     load1_end=load[0] if load else None, cpu_count=os.cpu_count())
+    return model, meta
+
+
+def _train_bar(arch: str, info: DatasetInfo, noise: str, sigma: float, total: int) -> Progress:
+    """The training progress bar (one step per batch), labelled with the model, data set and noise."""
+    from theory._progress import progress_bar
+
+    label = f"train {arch}/{info.name} {noise}" + ("" if noise == "none" else f" σ={sigma:g}")
+    return progress_bar(total=total, desc=label)
+
+
+def _optimiser(model: nn.Module, arch: str, recipe: str, lr: float | None, epochs: int, steps_per_epoch: int
+               ) -> tuple[float, torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler | None, bool]:
+    """The learning rate, optimiser and schedule of ``recipe`` for ``arch``, and whether the schedule steps per
+    batch ('fast': SGD-Nesterov for ResNets, else AdamW, one-cycle when there are >= 8 steps; 'default': SGD
+    with steps at 1/3 and 2/3 for ResNets, else Adam at a constant rate)."""
     per_batch_sched = False
+    sched: torch.optim.lr_scheduler.LRScheduler | None
+    opt: torch.optim.Optimizer
     if recipe == "fast":
         resnet = arch.startswith("resnet")
         lr = (0.2 if resnet else 3e-3) if lr is None else V.positive("lr", lr)
@@ -196,90 +280,60 @@ def fit(arch: str, info, train: Split, test: Split | None, noise: str, sigma: fl
         lr = 1e-3 if lr is None else V.positive("lr", lr)
         opt = torch.optim.Adam(model.parameters(), lr=lr)
         sched = None
-    resident = train.in_memory and _fits_on_device(
-        n * (train.x.shape[1:].numel() * train.x.element_size() + train.y.element_size()), device)
-    if resident:  # the (subset of the) data on the device; batches index it with a device permutation
-        whole = n == len(train)
-        src = Split(info, train.split, (train.x if whole else train.x[sub]).to(device),
-                    (train.y if whole else train.y[sub]).to(device), train.source)
-    else:
-        src = train
-    sampler = None if noise == "none" else NoiseSampler(noise, sigma, info.shape, device)
-    g_noise = make_generator(device, seed + 1)
-    g_shuffle = torch.Generator().manual_seed(seed + 2)
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1 if recipe == "fast" else 0.0)
-    augment = recipe == "fast" and len(info.shape) == 3 and info.shape[0] == 3 and min(info.shape[1:]) > 8
-    g_aug = make_generator(device, seed + 4) if augment else None
-    fast_cuda = recipe == "fast" and device.type == "cuda"
-    step_model = model
-    if fast_cuda:
-        model = model.to(memory_format=torch.channels_last)
-        step_model = torch.compile(model)
-    t0 = time.perf_counter()
-    stopped_early = False
-    last_loss = nan
-    bar = None
-    if progress:
-        from theory._progress import progress_bar
+    return lr, opt, sched, per_batch_sched
 
-        label = f"train {arch}/{info.name} {noise}" + ("" if noise == "none" else f" σ={sigma:g}")
-        bar = progress_bar(total=epochs * ((n + batch_size - 1) // batch_size), desc=label)
-    done_epochs = 0
-    for ep in range(epochs):
-        model.train()
-        perm = torch.randperm(n, generator=g_shuffle)
-        idx = perm.to(device) if resident else sub[perm]
-        tot = torch.zeros((), device=device)
-        for xb, yb in _batches(src, idx, batch_size):
-            xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
-            if augment:
-                xb = augment_crop_flip(xb, g_aug)
-            if sampler is not None:
-                xb = xb + sampler(xb.shape[0], g_noise)
-            if fast_cuda:
-                with torch.autocast("cuda", dtype=torch.bfloat16):
-                    loss = loss_fn(step_model(xb.contiguous(memory_format=torch.channels_last)), yb)
-            else:
-                loss = loss_fn(step_model(xb), yb)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            if per_batch_sched:
-                sched.step()
-            tot += loss.detach() * xb.shape[0]
-            if bar is not None:
-                bar.update(1)
-        if sched is not None and not per_batch_sched:
-            sched.step()
-        done_epochs = ep + 1
-        last_loss = float(tot.item()) / n
-        if log is not None:
-            _log_beside_bar(log, bar)(f"epoch {ep + 1}/{epochs}: loss {last_loss:.4f}")
-        if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
-            stopped_early = ep + 1 < epochs
-            break
-    if bar is not None:
-        bar.close()
-    del src
-    model = model.to(memory_format=torch.contiguous_format).eval()
-    secs = time.perf_counter() - t0
-    from empirical._sysinfo import loadavg as _loadavg
 
-    load = _loadavg()  # the 1-minute figure says whether train_seconds was measured on a shared machine
-    load_end = load[0] if load else None
-    acc_clean = accuracy(model)
-    acc_noisy = acc_clean if noise == "none" else accuracy(model, noise=noise, sigma=sigma)
-    meta = make_meta(info, arch, noise, sigma, seed, epochs=done_epochs, epochs_requested=epochs,
-                     stopped_early=bool(stopped_early), train_examples=n, batch_size=batch_size, lr=float(lr),
-                     train_loss=last_loss, eval_split=eval_split, eval_examples=m, test_acc_clean=acc_clean,
-                     test_acc_noisy=acc_noisy, train_seconds=round(secs, 3), device=str(device), recipe=recipe,
-                     load1_end=load_end, cpu_count=os.cpu_count())
-    return model, meta
+def _training_source(train: Split, info: DatasetInfo, sub: torch.Tensor, n: int,
+                     device: torch.device) -> tuple[Split, bool]:
+    """The split batches are drawn from and whether it is resident on ``device`` (the subset ``sub`` moved there
+    when it fits, :func:`_fits_on_device`; else ``train`` itself, batches moved one by one)."""
+    if not train.in_memory:
+        return train, False
+    x, y = _arrays(train)
+    if not _fits_on_device(n * (x.shape[1:].numel() * x.element_size() + y.element_size()), device):
+        return train, False
+    # the (subset of the) data on the device; batches index it with a device permutation
+    whole = n == len(train)
+    src = Split(info, train.split, (x if whole else x[sub]).to(device), (y if whole else y[sub]).to(device),
+                train.source)
+    return src, True
+
+
+def _epoch(step_model: Callable[..., torch.Tensor], src: Split, idx: torch.Tensor, batch_size: int,
+           device: torch.device, loss_fn: nn.Module, opt: torch.optim.Optimizer, *,
+           batch_sched: torch.optim.lr_scheduler.LRScheduler | None, sampler: NoiseSampler | None,
+           g_noise: torch.Generator, g_aug: torch.Generator | None, fast_cuda: bool,
+           bar: Progress | None) -> torch.Tensor:
+    """One epoch over ``idx``: augment (with ``g_aug``), add the noise, one optimiser step per batch (and a step of
+    ``batch_sched``); returns the summed loss (a device tensor, read once per epoch)."""
+    tot = torch.zeros((), device=device)
+    for xb, yb in _batches(src, idx, batch_size):
+        xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
+        if g_aug is not None:
+            xb = augment_crop_flip(xb, g_aug)
+        if sampler is not None:
+            xb = xb + sampler(xb.shape[0], g_noise)
+        if fast_cuda:
+            with torch.autocast("cuda", dtype=torch.bfloat16):
+                loss = loss_fn(step_model(xb.contiguous(memory_format=torch.channels_last)), yb)
+        else:
+            loss = loss_fn(step_model(xb), yb)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if batch_sched is not None:
+            batch_sched.step()
+        tot += loss.detach() * xb.shape[0]
+        if bar is not None:
+            bar.update(1)
+    return tot
 
 
 def train_model(dataset: str, arch: str, noise: str, sigma: float, epochs: int = 10, seed: int = 0,
-                device="auto", *, data_dir=None, batch_size: int = 128, lr=None, max_examples=None,
-                max_seconds=None, progress: bool = True, log=None, eval_split="test", recipe: str = "default"):
+                device: str | torch.device = "auto", *, data_dir: str | Path | None = None, batch_size: int = 128,
+                lr: float | None = None, max_examples: int | None = None, max_seconds: float | None = None,
+                progress: bool = True, log: Callable[[str], Any] | None = None, eval_split: str | None = "test",
+                recipe: str = "default") -> tuple[nn.Module, dict[str, Any]]:
     """Train ``arch`` on ``dataset`` ('train' split) with ``noise`` ('gaussian', 'exponential-linf' or
     'none') of parameter ``sigma`` added to every training input; returns ``(model (eval mode), meta)``.
 

@@ -378,8 +378,7 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
     >>> r.claim("T10").printed_verdict, r.claim("T10").best_verdict, r.claim("T10").printed_assurance
     ('refuted', 'consistent with', 'verified')
     """
-    from theory import claim_witness as CW
-    from theory.claims import BEST_ORDER, CLAIMS, CONDITION, PROOF_STEP, REFUTES, derive_verdict, get, reading_assurance
+    from theory.claims import CLAIMS, get
     from theory.followup import followup_markdown
 
     t_start = time.perf_counter()
@@ -387,6 +386,28 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
     claims = list(dict.fromkeys(claims))
     sound: dict[str, Any] | None = None
     files: dict[str, Any] = {}
+    evidence_by_reading, timing = _run_checks(claims, thorough, progress)
+    if soundness:
+        sound, files = _soundness(thorough, progress)
+    claim_witnesses = _claim_witnesses(evidence_by_reading, claims, thorough, files)
+    results = [_claim_result(c, evidence_by_reading, claim_witnesses, timing[c.id], sound) for c in claims]
+    cp, cb = _counts(results, "printed_verdict"), _counts(results, "best_verdict")
+    seconds = time.perf_counter() - t_start
+    lines = _summary_lines(results, cp, cb, seconds, sound, claim_witnesses)
+    command = "python -m theory audit" + (" --thorough" if thorough else "")
+    return AuditResult(
+        title=TITLE, command=command, thorough=thorough,
+        python=platform.python_version(), claims=tuple(results), counts_printed=cp, counts_best=cb,
+        proof_steps=_proof_steps(results), hidden_conditions=tuple(_plain(_hidden_conditions(results))),
+        claim_witnesses=tuple(claim_witnesses),
+        summary_lines=tuple(lines), seconds=seconds, soundness=_plain(sound) if sound is not None else None,
+        witness_files=files, provenance=Provenance.collect(command),
+        followup_lines=tuple(followup_markdown()) if _has_table_row(claims) else ())
+
+
+def _run_checks(claims: list[Any], thorough: bool,
+                progress: bool) -> tuple[dict[tuple[str, str], list[Any]], dict[str, float]]:
+    """Run every check of every reading of ``claims``; the evidence per (claim ID, reading) and seconds per claim."""
     n_checks = sum(len(r.checks) for c in claims for r in c.all_readings)
     bar = progress_bar(total=n_checks, desc="audit: claim checks", enabled=progress)
     evidence_by_reading: dict[tuple[str, str], list[Any]] = {}
@@ -402,10 +423,15 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
             evidence_by_reading[(c.id, rd.name)] = evs
         timing[c.id] = time.perf_counter() - t0
     bar.close()
-    if soundness:
-        sound, files = _soundness(thorough, progress)
+    return evidence_by_reading, timing
 
-    # witnesses of refuted / ill-posed / proof-gap readings, re-checked in memory
+
+def _claim_witnesses(evidence_by_reading: dict[tuple[str, str], list[Any]], claims: list[Any], thorough: bool,
+                     files: dict[str, Any]) -> list[dict[str, Any]]:
+    """The witnesses of refuted / ill-posed / proof-gap readings, re-checked in memory (their files added to
+    ``files``); one row each: claim, reading, check, finding, file and whether it was confirmed."""
+    from theory import claim_witness as CW
+
     wrecs = CW.claim_witness_records(evidence_by_reading, [c.id for c in claims], thorough=thorough)
     claim_witnesses = []
     for name, rec in wrecs.items():
@@ -414,48 +440,70 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
         claim_witnesses.append({"claim": rec["claim"], "reading": res["reading"], "check": rec["check"],
                                 "finding": res["finding"], "file": f"witnesses/{name}",
                                 "confirmed": res["confirmed"]})
+    return claim_witnesses
 
-    results = []
-    for c in claims:
-        rrs = []
-        for rd in c.all_readings:
-            evs = evidence_by_reading[(c.id, rd.name)]
-            wl = tuple(w for w in claim_witnesses if w["claim"] == c.id and w["reading"] == rd.name)
-            rrs.append(ReadingResult(
-                name=rd.name, statement=rd.statement, repair=rd.repair, verdict=rd.verdict,
-                derived_verdict=derive_verdict(evs), all_checks_ok=all(e.ok for e in evs),
-                evidence=tuple(_plain([e.as_dict() for e in evs])),
-                witnesses=tuple(_plain([{k: w[k] for k in ("file", "check", "finding", "confirmed")} for w in wl])),
-                assurance=reading_assurance(evs)))
-        printed, repaired = rrs[0], rrs[1:]
-        best = min(rrs, key=lambda r: BEST_ORDER.index(r.derived_verdict))
-        best_rep = min(repaired, key=lambda r: BEST_ORDER.index(r.derived_verdict)) if repaired else None
-        results.append(ClaimResult(
-            id=c.id, title=c.title, where=c.where, kind=c.kind, statement=c.statement,
-            formalisation=c.formalisation,
-            hypotheses=tuple({"name": h.name, "text": h.text} for h in c.hypotheses),
-            conditions=tuple({"name": h.name, "text": h.text} for h in c.conditions),
-            methods=tuple(c.methods), verdict=c.verdict, printed_verdict=printed.derived_verdict,
-            best_verdict=best.derived_verdict, best_reading=best.name,
-            best_repaired_verdict=best_rep.derived_verdict if best_rep else "",
-            best_repaired_reading=best_rep.name if best_rep else "",
-            holds_when=c.holds_when, reason=c.reason, depends_on=tuple(c.depends_on), readings=tuple(rrs),
-            seconds=timing[c.id], all_checks_ok=all(r.all_checks_ok for r in rrs),
-            verdict_agrees_with_registry=all(r.agrees for r in rrs),
-            notes=tuple(_soundness_notes(c, printed.derived_verdict, sound)),
-            printed_assurance=printed.assurance,
-            best_repaired_assurance=best_rep.assurance if best_rep else ""))
 
-    # counts in a fixed order (most to least favourable), printed and best
-    def counts(key: str) -> tuple[tuple[str, int], ...]:
-        return tuple((v, sum(getattr(r, key) == v for r in results)) for v in BEST_ORDER
-                     if any(getattr(r, key) == v for r in results))
+def _claim_result(c: Any, evidence_by_reading: dict[tuple[str, str], list[Any]],
+                  claim_witnesses: list[dict[str, Any]], seconds: float,
+                  sound: dict[str, Any] | None) -> ClaimResult:
+    """One claim's result: each reading's derived verdict, evidence, witnesses and assurance, and the claim's
+    verdict as printed and under its best (repaired) reading."""
+    from theory.claims import BEST_ORDER, derive_verdict, reading_assurance
+
+    rrs = []
+    for rd in c.all_readings:
+        evs = evidence_by_reading[(c.id, rd.name)]
+        wl = tuple(w for w in claim_witnesses if w["claim"] == c.id and w["reading"] == rd.name)
+        rrs.append(ReadingResult(
+            name=rd.name, statement=rd.statement, repair=rd.repair, verdict=rd.verdict,
+            derived_verdict=derive_verdict(evs), all_checks_ok=all(e.ok for e in evs),
+            evidence=tuple(_plain([e.as_dict() for e in evs])),
+            witnesses=tuple(_plain([{k: w[k] for k in ("file", "check", "finding", "confirmed")} for w in wl])),
+            assurance=reading_assurance(evs)))
+    printed, repaired = rrs[0], rrs[1:]
+    best = min(rrs, key=lambda r: BEST_ORDER.index(r.derived_verdict))
+    best_rep = min(repaired, key=lambda r: BEST_ORDER.index(r.derived_verdict)) if repaired else None
+    return ClaimResult(
+        id=c.id, title=c.title, where=c.where, kind=c.kind, statement=c.statement,
+        formalisation=c.formalisation,
+        hypotheses=tuple({"name": h.name, "text": h.text} for h in c.hypotheses),
+        conditions=tuple({"name": h.name, "text": h.text} for h in c.conditions),
+        methods=tuple(c.methods), verdict=c.verdict, printed_verdict=printed.derived_verdict,
+        best_verdict=best.derived_verdict, best_reading=best.name,
+        best_repaired_verdict=best_rep.derived_verdict if best_rep else "",
+        best_repaired_reading=best_rep.name if best_rep else "",
+        holds_when=c.holds_when, reason=c.reason, depends_on=tuple(c.depends_on), readings=tuple(rrs),
+        seconds=seconds, all_checks_ok=all(r.all_checks_ok for r in rrs),
+        verdict_agrees_with_registry=all(r.agrees for r in rrs),
+        notes=tuple(_soundness_notes(c, printed.derived_verdict, sound)),
+        printed_assurance=printed.assurance,
+        best_repaired_assurance=best_rep.assurance if best_rep else "")
+
+
+def _counts(results: list[ClaimResult], key: str) -> tuple[tuple[str, int], ...]:
+    """How many claims have each verdict ``key`` ('printed_verdict' or 'best_verdict'), in a fixed order (most to
+    least favourable), verdicts that no claim has left out."""
+    from theory.claims import BEST_ORDER
+
+    return tuple((v, sum(getattr(r, key) == v for r in results)) for v in BEST_ORDER
+                 if any(getattr(r, key) == v for r in results))
+
+
+def _proof_steps(results: list[ClaimResult]) -> tuple[dict[str, Any], ...]:
+    """The audited proof steps: the claim each serves, its verdict and what was found."""
+    from theory.claims import PROOF_STEP
 
     # convention (theory.claims.proof_steps): the first entry of depends_on is the claim the step serves
-    proof_steps = tuple({"id": r.id, "title": r.title, "serves": list(r.depends_on[:1]), "verdict": r.printed_verdict,
-                         "summary": " ".join(e["summary"] for e in r.readings[0].evidence
-                                             if e["finding"] != "supports") or r.readings[0].evidence[0]["summary"]}
-                        for r in results if r.kind == PROOF_STEP)
+    return tuple({"id": r.id, "title": r.title, "serves": list(r.depends_on[:1]), "verdict": r.printed_verdict,
+                  "summary": " ".join(e["summary"] for e in r.readings[0].evidence
+                                      if e["finding"] != "supports") or r.readings[0].evidence[0]["summary"]}
+                 for r in results if r.kind == PROOF_STEP)
+
+
+def _hidden_conditions(results: list[ClaimResult]) -> list[dict[str, Any]]:
+    """Every check that found a statement true only under a condition, or refuted it."""
+    from theory.claims import CONDITION, REFUTES
+
     hidden = []
     for r in results:
         for rr in r.readings:
@@ -463,8 +511,13 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
                 if e["finding"] in (CONDITION, REFUTES):
                     hidden.append({"id": r.id, "reading": rr.name, "check": e["check"], "finding": e["finding"],
                                    "summary": e["summary"], "holds_when": r.holds_when})
-    cp, cb = counts("printed_verdict"), counts("best_verdict")
-    seconds = time.perf_counter() - t_start
+    return hidden
+
+
+def _summary_lines(results: list[ClaimResult], cp: tuple[tuple[str, int], ...], cb: tuple[tuple[str, int], ...],
+                   seconds: float, sound: dict[str, Any] | None,
+                   claim_witnesses: list[dict[str, Any]]) -> list[str]:
+    """The audit's console summary: counts of verdicts and assurances, exceeding certificates, witnesses."""
     lines = [f"{len(results)} claims (checked in {seconds:.1f} s)",
              "verdicts as printed: " + ", ".join(f"{v} {n}" for v, n in cp),
              "best reading:        " + ", ".join(f"{v} {n}" for v, n in cb),
@@ -475,14 +528,7 @@ def compute_audit(*, thorough: bool = False, progress: bool = True, only: Iterab
         lines.append("certificates exceeding the tight radius on 1 - pA in [1e-15, 1/2): " + (", ".join(ex) or "none"))
     unconfirmed = [w["file"] for w in claim_witnesses if not w["confirmed"]]
     lines.append(f"claim witnesses: {len(claim_witnesses) - len(unconfirmed)}/{len(claim_witnesses)} confirmed")
-    command = "python -m theory audit" + (" --thorough" if thorough else "")
-    return AuditResult(
-        title=TITLE, command=command, thorough=thorough,
-        python=platform.python_version(), claims=tuple(results), counts_printed=cp, counts_best=cb,
-        proof_steps=proof_steps, hidden_conditions=tuple(_plain(hidden)), claim_witnesses=tuple(claim_witnesses),
-        summary_lines=tuple(lines), seconds=seconds, soundness=_plain(sound) if sound is not None else None,
-        witness_files=files, provenance=Provenance.collect(command),
-        followup_lines=tuple(followup_markdown()) if _has_table_row(claims) else ())
+    return lines
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -644,6 +690,24 @@ ASSURANCE_HELP = (
 def render_markdown(result: AuditResult, figures: bool = True) -> str:
     """The Markdown of ``result`` (a pure function of it: re-rendering a result read back with
     :meth:`AuditResult.from_json` gives the same text)."""
+    L = _intro_lines(result)
+    L += _verdict_lines(result)
+    L += _proof_gap_lines(result)
+    L += _claim_witness_lines(result)
+    L += _soundness_lines(result, figures)
+    L += _probability_lines(result, figures)
+    L += _hidden_condition_lines(result, figures)
+    L += list(result.followup_lines)
+    L.append('<a id="claims"></a>')
+    L.append("## Claims")
+    L.append("")
+    for r in result.claims:
+        L += _claim_lines(r)
+    return "\n".join(L) + "\n"
+
+
+def _intro_lines(result: AuditResult) -> list[str]:
+    """The title, provenance, and how to read claim IDs and verdicts."""
     L = []
     L.append(f"# {result.title}")
     L.append("")
@@ -664,8 +728,12 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
              "weakest change of "
              "hypotheses under which the intended conclusion holds, stated precisely in the claim's section).")
     L.append("")
-    L.append("## Verdicts")
-    L.append("")
+    return L
+
+
+def _verdict_lines(result: AuditResult) -> list[str]:
+    """The section "Verdicts": one row per claim, the counts, and the notes to the table."""
+    L = ["## Verdicts", ""]
     notes, vrows = [], []
     for r in result.claims:
         flag = "" if r.verdict_agrees_with_registry and r.all_checks_ok else " ⚠"
@@ -700,196 +768,225 @@ def render_markdown(result: AuditResult, figures: bool = True) -> str:
         for i, (cid, n) in enumerate(notes, 1):
             L.append(f"{i}. ({cid}) {n}")
         L.append("")
+    return L
 
-    if result.proof_steps:
-        L.append("## Proof gaps")
-        L.append("")
-        L.append("Steps of the paper's proofs audited as sub-claims (IDs `<claim>.step-…`). **proof gap**: the step as "
-                 "written is false (witness saved) while the conclusion it serves survives for another reason; "
-                 "**proof invalid**: a step the proof needs is false and no local repair exists (the argument that "
-                 "carries the conclusion instead is named); **holds** / **consistent with**: the step is correct "
-                 "(proved or verified / sampled).")
-        L.append("")
-        L.append(md_table(["step", "serves", "verdict", "what was found"],
-                          [[f"[{p['id']}](#{_anchor(p['id'])})", ", ".join(p["serves"]) or "—", f"**{p['verdict']}**",
-                            p["summary"]] for p in result.proof_steps]))
-        L.append("")
 
-    cw = result.claim_witnesses
-    if cw:
-        L.append("### Witnesses of the refuted, ill-posed, proof-gap and proof-invalid readings")
-        L.append("")
-        L.append("Each witness-carrying check's counterexample is saved as JSON next to this report; "
-                 "`python -m theory witness FILE` re-runs the check (fixed parameters and seeds) and confirms that it "
-                 "still finds the same thing and reproduces every recorded number. The over-certified radii of "
-                 "C11 / T18 also have geometric witnesses (next section).")
-        L.append("")
-        L.append(md_table(["claim", "reading", "check", "finding", "witness file", "re-checked"],
-                          [[f"[{w['claim']}](#{_anchor(w['claim'])})", w["reading"], w["check"], w["finding"],
-                            f"`{w['file']}`", "confirmed" if w["confirmed"] else "**NOT confirmed**"] for w in cw]))
-        L.append("")
-
-    s = result.soundness
-    if s is not None:
-        L.append("## Soundness of every certificate against the tight radius")
-        L.append("")
-        ks = s.get("num_classes") or [10, 1000]
-        L.append("Search over 1 − pA ∈ [1e-15, 1/2) (log grid + root refinement; multi-class form with K classes: "
-                 "pB ∈ [(1 − pA)/(K − 1), 1 − pA], since pB is the runner-up's probability and the other K − 2 "
-                 "classes hold 1 − pA − pB, each ≤ pB; K = " + " and ".join(str(k) for k in ks) + ") "
-                 f"for pA where a certificate's radius exceeds the Neyman–Pearson-tight radius of the same mechanism "
-                 f"and norm by more than a relative {s['rtol']:g} (theory.certificates.exceeds_tight). Every exceeding "
-                 "case has a witness (half-space base classifier, point, perturbation inside the claimed radius, exact "
-                 "smoothed prediction at 50 digits showing the flip; multi-class: the band between A and B cut into "
-                 "m slabs of equal probability ≤ pB, so B is the runner-up and the witness has K = m + 2 classes, "
-                 "built for the smallest K above that exceeds and so valid for every larger K) in `"
-                 + s["witness_dir"] + "/` next to this report, re-checked here exactly and by Monte Carlo "
-                 "(Clopper–Pearson at 1e-6); re-check any of them with `python -m theory witness FILE`. "
-                 "The last column runs the same certificate through the plug-in path of `python -m theory "
-                 "audit-certificate --registered NAME` (Neyman–Pearson engine, binary form) and says whether it "
-                 "reaches the same decision and threshold (relative 1e-6, plus one ulp of 1.0 in 1 − pA: the plug-in "
-                 "interface passes pA as a float). "
-                 f"Section time: {s['seconds']:.1f} s.")
-        L.append("")
-        heads = (["certificate", "setting", "tight reference", "exceeds tight (binary)", "from 1 − pA below",
-                  "max ratio", "exceeds below 1e-15"] + [f"multi-class exceeds, K = {k} (max ratio)" for k in ks]
-                 + ["witnesses confirmed", "audit-certificate path agrees"])
-        srows = []
-
-        def mc_cell(r: dict[str, Any], k: int) -> str:
-            m = next((v for v in r.get("multiclass_by_K") or [] if v.get("num_classes") == k), None)
-            if m is None and (r["multiclass"] or {}).get("num_classes") == k:
-                m = r["multiclass"]
-            return f"{_fmt(m['exceeds_tight'])} ({m['max_ratio']:.3f})" if m else "n/a"
-
-        for r in s["rows"]:
-            w = r["witnesses"]
-            below = r["beyond_range"]
-            only_below = below["exceeds_tight"] and not r["exceeds_tight"]
-            srows.append([r["certificate"] + (" (paper)" if r["paper"] else ""),
-                          ", ".join(f"{k}={v:g}" for k, v in r["setting"].items()) or "—", r["tight"],
-                          r["exceeds_tight"], r["from_one_minus_pA"], r["max_ratio"],
-                          _fmt(below["exceeds_tight"])
-                          + (f" (from {_fmt(below['from_one_minus_pA'])})" if only_below else "")]
-                         + [mc_cell(r, k) for k in ks]
-                         + [f"{sum(x['confirmed'] for x in w)}/{len(w)}" if w else "—"]
-                         + [_fmt(r["engine"]["agrees"]) if r.get("engine") else "n/a"])
-        L.append(md_table(heads, srows))
-        L.append("")
-        wl = [x for r in s["rows"] for x in r["witnesses"]]
-        if wl:
-            L.append("Witnesses (exact values; Monte Carlo draws per point in the last column):")
-            L.append("")
-            L.append(md_table(["file", "form", "K", "1 − pA at x", "claimed radius", "tight radius", "‖x' − x‖", "g(x)",
-                               "g(x')", "confirmed", "MC n"],
-                              [[f"`{x['path']}`", x["form"], x.get("num_classes"), str(x["one_minus_pA"]),
-                                x["claimed_radius"], x["tight_radius"], x["perturbation_norm"], x["prediction_x"],
-                                x["prediction_x_prime"], x["confirmed"], x["mc_samples"]] for x in wl]))
-            L.append("")
-        if figures:
-            L.append(f"![C11 radius over the tight radius]({FIGURES['c11_vs_tight']})")
-            L.append("")
-
-    # probability statements
-    t10 = next((r for r in result.claims if r.id == "T10"), None)
-    if t10 is not None:
-        ev = t10.readings[0].evidence
-        L.append("## Probability statements (T10, C11, the remark after T9)")
-        L.append("")
-        L.append("What is random? For a fixed set S, P(g(x) ∈ S) and P(g(x') ∈ S) are numbers: 'with probability "
-                 "at least 1 − exp(−λ²/(4ε))' can only refer to Y ~ N(x, σ²I) through the privacy-loss random "
-                 "variable L(Y) = log p(Y)/q(Y) ~ N(ε, 2ε) (the object of the proof's eq. 9).")
-        L.append("")
-        for e in ev:
-            if e["check"] in ("privacy-loss-law-mc", "readings-a-and-c", "reading-b-fixed-set", "main-text-sqrt-eps",
-                              "c-form-probability"):
-                L.append(f"- **{e['check']}** ({e['finding']}): {e['summary']}")
-        L.append("")
-        cf = next((e for e in ev if e["check"] == "c-form-probability"), None)
-        if cf:
-            L += _table(cf["data"].get("table", []))
-            L.append("")
-        if figures:
-            L.append(f"![T10 claimed vs actual probability]({FIGURES['t10_probability']})")
-            L.append("")
-        L.append("C11 inherits reading (b) (it applies eq. 5 to the fixed sets {cA}, {cB}); its witnesses above flip "
-                 "the smoothed prediction with certainty, so no probability-of-failure reading rescues it.")
-        L.append("")
-
-    if result.hidden_conditions:
-        L.append("## Hidden conditions and false steps")
-        L.append("")
-        L.append("Every check that found a statement or a derivation step true only in a range, or false as printed:")
-        L.append("")
-        L.append(md_table(["claim", "reading", "check", "finding", "what was found"],
-                          [[h["id"], h["reading"], h["check"], h["finding"], h["summary"]]
-                           for h in result.hidden_conditions]))
-        L.append("")
-        if figures:
-            L.append(f"![lower bounds]({FIGURES['lower_bounds']})")
-            L.append("")
-
-    if result.followup_lines:
-        L += list(result.followup_lines)
-
-    L.append('<a id="claims"></a>')
-    L.append("## Claims")
+def _proof_gap_lines(result: AuditResult) -> list[str]:
+    """The section "Proof gaps": the audited proof steps (nothing when there are none)."""
+    if not result.proof_steps:
+        return []
+    L = ["## Proof gaps", ""]
+    L.append("Steps of the paper's proofs audited as sub-claims (IDs `<claim>.step-…`). **proof gap**: the step as "
+             "written is false (witness saved) while the conclusion it serves survives for another reason; "
+             "**proof invalid**: a step the proof needs is false and no local repair exists (the argument that "
+             "carries the conclusion instead is named); **holds** / **consistent with**: the step is correct "
+             "(proved or verified / sampled).")
     L.append("")
-    for r in result.claims:
-        L.append(f"### {r.id}: {r.title}")
-        L.append(f"<a id=\"{_anchor(r.id)}\"></a>")
+    L.append(md_table(["step", "serves", "verdict", "what was found"],
+                      [[f"[{p['id']}](#{_anchor(p['id'])})", ", ".join(p["serves"]) or "—", f"**{p['verdict']}**",
+                        p["summary"]] for p in result.proof_steps]))
+    L.append("")
+    return L
+
+
+def _claim_witness_lines(result: AuditResult) -> list[str]:
+    """The table of saved witnesses of the refuted, ill-posed and proof-gap readings (nothing when none)."""
+    cw = result.claim_witnesses
+    if not cw:
+        return []
+    L = ["### Witnesses of the refuted, ill-posed, proof-gap and proof-invalid readings", ""]
+    L.append("Each witness-carrying check's counterexample is saved as JSON next to this report; "
+             "`python -m theory witness FILE` re-runs the check (fixed parameters and seeds) and confirms that it "
+             "still finds the same thing and reproduces every recorded number. The over-certified radii of "
+             "C11 / T18 also have geometric witnesses (next section).")
+    L.append("")
+    L.append(md_table(["claim", "reading", "check", "finding", "witness file", "re-checked"],
+                      [[f"[{w['claim']}](#{_anchor(w['claim'])})", w["reading"], w["check"], w["finding"],
+                        f"`{w['file']}`", "confirmed" if w["confirmed"] else "**NOT confirmed**"] for w in cw]))
+    L.append("")
+    return L
+
+
+def _soundness_lines(result: AuditResult, figures: bool) -> list[str]:
+    """The section on every certificate against the tight radius: method, table, witnesses, figure."""
+    s = result.soundness
+    if s is None:
+        return []
+    L = ["## Soundness of every certificate against the tight radius", ""]
+    ks = s.get("num_classes") or [10, 1000]
+    L.append("Search over 1 − pA ∈ [1e-15, 1/2) (log grid + root refinement; multi-class form with K classes: "
+             "pB ∈ [(1 − pA)/(K − 1), 1 − pA], since pB is the runner-up's probability and the other K − 2 "
+             "classes hold 1 − pA − pB, each ≤ pB; K = " + " and ".join(str(k) for k in ks) + ") "
+             f"for pA where a certificate's radius exceeds the Neyman–Pearson-tight radius of the same mechanism "
+             f"and norm by more than a relative {s['rtol']:g} (theory.certificates.exceeds_tight). Every exceeding "
+             "case has a witness (half-space base classifier, point, perturbation inside the claimed radius, exact "
+             "smoothed prediction at 50 digits showing the flip; multi-class: the band between A and B cut into "
+             "m slabs of equal probability ≤ pB, so B is the runner-up and the witness has K = m + 2 classes, "
+             "built for the smallest K above that exceeds and so valid for every larger K) in `"
+             + s["witness_dir"] + "/` next to this report, re-checked here exactly and by Monte Carlo "
+             "(Clopper–Pearson at 1e-6); re-check any of them with `python -m theory witness FILE`. "
+             "The last column runs the same certificate through the plug-in path of `python -m theory "
+             "audit-certificate --registered NAME` (Neyman–Pearson engine, binary form) and says whether it "
+             "reaches the same decision and threshold (relative 1e-6, plus one ulp of 1.0 in 1 − pA: the plug-in "
+             "interface passes pA as a float). "
+             f"Section time: {s['seconds']:.1f} s.")
+    L.append("")
+    L.append(_soundness_table(s["rows"], ks))
+    L.append("")
+    wl = [x for r in s["rows"] for x in r["witnesses"]]
+    if wl:
+        L.append("Witnesses (exact values; Monte Carlo draws per point in the last column):")
         L.append("")
-        L.append(f"*{r.where}* — kind: {r.kind} — methods: {', '.join(r.methods)} — run time {r.seconds:.2f} s")
+        L.append(md_table(["file", "form", "K", "1 − pA at x", "claimed radius", "tight radius", "‖x' − x‖", "g(x)",
+                           "g(x')", "confirmed", "MC n"],
+                          [[f"`{x['path']}`", x["form"], x.get("num_classes"), str(x["one_minus_pA"]),
+                            x["claimed_radius"], x["tight_radius"], x["perturbation_norm"], x["prediction_x"],
+                            x["prediction_x_prime"], x["confirmed"], x["mc_samples"]] for x in wl]))
         L.append("")
-        L.append(f"**Statement (as printed, reconstructed where garbled).** {r.statement}")
+    if figures:
+        L.append(f"![C11 radius over the tight radius]({FIGURES['c11_vs_tight']})")
         L.append("")
-        L.append(f"**Formalisation.** {r.formalisation}")
-        if r.hypotheses:
-            L.append("Hypotheses: " + "; ".join(h["text"] for h in r.hypotheses) + ".")
-        if r.conditions:
-            L.append("Conditions assumed by the property tests: " + "; ".join(h["text"] for h in r.conditions) + ".")
+    return L
+
+
+def _soundness_table(rows: list[dict[str, Any]], ks: list[int]) -> str:
+    """The soundness table: one row per certificate and setting, one multi-class column per K."""
+    heads = (["certificate", "setting", "tight reference", "exceeds tight (binary)", "from 1 − pA below",
+              "max ratio", "exceeds below 1e-15"] + [f"multi-class exceeds, K = {k} (max ratio)" for k in ks]
+             + ["witnesses confirmed", "audit-certificate path agrees"])
+    srows = []
+
+    def mc_cell(r: dict[str, Any], k: int) -> str:
+        m = next((v for v in r.get("multiclass_by_K") or [] if v.get("num_classes") == k), None)
+        if m is None and (r["multiclass"] or {}).get("num_classes") == k:
+            m = r["multiclass"]
+        return f"{_fmt(m['exceeds_tight'])} ({m['max_ratio']:.3f})" if m else "n/a"
+
+    for r in rows:
+        w = r["witnesses"]
+        below = r["beyond_range"]
+        only_below = below["exceeds_tight"] and not r["exceeds_tight"]
+        srows.append([r["certificate"] + (" (paper)" if r["paper"] else ""),
+                      ", ".join(f"{k}={v:g}" for k, v in r["setting"].items()) or "—", r["tight"],
+                      r["exceeds_tight"], r["from_one_minus_pA"], r["max_ratio"],
+                      _fmt(below["exceeds_tight"])
+                      + (f" (from {_fmt(below['from_one_minus_pA'])})" if only_below else "")]
+                     + [mc_cell(r, k) for k in ks]
+                     + [f"{sum(x['confirmed'] for x in w)}/{len(w)}" if w else "—"]
+                     + [_fmt(r["engine"]["agrees"]) if r.get("engine") else "n/a"])
+    return md_table(heads, srows)
+
+
+def _probability_lines(result: AuditResult, figures: bool) -> list[str]:
+    """The section on the probability statements of T10, C11 and the remark after T9 (nothing without T10)."""
+    t10 = next((r for r in result.claims if r.id == "T10"), None)
+    if t10 is None:
+        return []
+    ev = t10.readings[0].evidence
+    L = ["## Probability statements (T10, C11, the remark after T9)", ""]
+    L.append("What is random? For a fixed set S, P(g(x) ∈ S) and P(g(x') ∈ S) are numbers: 'with probability "
+             "at least 1 − exp(−λ²/(4ε))' can only refer to Y ~ N(x, σ²I) through the privacy-loss random "
+             "variable L(Y) = log p(Y)/q(Y) ~ N(ε, 2ε) (the object of the proof's eq. 9).")
+    L.append("")
+    for e in ev:
+        if e["check"] in ("privacy-loss-law-mc", "readings-a-and-c", "reading-b-fixed-set", "main-text-sqrt-eps",
+                          "c-form-probability"):
+            L.append(f"- **{e['check']}** ({e['finding']}): {e['summary']}")
+    L.append("")
+    cf = next((e for e in ev if e["check"] == "c-form-probability"), None)
+    if cf:
+        L += _table(cf["data"].get("table", []))
         L.append("")
-        for rr in r.readings:
-            if len(r.readings) > 1:
-                L.append(f"#### Reading: {rr.name} — verdict: {rr.derived_verdict} ({rr.assurance or 'sampled'})")
-                L.append("")
-                if rr.name != "as printed":
-                    L.append(f"*Statement of this reading.* {rr.statement}")
-                    L.append("")
-                    if rr.repair:
-                        L.append(f"*Repair.* {rr.repair}")
-                        L.append("")
-            L.append("**Evidence.**")
+    if figures:
+        L.append(f"![T10 claimed vs actual probability]({FIGURES['t10_probability']})")
+        L.append("")
+    L.append("C11 inherits reading (b) (it applies eq. 5 to the fixed sets {cA}, {cB}); its witnesses above flip "
+             "the smoothed prediction with certainty, so no probability-of-failure reading rescues it.")
+    L.append("")
+    return L
+
+
+def _hidden_condition_lines(result: AuditResult, figures: bool) -> list[str]:
+    """The section "Hidden conditions and false steps" (nothing when there are none)."""
+    if not result.hidden_conditions:
+        return []
+    L = ["## Hidden conditions and false steps", ""]
+    L.append("Every check that found a statement or a derivation step true only in a range, or false as printed:")
+    L.append("")
+    L.append(md_table(["claim", "reading", "check", "finding", "what was found"],
+                      [[h["id"], h["reading"], h["check"], h["finding"], h["summary"]]
+                       for h in result.hidden_conditions]))
+    L.append("")
+    if figures:
+        L.append(f"![lower bounds]({FIGURES['lower_bounds']})")
+        L.append("")
+    return L
+
+
+def _claim_lines(r: ClaimResult) -> list[str]:
+    """One claim's section: statement, formalisation, every reading's evidence, and the verdict."""
+    L = []
+    L.append(f"### {r.id}: {r.title}")
+    L.append(f"<a id=\"{_anchor(r.id)}\"></a>")
+    L.append("")
+    L.append(f"*{r.where}* — kind: {r.kind} — methods: {', '.join(r.methods)} — run time {r.seconds:.2f} s")
+    L.append("")
+    L.append(f"**Statement (as printed, reconstructed where garbled).** {r.statement}")
+    L.append("")
+    L.append(f"**Formalisation.** {r.formalisation}")
+    if r.hypotheses:
+        L.append("Hypotheses: " + "; ".join(h["text"] for h in r.hypotheses) + ".")
+    if r.conditions:
+        L.append("Conditions assumed by the property tests: " + "; ".join(h["text"] for h in r.conditions) + ".")
+    L.append("")
+    for rr in r.readings:
+        L += _reading_lines(rr, several=len(r.readings) > 1)
+    verdict = f"**Verdict as printed: {r.printed_verdict}.**"
+    if r.best_repaired_reading:
+        verdict += f" **Best repaired reading ({r.best_repaired_reading}): {r.best_repaired_verdict}.**"
+    if r.reason:
+        verdict += f" Reason: {r.reason}"
+    if r.holds_when:
+        verdict += f" Holds: {r.holds_when}"
+    L.append(verdict)
+    for n in r.notes:
+        L.append("")
+        L.append(f"*Note.* {n}")
+    L.append("")
+    return L
+
+
+def _reading_lines(rr: ReadingResult, several: bool) -> list[str]:
+    """One reading of a claim: its heading (when the claim has ``several``), evidence and witnesses."""
+    L = []
+    if several:
+        L.append(f"#### Reading: {rr.name} — verdict: {rr.derived_verdict} ({rr.assurance or 'sampled'})")
+        L.append("")
+        if rr.name != "as printed":
+            L.append(f"*Statement of this reading.* {rr.statement}")
             L.append("")
-            for e in rr.evidence:
-                ok = "" if e["ok"] else " — **CHECK FAILED**"
-                asr = e.get("assurance") or "sampled"
-                asr += "" if e.get("decides", True) else ", cross-check"
-                L.append(f"- *{e['check']}* [{e['method']}; finding: {e['finding']}; {asr}; {e['seconds']:.2f} s]{ok}: "
-                         f"{e['summary']}")
-                tab = e["data"].get("table") if isinstance(e["data"], dict) else None
-                if tab and isinstance(tab, list) and isinstance(tab[0], dict):
-                    L.append("")
-                    L += ["  " + x for x in _table(tab, 8)]
-                    L.append("")
-            if rr.witnesses:
+            if rr.repair:
+                L.append(f"*Repair.* {rr.repair}")
                 L.append("")
-                L.append("Witness: " + ", ".join(f"`{w['file']}` ({'confirmed' if w['confirmed'] else 'NOT confirmed'})"
-                                                 for w in rr.witnesses) + ".")
-            if rr.derived_verdict != rr.verdict:
-                L.append("")
-                L.append(f"⚠ derived verdict {rr.derived_verdict!r}, registry records {rr.verdict!r}.")
+    L.append("**Evidence.**")
+    L.append("")
+    for e in rr.evidence:
+        ok = "" if e["ok"] else " — **CHECK FAILED**"
+        asr = e.get("assurance") or "sampled"
+        asr += "" if e.get("decides", True) else ", cross-check"
+        L.append(f"- *{e['check']}* [{e['method']}; finding: {e['finding']}; {asr}; {e['seconds']:.2f} s]{ok}: "
+                 f"{e['summary']}")
+        tab = e["data"].get("table") if isinstance(e["data"], dict) else None
+        if tab and isinstance(tab, list) and isinstance(tab[0], dict):
             L.append("")
-        verdict = f"**Verdict as printed: {r.printed_verdict}.**"
-        if r.best_repaired_reading:
-            verdict += f" **Best repaired reading ({r.best_repaired_reading}): {r.best_repaired_verdict}.**"
-        if r.reason:
-            verdict += f" Reason: {r.reason}"
-        if r.holds_when:
-            verdict += f" Holds: {r.holds_when}"
-        L.append(verdict)
-        for n in r.notes:
+            L += ["  " + x for x in _table(tab, 8)]
             L.append("")
-            L.append(f"*Note.* {n}")
+    if rr.witnesses:
         L.append("")
-    return "\n".join(L) + "\n"
+        L.append("Witness: " + ", ".join(f"`{w['file']}` ({'confirmed' if w['confirmed'] else 'NOT confirmed'})"
+                                         for w in rr.witnesses) + ".")
+    if rr.derived_verdict != rr.verdict:
+        L.append("")
+        L.append(f"⚠ derived verdict {rr.derived_verdict!r}, registry records {rr.verdict!r}.")
+    L.append("")
+    return L

@@ -217,70 +217,19 @@ def _expo_renyi_impl(groups: Groups, d: int, sigma: float, a: float, epsrel: flo
     kl = a == 1.0
     c = (a - 1.0) / sigma
 
-    def face_int(s: float, u_idx: int, sign: int) -> float:
-        vu, _ = groups[u_idx]
-        b = s + rinf
-        aa = abs(s - vu) if sign > 0 else s + vu
-        if aa >= b:
-            return 0.0
-        # lower end of support of prod G: G_w > 0 iff t > vw - s
-        lo = max([aa] + [vw - s for vw, _ in groups])
-        lo = max(lo, 0.0)
-        if lo >= b:
-            return 0.0
-        pts = set()
-        for vw, _ in groups:
-            for k in (abs(s - vw), s + vw, vw - s):
-                if lo < k < b:
-                    pts.add(k)
-
-        def logF(t: float) -> float:
-            tot = 0.0
-            for w, (vw, mw) in enumerate(groups):
-                m = mw - 1 if w == u_idx else mw
-                if m == 0:
-                    continue
-                g = _G(s, vw, t)
-                if g <= 0:
-                    return -math.inf
-                tot += m * math.log(g)
-            return tot
-
-        def fun(t: float) -> float:
-            if kl:
-                return math.exp(logF(t))
-            return c * math.exp(c * (t - b) + logF(t))
-
-        edges = [lo] + sorted(pts) + [b]
-        if not kl and c * (b - lo) > 50:  # concentrate points near b where e^{c(t-b)} lives
-            for k in (50.0, 10.0, 1.0):
-                x = b - k / c
-                if edges[0] < x < edges[-1]:
-                    edges.append(x)
-            edges = sorted(set(edges))
-        tot = 0.0
-        for x0, x1 in itertools.pairwise(edges):
-            tot += integrate.quad(fun, x0, x1, epsabs=0.0, epsrel=epsrel, limit=200)[0]
-        return tot
-
     def inner(s: float) -> float:
         tot = 0.0
         for ui, (_vu, mu) in enumerate(groups):
             w = mu / (2.0 * d)
-            tot += w * (face_int(s, ui, +1) + face_int(s, ui, -1))
+            tot += w * (_face_integral(groups, rinf, c, kl, epsrel, s, ui, +1)
+                        + _face_integral(groups, rinf, c, kl, epsrel, s, ui, -1))
         return tot
 
-    gam = stats.gamma(d, scale=sigma)
-    s_lo = float(gam.ppf(1e-17)) if d > 1 else 0.0
-    s_hi = float(gam.isf(1e-17))
-    kinks = {v for v, _ in groups} | {(v + w) / 2 for v, _ in groups for w, _ in groups} | \
-        {abs(v - w) / 2 for v, _ in groups for w, _ in groups}
-    spts = sorted(set([s_lo, s_hi] + [k for k in kinks if s_lo < k < s_hi] +
-                      [float(gam.ppf(q)) for q in (1e-6, 0.5, 1 - 1e-6)]))
+    spts = _radial_breakpoints(groups, d, sigma)
     lg_norm = math.lgamma(d) + d * math.log(sigma)
+
     def logg(s: float) -> float:  # Gamma(d, sigma) log-density
         return (d - 1) * math.log(s) - s / sigma - lg_norm
-
 
     def outer(s: float) -> float:
         if s <= 0:
@@ -293,6 +242,68 @@ def _expo_renyi_impl(groups: Groups, d: int, sigma: float, a: float, epsrel: flo
     if kl:
         return max(0.0, rinf / sigma - tot / sigma)
     return max(0.0, rinf / sigma + math.log1p(-tot) / (a - 1.0))
+
+
+def _face_integral(groups: Groups, rinf: float, c: float, kl: bool, epsrel: float, s: float, u_idx: int,
+                   sign: int) -> float:
+    """The integral over the face ``sign`` e_u of the l_inf sphere of radius ``s`` (coordinate group ``u_idx``)
+    of prod G (KL) or c e^{c(t - b)} prod G (Renyi), split at the kinks of G and concentrated near b."""
+    vu, _ = groups[u_idx]
+    b = s + rinf
+    aa = abs(s - vu) if sign > 0 else s + vu
+    if aa >= b:
+        return 0.0
+    # lower end of support of prod G: G_w > 0 iff t > vw - s
+    lo = max([aa] + [vw - s for vw, _ in groups])
+    lo = max(lo, 0.0)
+    if lo >= b:
+        return 0.0
+    pts = set()
+    for vw, _ in groups:
+        for k in (abs(s - vw), s + vw, vw - s):
+            if lo < k < b:
+                pts.add(k)
+
+    def logF(t: float) -> float:
+        tot = 0.0
+        for w, (vw, mw) in enumerate(groups):
+            m = mw - 1 if w == u_idx else mw
+            if m == 0:
+                continue
+            g = _G(s, vw, t)
+            if g <= 0:
+                return -math.inf
+            tot += m * math.log(g)
+        return tot
+
+    def fun(t: float) -> float:
+        if kl:
+            return math.exp(logF(t))
+        return c * math.exp(c * (t - b) + logF(t))
+
+    edges = [lo] + sorted(pts) + [b]
+    if not kl and c * (b - lo) > 50:  # concentrate points near b where e^{c(t-b)} lives
+        for k in (50.0, 10.0, 1.0):
+            x = b - k / c
+            if edges[0] < x < edges[-1]:
+                edges.append(x)
+        edges = sorted(set(edges))
+    tot = 0.0
+    for x0, x1 in itertools.pairwise(edges):
+        tot += integrate.quad(fun, x0, x1, epsabs=0.0, epsrel=epsrel, limit=200)[0]
+    return tot
+
+
+def _radial_breakpoints(groups: Groups, d: int, sigma: float) -> list[float]:
+    """Where the outer integral over the l_inf radius s ~ Gamma(d, sigma) is split: its 1e-17 tails, the kinks of
+    the inner integral (v, (v + w)/2, |v - w|/2) inside them and three quantiles."""
+    gam = stats.gamma(d, scale=sigma)
+    s_lo = float(gam.ppf(1e-17)) if d > 1 else 0.0
+    s_hi = float(gam.isf(1e-17))
+    kinks = {v for v, _ in groups} | {(v + w) / 2 for v, _ in groups for w, _ in groups} | \
+        {abs(v - w) / 2 for v, _ in groups for w, _ in groups}
+    return sorted(set([s_lo, s_hi] + [k for k in kinks if s_lo < k < s_hi] +
+                      [float(gam.ppf(q)) for q in (1e-6, 0.5, 1 - 1e-6)]))
 
 
 #: Public name of the engine's entry point (the private name stays for existing callers).

@@ -160,30 +160,15 @@ def make_witness(name: str, params: dict[str, Any] | None, one_minus_pA: float, 
     """
     V.choice("name", name, WITNESS_CERTIFICATES)
     cert = C.get(name)
-    params = dict(params or {})
-    if "d" in cert.params:
-        if d is not None and params.get("d") not in (None, d):
-            raise ValueError(f"d must equal params['d'] = {params.get('d')} for certificate {name}, got {d}")
-        d = params.get("d", d if d is not None else _DEFAULT_D[cert.norm])
-        params["d"] = d
-    d = V.dimension("d", d if d is not None else _DEFAULT_D[cert.norm])
-    params = cert._params(params)
+    params, d = _witness_params(cert, name, params, d)
     sigma = V.positive("sigma", sigma)
     e = V.in_open_interval("one_minus_pA", one_minus_pA, 0.0, 0.5)
     shrink = V.in_open_interval("shrink", shrink, 0.0, 1.0)
     binary = pB is None
     max_classes = V.count("max_classes", max_classes, minimum=3)
     m = 0
-    if not binary:
-        pB = V.in_open_interval("pB", pB, 0.0, 1.0)
-        if pB >= e:
-            raise ValueError(f"pB must lie in (0, 1 - pA) = (0, {e}) for the multi-class form (pB = 1 - pA is the "
-                             f"binary form), got {pB}")
-        # fewest slabs of probability <= pB (the 1e-12 absorbs float noise in an exact ratio; checked below)
-        m = max(1, math.ceil((e - pB) / pB * (1 - 1e-12)))
-        if m + 2 > max_classes:
-            raise ValueError(f"pB = {pB!r} at 1 - pA = {e!r} needs K = {m + 2} classes (B the runner-up, the rest "
-                             f"{e - pB:.3g} in classes <= pB) > max_classes = {max_classes}")
+    if pB is not None:
+        pB, m = _fewest_slabs(e, pB, max_classes)
     from scipy.special import ndtri
 
     with mp.workdps(WORK_DPS):
@@ -194,30 +179,12 @@ def make_witness(name: str, params: dict[str, Any] | None, one_minus_pA: float, 
         sw = sigma * math.sqrt(float(wn ** 2))
         a = mp.mpf(repr(float(-sw * ndtri(e))))
         x = [mp.mpf(0)] * d
-        if binary:
+        if pB is None:
             intervals = [["A", mp.ninf, a], ["B", a, mp.inf]]
             cls = {"type": "intervals of w.z", "w": w, "intervals": intervals}
             px = _exact_probs(cls, x, sigma)
         else:
-            assert pB is not None   # the multi-class form (validated above)
-            while True:
-                # upper-tail quantiles: P(w.Z > t_j) = pB + j (1 - pA - pB)/m, j = 0..m (t_m = a)
-                q = (e - pB) / m
-                ts = [mp.mpf(repr(float(-sw * ndtri(pB + j * q)))) for j in range(m)] + [a]
-                if any(ts[j + 1] >= ts[j] for j in range(m)):
-                    raise ValueError(f"slab thresholds not distinct at 1 - pA = {e!r}, pB = {pB!r}, m = {m}")
-                intervals = [["A", mp.ninf, a]] + [[f"C{j}", ts[j], ts[j - 1]] for j in range(m, 0, -1)] + [
-                    ["B", ts[0], mp.inf]]
-                cls = {"type": "intervals of w.z", "w": w, "intervals": intervals}
-                px = _exact_probs(cls, x, sigma)
-                if all(px["B"] >= v for k, v in px.items() if k != "A"):
-                    break
-                m += 1
-                if m + 2 > max_classes:
-                    raise ValueError(f"pB = {pB!r} at 1 - pA = {e!r} needs more than max_classes = {max_classes} "
-                                     "classes")
-            if not px["A"] > px["B"]:
-                raise ValueError("class A must be the strict argmax at x: need pA > pB")
+            intervals, cls, px, m = _slab_classifier(w, x, sigma, sw, a, e, pB, m, max_classes)
         pA_x, pB_x = px["A"], px["B"]
         r_claim = _mp_radius(name, params, sigma, pA_x, pB_x, binary)
         tight = C.get(cert.tight)
@@ -230,50 +197,117 @@ def make_witness(name: str, params: dict[str, Any] | None, one_minus_pA: float, 
             raise ValueError(f"not a counterexample: certificate {name} {params} at 1 - pA = {e!r}"
                              f"{'' if binary else f', pB = {pB!r}'} (claimed radius {mp.nstr(r_claim, 8)}, "
                              f"tight {mp.nstr(r_tight, 8)}); the prediction at x' is {pred_xp}")
-        out = {
-            "kind": "certified-radius witness",
-            "version": 2,
-            "claim": WITNESS_CERTIFICATES[name],
-            "certificate": name,
-            "certificate_reference": cert.reference,
-            "certificate_formula": cert.formula,
-            "params": params,
-            "form": "binary" if binary else "multiclass",
-            "num_classes": len(intervals),
-            "mechanism": "gaussian",
-            "norm": cert.norm,
-            "sigma": sigma,
-            "d": d,
-            "dps": DPS,
-            "classifier": {
-                "type": "intervals of w.z",
-                "description": "f(z) = label of the interval (lo, hi] containing w.z",
-                "w": [_s(wi) for wi in w],
-                "intervals": [[lab, _s(lo), _s(hi)] for lab, lo, hi in intervals],
-            },
-            "x": [_s(xi) for xi in x],
-            "x_prime": [_s(xi) for xi in xp],
-            "perturbation_norm": _s(_norm(xp, cert.norm)),
-            "claimed_radius": _s(r_claim),
-            "tight_radius": _s(r_tight),
-            "tight_certificate": tight.name,
-            "exact": {
-                "at_x": {k: _s(val) for k, val in px.items()},
-                "at_x_prime": {k: _s(val) for k, val in pxp.items()},
-                "complement_at_x": {k: _s(1 - val) for k, val in px.items()},
-                "complement_at_x_prime": {k: _s(1 - val) for k, val in pxp.items()},
-                "prediction_x": pred_x,
-                "prediction_x_prime": pred_xp,
-            },
-            "requested": {"one_minus_pA": e, "pB": None if binary else pB, "shrink": shrink,
-                          "max_classes": max_classes},
-            "note": ("x_prime lies inside the claimed ball (norm <= claimed radius) and the smoothed "
-                     "prediction there is not A. The probabilities are exact functions of the classifier, so "
-                     "no probability-of-failure reading of the certificate applies."
-                     + ("" if binary else f" Multi-class: B is the runner-up at x (the {m} middle classes C1..C{m} "
-                        "have equal probability <= P(B) there), as the certificates' pB requires.")),
-        }
+        out = _witness_record(
+            cert, name, params, binary, intervals, sigma, d, w, x, xp, r_claim, r_tight, tight.name, px, pxp,
+            requested={"one_minus_pA": e, "pB": None if binary else pB, "shrink": shrink,
+                       "max_classes": max_classes}, m=m)
     return out
+
+
+def _witness_params(cert: C.Certificate, name: str, params: dict[str, Any] | None,
+                    d: int | None) -> tuple[dict[str, Any], int]:
+    """The certificate's validated parameters and the witness's dimension (a certificate's own ``d`` wins; by
+    default 2 for l2, 4 for l_inf)."""
+    params = dict(params or {})
+    if "d" in cert.params:
+        if d is not None and params.get("d") not in (None, d):
+            raise ValueError(f"d must equal params['d'] = {params.get('d')} for certificate {name}, got {d}")
+        d = params.get("d", d if d is not None else _DEFAULT_D[cert.norm])
+        params["d"] = d
+    d = V.dimension("d", d if d is not None else _DEFAULT_D[cert.norm])
+    return cert._params(params), d
+
+
+def _fewest_slabs(e: float, pB: float, max_classes: int) -> tuple[float, int]:
+    """The validated pB in (0, 1 - pA) and the fewest slabs m of probability <= pB that hold the 1 - pA - pB
+    between A and B (ValueError when K = m + 2 exceeds ``max_classes``)."""
+    pB = V.in_open_interval("pB", pB, 0.0, 1.0)
+    if pB >= e:
+        raise ValueError(f"pB must lie in (0, 1 - pA) = (0, {e}) for the multi-class form (pB = 1 - pA is the "
+                         f"binary form), got {pB}")
+    # fewest slabs of probability <= pB (the 1e-12 absorbs float noise in an exact ratio; checked below)
+    m = max(1, math.ceil((e - pB) / pB * (1 - 1e-12)))
+    if m + 2 > max_classes:
+        raise ValueError(f"pB = {pB!r} at 1 - pA = {e!r} needs K = {m + 2} classes (B the runner-up, the rest "
+                         f"{e - pB:.3g} in classes <= pB) > max_classes = {max_classes}")
+    return pB, m
+
+
+def _slab_classifier(w: list[mp.mpf], x: list[mp.mpf], sigma: float, sw: float, a: mp.mpf, e: float, pB: float,
+                     m: int, max_classes: int) -> tuple[list[list[Any]], dict[str, Any], dict[str, mp.mpf], int]:
+    """The multi-class half-space classifier: A below ``a``, B in the upper pB tail, the band between cut into m
+    slabs of equal probability at x (m raised until B is the runner-up, checked exactly); its intervals, the
+    classifier, its exact class probabilities at x and m."""
+    from scipy.special import ndtri
+
+    while True:
+        # upper-tail quantiles: P(w.Z > t_j) = pB + j (1 - pA - pB)/m, j = 0..m (t_m = a)
+        q = (e - pB) / m
+        ts = [mp.mpf(repr(float(-sw * ndtri(pB + j * q)))) for j in range(m)] + [a]
+        if any(ts[j + 1] >= ts[j] for j in range(m)):
+            raise ValueError(f"slab thresholds not distinct at 1 - pA = {e!r}, pB = {pB!r}, m = {m}")
+        intervals = [["A", mp.ninf, a]] + [[f"C{j}", ts[j], ts[j - 1]] for j in range(m, 0, -1)] + [
+            ["B", ts[0], mp.inf]]
+        cls = {"type": "intervals of w.z", "w": w, "intervals": intervals}
+        px = _exact_probs(cls, x, sigma)
+        if all(px["B"] >= v for k, v in px.items() if k != "A"):
+            break
+        m += 1
+        if m + 2 > max_classes:
+            raise ValueError(f"pB = {pB!r} at 1 - pA = {e!r} needs more than max_classes = {max_classes} "
+                             "classes")
+    if not px["A"] > px["B"]:
+        raise ValueError("class A must be the strict argmax at x: need pA > pB")
+    return intervals, cls, px, m
+
+
+def _witness_record(cert: C.Certificate, name: str, params: dict[str, Any], binary: bool,
+                    intervals: list[list[Any]], sigma: float, d: int, w: list[mp.mpf], x: list[mp.mpf],
+                    xp: list[mp.mpf], r_claim: mp.mpf, r_tight: mp.mpf, tight_name: str, px: dict[str, mp.mpf],
+                    pxp: dict[str, mp.mpf], *, requested: dict[str, Any], m: int) -> dict[str, Any]:
+    """The witness as saved (version 2): certificate, classifier, x and x', radii and the exact probabilities."""
+    return {
+        "kind": "certified-radius witness",
+        "version": 2,
+        "claim": WITNESS_CERTIFICATES[name],
+        "certificate": name,
+        "certificate_reference": cert.reference,
+        "certificate_formula": cert.formula,
+        "params": params,
+        "form": "binary" if binary else "multiclass",
+        "num_classes": len(intervals),
+        "mechanism": "gaussian",
+        "norm": cert.norm,
+        "sigma": sigma,
+        "d": d,
+        "dps": DPS,
+        "classifier": {
+            "type": "intervals of w.z",
+            "description": "f(z) = label of the interval (lo, hi] containing w.z",
+            "w": [_s(wi) for wi in w],
+            "intervals": [[lab, _s(lo), _s(hi)] for lab, lo, hi in intervals],
+        },
+        "x": [_s(xi) for xi in x],
+        "x_prime": [_s(xi) for xi in xp],
+        "perturbation_norm": _s(_norm(xp, cert.norm)),
+        "claimed_radius": _s(r_claim),
+        "tight_radius": _s(r_tight),
+        "tight_certificate": tight_name,
+        "exact": {
+            "at_x": {k: _s(val) for k, val in px.items()},
+            "at_x_prime": {k: _s(val) for k, val in pxp.items()},
+            "complement_at_x": {k: _s(1 - val) for k, val in px.items()},
+            "complement_at_x_prime": {k: _s(1 - val) for k, val in pxp.items()},
+            "prediction_x": _argmax(px),
+            "prediction_x_prime": _argmax(pxp),
+        },
+        "requested": requested,
+        "note": ("x_prime lies inside the claimed ball (norm <= claimed radius) and the smoothed "
+                 "prediction there is not A. The probabilities are exact functions of the classifier, so "
+                 "no probability-of-failure reading of the certificate applies."
+                 + ("" if binary else f" Multi-class: B is the runner-up at x (the {m} middle classes C1..C{m} "
+                    "have equal probability <= P(B) there), as the certificates' pB requires.")),
+    }
 
 
 def save_witness(witness: dict[str, Any], out_dir: str | Path = "reports/witnesses", suffix: str = "") -> Path:
@@ -404,8 +438,6 @@ def check_witness(path: str | Path, *, samples: int = MC_SAMPLES, seed: int = 0,
     Returns a dict with ``confirmed`` (all checks pass), ``checks`` (name -> bool), ``exact``,
     ``monte_carlo``, ``importance_sampling`` and ``seconds``.  Raises ValueError for a malformed file.
     """
-    from theory.certificates import clopper_pearson_interval
-
     t0 = time.time()
     samples = V.count("samples", samples, minimum=1000)
     is_samples = V.count("is_samples", is_samples, minimum=1000)
@@ -417,48 +449,78 @@ def check_witness(path: str | Path, *, samples: int = MC_SAMPLES, seed: int = 0,
     checks: dict[str, bool] = {}
     with mp.workdps(WORK_DPS):
         name, cert, params, sigma, d, cls, x, xp = _parse(data)
-        binary = data["form"] == "binary"
-        px = _exact_probs(cls, x, sigma)
-        pxp = _exact_probs(cls, xp, sigma)
-        r_claim = _mp_radius(name, params, sigma, px["A"], px["B"], binary)
-        tight = C.get(cert.tight)
-        r_tight = _mp_radius(tight.name, {k: params[k] for k in tight.params}, sigma, px["A"], px["B"], binary)
-        dist = _norm([a - b for a, b in zip(xp, x, strict=True)], cert.norm)
-        others = [k for k in px if k != "A"]
-        checks["prediction_x_is_A"] = all(px["A"] > px[k] for k in others)
-        # the certificates' pB is the runner-up's probability: B must be >= every class other than A at x
-        checks["runner_up_x_is_B"] = all(px["B"] >= px[k] for k in others)
-        checks["num_classes_recorded"] = data.get("num_classes", len(px)) == len(px)
-        checks["x_prime_inside_claimed_radius"] = bool(dist <= r_claim)
-        checks["prediction_x_prime_not_A"] = any(pxp[k] > pxp["A"] for k in others)
-        checks["x_prime_outside_tight_radius"] = bool(dist > r_tight)
-        # float path of theory.certificates agrees with the mpmath radius
-        kw = {"log_one_minus_pA": float(mp.log(1 - px["A"]))}
-        if not binary:
-            kw["log_pB"] = float(mp.log(px["B"]))
-        r_float = cert.radius(sigma=sigma, **kw, **params)
-        checks["float_radius_agrees"] = bool(abs(r_float - float(r_claim)) <= 1e-9 * float(r_claim))
-        if "exact" in data:
-            stored = data["exact"]
-            tol = mp.mpf(10) ** (-30)
-
-            def close(a: mp.mpf, b: mp.mpf) -> bool:
-                return bool(abs(a - b) <= tol * abs(b) or (a == 0 and b == 0))
-
-            try:
-                agree = all(close(_mpf(stored[key][k]), probs[k]) and
-                            close(_mpf(stored["complement_" + key][k]), 1 - probs[k])
-                            for key, probs in (("at_x", px), ("at_x_prime", pxp)) for k in probs)
-            except (KeyError, TypeError, ValueError):
-                raise ValueError("malformed witness: field 'exact' does not list every class") from None
-            checks["stored_exact_values_agree"] = bool(agree)
-        exact: dict[str, Any] = {
-            "at_x": {k: float(v) for k, v in px.items()}, "at_x_prime": {k: float(v) for k, v in pxp.items()},
-            "one_minus_pA_x": _s(1 - px["A"], 20), "claimed_radius": float(r_claim),
-            "tight_radius": float(r_tight), "perturbation_norm": float(dist),
-            "prediction_x": _argmax(px), "prediction_x_prime": _argmax(pxp)}
-
+        exact = _exact_checks(data, name, cert, params, sigma, cls, x, xp, checks)
     rng = np.random.default_rng(seed)
+    mc = _monte_carlo_checks(cls, x, xp, sigma, d, samples, rng, exact, checks)
+    imp = _importance_checks(cls, x, xp, sigma, d, is_samples, rng, exact)
+    if imp:
+        checks["importance_sampling_consistent"] = all(r["exact_inside_ci"] for r in imp)
+    return {"path": str(path), "certificate": name, "claim": data.get("claim"), "params": params,
+            "form": data["form"], "num_classes": len(exact["at_x"]), "confirmed": bool(all(checks.values())),
+            "checks": checks, "exact": exact,
+            "monte_carlo": {"samples": samples, "seed": seed, "level": MC_LEVEL, **mc},
+            "importance_sampling": imp, "seconds": time.time() - t0}
+
+
+def _exact_checks(data: dict[str, Any], name: str, cert: C.Certificate, params: dict[str, Any], sigma: float,
+                  cls: dict[str, Any], x: list[mp.mpf], xp: list[mp.mpf], checks: dict[str, bool]) -> dict[str, Any]:
+    """The exact recomputation (at the working precision): add to ``checks`` that A wins at x and loses at x'
+    inside the claimed radius and outside the tight one, that the float radius and the stored values agree;
+    return the exact values."""
+    binary = data["form"] == "binary"
+    px = _exact_probs(cls, x, sigma)
+    pxp = _exact_probs(cls, xp, sigma)
+    r_claim = _mp_radius(name, params, sigma, px["A"], px["B"], binary)
+    tight = C.get(cert.tight)
+    r_tight = _mp_radius(tight.name, {k: params[k] for k in tight.params}, sigma, px["A"], px["B"], binary)
+    dist = _norm([a - b for a, b in zip(xp, x, strict=True)], cert.norm)
+    others = [k for k in px if k != "A"]
+    checks["prediction_x_is_A"] = all(px["A"] > px[k] for k in others)
+    # the certificates' pB is the runner-up's probability: B must be >= every class other than A at x
+    checks["runner_up_x_is_B"] = all(px["B"] >= px[k] for k in others)
+    checks["num_classes_recorded"] = data.get("num_classes", len(px)) == len(px)
+    checks["x_prime_inside_claimed_radius"] = bool(dist <= r_claim)
+    checks["prediction_x_prime_not_A"] = any(pxp[k] > pxp["A"] for k in others)
+    checks["x_prime_outside_tight_radius"] = bool(dist > r_tight)
+    # float path of theory.certificates agrees with the mpmath radius
+    kw = {"log_one_minus_pA": float(mp.log(1 - px["A"]))}
+    if not binary:
+        kw["log_pB"] = float(mp.log(px["B"]))
+    r_float = cert.radius(sigma=sigma, **kw, **params)
+    checks["float_radius_agrees"] = bool(abs(r_float - float(r_claim)) <= 1e-9 * float(r_claim))
+    if "exact" in data:
+        checks["stored_exact_values_agree"] = _stored_exact_agree(data["exact"], px, pxp)
+    return {
+        "at_x": {k: float(v) for k, v in px.items()}, "at_x_prime": {k: float(v) for k, v in pxp.items()},
+        "one_minus_pA_x": _s(1 - px["A"], 20), "claimed_radius": float(r_claim),
+        "tight_radius": float(r_tight), "perturbation_norm": float(dist),
+        "prediction_x": _argmax(px), "prediction_x_prime": _argmax(pxp)}
+
+
+def _stored_exact_agree(stored: dict[str, Any], px: dict[str, mp.mpf], pxp: dict[str, mp.mpf]) -> bool:
+    """Whether the witness's stored exact probabilities (and complements) agree with the recomputed ones to a
+    relative 1e-30; ValueError when a class is missing."""
+    tol = mp.mpf(10) ** (-30)
+
+    def close(a: mp.mpf, b: mp.mpf) -> bool:
+        return bool(abs(a - b) <= tol * abs(b) or (a == 0 and b == 0))
+
+    try:
+        agree = all(close(_mpf(stored[key][k]), probs[k]) and
+                    close(_mpf(stored["complement_" + key][k]), 1 - probs[k])
+                    for key, probs in (("at_x", px), ("at_x_prime", pxp)) for k in probs)
+    except (KeyError, TypeError, ValueError):
+        raise ValueError("malformed witness: field 'exact' does not list every class") from None
+    return bool(agree)
+
+
+def _monte_carlo_checks(cls: dict[str, Any], x: list[mp.mpf], xp: list[mp.mpf], sigma: float, d: int, samples: int,
+                        rng: np.random.Generator, exact: dict[str, Any],
+                        checks: dict[str, bool]) -> dict[str, dict[str, Any]]:
+    """Monte Carlo at x and x' (Clopper-Pearson at MC_LEVEL): add to ``checks`` that A wins at x, loses at x' and
+    that every exact probability is inside its interval; return the counts and intervals."""
+    from theory.certificates import clopper_pearson_interval
+
     mc: dict[str, dict[str, Any]] = {}
     for tag, pt, exact_p in (("x", x, exact["at_x"]), ("x_prime", xp, exact["at_x_prime"])):
         counts = _monte_carlo(cls, pt, sigma, d, samples, rng)
@@ -473,6 +535,13 @@ def check_witness(path: str | Path, *, samples: int = MC_SAMPLES, seed: int = 0,
     checks["mc_prediction_x_prime_not_A"] = any(mc["x_prime"]["ci"][lab][0] > mc["x_prime"]["ci"]["A"][1]
                                                 for lab in mc_others("x_prime"))
     checks["mc_consistent_with_exact"] = all(all(v["exact_inside_ci"].values()) for v in mc.values())
+    return mc
+
+
+def _importance_checks(cls: dict[str, Any], x: list[mp.mpf], xp: list[mp.mpf], sigma: float, d: int,
+                       is_samples: int, rng: np.random.Generator, exact: dict[str, Any]) -> list[dict[str, Any]]:
+    """Importance sampling of the classes too rare for plain Monte Carlo (A, B and the likeliest others, each
+    between 1e-300 and IS_BELOW), with whether each exact probability is inside its interval."""
     imp: list[dict[str, Any]] = []
     for tag, pt, exact_p in (("x", x, exact["at_x"]), ("x_prime", xp, exact["at_x_prime"])):
         rest = sorted((lab for lab in exact_p if lab not in ("A", "B")), key=lambda k: -exact_p[k])
@@ -483,13 +552,7 @@ def check_witness(path: str | Path, *, samples: int = MC_SAMPLES, seed: int = 0,
                 r = _importance(cls, pt, sigma, d, lab, is_samples, rng)
                 r.update({"point": tag, "exact": p, "exact_inside_ci": bool(r["ci"][0] <= p <= r["ci"][1])})
                 imp.append(r)
-    if imp:
-        checks["importance_sampling_consistent"] = all(r["exact_inside_ci"] for r in imp)
-    return {"path": str(path), "certificate": name, "claim": data.get("claim"), "params": params,
-            "form": data["form"], "num_classes": len(exact["at_x"]), "confirmed": bool(all(checks.values())),
-            "checks": checks, "exact": exact,
-            "monte_carlo": {"samples": samples, "seed": seed, "level": MC_LEVEL, **mc},
-            "importance_sampling": imp, "seconds": time.time() - t0}
+    return imp
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -226,38 +226,10 @@ def compute_scaling(dims: Iterable[Any] | None = None, *, pAs: Iterable[float] =
     tables = {"sigma": radius_table(dims, pAs, normalisation="sigma", sigma=sigma),
               "linf": radius_table(dims, pAs, normalisation="linf", unit_linf=unit_linf)}
     bar.update(1)
-    radii = {}
-    for norm_key, table in tables.items():
-        curves = {}
-        for key, per in table.items():
-            spec = CURVE_BY_KEY[key]
-            curve_rates = spec.rates_sigma if norm_key == "sigma" else spec.rates_linf
-            curves[key] = {"label": spec.label, "mechanism": spec.mechanism, "norm": spec.norm,
-                           "notion": spec.notion, "claim": spec.claim, "kind": spec.kind,
-                           "certificate": spec.certificate,
-                           "by_pA": {str(p): {"radius": per[p], "fit": _try(rate_checks, dims, per[p], curve_rates,
-                                                                            level=level)} for p in pAs}}
-        radii[norm_key] = {"sigma": sigma if norm_key == "sigma" else "E‖z‖∞ = 1", "curves": curves}
+    radii = _radius_curves(tables, dims, pAs, sigma, level)
     bar.update(1)
-
-    # optimality ratios (certificate / bound with constant 1) and Gaussian/exponential ratio vs d
     p_ref = pAs[len(pAs) // 2]
-    lin = tables["linf"]
-    bounds = {
-        "gaussian-l2-C11-c1 / bound-T12": (lin["gaussian-l2-C11-c1"][p_ref] / lin["bound-T12"][p_ref],
-                                           Rate(0.0, -0.5, "T12 discussion: Gaussian near optimal up to √log d")),
-        "exponential-linf-T13 / bound-T16": (lin["exponential-linf-T13"][p_ref] / lin["bound-T16"][p_ref],
-                                             Rate(0.0, 0.0, "T16 discussion: eq. 6 optimal for D∞")),
-        "gaussian-linf-T18-c1 / bound-T17": (lin["gaussian-linf-T18-c1"][p_ref] / lin["bound-T17"][p_ref],
-                                             Rate(0.0, -0.5, "T17/T18: Gaussian near optimal up to √log d")),
-    }
-    optimality = {k: {"pA": p_ref, "ratio": v, "fit": _try(rate_checks, dims, v, (rate,), level=level)}
-                  for k, (v, rate) in bounds.items()}
-    ratio_curves = {(g, e): lin[g][p_ref] / lin[e][p_ref] for g in _GAUSS_LINF for e in _EXP_LINF}
-    ratio_rate = Rate(0.5, -0.5, "Section 4: ratio O(√(d/log d))")
-    ratio_vs_d = {f"{g} / {e}": {"pA": p_ref, "ratio": v, "fit": _try(rate_checks, dims, v, (ratio_rate,),
-                                                                       level=level)}
-                  for (g, e), v in ratio_curves.items()}
+    optimality, ratio_vs_d = _optimality_and_ratio(tables["linf"], dims, p_ref, level)
     bar.update(1)
 
     bar.set_description("paper statements")
@@ -284,6 +256,47 @@ def compute_scaling(dims: Iterable[Any] | None = None, *, pAs: Iterable[float] =
     verdicts = tuple(Verdict(**v) for v in scaling_verdicts(result))
     return ScalingResult(**result, verdicts=verdicts, runtime_s=time.perf_counter() - t0,
                          provenance=Provenance.collect(command, seed=seed))
+
+
+def _radius_curves(tables: dict[str, Any], dims: np.ndarray, pAs: tuple[float, ...], sigma: float,
+                   level: float) -> dict[str, Any]:
+    """Per view ('sigma': fixed sigma, 'linf': E||z||_inf = 1) and curve: its description, and per pA its radii
+    and their fit against the paper's rates."""
+    radii = {}
+    for norm_key, table in tables.items():
+        curves = {}
+        for key, per in table.items():
+            spec = CURVE_BY_KEY[key]
+            curve_rates = spec.rates_sigma if norm_key == "sigma" else spec.rates_linf
+            curves[key] = {"label": spec.label, "mechanism": spec.mechanism, "norm": spec.norm,
+                           "notion": spec.notion, "claim": spec.claim, "kind": spec.kind,
+                           "certificate": spec.certificate,
+                           "by_pA": {str(p): {"radius": per[p], "fit": _try(rate_checks, dims, per[p], curve_rates,
+                                                                            level=level)} for p in pAs}}
+        radii[norm_key] = {"sigma": sigma if norm_key == "sigma" else "E‖z‖∞ = 1", "curves": curves}
+    return radii
+
+
+def _optimality_and_ratio(lin: dict[str, Any], dims: np.ndarray, p_ref: float,
+                          level: float) -> tuple[dict[str, Any], dict[str, Any]]:
+    """At E||z||_inf = 1 and pA = ``p_ref``: each certificate over its lower bound (constant 1) and each Gaussian
+    over each exponential l_inf radius vs d, with their fits."""
+    bounds = {
+        "gaussian-l2-C11-c1 / bound-T12": (lin["gaussian-l2-C11-c1"][p_ref] / lin["bound-T12"][p_ref],
+                                           Rate(0.0, -0.5, "T12 discussion: Gaussian near optimal up to √log d")),
+        "exponential-linf-T13 / bound-T16": (lin["exponential-linf-T13"][p_ref] / lin["bound-T16"][p_ref],
+                                             Rate(0.0, 0.0, "T16 discussion: eq. 6 optimal for D∞")),
+        "gaussian-linf-T18-c1 / bound-T17": (lin["gaussian-linf-T18-c1"][p_ref] / lin["bound-T17"][p_ref],
+                                             Rate(0.0, -0.5, "T17/T18: Gaussian near optimal up to √log d")),
+    }
+    optimality = {k: {"pA": p_ref, "ratio": v, "fit": _try(rate_checks, dims, v, (rate,), level=level)}
+                  for k, (v, rate) in bounds.items()}
+    ratio_curves = {(g, e): lin[g][p_ref] / lin[e][p_ref] for g in _GAUSS_LINF for e in _EXP_LINF}
+    ratio_rate = Rate(0.5, -0.5, "Section 4: ratio O(√(d/log d))")
+    ratio_vs_d = {f"{g} / {e}": {"pA": p_ref, "ratio": v, "fit": _try(rate_checks, dims, v, (ratio_rate,),
+                                                                       level=level)}
+                  for (g, e), v in ratio_curves.items()}
+    return optimality, ratio_vs_d
 
 
 def _iv(fit: dict[str, Any]) -> str:
