@@ -379,7 +379,7 @@ def _jpeg_gap(res: dict, model, meta: dict, data_dir, dev, sz: dict, args, out_d
     gap = compute_jpeg_gap([(model, meta)], lossless, jpeg, n0=args.n0, n=sz["n"], batch=sz["batch"], device=dev,
                            seed=args.seed, work=out_dir / f"{args.name}-jpeg-gap-work", mae=mae, progress=False,
                            compile_cpu=not args.dry_run, command=res["command"])
-    md = write_jpeg_gap_report(gap, out_dir, f"{args.name}_jpeg_gap")
+    md = write_jpeg_gap_report(gap, out_dir, name=f"{args.name}_jpeg_gap")
     s = gap.per_sigma[0]
     res["jpeg_gap"] = {"report": md.name, "pairs": len(s.rows_lossless), "n": gap.n, "seconds": s.seconds,
                        "gaps": [dataclasses.asdict(g) for g in s.gaps]}
