@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from theory.jsonio import dump_json, load_result
+
 DEVICE_CHECK_SCHEMA_VERSION = 1
 
 # sizes per scale: (bench_n, bench_reps, bench_archs, epochs, max_examples, max_seconds, n, count, batch)
@@ -118,28 +120,36 @@ class DeviceCheckResult:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
-    def to_json(self, path=None) -> str:
-        """The result as JSON (:func:`theory.jsonio.to_jsonable`), also written to ``path`` when given."""
-        from theory.jsonio import result_json
-
-        return result_json(self, path)
+    def to_json(self, path) -> Path:
+        """Write the result as JSON (:func:`theory.jsonio.dump_json`, the report's ``NAME.json``); returns
+        ``path``."""
+        return dump_json(self, path, indent=1)
 
     @classmethod
     def from_json(cls, path) -> DeviceCheckResult:
-        from theory.jsonio import load_versioned
+        """Read a result written by :meth:`to_json`; a file that is not one (or of another ``schema_version``) is
+        a ``ValueError`` naming it (theory.jsonio.load_result)."""
 
-        return cls.from_dict(load_versioned(path, DEVICE_CHECK_SCHEMA_VERSION))
+        def from_versioned(d: dict[str, Any]) -> DeviceCheckResult:
+            if d.get("schema_version") != DEVICE_CHECK_SCHEMA_VERSION:
+                raise ValueError(f"schema_version must be {DEVICE_CHECK_SCHEMA_VERSION}, "
+                                 f"got {d.get('schema_version')!r}")
+            return cls.from_dict(d)
+
+        return load_result(path, "a device-check result", from_versioned)
 
     def markdown(self) -> str:
         """The report as Markdown."""
         return _md(self.to_dict())
 
 
-def write_device_check_report(result: DeviceCheckResult, out_dir) -> Path:
-    """Write ``OUT_DIR/NAME.md`` and ``OUT_DIR/NAME.json`` (the whole result); returns the Markdown path."""
+def write_device_check_report(result: DeviceCheckResult, out_dir, *, json_path=None, figures: bool = True) -> Path:
+    """Write ``OUT_DIR/NAME.md`` and the whole result as JSON (``OUT_DIR/<result.json_name>`` unless
+    ``json_path``); returns the Markdown path.  The report has no figure (``figures`` is accepted for the common
+    writer signature)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    result.to_json(out / result.json_name)
+    result.to_json(Path(json_path) if json_path is not None else out / result.json_name)
     md = out / f"{result.name}.md"
     md.write_text(result.markdown())
     return md
