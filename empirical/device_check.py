@@ -355,7 +355,7 @@ def _audit_fp(res: dict, dev, args) -> None:
         except Exception as exc:  # the audit must not lose the report
             res["skipped"].append(f"audit-fp {noise} failed: {exc.__class__.__name__}: {str(exc)[:200]}")
             continue
-        out.append(r.as_dict())
+        out.append(r.to_dict())
     res["audit_fp"] = {"runs": out}
 
 

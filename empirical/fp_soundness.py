@@ -51,7 +51,7 @@ def _audits(n: int, seed: int, say) -> list[dict]:
         r = audit_fp(p.pop("noise"), p.pop("sigma"), p.pop("shape", (3, 32, 32)), n0=100, n=n, seed=seed,
                      device="cpu", **p)
         say(r.summary())
-        runs.append(r.as_dict())
+        runs.append(r.to_dict())
     return runs
 
 
