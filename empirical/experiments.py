@@ -55,7 +55,7 @@ from empirical.replay_result import replay_experiment
 from theory import validate as V
 from theory.certificates import RADIUS_COLUMNS
 from theory.certificates import radius as cert_radius
-from theory.jsonio import to_jsonable
+from theory.jsonio import load_result, to_jsonable
 from theory.mechanisms import ExponentialLinf, Gaussian
 from theory.report import new_figure, save_figure
 from theory.scaling import fit_power_law, ratio_statement
@@ -1311,22 +1311,27 @@ class ExperimentResult:
     summary: dict
     figures: tuple
 
-    def to_json(self, path=None) -> str:
-        text = json.dumps(asdict(self), indent=1)
-        if path is not None:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            Path(path).write_text(text)
-        return text
+    def to_json(self, path) -> Path:
+        """Write the whole result as JSON (``json.dumps`` of the fields: the figure recipes keep NaN as JSON's
+        ``NaN``, which matplotlib reads back as a gap); returns ``path``."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=1))
+        return path
 
     @classmethod
-    def from_json(cls, path) -> ExperimentResult:
-        d = json.loads(Path(path).read_text())
+    def from_dict(cls, d: dict) -> ExperimentResult:
         if d.get("schema_version") != EXPERIMENT_SCHEMA_VERSION:
-            raise ValueError(f"path: {str(path)!r} has schema_version {d.get('schema_version')!r}, "
-                             f"expected {EXPERIMENT_SCHEMA_VERSION}")
+            raise ValueError(f"schema_version must be {EXPERIMENT_SCHEMA_VERSION}, got {d.get('schema_version')!r}")
         figs = tuple(FigureSpec(f["file"], f["nrows"], f["ncols"], tuple(f["figsize"]), f["subplot_kw"],
                                 tuple(tuple(c) for c in f["calls"])) for f in d["figures"])
         return cls(d["schema_version"], d["name"], d["experiment"], d["scale"], d["markdown"], d["summary"], figs)
+
+    @classmethod
+    def from_json(cls, path) -> ExperimentResult:
+        """Read a result written by :meth:`to_json`; a file that is not one is a ``ValueError`` naming it
+        (theory.jsonio.load_result)."""
+        return load_result(path, "an experiment result", cls.from_dict)
 
 
 def _compose(ctx: Context, compose, res: dict, experiment: str) -> tuple[ExperimentResult, dict]:
