@@ -55,7 +55,7 @@ from theory.certificates import RADIUS_COLUMNS
 from theory.certificates import radius as cert_radius
 from theory.jsonio import load_result, to_jsonable
 from theory.mechanisms import ExponentialLinf, Gaussian
-from theory.report import Provenance, new_figure, save_figure
+from theory.report import Provenance, md_table, new_figure, save_figure
 from theory.scaling import fit_power_law, ratio_statement
 
 EXPERIMENTS = ("replay", "digits", "mnist", "cifar10", "sweep")
@@ -407,9 +407,8 @@ def _fmt_pct(x: float) -> str:
 
 
 def _table(rows, header) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return out
+    """:func:`theory.report.md_table` of cells already formatted by the composer (``str`` of each), as lines."""
+    return md_table([str(h) for h in header], [[str(c) for c in r] for r in rows]).split("\n")
 
 
 def _load_note(metas) -> str:
