@@ -149,8 +149,9 @@ class AuditCertificateResult:
         if data.get("schema_version") != SCHEMA_VERSION:
             raise ValueError(f"schema_version must be {SCHEMA_VERSION}, got {data.get('schema_version')!r}")
         data = dict(data)
-        for k in ("range_one_minus_pA", "intervals", "simulation", "notes"):
+        for k in ("range_one_minus_pA", "simulation", "notes"):
             data[k] = tuple(data[k])
+        data["intervals"] = tuple(tuple(iv) for iv in data["intervals"])
         return cls(**data)
 
     @classmethod
