@@ -19,6 +19,7 @@ from empirical.device_check import DEVICE_CHECK_SCHEMA_VERSION, DeviceCheckResul
 from empirical.experiments import EXPERIMENT_SCHEMA_VERSION, ExperimentResult, FigureSpec, write_experiment_report
 from empirical.fp_audit import AuditResult as FpAuditResult
 from empirical.fp_audit import ClassifierAudit
+from empirical.fp_soundness import FpSoundnessResult, write_fp_soundness_report
 from empirical.jpeg_gap import JpegGapResult, jpeg_gap_markdown, write_jpeg_gap_report
 from empirical.replay_report import render_markdown as replay_markdown
 from empirical.replay_report import write_replay_report
@@ -28,9 +29,10 @@ from tests.theory.test_report_contract import check_result_class, check_round_tr
 ROOT = Path(__file__).resolve().parents[2]
 EMPIRICAL = ROOT / "reports" / "empirical"
 
-RESULTS = [AnalyzeResult, DeviceCheckResult, ExperimentResult, FpAuditResult, JpegGapResult, ReplayResult]
-WRITERS = [write_analyze_report, write_device_check_report, write_experiment_report, write_jpeg_gap_report,
-           write_replay_report]
+RESULTS = [AnalyzeResult, DeviceCheckResult, ExperimentResult, FpAuditResult, FpSoundnessResult, JpegGapResult,
+           ReplayResult]
+WRITERS = [write_analyze_report, write_device_check_report, write_experiment_report, write_fp_soundness_report,
+           write_jpeg_gap_report, write_replay_report]
 
 
 @pytest.mark.parametrize("cls", RESULTS, ids=lambda c: c.__name__)
@@ -81,13 +83,23 @@ def test_fp_audit_witness_keeps_its_bytes_and_checks(tmp_path):
 
 
 @pytest.mark.parametrize("cls,name", [(JpegGapResult, "cifar10_jpeg_gap.json"),
-                                      (ReplayResult, "replay_cifar10.json")])
+                                      (ReplayResult, "replay_cifar10.json"),
+                                      (FpSoundnessResult, "fp_soundness.json")])
 def test_committed_report_json_reads_and_writes_back_byte_identically(cls, name, tmp_path):
     committed = EMPIRICAL / name
     result = cls.from_json(committed)
     out = result.to_json(tmp_path / "again.json")
     assert out.read_bytes() == committed.read_bytes()
     assert cls.from_json(out) == result
+
+
+def test_committed_fp_soundness_report_rewrites_identically(tmp_path):
+    """``--report-only``'s path: the committed JSON, written again with its Markdown, is the committed report
+    (the audits only: ``certify`` absent from the JSON is None in the result and absent again)."""
+    res = FpSoundnessResult.from_json(EMPIRICAL / "fp_soundness.json")
+    md = write_fp_soundness_report(res, tmp_path)
+    assert md.read_bytes() == (EMPIRICAL / "fp_soundness.md").read_bytes()
+    assert (tmp_path / "fp_soundness.json").read_bytes() == (EMPIRICAL / "fp_soundness.json").read_bytes()
 
 
 def test_committed_jpeg_gap_and_replay_markdown_render_from_their_json():
