@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from theory.jsonio import dump_json, load_result
+from theory.report.tables import md_table
 
 DEVICE_CHECK_SCHEMA_VERSION = 1
 
@@ -192,13 +193,16 @@ def _bench_md(b: dict) -> list:
          f"{b['arch']} (random weights) on {b['dataset']} inputs {tuple(b['input_shape'])}, batch {b['batch']}, "
          f"n {b['n']}, n0 {b['n0']}, {b['reps']} interleaved repetitions; forward: {b['forward']}"
          + (f"; bf16: {b['forward_bf16']}" if "forward_bf16" in b else "") + ".", "",
-         "| mode | median samples/s | min | max | spread % |", "|---|---:|---:|---:|---:|"]
-    for m, v in b["samples_per_s"].items():
-        L.append(f"| {m} | {v['median']:.0f} | {v['min']:.0f} | {v['max']:.0f} | {v['spread_pct']:.1f} |")
-    L += ["", "| ratio | value | target |", "|---|---:|---|"]
-    for r, v in b["ratios"].items():
+         md_table(["mode", "median samples/s", "min", "max", "spread %"],
+                  [[m, f"{v['median']:.0f}", f"{v['min']:.0f}", f"{v['max']:.0f}", f"{v['spread_pct']:.1f}"]
+                   for m, v in b["samples_per_s"].items()], align="lrrrr")]
+
+    def target(r: str, v: float) -> str:
         tgt = b["targets"].get(r)
-        L.append(f"| {r} | {v:.3f} | {('>= ' + str(tgt) + (' met' if v >= tgt else ' not met')) if tgt else ''} |")
+        return (">= " + str(tgt) + (" met" if v >= tgt else " not met")) if tgt else ""
+
+    L += ["", md_table(["ratio", "value", "target"], [[r, f"{v:.3f}", target(r, v)] for r, v in b["ratios"].items()],
+                       align="lrl")]
     return L + ["", "```", format_bench(b), "```", ""]
 
 
@@ -246,9 +250,10 @@ def _md(res: dict) -> str:
         L += ["", "## JPEG-75 vs lossless (paired)", "",
               f"The model above certified on the {j['pairs']} lossless CIFAR-10 test images and on their JPEG-75 "
               f"versions, same noise seeds, n = {j['n']} ({j['seconds']:.1f} s; full report `{j['report']}`):", "",
-              "| R | lossless % | JPEG % | difference (points) | McNemar p |", "|---|---:|---:|---:|---:|"]
-        L += [f"| {g['radius']:g} | {g['acc_lossless']:.0f} | {g['acc_jpeg']:.0f} | "
-              f"{g['acc_lossless'] - g['acc_jpeg']:+.0f} | {g['p_value']:.2g} |" for g in j["gaps"]]
+              md_table(["R", "lossless %", "JPEG %", "difference (points)", "McNemar p"],
+                       [[f"{g['radius']:g}", f"{g['acc_lossless']:.0f}", f"{g['acc_jpeg']:.0f}",
+                         f"{g['acc_lossless'] - g['acc_jpeg']:+.0f}", f"{g['p_value']:.2g}"] for g in j["gaps"]],
+                       align="lrrrr")]
     if res.get("sequential"):
         L += _sequential_md(res["sequential"])
     L += _audit_fp_md(res.get("audit_fp"))
@@ -362,14 +367,12 @@ def _audit_fp(res: dict, dev, args) -> None:
 def _audit_fp_md(a: dict | None) -> list:
     if not a or not a.get("runs"):
         return []
-    L = ["", "## Floating-point audit (audit-fp, issue 23)", "",
-         "| noise | forward | verdict | classifier | R | counts at x' | P_x'(cA) upper | implied lower |",
-         "|---|---|---|---|---:|---|---:|---:|"]
-    for r in a["runs"]:
-        for c in r["classifiers"]:
-            L.append(f"| {r['noise']} | {r['forward']} | {r['verdict']} | {c['classifier']} | {c['radius']:.4f} | "
-                     f"{c['counts_x_prime']} | {c['upper_x_prime']:.3g} | {c['implied_lower']:.4f} |")
-    return L + [""]
+    return ["", "## Floating-point audit (audit-fp, issue 23)", "",
+            md_table(["noise", "forward", "verdict", "classifier", "R", "counts at x'", "P_x'(cA) upper",
+                      "implied lower"],
+                     [[r["noise"], r["forward"], r["verdict"], c["classifier"], f"{c['radius']:.4f}",
+                       str(c["counts_x_prime"]), f"{c['upper_x_prime']:.3g}", f"{c['implied_lower']:.4f}"]
+                      for r in a["runs"] for c in r["classifiers"]], align="llllrlrr"), ""]
 
 
 def _jpeg_gap(res: dict, model, meta: dict, data_dir, dev, sz: dict, args, out_dir: Path, *, started: bool) -> None:

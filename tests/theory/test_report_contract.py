@@ -139,3 +139,15 @@ def test_audit_certificate_writer_json_path_and_witness(tmp_path):
     assert Path(paths["witness"]).is_file()
     assert not list((tmp_path / "o").glob("audit_certificate_*.json"))
     assert res.n_min == math.ceil(math.log(0.001) / math.log1p(-res.from_one_minus_pA))
+
+
+def test_md_table_alignment_row_and_its_bad_input():
+    """Right-aligned columns (``---:``), as the empirical reports print them; a wrong ``align`` is a ValueError
+    naming it."""
+    from theory.report import md_table
+
+    assert md_table(["a", "b"], [[1, 2]], align="rl").split("\n")[1] == "|---:|---|"
+    assert md_table(["a", "b"], [[1, 2]]).split("\n")[1] == "|---|---|"
+    for bad in ("r", "lrx", "lx"):
+        with pytest.raises(ValueError, match="align"):
+            md_table(["a", "b"], [[1, 2]], align=bad)
