@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from empirical.certify_tsv import FORMAT, _read_complete
+from theory.jsonio import load_result
 
 NORMS = ("l2", "linf")
 NORM_LABELS = {"l2": "ℓ2", "linf": "ℓ∞"}
@@ -129,16 +130,24 @@ class AnalyzeResult:
     runs: tuple
     grids: dict
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
+        """The JSON-shaped dict (``kind``, ``format``, ``grids``, ``runs``)."""
         return {"kind": "rs-verify-analyze", "format": 1, "grids": {k: list(v) for k, v in self.grids.items()},
                 "runs": [{**dataclasses.asdict(r), "columns": {k: dataclasses.asdict(c) for k, c in r.columns.items()}}
                          for r in self.runs]}
 
+    def to_json(self, path) -> Path:
+        """Write the result as JSON (the report's ``<name>.json``; NaN, e.g. the median of a column with no
+        certified row, written as JSON's ``NaN`` as before); returns ``path``."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_dict(), indent=1, allow_nan=True) + "\n")
+        return path
+
     @classmethod
-    def from_json(cls, path) -> AnalyzeResult:
-        d = json.loads(Path(path).read_text())
-        if not isinstance(d, dict) or d.get("kind") != "rs-verify-analyze":
-            raise ValueError(f"json: {str(path)!r} is not an analyze report's JSON")
+    def from_dict(cls, d: dict) -> AnalyzeResult:
+        if d.get("kind") != "rs-verify-analyze":
+            raise ValueError("not an analyze report's JSON (kind is not 'rs-verify-analyze')")
 
         def col(c):
             return ColumnAnalysis(**{**c, "radii": tuple(c["radii"]), "accuracy": tuple(c["accuracy"]),
@@ -147,6 +156,12 @@ class AnalyzeResult:
         runs = tuple(RunAnalysis(**{**r, "columns": {k: col(c) for k, c in r["columns"].items()}})
                      for r in d["runs"])
         return cls(runs, {k: tuple(v) for k, v in d["grids"].items()})
+
+    @classmethod
+    def from_json(cls, path) -> AnalyzeResult:
+        """Read a result written by :meth:`to_json`; a file that is not one is a ``ValueError`` naming it
+        (theory.jsonio.load_result)."""
+        return load_result(path, "an analyze report's JSON", cls.from_dict)
 
 
 def _expected_rows(meta: dict | None) -> int | None:
@@ -343,6 +358,5 @@ def write_analyze_report(res: AnalyzeResult, out_dir, *, name: str = "analyze", 
             figs[norm] = p.name
     md = out / f"{name}.md"
     md.write_text(render_markdown(res, figures=figs))
-    js = Path(json_path) if json_path is not None else out / f"{name}.json"
-    js.write_text(json.dumps(res.to_json(), indent=1, allow_nan=True) + "\n")
+    js = res.to_json(Path(json_path) if json_path is not None else out / f"{name}.json")
     return {"md": str(md), "json": str(js), "figures": [str(out / f) for f in figs.values()]}

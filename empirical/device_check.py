@@ -21,6 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from theory.jsonio import dump_json, load_result
+from theory.report.tables import md_table
+
 DEVICE_CHECK_SCHEMA_VERSION = 1
 
 # sizes per scale: (bench_n, bench_reps, bench_archs, epochs, max_examples, max_seconds, n, count, batch)
@@ -118,28 +121,36 @@ class DeviceCheckResult:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
-    def to_json(self, path=None) -> str:
-        """The result as JSON (:func:`theory.jsonio.to_jsonable`), also written to ``path`` when given."""
-        from theory.jsonio import result_json
-
-        return result_json(self, path)
+    def to_json(self, path) -> Path:
+        """Write the result as JSON (:func:`theory.jsonio.dump_json`, the report's ``NAME.json``); returns
+        ``path``."""
+        return dump_json(self, path, indent=1)
 
     @classmethod
     def from_json(cls, path) -> DeviceCheckResult:
-        from theory.jsonio import load_versioned
+        """Read a result written by :meth:`to_json`; a file that is not one (or of another ``schema_version``) is
+        a ``ValueError`` naming it (theory.jsonio.load_result)."""
 
-        return cls.from_dict(load_versioned(path, DEVICE_CHECK_SCHEMA_VERSION))
+        def from_versioned(d: dict[str, Any]) -> DeviceCheckResult:
+            if d.get("schema_version") != DEVICE_CHECK_SCHEMA_VERSION:
+                raise ValueError(f"schema_version must be {DEVICE_CHECK_SCHEMA_VERSION}, "
+                                 f"got {d.get('schema_version')!r}")
+            return cls.from_dict(d)
+
+        return load_result(path, "a device-check result", from_versioned)
 
     def markdown(self) -> str:
         """The report as Markdown."""
         return _md(self.to_dict())
 
 
-def write_device_check_report(result: DeviceCheckResult, out_dir) -> Path:
-    """Write ``OUT_DIR/NAME.md`` and ``OUT_DIR/NAME.json`` (the whole result); returns the Markdown path."""
+def write_device_check_report(result: DeviceCheckResult, out_dir, *, json_path=None, figures: bool = True) -> Path:
+    """Write ``OUT_DIR/NAME.md`` and the whole result as JSON (``OUT_DIR/<result.json_name>`` unless
+    ``json_path``); returns the Markdown path.  The report has no figure (``figures`` is accepted for the common
+    writer signature)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    result.to_json(out / result.json_name)
+    result.to_json(Path(json_path) if json_path is not None else out / result.json_name)
     md = out / f"{result.name}.md"
     md.write_text(result.markdown())
     return md
@@ -182,13 +193,16 @@ def _bench_md(b: dict) -> list:
          f"{b['arch']} (random weights) on {b['dataset']} inputs {tuple(b['input_shape'])}, batch {b['batch']}, "
          f"n {b['n']}, n0 {b['n0']}, {b['reps']} interleaved repetitions; forward: {b['forward']}"
          + (f"; bf16: {b['forward_bf16']}" if "forward_bf16" in b else "") + ".", "",
-         "| mode | median samples/s | min | max | spread % |", "|---|---:|---:|---:|---:|"]
-    for m, v in b["samples_per_s"].items():
-        L.append(f"| {m} | {v['median']:.0f} | {v['min']:.0f} | {v['max']:.0f} | {v['spread_pct']:.1f} |")
-    L += ["", "| ratio | value | target |", "|---|---:|---|"]
-    for r, v in b["ratios"].items():
+         md_table(["mode", "median samples/s", "min", "max", "spread %"],
+                  [[m, f"{v['median']:.0f}", f"{v['min']:.0f}", f"{v['max']:.0f}", f"{v['spread_pct']:.1f}"]
+                   for m, v in b["samples_per_s"].items()], align="lrrrr")]
+
+    def target(r: str, v: float) -> str:
         tgt = b["targets"].get(r)
-        L.append(f"| {r} | {v:.3f} | {('>= ' + str(tgt) + (' met' if v >= tgt else ' not met')) if tgt else ''} |")
+        return (">= " + str(tgt) + (" met" if v >= tgt else " not met")) if tgt else ""
+
+    L += ["", md_table(["ratio", "value", "target"], [[r, f"{v:.3f}", target(r, v)] for r, v in b["ratios"].items()],
+                       align="lrl")]
     return L + ["", "```", format_bench(b), "```", ""]
 
 
@@ -236,9 +250,10 @@ def _md(res: dict) -> str:
         L += ["", "## JPEG-75 vs lossless (paired)", "",
               f"The model above certified on the {j['pairs']} lossless CIFAR-10 test images and on their JPEG-75 "
               f"versions, same noise seeds, n = {j['n']} ({j['seconds']:.1f} s; full report `{j['report']}`):", "",
-              "| R | lossless % | JPEG % | difference (points) | McNemar p |", "|---|---:|---:|---:|---:|"]
-        L += [f"| {g['radius']:g} | {g['acc_lossless']:.0f} | {g['acc_jpeg']:.0f} | "
-              f"{g['acc_lossless'] - g['acc_jpeg']:+.0f} | {g['p_value']:.2g} |" for g in j["gaps"]]
+              md_table(["R", "lossless %", "JPEG %", "difference (points)", "McNemar p"],
+                       [[f"{g['radius']:g}", f"{g['acc_lossless']:.0f}", f"{g['acc_jpeg']:.0f}",
+                         f"{g['acc_lossless'] - g['acc_jpeg']:+.0f}", f"{g['p_value']:.2g}"] for g in j["gaps"]],
+                       align="lrrrr")]
     if res.get("sequential"):
         L += _sequential_md(res["sequential"])
     L += _audit_fp_md(res.get("audit_fp"))
@@ -345,21 +360,19 @@ def _audit_fp(res: dict, dev, args) -> None:
         except Exception as exc:  # the audit must not lose the report
             res["skipped"].append(f"audit-fp {noise} failed: {exc.__class__.__name__}: {str(exc)[:200]}")
             continue
-        out.append(r.as_dict())
+        out.append(r.to_dict())
     res["audit_fp"] = {"runs": out}
 
 
 def _audit_fp_md(a: dict | None) -> list:
     if not a or not a.get("runs"):
         return []
-    L = ["", "## Floating-point audit (audit-fp, issue 23)", "",
-         "| noise | forward | verdict | classifier | R | counts at x' | P_x'(cA) upper | implied lower |",
-         "|---|---|---|---|---:|---|---:|---:|"]
-    for r in a["runs"]:
-        for c in r["classifiers"]:
-            L.append(f"| {r['noise']} | {r['forward']} | {r['verdict']} | {c['classifier']} | {c['radius']:.4f} | "
-                     f"{c['counts_x_prime']} | {c['upper_x_prime']:.3g} | {c['implied_lower']:.4f} |")
-    return L + [""]
+    return ["", "## Floating-point audit (audit-fp, issue 23)", "",
+            md_table(["noise", "forward", "verdict", "classifier", "R", "counts at x'", "P_x'(cA) upper",
+                      "implied lower"],
+                     [[r["noise"], r["forward"], r["verdict"], c["classifier"], f"{c['radius']:.4f}",
+                       str(c["counts_x_prime"]), f"{c['upper_x_prime']:.3g}", f"{c['implied_lower']:.4f}"]
+                      for r in a["runs"] for c in r["classifiers"]], align="llllrlrr"), ""]
 
 
 def _jpeg_gap(res: dict, model, meta: dict, data_dir, dev, sz: dict, args, out_dir: Path, *, started: bool) -> None:
@@ -379,7 +392,7 @@ def _jpeg_gap(res: dict, model, meta: dict, data_dir, dev, sz: dict, args, out_d
     gap = compute_jpeg_gap([(model, meta)], lossless, jpeg, n0=args.n0, n=sz["n"], batch=sz["batch"], device=dev,
                            seed=args.seed, work=out_dir / f"{args.name}-jpeg-gap-work", mae=mae, progress=False,
                            compile_cpu=not args.dry_run, command=res["command"])
-    md = write_jpeg_gap_report(gap, out_dir, f"{args.name}_jpeg_gap")
+    md = write_jpeg_gap_report(gap, out_dir, name=f"{args.name}_jpeg_gap")
     s = gap.per_sigma[0]
     res["jpeg_gap"] = {"report": md.name, "pairs": len(s.rows_lossless), "n": gap.n, "seconds": s.seconds,
                        "gaps": [dataclasses.asdict(g) for g in s.gaps]}

@@ -42,10 +42,10 @@ the joint outcome (bit i = classifier i's class), so every classifier's counts c
 
 from __future__ import annotations
 
-import json
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -53,6 +53,7 @@ from torch import nn
 
 from theory import certificates as C
 from theory import validate as V
+from theory.jsonio import dump_json, load_result
 from theory.lattice_gaussian import lattice_certify_from_counts, shift_lower_bound
 
 NOISES = ("gaussian", "gaussian-lattice")
@@ -179,7 +180,9 @@ class AuditResult:
     def unsound(self) -> bool:
         return self.verdict == UNSOUND
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict:
+        """The witness as a JSON-shaped dict: the fields and ``witness_rule`` (what makes it UNSOUND);
+        :func:`check_witness` recomputes its verdict."""
         d = asdict(self)
         d["shape"] = list(self.shape)
         d["witness_rule"] = ("UNSOUND iff for some classifier the one-sided (1 - audit_alpha) Clopper-Pearson upper "
@@ -188,6 +191,22 @@ class AuditResult:
                              "classifier; pA_lower = CP lower bound (1 - alpha) of nA / n, less slack for "
                              "gaussian-lattice")
         return d
+
+    def to_json(self, path) -> Path:
+        """Write the witness (:meth:`to_dict`) as JSON; returns ``path`` (``python -m empirical audit-fp --out``)."""
+        return dump_json(self.to_dict(), path, indent=1, ensure_ascii=True)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> AuditResult:
+        kw = {f.name: d[f.name] for f in fields(cls) if f.name in d}
+        kw["shape"] = tuple(d["shape"])
+        kw["classifiers"] = [ClassifierAudit(**c) for c in d["classifiers"]]
+        return cls(**kw)
+
+    @classmethod
+    def from_json(cls, path) -> AuditResult:
+        """Read a witness written by :meth:`to_json`; a file that is not one is a ``ValueError`` naming it."""
+        return load_result(path, "an audit-fp witness", cls.from_dict)
 
     def summary(self) -> str:
         lines = [f"audit-fp {self.noise} sigma={self.sigma:g} shape={'x'.join(map(str, self.shape))} "
@@ -314,7 +333,7 @@ def _judge(name, m0, m1, m2, n, alpha, audit_alpha, sigma, d, distance, noise, s
 
 
 def check_witness(w: dict) -> bool:
-    """Recompute a witness's verdict from its counts (``AuditResult.as_dict()`` or its JSON): True iff every
+    """Recompute a witness's verdict from its counts (``AuditResult.to_dict()`` or its JSON): True iff every
     classifier's numbers and the verdict follow from them (CERTIFY, the implied bound, the Clopper-Pearson upper
     bound).  Raises ValueError on a malformed witness."""
     try:
@@ -338,11 +357,3 @@ def check_witness(w: dict) -> bool:
             return False
         any_unsound |= upper < implied
     return (w["verdict"] == UNSOUND) == any_unsound
-
-
-def write_witness(result: AuditResult, path) -> None:
-    from pathlib import Path
-
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(json.dumps(result.as_dict(), indent=1) + "\n")

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from theory import validate as V
+from theory.jsonio import dump_json, json_float, load_result, to_jsonable
 
 #: Largest mean absolute pixel difference (in units of 1/255) accepted between a lossless image and its JPEG
 #: match: above the largest JPEG-75 error seen on these images (10.2/255), far below the difference between two
@@ -260,23 +261,28 @@ class JpegGapResult:
     device: str = "cpu"
     mae_other_mean: float = math.nan  # the same, between a lossless image and the JPEG of another image of its class
 
-    def to_json(self, path=None) -> str:
-        """The result as JSON (:func:`theory.jsonio.to_jsonable`: inf and nan as strings), also written to
-        ``path`` when given."""
-        from theory.jsonio import result_json
+    def to_dict(self) -> dict:
+        """The JSON-shaped dict (:func:`theory.jsonio.to_jsonable`: inf and nan as strings)."""
+        return to_jsonable(self)
 
-        return result_json(self, path)
+    def to_json(self, path) -> Path:
+        """Write the result as JSON (the report's ``NAME.json``); returns ``path``."""
+        return dump_json(self, path, indent=1)
 
     @classmethod
-    def from_json(cls, path) -> JpegGapResult:
-        from theory.jsonio import json_float, load_versioned
-
-        d = load_versioned(path, JPEG_GAP_SCHEMA_VERSION)
+    def from_dict(cls, d: dict) -> JpegGapResult:
+        if d.get("schema_version") != JPEG_GAP_SCHEMA_VERSION:
+            raise ValueError(f"schema_version must be {JPEG_GAP_SCHEMA_VERSION}, got {d.get('schema_version')!r}")
         per = tuple(JpegGapSigma(s["sigma"], s["model"], tuple(s["rows_lossless"]), tuple(s["rows_jpeg"]),
                                  tuple(GapRow(**g) for g in s["gaps"]), s["seconds"]) for s in d["per_sigma"])
         return cls(d["schema_version"], d["n0"], d["n"], d["alpha"], d["seed"], tuple(d["radii"]),
                    json_float(d["mae_mean"]), json_float(d["mae_max"]), per, d["command"], d.get("provenance", {}),
                    d.get("device", "cpu"), json_float(d.get("mae_other_mean", "nan")))
+
+    @classmethod
+    def from_json(cls, path) -> JpegGapResult:
+        """Read a result written by :meth:`to_json`; a file that is not one is a ``ValueError`` naming it."""
+        return load_result(path, "a JPEG-gap result", cls.from_dict)
 
 
 def paired_gaps(rows_lossless, rows_jpeg, radii=RADII) -> tuple[GapRow, ...]:
@@ -506,13 +512,15 @@ def _figure(res: JpegGapResult, path: Path) -> Path:
     return save_figure(fig, path)
 
 
-def write_jpeg_gap_report(res: JpegGapResult, out_dir, name: str = "cifar10_jpeg_gap") -> Path:
-    """Write ``OUT_DIR/NAME.md`` (with ``NAME.png`` beside it) and ``OUT_DIR/NAME.json`` (the whole result,
-    readable by :meth:`JpegGapResult.from_json`); returns the Markdown path."""
+def write_jpeg_gap_report(res: JpegGapResult, out_dir, *, json_path=None, figures: bool = True,
+                          name: str = "cifar10_jpeg_gap") -> Path:
+    """Write ``OUT_DIR/NAME.md``, the whole result as JSON (``OUT_DIR/NAME.json`` unless ``json_path``; readable
+    by :meth:`JpegGapResult.from_json`) and, with ``figures``, ``NAME.png`` beside the Markdown; returns the
+    Markdown path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    png = _figure(res, out / f"{name}.png")
+    png = _figure(res, out / f"{name}.png") if figures else None
     md = out / f"{name}.md"
-    md.write_text(jpeg_gap_markdown(res, png.name))
-    res.to_json(out / f"{name}.json")
+    md.write_text(jpeg_gap_markdown(res, None if png is None else png.name))
+    res.to_json(Path(json_path) if json_path is not None else out / f"{name}.json")
     return md

@@ -26,7 +26,6 @@ containers (e.g. a crafted pickle) is refused with a ValueError and never execut
 from __future__ import annotations
 
 import pickle
-import platform
 import zipfile
 from pathlib import Path
 
@@ -34,6 +33,7 @@ import torch
 from torch import nn
 
 from empirical.data import DatasetInfo, dataset_info, synthetic_weights
+from theory.report.provenance import library_versions, package_version
 
 ARCHS = ("cnn", "cnn_fast", "mlp", "resnet20", "resnet56", "resnet110", "resnet50", "bayes")
 
@@ -182,12 +182,9 @@ def build_model(arch: str, dataset) -> nn.Sequential:
 
 
 def versions() -> dict:
-    import numpy
-
-    import empirical
-
-    return {"torch": str(torch.__version__), "numpy": str(numpy.__version__), "python": platform.python_version(),
-            "empirical": empirical.__version__}
+    """The checkpoint's ``versions``: :func:`theory.report.provenance.library_versions` (with torch) and the
+    ``rs-verify`` version -- the same record as every report's :class:`theory.report.Provenance`."""
+    return {**library_versions(), "rs-verify": package_version()}
 
 
 def make_meta(dataset, arch: str, noise: str, sigma: float, seed: int, **extra) -> dict:

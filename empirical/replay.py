@@ -1089,38 +1089,6 @@ def sha256_file(path) -> str:
     return h.hexdigest()
 
 
-def library_versions() -> dict:
-    """Versions of the libraries a report depends on (torch only when already imported)."""
-    import platform
-    import sys
-
-    import matplotlib
-    import scipy
-
-    out = {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
-           "matplotlib": matplotlib.__version__}
-    try:
-        from importlib.metadata import version
-
-        out["rs-verify"] = version("rs-verify")
-    except Exception:  # pragma: no cover - not installed
-        pass
-    if "torch" in sys.modules:
-        out["torch"] = sys.modules["torch"].__version__
-    return out
-
-
-def git_commit() -> str | None:
-    import subprocess
-
-    try:
-        r = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
-                           cwd=Path(__file__).resolve().parents[1])
-        return r.stdout.strip() or None
-    except Exception:  # pragma: no cover
-        return None
-
-
 #: c values below the paper's (1, 3) for the 'smaller c yields a larger r' check.
 SMALL_C = (0.5, 0.25)
 

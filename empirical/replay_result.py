@@ -37,7 +37,7 @@ from empirical import replay_report as W
 from theory import validate as V
 from theory._progress import progress_bar
 from theory.certificates import radius as cert_radius
-from theory.jsonio import to_jsonable
+from theory.jsonio import load_result, to_jsonable
 
 #: Version of the JSON layout of :class:`ReplayResult`.
 SCHEMA_VERSION = 1
@@ -207,12 +207,13 @@ class ReplayResult:
         """``dataclasses.asdict`` made JSON-safe (inf/nan as strings, tuples as lists)."""
         return to_jsonable(dataclasses.asdict(self))
 
-    def to_json(self, path=None) -> str:
-        """The JSON text (lists of numbers on one line each); written to ``path`` when given."""
-        text = _compact_lists(json.dumps(self.to_dict(), indent=1, ensure_ascii=False))
-        if path is not None:
-            Path(path).write_text(text + "\n")
-        return text
+    def to_json(self, path) -> Path:
+        """Write the result as JSON (the report's ``<name>.json``; lists of numbers on one line each); returns
+        ``path``."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_compact_lists(json.dumps(self.to_dict(), indent=1, ensure_ascii=False)) + "\n")
+        return path
 
     @classmethod
     def from_dict(cls, d: dict) -> ReplayResult:
@@ -234,8 +235,9 @@ class ReplayResult:
 
     @classmethod
     def from_json(cls, path) -> ReplayResult:
-        """Read a result written by :meth:`to_json` (the report's ``.json``)."""
-        return cls.from_dict(json.loads(Path(path).read_text()))
+        """Read a result written by :meth:`to_json` (the report's ``.json``); a file that is not one is a
+        ``ValueError`` naming it (theory.jsonio.load_result)."""
+        return load_result(path, "a replay result", cls.from_dict)
 
 
 _SCALAR = r'(?:-?[0-9.eE+-]+|null|true|false|"(?:nan|inf|-inf)")'

@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 
 from theory._progress import progress_bar
-from theory.jsonio import to_jsonable
+from theory.jsonio import dump_json, load_result, to_jsonable
 from theory.report import Provenance, md_table, new_figure, save_figure
 from theory.report import fmt as _fmt
 
@@ -166,8 +166,9 @@ class AuditResult:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n"
+    def to_json(self, path: str | Path) -> Path:
+        """Write the result as JSON (the layout of ``reports/audit.json``); returns ``path``."""
+        return dump_json(self.to_dict(), path, indent=1, ensure_ascii=False)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> AuditResult:
@@ -189,8 +190,6 @@ class AuditResult:
     @classmethod
     def from_json(cls, path: str | Path) -> AuditResult:
         """Read an ``audit.json`` written by :func:`write_audit_report` (ValueError naming the file otherwise)."""
-        from theory.jsonio import load_result
-
         return load_result(path, "an audit result", cls.from_dict)
 
     # -- convenience -----------------------------------------------------------------------------------
@@ -553,9 +552,7 @@ def write_audit_report(result: AuditResult, out_dir: str | Path, *, json_path: s
         for rel, content in result.witness_files.items():
             if not Path(rel).name.startswith("claim_"):
                 (out / rel).write_text(json.dumps(content, indent=2) + "\n")
-    jp = Path(json_path) if json_path else out / "audit.json"
-    jp.parent.mkdir(parents=True, exist_ok=True)
-    jp.write_text(result.to_json(), encoding="utf-8")
+    jp = result.to_json(Path(json_path) if json_path else out / "audit.json")
     md = out / "audit.md"
     md.write_text(render_markdown(result, figures=figures), encoding="utf-8")
     return {"markdown": str(md), "json": str(jp), "figures": figs,

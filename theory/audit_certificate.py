@@ -56,6 +56,8 @@ from theory.audit_witness import (
     load_radius_function,
     registered_radius_function,
 )
+from theory.jsonio import dump_json, load_result, to_jsonable
+from theory.report.tables import fmt, md_table
 
 if TYPE_CHECKING:
     from theory.certificates import Probabilities
@@ -124,27 +126,39 @@ class AuditCertificateResult:
     notes: tuple[str, ...] = ()
     schema_version: int = SCHEMA_VERSION
 
-    def to_json(self) -> dict[str, Any]:
-        from theory.jsonio import to_jsonable
+    @property
+    def n_min(self) -> int | None:
+        """The number of draws below which CERTIFY at alpha = 0.001 cannot reach the exceeding region
+        (its bound never exceeds alpha^(1/n), so 1 - pA < ``from_one_minus_pA`` needs n > log(alpha) /
+        log(1 - from_one_minus_pA)); None when the certificate never exceeds."""
+        if self.from_one_minus_pA is None:
+            return None
+        return math.ceil(math.log(0.001) / math.log1p(-self.from_one_minus_pA))
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-shaped dict (:func:`theory.jsonio.to_jsonable` of the fields)."""
         out: dict[str, Any] = to_jsonable(asdict(self))
         return out
 
+    def to_json(self, path: str | Path) -> Path:
+        """Write the result as JSON (the layout of ``audit_certificate_<label>.json``); returns ``path``."""
+        return dump_json(self.to_dict(), path, indent=1, ensure_ascii=True)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AuditCertificateResult:
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(f"schema_version must be {SCHEMA_VERSION}, got {data.get('schema_version')!r}")
+        data = dict(data)
+        for k in ("range_one_minus_pA", "simulation", "notes"):
+            data[k] = tuple(data[k])
+        data["intervals"] = tuple(tuple(iv) for iv in data["intervals"])
+        return cls(**data)
+
     @classmethod
     def from_json(cls, path: str | Path) -> AuditCertificateResult:
-        """Read a result written by :func:`write_audit_certificate_report`; a file that is not one is a
-        ``ValueError`` naming it (theory.jsonio.load_result)."""
-        from theory.jsonio import load_result
-
-        def from_dict(data: dict[str, Any]) -> AuditCertificateResult:
-            if data.get("schema_version") != SCHEMA_VERSION:
-                raise ValueError(f"schema_version must be {SCHEMA_VERSION}, got {data.get('schema_version')!r}")
-            data = dict(data)
-            for k in ("range_one_minus_pA", "intervals", "simulation", "notes"):
-                data[k] = tuple(data[k])
-            return cls(**data)
-
-        return load_result(path, "an audit-certificate result", from_dict)
+        """Read a result written by :meth:`to_json`; a file that is not one is a ``ValueError`` naming it
+        (theory.jsonio.load_result)."""
+        return load_result(path, "an audit-certificate result", cls.from_dict)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -471,15 +485,13 @@ def make_audit_witness(fn: RadiusFn, search: dict[str, Any], *, mechanism: str, 
 # ----------------------------------------------------------------------------------------------------
 
 def _f(x: object, digits: int = 4) -> str:
-    if x is None:
-        return "–"
-    if isinstance(x, float) and math.isinf(x):
-        return "inf"
+    """A report cell: :func:`theory.report.fmt` in ``g`` notation with ``digits`` digits (integers too), None as
+    "–", booleans as True / False (Markdown escaping is :func:`theory.report.md_table`'s)."""
     if isinstance(x, bool):
         return str(x)
-    if isinstance(x, (int, float)):
-        return f"{x:.{digits}g}"
-    return str(x).replace("|", "\\|")
+    if isinstance(x, int):
+        x = float(x)
+    return fmt(x, digits, style="g", none="–")
 
 
 def _slug(s: str) -> str:
@@ -487,9 +499,11 @@ def _slug(s: str) -> str:
 
 
 def write_audit_certificate_report(result: AuditCertificateResult, out_dir: str | Path, *,
-                                   json_path: str | Path | None = None) -> dict[str, str]:
-    """Write ``audit_certificate_<label>.md`` / ``.json`` and, when there is one, ``witness_<label>.json`` into
-    ``out_dir``; returns their paths."""
+                                   json_path: str | Path | None = None, figures: bool = True) -> dict[str, str]:
+    """Write ``audit_certificate_<label>.md``, the JSON (``out_dir/audit_certificate_<label>.json`` unless
+    ``json_path``) and, when there is one, ``witness_<label>.json`` into ``out_dir``; returns their paths
+    (``{"markdown", "json"[, "witness"]}``).  The report has no figure (``figures`` is accepted for the common
+    writer signature)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     slug = _slug(result.certificate)
@@ -498,55 +512,58 @@ def write_audit_certificate_report(result: AuditCertificateResult, out_dir: str 
     paths = {"markdown": str(md), "json": str(js)}
     if result.witness is not None:
         wp = out / f"witness_{slug}.json"
-        wp.write_text(json.dumps(result.witness, indent=2) + "\n")
+        dump_json(result.witness, wp, indent=2, ensure_ascii=True)
         paths["witness"] = str(wp)
-    js.write_text(json.dumps(result.to_json(), indent=1) + "\n")
-    r = result
+    result.to_json(js)
+    md.write_text(_markdown(result, paths.get("witness")))
+    return paths
+
+
+def _markdown(r: AuditCertificateResult, witness_path: str | None) -> str:
+    """The Markdown report of ``r`` (``witness_path``: where its witness file was written)."""
+    intervals = "; ".join(f"[{_f(a, 6)}, {_f(b, 6)}]" for a, b in r.intervals) or "–"
+    fields = [["certificate", f"{r.certificate} ({r.radius_spec or r.registered or 'python function'})"],
+              ["noise, norm, d, sigma", f"{r.mechanism}, {r.norm}, {r.d}, {_f(r.sigma)}"],
+              ["params", json.dumps(r.params)],
+              ["tight radius", f"{'exact' if r.engine_exact else 'bracket [lower, upper]'} ({r.engine_method})"],
+              ["searched 1 - pA", f"[{_f(r.range_one_minus_pA[0])}, 1/2), {r.grid} log-spaced points"],
+              ["exceeds_tight", str(r.exceeds_tight)],
+              ["from_one_minus_pA (exceeds below)", _f(r.from_one_minus_pA, 8)],
+              ["exceeding intervals of 1 - pA", intervals],
+              [f"largest ratio radius / tight{'' if r.engine_exact else ' (upper bound)'}",
+               f"{_f(r.max_ratio, 8)} at 1 - pA = {_f(r.at_one_minus_pA)}"]]
+    if not r.engine_exact:
+        fields.append(["largest ratio radius / lower bound", _f(r.max_ratio_to_lower, 8)])
+    if r.multiclass:
+        m = r.multiclass
+        fields.append([f"runner-up form (K = {m['num_classes']})",
+                       f"exceeds: {m['exceeds_tight']}, largest ratio {_f(m['max_ratio'], 8)} at 1 - pA = "
+                       f"{_f(m['at_one_minus_pA'])}, pB = {_f(m['at_pB'])}"])
+    if r.witness and witness_path is not None:
+        fields.append(["witness", f"`{Path(witness_path).name}` at 1 - pA = {_f(float(r.witness['one_minus_pA']))} "
+                                  f"(re-check: `python -m theory witness {witness_path}`)"])
     L = [f"# Certificate audit: {r.certificate}\n",
          f"Generated by `{r.command or 'theory.audit_certificate.audit_certificate'}`; do not edit by hand.  "
          "Method: `theory/audit_certificate.py` (module docstring), tight radius by `theory/neyman_pearson.py`.\n",
          f"**Verdict: {r.verdict}.**\n",
-         "| field | value |", "|---|---|",
-         f"| certificate | {_f(r.certificate)} ({_f(r.radius_spec or r.registered or 'python function')}) |",
-         f"| noise, norm, d, sigma | {r.mechanism}, {r.norm}, {r.d}, {_f(r.sigma)} |",
-         f"| params | {_f(json.dumps(r.params))} |",
-         f"| tight radius | {'exact' if r.engine_exact else 'bracket [lower, upper]'} ({r.engine_method}) |",
-         f"| searched 1 - pA | [{_f(r.range_one_minus_pA[0])}, 1/2), {r.grid} log-spaced points |",
-         f"| exceeds_tight | {r.exceeds_tight} |",
-         f"| from_one_minus_pA (exceeds below) | {_f(r.from_one_minus_pA, 8)} |",
-         f"| exceeding intervals of 1 - pA | {'; '.join(f'[{_f(a, 6)}, {_f(b, 6)}]' for a, b in r.intervals) or '–'} |",
-         f"| largest ratio radius / tight{'' if r.engine_exact else ' (upper bound)'} | {_f(r.max_ratio, 8)} "
-         f"at 1 - pA = {_f(r.at_one_minus_pA)} |"]
-    if not r.engine_exact:
-        L.append(f"| largest ratio radius / lower bound | {_f(r.max_ratio_to_lower, 8)} |")
-    if r.multiclass:
-        m = r.multiclass
-        L.append(f"| runner-up form (K = {m['num_classes']}) | exceeds: {m['exceeds_tight']}, largest ratio "
-                 f"{_f(m['max_ratio'], 8)} at 1 - pA = {_f(m['at_one_minus_pA'])}, pB = {_f(m['at_pB'])} |")
-    if r.witness:
-        L.append(f"| witness | `{Path(paths['witness']).name}` at 1 - pA = {_f(float(r.witness['one_minus_pA']))} "
-                 f"(re-check: `python -m theory witness {paths['witness']}`) |")
-    L.append("")
+         md_table(["field", "value"], fields), ""]
     if r.simulation:
         L.append("## CERTIFY simulation on the worst-case classifier (true radius = tight radius)\n")
         L.append("`theory.soundness.simulate_setting`: counts from their exact law, failure = certified radius > true "
                  "radius; *exact* = failure probability by binomial tails.\n")
-        L.append("| 1 - pA | n | true radius | trials | failures | rate | interval (1 - 1e-6) | exact P(fail) | alpha "
-                 "| verdict |")
-        L.append("|---|---|---|---|---|---|---|---|---|---|")
-        for s in r.simulation:
-            L.append(f"| {_f(s['one_minus_pA'])} | {s['n']:g} | {_f(s['true_radius'], 6)} | {s['trials']} | "
-                     f"{s['failures']} | {_f(s['rate'])} | [{_f(s['ci'][0])}, {_f(s['ci'][1])}] | "
-                     f"{_f(s['exact_failure_probability'])} | {s['alpha']:g} | {s['verdict']} |")
+        L.append(md_table(["1 - pA", "n", "true radius", "trials", "failures", "rate", "interval (1 - 1e-6)",
+                           "exact P(fail)", "alpha", "verdict"],
+                          [[_f(s["one_minus_pA"]), _f(s["n"], 6), _f(s["true_radius"], 6), s["trials"], s["failures"],
+                            _f(s["rate"]), f"[{_f(s['ci'][0])}, {_f(s['ci'][1])}]",
+                            _f(s["exact_failure_probability"]), _f(s["alpha"], 6), s["verdict"]]
+                           for s in r.simulation]))
         L.append("")
-        if r.from_one_minus_pA is not None:
-            n_min = math.ceil(math.log(0.001) / math.log1p(-r.from_one_minus_pA))
+        if r.n_min is not None:
             L.append(f"CERTIFY's bound never exceeds alpha^(1/n), so the exceeding region (1 - pA < "
-                     f"{_f(r.from_one_minus_pA)}) is reachable only with n > {n_min:.3g} draws at alpha = 0.001.\n")
+                     f"{_f(r.from_one_minus_pA)}) is reachable only with n > {r.n_min:.3g} draws at alpha = 0.001.\n")
     if r.notes:
         L.append("## Notes\n")
         L += [f"* {n}" for n in r.notes]
         L.append("")
     L.append(f"Runtime {r.seconds:.1f} s.\n")
-    md.write_text("\n".join(L))
-    return paths
+    return "\n".join(L)

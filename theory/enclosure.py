@@ -131,7 +131,9 @@ class Enclosure:
         """Whether the two enclosures share a point (default and thorough runs must)."""
         return self.lo <= other.hi and other.lo <= self.hi
 
-    def to_json(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-shaped dict (``lo``, ``hi``, ``arg``, ``boxes``, ``complete``, ``method`` and ``extra``'s keys):
+        a part of a bigger result (an audit's evidence), not a result of its own."""
         return {"lo": self.lo, "hi": self.hi, "arg": list(self.arg), "boxes": self.boxes,
                 "complete": self.complete, "method": self.method, **self.extra}
 

@@ -24,6 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from theory.report.tables import md_table
+
 if TYPE_CHECKING:
     from theory.neyman_pearson import TightRadius
 
@@ -152,12 +154,10 @@ def followup_markdown() -> list[str]:
          "2020 (ICML, 'Curse of dimensionality on randomized smoothing'), Blum et al. 2020 (JMLR, 'Random smoothing "
          "might be unable to certify ℓ∞ robustness').  They fix the noise's per-coordinate magnitude; the seed paper "
          "fixes E‖z‖∞ or σ.  Numbers: `theory.neyman_pearson` at pA = 0.99 (`theory/followup.py`).\n",
-         "| seed paper | follow-up | claims | relation | why |", "|---|---|---|---|---|"]
-    for r in ROWS:
-        why = r.why.format(**nums)
-        L.append(f"| {r.seed} ({r.cell}) | {r.followup} | {', '.join(r.followup_ids) or '–'} | **{r.relation}** | "
-                 f"{why} |")
-    L.append("")
+         *md_table(["seed paper", "follow-up", "claims", "relation", "why"],
+                   [[f"{r.seed} ({r.cell})", r.followup, ", ".join(r.followup_ids) or "–", f"**{r.relation}**",
+                     r.why.format(**nums)] for r in ROWS]).split("\n"),
+         ""]
     counts = {rel: sum(r.relation == rel for r in ROWS) for rel in RELATIONS}
     L.append(f"{counts[AGREE]} rows agree, {counts[DISAGREE]} disagree, {counts[NOT_COMPARABLE]} are not comparable "
              "as printed (different normalisation or certification notion).\n")

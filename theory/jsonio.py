@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 _R = TypeVar("_R")
 
-__all__ = ["to_jsonable", "dump_json", "load_json", "json_float", "result_json", "load_versioned", "load_result"]
+__all__ = ["to_jsonable", "dump_json", "load_json", "json_float", "load_result"]
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -111,43 +111,6 @@ def load_json(path: str | Path) -> Any:
     [1, 'nan']
     """
     return json.loads(Path(path).read_text(encoding="utf-8"))
-
-
-def result_json(result: Any, path: str | Path | None = None) -> str:
-    """A result object as JSON text (:func:`to_jsonable`, indent 1), also written to ``path`` when given.
-
-    Examples
-    --------
-    >>> print(result_json({"radius": float("inf")}))
-    {
-     "radius": "inf"
-    }
-    """
-    if path is not None:
-        dump_json(result, path)
-    return json.dumps(to_jsonable(result), indent=1, ensure_ascii=False)
-
-
-def load_versioned(path: str | Path, schema_version: int) -> dict[str, Any]:
-    """The JSON object in ``path``, refused (ValueError naming ``path``) unless its ``schema_version`` is the
-    expected one: a result written by another version of the code is not silently misread.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = dump_json({"schema_version": 2, "x": 1}, pathlib.Path(tempfile.mkdtemp()) / "r.json")
-    >>> load_versioned(p, 2)["x"]
-    1
-    >>> load_versioned(p, 3)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: path: ... has schema_version 2, expected 3
-    """
-    d = load_json(path)
-    if not isinstance(d, dict) or d.get("schema_version") != schema_version:
-        found = d.get("schema_version") if isinstance(d, dict) else None
-        raise ValueError(f"path: {str(path)!r} has schema_version {found!r}, expected {schema_version}")
-    return d
 
 
 def load_result(path: str | Path, what: str, from_dict: Callable[[dict[str, Any]], _R]) -> _R:

@@ -66,14 +66,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from flint import acb, arb
 
 from theory import enclosure as E
 from theory import validate as V
+from theory.jsonio import dump_json, json_float, load_result, to_jsonable
 
 #: accepted ranges (beyond them k or the noise magnitudes leave the float range; the bound is linear in r)
 D_MAX = 10**9
@@ -219,6 +221,10 @@ def best_mechanism(notion: str, norm: str, d: int, R: float, eps_step: float) ->
 # the result
 # ----------------------------------------------------------------------------------------------------
 
+#: version of the JSON layout written by :meth:`LowerBoundResult.to_json`
+SCHEMA_VERSION = 1
+
+
 @dataclass(frozen=True)
 class LowerBoundResult:
     """A rigorous lower bound on α = sup_x E‖A(x) − x‖∞ over (2r, notion, norm, ε/2)-robust mechanisms
@@ -245,13 +251,46 @@ class LowerBoundResult:
     k: int
     s: float
 
+    schema_version: int = SCHEMA_VERSION
+
     JSON_FIELDS = ("lower_bound", "claimed_rate", "ratio", "best_mechanism", "best_mechanism_alpha", "gap",
                    "cube_side")
 
-    def to_json(self) -> dict[str, Any]:
-        """The CLI's JSON object: exactly :attr:`JSON_FIELDS`."""
+    def cli_dict(self) -> dict[str, Any]:
+        """The CLI's JSON object (``python -m theory lower-bound --json``): exactly :attr:`JSON_FIELDS`."""
         d = asdict(self)
         return {k: d[k] for k in self.JSON_FIELDS}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, JSON-shaped (:func:`theory.jsonio.to_jsonable`: inf and nan as strings)."""
+        out: dict[str, Any] = to_jsonable(self)
+        return out
+
+    def to_json(self, path: str | Path) -> Path:
+        """Write the whole result as JSON; returns ``path`` (read back with :meth:`from_json`).
+
+        >>> import tempfile, pathlib
+        >>> res = lower_bound("T16", d=100, eps=1.0, with_mechanism=False)
+        >>> back = LowerBoundResult.from_json(res.to_json(pathlib.Path(tempfile.mkdtemp()) / "lb.json"))
+        >>> back.lower_bound == res.lower_bound, back.best_mechanism_alpha  # nan without a mechanism
+        (True, nan)
+        """
+        return dump_json(self, path, indent=1)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> LowerBoundResult:
+        if d.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(f"schema_version must be {SCHEMA_VERSION}, got {d.get('schema_version')!r}")
+        kw = {f.name: d[f.name] for f in fields(cls)}
+        for f in fields(cls):
+            if f.type == "float":
+                kw[f.name] = json_float(kw[f.name])
+        return cls(**kw)
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> LowerBoundResult:
+        """Read a result written by :meth:`to_json`; a file that is not one is a ``ValueError`` naming it."""
+        return load_result(path, "a lower-bound result", cls.from_dict)
 
 
 def _setting(claim: str | None, notion: str | None, norm: str | None) -> tuple[str, tuple[str, str]]:

@@ -72,7 +72,7 @@ from theory.ground_truth import (
     slab_multiclass,
 )
 from theory.jsonio import dump_json, load_result, to_jsonable
-from theory.report import Provenance, new_figure, save_figure
+from theory.report import Provenance, fmt, new_figure, save_figure
 
 __all__ = [
     "GroundTruth",
@@ -961,13 +961,10 @@ def _summarise(rows: list[SettingResult], *, trials: int, alpha: float, n0: int,
 
 
 def _fmt(x: Any, digits: int = 3) -> str:
-    if x is None:
-        return "–"
-    if isinstance(x, float) and math.isinf(x):
-        return "inf"
-    if x == 0:
-        return "0"
-    return f"{x:.{digits}g}"
+    """:func:`theory.report.fmt` in ``g`` notation (integers too: 1000 -> "1e+03"), None as "–"."""
+    if isinstance(x, (int, np.integer)):
+        x = float(x)
+    return fmt(x, digits, style="g", none="–")
 
 
 def _gt_str(r: SettingResult) -> str:

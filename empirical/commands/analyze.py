@@ -53,7 +53,7 @@ def run(args) -> int:
     if args.json:
         from theory.cli import print_json
 
-        print_json({**res.to_json(), "written": paths})
+        print_json({**res.to_dict(), "written": paths})
     else:
         print(render_markdown(res), end="")
         if paths:

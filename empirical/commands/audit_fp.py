@@ -61,7 +61,7 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from empirical.fp_audit import audit_fp, write_witness
+    from empirical.fp_audit import audit_fp
 
     K.setup_threads()
     names = tuple(s.strip() for s in args.classifiers.split(",") if s.strip())
@@ -69,11 +69,11 @@ def run(args) -> int:
                    compiled=args.compiled, device=args.device, batch=args.batch, x_pixel=args.x_pixel,
                    x_prime_pixel=args.x_prime_pixel, classifiers=names, progress=K.say)
     if args.out:
-        write_witness(res, args.out)
+        res.to_json(args.out)
     if args.json:
         from theory.cli import print_json
 
-        print_json(res.as_dict())
+        print_json(res.to_dict())
     else:
         print(res.summary() + (f"\nwitness: {args.out}" if args.out else ""))
     return 1 if res.unsound else 0

@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     res = compute_jpeg_gap(models, lossless, jpeg, n0=args.n0, n=args.n, alpha=args.alpha, batch=batch, device=dev,
                            seed=args.seed, work=work, mae=mae, progress=not args.no_progress, compile_cpu=args.compile,
                            command=K.command_line(NAME, "python -m empirical jpeg-gap"))
-    md = write_jpeg_gap_report(res, args.out, args.name)
+    md = write_jpeg_gap_report(res, args.out, name=args.name)
     for s in res.per_sigma:
         g0 = s.gaps[0]
         print(f"sigma {s.sigma:g}: certified accuracy at R = 0: lossless {g0.acc_lossless:.0f}%, JPEG "

@@ -238,7 +238,7 @@ def test_audit_flags_the_float_path():
     assert r.verdict == UNSOUND
     low = next(c for c in r.classifiers if c.classifier == "fp-lowbits")
     assert low.unsound and low.inside_ball and low.nA_x_prime == 0
-    w = r.as_dict()
+    w = r.to_dict()
     assert check_witness(json.loads(json.dumps(w)))
     w["classifiers"][0]["upper_x_prime"] = 0.5  # a tampered witness does not check
     assert not check_witness(w)
@@ -248,7 +248,7 @@ def test_audit_passes_the_sound_path():
     r = audit_fp("gaussian-lattice", 0.25, **AUDIT)
     assert r.verdict == SOUND, r.summary()
     assert {c.classifier for c in r.classifiers} == {"fp-lowbits", "fp-canonical", "lattice-parity", "half-space"}
-    assert check_witness(r.as_dict())
+    assert check_witness(r.to_dict())
     half = next(c for c in r.classifiers if c.classifier == "half-space")
     assert half.inside_ball and half.upper_x_prime - half.implied_lower < 0.25  # the tight classifier is close
 

@@ -151,7 +151,7 @@ def repaired_lower_bound_check(claim: str, rate: Callable[[int, float], float] |
         rng = LB.EPS_RANGE[(notion, norm)]
         asym = LB.ASYMPTOTIC_CONSTANT[(notion, norm)]
         enc_data: dict[str, Any] = {} if enc is None else {
-            "uniform_constant_enclosure": [enc.lo, enc.hi], "enclosure": enc.to_json()}
+            "uniform_constant_enclosure": [enc.lo, enc.hi], "enclosure": enc.to_dict()}
         if not holds:
             return evidence(REFUTES if rate is not None else NOT_DECIDABLE, ok,
                             f"lower_bound/rate falls to {c:.3g} (d = {worst[1]}, ε = {worst[2]:.3g}) on a log grid of "
@@ -365,7 +365,7 @@ def optimality_check(notion: str, norm: str, expect: str, mechanism_alpha: Calla
                        f"(verified): min ∈ {emin.text(4)} at d = {int(emin.arg[0])}, max ∈ {emax.text(4)} at d = "
                        f"{int(emax.arg[0])}" + ("" if emin.complete and emax.complete else " (box budget exhausted)")
                        + ". Growth in d from a fit over the 9 dimensions (sampled): ")
-            rng_data = {"gap_range": {"min": emin.to_json(), "max": emax.to_json(), "d_range": [1, 10**6],
+            rng_data = {"gap_range": {"min": emin.to_dict(), "max": emax.to_dict(), "d_range": [1, 10**6],
                                       "eps": 1.0}}
         fitd = {"slope_vs_sqrt_ln_d": fit.slope, "intercept": fit.intercept, "rms_residual": fit.residual,
                 "exponent_vs_ln_d": fit.exponent, "growth": growth, "max_gap": fit.max_gap,

@@ -17,6 +17,7 @@ with the verdicts and assurances of that audit), 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 NAME = "audit"
@@ -40,6 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from theory.audit import AuditResult, compute_audit, verdict_differences, write_audit_report
     from theory.cli import output_file, output_folder
+    from theory.jsonio import to_jsonable
 
     other = AuditResult.from_json(args.against) if args.against else None   # a bad file fails before the run
     # outputs checked before the computation (creating nothing: an unknown --id is still a one-line error
@@ -51,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
                            soundness=not args.no_soundness)
     paths = write_audit_report(result, args.out, json_path=args.json_out)
     if args.json:
-        print(result.to_json(), end="")
+        print(json.dumps(to_jsonable(result.to_dict()), indent=1, ensure_ascii=False))
     else:
         print(f"audit: {paths['markdown']}, {paths['json']}")
         for line in result.summary_lines:

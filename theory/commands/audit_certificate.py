@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
                                   radius_spec=args.radius, **kw)
     paths = A.write_audit_certificate_report(res, args.out)
     if args.json:
-        print_json({**res.to_json(), "files": paths})
+        print_json({**res.to_dict(), "files": paths})
     else:
         print(f"{res.certificate} ({res.mechanism}, {res.norm}, d={res.d}): {res.verdict}")
         print(f"  exceeds_tight={res.exceeds_tight}  from_one_minus_pA={res.from_one_minus_pA}  "

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     r = V.in_closed_interval("--r", args.r, *R_LIMITS)
     res = lower_bound(args.claim, d=d, eps=eps, r=r)
     if args.json:
-        print_json(res.to_json())
+        print_json(res.cli_dict())
         return 0
     print(f"{res.claim}: ({2 * res.r:g}, {res.notion}, {res.norm}, {res.eps / 2:g})-robust and accurate on "
           f"[0, {res.cube_side:.6g}]^{res.d}")

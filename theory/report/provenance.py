@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Provenance", "package_version"]
+__all__ = ["Provenance", "git_commit", "library_versions", "package_version"]
 
 #: Libraries whose versions every report records (torch too, but only when already imported:
 #: the theory side must never import it).
@@ -30,6 +30,49 @@ def package_version() -> str:
         return version("rs-verify")
     except PackageNotFoundError:  # pragma: no cover - running from a checkout that was never installed
         return "0+unknown"
+
+
+def library_versions() -> dict[str, str]:
+    """``{library: version}``: Python, numpy, scipy, mpmath, sympy, matplotlib, and torch when it is already
+    imported (the theory side never imports it) -- the ``versions`` of every :class:`Provenance` and of the
+    checkpoints' metadata.
+
+    Examples
+    --------
+    >>> v = library_versions()
+    >>> list(v)[:3], "torch" in v or "torch" not in sys.modules
+    (['python', 'numpy', 'scipy'], True)
+    """
+    import importlib
+
+    versions = {"python": platform.python_version()}
+    for name in _LIBRARIES:
+        try:
+            versions[name] = str(importlib.import_module(name).__version__)
+        except ImportError:  # pragma: no cover - all are dependencies
+            continue
+    if "torch" in sys.modules:
+        versions["torch"] = str(sys.modules["torch"].__version__)
+    return versions
+
+
+def _root() -> Path:
+    """The checkout the code was imported from."""
+    return Path(__file__).resolve().parents[2]
+
+
+def git_commit() -> str | None:
+    """``git rev-parse HEAD`` of the checkout the code was imported from (None outside git or without git).
+
+    Examples
+    --------
+    >>> c = git_commit()
+    >>> c is None or len(c) == 40
+    True
+    """
+    if not (_root() / ".git").exists():
+        return None
+    return _git(_root(), "rev-parse", "HEAD")
 
 
 def _git(root: Path, *args: str) -> str | None:
@@ -81,28 +124,17 @@ class Provenance:
     @classmethod
     def collect(cls, command: str, seed: int | None = None) -> Provenance:
         """Record the provenance of a run of ``command`` now (git is asked about the imported checkout)."""
-        import importlib
-
         if not isinstance(command, str) or not command:
             raise ValueError(f"command must be a non-empty string, got {command!r}")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
             raise ValueError(f"seed must be an integer or None, got {seed!r}")
-        versions = {"python": platform.python_version()}
-        for name in _LIBRARIES:
-            try:
-                versions[name] = importlib.import_module(name).__version__
-            except ImportError:  # pragma: no cover - all are dependencies
-                continue
-        if "torch" in sys.modules:
-            versions["torch"] = str(sys.modules["torch"].__version__)
-        root = Path(__file__).resolve().parents[2]
-        commit = dirty = None
-        if (root / ".git").exists():
-            commit = _git(root, "rev-parse", "HEAD")
-            status = _git(root, "status", "--porcelain", "--untracked-files=no")
+        commit = git_commit()
+        dirty = None
+        if commit is not None:
+            status = _git(_root(), "status", "--porcelain", "--untracked-files=no")
             dirty = bool(status) if status is not None else None
         return cls(command=command, seed=seed, version=package_version(), commit=commit, dirty=bool(dirty),
-                   versions=versions)
+                   versions=library_versions())
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Provenance:

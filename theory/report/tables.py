@@ -81,7 +81,8 @@ def md_cell(x: Any, digits: int = 4) -> str:
     return fmt(x, digits).replace("|", "\\|").replace("\r\n", " ").replace("\n", " ")
 
 
-def md_table(headers: Sequence[Any], rows: Iterable[Sequence[Any]], *, digits: int = 4) -> str:
+def md_table(headers: Sequence[Any], rows: Iterable[Sequence[Any]], *, digits: int = 4,
+             align: str | None = None) -> str:
     """A GitHub-flavoured Markdown table (no trailing newline).
 
     Parameters
@@ -93,11 +94,15 @@ def md_table(headers: Sequence[Any], rows: Iterable[Sequence[Any]], *, digits: i
         (strings unchanged) and have '|' escaped, so a cell such as ``"‖z‖ | d"`` cannot split a column.
     digits
         Significant digits for numeric cells.
+    align
+        One letter per column, ``"l"`` (``---``, the default for every column) or ``"r"`` (``---:``,
+        right-aligned numbers).
 
     Raises
     ------
     ValueError
-        If ``headers`` is empty or a row's length differs from the number of headers.
+        If ``headers`` is empty, a row's length differs from the number of headers, or ``align`` is not one
+        letter ``l`` / ``r`` per column.
 
     Examples
     --------
@@ -106,11 +111,20 @@ def md_table(headers: Sequence[Any], rows: Iterable[Sequence[Any]], *, digits: i
     |---|---|
     | ℓ2 | 0.25 |
     | a\\|b | inf |
+    >>> print(md_table(["R", "accuracy %"], [[0.5, 81]], align="lr"))
+    | R | accuracy % |
+    |---|---:|
+    | 0.5 | 81 |
     """
     headers = list(headers)
     if not headers:
         raise ValueError("headers must be a non-empty sequence of column titles")
-    lines = ["| " + " | ".join(md_cell(h, digits) for h in headers) + " |", "|" + "---|" * len(headers)]
+    if align is None:
+        align = "l" * len(headers)
+    if not isinstance(align, str) or len(align) != len(headers) or set(align) - {"l", "r"}:
+        raise ValueError(f"align must be one letter 'l' or 'r' per column ({len(headers)}), got {align!r}")
+    lines = ["| " + " | ".join(md_cell(h, digits) for h in headers) + " |",
+             "|" + "".join("---|" if a == "l" else "---:|" for a in align)]
     for i, row in enumerate(rows):
         row = list(row)
         if len(row) != len(headers):
