@@ -296,3 +296,31 @@ def test_futility_refuses_only_what_the_cap_could_not_certify():
     assert seen == {Q.REFUSED, Q.UNDECIDED}            # both sides of the rule were exercised
     with pytest.raises(ValueError, match="futility"):
         Q.decide_targets(k, t, N, a, lv, futility=1.5)
+
+
+def test_fft_dynamic_program_equals_the_direct_sums():
+    """The FFT route (used at the real cap) gives the direct convolution's probabilities to 1e-12, with an error
+    bound that covers the difference; a planted FFT bug (no clipping of negative round-off, or a shifted
+    kernel) would break the equality."""
+    looks = Q.look_schedule(3000, 200, 20)
+    rule = S.sequential_targets([0.1], 3000, 0.01)
+    p = 0.9 * (1 - 1e-9)
+    old = S._FFT_ABOVE
+    try:
+        S._FFT_ABOVE = 0
+        fft, err = S.exact_false_certificate_with_error(rule, p, looks)
+        rfft, _ = S.exact_false_certificate_with_error(S.sequential_radius(3000, 0.01, 1.0), 0.95, looks, mode="radius")
+    finally:
+        S._FFT_ABOVE = old
+    direct, err0 = S.exact_false_certificate_with_error(rule, p, looks)
+    rdirect, _ = S.exact_false_certificate_with_error(S.sequential_radius(3000, 0.01, 1.0), 0.95, looks, mode="radius")
+    assert 0 < err < 1e-9 and err0 < 1e-25
+    assert abs(float(fft[0]) - float(direct[0])) <= max(err, 1e-12) and float(direct[0]) > 1e-3
+    assert abs(float(rfft) - float(rdirect)) <= 1e-12
+
+
+def test_exact_cap_table_flags_an_unsound_rule():
+    """The real-cap table's verdict is not vacuous: the same machinery on the peeking bug exceeds alpha."""
+    looks = Q.look_schedule(5000, 500)
+    v, err = S.exact_false_certificate_with_error(S.peeking_cp_targets([0.1], 5000, 0.01), 0.9 * (1 - 1e-9), looks)
+    assert float(v[0]) - err > 0.01
