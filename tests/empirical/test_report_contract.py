@@ -10,13 +10,19 @@ back, write back and render byte for byte.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import pytest
 
 from empirical.analysis import AnalyzeResult, ColumnAnalysis, RunAnalysis, write_analyze_report
 from empirical.device_check import DEVICE_CHECK_SCHEMA_VERSION, DeviceCheckResult, write_device_check_report
-from empirical.experiments import EXPERIMENT_SCHEMA_VERSION, ExperimentResult, FigureSpec, write_experiment_report
+from empirical.experiments import (
+    EXPERIMENT_SCHEMA_VERSION,
+    ExperimentResult,
+    experiment_markdown,
+    write_experiment_report,
+)
 from empirical.fp_audit import AuditResult as FpAuditResult
 from empirical.fp_audit import ClassifierAudit
 from empirical.fp_soundness import FpSoundnessResult, write_fp_soundness_report
@@ -51,6 +57,73 @@ def _fp_audit() -> FpAuditResult:
                          1e-6, 0.0, 0, False, "cpu", "eager", 0.5, torch_version="2.x", classifiers=[c])
 
 
+def _experiment_result() -> ExperimentResult:
+    """A Cohen-protocol result written by hand as data: one Gaussian run (sigma 0.5) and its eq.-6 run on three
+    points (two certified-correct, one abstained); the model's noisy accuracy is NaN (a non-finite float must
+    survive the JSON)."""
+    from theory.certificates import RADIUS_COLUMNS
+
+    def run(key, mech, sigma, radii):
+        return {"key": key, "model_key": "m", "mechanism": mech, "sigma": sigma, "train_noise": "gaussian",
+                "train_sigma": 0.5, "d": 64, "idx": [0, 150, 300], "correct": [1, 1, 0], "predict": [3, 7, -1],
+                "pA_lower": [0.99, 0.9, 0.5], "radii": {c: radii for c in RADIUS_COLUMNS[mech]}, "seconds": 1.5,
+                "tsv": f"/w/tsv/{key}.tsv"}
+
+    se = 0.020282115352708206  # matched_exponential_sigma(0.5, 64)
+    plan = [["digits_cohen_train0.5_gauss0.5", "gaussian-0.5", "gaussian", 0.5],
+            ["digits_cohen_train0.5_exp0.02028", "gaussian-0.5", "exponential-linf", se]]
+    settings = {"arch": "cnn_fast", "epochs": 1, "points": 3, "n0": 10, "n": 40, "alpha": 0.001, "batch": 40,
+                "train_examples": 300, "train_batch": 128, "recipe": "fast", "train_seconds": 600.0}
+    context = {"name": "proto", "command": "python -m empirical experiment digits --scale cohen", "scale": "cohen",
+               "device_name": "cpu: test", "seed": 0, "data_dir": None, "budget_s": None, "settings": settings,
+               "date": "2026-01-01 00:00 UTC", "seconds": 12.3,
+               "provenance": {"command": "python -m empirical experiment digits --scale cohen", "seed": 0,
+                              "version": "0.1.0", "commit": "abcdef1234567", "dirty": False,
+                              "versions": {"numpy": "2.0"}}}
+    meta = {"arch": "cnn_fast", "recipe": "fast", "noise": "gaussian", "sigma": 0.5, "train_examples": 300,
+            "epochs": 1, "epochs_requested": 1, "test_acc_clean": 0.9, "test_acc_noisy": float("nan"),
+            "train_seconds": 4.0, "load1_end": 1.5, "cpu_count": 2}
+    inputs = {"dataset": "digits", "d": 64, "metas": {"gaussian-0.5": meta}, "skipped": [], "missing": [],
+              "indices": [0, 150, 300], "sigmas": [0.5], "plan": plan, "test_size": 450, "train_size": 1347,
+              "report_only": False,
+              "runs": {plan[0][0]: run(plan[0][0], "gaussian", 0.5, [0.5, 0.1, 0.0]),
+                       plan[1][0]: run(plan[1][0], "exponential-linf", se, [0.002, 0.001, 0.0])}}
+    return ExperimentResult(EXPERIMENT_SCHEMA_VERSION, "proto", "digits", "cohen", "protocol", context, inputs)
+
+
+def test_experiment_result_holds_data_and_its_writer_composes_the_same_report_after_json(tmp_path):
+    """issue 22.3: ExperimentResult holds the run's data and context (no Markdown, no figure recipes);
+    result -> to_json -> from_json -> writer gives the same Markdown and summary JSON byte for byte, and
+    the report states the stored date, commit and elapsed time (not the clock's) and the certified accuracies of
+    the stored points (counted by hand: at R = 0 two of three points, at R = 0.25 and 0.5 one, at 0.75 none;
+    median radius of the certified-correct points median(0.5, 0.1) = 0.3)."""
+    res = _experiment_result()
+    assert [f.name for f in fields(ExperimentResult)] == ["schema_version", "name", "experiment", "scale", "kind",
+                                                          "context", "inputs"]
+    # figures=False keeps this test fast (the figures' bytes after a round trip: test_experiments' smoke test)
+    a = write_experiment_report(res, tmp_path / "a", json_path=tmp_path / "r.json", figures=False)
+    back = ExperimentResult.from_json(tmp_path / "r.json")
+    b = write_experiment_report(back, tmp_path / "b", figures=False)
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert names == ["proto.json", "proto.md"]
+    assert names == sorted(p.name for p in (tmp_path / "b").iterdir())
+    for n in names:
+        assert (tmp_path / "a" / n).read_bytes() == (tmp_path / "b" / n).read_bytes(), n
+    md = a.read_text()
+    assert b.read_text() == md == experiment_markdown(back)
+    assert "* date: 2026-01-01 00:00 UTC; commit abcdef1\n" in md and "versions: numpy 2.0, rs-verify 0.1.0" in md
+    assert ("| 0.5 | Cohen (tight ℓ2) | 3 | 66.7 | 33.3 | 33.3 | 0.0 | 0.0 | 0.0 | 0.0 | 0.0 | 0.0 | 0.300 |"
+            in md)
+    assert "| gaussian-0.5 | cnn_fast | fast | 0.5 | 300 | 1/1 | 90.0 | nan | 4 |" in md
+    summary = json.loads((tmp_path / "a" / "proto.json").read_text())
+    assert summary["seconds"] == 12.3 and summary["models"]["gaussian-0.5"]["test_acc_noisy"] == "nan"
+    bad = json.loads((tmp_path / "r.json").read_text())
+    bad["kind"] = "nosuch"
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    with pytest.raises(ValueError, match="kind"):
+        ExperimentResult.from_json(tmp_path / "bad.json")
+
+
 def _small_results():
     col = ColumnAnalysis("radius", "l2", (0.0, 0.5), (0.75, float("nan")), 0.3, 0.9, ((0.0, 0.75), (0.9, 0.0)))
     yield AnalyzeResult((RunAnalysis("a.tsv", "a", None, 4, None, 0.75, 0.25, {"radius": col}),),
@@ -62,9 +135,7 @@ def _small_results():
         "scale": "dry", "dry_run": True, "fake_data": True, "time_budget": None, "sizes": {"n": 10},
         "json_name": "gpu.json", "tsv_name": "gpu.tsv", "benches": [], "certify": [],
         "skipped": ["x"]}), None
-    spec = FigureSpec("f.png", 1, 1, (4.0, 3.0), {}, ((0, "plot", [[0, 1], [0.5, 0.25]], {"color": "C0"}),))
-    yield ExperimentResult(EXPERIMENT_SCHEMA_VERSION, "digits", "digits", "smoke", "# md\n", {"acc": 0.5},
-                           (spec,)), None
+    yield _experiment_result(), (lambda a, b: json.dumps(asdict(a)) == json.dumps(asdict(b)))  # NaN inside
     yield _fp_audit(), None
 
 
