@@ -321,3 +321,17 @@ def test_report_steps_need_the_settings_of_their_run(tmp_path):
         ctx.require_settings()
     ctx.settings = X.SETTINGS["cpu"]["digits"]
     assert ctx.require_settings() is X.SETTINGS["cpu"]["digits"]
+
+
+def test_result_data_keeps_non_finite_floats_and_the_arrays_of_a_run():
+    """What an ExperimentResult holds is plain JSON data in which NaN / inf stay floats (the composer formats them
+    as numbers) and a run's arrays come back with their values and integer / float kinds."""
+    data = X._data({"nan": float("nan"), "inf": np.float64(np.inf), "t": (1, 2), "a": np.arange(2)})
+    assert np.isnan(data["nan"]) and data["inf"] == float("inf") and data["t"] == [1, 2] and data["a"] == [0, 1]
+    run = X.Run("k", "m", "gaussian", 0.5, "gaussian", 0.5, 64, np.array([0, 7]), np.array([1, 0]),
+                np.array([3, -1]), np.array([0.9, float("nan")]), {"radius_cohen": np.array([0.25, 0.0])}, 1.5, "t")
+    back = X._run_from_data(json.loads(json.dumps(X._run_data(run))))
+    assert back.idx.dtype.kind == back.correct.dtype.kind == back.predict.dtype.kind == "i"
+    assert back.idx.tolist() == [0, 7] and back.predict.tolist() == [3, -1]
+    assert back.pA_lower[0] == 0.9 and np.isnan(back.pA_lower[1]) and back.radii["radius_cohen"].tolist() == [0.25, 0.0]
+    assert (back.key, back.sigma, back.d, back.seconds, back.tsv) == ("k", 0.5, 64, 1.5, "t")
