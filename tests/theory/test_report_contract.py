@@ -166,11 +166,15 @@ def test_sequential_soundness_report_writes_renders_and_reads_back(tmp_path):
     assert (md.name, js.name) == ("sequential_soundness.md", "sequential_soundness.json")
     assert SequentialSoundnessResult.from_json(js) == res
     check_sequential_soundness_report(tmp_path / "r", tmp_path)
+    from scipy.stats import binom
+
     rows = json.loads(js.read_text())["monte_carlo"]
-    assert [r["refutes"] for r in rows] == [False] * 3 and all(0 < r["ci_lower"][r["false"].index(max(r["false"]))]
-                                                              < r["rate"][r["false"].index(max(r["false"]))]
-                                                              for r in rows)
-    assert "| target | 0.05 | 0.1 |" in md.read_text() and "(**> α**)" in md.read_text()
+    assert [r["refutes"] for r in rows] == [False] * 3
+    for r in rows:  # Clopper-Pearson lower bound L at 1 - 1e-6: P(Binomial(n, L) >= k) = 1e-6 (binomial tail route)
+        for k, lo in zip(r["false"], r["ci_lower"], strict=True):
+            assert lo == 0.0 if k == 0 else binom.sf(k - 1, r["trials"], lo) == pytest.approx(1e-6, rel=1e-6)
+    text = md.read_text()
+    assert "| target | 0.05 | 0.1 |" in text and "(**> α**)" in text and "| 2,000 | 12 |" in text
     _, js2 = write_sequential_soundness_report(res, tmp_path / "s", json_path=tmp_path / "j" / "x.json")
     assert js2 == tmp_path / "j" / "x.json" and not (tmp_path / "s" / "sequential_soundness.json").exists()
 
