@@ -49,7 +49,7 @@ def test_simulation_on_a_log_and_report_files(tmp_path):
            "targets": list(R.TARGETS), "fraction": 0.05, "goals": R.GOALS, "machine": "m", "load_start": 1,
            "load_end": 1, "scale_note": "cut", "simulations": [m],
            "sigmas": [R.summarise(0.5, res, n0=100, n=100_000)]}
-    paths = R.write_report(rep, tmp_path / "out", figures=False)
+    paths = R.write_sequential_report(R.SequentialReportResult.from_dict(rep), tmp_path / "out", figures=False)
     md = paths[0].read_text()
     assert "short of ≥ 20×" not in md and "meets ≥ 20×" in md and "Cohen et al.'s published pA profile" in md
     assert json.loads(paths[1].read_text())["sigmas"][0]["target"]["fewer"] == pytest.approx(100_100 / 1100)
