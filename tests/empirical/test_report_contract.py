@@ -147,7 +147,8 @@ def test_sequential_report_nan_ratio_reads_back_as_a_float(tmp_path):
     assert json.loads(js.read_text())["sigmas"][0]["radius"]["median_radius_ratio"] == "nan"
     back = SequentialReportResult.from_json(js)
     assert isinstance(back.sigmas[0]["radius"]["median_radius_ratio"], float)
-    assert render_markdown(back) == md.read_text() and "| nan | 0 |" in md.read_text()
+    assert render_markdown(back) == md.read_text() and js.read_bytes().isascii()  # "×", "≥" escaped as before
+    assert "| mnist cnn_fast, σ = 0.5 | 50,100 | 50,100 | 2.0× | nan | 0 | 10 / 5 |" in md.read_text()
     assert "median radius ratio nan (short of ≥ 0.95)" in back.to_dict()["verdicts"][1]
     assert [p.name for p in write_sequential_report(res, tmp_path / "o", json_path=tmp_path / "j" / "s.json",
                                                     figures=False)] == ["sequential.md", "s.json"]
