@@ -31,6 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from theory import sequential_soundness as S
     from theory import validate as V
 
@@ -38,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     seed = V.count("--seed", args.seed)
     alpha = V.in_open_interval("--alpha", args.alpha, 0.0, 1.0)
     eb = V.count("--exact-budget", args.exact_budget, minimum=10)
+    Path(args.out).mkdir(parents=True, exist_ok=True)  # fail before minutes of work, not after
     argv = sys.argv[1:] if sys.argv and sys.argv[0].endswith("__main__.py") else [NAME]
     say = None if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
     res = S.compute_sequential_soundness(trials=trials, alpha=alpha, seed=seed, exact_budget=eb, progress=say,
