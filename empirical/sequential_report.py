@@ -34,29 +34,31 @@ TARGETS = (0.25, 0.5, 0.75, 1.0)
 GOALS = {"target_fewer": 20.0, "target_acc_points": 1.0, "radius_fewer": 3.0, "radius_median_ratio": 0.95}
 
 
-def _rows(tsv: Path) -> list[dict]:
+def _rows(tsv: Path) -> list[dict[str, Any]]:
     from empirical.certify import read_tsv
     from empirical.replay import _parse_time
 
     out = []
     for r in read_tsv(tsv):
-        d = {k: v for k, v in r.items()}
+        d: dict[str, Any] = {k: v for k, v in r.items()}
         d["seconds"] = _parse_time(r["time"])
         out.append(d)
     return out
 
 
 def run_model(sigma: float, checkpoint: str, *, points: int, n0: int, n: int, alpha: float, batch: int,
-              targets=TARGETS, fraction: float = 0.05, work: Path, data_dir=None, seed: int = 0,
-              compile: bool = True, progress: bool = True, modes=MODES) -> dict:
+              targets: Sequence[float] = TARGETS, fraction: float = 0.05, work: Path, data_dir: str | None = None,
+              seed: int = 0, compile: bool = True, progress: bool = True,
+              modes: Sequence[str] = MODES) -> dict[str, Any]:
     """Certify ``points`` evenly spaced test points with the model of ``checkpoint`` the three ways; returns
     {mode: rows} (rows of the TSVs, strings) plus the model's metadata."""
     import torch
 
+    from empirical._sysinfo import state_dict_sha256
     from empirical.certify import ResumeMismatch, certify_dataset
     from empirical.core import FastForward
     from empirical.data import load_dataset
-    from empirical.experiments import point_indices, state_dict_sha256
+    from empirical.experiments import point_indices
     from empirical.models import load_checkpoint
     from theory.sequential import SequentialSpec
 
@@ -67,14 +69,14 @@ def run_model(sigma: float, checkpoint: str, *, points: int, n0: int, n: int, al
     fwd = FastForward(model, torch.device("cpu"), compile=compile, verbose=False)
     specs = {"fixed": None, "target": SequentialSpec("target", n, tuple(targets)),
              "radius": SequentialSpec("radius", n, fraction=fraction)}
-    res: dict = {"meta": {k: meta.get(k) for k in ("dataset", "arch", "sigma", "test_acc_clean", "epochs",
+    res: dict[str, Any] = {"meta": {k: meta.get(k) for k in ("dataset", "arch", "sigma", "test_acc_clean", "epochs",
                                                     "train_seconds")}, "checkpoint_sha256": sha,
                  "indices": idx, "runs": {}}
     for mode in modes:
         tsv = Path(work) / "tsv" / f"{meta['dataset']}_{meta['arch']}_sigma{sigma:g}_{mode}_p{points}_b{batch}.tsv"
         tsv.parent.mkdir(parents=True, exist_ok=True)
-        kw = dict(device="cpu", seed=seed, forward=fwd, progress=progress, sequential=specs[mode],
-                  run_params={"model_sha256": sha, "test_size": len(test)})
+        kw: dict[str, Any] = dict(device="cpu", seed=seed, forward=fwd, progress=progress, sequential=specs[mode],
+                                  run_params={"model_sha256": sha, "test_size": len(test)})
         t0 = time.perf_counter()
         try:
             certify_dataset(fwd.model, test, "gaussian", sigma, n0, n, alpha, batch, idx, tsv, resume=True, **kw)
@@ -86,10 +88,11 @@ def run_model(sigma: float, checkpoint: str, *, points: int, n0: int, n: int, al
     return res
 
 
-def summarise(sigma: float, res: dict, *, n0: int, n: int, targets=TARGETS) -> dict:
+def summarise(sigma: float, res: dict[str, Any], *, n0: int, n: int,
+              targets: Sequence[float] = TARGETS) -> dict[str, Any]:
     """The numbers of one sigma (module docstring)."""
     fx = {int(r["idx"]): r for r in res["runs"]["fixed"]}
-    out: dict = {"sigma": sigma, "points": len(fx), "model": res["meta"], "fixed_forward_passes": n0 + n}
+    out: dict[str, Any] = {"sigma": sigma, "points": len(fx), "model": res["meta"], "fixed_forward_passes": n0 + n}
     acc_grid = np.linspace(0, 2.0 * max(targets), 81)
     fr = np.array([float(r["radius"]) if r["correct"] == "1" else -1.0 for r in fx.values()])
     out["fixed"] = {"wall_s": sum(r["seconds"] for r in fx.values()),
@@ -127,7 +130,7 @@ def summarise(sigma: float, res: dict, *, n0: int, n: int, targets=TARGETS) -> d
     return out
 
 
-def _figures(summ: list[dict], out: Path, n0: int, n: int) -> list[Path]:
+def _figures(summ: list[dict[str, Any]], out: Path, n0: int, n: int) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -171,7 +174,7 @@ def _figures(summ: list[dict], out: Path, n0: int, n: int) -> list[Path]:
     return paths
 
 
-def _label(s: dict) -> str:
+def _label(s: dict[str, Any]) -> str:
     """A run's name in tables and sentences: data set, architecture and sigma (e.g. ``mnist cnn_fast, σ = 0.5``)."""
     m = s.get("model") or {}
     head = " ".join(str(m[k]) for k in ("dataset", "arch") if m.get(k))
@@ -245,7 +248,7 @@ def render_markdown(result: SequentialReportResult) -> str:
     return "\n".join(L)
 
 
-def _reading(rep: dict) -> list[str]:
+def _reading(rep: dict[str, Any]) -> list[str]:
     """Where the forward passes go and why the radius mode stops short of the fixed-n radius (numbers from the
     runs and from theory.sequential at this n and alpha)."""
     from scipy.stats import norm
@@ -288,7 +291,7 @@ def _reading(rep: dict) -> list[str]:
     return out
 
 
-def verdicts(rep: dict) -> list[str]:
+def verdicts(rep: dict[str, Any]) -> list[str]:
     g = rep["goals"]
     out = []
     for s in rep["sigmas"]:
@@ -442,8 +445,9 @@ def write_sequential_report(result: SequentialReportResult, out_dir: str | Path 
 
 
 # -- a simulated stand-in for a CIFAR-10 model: Cohen et al.'s published pA profile --------------------------------
-def simulate_from_log(tsv, sigma: float, *, n0: int = 100, n: int = 100_000, alpha: float = 0.001, batch: int = 256,
-                      targets=TARGETS, fraction: float = 0.05, seed: int = 0) -> dict:
+def simulate_from_log(tsv: str | Path, sigma: float, *, n0: int = 100, n: int = 100_000, alpha: float = 0.001,
+                      batch: int = 256, targets: Sequence[float] = TARGETS, fraction: float = 0.05,
+                      seed: int = 0) -> dict[str, Any]:
     """Fixed-n, target-radius and radius mode on binomial ground truths whose pA are taken from a published
     certify log (Cohen et al. 2019's CIFAR-10 ResNet-110, ``../shared/data/cohen2019-certify``): a row's pA :=
     Phi(radius / sigma) (its logged Clopper-Pearson lower bound; abstentions: pA := 1/2), its class as logged.
@@ -465,7 +469,7 @@ def simulate_from_log(tsv, sigma: float, *, n0: int = 100, n: int = 100_000, alp
     rf = np.where(ok, rf, -1.0)
     looks = Q.look_schedule(n, batch)
     lv = Q.target_levels(targets, sigma)
-    out: dict = {"log": str(tsv), "sigma": sigma, "fraction": fraction, "points": len(rows),
+    out: dict[str, Any] = {"log": str(tsv), "sigma": sigma, "fraction": fraction, "points": len(rows),
                  "fixed_forward_passes": n0 + n,
                  "fixed": {"certified_accuracy": {f"{R:g}": float(np.mean(rf >= R)) for R in targets}}}
     for mode in ("target", "radius"):
@@ -497,7 +501,7 @@ def simulate_from_log(tsv, sigma: float, *, n0: int = 100, n: int = 100_000, alp
             used[i[done]] = t
             alive[i[done]] = False
         fp = used + n0
-        m = {"mean_forward_passes": float(fp.mean()), "median_forward_passes": float(np.median(fp)),
+        m: dict[str, Any] = {"mean_forward_passes": float(fp.mean()), "median_forward_passes": float(np.median(fp)),
              "fewer": (n0 + n) / float(fp.mean())}
         if mode == "target":
             m["certified_accuracy"] = {f"{R:g}": float(np.mean(ok & (status[:, j] == Q.CERTIFIED)))

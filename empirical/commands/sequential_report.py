@@ -18,7 +18,7 @@ NAME = "sequential-report"
 HELP = "sequential (anytime-valid) CERTIFY vs fixed-n on real models -> OUT/sequential.* (issue 21)"
 
 
-def add_arguments(p) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", action="append", required=True, metavar="SIGMA=CHECKPOINT[@POINTS]",
                    help="a base classifier and the sigma it is certified with (repeat for several sigmas); @POINTS "
                         "overrides --points for this model")
@@ -47,7 +47,7 @@ def add_arguments(p) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from empirical import sequential_report as R
