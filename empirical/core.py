@@ -29,7 +29,9 @@ synchronisation).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -146,7 +148,7 @@ class FastForward:
         self.verbose = verbose
         model = model.to(self.device).eval()
         if channels_last:
-            model = model.to(memory_format=torch.channels_last)
+            model = model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # not in torch's stubs
         self.model = model
         if compile:
             # Every FastForward compiles the same code object (``_eager``): a run with several models, autocast
@@ -158,12 +160,12 @@ class FastForward:
                     setattr(cfg, name, max(int(getattr(cfg, name)), 256))
         self.freezing = bool(freezing) and compile
         self.cudagraphs = bool(cudagraphs) and compile and self.device.type == "cuda"
-        opts = {"freezing": self.freezing}
+        opts: dict[str, str | int | bool | Callable[..., Any]] = {"freezing": self.freezing}
         if self.cudagraphs:
             opts["triton.cudagraphs"] = True
         self._compiled = torch.compile(self._eager, dynamic=False, options=opts) if compile else None
         self._compiled_noisy = torch.compile(self._eager_noisy, dynamic=False, options=opts) if compile else None
-        self.compile_error = None
+        self.compile_error: str | None = None
 
     def _eager(self, x):
         if self.channels_last and x.dim() == 4:
@@ -241,10 +243,10 @@ class Smooth:
         self.mechanism = check_mechanism(mechanism)
         self.sigma = V.positive("sigma", sigma)
         self.forward = forward if forward is not None else self.base_classifier
-        self._sampler = None
+        self._sampler: NoiseSampler | None = None
         self.fused_noise = (self.device.type == "cuda") if fused_noise is None else bool(fused_noise)
-        self._fused = None
-        self._lattice = None  # gaussian-lattice: LatticeGaussianSampler (integer composition, issue 23)
+        self._fused: FusedNoise | None = None
+        self._lattice: LatticeGaussianSampler | None = None  # gaussian-lattice (integer composition, issue 23)
 
     # -- SAMPLEUNDERNOISE ---------------------------------------------------------------------------
     def _sampler_for(self, x: torch.Tensor) -> NoiseSampler:
@@ -345,15 +347,16 @@ class Smooth:
         x = x.to(self.device)
         lattice = self.mechanism == LATTICE
         if lattice:  # off-lattice input: ValueError before any work; the forward pass sees plain float batches
-            self._lattice_for(x).pixels(x)
-            x = x.to(self._lattice.dtype)
+            lat = self._lattice_for(x)
+            lat.pixels(x)
+            x = x.to(lat.dtype)
         sampler = None if lattice else self._sampler_for(x)
         fused = None if lattice else getattr(self.forward, "predict_noisy", None)
         with torch.inference_mode():
             for b in sorted(shapes):
                 if self.fused_noise and not lattice:
                     self.forward(self._fused_for(x).add_noise(x, b, seed=0)).argmax(dim=1)
-                elif fused is not None:
+                elif fused is not None and sampler is not None:  # (sampler is None only on the lattice)
                     fused(x, *sampler.draw_parts(b))
                 else:
                     self.forward(x.unsqueeze(0).expand(b, *x.shape).contiguous()).argmax(dim=1)

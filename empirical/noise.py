@@ -136,7 +136,7 @@ class R14Sampler(NoiseSampler):
 
     def __init__(self, mechanism: str, sigma: float, shape, device="cpu", dtype=torch.float32):
         super().__init__(mechanism, sigma, shape, device, dtype)
-        self._conc = {}
+        self._conc: dict[int, torch.Tensor] = {}
 
     def _concentration(self, batch: int):
         c = self._conc.get(batch)

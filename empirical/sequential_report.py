@@ -15,41 +15,50 @@ wall-clock of each run (sum of the rows' times, compilation excluded).
 
 from __future__ import annotations
 
-import json
+import os
+import platform
 import sys
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from theory.jsonio import dump_json, load_result
+from theory.report import md_table
 
 MODES = ("fixed", "target", "radius")
 TARGETS = (0.25, 0.5, 0.75, 1.0)
 GOALS = {"target_fewer": 20.0, "target_acc_points": 1.0, "radius_fewer": 3.0, "radius_median_ratio": 0.95}
 
 
-def _rows(tsv: Path) -> list[dict]:
+def _rows(tsv: Path) -> list[dict[str, Any]]:
     from empirical.certify import read_tsv
     from empirical.replay import _parse_time
 
     out = []
     for r in read_tsv(tsv):
-        d = {k: v for k, v in r.items()}
+        d: dict[str, Any] = {k: v for k, v in r.items()}
         d["seconds"] = _parse_time(r["time"])
         out.append(d)
     return out
 
 
 def run_model(sigma: float, checkpoint: str, *, points: int, n0: int, n: int, alpha: float, batch: int,
-              targets=TARGETS, fraction: float = 0.05, work: Path, data_dir=None, seed: int = 0,
-              compile: bool = True, progress: bool = True, modes=MODES) -> dict:
+              targets: Sequence[float] = TARGETS, fraction: float = 0.05, work: Path, data_dir: str | None = None,
+              seed: int = 0, compile: bool = True, progress: bool = True,
+              modes: Sequence[str] = MODES) -> dict[str, Any]:
     """Certify ``points`` evenly spaced test points with the model of ``checkpoint`` the three ways; returns
     {mode: rows} (rows of the TSVs, strings) plus the model's metadata."""
     import torch
 
+    from empirical._sysinfo import state_dict_sha256
     from empirical.certify import ResumeMismatch, certify_dataset
     from empirical.core import FastForward
     from empirical.data import load_dataset
-    from empirical.experiments import point_indices, state_dict_sha256
+    from empirical.experiments import point_indices
     from empirical.models import load_checkpoint
     from theory.sequential import SequentialSpec
 
@@ -60,14 +69,14 @@ def run_model(sigma: float, checkpoint: str, *, points: int, n0: int, n: int, al
     fwd = FastForward(model, torch.device("cpu"), compile=compile, verbose=False)
     specs = {"fixed": None, "target": SequentialSpec("target", n, tuple(targets)),
              "radius": SequentialSpec("radius", n, fraction=fraction)}
-    res: dict = {"meta": {k: meta.get(k) for k in ("dataset", "arch", "sigma", "test_acc_clean", "epochs",
+    res: dict[str, Any] = {"meta": {k: meta.get(k) for k in ("dataset", "arch", "sigma", "test_acc_clean", "epochs",
                                                     "train_seconds")}, "checkpoint_sha256": sha,
                  "indices": idx, "runs": {}}
     for mode in modes:
         tsv = Path(work) / "tsv" / f"{meta['dataset']}_{meta['arch']}_sigma{sigma:g}_{mode}_p{points}_b{batch}.tsv"
         tsv.parent.mkdir(parents=True, exist_ok=True)
-        kw = dict(device="cpu", seed=seed, forward=fwd, progress=progress, sequential=specs[mode],
-                  run_params={"model_sha256": sha, "test_size": len(test)})
+        kw: dict[str, Any] = dict(device="cpu", seed=seed, forward=fwd, progress=progress, sequential=specs[mode],
+                                  run_params={"model_sha256": sha, "test_size": len(test)})
         t0 = time.perf_counter()
         try:
             certify_dataset(fwd.model, test, "gaussian", sigma, n0, n, alpha, batch, idx, tsv, resume=True, **kw)
@@ -79,10 +88,11 @@ def run_model(sigma: float, checkpoint: str, *, points: int, n0: int, n: int, al
     return res
 
 
-def summarise(sigma: float, res: dict, *, n0: int, n: int, targets=TARGETS) -> dict:
+def summarise(sigma: float, res: dict[str, Any], *, n0: int, n: int,
+              targets: Sequence[float] = TARGETS) -> dict[str, Any]:
     """The numbers of one sigma (module docstring)."""
     fx = {int(r["idx"]): r for r in res["runs"]["fixed"]}
-    out: dict = {"sigma": sigma, "points": len(fx), "model": res["meta"], "fixed_forward_passes": n0 + n}
+    out: dict[str, Any] = {"sigma": sigma, "points": len(fx), "model": res["meta"], "fixed_forward_passes": n0 + n}
     acc_grid = np.linspace(0, 2.0 * max(targets), 81)
     fr = np.array([float(r["radius"]) if r["correct"] == "1" else -1.0 for r in fx.values()])
     out["fixed"] = {"wall_s": sum(r["seconds"] for r in fx.values()),
@@ -120,7 +130,7 @@ def summarise(sigma: float, res: dict, *, n0: int, n: int, targets=TARGETS) -> d
     return out
 
 
-def _figures(summ: list[dict], out: Path, n0: int, n: int) -> list[Path]:
+def _figures(summ: list[dict[str, Any]], out: Path, n0: int, n: int) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -164,14 +174,16 @@ def _figures(summ: list[dict], out: Path, n0: int, n: int) -> list[Path]:
     return paths
 
 
-def _label(s: dict) -> str:
+def _label(s: dict[str, Any]) -> str:
     """A run's name in tables and sentences: data set, architecture and sigma (e.g. ``mnist cnn_fast, σ = 0.5``)."""
     m = s.get("model") or {}
     head = " ".join(str(m[k]) for k in ("dataset", "arch") if m.get(k))
     return f"{head}, σ = {s['sigma']:g}" if head else f"σ = {s['sigma']:g}"
 
 
-def render_markdown(rep: dict) -> str:
+def render_markdown(result: SequentialReportResult) -> str:
+    """The report as Markdown (``sequential.md``), from the result's JSON-shaped dict (verdicts included)."""
+    rep = result.to_dict()
     g = rep["goals"]
     L = ["# Sequential (anytime-valid) CERTIFY against fixed-n CERTIFY on real models (issue 21)", "",
          f"Generated by `{rep['command']}`.", "",
@@ -185,48 +197,50 @@ def render_markdown(rep: dict) -> str:
          "selection draws too.", ""]
     if rep.get("scale_note"):
         L += [f"**Scale.** {rep['scale_note']}", ""]
-    L += ["## Target-radius mode", "",
-          "| model | clean acc. | mean fwd passes | median | fewer than fixed (goal ≥ "
-          f"{g['target_fewer']:g}×) | " + " | ".join(f"cert. acc. R={R} fixed / target" for R in rep["targets"])
-          + " | wall fixed / target (s) |",
-          "|---|---|---|---|---|" + "---|" * len(rep["targets"]) + "---|"]
+    rows = []
     for s in rep["sigmas"]:
         if "target" not in s:
             continue
         t = s["target"]
         fa, ta = s["fixed"]["certified_accuracy"], t["certified_accuracy"]
-        cells = [f"{100 * fa[f'{R:g}']:.1f} / {100 * ta[f'{R:g}']:.1f}" for R in rep["targets"]]
-        L.append(f"| {_label(s)} | {s['model'].get('test_acc_clean', float('nan')):.3f} | "
-                 f"{t['mean_forward_passes']:,.0f} | {t['median_forward_passes']:,.0f} | {t['fewer']:.1f}× | "
-                 + " | ".join(cells) + f" | {s['fixed']['wall_s']:.0f} / {t['wall_s']:.0f} |")
-    L += ["", "## Radius mode", "",
-          f"| model | mean fwd passes | median | fewer (goal ≥ {g['radius_fewer']:g}×) | median radius / fixed radius "
-          f"(goal ≥ {g['radius_median_ratio']:g}) | points with fixed radius > 0 | wall fixed / radius (s) |",
-          "|---|---|---|---|---|---|---|"]
+        rows.append([_label(s), f"{s['model'].get('test_acc_clean', float('nan')):.3f}",
+                     f"{t['mean_forward_passes']:,.0f}", f"{t['median_forward_passes']:,.0f}", f"{t['fewer']:.1f}×",
+                     *[f"{100 * fa[f'{R:g}']:.1f} / {100 * ta[f'{R:g}']:.1f}" for R in rep["targets"]],
+                     f"{s['fixed']['wall_s']:.0f} / {t['wall_s']:.0f}"])
+    L += ["## Target-radius mode", "",
+          md_table(["model", "clean acc.", "mean fwd passes", "median",
+                    f"fewer than fixed (goal ≥ {g['target_fewer']:g}×)",
+                    *[f"cert. acc. R={R} fixed / target" for R in rep["targets"]], "wall fixed / target (s)"], rows)]
+    rows = []
     for s in rep["sigmas"]:
         if "radius" not in s:
             continue
         r = s["radius"]
-        L.append(f"| {_label(s)} | {r['mean_forward_passes']:,.0f} | {r['median_forward_passes']:,.0f} | "
-                 f"{r['fewer']:.1f}× | {r['median_radius_ratio']:.3f} | {r['ratio_points']} | "
-                 f"{s['fixed']['wall_s']:.0f} / {r['wall_s']:.0f} |")
+        rows.append([_label(s), f"{r['mean_forward_passes']:,.0f}", f"{r['median_forward_passes']:,.0f}",
+                     f"{r['fewer']:.1f}×", f"{r['median_radius_ratio']:.3f}", f"{r['ratio_points']}",
+                     f"{s['fixed']['wall_s']:.0f} / {r['wall_s']:.0f}"])
+    L += ["", "## Radius mode", "",
+          md_table(["model", "mean fwd passes", "median", f"fewer (goal ≥ {g['radius_fewer']:g}×)",
+                    f"median radius / fixed radius (goal ≥ {g['radius_median_ratio']:g})",
+                    "points with fixed radius > 0", "wall fixed / radius (s)"], rows)]
     if rep.get("simulations"):
         L += ["", "## CIFAR-10: simulated on Cohen et al.'s published pA profile", "",
               "Cohen et al.'s ResNet-110 was not trained here (a 2-core CPU).  Instead each row of a published "
               "certify log of Cohen et al. (2019; ResNet-110, 500 test images, `../shared/data/cohen2019-certify`) "
               "becomes a binomial ground truth "
               "with pA := Φ(radius/σ) (its logged Clopper–Pearson bound; abstentions pA := 1/2) and the logged "
-              "class, and the three procedures draw their own counts from it (`simulate_from_log`, seeded).", "",
-              "| log | σ | target: mean fwd / fewer | target cert. acc. (fixed / target) | radius mode fraction | "
-              "radius: mean fwd / fewer | radius: median ratio |", "|---|---|---|---|---|---|---|"]
+              "class, and the three procedures draw their own counts from it (`simulate_from_log`, seeded).", ""]
+        rows = []
         for m in rep["simulations"]:
             t, r = m["target"], m["radius"]
             acc = "; ".join(f"R={R}: {100 * m['fixed']['certified_accuracy'][R]:.1f} / "
                             f"{100 * t['certified_accuracy'][R]:.1f}" for R in t["certified_accuracy"])
             ratio = "–" if r["median_radius_ratio"] is None else f"{r['median_radius_ratio']:.3f}"
-            L.append(f"| `{Path(m['log']).name}` | {m['sigma']:g} | {t['mean_forward_passes']:,.0f} / "
-                     f"{t['fewer']:.1f}× | {acc} | {m['fraction']:g} | {r['mean_forward_passes']:,.0f} / "
-                     f"{r['fewer']:.1f}× | {ratio} |")
+            rows.append([f"`{Path(m['log']).name}`", f"{m['sigma']:g}",
+                         f"{t['mean_forward_passes']:,.0f} / {t['fewer']:.1f}×", acc, f"{m['fraction']:g}",
+                         f"{r['mean_forward_passes']:,.0f} / {r['fewer']:.1f}×", ratio])
+        L.append(md_table(["log", "σ", "target: mean fwd / fewer", "target cert. acc. (fixed / target)",
+                           "radius mode fraction", "radius: mean fwd / fewer", "radius: median ratio"], rows))
     L += ["", "## Against the targets", ""] + [f"* {line}" for line in rep["verdicts"]]
     L += ["", "## Reading", ""] + [f"* {line}" for line in _reading(rep)]
     L += ["", "![forward passes per image](sequential_samples.png)", "",
@@ -234,7 +248,7 @@ def render_markdown(rep: dict) -> str:
     return "\n".join(L)
 
 
-def _reading(rep: dict) -> list[str]:
+def _reading(rep: dict[str, Any]) -> list[str]:
     """Where the forward passes go and why the radius mode stops short of the fixed-n radius (numbers from the
     runs and from theory.sequential at this n and alpha)."""
     from scipy.stats import norm
@@ -277,7 +291,7 @@ def _reading(rep: dict) -> list[str]:
     return out
 
 
-def verdicts(rep: dict) -> list[str]:
+def verdicts(rep: dict[str, Any]) -> list[str]:
     g = rep["goals"]
     out = []
     for s in rep["sigmas"]:
@@ -306,21 +320,134 @@ def verdicts(rep: dict) -> list[str]:
     return out
 
 
-def write_report(rep: dict, out: Path, *, figures: bool = True) -> list[Path]:
-    from theory.jsonio import to_jsonable
+_NON_FINITE = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
 
+
+def _floats(obj: Any) -> Any:
+    """``obj`` with the strings "nan", "inf", "-inf" (how theory.jsonio writes non-finite floats) read back as floats
+    (a median radius ratio with no point to take it over is nan)."""
+    if isinstance(obj, dict):
+        return {k: _floats(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_floats(v) for v in obj]
+    return _NON_FINITE.get(obj, obj) if isinstance(obj, str) else obj
+
+
+@dataclass(frozen=True)
+class SequentialReportResult:
+    """Sequential against fixed-n CERTIFY (issue 21): the data of ``reports/empirical/sequential.json``.
+
+    The protocol (``n0``, ``n``, ``alpha``, ``batch``, ``seed``, ``points``, ``targets``, ``fraction``), the issue's
+    ``goals``, one :func:`summarise` dict per model in ``sigmas``, one :func:`simulate_from_log` dict per simulation
+    in ``simulations``, the machine and its load average at the start and end.  The verdict sentences against the
+    goals are derived (:func:`verdicts`) and written to the JSON (``verdicts``), not stored.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> res = SequentialReportResult("x", 100, 1000, 0.001, 256, 0, 1, (0.5,), 0.05, dict(GOALS), (), "m", 1.0, 1.0)
+    >>> p = res.to_json(pathlib.Path(tempfile.mkdtemp()) / "s.json")
+    >>> SequentialReportResult.from_json(p) == res
+    True
+    """
+
+    command: str
+    n0: int
+    n: int
+    alpha: float
+    batch: int
+    seed: int
+    points: int
+    targets: tuple[float, ...]
+    fraction: float
+    goals: dict[str, float]
+    sigmas: tuple[dict[str, Any], ...]
+    machine: str
+    load_start: float
+    load_end: float
+    scale_note: str = ""
+    simulations: tuple[dict[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-shaped dict: the fields in order, then ``verdicts``."""
+        d: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        d.update(targets=list(self.targets), sigmas=list(self.sigmas), simulations=list(self.simulations))
+        d["verdicts"] = verdicts(d)
+        return d
+
+    def to_json(self, path: str | Path) -> Path:
+        """Write the result as JSON (the layout of ``reports/empirical/sequential.json``)."""
+        return dump_json(self.to_dict(), path, indent=1, ensure_ascii=True)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SequentialReportResult:
+        names = [f.name for f in fields(cls)]
+        kw = {n: d[n] for n in names if n in d}
+        kw.update(targets=tuple(d["targets"]), sigmas=tuple(_floats(s) for s in d["sigmas"]),
+                  simulations=tuple(_floats(m) for m in d.get("simulations", [])))
+        return cls(**kw)
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> SequentialReportResult:
+        """Read a result written by :meth:`to_json` (the report re-renders without the runs); a file that is not
+        one is a ``ValueError`` naming it (theory.jsonio.load_result)."""
+        return load_result(path, "a sequential-report result", cls.from_dict)
+
+
+def compute_sequential_report(models: Sequence[tuple[float, str, int]], logs: Sequence[tuple[float, str]] = (), *,
+                              n0: int = 100, n: int = 100_000, alpha: float = 0.001, batch: int = 256,
+                              points: int = 100, targets: Sequence[float] = TARGETS, fraction: float = 0.05,
+                              cohen_fractions: Sequence[float] | None = None, modes: Sequence[str] = MODES,
+                              compile: bool = True, seed: int = 0, work: Path = Path("runs/sequential"),
+                              data_dir: str | None = None, progress: bool = True, command: str = "",
+                              scale_note: str = "",
+                              loadavg: Callable[[], float] = lambda: os.getloadavg()[0]) -> SequentialReportResult:
+    """Run every model ``(sigma, checkpoint, points)`` the three ways (:func:`run_model`, :func:`summarise`) and
+    simulate every certify log ``(sigma, tsv)`` at each of ``cohen_fractions`` (default ``[fraction]``,
+    :func:`simulate_from_log`); ``points`` is the default number of points the report states."""
+    load0 = loadavg()
+    summ = []
+    for sigma, path, pts in models:
+        res = run_model(sigma, path, points=pts, n0=n0, n=n, alpha=alpha, batch=batch, targets=targets,
+                        fraction=fraction, work=Path(work), data_dir=data_dir, seed=seed, compile=compile,
+                        progress=progress, modes=modes)
+        summ.append(summarise(sigma, res, n0=n0, n=n, targets=targets))
+    sims = [simulate_from_log(path, sigma, n0=n0, n=n, alpha=alpha, batch=batch, targets=targets, fraction=f,
+                              seed=seed)
+            for sigma, path in logs for f in (cohen_fractions or [fraction])]
+    return SequentialReportResult(
+        command=command, n0=n0, n=n, alpha=alpha, batch=batch, seed=seed, points=points, targets=tuple(targets),
+        fraction=fraction, goals=dict(GOALS), sigmas=tuple(summ),
+        machine=f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
+        load_start=round(load0, 2), load_end=round(loadavg(), 2), scale_note=scale_note, simulations=tuple(sims))
+
+
+def write_sequential_report(result: SequentialReportResult, out_dir: str | Path = "reports/empirical", *,
+                            json_path: str | Path | None = None, figures: bool = True) -> list[Path]:
+    """Write ``sequential.md``, the JSON (``out_dir/sequential.json`` unless ``json_path``) and, with ``figures``,
+    ``sequential_samples.png`` and ``sequential_accuracy.png`` into ``out_dir``; return the paths written (the
+    Markdown links the figures either way).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> res = SequentialReportResult("x", 100, 1000, 0.001, 256, 0, 1, (0.5,), 0.05, dict(GOALS), (), "m", 1.0, 1.0)
+    >>> [p.name for p in write_sequential_report(res, tempfile.mkdtemp(), figures=False)]
+    ['sequential.md', 'sequential.json']
+    """
+    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    rep["verdicts"] = verdicts(rep)
-    paths = _figures(rep["sigmas"], out, rep["n0"], rep["n"]) if figures else []
-    slim = json.loads(json.dumps(to_jsonable(rep)))
-    (out / "sequential.json").write_text(json.dumps(slim, indent=1) + "\n")
-    (out / "sequential.md").write_text(render_markdown(rep))
-    return [out / "sequential.md", out / "sequential.json", *paths]
+    paths = _figures(list(result.sigmas), out, result.n0, result.n) if figures and result.sigmas else []
+    js = result.to_json(Path(json_path) if json_path is not None else out / "sequential.json")
+    md = out / "sequential.md"
+    md.write_text(render_markdown(result))
+    return [md, js, *paths]
 
 
 # -- a simulated stand-in for a CIFAR-10 model: Cohen et al.'s published pA profile --------------------------------
-def simulate_from_log(tsv, sigma: float, *, n0: int = 100, n: int = 100_000, alpha: float = 0.001, batch: int = 256,
-                      targets=TARGETS, fraction: float = 0.05, seed: int = 0) -> dict:
+def simulate_from_log(tsv: str | Path, sigma: float, *, n0: int = 100, n: int = 100_000, alpha: float = 0.001,
+                      batch: int = 256, targets: Sequence[float] = TARGETS, fraction: float = 0.05,
+                      seed: int = 0) -> dict[str, Any]:
     """Fixed-n, target-radius and radius mode on binomial ground truths whose pA are taken from a published
     certify log (Cohen et al. 2019's CIFAR-10 ResNet-110, ``../shared/data/cohen2019-certify``): a row's pA :=
     Phi(radius / sigma) (its logged Clopper-Pearson lower bound; abstentions: pA := 1/2), its class as logged.
@@ -342,7 +469,7 @@ def simulate_from_log(tsv, sigma: float, *, n0: int = 100, n: int = 100_000, alp
     rf = np.where(ok, rf, -1.0)
     looks = Q.look_schedule(n, batch)
     lv = Q.target_levels(targets, sigma)
-    out: dict = {"log": str(tsv), "sigma": sigma, "fraction": fraction, "points": len(rows),
+    out: dict[str, Any] = {"log": str(tsv), "sigma": sigma, "fraction": fraction, "points": len(rows),
                  "fixed_forward_passes": n0 + n,
                  "fixed": {"certified_accuracy": {f"{R:g}": float(np.mean(rf >= R)) for R in targets}}}
     for mode in ("target", "radius"):
@@ -374,7 +501,7 @@ def simulate_from_log(tsv, sigma: float, *, n0: int = 100, n: int = 100_000, alp
             used[i[done]] = t
             alive[i[done]] = False
         fp = used + n0
-        m = {"mean_forward_passes": float(fp.mean()), "median_forward_passes": float(np.median(fp)),
+        m: dict[str, Any] = {"mean_forward_passes": float(fp.mean()), "median_forward_passes": float(np.median(fp)),
              "fewer": (n0 + n) / float(fp.mean())}
         if mode == "target":
             m["certified_accuracy"] = {f"{R:g}": float(np.mean(ok & (status[:, j] == Q.CERTIFIED)))

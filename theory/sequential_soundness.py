@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,8 @@ from scipy import signal, stats
 
 from theory import sequential as Q
 from theory import validate as V
+from theory.jsonio import dump_json, load_result
+from theory.report import md_table
 
 #: a target-radius procedure: (counts k (1-d int array), look t) -> statuses (k.size, len(levels))
 TargetRule = Callable[[np.ndarray, int], np.ndarray]
@@ -419,75 +422,198 @@ def _ci_lower(false: int, trials: int) -> float:
     return 0.0 if false == 0 else float(stats.beta.ppf(CI_CONFIDENCE, false, trials - false + 1))
 
 
-def report(*, trials: int = 200_000, alpha: float = 0.001, seed: int = 0, exact_budget: int = 2000,
-           progress: Callable[[str], None] | None = None, command: str = "") -> dict[str, Any]:
-    """Both routes as one JSON-ready dict (``python -m theory soundness-sequential``)."""
+def _bound_text() -> str:
+    return ("beta-binomial mixture confidence sequence, prior Beta"
+            f"{tuple(Q.DEFAULT_PRIOR)} at alpha (1 - s), and one Clopper-Pearson look at the cap at alpha s "
+            f"(s = {Q.DEFAULT_FINAL_SHARE:g}); target-mode futility beta = {Q.DEFAULT_FUTILITY:g}")
+
+
+@dataclass(frozen=True)
+class SequentialSoundnessResult:
+    """Both routes of ``python -m theory soundness-sequential`` (issue 21): the data of
+    ``reports/sequential_soundness.json``.
+
+    Attributes
+    ----------
+    command, alpha, trials, seed
+        The command line, alpha of the real-cap routes, Monte Carlo runs per setting, the base seed.
+    ci_confidence
+        Confidence of the one-sided Clopper-Pearson bounds on the Monte Carlo rates (1 - 1e-6).
+    bound
+        The bound the sequential procedures use, in words.
+    exact
+        :func:`exact_table` rows (small cap: sequential rule and the planted peeking bug).
+    exact_cap
+        :func:`exact_cap_table` rows (the real cap, with error bounds).
+    monte_carlo
+        :func:`monte_carlo_table` settings; each row's Clopper-Pearson lower bounds and whether it refutes
+        soundness (a lower bound above alpha) are derived (:meth:`ci_lower`, :meth:`refutes`) and written to the JSON.
+    sequential_sound
+        Every exact probability (plus its error bound) <= alpha and no Monte Carlo row refutes soundness.
+    peeking_cp_fails
+        The planted peeking bug exceeds alpha in some exact target setting (the check detects it).
+    runtime_s
+        Seconds the computation took.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> sim = simulate(sequential_targets([0.1], 500, 0.05), 0.895, [100, 500], 0.05, trials=100, levels=[0.1])
+    >>> res = SequentialSoundnessResult("x", 0.05, 100, 0, 1 - 1e-6, "b", (), (), (sim,), True, False, 1.0)
+    >>> p = res.to_json(pathlib.Path(tempfile.mkdtemp()) / "s.json")
+    >>> SequentialSoundnessResult.from_json(p) == res
+    True
+    """
+
+    command: str
+    alpha: float
+    trials: int
+    seed: int
+    ci_confidence: float
+    bound: str
+    exact: tuple[dict[str, Any], ...]
+    exact_cap: tuple[dict[str, Any], ...]
+    monte_carlo: tuple[SimulationResult, ...]
+    sequential_sound: bool
+    peeking_cp_fails: bool
+    runtime_s: float
+
+    def ci_lower(self, sim: SimulationResult) -> list[float]:
+        """One-sided Clopper-Pearson lower bounds (confidence 1 - 1e-6) on the false-certificate rates of ``sim``."""
+        return [_ci_lower(f, sim.trials) for f in sim.false]
+
+    def refutes(self, sim: SimulationResult) -> bool:
+        """Whether ``sim`` refutes soundness: some lower bound above alpha."""
+        return any(c > self.alpha for c in self.ci_lower(sim))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-shaped dict (field order; each Monte Carlo row with its ``ci_lower`` and ``refutes``)."""
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["exact"], d["exact_cap"] = list(self.exact), list(self.exact_cap)
+        d["monte_carlo"] = [{**m.to_dict(), "ci_lower": self.ci_lower(m), "refutes": self.refutes(m)}
+                            for m in self.monte_carlo]
+        return d
+
+    def to_json(self, path: str | Path) -> Path:
+        """Write the result as JSON (the layout of ``reports/sequential_soundness.json``)."""
+        return dump_json(self.to_dict(), path, indent=1, ensure_ascii=True)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SequentialSoundnessResult:
+        names = [f.name for f in fields(cls)]
+        missing = [n for n in names if n not in d]
+        if missing:
+            raise KeyError(f"missing fields {missing}")
+        sim_names = {f.name for f in fields(SimulationResult)}
+        kw = {n: d[n] for n in names}
+        kw.update(exact=tuple(d["exact"]), exact_cap=tuple(d["exact_cap"]),
+                  monte_carlo=tuple(SimulationResult(**{k: v for k, v in m.items() if k in sim_names})
+                                    for m in d["monte_carlo"]))
+        return cls(**kw)
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> SequentialSoundnessResult:
+        """Read a result written by :meth:`to_json` (the report re-renders without recomputing); a file that is not
+        one is a ``ValueError`` naming it (theory.jsonio.load_result)."""
+        return load_result(path, "a sequential-soundness result", cls.from_dict)
+
+
+def compute_sequential_soundness(*, trials: int = 200_000, alpha: float = 0.001, seed: int = 0,
+                                 exact_budget: int = 2000, progress: Callable[[str], None] | None = None,
+                                 command: str = "") -> SequentialSoundnessResult:
+    """Both routes (``python -m theory soundness-sequential``): :func:`exact_table` at ``exact_budget``,
+    :func:`exact_cap_table` and :func:`monte_carlo_table` (``trials`` runs per setting) at the real cap.
+
+    sequential_sound = every exact P(false) (+ error bound) <= alpha and no Monte Carlo lower bound > alpha;
+    peeking_cp_fails = the planted bug exceeds alpha in some exact target setting.  The real-cap routes take
+    minutes (the module docstring).
+    """
     t0 = time.perf_counter()
     ex = exact_table(budget=exact_budget)
     cap = exact_cap_table(alpha=alpha, progress=progress)
     mc = monte_carlo_table(alpha=alpha, trials=trials, seed=seed, progress=progress)
-    seq_exact = [r for r in ex if r["mode"] == "target"]
-    mcd = []
-    for r in mc:
-        d = r.to_dict()
-        d["ci_lower"] = [_ci_lower(f, trials) for f in r.false]
-        d["refutes"] = any(c > alpha for c in d["ci_lower"])
-        mcd.append(d)
-    return {"command": command, "alpha": alpha, "trials": trials, "seed": seed, "ci_confidence": 1 - CI_CONFIDENCE,
-            "bound": "beta-binomial mixture confidence sequence, prior Beta"
-                     f"{tuple(Q.DEFAULT_PRIOR)} at alpha (1 - s), and one Clopper-Pearson look at the cap at alpha s "
-                     f"(s = {Q.DEFAULT_FINAL_SHARE:g}); target-mode futility beta = {Q.DEFAULT_FUTILITY:g}",
-            "exact": ex, "exact_cap": cap, "monte_carlo": mcd,
-            "sequential_sound": (all(r["sequential_sound"] for r in ex) and all(r["sound"] for r in cap)
-                                 and not any(d["refutes"] for d in mcd)),
-            "peeking_cp_fails": any(not r["peeking_cp_sound"] for r in seq_exact),
-            "runtime_s": time.perf_counter() - t0}
+    refutes = any(any(_ci_lower(f, r.trials) > alpha for f in r.false) for r in mc)
+    return SequentialSoundnessResult(
+        command=command, alpha=alpha, trials=trials, seed=seed, ci_confidence=1 - CI_CONFIDENCE,
+        bound=_bound_text(), exact=tuple(ex), exact_cap=tuple(cap), monte_carlo=tuple(mc),
+        sequential_sound=(all(r["sequential_sound"] for r in ex) and all(r["sound"] for r in cap) and not refutes),
+        peeking_cp_fails=any(not r["peeking_cp_sound"] for r in ex if r["mode"] == "target"),
+        runtime_s=time.perf_counter() - t0)
 
 
-def render_markdown(res: dict[str, Any]) -> str:
-    """The report as Markdown."""
+def _exact_rows(res: SequentialSoundnessResult) -> list[list[str]]:
+    rows = []
+    for r in res.exact:
+        if r["mode"] == "target":
+            rows.append(["target", f"{r['alpha']:g}", f"{r['level_1_minus_pA']:g}", f"{r['p']:.9g}", f"{r['budget']}",
+                         f"{r['looks']}", f"{r['sequential']:.3g}",
+                         f"{r['peeking_cp']:.3g}{' (**> α**)' if not r['peeking_cp_sound'] else ''}"])
+        else:
+            rows.append(["radius", f"{r['alpha']:g}", "–", f"{r['p']:g}", f"{r['budget']}", f"{r['looks']}",
+                         f"{r['sequential']:.3g}", "–"])
+    return rows
+
+
+def _exact_cap_rows(res: SequentialSoundnessResult) -> list[list[str]]:
+    return [[r["mode"], f"{r['sigma']:g}", "–" if r["R"] is None else f"{r['R']:g}", f"{r['p']:.9g}",
+             f"{r['budget']:,}", f"{r['looks']}", f"{r['false_certificate']:.4g}", f"{r['error_bound']:.1g}",
+             f"{r['sound']}"] for r in res.exact_cap]
+
+
+def _monte_carlo_rows(res: SequentialSoundnessResult) -> list[list[str]]:
+    rows = []
+    for r in res.monte_carlo:
+        s = r.setting or {}
+        rows.append([r.mode, f"{s.get('sigma', '')}", f"{r.p:.9g}", f"{r.false}", f"{max(res.ci_lower(r)):.3g}",
+                     f"{max(r.ci_upper):.3g}", f"{res.refutes(r)}", f"{r.mean_draws:.0f}", f"{r.median_draws:.0f}"])
+    return rows
+
+
+def render_markdown(res: SequentialSoundnessResult) -> str:
+    """The report as Markdown (``reports/sequential_soundness.md``)."""
     L = ["# Sequential CERTIFY: soundness on ground-truth binomial models (issue 21)", "",
-         f"Generated by `{res['command']}` in {res['runtime_s']:.0f} s.", "",
-         f"Bound: {res['bound']} (`theory.sequential`).  A false certificate: a target radius R certified although "
+         f"Generated by `{res.command}` in {res.runtime_s:.0f} s.", "",
+         f"Bound: {res.bound} (`theory.sequential`).  A false certificate: a target radius R certified although "
          "the true pA is below the level R needs (target mode), or a reported radius above the true one (radius "
          "mode).  Worst case for a target: true pA just below its level (1 - pA = q (1 + 1e-9)).", "",
-         f"**Verdict: sequential procedures sound in every setting: {res['sequential_sound']}; planted peeking bug "
-         f"(fixed-n Clopper–Pearson at every look) detected: {res['peeking_cp_fails']}.**", "",
+         f"**Verdict: sequential procedures sound in every setting: {res.sequential_sound}; planted peeking bug "
+         f"(fixed-n Clopper–Pearson at every look) detected: {res.peeking_cp_fails}.**", "",
          "## Exact (dynamic programming over sample paths, small cap)", "",
-         "| mode | α | 1 − level | true p | cap | looks | P(false) sequential | P(false) peeking CP |",
-         "|---|---|---|---|---|---|---|---|"]
-    for r in res["exact"]:
-        if r["mode"] == "target":
-            L.append(f"| target | {r['alpha']:g} | {r['level_1_minus_pA']:g} | {r['p']:.9g} | {r['budget']} | "
-                     f"{r['looks']} | {r['sequential']:.3g} | {r['peeking_cp']:.3g}"
-                     f"{' (**> α**)' if not r['peeking_cp_sound'] else ''} |")
-        else:
-            L.append(f"| radius | {r['alpha']:g} | – | {r['p']:g} | {r['budget']} | {r['looks']} | "
-                     f"{r['sequential']:.3g} | – |")
-    L += ["", f"## Exact at the real cap (dynamic programming, FFT convolutions, α = {res['alpha']:g})", "",
+         md_table(["mode", "α", "1 − level", "true p", "cap", "looks", "P(false) sequential", "P(false) peeking CP"],
+                  _exact_rows(res))]
+    L += ["", f"## Exact at the real cap (dynamic programming, FFT convolutions, α = {res.alpha:g})", "",
           "The same procedures at the cap and looks CERTIFY uses, every count evaluated where it carries mass "
           "(≥ 1e-30); the error bound adds the dropped mass and the FFT round-off.  Sound: probability + error ≤ α.",
-          "", "| mode | σ | R | true p | cap | looks | P(false certificate) | error bound | sound |",
-          "|---|---|---|---|---|---|---|---|---|"]
-    for r in res.get("exact_cap", []):
-        R = "–" if r["R"] is None else f"{r['R']:g}"
-        L.append(f"| {r['mode']} | {r['sigma']:g} | {R} | {r['p']:.9g} | {r['budget']:,} | {r['looks']} | "
-                 f"{r['false_certificate']:.4g} | {r['error_bound']:.1g} | {r['sound']} |")
-    L += ["", f"## Monte Carlo at the real cap ({res['trials']:,} runs per setting, α = {res['alpha']:g}, one-sided "
+          "", md_table(["mode", "σ", "R", "true p", "cap", "looks", "P(false certificate)", "error bound", "sound"],
+                       _exact_cap_rows(res))]
+    L += ["", f"## Monte Carlo at the real cap ({res.trials:,} runs per setting, α = {res.alpha:g}, one-sided "
           f"Clopper–Pearson bounds at confidence 1 − 1e-6)", "",
           "A second, independent route (the procedures run on simulated draws, vectorised over runs).  Near the "
           "boundary the procedures spend close to α (the final look alone spends α/2), so 100,000 runs cannot push "
           "an upper bound below α; a row *refutes* soundness only when its lower bound exceeds α.", "",
-          "| mode | σ | true p | false certificates (per R) | CP lower (max) | CP upper (max) | refutes | mean draws "
-          "| median draws |",
-          "|---|---|---|---|---|---|---|---|---|"]
-    for r in res["monte_carlo"]:
-        s = r["setting"] or {}
-        L.append(f"| {r['mode']} | {s.get('sigma', '')} | {r['p']:.9g} | {r['false']} | "
-                 f"{max(r.get('ci_lower', [0.0])):.3g} | {max(r['ci_upper']):.3g} | {r.get('refutes', False)} | "
-                 f"{r['mean_draws']:.0f} | {r['median_draws']:.0f} |")
+          md_table(["mode", "σ", "true p", "false certificates (per R)", "CP lower (max)", "CP upper (max)", "refutes",
+                    "mean draws", "median draws"], _monte_carlo_rows(res))]
     L += ["", "Verdict: sound when every exact probability (small cap and real cap, plus its error bound) is ≤ α and "
           "no Monte Carlo row refutes it (lower bound > α).", "",
           "Targets R ∈ {0.25, 0.5, 0.75, 1.0} are decided by one run; targets the cap cannot reach at all "
           "(e.g. R = 1 at σ = 0.25) are refused at the first look and have no worst-case row.", ""]
     return "\n".join(L)
+
+
+def write_sequential_soundness_report(result: SequentialSoundnessResult, out_dir: str | Path = "reports", *,
+                                      json_path: str | Path | None = None, figures: bool = True) -> list[Path]:
+    """Write ``sequential_soundness.md`` and the JSON (``out_dir/sequential_soundness.json`` unless ``json_path``);
+    return the paths written.  The report has no figure (``figures`` is accepted for the common writer signature).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> res = SequentialSoundnessResult("x", 0.05, 100, 0, 1 - 1e-6, "b", (), (), (), True, False, 1.0)
+    >>> [p.name for p in write_sequential_soundness_report(res, tempfile.mkdtemp())]
+    ['sequential_soundness.md', 'sequential_soundness.json']
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    md = out / "sequential_soundness.md"
+    md.write_text(render_markdown(result))
+    return [md, result.to_json(Path(json_path) if json_path is not None else out / "sequential_soundness.json")]

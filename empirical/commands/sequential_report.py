@@ -18,7 +18,7 @@ NAME = "sequential-report"
 HELP = "sequential (anytime-valid) CERTIFY vs fixed-n on real models -> OUT/sequential.* (issue 21)"
 
 
-def add_arguments(p) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", action="append", required=True, metavar="SIGMA=CHECKPOINT[@POINTS]",
                    help="a base classifier and the sigma it is certified with (repeat for several sigmas); @POINTS "
                         "overrides --points for this model")
@@ -47,9 +47,7 @@ def add_arguments(p) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
-def run(args) -> int:
-    import os
-    import platform
+def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from empirical import sequential_report as R
@@ -64,52 +62,54 @@ def run(args) -> int:
     V.positive("fraction", args.fraction)
     if "fixed" not in args.modes:
         raise ValueError("modes: 'fixed' is the reference of every comparison; include it")
-    models = []
-    for m in args.model:
-        s, sep, path = m.partition("=")
-        if not sep:
-            raise ValueError(f"model: expected SIGMA=CHECKPOINT, got {m!r}")
-        try:
-            sigma = V.positive("model sigma", float(s))
-        except ValueError:
-            raise ValueError(f"model: expected SIGMA=CHECKPOINT with a number SIGMA > 0, got {m!r}") from None
-        points = args.points
-        head, at, tail = path.rpartition("@")
-        if at and tail.isdigit():
-            path, points = head, V.count("model points", int(tail), minimum=1)
-        if not Path(path).is_file():
-            raise ValueError(f"model: checkpoint {path!r} not found")
-        models.append((sigma, path, points))
-    logs = []
-    for m in args.cohen_log:
-        s, sep, path = m.partition("=")
-        try:
-            sigma = V.positive("cohen-log sigma", float(s)) if sep else None
-        except ValueError:
-            sigma = None
-        if sigma is None or not Path(path).is_file():
-            raise ValueError(f"cohen-log: expected SIGMA=TSV with a number SIGMA > 0 and an existing file, got {m!r}")
-        logs.append((sigma, path))
-    K.setup_threads()
-    load0 = os.getloadavg()[0]
-    summ = []
-    for sigma, path, points in models:
-        res = R.run_model(sigma, path, points=points, n0=args.n0, n=args.n, alpha=args.alpha, batch=args.batch,
-                          targets=args.targets, fraction=args.fraction, work=Path(args.work), data_dir=args.data_dir,
-                          seed=args.seed, compile=args.compile, progress=not args.quiet, modes=args.modes)
-        summ.append(R.summarise(sigma, res, n0=args.n0, n=args.n, targets=args.targets))
+    models = [_model(m, args.points) for m in args.model]
+    logs = [_cohen_log(m) for m in args.cohen_log]
     fracs = [V.positive("cohen-fractions", f) for f in (args.cohen_fractions or [args.fraction])]
-    sims = [R.simulate_from_log(path, sigma, n0=args.n0, n=args.n, alpha=args.alpha, batch=args.batch,
-                                targets=args.targets, fraction=f, seed=args.seed)
-            for sigma, path in logs for f in fracs]
-    rep = {"command": K.command_line(NAME, f"python -m empirical {NAME} ..."), "n0": args.n0, "n": args.n,
-           "alpha": args.alpha, "batch": args.batch, "seed": args.seed, "points": args.points,
-           "targets": list(args.targets), "fraction": args.fraction, "goals": R.GOALS, "sigmas": summ,
-           "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
-           "load_start": round(load0, 2), "load_end": round(os.getloadavg()[0], 2), "scale_note": args.scale_note,
-           "simulations": sims}
-    for p in R.write_report(rep, Path(args.out)):
+    K.setup_threads()
+    res = R.compute_sequential_report(
+        models, logs, n0=args.n0, n=args.n, alpha=args.alpha, batch=args.batch, points=args.points,
+        targets=list(args.targets), fraction=args.fraction, cohen_fractions=fracs, modes=args.modes,
+        compile=args.compile, seed=args.seed, work=Path(args.work), data_dir=args.data_dir, progress=not args.quiet,
+        command=K.command_line(NAME, f"python -m empirical {NAME} ..."), scale_note=args.scale_note)
+    for p in R.write_sequential_report(res, args.out):
         print(f"wrote {p}")
-    for line in rep["verdicts"]:
+    for line in res.to_dict()["verdicts"]:
         print(line)
     return 0
+
+
+def _model(m: str, points: int) -> tuple[float, str, int]:
+    """``SIGMA=CHECKPOINT[@POINTS]`` -> (sigma, checkpoint, points); a ValueError naming --model otherwise."""
+    from pathlib import Path
+
+    from theory import validate as V
+
+    s, sep, path = m.partition("=")
+    if not sep:
+        raise ValueError(f"model: expected SIGMA=CHECKPOINT, got {m!r}")
+    try:
+        sigma = V.positive("model sigma", float(s))
+    except ValueError:
+        raise ValueError(f"model: expected SIGMA=CHECKPOINT with a number SIGMA > 0, got {m!r}") from None
+    head, at, tail = path.rpartition("@")
+    if at and tail.isdigit():
+        path, points = head, V.count("model points", int(tail), minimum=1)
+    if not Path(path).is_file():
+        raise ValueError(f"model: checkpoint {path!r} not found")
+    return sigma, path, points
+
+
+def _cohen_log(m: str) -> tuple[float, str]:
+    """``SIGMA=TSV`` -> (sigma, tsv); a ValueError naming --cohen-log otherwise."""
+    from pathlib import Path
+
+    from theory import validate as V
+
+    s, sep, path = m.partition("=")
+    try:
+        sigma = V.positive("cohen-log sigma", float(s)) if sep else None
+    except ValueError:
+        sigma = None
+    if sigma is None or not Path(path).is_file():
+        raise ValueError(f"cohen-log: expected SIGMA=TSV with a number SIGMA > 0 and an existing file, got {m!r}")
+    return sigma, path

@@ -49,7 +49,7 @@ def test_simulation_on_a_log_and_report_files(tmp_path):
            "targets": list(R.TARGETS), "fraction": 0.05, "goals": R.GOALS, "machine": "m", "load_start": 1,
            "load_end": 1, "scale_note": "cut", "simulations": [m],
            "sigmas": [R.summarise(0.5, res, n0=100, n=100_000)]}
-    paths = R.write_report(rep, tmp_path / "out", figures=False)
+    paths = R.write_sequential_report(R.SequentialReportResult.from_dict(rep), tmp_path / "out", figures=False)
     md = paths[0].read_text()
     assert "short of ≥ 20×" not in md and "meets ≥ 20×" in md and "Cohen et al.'s published pA profile" in md
     assert json.loads(paths[1].read_text())["sigmas"][0]["target"]["fewer"] == pytest.approx(100_100 / 1100)
@@ -69,3 +69,35 @@ def test_goals_are_the_issue_targets():
     assert R.GOALS == {"target_fewer": 20.0, "target_acc_points": 1.0, "radius_fewer": 3.0,
                        "radius_median_ratio": 0.95}
     assert np.isclose(sum(R.TARGETS), 2.5)
+
+
+def test_command_wires_its_arguments_through(tmp_path, monkeypatch, capsys):
+    """The command only parses: every model (with its @POINTS), log and fraction reaches
+    compute_sequential_report, and write_sequential_report writes what the JSON says (the models' runs replaced
+    by fixed rows)."""
+    from empirical.cli import main
+
+    seen = []
+
+    def fake_run_model(sigma, path, *, points, n0, n, **kw):
+        seen.append((sigma, path, points, n0, n, kw["batch"], kw["fraction"], tuple(kw["modes"])))
+        return _rows(fixed=[("1", 0.8)], target=[("1", 1100, "1110")], radius=[("1", 0.76, 50_100)])
+
+    monkeypatch.setattr(R, "run_model", fake_run_model)
+    ck, log = tmp_path / "m.pt", tmp_path / "log.tsv"
+    ck.write_bytes(b"x")
+    log.write_text("idx\tlabel\tpredict\tradius\tcorrect\ttime\n0\t1\t1\t1.9\t1\t1.0\n1\t1\t-1\t0.0\t0\t1.0\n")
+    out = tmp_path / "out"
+    assert main(["sequential-report", "--model", f"0.5={ck}", "--model", f"1={ck}@7", "--cohen-log", f"0.25={log}",
+                 "--cohen-fractions", "0.05", "0.1", "--n", "5000", "--batch", "500", "--points", "3",
+                 "--no-compile", "--scale-note", "cut", "--out", str(out), "--work", str(tmp_path / "w"),
+                 "--quiet"]) == 0
+    assert seen == [(0.5, str(ck), 3, 100, 5000, 500, 0.05, ("fixed", "target", "radius")),
+                    (1.0, str(ck), 7, 100, 5000, 500, 0.05, ("fixed", "target", "radius"))]
+    res = R.SequentialReportResult.from_json(out / "sequential.json")
+    assert (res.n, res.batch, res.points, res.scale_note) == (5000, 500, 3, "cut")
+    assert [s["sigma"] for s in res.sigmas] == [0.5, 1.0]
+    assert [(m["sigma"], m["fraction"]) for m in res.simulations] == [(0.25, 0.05), (0.25, 0.1)]
+    assert sorted(p.name for p in out.iterdir()) == ["sequential.json", "sequential.md", "sequential_accuracy.png",
+                                                      "sequential_samples.png"]
+    assert res.to_dict()["verdicts"][0] in capsys.readouterr().out
