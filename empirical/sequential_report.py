@@ -193,8 +193,9 @@ def render_markdown(result: SequentialReportResult) -> str:
          f"seed {rep['seed']}; the same evenly spaced test points and seeds for the three runs of each model ("
          + "; ".join(f"{_label(s)}: {s['points']} points" for s in rep["sigmas"])
          + ").  Bound of the sequential modes: the beta-binomial mixture confidence sequence of `theory.sequential` "
-         "(anytime-valid; soundness in `python -m theory soundness-sequential`).  Forward passes count the n0 "
-         "selection draws too.", ""]
+         "at α/2, and one Clopper–Pearson look at the cap at α/2 (a union bound; the default `--final-share`); the "
+         "target mode also stops for futility at β = 0.05 (refusals only).  Soundness, exact at the real cap: "
+         "`python -m theory soundness-sequential`.  Forward passes count the n0 selection draws too.", ""]
     if rep.get("scale_note"):
         L += [f"**Scale.** {rep['scale_note']}", ""]
     rows = []
