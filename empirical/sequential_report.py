@@ -257,7 +257,7 @@ def _reading(rep: dict[str, Any]) -> list[str]:
     from theory import sequential as Q
 
     n, a = rep["n"], rep["alpha"]
-    cs = float(norm.isf(Q.one_minus_lower(n, n, a)))
+    cs = float(norm.isf(Q.final_one_minus_lower(n, n, n, a)))   # the sequential bound at the cap, default share
     cp = float(norm.isf(-np.expm1(np.log(a) / n)))
     out = []
     for s in rep["sigmas"]:
@@ -280,8 +280,8 @@ def _reading(rep: dict[str, Any]) -> list[str]:
     q_goal = norm.sf((1 - f) * norm.isf(q_fixed))           # the level at (1 - fraction) of that radius
     floor = int(np.ceil(np.log(1 / a) / -np.log1p(-q_goal)))
     out.append(f"Radius mode stops once its radius is within {100 * f:g} % of the radius fixed n would report at the "
-               "cap (projected at the current rate); the projection is noisy, and the confidence sequence is wider "
-               f"than one Clopper–Pearson look (at pA → 1 and n = {n:,}: radius {cs:.3f} σ against {cp:.3f} σ, ratio "
+               "cap (projected at the current rate); the projection is noisy, and the sequential bound is wider than "
+               f"fixed n's one look at α (at pA → 1 and n = {n:,}: radius {cs:.3f} σ against {cp:.3f} σ, ratio "
                f"{cs / cp:.3f}), so its radius sits near, not above, {1 - f:g} of the fixed-n one.  A floor on its "
                f"savings: on an image where every draw agrees (pA → 1) the fixed-n radius is {cp:.3f} σ, and even one "
                f"Clopper–Pearson look reaches {1 - f:g} of it only after ln(1/α) / −ln(1 − Φ(−{1 - f:g} · "
