@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from theory.jsonio import dump_json, load_result
-from theory.report import md_table
+from theory.report import md_table, new_figure, save_figure
 
 MODES = ("fixed", "target", "radius")
 TARGETS = (0.25, 0.5, 0.75, 1.0)
@@ -131,47 +131,41 @@ def summarise(sigma: float, res: dict[str, Any], *, n0: int, n: int,
 
 
 def _figures(summ: list[dict[str, Any]], out: Path, n0: int, n: int) -> list[Path]:
-    import matplotlib
+    """Two figures, one panel per model: forward passes per image (sorted), and certified accuracy vs R."""
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    paths = []
-    fig, axes = plt.subplots(1, len(summ), figsize=(4.2 * len(summ), 3.4), squeeze=False)
-    for ax, s in zip(axes[0], summ, strict=True):
+    def samples(ax: Any, s: dict[str, Any]) -> None:
         for mode, c in (("target", "C1"), ("radius", "C2")):
             if mode in s:
                 v = np.sort(s[mode]["forward_passes"])
                 ax.plot(np.arange(1, v.size + 1), v, color=c, label=f"{mode} mode (mean {v.mean():,.0f})")
         ax.axhline(n0 + n, color="C0", ls="--", label=f"fixed n ({n0 + n:,})")
         ax.set_yscale("log")
-        ax.set_title(_label(s), fontsize=9)
-        ax.set_xlabel("images (sorted)")
-        ax.set_ylabel("forward passes per image")
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    p = out / "sequential_samples.png"
-    fig.savefig(p, dpi=120)
-    plt.close(fig)
-    paths.append(p)
-    fig, axes = plt.subplots(1, len(summ), figsize=(4.2 * len(summ), 3.4), squeeze=False)
-    for ax, s in zip(axes[0], summ, strict=True):
+
+    def accuracy(ax: Any, s: dict[str, Any]) -> None:
         ax.plot(s["grid"], s["fixed"]["curve"], color="C0", label="fixed n (Clopper–Pearson)")
         if "radius" in s:
             ax.plot(s["grid"], s["radius"]["curve"], color="C2", ls=":", label="radius mode")
         if "target" in s:
             R = [float(k) for k in s["target"]["certified_accuracy"]]
             ax.plot(R, list(s["target"]["certified_accuracy"].values()), "o", color="C1", label="target mode")
+
+    return [_panels(summ, out / "sequential_samples.png", samples, "images (sorted)", "forward passes per image"),
+            _panels(summ, out / "sequential_accuracy.png", accuracy, "radius R (ℓ2)", "certified accuracy")]
+
+
+def _panels(summ: list[dict[str, Any]], path: Path, draw: Callable[[Any, dict[str, Any]], None], xlabel: str,
+            ylabel: str) -> Path:
+    """One panel per model (``draw(ax, model summary)``, then the shared title, labels and legend), saved
+    through the report toolkit (:func:`theory.report.save_figure`: fixed resolution, no metadata)."""
+    fig, axes = new_figure(1, len(summ), figsize=(4.2 * len(summ), 3.4), squeeze=False)
+    for ax, s in zip(axes[0], summ, strict=True):
+        draw(ax, s)
         ax.set_title(_label(s), fontsize=9)
-        ax.set_xlabel("radius R (ℓ2)")
-        ax.set_ylabel("certified accuracy")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
         ax.legend(fontsize=7)
     fig.tight_layout()
-    p = out / "sequential_accuracy.png"
-    fig.savefig(p, dpi=120)
-    plt.close(fig)
-    paths.append(p)
-    return paths
+    return save_figure(fig, path, dpi=120)
 
 
 def _label(s: dict[str, Any]) -> str:
