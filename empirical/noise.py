@@ -53,6 +53,15 @@ def check_mechanism(mechanism: str) -> str:
     return V.choice("mechanism", mechanism, noises.sampler_keys())
 
 
+def _shape_and_dimension(shape) -> tuple[tuple[int, ...], int]:
+    """A sample's shape as a tuple of ints and its dimension d (the product), d validated (ValueError naming d)."""
+    shape = tuple(int(s) for s in shape)
+    d = 1
+    for s in shape:
+        d *= s
+    return shape, V.dimension("d", d)
+
+
 class NoiseSampler:
     """``sampler(batch, generator) -> [batch, *shape]`` noise of ``mechanism`` with parameter ``sigma``, added in
     floating point.
@@ -75,11 +84,7 @@ class NoiseSampler:
     def __init__(self, mechanism: str, sigma: float, shape, device="cpu", dtype=torch.float32):
         self.mechanism = check_mechanism(mechanism)
         self.sigma = V.positive("sigma", sigma)
-        self.shape = tuple(int(s) for s in shape)
-        self.d = 1
-        for s in self.shape:
-            self.d *= s
-        V.dimension("d", self.d)
+        self.shape, self.d = _shape_and_dimension(shape)
         self.device = torch.device(device)
         self.dtype = dtype
 
@@ -377,11 +382,7 @@ class LatticeGaussianSampler:
 
         self.mechanism = LATTICE
         self.sigma = V.positive("sigma", sigma)
-        self.shape = tuple(int(s) for s in shape)
-        self.d = 1
-        for s in self.shape:
-            self.d *= s
-        V.dimension("d", self.d)
+        self.shape, self.d = _shape_and_dimension(shape)
         self.device = torch.device(device)
         if dtype not in (torch.float32, torch.float64):
             raise ValueError(f"dtype: the lattice mode composes float32 or float64 inputs, got {dtype}")

@@ -17,7 +17,15 @@ import pytest
 import torch
 from scipy import stats
 
-from empirical.noise import FusedNoise, NoiseSampler, batch_seed, example_seed, make_generator, sample_noise
+from empirical.noise import (
+    FusedNoise,
+    LatticeGaussianSampler,
+    NoiseSampler,
+    batch_seed,
+    example_seed,
+    make_generator,
+    sample_noise,
+)
 from tests.theory.test_noises import toy_noise  # noqa: F401  (the fixture: a toy noise in ONE file)
 from theory.mechanisms import ExponentialLinf
 
@@ -234,3 +242,14 @@ def test_a_noise_is_one_file_on_the_torch_side():
     want = -sigma * np.log(2 * (1 - alpha ** (1 / n)))
     assert out.prediction == 1 and out.radius == pytest.approx(want, rel=1e-9)
     assert out.radii == {"radius_toy_l1": pytest.approx(want, rel=1e-9)}
+
+
+@pytest.mark.parametrize("make", [lambda shape: NoiseSampler("gaussian", 1.0, shape),
+                                  lambda shape: NoiseSampler("exponential-linf", 1.0, shape),
+                                  lambda shape: LatticeGaussianSampler(1.0, shape)],
+                         ids=["gaussian", "exponential-linf", "gaussian-lattice"])
+def test_samplers_refuse_an_empty_shape_naming_d(make):
+    """A shape with a zero extent has d = 0: every sampler refuses it with a ValueError naming d; d is the product."""
+    with pytest.raises(ValueError, match="d must be an integer >= 1, got 0"):
+        make((3, 0, 2))
+    assert make((3, 2, 2)).d == 12
