@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +33,26 @@ def metadata_line(meta: dict[str, Any]) -> str:
     return METADATA_PREFIX + json.dumps(meta, sort_keys=True, separators=(", ", ": "), allow_nan=False)
 
 
-def _parse_metadata(line: str, path: Path, label: str) -> dict[str, Any]:
+def decode_metadata(line: str, *, not_json: Callable[[json.JSONDecodeError], str], not_object: str) -> dict[str, Any]:
+    """The JSON object after :data:`METADATA_PREFIX` on a metadata ``line``; ValueError ``not_json(error)`` when
+    it is not JSON, ``not_object`` when it is JSON but not an object (each reader words where the line is).
+
+    >>> decode_metadata(metadata_line({"n": 3}), not_json=str, not_object="not an object")
+    {'n': 3}
+    """
     try:
         meta = json.loads(line[len(METADATA_PREFIX):])
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{label}: {str(path)!r} line 2: the metadata is not valid JSON ({exc.msg})") from None
+        raise ValueError(not_json(exc)) from None
     if not isinstance(meta, dict):
-        raise ValueError(f"{label}: {str(path)!r} line 2: the metadata is not a JSON object")
+        raise ValueError(not_object)
     return meta
+
+
+def _parse_metadata(line: str, path: Path, label: str) -> dict[str, Any]:
+    where = f"{label}: {str(path)!r} line 2: the metadata is not"
+    return decode_metadata(line, not_json=lambda exc: f"{where} valid JSON ({exc.msg})",
+                           not_object=f"{where} a JSON object")
 
 
 def _read_complete(path: Path, header: list[str] | None, *, repair: bool,

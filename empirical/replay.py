@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 from scipy.special import log_ndtr, ndtr
 
-from empirical.certify_tsv import METADATA_PREFIX
+from empirical.certify_tsv import METADATA_PREFIX, decode_metadata
 from theory import validate as V
 
 #: Cohen et al.'s column names, in order.
@@ -118,16 +118,10 @@ def _is_comment(line: str) -> bool:
 
 
 def _metadata(p: Path, lineno: int, line: str) -> dict:
-    """The JSON object of a ``# rs-verify-certify {json}`` line."""
-    import json
-
-    try:
-        meta = json.loads(line[len(METADATA_PREFIX):])
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"log {p}: line {lineno}: damaged '{METADATA_PREFIX.strip()}' line ({exc})") from None
-    if not isinstance(meta, dict):
-        raise ValueError(f"log {p}: line {lineno}: the '{METADATA_PREFIX.strip()}' line must hold a JSON object")
-    return meta
+    """The JSON object of a ``# rs-verify-certify {json}`` line (:func:`empirical.certify_tsv.decode_metadata`)."""
+    tag = METADATA_PREFIX.strip()
+    return decode_metadata(line, not_json=lambda exc: f"log {p}: line {lineno}: damaged '{tag}' line ({exc})",
+                           not_object=f"log {p}: line {lineno}: the '{tag}' line must hold a JSON object")
 
 
 def _head_lines(p: Path, limit: int = 20) -> list[tuple[int, str]]:

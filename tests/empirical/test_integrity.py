@@ -9,6 +9,7 @@ import csv
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -474,3 +475,24 @@ def test_sigterm_stops_certify_cleanly_and_a_second_run_is_refused(tmp_path, cap
     ref = tmp_path / "ref.tsv"
     assert main([*args, "--out", str(ref)]) == 0
     assert out.read_bytes() == ref.read_bytes()
+
+
+@pytest.mark.parametrize("payload,certify_msg,replay_msg", [
+    ("{not json", "line 2: the metadata is not valid JSON", "line 2: damaged '# rs-verify-certify' line"),
+    ("[1, 2]", "line 2: the metadata is not a JSON object",
+     "line 2: the '# rs-verify-certify' line must hold a JSON object"),
+])
+def test_a_damaged_metadata_line_is_refused_by_both_readers(tmp_path, payload, certify_msg, replay_msg):
+    """certify's reader (resume, merge) and replay's reader decode line 2 the same way and refuse a damaged one,
+    each naming the file and the line in its own words; an intact line reads back as the object."""
+    from empirical.certify_tsv import METADATA_PREFIX, metadata_line, read_metadata
+    from empirical.replay import read_log_metadata
+
+    p = tmp_path / "run.tsv"
+    p.write_text("idx\tlabel\tpredict\tradius\tcorrect\ttime\n" + METADATA_PREFIX + payload + "\n")
+    with pytest.raises(ValueError, match=re.escape(certify_msg)):
+        read_metadata(p)
+    with pytest.raises(ValueError, match=re.escape(replay_msg)):
+        read_log_metadata(p)
+    p.write_text("idx\tlabel\tpredict\tradius\tcorrect\ttime\n" + metadata_line({"n": 3}) + "\n")
+    assert read_metadata(p) == read_log_metadata(p) == {"n": 3}
